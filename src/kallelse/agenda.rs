@@ -1,0 +1,381 @@
+//! The agenda (dagordning): numbered items as headings or plain lines, their
+//! times, parts, presenters, proposal, documents and sub-items, and breaks.
+//!
+//! Numbered lists inside an item (a proposal's "1. …, 2. …") look like items;
+//! a numbered line starts an item only when it carries the next number, is
+//! not the next entry of a list already running, and does not follow a line
+//! ending in ':'. Markdown headings with the next number always start one.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveTime;
+use regex::Regex;
+
+use super::markup::{Clean, pattern};
+use super::names;
+use crate::model::{EntryType, Part, Presenter, SubItem};
+
+static NUMBERED: LazyLock<Regex> = LazyLock::new(|| pattern(r"^(\d{1,2})([.)])\s+(.+)$"));
+static LETTERED: LazyLock<Regex> = LazyLock::new(|| pattern(r"^([a-z])[.)]\s+(.+)$"));
+static CLOCK_SPAN: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"\((?:(\d+)\s*min(?:uter)?\.?\s*,?\s*)?(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})\s*\)",
+    )
+});
+static DURATION: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"\((\d+)\s*min(?:uter)?\b\.?[^)]*\)"));
+static BREAK: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"(?i)^((?:kaffe|lunch|fika|bens?träcknings)?paus|lunch)\b[\s:,–-]*(.*)$")
+});
+static BREAK_MINUTES: LazyLock<Regex> = LazyLock::new(|| pattern(r"(\d+)\s*min"));
+static BARE_SPAN: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})")
+});
+static PART: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)^((?:skriftlig |muntlig )?(?:information|dialog|ställningstagande|beslut|diskussion)(?:\s+(?:och|samt)\s+(?:information|dialog|ställningstagande|beslut|diskussion))*)\s*(?:(\d+)\s*min(?:uter)?\.?)?$",
+    )
+});
+static PRESENTERS: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)^föredragande\s*:\s*(.*)$"));
+static PROPOSAL: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)^förslag till (?:ställningstagande|beslut)\s*:\s*(.*)$"));
+
+/// A clock span "13.05 – 13.25" that could not be a time of day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadClock {
+    /// Line of the span.
+    pub line: usize,
+    /// The text as written.
+    pub text: String,
+}
+
+/// An agenda entry as read, before times are resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// Item or break.
+    pub entry_type: EntryType,
+    /// Item number.
+    pub number: Option<u32>,
+    /// Title.
+    pub title: String,
+    /// Line where the entry starts.
+    pub line: usize,
+    /// Explicit clock times and the line giving them.
+    pub clock: Option<(NaiveTime, NaiveTime, usize)>,
+    /// A stated length without clock times ("(40 min)", "Paus 15 minuter").
+    pub minutes: Option<u32>,
+    /// Presenters.
+    pub presenters: Vec<Presenter>,
+    /// Proposed position.
+    pub proposal: Option<String>,
+    /// Attached documents.
+    pub documents: Vec<String>,
+    /// Parts ("Information 10 minuter").
+    pub parts: Vec<Part>,
+    /// Sub-items.
+    pub sub_items: Vec<SubItem>,
+}
+
+impl Draft {
+    fn new(entry_type: EntryType, number: Option<u32>, title: String, line: usize) -> Self {
+        Draft {
+            entry_type,
+            number,
+            title,
+            line,
+            clock: None,
+            minutes: None,
+            presenters: Vec::new(),
+            proposal: None,
+            documents: Vec::new(),
+            parts: Vec::new(),
+            sub_items: Vec::new(),
+        }
+    }
+}
+
+/// Reads agenda lines into drafts.
+#[derive(Debug, Default)]
+pub struct Agenda {
+    /// Entries read so far.
+    pub drafts: Vec<Draft>,
+    /// Clock spans that were not valid times.
+    pub bad_clocks: Vec<BadClock>,
+    next_number: u32,
+    /// The last number and delimiter of a numbered list inside an item.
+    list_last: Option<(u32, char)>,
+    previous_ends_with_colon: bool,
+    in_proposal: bool,
+    after_blank: bool,
+}
+
+fn clock(hours: &str, minutes: &str) -> Option<NaiveTime> {
+    NaiveTime::from_hms_opt(hours.parse().ok()?, minutes.parse().ok()?, 0)
+}
+
+impl Agenda {
+    /// A new agenda reader expecting item 1.
+    pub fn new() -> Self {
+        Agenda {
+            next_number: 1,
+            ..Agenda::default()
+        }
+    }
+
+    /// Whether any item has been read.
+    pub fn started(&self) -> bool {
+        !self.drafts.is_empty()
+    }
+
+    /// Notes a blank line.
+    pub fn blank(&mut self) {
+        self.after_blank = true;
+    }
+
+    /// Feeds one non-blank line. Returns whether it started a new entry.
+    pub fn line(&mut self, clean: &Clean, number: usize, continuation: Option<&str>) -> bool {
+        let started = self.try_item(clean, number) || self.try_break(clean, number);
+        if !started {
+            self.body(clean, number, continuation);
+        }
+        self.previous_ends_with_colon = clean.text.ends_with(':');
+        self.after_blank = false;
+        started
+    }
+
+    fn try_item(&mut self, clean: &Clean, line: usize) -> bool {
+        let Some(c) = NUMBERED.captures(&clean.text) else {
+            return false;
+        };
+        let Ok(n) = c[1].parse::<u32>() else {
+            return false;
+        };
+        let delimiter = if &c[2] == ")" { ')' } else { '.' };
+        let continues_list = self
+            .list_last
+            .is_some_and(|(last, d)| n == last + 1 && d == delimiter);
+        let is_item = n == self.next_number
+            && (clean.heading > 0
+                || (!clean.bullet && !continues_list && !self.previous_ends_with_colon));
+        if !is_item {
+            self.list_last = Some((n, delimiter));
+            return false;
+        }
+        let mut title = c[3].to_string();
+        let mut draft_clock = None;
+        let mut minutes = None;
+        if let Some(span) = CLOCK_SPAN.captures(&title) {
+            draft_clock = self.clock_span(&span, line);
+            minutes = span.get(1).and_then(|m| m.as_str().parse().ok());
+            title = title.replace(&span[0], "");
+        } else if let Some(d) = DURATION.captures(&title) {
+            minutes = d[1].parse().ok();
+            title = title.replace(&d[0], "");
+        }
+        let title = title.trim().trim_end_matches(':').trim().to_string();
+        let mut draft = Draft::new(EntryType::Item, Some(n), title, line);
+        draft.clock = draft_clock;
+        draft.minutes = minutes;
+        self.drafts.push(draft);
+        self.next_number = n + 1;
+        self.list_last = None;
+        self.in_proposal = false;
+        true
+    }
+
+    fn clock_span(&mut self, span: &regex::Captures<'_>, line: usize) -> Option<(NaiveTime, NaiveTime, usize)> {
+        let at = span.len() - 4;
+        match (
+            clock(&span[at], &span[at + 1]),
+            clock(&span[at + 2], &span[at + 3]),
+        ) {
+            (Some(start), Some(end)) => Some((start, end, line)),
+            _ => {
+                self.bad_clocks.push(BadClock {
+                    line,
+                    text: span[0].to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    fn try_break(&mut self, clean: &Clean, line: usize) -> bool {
+        if clean.text.chars().count() > 60 || !self.started() {
+            return false;
+        }
+        let Some(c) = BREAK.captures(&clean.text) else {
+            return false;
+        };
+        let detail = c[2].to_string();
+        let word = c[1].to_string();
+        let mut title: String = word.chars().take(1).flat_map(char::to_uppercase).collect();
+        title.extend(word.chars().skip(1).flat_map(char::to_lowercase));
+        let mut draft = Draft::new(EntryType::Break, None, title, line);
+        if let Some(span) = BARE_SPAN.captures(&detail) {
+            match (clock(&span[1], &span[2]), clock(&span[3], &span[4])) {
+                (Some(start), Some(end)) => draft.clock = Some((start, end, line)),
+                _ => self.bad_clocks.push(BadClock {
+                    line,
+                    text: span[0].to_string(),
+                }),
+            }
+        } else if let Some(m) = BREAK_MINUTES.captures(&detail) {
+            draft.minutes = m[1].parse().ok();
+        } else if !detail.is_empty() {
+            return false;
+        }
+        self.drafts.push(draft);
+        self.in_proposal = false;
+        true
+    }
+
+    fn body(&mut self, clean: &Clean, line: usize, continuation: Option<&str>) {
+        let Some(draft) = self.drafts.last_mut() else {
+            return;
+        };
+        let text = clean.text.as_str();
+        let list_like = clean.bullet
+            || clean.indent > 0
+            || NUMBERED.is_match(text)
+            || LETTERED.is_match(text);
+        if !list_like {
+            self.list_last = None;
+        }
+        if self.in_proposal {
+            let stays = list_like || !self.after_blank;
+            if stays && !PRESENTERS.is_match(text) && clean.links.is_empty() {
+                if let Some(proposal) = draft.proposal.as_mut() {
+                    let separator = if list_like || proposal.is_empty() { "\n" } else { " " };
+                    if !proposal.is_empty() {
+                        proposal.push_str(separator);
+                    }
+                    proposal.push_str(text);
+                }
+                return;
+            }
+            self.in_proposal = false;
+        }
+        if !clean.links.is_empty() {
+            draft.documents.extend(clean.links.iter().cloned());
+            return;
+        }
+        if let Some(c) = PRESENTERS.captures(text) {
+            let mut value = c[1].to_string();
+            if let Some(more) = continuation {
+                value.push(' ');
+                value.push_str(more);
+            }
+            draft.presenters.extend(names::presenters(&value));
+            return;
+        }
+        if let Some(c) = PROPOSAL.captures(text) {
+            draft.proposal = Some(c[1].trim().to_string());
+            self.in_proposal = true;
+            return;
+        }
+        if draft.clock.is_none() && draft.entry_type == EntryType::Item {
+            if let Some(span) = CLOCK_SPAN.captures(text) {
+                let minutes = span.get(1).and_then(|m| m.as_str().parse().ok());
+                let parsed = self.clock_span(&span, line);
+                if let Some(draft) = self.drafts.last_mut() {
+                    draft.clock = parsed;
+                    draft.minutes = draft.minutes.or(minutes);
+                }
+                return;
+            }
+            if let Some(d) = DURATION.captures(text)
+                && d[0].len() + 2 >= text.len()
+            {
+                draft.minutes = draft.minutes.or_else(|| d[1].parse().ok());
+                return;
+            }
+        }
+        if let Some(c) = LETTERED.captures(text) {
+            if draft.proposal.is_none() {
+                draft.sub_items.push(SubItem {
+                    letter: c[1].to_string(),
+                    title: c[2].trim_end_matches(':').trim().to_string(),
+                });
+            }
+            return;
+        }
+        if draft.sub_items.is_empty()
+            && let Some(c) = PART.captures(text)
+        {
+            let mut label = c[1].to_string();
+            if let Some(first) = label.get(..1) {
+                label = first.to_uppercase() + &label[1..];
+            }
+            draft.parts.push(Part {
+                label,
+                minutes: c.get(2).and_then(|m| m.as_str().parse().ok()),
+            });
+        }
+    }
+}
+
+/// Whether a presenter line continues on the next line: it ends with a
+/// comma, or the next line begins with "och".
+pub fn presenters_continue(current: &str, next: &str) -> bool {
+    PRESENTERS.is_match(current)
+        && (current.trim_end().ends_with(',') || next.trim_start().starts_with("och "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kallelse::markup::clean;
+
+    fn read(text: &str) -> Agenda {
+        let mut agenda = Agenda::new();
+        for (i, line) in text.lines().enumerate() {
+            let c = clean(line);
+            if c.text.is_empty() {
+                agenda.blank();
+            } else {
+                agenda.line(&c, i + 1, None);
+            }
+        }
+        agenda
+    }
+
+    #[test]
+    fn proposal_lists_are_not_items() {
+        let agenda = read(
+            "1. Öppnande\n2. Beslut\n\nFörslag till ställningstagande: SRO ställer sig bakom:\n\n1. Ny tidsplan\n2. Per capsulam\n3. Rapport\n\n3. Nästa punkt\n",
+        );
+        let titles: Vec<&str> = agenda.drafts.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(titles, vec!["Öppnande", "Beslut", "Nästa punkt"]);
+        assert_eq!(
+            agenda.drafts[1].proposal.as_deref(),
+            Some("SRO ställer sig bakom:\n1. Ny tidsplan\n2. Per capsulam\n3. Rapport")
+        );
+    }
+
+    #[test]
+    fn times_parts_and_breaks() {
+        let agenda = read(
+            "1. Nära Vård (40 min, bilagor)\n1) Ökade insatser\n2) Stärka\n2. Avtalet\n- Information 10 minuter\n- Dialog och ställningstagande 10 minuter\n- (20 minuter, kl 14:30 - 14.50)\n- Paus 15 minuter\n3. Sist\n",
+        );
+        assert_eq!(agenda.drafts[0].title, "Nära Vård");
+        assert_eq!(agenda.drafts[0].minutes, Some(40));
+        let item = &agenda.drafts[1];
+        assert_eq!(
+            item.clock.map(|(s, e, _)| (s.to_string(), e.to_string())),
+            Some(("14:30:00".into(), "14:50:00".into()))
+        );
+        assert_eq!(item.parts[1].label, "Dialog och ställningstagande");
+        assert_eq!(item.parts[1].minutes, Some(10));
+        assert_eq!(agenda.drafts[2].entry_type, EntryType::Break);
+        assert_eq!(agenda.drafts[2].minutes, Some(15));
+        assert_eq!(agenda.drafts[3].number, Some(3));
+    }
+
+    #[test]
+    fn an_impossible_clock_is_reported_with_its_line() {
+        let agenda = read("1. Punkt\n(20 minuter, kl. 13.65 – 14.25)\n");
+        assert_eq!(agenda.bad_clocks.len(), 1);
+        assert_eq!(agenda.bad_clocks[0].line, 2);
+    }
+}

@@ -1,0 +1,429 @@
+//! The list of those called: headings that give the side ("För … (VGK)")
+//! and the category ("Kommunpolitiker", "Tjänstepersoner"), one person per
+//! line, lines broken over two, and two-column layouts (a table, or two
+//! columns run together by a PDF-to-text conversion).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::markup::{clean, pattern};
+use super::names::{organisation_of_segment, role_of_segment, split_name};
+use crate::model::{Category, Participant};
+
+static SIDE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"För [^()]*?\(([A-ZÅÄÖ]{2,8})\)"));
+static PARTY: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\(([A-ZÅÄÖ]{1,3})\)"));
+static ABSENCE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)\((förhinder|förhindrad|förhindrade|förhindrat)\)"));
+static SUBSTITUTE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)\(ersätter ([^()]+?)(?: vid behov)?\)"));
+static DOUBLE_SPACE: LazyLock<Regex> = LazyLock::new(|| pattern(r"\S(\s{2,})\S"));
+
+/// What a heading line says about the people under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heading {
+    /// "För Västra Götalandsregionen (VGR)": the side(s), one per column.
+    Sides(Vec<String>),
+    /// "Tjänstepersoner": the category; `resets_side` for "Övriga deltagare".
+    Category {
+        /// The category of those under the heading.
+        category: Category,
+        /// The heading starts a group outside the sides ("Övriga deltagare").
+        resets_side: bool,
+    },
+}
+
+/// Classifies a cleaned line as a roster heading.
+pub fn heading(text: &str) -> Option<Heading> {
+    let sides: Vec<String> = SIDE
+        .captures_iter(text)
+        .map(|c| c[1].to_string())
+        .collect();
+    if !sides.is_empty() && text.starts_with("För ") {
+        return Some(Heading::Sides(sides));
+    }
+    let trimmed = text.trim_end_matches(':');
+    if trimmed.contains(',') || trimmed.split_whitespace().count() > 5 {
+        return None;
+    }
+    let lower = trimmed.to_lowercase();
+    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| lower.starts_with(p));
+    let category = if starts(&[
+        "kommunpolitiker",
+        "regionpolitiker",
+        "politiker",
+        "ledamöter",
+        "ledamot",
+        "förtroendevalda",
+    ]) {
+        Category::Politician
+    } else if starts(&["tjänstepers", "tjänstemän"]) {
+        Category::Official
+    } else if starts(&["adjungerad"]) {
+        Category::Adjunct
+    } else if starts(&["administration", "sekreterare", "mötessekreterare"]) {
+        Category::Administration
+    } else if starts(&["övriga deltagare"]) {
+        return Some(Heading::Category {
+            category: Category::Official,
+            resets_side: true,
+        });
+    } else {
+        return None;
+    };
+    Some(Heading::Category {
+        category,
+        resets_side: false,
+    })
+}
+
+/// A person read from one roster cell.
+pub fn person(text: &str, category: Option<Category>, side: Option<&str>) -> Option<Participant> {
+    let text = text.trim();
+    let (name, rest_at) = split_name(text)?;
+    let mut rest = text[rest_at..].trim();
+    let mut party = None;
+    if let Some(c) = PARTY.captures(rest) {
+        party = Some(c[1].to_string());
+        rest = rest[c[0].len()..].trim_start().trim_start_matches(',').trim();
+    }
+    let notified_absence = ABSENCE.is_match(rest);
+    let substitute_for = SUBSTITUTE.captures(rest).map(|c| c[1].trim().to_string());
+    let rest = ABSENCE.replace_all(rest, "").into_owned();
+    let rest = SUBSTITUTE.replace_all(&rest, "");
+    let mut participant = Participant {
+        name,
+        party: party.clone(),
+        organisation: None,
+        side: side.map(str::to_string),
+        category: category.unwrap_or(if party.is_some() {
+            Category::Politician
+        } else {
+            Category::Official
+        }),
+        role: None,
+        invited: false,
+        description: None,
+        notified_absence,
+        substitute_for,
+    };
+    set_description(&mut participant, &rest);
+    Some(participant)
+}
+
+/// Sets description, organisation and role from the text after the name.
+pub fn set_description(participant: &mut Participant, text: &str) {
+    let segments: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    participant.role = segments.iter().find_map(|s| role_of_segment(s));
+    participant.organisation = segments
+        .iter()
+        .find(|s| role_of_segment(s).is_none())
+        .and_then(|s| organisation_of_segment(s));
+    participant.description = (!segments.is_empty()).then(|| segments.join(", "));
+}
+
+/// People grouped under one heading in one column.
+#[derive(Debug)]
+struct Group {
+    row: usize,
+    column: usize,
+    side: Option<String>,
+    category: Option<Category>,
+    people: Vec<Participant>,
+}
+
+/// How the lines of a roster block are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// One person per line.
+    Single,
+    /// Two columns run together on each line (PDF text).
+    TwoColumns,
+    /// Tab-separated table rows.
+    Table,
+}
+
+/// A roster being read: from its first heading to the first line that is
+/// neither a person, a heading nor a continuation.
+#[derive(Debug)]
+pub struct Block {
+    layout: Layout,
+    groups: Vec<Group>,
+    current: Vec<usize>,
+    row: usize,
+}
+
+impl Block {
+    /// Starts a block at a heading or a table header.
+    pub fn start(line: &str) -> Option<Block> {
+        let cleaned = clean(line).text;
+        if line.contains('\t') {
+            let cells: Vec<String> = line.split('\t').map(|c| clean(c).text).collect();
+            let filled = cells.iter().filter(|c| !c.is_empty()).count();
+            let any_person = cells.iter().any(|c| split_name(c).is_some());
+            if filled >= 2 && !any_person && cells.iter().all(|c| c.split_whitespace().count() <= 5) {
+                let mut block = Block::new(Layout::Table);
+                for (column, cell) in cells.iter().enumerate() {
+                    let side = SIDE
+                        .captures(cell)
+                        .map(|c| c[1].to_string())
+                        .or_else(|| (!cell.is_empty()).then(|| cell.clone()));
+                    block.open_group(column, side, None);
+                }
+                return Some(block);
+            }
+        }
+        match heading(&cleaned)? {
+            Heading::Sides(sides) if sides.len() >= 2 => {
+                let mut block = Block::new(Layout::TwoColumns);
+                for (column, side) in sides.into_iter().enumerate().take(2) {
+                    block.open_group(column, Some(side), None);
+                }
+                Some(block)
+            }
+            Heading::Sides(sides) => {
+                let mut block = Block::new(Layout::Single);
+                block.open_group(0, sides.into_iter().next(), None);
+                Some(block)
+            }
+            Heading::Category {
+                category,
+                resets_side: _,
+            } => {
+                let mut block = Block::new(Layout::Single);
+                block.open_group(0, None, Some(category));
+                Some(block)
+            }
+        }
+    }
+
+    fn new(layout: Layout) -> Block {
+        Block {
+            layout,
+            groups: Vec::new(),
+            current: Vec::new(),
+            row: 0,
+        }
+    }
+
+    fn open_group(&mut self, column: usize, side: Option<String>, category: Option<Category>) {
+        if self.current.len() <= column {
+            self.current.resize(column + 1, usize::MAX);
+        }
+        self.groups.push(Group {
+            row: self.row,
+            column,
+            side,
+            category,
+            people: Vec::new(),
+        });
+        self.current[column] = self.groups.len() - 1;
+    }
+
+    /// Takes a line if it belongs to the roster; `false` ends the block.
+    pub fn feed(&mut self, line: &str) -> bool {
+        self.row += 1;
+        if line.trim().is_empty() {
+            return true;
+        }
+        let cells = match self.layout {
+            Layout::Single => vec![line.to_string()],
+            Layout::Table => line.split('\t').map(str::to_string).collect(),
+            Layout::TwoColumns => split_columns(line),
+        };
+        let mut took = false;
+        for (column, cell) in cells.iter().enumerate() {
+            let text = clean(cell).text;
+            if text.is_empty() {
+                continue;
+            }
+            took |= self.cell(column, &text);
+        }
+        took
+    }
+
+    fn continues(&self, column: usize, text: &str) -> bool {
+        text.starts_with(char::is_lowercase)
+            && self
+                .current
+                .get(column)
+                .and_then(|g| self.groups.get(*g))
+                .is_some_and(|g| !g.people.is_empty())
+    }
+
+    fn cell(&mut self, column: usize, text: &str) -> bool {
+        if self.current.len() <= column {
+            let side = self
+                .current
+                .first()
+                .and_then(|g| self.groups.get(*g))
+                .and_then(|g| g.side.clone());
+            self.open_group(column, side, None);
+        }
+        let group = &self.groups[self.current[column]];
+        match heading(text) {
+            Some(Heading::Sides(sides)) => {
+                let side = sides.into_iter().next();
+                self.open_group(column, side, None);
+                return true;
+            }
+            Some(Heading::Category {
+                category,
+                resets_side,
+            }) => {
+                let side = if resets_side { None } else { group.side.clone() };
+                self.open_group(column, side, Some(category));
+                return true;
+            }
+            None => {}
+        }
+        if let Some(p) = person(text, group.category, group.side.as_deref()) {
+            let index = self.current[column];
+            self.groups[index].people.push(p);
+            return true;
+        }
+        if self.continues(column, text) {
+            let index = self.current[column];
+            if let Some(last) = self.groups[index].people.last_mut() {
+                let joined = match &last.description {
+                    Some(d) => format!("{d} {text}"),
+                    None => text.to_string(),
+                };
+                set_description(last, &joined);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The people of the block in reading order: column by column within
+    /// each band of headings.
+    pub fn finish(mut self) -> Vec<Participant> {
+        self.groups.sort_by_key(|g| (g.row, g.column));
+        self.groups.into_iter().flat_map(|g| g.people).collect()
+    }
+}
+
+/// Splits a line holding two columns: at a tab, at a run of spaces, or
+/// where a second "Förnamn Efternamn," begins after a complete first entry.
+fn split_columns(line: &str) -> Vec<String> {
+    let trimmed = line.trim();
+    if let Some((left, right)) = trimmed.split_once('\t') {
+        return vec![left.to_string(), right.to_string()];
+    }
+    if let Some(c) = DOUBLE_SPACE.captures(trimmed) {
+        let gap = c.get(1).map_or(0..0, |m| m.range());
+        return vec![
+            trimmed[..gap.start].to_string(),
+            trimmed[gap.end..].to_string(),
+        ];
+    }
+    let text = clean(trimmed).text;
+    for (at, _) in text.match_indices(' ') {
+        let (left, right) = (text[..at].trim(), text[at..].trim());
+        let balanced = left.matches('(').count() == left.matches(')').count();
+        if balanced
+            && !left.ends_with(',')
+            && split_name(left).is_some()
+            && split_name(right).is_some()
+        {
+            return vec![left.to_string(), right.to_string()];
+        }
+    }
+    vec![text]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Role;
+
+    #[test]
+    fn person_with_party_organisation_and_role() {
+        let p = person(
+            "Marina Johansson (S), Göteborgsregionen, vice ordförande",
+            Some(Category::Politician),
+            Some("VGK"),
+        )
+        .unwrap();
+        assert_eq!(p.name, "Marina Johansson");
+        assert_eq!(p.party.as_deref(), Some("S"));
+        assert_eq!(p.organisation.as_deref(), Some("Göteborgsregionen"));
+        assert_eq!(p.role, Some(Role::ViceChair));
+        assert_eq!(
+            p.description.as_deref(),
+            Some("Göteborgsregionen, vice ordförande")
+        );
+        let p = person("Lars Holmin (M), vice ordförande Regionstyrelsen", None, None).unwrap();
+        assert_eq!(p.role, None);
+        assert_eq!(p.category, Category::Politician);
+    }
+
+    #[test]
+    fn absence_and_substitute_marks() {
+        let p = person(
+            "Karin Looström Muth, Västra Götalandsregionen (förhinder)",
+            None,
+            None,
+        )
+        .unwrap();
+        assert!(p.notified_absence);
+        assert_eq!(p.organisation.as_deref(), Some("Västra Götalandsregionen"));
+        let p = person(
+            "Sebastian Nydén, Svenljunga kommun (ersätter Monika Holmgren vid behov)",
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(p.substitute_for.as_deref(), Some("Monika Holmgren"));
+        assert!(!p.notified_absence);
+        assert_eq!(p.description.as_deref(), Some("Svenljunga kommun"));
+    }
+
+    #[test]
+    fn columns_run_together_are_split_after_a_complete_entry() {
+        assert_eq!(
+            split_columns("Axel Josefsson (M), Göteborgsregionen Johnny Magnusson, ordförande Regionstyrelsen, ordförande"),
+            vec![
+                "Axel Josefsson (M), Göteborgsregionen",
+                "Johnny Magnusson, ordförande Regionstyrelsen, ordförande"
+            ]
+        );
+        assert_eq!(
+            split_columns("Kristoffer Svensson, Skaraborg Johanna Karlsson Deucher, VGR, sekreterare"),
+            vec!["Kristoffer Svensson, Skaraborg", "Johanna Karlsson Deucher, VGR, sekreterare"]
+        );
+        assert_eq!(
+            split_columns("Martin Carling (C), Fyrbodal"),
+            vec!["Martin Carling (C), Fyrbodal"]
+        );
+        assert_eq!(
+            split_columns("Anneli Assmundson Bjerde, beredning  Kaarina Sundelin, VGR"),
+            vec!["Anneli Assmundson Bjerde, beredning", "Kaarina Sundelin, VGR"]
+        );
+    }
+
+    #[test]
+    fn headings() {
+        assert_eq!(
+            heading("För Västra Götalandsregionen (VGR)"),
+            Some(Heading::Sides(vec!["VGR".into()]))
+        );
+        assert_eq!(
+            heading("För Västra Götalands fyra kommunalförbund (VGK) För Västra Götalandsregionen (VGR)"),
+            Some(Heading::Sides(vec!["VGK".into(), "VGR".into()]))
+        );
+        assert!(matches!(
+            heading("Adjungerade punkt 10 och 11"),
+            Some(Heading::Category {
+                category: Category::Adjunct,
+                ..
+            })
+        ));
+        assert_eq!(heading("Information och dialog"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Turns a file's bytes into numbered lines of text, whatever the format:
+//! Markdown and plain text as they are (UTF-8, or Windows-1252 from older
+//! Word exports), Word documents (.docx) paragraph by paragraph.
+
+use super::ImportError;
+use super::docx;
+
+/// The document format, detected from content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Markdown (headings with `#`, `**bold**`, links).
+    Markdown,
+    /// Plain text, as copied or extracted from PDF or Word.
+    Text,
+    /// A Word document; line numbers are paragraph numbers.
+    Docx,
+}
+
+/// One line of the document with its 1-based number (paragraph for .docx).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// Line (or paragraph) number in the source.
+    pub number: usize,
+    /// The text, right-trimmed; Markdown markup is still in place.
+    pub text: String,
+}
+
+/// Reads the lines of a document.
+pub fn read_lines(bytes: &[u8]) -> Result<(Format, Vec<Line>), ImportError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let paragraphs = docx::paragraphs(bytes)?;
+        return Ok((Format::Docx, number(paragraphs.iter().map(String::as_str))));
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(ImportError::Pdf);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(ImportError::OldWord);
+    }
+    let text = decode(bytes)?;
+    let markdown = text.lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with("# ") || t.starts_with("## ") || t.contains("**") || t.contains("](")
+    });
+    let format = if markdown {
+        Format::Markdown
+    } else {
+        Format::Text
+    };
+    Ok((format, number(text.lines())))
+}
+
+fn number<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Line> {
+    lines
+        .enumerate()
+        .map(|(i, text)| Line {
+            number: i + 1,
+            text: text
+                .trim_start_matches('\u{feff}')
+                .replace('\u{a0}', " ")
+                .trim_end()
+                .to_string(),
+        })
+        .collect()
+}
+
+/// UTF-8 if it is valid; otherwise Windows-1252, unless the bytes are
+/// plainly binary (NUL bytes or many control characters).
+fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+    let controls = bytes
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(**b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    if bytes.contains(&0) || controls * 100 > bytes.len().max(1) {
+        return Err(ImportError::Binary);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(_) => Ok(bytes.iter().map(|b| windows_1252(*b)).collect()),
+    }
+}
+
+/// Windows-1252, the encoding of text saved by older Swedish Windows tools.
+fn windows_1252(byte: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9f => HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_text_is_read() {
+        let bytes = b"Datum: 4 juni 2026\nTid: 13.00 \x96 15.30\nM\xf6tesform: G\xf6teborg\n";
+        let (format, lines) = read_lines(bytes).unwrap();
+        assert_eq!(format, Format::Text);
+        assert_eq!(lines[1].text, "Tid: 13.00 – 15.30");
+        assert_eq!(lines[2].text, "Mötesform: Göteborg");
+    }
+
+    #[test]
+    fn binary_and_pdf_are_refused() {
+        assert!(matches!(
+            read_lines(&[0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]),
+            Err(ImportError::Binary)
+        ));
+        assert!(matches!(
+            read_lines(b"%PDF-1.7\n..."),
+            Err(ImportError::Pdf)
+        ));
+    }
+
+    #[test]
+    fn markdown_is_told_from_text() {
+        assert_eq!(read_lines(b"# Kallelse SRO\n").unwrap().0, Format::Markdown);
+        assert_eq!(read_lines(b"Kallelse SRO\n").unwrap().0, Format::Text);
+    }
+}

@@ -1,0 +1,10 @@
+//! motesskylt: a meeting-room door terminal and room screen.
+//!
+//! The core is pure and takes time as an argument: [`kallelse`] reads a
+//! meeting notice into a [`model::Meeting`], [`progress`] says where the
+//! meeting stands at any moment, and [`attendance`] writes the attendance
+//! paragraph for the minutes. The binary (`src/main.rs`) wires them to the
+//! command line of `shared/contract.md`.
+
+pub mod kallelse;
+pub mod model;

@@ -1,0 +1,271 @@
+//! The event log: what happened during a meeting, one JSON object per line
+//! (JSON Lines, see the contract). Reading it reports every bad line with
+//! its number; nothing is half-read.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::Meeting;
+
+/// One fact recorded during a meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened, with the recording device's UTC offset.
+    pub at: DateTime<FixedOffset>,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// Creates an event at an instant, written with the offset of `tz` there.
+    pub fn new(at: DateTime<Utc>, tz: chrono_tz::Tz, kind: EventKind) -> Self {
+        use chrono::Offset;
+        let offset = at.with_timezone(&tz).offset().fix();
+        Event {
+            at: at.with_timezone(&offset),
+            kind,
+        }
+    }
+
+    /// The instant in UTC.
+    pub fn instant(&self) -> DateTime<Utc> {
+        self.at.with_timezone(&Utc)
+    }
+}
+
+/// The kinds of event, tagged by `type` in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The chair opened the meeting.
+    MeetingStarted,
+    /// Work on an agenda item began; items passed over are done.
+    ItemStarted {
+        /// The item's number as in the notice.
+        item: String,
+    },
+    /// A break began. Its length is the planned break's, or `minutes`.
+    BreakStarted {
+        /// Length of an unplanned break, if announced.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minutes: Option<u32>,
+    },
+    /// The chair closed the meeting.
+    MeetingEnded,
+    /// Someone arrived.
+    CheckedIn {
+        /// Participant name as imported.
+        person: String,
+        /// How the check-in was made.
+        source: Source,
+    },
+    /// Someone left.
+    CheckedOut {
+        /// Participant name as imported.
+        person: String,
+        /// How the check-out was made.
+        source: Source,
+    },
+}
+
+/// The event type names the contract defines, for error messages.
+const KNOWN_TYPES: &str =
+    "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out";
+
+/// How an attendance event was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// An NFC card at the door.
+    Nfc,
+    /// A hardware button.
+    Button,
+    /// The touch screen.
+    Touch,
+    /// By hand by the meeting secretary.
+    Secretary,
+    /// From an imported list.
+    Import,
+}
+
+/// One bad line of an event log.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{line}: {message}")]
+pub struct LogProblem {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong, in plain Swedish.
+    pub message: String,
+}
+
+/// Reads an event log into events paired with their line numbers. Blank
+/// lines are skipped; every bad line is reported.
+pub fn parse_log(text: &str) -> Result<Vec<(usize, Event)>, Vec<LogProblem>> {
+    let mut events = Vec::new();
+    let mut problems = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = index + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match parse_line(raw) {
+            Ok(event) => events.push((line, event)),
+            Err(message) => problems.push(LogProblem { line, message }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(events)
+    } else {
+        Err(problems)
+    }
+}
+
+fn parse_line(raw: &str) -> Result<Event, String> {
+    let value: serde_json::Value = serde_json::from_str(raw)
+        .map_err(|e| format!("raden är inte giltig JSON (kolumn {})", e.column()))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "raden ska vara ett JSON-objekt {…}".to_string())?;
+    let at = object
+        .get("at")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| "fältet \"at\" (tidpunkt) saknas".to_string())?;
+    DateTime::parse_from_rfc3339(at).map_err(|_| {
+        format!("tidpunkten \"{at}\" går inte att läsa; skriv t.ex. \"2026-06-04T13:07:00+02:00\"")
+    })?;
+    let kind = object
+        .get("type")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| "fältet \"type\" (händelsetyp) saknas".to_string())?;
+    serde_json::from_value::<Event>(value.clone()).map_err(|e| {
+        let detail = e.to_string();
+        if detail.contains("unknown variant") {
+            format!("okänd händelsetyp \"{kind}\" (kända typer: {KNOWN_TYPES})")
+        } else if let Some(field) = missing_field(&detail) {
+            format!("händelsen \"{kind}\" saknar fältet \"{field}\"")
+        } else if detail.contains("source") || object.get("source").is_some() {
+            format!(
+                "okänd källa \"{}\" (tillåtna: nfc, button, touch, secretary, import)",
+                object.get("source").and_then(|v| v.as_str()).unwrap_or("?")
+            )
+        } else {
+            format!("händelsen \"{kind}\" går inte att läsa: {detail}")
+        }
+    })
+}
+
+fn missing_field(serde_message: &str) -> Option<&str> {
+    let rest = serde_message.split("missing field `").nth(1)?;
+    rest.split('`').next()
+}
+
+/// Checks that every item and person an event names exists in the meeting.
+pub fn check_against(meeting: &Meeting, events: &[(usize, Event)]) -> Vec<LogProblem> {
+    let mut problems = Vec::new();
+    for (line, event) in events {
+        let message = match &event.kind {
+            EventKind::ItemStarted { item } if meeting.item_index(item).is_none() => Some(format!(
+                "punkt \"{item}\" finns inte på dagordningen (punkter: {})",
+                item_numbers(meeting)
+            )),
+            EventKind::CheckedIn { person, .. } | EventKind::CheckedOut { person, .. }
+                if meeting.participant_index(person).is_none() =>
+            {
+                Some(format!(
+                    "\"{person}\" finns inte bland de kallade eller inbjudna; skriv namnet som i kallelsen"
+                ))
+            }
+            _ => None,
+        };
+        if let Some(message) = message {
+            problems.push(LogProblem {
+                line: *line,
+                message,
+            });
+        }
+    }
+    problems
+}
+
+fn item_numbers(meeting: &Meeting) -> String {
+    meeting
+        .items
+        .iter()
+        .filter_map(|e| e.number.as_deref())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_event_type_of_the_contract() {
+        let log = r#"{"at": "2026-06-04T13:07:00+02:00", "type": "meeting_started"}
+{"at": "2026-06-04T13:09:30+02:00", "type": "item_started", "item": "4"}
+
+{"at": "2026-06-04T14:16:00+02:00", "type": "break_started"}
+{"at": "2026-06-04T15:34:00+02:00", "type": "meeting_ended"}
+{"at": "2026-06-04T12:55:10+02:00", "type": "checked_in", "person": "Marina Johansson", "source": "nfc"}
+{"at": "2026-06-04T14:15:00+02:00", "type": "checked_out", "person": "Olof Lundberg", "source": "button", "id": "0190-extra-fields-are-fine"}
+"#;
+        let events: Vec<Event> = parse_log(log).unwrap().into_iter().map(|(_, e)| e).collect();
+        assert_eq!(events.len(), 6);
+        assert_eq!(
+            events[1].kind,
+            EventKind::ItemStarted {
+                item: "4".to_string()
+            }
+        );
+        assert_eq!(
+            events[5].kind,
+            EventKind::CheckedOut {
+                person: "Olof Lundberg".to_string(),
+                source: Source::Button
+            }
+        );
+        assert_eq!(events[1].at.to_rfc3339(), "2026-06-04T13:09:30+02:00");
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_its_number() {
+        let log = r#"{"at": "2026-06-04T13:07:00+02:00", "type": "meeting_started"}
+not json
+{"at": "13:07", "type": "meeting_started"}
+{"at": "2026-06-04T13:07:00+02:00", "type": "lunch"}
+{"at": "2026-06-04T13:07:00+02:00", "type": "item_started"}
+{"at": "2026-06-04T13:07:00+02:00", "type": "checked_in", "person": "A", "source": "telepathy"}
+[1, 2]
+{"type": "meeting_ended"}
+"#;
+        let problems = parse_log(log).unwrap_err();
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8]);
+        assert!(problems[0].message.contains("JSON"));
+        assert!(problems[1].message.contains("13:07"));
+        assert!(problems[2].message.contains("lunch"));
+        assert!(problems[3].message.contains("\"item\""));
+        assert!(problems[4].message.contains("telepathy"));
+        assert!(problems[6].message.contains("\"at\""));
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let event = Event::new(
+            DateTime::parse_from_rfc3339("2026-06-04T11:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            crate::model::time::DEFAULT_TIME_ZONE,
+            EventKind::BreakStarted { minutes: Some(10) },
+        );
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            json,
+            r#"{"at":"2026-06-04T13:00:00+02:00","type":"break_started","minutes":10}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+    }
+}
