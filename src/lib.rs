@@ -8,3 +8,6 @@
 
 pub mod kallelse;
 pub mod model;
+pub mod attendance;
+pub mod demo;
+pub mod progress;

@@ -1,0 +1,128 @@
+//! `motesskylt demo`: the SRO notice of 4 June 2026 moved to today, starting
+//! a few minutes from now, so a newcomer sees a live countdown at once.
+//!
+//! Until the Slint kiosk lands this is the terminal room screen: the same
+//! engine and words, redrawn once a second.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono_tz::Tz;
+use thiserror::Error;
+
+use crate::kallelse;
+use crate::model::Meeting;
+use crate::model::time::local_time;
+use crate::progress::{Phase, Schedule, report, screen_state};
+
+/// The embedded notice (seed 000 of the SRO documents).
+pub const NOTICE: &str = include_str!("../../tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md");
+
+/// Minutes from now until the demo meeting starts.
+const LEAD_MINUTES: u32 = 3;
+
+/// Errors of the demo.
+#[derive(Debug, Error)]
+pub enum DemoError {
+    /// The embedded notice did not import (a build with a broken fixture).
+    #[error("den inbyggda demokallelsen går inte att läsa: {0}")]
+    Notice(String),
+    /// The terminal could not be written.
+    #[error("kan inte skriva till terminalen: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// The demo meeting for a local moment: today's date, starting
+/// [`LEAD_MINUTES`] after `now` (rounded up to the minute), every entry
+/// moved by the same amount. Late in the evening, when the meeting would
+/// run past midnight, it ends at 23:59 instead and is already under way.
+pub fn meeting_at(now: NaiveDateTime) -> Result<Meeting, DemoError> {
+    let mut meeting = kallelse::import_bytes(NOTICE.as_bytes()).map_err(|problems| {
+        DemoError::Notice(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+    })?;
+    let minute = |t: NaiveTime| t.hour() * 60 + t.minute();
+    let length = minute(meeting.end).saturating_sub(minute(meeting.start));
+    let wanted = minute(now.time()) + 1 + LEAD_MINUTES;
+    let start = wanted.min(24 * 60 - 1 - length);
+    let shift = i64::from(start) - i64::from(minute(meeting.start));
+    let moved = |t: NaiveTime| t + chrono::Duration::minutes(shift);
+    meeting.date = now.date();
+    meeting.start = moved(meeting.start);
+    meeting.end = moved(meeting.end);
+    for entry in &mut meeting.items {
+        entry.start = moved(entry.start);
+        entry.end = moved(entry.end);
+    }
+    Ok(meeting)
+}
+
+/// Runs the terminal room screen. `speed` makes the meeting's clock run
+/// faster than the wall clock; `frames` stops after that many redraws.
+pub fn run(tz: Tz, speed: u32, frames: Option<u64>) -> Result<(), DemoError> {
+    let started = Utc::now();
+    let meeting = meeting_at(local_time(started, tz))?;
+    let schedule = Schedule::new(&meeting, tz);
+    let terminal = std::io::stdout().is_terminal();
+    let mut out = std::io::stdout().lock();
+    let mut drawn = 0u64;
+    loop {
+        let now = meeting_clock(started, Utc::now(), speed);
+        let state = screen_state(&meeting, &schedule, None, now);
+        if terminal {
+            write!(out, "\x1b[2J\x1b[H")?;
+        }
+        writeln!(out, "{}", report::text(&meeting, &state, tz))?;
+        if terminal {
+            writeln!(out, "(demo · Ctrl-C avslutar · --speed 60 kör en minut per sekund)")?;
+        }
+        out.flush()?;
+        drawn += 1;
+        if frames.is_some_and(|f| drawn >= f) || state.phase == Phase::After {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// The demo's clock: wall time since start, run `speed` times faster.
+pub fn meeting_clock(started: DateTime<Utc>, wall: DateTime<Utc>, speed: u32) -> DateTime<Utc> {
+    started + (wall - started) * i32::try_from(speed.max(1)).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn local(h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 24)
+            .unwrap()
+            .and_hms_opt(h, m, 30)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_demo_meeting_starts_a_few_minutes_from_now_today() {
+        let meeting = meeting_at(local(9, 41)).unwrap();
+        assert_eq!(meeting.date, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        assert_eq!(meeting.start, NaiveTime::from_hms_opt(9, 45, 0).unwrap());
+        assert_eq!(meeting.end, NaiveTime::from_hms_opt(12, 15, 0).unwrap());
+        let item4 = &meeting.items[meeting.item_index("4").unwrap()];
+        assert_eq!(item4.start, NaiveTime::from_hms_opt(9, 50, 0).unwrap());
+    }
+
+    #[test]
+    fn late_at_night_the_meeting_ends_before_midnight() {
+        let meeting = meeting_at(local(23, 0)).unwrap();
+        assert_eq!(meeting.end, NaiveTime::from_hms_opt(23, 59, 0).unwrap());
+        assert!(meeting.items.iter().all(|e| e.start <= e.end));
+    }
+
+    #[test]
+    fn the_clock_runs_faster_at_speed() {
+        let t0 = DateTime::<Utc>::from_timestamp(1_000_000, 0).unwrap();
+        let t1 = t0 + chrono::Duration::seconds(2);
+        assert_eq!(meeting_clock(t0, t1, 60), t0 + chrono::Duration::seconds(120));
+    }
+}

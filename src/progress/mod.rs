@@ -1,0 +1,327 @@
+//! The schedule engine: where the meeting stands at a moment.
+//!
+//! Pure: [`screen_state`] takes the meeting's [`Schedule`], the event log
+//! and `now`, and returns a [`ScreenState`]. Rules (see the contract):
+//!
+//! - an entry counts as started at its `item_started` (or `break_started`)
+//!   event; items passed over are done; `meeting_started` starts item one;
+//! - `remaining_s` counts down the current entry's planned length from when
+//!   it actually started; past that it is 0 and `overtime_s` counts up;
+//! - `projected_end` is when the meeting ends if the current entry ends at
+//!   its planned length (or now, if already over) and everything after it
+//!   keeps its planned length (planned gaps included);
+//! - `offset_s` is `projected_end` minus the planned end of the last entry;
+//! - events are applied in time order, not in arrival order, so an event
+//!   synced late from another device never moves the meeting back;
+//! - without events the meeting follows its plan exactly.
+
+pub mod report;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::attendance::{self, Names};
+use crate::model::time::local_instant;
+use crate::model::{Event, EventKind, Meeting};
+
+/// One planned entry on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Planned start.
+    pub start: DateTime<Utc>,
+    /// Planned end.
+    pub end: DateTime<Utc>,
+    /// Planned length in seconds.
+    pub seconds: i64,
+    /// Whether the entry is a break.
+    pub is_break: bool,
+}
+
+/// A meeting prepared for fast state queries: the planned timeline in UTC,
+/// participant lookup, and the event log of a meeting that follows its plan.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// The meeting's time zone.
+    pub tz: Tz,
+    /// One slot per agenda entry, in order.
+    pub slots: Vec<Slot>,
+    /// Planned start of the meeting.
+    pub planned_start: DateTime<Utc>,
+    /// Planned end of the last entry (the meeting's end if none).
+    pub planned_end: DateTime<Utc>,
+    names: Names,
+    expected: usize,
+    plan_events: Vec<Event>,
+}
+
+impl Schedule {
+    /// Prepares a meeting in a time zone.
+    pub fn new(meeting: &Meeting, tz: Tz) -> Self {
+        let slots: Vec<Slot> = meeting
+            .items
+            .iter()
+            .map(|e| {
+                let start = local_instant(meeting.date, e.start, tz);
+                Slot {
+                    start,
+                    end: start + chrono::Duration::seconds(e.planned_seconds()),
+                    seconds: e.planned_seconds(),
+                    is_break: e.is_break(),
+                }
+            })
+            .collect();
+        let planned_start = local_instant(meeting.date, meeting.start, tz);
+        let planned_end = slots
+            .last()
+            .map(|s| s.end)
+            .unwrap_or_else(|| local_instant(meeting.date, meeting.end, tz));
+        let mut plan_events = vec![Event::new(planned_start, tz, EventKind::MeetingStarted)];
+        for (entry, slot) in meeting.items.iter().zip(&slots) {
+            let kind = match &entry.number {
+                Some(number) if !entry.is_break() => EventKind::ItemStarted {
+                    item: number.clone(),
+                },
+                _ => EventKind::BreakStarted { minutes: None },
+            };
+            plan_events.push(Event::new(slot.start, tz, kind));
+        }
+        plan_events.push(Event::new(planned_end, tz, EventKind::MeetingEnded));
+        Schedule {
+            tz,
+            slots,
+            planned_start,
+            planned_end,
+            names: Names::new(meeting),
+            expected: meeting.called().count(),
+            plan_events,
+        }
+    }
+
+    /// The events of a meeting that runs exactly to plan.
+    pub fn plan_events(&self) -> &[Event] {
+        &self.plan_events
+    }
+
+    /// Participant lookup by name.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+}
+
+/// The phase of the meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Not started yet.
+    Before,
+    /// An agenda item is running.
+    Item,
+    /// A break.
+    Break,
+    /// The meeting has ended.
+    After,
+}
+
+/// What is running now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Current {
+    /// A planned entry, by index into `meeting.items`.
+    Planned(usize),
+    /// A break that is not in the plan.
+    UnplannedBreak,
+}
+
+/// Where the meeting stands at a moment: everything the room screen shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreenState {
+    /// The moment described.
+    pub now: DateTime<Utc>,
+    /// Before, item, break or after.
+    pub phase: Phase,
+    /// The running entry, in the item and break phases.
+    pub current: Option<Current>,
+    /// When the running entry started.
+    pub current_since: Option<DateTime<Utc>>,
+    /// Planned length of the running entry in seconds.
+    pub current_seconds: i64,
+    /// Seconds since the running entry started (0 when none runs).
+    pub elapsed_s: i64,
+    /// Seconds left of the running entry's planned length; before the
+    /// meeting, seconds until the planned start.
+    pub remaining_s: i64,
+    /// Seconds past the running entry's planned length; before the meeting,
+    /// seconds past the planned start without a start.
+    pub overtime_s: i64,
+    /// Projected end of the meeting.
+    pub projected_end: DateTime<Utc>,
+    /// `projected_end` minus the planned end, in seconds.
+    pub offset_s: i64,
+    /// The next planned entry (index into `meeting.items`).
+    pub next: Option<usize>,
+    /// When the meeting actually started, if it has.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When the meeting ended, in the after phase.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Participants checked in and not checked out.
+    pub present: usize,
+    /// Participants called (not the invited guests).
+    pub expected: usize,
+}
+
+/// The fold of progress events up to a moment.
+#[derive(Debug, Default)]
+struct Progress {
+    current: Option<(Current, DateTime<Utc>, i64)>,
+    reached: Option<usize>,
+    started: Option<DateTime<Utc>>,
+    ended: Option<DateTime<Utc>>,
+}
+
+impl Progress {
+    fn apply(&mut self, meeting: &Meeting, schedule: &Schedule, at: DateTime<Utc>, kind: &EventKind) {
+        let start_planned = |p: &mut Progress, index: usize| {
+            p.current = Some((Current::Planned(index), at, schedule.slots[index].seconds));
+            p.reached = Some(p.reached.map_or(index, |r| r.max(index)));
+        };
+        match kind {
+            EventKind::MeetingStarted => {
+                self.ended = None;
+                if self.started.is_none() && !schedule.slots.is_empty() {
+                    start_planned(self, 0);
+                }
+            }
+            EventKind::ItemStarted { item } => {
+                self.ended = None;
+                if let Some(index) = meeting.item_index(item) {
+                    start_planned(self, index);
+                }
+            }
+            EventKind::BreakStarted { minutes } => {
+                self.ended = None;
+                let after = match self.current {
+                    Some((Current::Planned(i), _, _)) => Some(i),
+                    _ => self.reached,
+                };
+                let candidate = after.map_or(0, |i| i + 1);
+                let planned = schedule.slots.get(candidate).is_some_and(|s| s.is_break)
+                    && self.reached.is_none_or(|r| r < candidate);
+                if planned && minutes.is_none() {
+                    start_planned(self, candidate);
+                } else {
+                    let seconds = minutes
+                        .map(|m| i64::from(m) * 60)
+                        .or_else(|| planned.then(|| schedule.slots[candidate].seconds))
+                        .unwrap_or(0);
+                    self.current = Some((Current::UnplannedBreak, at, seconds));
+                }
+            }
+            EventKind::MeetingEnded => self.ended = Some(at),
+            EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. } => return,
+        }
+        self.started.get_or_insert(at);
+    }
+}
+
+/// Where the meeting stands at `now`, given the events recorded so far.
+/// Pass `None` for a meeting assumed to follow its plan.
+pub fn screen_state(
+    meeting: &Meeting,
+    schedule: &Schedule,
+    events: Option<&[Event]>,
+    now: DateTime<Utc>,
+) -> ScreenState {
+    let attendance_events = events.unwrap_or_default();
+    let progress_events = events.unwrap_or(schedule.plan_events());
+
+    let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = progress_events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !matches!(e.kind, EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. }))
+        .map(|(i, e)| (e.instant(), i, &e.kind))
+        .filter(|(at, _, _)| *at <= now)
+        .collect();
+    ordered.sort_by_key(|(at, i, _)| (*at, *i));
+    let mut progress = Progress::default();
+    for (at, _, kind) in ordered {
+        progress.apply(meeting, schedule, at, kind);
+    }
+
+    let present = attendance::presence(
+        schedule.names(),
+        meeting.participants.len(),
+        attendance_events,
+        now,
+    )
+    .iter()
+    .filter(|p| p.present)
+    .count();
+
+    let span = (schedule.planned_end - schedule.planned_start).num_seconds();
+    let base = ScreenState {
+        now,
+        phase: Phase::Before,
+        current: None,
+        current_since: None,
+        current_seconds: 0,
+        elapsed_s: 0,
+        remaining_s: 0,
+        overtime_s: 0,
+        projected_end: schedule.planned_end,
+        offset_s: 0,
+        next: None,
+        started_at: progress.started,
+        ended_at: None,
+        present,
+        expected: schedule.expected,
+    };
+
+    if let Some(ended) = progress.ended {
+        return ScreenState {
+            phase: Phase::After,
+            projected_end: ended,
+            offset_s: (ended - schedule.planned_end).num_seconds(),
+            ended_at: Some(ended),
+            ..base
+        };
+    }
+
+    let Some((current, since, seconds)) = progress.current else {
+        let until_start = (schedule.planned_start - now).num_seconds();
+        let projected_end = now.max(schedule.planned_start) + chrono::Duration::seconds(span);
+        return ScreenState {
+            remaining_s: until_start.max(0),
+            overtime_s: (-until_start).max(0),
+            projected_end,
+            offset_s: (projected_end - schedule.planned_end).num_seconds(),
+            next: (!schedule.slots.is_empty()).then_some(0),
+            ..base
+        };
+    };
+
+    let elapsed = (now - since).num_seconds().max(0);
+    let current_end = (since + chrono::Duration::seconds(seconds)).max(now);
+    let position = match current {
+        Current::Planned(i) => Some(progress.reached.map_or(i, |r| r.max(i))),
+        Current::UnplannedBreak => progress.reached,
+    };
+    let resume = position.map_or(schedule.planned_start, |p| schedule.slots[p].end);
+    let projected_end = current_end + (schedule.planned_end - resume);
+    let next = position.map_or(0, |p| p + 1);
+    let phase = match current {
+        Current::Planned(i) if !schedule.slots[i].is_break => Phase::Item,
+        _ => Phase::Break,
+    };
+    ScreenState {
+        phase,
+        current: Some(current),
+        current_since: Some(since),
+        current_seconds: seconds,
+        elapsed_s: elapsed,
+        remaining_s: (seconds - elapsed).max(0),
+        overtime_s: (elapsed - seconds).max(0),
+        projected_end,
+        offset_s: (projected_end - schedule.planned_end).num_seconds(),
+        next: (next < schedule.slots.len()).then_some(next),
+        ..base
+    }
+}
