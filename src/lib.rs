@@ -6,8 +6,8 @@
 //! paragraph for the minutes. The binary (`src/main.rs`) wires them to the
 //! command line of `shared/contract.md`.
 
-pub mod kallelse;
-pub mod model;
 pub mod attendance;
 pub mod demo;
+pub mod kallelse;
+pub mod model;
 pub mod progress;

@@ -32,13 +32,19 @@ pub fn join_names(names: &[&str]) -> String {
 /// When the meeting actually started and ended: the first `meeting_started`
 /// or `item_started`, and the last `meeting_ended`; the plan where the log
 /// says nothing.
-pub fn actual_bounds(meeting: &Meeting, events: &[Event], tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+pub fn actual_bounds(
+    meeting: &Meeting,
+    events: &[Event],
+    tz: Tz,
+) -> (DateTime<Utc>, DateTime<Utc>) {
     let started = events
         .iter()
         .filter(|e| {
             matches!(
                 e.kind,
-                EventKind::MeetingStarted | EventKind::ItemStarted { .. } | EventKind::BreakStarted { .. }
+                EventKind::MeetingStarted
+                    | EventKind::ItemStarted { .. }
+                    | EventKind::BreakStarted { .. }
             )
         })
         .map(Event::instant)
@@ -56,7 +62,12 @@ pub fn actual_bounds(meeting: &Meeting, events: &[Event], tz: Tz) -> (DateTime<U
 /// The attendance paragraph, one line per kind, each ending in a newline.
 pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     let names = Names::new(meeting);
-    let people = presence(&names, meeting.participants.len(), events, DateTime::<Utc>::MAX_UTC);
+    let people = presence(
+        &names,
+        meeting.participants.len(),
+        events,
+        DateTime::<Utc>::MAX_UTC,
+    );
     let (started, ended) = actual_bounds(meeting, events, tz);
     let mut present = Vec::new();
     let mut absent = Vec::new();

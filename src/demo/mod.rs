@@ -39,7 +39,13 @@ pub enum DemoError {
 /// run past midnight, it ends at 23:59 instead and is already under way.
 pub fn meeting_at(now: NaiveDateTime) -> Result<Meeting, DemoError> {
     let mut meeting = kallelse::import_bytes(NOTICE.as_bytes()).map_err(|problems| {
-        DemoError::Notice(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        DemoError::Notice(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     })?;
     let minute = |t: NaiveTime| t.hour() * 60 + t.minute();
     let length = minute(meeting.end).saturating_sub(minute(meeting.start));
@@ -74,7 +80,10 @@ pub fn run(tz: Tz, speed: u32, frames: Option<u64>) -> Result<(), DemoError> {
         }
         writeln!(out, "{}", report::text(&meeting, &state, tz))?;
         if terminal {
-            writeln!(out, "(demo · Ctrl-C avslutar · --speed 60 kör en minut per sekund)")?;
+            writeln!(
+                out,
+                "(demo · Ctrl-C avslutar · --speed 60 kör en minut per sekund)"
+            )?;
         }
         out.flush()?;
         drawn += 1;
@@ -123,6 +132,9 @@ mod tests {
     fn the_clock_runs_faster_at_speed() {
         let t0 = DateTime::<Utc>::from_timestamp(1_000_000, 0).unwrap();
         let t1 = t0 + chrono::Duration::seconds(2);
-        assert_eq!(meeting_clock(t0, t1, 60), t0 + chrono::Duration::seconds(120));
+        assert_eq!(
+            meeting_clock(t0, t1, 60),
+            t0 + chrono::Duration::seconds(120)
+        );
     }
 }

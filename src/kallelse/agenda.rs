@@ -22,15 +22,13 @@ static CLOCK_SPAN: LazyLock<Regex> = LazyLock::new(|| {
         r"\((?:(\d+)\s*min(?:uter)?\.?\s*,?\s*)?(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})\s*\)",
     )
 });
-static DURATION: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"\((\d+)\s*min(?:uter)?\b\.?[^)]*\)"));
+static DURATION: LazyLock<Regex> = LazyLock::new(|| pattern(r"\((\d+)\s*min(?:uter)?\b\.?[^)]*\)"));
 static BREAK: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"(?i)^((?:kaffe|lunch|fika|bens?träcknings)?paus|lunch)\b[\s:,–-]*(.*)$")
 });
 static BREAK_MINUTES: LazyLock<Regex> = LazyLock::new(|| pattern(r"(\d+)\s*min"));
-static BARE_SPAN: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})")
-});
+static BARE_SPAN: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})"));
 static PART: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
         r"(?i)^((?:skriftlig |muntlig )?(?:information|dialog|ställningstagande|beslut|diskussion)(?:\s+(?:och|samt)\s+(?:information|dialog|ställningstagande|beslut|diskussion))*)\s*(?:(\d+)\s*min(?:uter)?\.?)?$",
@@ -183,7 +181,11 @@ impl Agenda {
         true
     }
 
-    fn clock_span(&mut self, span: &regex::Captures<'_>, line: usize) -> Option<(NaiveTime, NaiveTime, usize)> {
+    fn clock_span(
+        &mut self,
+        span: &regex::Captures<'_>,
+        line: usize,
+    ) -> Option<(NaiveTime, NaiveTime, usize)> {
         let at = span.len() - 4;
         match (
             clock(&span[at], &span[at + 1]),
@@ -235,10 +237,8 @@ impl Agenda {
             return;
         };
         let text = clean.text.as_str();
-        let list_like = clean.bullet
-            || clean.indent > 0
-            || NUMBERED.is_match(text)
-            || LETTERED.is_match(text);
+        let list_like =
+            clean.bullet || clean.indent > 0 || NUMBERED.is_match(text) || LETTERED.is_match(text);
         if !list_like {
             self.list_last = None;
         }
@@ -246,7 +246,11 @@ impl Agenda {
             let stays = list_like || !self.after_blank;
             if stays && !PRESENTERS.is_match(text) && clean.links.is_empty() {
                 if let Some(proposal) = draft.proposal.as_mut() {
-                    let separator = if list_like || proposal.is_empty() { "\n" } else { " " };
+                    let separator = if list_like || proposal.is_empty() {
+                        "\n"
+                    } else {
+                        " "
+                    };
                     if !proposal.is_empty() {
                         proposal.push_str(separator);
                     }

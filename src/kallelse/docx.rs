@@ -16,8 +16,11 @@ const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The text lines of a .docx file.
 pub fn paragraphs(bytes: &[u8]) -> Result<Vec<String>, ImportError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| ImportError::BrokenDocx("filen är inte en hel Word-fil (zip-arkivet är trasigt eller avkortat)".into()))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        ImportError::BrokenDocx(
+            "filen är inte en hel Word-fil (zip-arkivet är trasigt eller avkortat)".into(),
+        )
+    })?;
     let document = read_part(&mut archive, "word/document.xml")?.ok_or_else(|| {
         ImportError::BrokenDocx("Word-filen saknar dokumenttext (word/document.xml)".into())
     })?;
@@ -104,11 +107,7 @@ impl Numbering {
                     }
                     b"w:abstractNumId" => {
                         if let (Some(num), Some(value)) = (&num_id, attribute(&e, b"w:val")) {
-                            numbering
-                                .instances
-                                .entry(num.clone())
-                                .or_default()
-                                .0 = value;
+                            numbering.instances.entry(num.clone()).or_default().0 = value;
                         }
                     }
                     b"w:startOverride" => {
@@ -247,6 +246,9 @@ impl Walker {
                     b"w:tbl" => table_depth += 1,
                     b"w:tr" => cells.clear(),
                     b"w:tc" => cell.clear(),
+                    // Hyperlinks are attached documents; write them as
+                    // Markdown links so the agenda reader sees them alike.
+                    b"w:hyperlink" => paragraph.text.push('['),
                     _ => self.properties(&e, &mut paragraph),
                 },
                 Event::Empty(e) => match e.name().as_ref() {
@@ -274,6 +276,7 @@ impl Walker {
                 Event::End(e) => match e.name().as_ref() {
                     b"w:t" => in_text = false,
                     b"w:r" => in_run = false,
+                    b"w:hyperlink" => paragraph.text.push_str("](#)"),
                     b"w:p" => {
                         let text = self.finish(std::mem::take(&mut paragraph));
                         if table_depth > 0 {

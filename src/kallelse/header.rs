@@ -17,7 +17,9 @@ static DATE_WORDS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(\d{1,2})\s+([A-Za-zÅÄÖåäö]+)\.?\s+(\d{4})"));
 static DATE_ISO: LazyLock<Regex> = LazyLock::new(|| pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})"));
 static TIME_SPAN: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})(?:\s*(?:[–—-]|till)\s*(?:kl\.?\s*)?(\d{1,2})[.:](\d{2}))?")
+    pattern(
+        r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})(?:\s*(?:[–—-]|till)\s*(?:kl\.?\s*)?(\d{1,2})[.:](\d{2}))?",
+    )
 });
 
 /// A label line of the head.
@@ -86,7 +88,11 @@ pub fn time_span(text: &str) -> Value<(NaiveTime, Option<NaiveTime>)> {
         return Value::Missing;
     };
     let at = |h: usize, m: usize| -> Option<NaiveTime> {
-        NaiveTime::from_hms_opt(c.get(h)?.as_str().parse().ok()?, c.get(m)?.as_str().parse().ok()?, 0)
+        NaiveTime::from_hms_opt(
+            c.get(h)?.as_str().parse().ok()?,
+            c.get(m)?.as_str().parse().ok()?,
+            0,
+        )
     };
     match (at(1, 2), c.get(3).is_some(), at(3, 4)) {
         (Some(start), false, _) => Value::Valid((start, None)),
@@ -100,7 +106,10 @@ pub fn time_span(text: &str) -> Value<(NaiveTime, Option<NaiveTime>)> {
 pub fn title(text: &str) -> (DocumentKind, Option<String>) {
     let mut words = text.split_whitespace();
     let first = words.next().unwrap_or_default().to_lowercase();
-    let kind = if first.starts_with("kallelse") || first.starts_with("dagordning") || first.starts_with("föredragningslista") {
+    let kind = if first.starts_with("kallelse")
+        || first.starts_with("dagordning")
+        || first.starts_with("föredragningslista")
+    {
         Some(DocumentKind::Notice)
     } else if first.starts_with("mötesanteckning")
         || first.starts_with("minnesanteckning")
@@ -113,7 +122,12 @@ pub fn title(text: &str) -> (DocumentKind, Option<String>) {
     match kind {
         Some(kind) => {
             let rest: Vec<&str> = words
-                .skip_while(|w| matches!(w.to_lowercase().as_str(), "till" | "för" | "från" | "vid" | "-" | "–"))
+                .skip_while(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "till" | "för" | "från" | "vid" | "-" | "–"
+                    )
+                })
                 .collect();
             (kind, (!rest.is_empty()).then(|| rest.join(" ")))
         }
@@ -124,7 +138,10 @@ pub fn title(text: &str) -> (DocumentKind, Option<String>) {
 /// Whether a "Kallade:" value refers elsewhere ("Se lista", "enligt bilaga").
 pub fn refers_to_list(value: &str) -> bool {
     let lower = value.to_lowercase();
-    lower.is_empty() || lower.starts_with("se ") || lower.contains("lista") || lower.contains("bilaga")
+    lower.is_empty()
+        || lower.starts_with("se ")
+        || lower.contains("lista")
+        || lower.contains("bilaga")
 }
 
 #[cfg(test)]
@@ -145,9 +162,18 @@ mod tests {
     #[test]
     fn time_spans() {
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
-        assert_eq!(time_span("13:00-14.40"), Value::Valid((t(13, 0), Some(t(14, 40)))));
-        assert_eq!(time_span("kl. 13.00 – 15.30"), Value::Valid((t(13, 0), Some(t(15, 30)))));
-        assert_eq!(time_span("08:00 – 09.00"), Value::Valid((t(8, 0), Some(t(9, 0)))));
+        assert_eq!(
+            time_span("13:00-14.40"),
+            Value::Valid((t(13, 0), Some(t(14, 40))))
+        );
+        assert_eq!(
+            time_span("kl. 13.00 – 15.30"),
+            Value::Valid((t(13, 0), Some(t(15, 30))))
+        );
+        assert_eq!(
+            time_span("08:00 – 09.00"),
+            Value::Valid((t(8, 0), Some(t(9, 0))))
+        );
         assert_eq!(time_span("kl 13.00"), Value::Valid((t(13, 0), None)));
         assert_eq!(time_span("13.00 – 25.00"), Value::Invalid);
         assert_eq!(time_span("efter lunch"), Value::Missing);
@@ -155,8 +181,14 @@ mod tests {
 
     #[test]
     fn titles() {
-        assert_eq!(title("Kallelse SRO"), (DocumentKind::Notice, Some("SRO".into())));
+        assert_eq!(
+            title("Kallelse SRO"),
+            (DocumentKind::Notice, Some("SRO".into()))
+        );
         assert_eq!(title("Mötesanteckning"), (DocumentKind::Minutes, None));
-        assert_eq!(title("Kallelse till SRO"), (DocumentKind::Notice, Some("SRO".into())));
+        assert_eq!(
+            title("Kallelse till SRO"),
+            (DocumentKind::Notice, Some("SRO".into()))
+        );
     }
 }

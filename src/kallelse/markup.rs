@@ -51,9 +51,7 @@ pub fn clean(raw: &str) -> Clean {
     }
     if !bullet && (rest.starts_with('•') || rest.starts_with('➤') || rest.starts_with('➢')) {
         bullet = true;
-        rest = rest
-            .trim_start_matches(['•', '➤', '➢'])
-            .trim_start();
+        rest = rest.trim_start_matches(['•', '➤', '➢']).trim_start();
     }
     let links: Vec<String> = LINK
         .captures_iter(rest)
@@ -86,7 +84,10 @@ mod tests {
     #[test]
     fn headings_bullets_bold_links_and_escapes() {
         let c = clean("## 4. **Hälsa- och sjukvårdsavtalet**");
-        assert_eq!((c.heading, c.text.as_str()), (2, "4. Hälsa- och sjukvårdsavtalet"));
+        assert_eq!(
+            (c.heading, c.text.as_str()),
+            (2, "4. Hälsa- och sjukvårdsavtalet")
+        );
         let c = clean("  - [Beslutsunderlag \\(vgregion.se\\)](#)");
         assert!(c.bullet);
         assert_eq!(c.indent, 2);
@@ -98,6 +99,9 @@ mod tests {
         assert!(c.bullet);
         assert_eq!(c.links.len(), 1);
         assert_eq!(clean("#hashtag").heading, 0);
-        assert_eq!(clean("*Föredragande: Åsa Jackson, VGR*").text, "Föredragande: Åsa Jackson, VGR");
+        assert_eq!(
+            clean("*Föredragande: Åsa Jackson, VGR*").text,
+            "Föredragande: Åsa Jackson, VGR"
+        );
     }
 }

@@ -31,10 +31,14 @@ pub enum ImportError {
     #[error("filen går inte att läsa ({0}); kontrollera sökvägen och behörigheten")]
     Unreadable(String),
     /// The bytes are not text.
-    #[error("filen är inte ett textdokument; spara kallelsen som .docx, .md eller .txt och försök igen")]
+    #[error(
+        "filen är inte ett textdokument; spara kallelsen som .docx, .md eller .txt och försök igen"
+    )]
     Binary,
     /// A PDF file.
-    #[error("PDF läses inte direkt; öppna kallelsen och spara den som Word (.docx) eller kopiera texten till en .txt-fil")]
+    #[error(
+        "PDF läses inte direkt; öppna kallelsen och spara den som Word (.docx) eller kopiera texten till en .txt-fil"
+    )]
     Pdf,
     /// A pre-2007 Word file.
     #[error("det gamla Word-formatet (.doc) läses inte; spara kallelsen som .docx och försök igen")]
@@ -43,13 +47,17 @@ pub enum ImportError {
     #[error("{0}; öppna filen i Word och spara den på nytt")]
     BrokenDocx(String),
     /// Nothing in the document looks like a meeting notice.
-    #[error("det här ser inte ut som en kallelse: det finns varken \"Datum:\", \"Tid:\" eller en numrerad dagordning")]
+    #[error(
+        "det här ser inte ut som en kallelse: det finns varken \"Datum:\", \"Tid:\" eller en numrerad dagordning"
+    )]
     NotANotice,
     /// No date line.
     #[error("mötesdatum saknas; lägg till en rad som \"Datum: 4 juni 2026\"")]
     MissingDate,
     /// A date that is not a real date.
-    #[error("datumet \"{text}\" går inte att läsa; skriv t.ex. \"4 juni 2026\" eller \"2026-06-04\"")]
+    #[error(
+        "datumet \"{text}\" går inte att läsa; skriv t.ex. \"4 juni 2026\" eller \"2026-06-04\""
+    )]
     BadDate {
         /// Line of the date.
         line: usize,
@@ -155,7 +163,11 @@ struct Reader {
     title: Option<String>,
     description: Vec<String>,
     date: Option<(Value<chrono::NaiveDate>, usize, String)>,
-    time: Option<(Value<(chrono::NaiveTime, Option<chrono::NaiveTime>)>, usize, String)>,
+    time: Option<(
+        Value<(chrono::NaiveTime, Option<chrono::NaiveTime>)>,
+        usize,
+        String,
+    )>,
     location: Option<String>,
     people: Vec<Participant>,
     guests: Vec<Participant>,
@@ -175,7 +187,8 @@ impl Reader {
                 if b.feed(&line.text) {
                     continue;
                 }
-                self.people.extend(block.take().map(roster::Block::finish).unwrap_or_default());
+                self.people
+                    .extend(block.take().map(roster::Block::finish).unwrap_or_default());
             }
             if c.text.is_empty() {
                 agenda.blank();
@@ -195,12 +208,18 @@ impl Reader {
                     continue;
                 }
             }
-            let may_start_roster = !agenda.started() || roster::heading(&c.text).is_some_and(|h| matches!(h, roster::Heading::Sides(_)));
+            let may_start_roster = !agenda.started()
+                || roster::heading(&c.text).is_some_and(|h| matches!(h, roster::Heading::Sides(_)));
             if may_start_roster && let Some(b) = roster::Block::start(&line.text) {
                 block = Some(b);
                 continue;
             }
-            if !agenda.started() && matches!(c.text.to_lowercase().trim_end_matches(':'), "dagordning" | "föredragningslista") {
+            if !agenda.started()
+                && matches!(
+                    c.text.to_lowercase().trim_end_matches(':'),
+                    "dagordning" | "föredragningslista"
+                )
+            {
                 continue;
             }
             let next = next_text(lines, index);
@@ -220,7 +239,13 @@ impl Reader {
     }
 
     /// A label's value with its continuation lines (a list ending in a comma).
-    fn label_value(&self, label: Label, mut value: String, lines: &[source::Line], index: &mut usize) -> String {
+    fn label_value(
+        &self,
+        label: Label,
+        mut value: String,
+        lines: &[source::Line],
+        index: &mut usize,
+    ) -> String {
         if !matches!(label, Label::Invited | Label::Called) {
             return value;
         }
@@ -251,7 +276,8 @@ impl Reader {
                 self.guests.extend(listed(&value, Category::Guest, true));
             }
             Label::Called if !header::refers_to_list(&value) => {
-                self.people.extend(listed(&value, Category::Official, false));
+                self.people
+                    .extend(listed(&value, Category::Official, false));
             }
             _ => {}
         }
@@ -316,7 +342,8 @@ impl Reader {
         let body = body_in_title
             .or_else(|| description.next())
             .unwrap_or_default();
-        let body_description = Some(description.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
+        let body_description =
+            Some(description.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
         let mut participants = self.people;
         participants.extend(self.guests);
         Ok(Meeting {

@@ -283,7 +283,10 @@ mod tests {
             "Maria Berhe, VGR, och Lena Ludvigsson, representant för kommunalförbunden, och Jenny Nilsson, VGR.",
         );
         assert_eq!(people.len(), 3);
-        assert_eq!(people[1].details, vec!["representant för kommunalförbunden"]);
+        assert_eq!(
+            people[1].details,
+            vec!["representant för kommunalförbunden"]
+        );
         assert_eq!(people[2].details, vec!["VGR"]);
     }
 

@@ -11,10 +11,10 @@ use super::markup::{clean, pattern};
 use super::names::{organisation_of_segment, role_of_segment, split_name};
 use crate::model::{Category, Participant};
 
-static SIDE: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"För [^()]*?\(([A-ZÅÄÖ]{2,8})\)"));
+static SIDE: LazyLock<Regex> = LazyLock::new(|| pattern(r"För [^()]*?\(([A-ZÅÄÖ]{2,8})\)"));
 static PARTY: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\(([A-ZÅÄÖ]{1,3})\)"));
-static ABSENCE: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)\((förhinder|förhindrad|förhindrade|förhindrat)\)"));
+static ABSENCE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)\((förhinder|förhindrad|förhindrade|förhindrat)\)"));
 static SUBSTITUTE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?i)\(ersätter ([^()]+?)(?: vid behov)?\)"));
 static DOUBLE_SPACE: LazyLock<Regex> = LazyLock::new(|| pattern(r"\S(\s{2,})\S"));
@@ -35,10 +35,7 @@ pub enum Heading {
 
 /// Classifies a cleaned line as a roster heading.
 pub fn heading(text: &str) -> Option<Heading> {
-    let sides: Vec<String> = SIDE
-        .captures_iter(text)
-        .map(|c| c[1].to_string())
-        .collect();
+    let sides: Vec<String> = SIDE.captures_iter(text).map(|c| c[1].to_string()).collect();
     if !sides.is_empty() && text.starts_with("För ") {
         return Some(Heading::Sides(sides));
     }
@@ -85,7 +82,10 @@ pub fn person(text: &str, category: Option<Category>, side: Option<&str>) -> Opt
     let mut party = None;
     if let Some(c) = PARTY.captures(rest) {
         party = Some(c[1].to_string());
-        rest = rest[c[0].len()..].trim_start().trim_start_matches(',').trim();
+        rest = rest[c[0].len()..]
+            .trim_start()
+            .trim_start_matches(',')
+            .trim();
     }
     let notified_absence = ABSENCE.is_match(rest);
     let substitute_for = SUBSTITUTE.captures(rest).map(|c| c[1].trim().to_string());
@@ -165,7 +165,8 @@ impl Block {
             let cells: Vec<String> = line.split('\t').map(|c| clean(c).text).collect();
             let filled = cells.iter().filter(|c| !c.is_empty()).count();
             let any_person = cells.iter().any(|c| split_name(c).is_some());
-            if filled >= 2 && !any_person && cells.iter().all(|c| c.split_whitespace().count() <= 5) {
+            if filled >= 2 && !any_person && cells.iter().all(|c| c.split_whitespace().count() <= 5)
+            {
                 let mut block = Block::new(Layout::Table);
                 for (column, cell) in cells.iter().enumerate() {
                     let side = SIDE
@@ -275,7 +276,11 @@ impl Block {
                 category,
                 resets_side,
             }) => {
-                let side = if resets_side { None } else { group.side.clone() };
+                let side = if resets_side {
+                    None
+                } else {
+                    group.side.clone()
+                };
                 self.open_group(column, side, Some(category));
                 return true;
             }
@@ -358,7 +363,12 @@ mod tests {
             p.description.as_deref(),
             Some("Göteborgsregionen, vice ordförande")
         );
-        let p = person("Lars Holmin (M), vice ordförande Regionstyrelsen", None, None).unwrap();
+        let p = person(
+            "Lars Holmin (M), vice ordförande Regionstyrelsen",
+            None,
+            None,
+        )
+        .unwrap();
         assert_eq!(p.role, None);
         assert_eq!(p.category, Category::Politician);
     }
@@ -387,15 +397,22 @@ mod tests {
     #[test]
     fn columns_run_together_are_split_after_a_complete_entry() {
         assert_eq!(
-            split_columns("Axel Josefsson (M), Göteborgsregionen Johnny Magnusson, ordförande Regionstyrelsen, ordförande"),
+            split_columns(
+                "Axel Josefsson (M), Göteborgsregionen Johnny Magnusson, ordförande Regionstyrelsen, ordförande"
+            ),
             vec![
                 "Axel Josefsson (M), Göteborgsregionen",
                 "Johnny Magnusson, ordförande Regionstyrelsen, ordförande"
             ]
         );
         assert_eq!(
-            split_columns("Kristoffer Svensson, Skaraborg Johanna Karlsson Deucher, VGR, sekreterare"),
-            vec!["Kristoffer Svensson, Skaraborg", "Johanna Karlsson Deucher, VGR, sekreterare"]
+            split_columns(
+                "Kristoffer Svensson, Skaraborg Johanna Karlsson Deucher, VGR, sekreterare"
+            ),
+            vec![
+                "Kristoffer Svensson, Skaraborg",
+                "Johanna Karlsson Deucher, VGR, sekreterare"
+            ]
         );
         assert_eq!(
             split_columns("Martin Carling (C), Fyrbodal"),
@@ -403,7 +420,10 @@ mod tests {
         );
         assert_eq!(
             split_columns("Anneli Assmundson Bjerde, beredning  Kaarina Sundelin, VGR"),
-            vec!["Anneli Assmundson Bjerde, beredning", "Kaarina Sundelin, VGR"]
+            vec![
+                "Anneli Assmundson Bjerde, beredning",
+                "Kaarina Sundelin, VGR"
+            ]
         );
     }
 
@@ -414,7 +434,9 @@ mod tests {
             Some(Heading::Sides(vec!["VGR".into()]))
         );
         assert_eq!(
-            heading("För Västra Götalands fyra kommunalförbund (VGK) För Västra Götalandsregionen (VGR)"),
+            heading(
+                "För Västra Götalands fyra kommunalförbund (VGK) För Västra Götalandsregionen (VGR)"
+            ),
             Some(Heading::Sides(vec!["VGK".into(), "VGR".into()]))
         );
         assert!(matches!(

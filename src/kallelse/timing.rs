@@ -108,7 +108,12 @@ pub fn resolve(
         match draft.clock {
             Some((s, e, _)) => {
                 let (s, e) = (minute_of(s), minute_of(e));
-                lay_out(&mut entries, std::mem::take(&mut run), cursor, s.max(cursor));
+                lay_out(
+                    &mut entries,
+                    std::mem::take(&mut run),
+                    cursor,
+                    s.max(cursor),
+                );
                 cursor = cursor.max(e);
                 entries.push(entry(draft, s, e, Timing::Explicit));
             }
@@ -204,7 +209,12 @@ mod tests {
     fn spans(entries: &[AgendaEntry]) -> Vec<(String, String)> {
         entries
             .iter()
-            .map(|e| (e.start.format("%H:%M").to_string(), e.end.format("%H:%M").to_string()))
+            .map(|e| {
+                (
+                    e.start.format("%H:%M").to_string(),
+                    e.end.format("%H:%M").to_string(),
+                )
+            })
             .collect()
     }
 
@@ -243,7 +253,10 @@ mod tests {
 
     #[test]
     fn stated_lengths_that_do_not_fit_shrink_in_proportion() {
-        let drafts = vec![draft(Some(1), None, Some(40)), draft(Some(2), None, Some(20))];
+        let drafts = vec![
+            draft(Some(1), None, Some(40)),
+            draft(Some(2), None, Some(20)),
+        ];
         let (entries, _) = resolve(drafts, time_of(t(13, 0)), Some(time_of(t(13, 30)))).unwrap();
         assert_eq!(entries[0].minutes, 20);
         assert_eq!(entries[1].minutes, 10);

@@ -141,11 +141,11 @@ fn parse_line(raw: &str) -> Result<Event, String> {
         .ok_or_else(|| "fältet \"type\" (händelsetyp) saknas".to_string())?;
     serde_json::from_value::<Event>(value.clone()).map_err(|e| {
         let detail = e.to_string();
-        if detail.contains("unknown variant") {
+        if detail.contains(&format!("unknown variant `{kind}`")) {
             format!("okänd händelsetyp \"{kind}\" (kända typer: {KNOWN_TYPES})")
         } else if let Some(field) = missing_field(&detail) {
             format!("händelsen \"{kind}\" saknar fältet \"{field}\"")
-        } else if detail.contains("source") || object.get("source").is_some() {
+        } else if detail.contains("unknown variant") && object.get("source").is_some() {
             format!(
                 "okänd källa \"{}\" (tillåtna: nfc, button, touch, secretary, import)",
                 object.get("source").and_then(|v| v.as_str()).unwrap_or("?")
@@ -212,7 +212,11 @@ mod tests {
 {"at": "2026-06-04T12:55:10+02:00", "type": "checked_in", "person": "Marina Johansson", "source": "nfc"}
 {"at": "2026-06-04T14:15:00+02:00", "type": "checked_out", "person": "Olof Lundberg", "source": "button", "id": "0190-extra-fields-are-fine"}
 "#;
-        let events: Vec<Event> = parse_log(log).unwrap().into_iter().map(|(_, e)| e).collect();
+        let events: Vec<Event> = parse_log(log)
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
         assert_eq!(events.len(), 6);
         assert_eq!(
             events[1].kind,

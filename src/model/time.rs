@@ -206,7 +206,10 @@ mod tests {
             Err(TimeError::Nonexistent(..))
         ));
         let moved = local_instant(spring, NaiveTime::from_hms_opt(2, 30, 0).unwrap(), tz);
-        assert_eq!(local_time(moved, tz).time(), NaiveTime::from_hms_opt(3, 30, 0).unwrap());
+        assert_eq!(
+            local_time(moved, tz).time(),
+            NaiveTime::from_hms_opt(3, 30, 0).unwrap()
+        );
     }
 
     #[test]

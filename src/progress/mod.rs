@@ -178,7 +178,13 @@ struct Progress {
 }
 
 impl Progress {
-    fn apply(&mut self, meeting: &Meeting, schedule: &Schedule, at: DateTime<Utc>, kind: &EventKind) {
+    fn apply(
+        &mut self,
+        meeting: &Meeting,
+        schedule: &Schedule,
+        at: DateTime<Utc>,
+        kind: &EventKind,
+    ) {
         let start_planned = |p: &mut Progress, index: usize| {
             p.current = Some((Current::Planned(index), at, schedule.slots[index].seconds));
             p.reached = Some(p.reached.map_or(index, |r| r.max(index)));
@@ -236,7 +242,12 @@ pub fn screen_state(
     let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = progress_events
         .iter()
         .enumerate()
-        .filter(|(_, e)| !matches!(e.kind, EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. }))
+        .filter(|(_, e)| {
+            !matches!(
+                e.kind,
+                EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. }
+            )
+        })
         .map(|(i, e)| (e.instant(), i, &e.kind))
         .filter(|(at, _, _)| *at <= now)
         .collect();

@@ -99,12 +99,15 @@ pub fn status(meeting: &Meeting, state: &ScreenState, tz: Tz) -> StatusReport {
             planned_minutes: state.current_seconds / 60,
         }
     });
-    let next = state.next.and_then(|i| meeting.items.get(i)).map(|e| NextReport {
-        entry_type: e.entry_type,
-        number: e.number.clone(),
-        title: e.title.clone(),
-        planned_start: clock_iso(e.start),
-    });
+    let next = state
+        .next
+        .and_then(|i| meeting.items.get(i))
+        .map(|e| NextReport {
+            entry_type: e.entry_type,
+            number: e.number.clone(),
+            title: e.title.clone(),
+            planned_start: clock_iso(e.start),
+        });
     StatusReport {
         phase: state.phase,
         item,
@@ -113,7 +116,10 @@ pub fn status(meeting: &Meeting, state: &ScreenState, tz: Tz) -> StatusReport {
         elapsed_s: state.elapsed_s,
         offset_s: state.offset_s,
         projected_end: hhmm(state.projected_end, tz),
-        planned_end: hhmm(state.projected_end - chrono::Duration::seconds(state.offset_s), tz),
+        planned_end: hhmm(
+            state.projected_end - chrono::Duration::seconds(state.offset_s),
+            tz,
+        ),
         next,
         present: state.present,
         expected: state.expected,
@@ -155,7 +161,10 @@ pub fn text(meeting: &Meeting, state: &ScreenState, tz: Tz) -> String {
         Phase::Before => {
             lines.push(format!("Mötet börjar {}", clock_sv(meeting.start)));
             if state.overtime_s > 0 {
-                lines.push(format!("Försenat: {} efter planerad start", countdown(state.overtime_s)));
+                lines.push(format!(
+                    "Försenat: {} efter planerad start",
+                    countdown(state.overtime_s)
+                ));
             } else {
                 lines.push(format!("Börjar om {}", countdown(state.remaining_s)));
             }
@@ -163,16 +172,28 @@ pub fn text(meeting: &Meeting, state: &ScreenState, tz: Tz) -> String {
         Phase::Item | Phase::Break => {
             match entry_of(meeting, state) {
                 Some(e) if !e.is_break() => {
-                    lines.push(format!("Punkt {}: {}", e.number.as_deref().unwrap_or(""), e.title));
+                    lines.push(format!(
+                        "Punkt {}: {}",
+                        e.number.as_deref().unwrap_or(""),
+                        e.title
+                    ));
                     if !e.presenters.is_empty() {
-                        let names: Vec<&str> = e.presenters.iter().map(|p| p.name.as_str()).collect();
-                        lines.push(format!("Föredragande: {}", crate::attendance::minutes::join_names(&names)));
+                        let names: Vec<&str> =
+                            e.presenters.iter().map(|p| p.name.as_str()).collect();
+                        lines.push(format!(
+                            "Föredragande: {}",
+                            crate::attendance::minutes::join_names(&names)
+                        ));
                     }
                 }
                 _ => {
-                    let back = state.current_since.map(|s| s + chrono::Duration::seconds(state.current_seconds));
+                    let back = state
+                        .current_since
+                        .map(|s| s + chrono::Duration::seconds(state.current_seconds));
                     match back {
-                        Some(b) if state.current_seconds > 0 => lines.push(format!("Paus – åter {}", clock(b))),
+                        Some(b) if state.current_seconds > 0 => {
+                            lines.push(format!("Paus – åter {}", clock(b)))
+                        }
                         _ => lines.push("Paus".to_string()),
                     }
                 }
@@ -200,10 +221,16 @@ pub fn text(meeting: &Meeting, state: &ScreenState, tz: Tz) -> String {
                 Some(n) if !next.is_break() => format!("{n}. {}", next.title),
                 _ => next.title.clone(),
             };
-            lines.push(format!("Nästa: {label} (planerat {})", clock_sv(next.start)));
+            lines.push(format!(
+                "Nästa: {label} (planerat {})",
+                clock_sv(next.start)
+            ));
         }
     }
-    lines.push(format!("Incheckade: {} av {}", state.present, state.expected));
+    lines.push(format!(
+        "Incheckade: {} av {}",
+        state.present, state.expected
+    ));
     lines.join("\n") + "\n"
 }
 
