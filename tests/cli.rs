@@ -1,0 +1,296 @@
+//! The command line as `shared/contract.md` promises it: the real binary,
+//! its JSON, its exit codes and its `FILE:LINE: problem` lines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn notice() -> PathBuf {
+    fixture("seeds/000-kallelse-sro-2026-06-04.md")
+}
+
+fn events() -> PathBuf {
+    fixture("events-sro-2026-06-04.jsonl")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_motesskylt"))
+        .args(args)
+        .env_remove("MOTESSKYLT_TZ")
+        .output()
+        .expect("the binary runs")
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn import_json_has_the_contract_shape() {
+    let m = json(&run(&["import", arg(&notice()), "--json"]));
+    assert_eq!(m["body"], "SRO");
+    assert_eq!(m["date"], "2026-06-04");
+    assert_eq!(
+        (m["start"].as_str(), m["end"].as_str()),
+        (Some("13:00"), Some("15:30"))
+    );
+    let marina = &m["participants"][1];
+    for (key, want) in [
+        ("name", Value::from("Marina Johansson")),
+        ("party", Value::from("S")),
+        ("organisation", Value::from("Göteborgsregionen")),
+        ("side", Value::from("VGK")),
+        ("category", Value::from("politician")),
+        ("role", Value::from("vice_chair")),
+        ("invited", Value::from(false)),
+        (
+            "description",
+            Value::from("Göteborgsregionen, vice ordförande"),
+        ),
+    ] {
+        assert_eq!(marina[key], want, "{key}");
+    }
+    let items = m["items"].as_array().unwrap();
+    let item4 = &items[3];
+    assert_eq!(item4["type"], "item");
+    assert_eq!(item4["number"], "4");
+    assert_eq!(
+        (item4["start"].as_str(), item4["end"].as_str()),
+        (Some("13:05"), Some("13:25"))
+    );
+    assert_eq!(item4["minutes"], 20);
+    assert_eq!(item4["timing"], "explicit");
+    assert_eq!(
+        item4["presenters"][0],
+        serde_json::json!({"name": "Karin Looström Muth", "organisation": "VGR"})
+    );
+    assert!(item4["proposal"].is_string());
+    assert!(item4["documents"].is_array());
+    let pause = &items[7];
+    assert_eq!(pause["type"], "break");
+    assert_eq!(pause["title"], "Paus");
+    assert_eq!(
+        (pause["start"].as_str(), pause["end"].as_str()),
+        (Some("14:15"), Some("14:30"))
+    );
+    assert_eq!(pause["timing"], "inferred");
+    let pairs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|e| (e["start"].as_str().unwrap(), e["end"].as_str().unwrap()))
+        .collect();
+    for window in pairs.windows(2) {
+        assert!(
+            window[0].0 <= window[0].1 && window[0].1 <= window[1].0,
+            "{window:?}"
+        );
+    }
+}
+
+#[test]
+fn import_reads_word_documents_detected_by_content() {
+    let renamed = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
+    std::fs::copy(fixture("000-kallelse-sro-2026-06-04.docx"), renamed.path()).unwrap();
+    let m = json(&run(&["import", arg(renamed.path()), "--json"]));
+    assert_eq!(m["participants"].as_array().unwrap().len(), 31);
+    assert_eq!(m["items"][11]["number"], "11");
+}
+
+#[test]
+fn import_summary_is_swedish() {
+    let out = run(&["import", arg(&notice())]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("SRO · 4 juni 2026 · kl. 13.00–15.30\n"),
+        "{text}"
+    );
+    assert!(text.contains("30 kallade, 1 inbjudna"));
+    assert!(text.contains("14.15–14.30  Paus (beräknad tid)"));
+}
+
+#[test]
+fn bad_documents_exit_2_with_file_and_line_and_print_nothing() {
+    let not_notice = fixture("seeds/003-presentation-sro.txt");
+    let out = run(&["import", arg(&not_notice), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].starts_with(&format!("{}: ", not_notice.display())),
+        "{lines:?}"
+    );
+
+    let binary = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(binary.path(), [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0]).unwrap();
+    let out = run(&["import", arg(binary.path())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_lines(&out)[0].contains("inte ett textdokument"));
+
+    let out = run(&["import", "/no/such/kallelse.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_lines(&out),
+        vec![
+            "/no/such/kallelse.md: filen går inte att läsa (filen finns inte); kontrollera sökvägen och behörigheten"
+        ]
+    );
+
+    let broken = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        broken.path(),
+        "# Kallelse SRO\nDatum: 4 juni 2026\nTid: 13.00 – 15.30\n\n1. Öppnande\n2. Avtalet\n(20 minuter, kl. 13.25 – 13.05)\n",
+    )
+    .unwrap();
+    let out = run(&["import", arg(broken.path())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_lines(&out),
+        vec![format!(
+            "{}:7: punkt 2 slutar (13.05) före den börjar (13.25)",
+            broken.path().display()
+        )]
+    );
+}
+
+#[test]
+fn status_json_on_the_event_log_matches_the_contract_example() {
+    let s = json(&run(&[
+        "status",
+        arg(&notice()),
+        "--at",
+        "2026-06-04 13:16:56",
+        "--events",
+        arg(&events()),
+        "--json",
+    ]));
+    assert_eq!(s["phase"], "item");
+    assert_eq!(s["item"]["number"], "4");
+    assert_eq!(s["item"]["presenters"].as_array().unwrap().len(), 4);
+    assert_eq!(s["remaining_s"], 754);
+    assert_eq!(s["overtime_s"], 0);
+    assert_eq!(s["offset_s"], 270);
+    assert_eq!(s["projected_end"], "15:34");
+    assert_eq!(s["next"]["number"], "5");
+    assert_eq!(s["present"], 17);
+    assert_eq!(s["expected"], 30);
+}
+
+#[test]
+fn status_accepts_every_time_form_and_follows_the_plan_without_a_log() {
+    for at in [
+        "13:10",
+        "13.10",
+        "2026-06-04 13:10",
+        "2026-06-04T13:10:00+02:00",
+        "2026-06-04T11:10:00Z",
+    ] {
+        let s = json(&run(&["status", arg(&notice()), "--at", at, "--json"]));
+        assert_eq!(s["item"]["number"], "4", "{at}");
+        assert_eq!(s["remaining_s"], 900, "{at}");
+        assert_eq!(s["offset_s"], 0, "{at}");
+    }
+    let out = run(&["status", arg(&notice()), "--at", "14:20"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Paus – åter 14.30"), "{text}");
+    let out = run(&["status", arg(&notice()), "--at", "halv två"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_lines(&out)[0].starts_with("--at: tiden \"halv två\""));
+}
+
+#[test]
+fn a_bad_event_log_exits_2_naming_every_bad_line() {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        log.path(),
+        concat!(
+            "{\"at\": \"2026-06-04T13:07:00+02:00\", \"type\": \"meeting_started\"}\n",
+            "{\"at\": \"2026-06-04T13:09:30+02:00\", \"type\": \"item_started\", \"item\": \"44\"}\n",
+            "{\"at\": \"2026-06-04T13:10:00+02:00\", \"type\": \"checked_in\", \"person\": \"Okänd Person\", \"source\": \"nfc\"}\n",
+        ),
+    )
+    .unwrap();
+    let out = run(&["minutes", arg(&notice()), "--events", arg(log.path())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let lines = stderr_lines(&out);
+    let prefix = log.path().display().to_string();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{prefix}:2: punkt \"44\" finns inte")),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{prefix}:3: \"Okänd Person\"")),
+        "{lines:?}"
+    );
+
+    std::fs::write(
+        log.path(),
+        "{\"at\": \"2026-06-04T13:07:00+02:00\", \"type\": \"meeting_started\"}\n{oops\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "status",
+        arg(&notice()),
+        "--at",
+        "13:10",
+        "--events",
+        arg(log.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_lines(&out)[0].starts_with(&format!("{prefix}:2: raden är inte giltig JSON")));
+}
+
+#[test]
+fn minutes_paragraph_from_the_event_log() {
+    let out = run(&["minutes", arg(&notice()), "--events", arg(&events())]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(fixture("minutes-sro-2026-06-04.txt")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
+
+#[test]
+fn demo_shows_the_embedded_meeting_today() {
+    let out = run(&["demo", "--frames", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("SRO · "), "{text}");
+    // Before 21.25 local time the meeting has not begun (it starts a few
+    // minutes from now); later it is moved to end by midnight and runs.
+    assert!(
+        text.contains("Börjar om 0") || text.contains("Punkt "),
+        "{text}"
+    );
+    assert!(text.contains("Incheckade: 0 av 30"), "{text}");
+}
