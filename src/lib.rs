@@ -3,8 +3,11 @@
 //! The core is pure and takes time as an argument: [`kallelse`] reads a
 //! meeting notice into a [`model::Meeting`], [`progress`] says where the
 //! meeting stands at any moment, and [`attendance`] writes the attendance
-//! paragraph for the minutes. The binary (`src/main.rs`) wires them to the
-//! command line of `shared/contract.md`.
+//! paragraph for the minutes. [`demo`] runs the room screen on an embedded
+//! meeting. The binary (`src/main.rs`) wires them to the command line of
+//! `shared/contract.md`.
+
+#![warn(missing_docs)]
 
 pub mod attendance;
 pub mod demo;

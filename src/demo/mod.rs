@@ -34,7 +34,7 @@ pub enum DemoError {
 }
 
 /// The demo meeting for a local moment: today's date, starting
-/// [`LEAD_MINUTES`] after `now` (rounded up to the minute), every entry
+/// a few minutes (`LEAD_MINUTES`) after `now` (rounded up to the minute), every entry
 /// moved by the same amount. Late in the evening, when the meeting would
 /// run past midnight, it ends at 23:59 instead and is already under way.
 pub fn meeting_at(now: NaiveDateTime) -> Result<Meeting, DemoError> {

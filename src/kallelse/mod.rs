@@ -1,15 +1,15 @@
 //! Import of a meeting notice (kallelse) into a [`Meeting`].
 //!
-//! Every format is first turned into numbered lines ([`source`]); one pass
-//! then reads the head ([`header`]), the roster ([`roster`]) and the agenda
-//! ([`agenda`]), and [`timing`] gives every entry its times. Problems are
+//! Every format is first turned into numbered lines (`source`, `docx`); one
+//! pass then reads the head (`header`), the roster (`roster`) and the agenda
+//! (`agenda`), and `timing` gives every entry its times. Problems are
 //! collected with their line numbers so a secretary can fix the document.
 
 mod agenda;
 mod docx;
 mod header;
 mod markup;
-pub mod names;
+mod names;
 mod roster;
 mod source;
 mod timing;
@@ -17,8 +17,6 @@ mod timing;
 use std::path::Path;
 
 use thiserror::Error;
-
-pub use source::Format;
 
 use crate::model::{Category, Meeting, Participant};
 use header::{Label, Value};
@@ -154,20 +152,22 @@ pub fn import_file(path: &Path) -> Result<Meeting, Vec<ImportError>> {
 
 /// Reads a notice from its bytes (Markdown, text or .docx, detected).
 pub fn import_bytes(bytes: &[u8]) -> Result<Meeting, Vec<ImportError>> {
-    let (_, lines) = source::read_lines(bytes).map_err(|e| vec![e])?;
+    let lines = source::read_lines(bytes).map_err(|e| vec![e])?;
     Reader::default().read(&lines)
 }
+
+/// A head value as read, with its line and text for error messages.
+type Labelled<T> = Option<(Value<T>, usize, String)>;
+
+/// The meeting's start and optional end from "Tid:".
+type Span = (chrono::NaiveTime, Option<chrono::NaiveTime>);
 
 #[derive(Default)]
 struct Reader {
     title: Option<String>,
     description: Vec<String>,
-    date: Option<(Value<chrono::NaiveDate>, usize, String)>,
-    time: Option<(
-        Value<(chrono::NaiveTime, Option<chrono::NaiveTime>)>,
-        usize,
-        String,
-    )>,
+    date: Labelled<chrono::NaiveDate>,
+    time: Labelled<Span>,
     location: Option<String>,
     people: Vec<Participant>,
     guests: Vec<Participant>,

@@ -1,20 +1,11 @@
-//! Turns a file's bytes into numbered lines of text, whatever the format:
-//! Markdown and plain text as they are (UTF-8, or Windows-1252 from older
-//! Word exports), Word documents (.docx) paragraph by paragraph.
+//! Turns a file's bytes into numbered lines of text, whatever the format,
+//! detected from the content: Word documents (.docx) paragraph by paragraph
+//! with their markup written as Markdown; Markdown and plain text as they
+//! are (UTF-8, or Windows-1252 from older Windows tools). Markdown and text
+//! need no telling apart: the readers after this accept both.
 
 use super::ImportError;
 use super::docx;
-
-/// The document format, detected from content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Markdown (headings with `#`, `**bold**`, links).
-    Markdown,
-    /// Plain text, as copied or extracted from PDF or Word.
-    Text,
-    /// A Word document; line numbers are paragraph numbers.
-    Docx,
-}
 
 /// One line of the document with its 1-based number (paragraph for .docx).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +17,10 @@ pub struct Line {
 }
 
 /// Reads the lines of a document.
-pub fn read_lines(bytes: &[u8]) -> Result<(Format, Vec<Line>), ImportError> {
+pub fn read_lines(bytes: &[u8]) -> Result<Vec<Line>, ImportError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         let paragraphs = docx::paragraphs(bytes)?;
-        return Ok((Format::Docx, number(paragraphs.iter().map(String::as_str))));
+        return Ok(number(paragraphs.iter().map(String::as_str)));
     }
     if bytes.starts_with(b"%PDF") {
         return Err(ImportError::Pdf);
@@ -38,16 +29,7 @@ pub fn read_lines(bytes: &[u8]) -> Result<(Format, Vec<Line>), ImportError> {
         return Err(ImportError::OldWord);
     }
     let text = decode(bytes)?;
-    let markdown = text.lines().any(|l| {
-        let t = l.trim_start();
-        t.starts_with("# ") || t.starts_with("## ") || t.contains("**") || t.contains("](")
-    });
-    let format = if markdown {
-        Format::Markdown
-    } else {
-        Format::Text
-    };
-    Ok((format, number(text.lines())))
+    Ok(number(text.lines()))
 }
 
 fn number<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Line> {
@@ -100,8 +82,7 @@ mod tests {
     #[test]
     fn windows_1252_text_is_read() {
         let bytes = b"Datum: 4 juni 2026\nTid: 13.00 \x96 15.30\nM\xf6tesform: G\xf6teborg\n";
-        let (format, lines) = read_lines(bytes).unwrap();
-        assert_eq!(format, Format::Text);
+        let lines = read_lines(bytes).unwrap();
         assert_eq!(lines[1].text, "Tid: 13.00 – 15.30");
         assert_eq!(lines[2].text, "Mötesform: Göteborg");
     }
@@ -116,11 +97,5 @@ mod tests {
             read_lines(b"%PDF-1.7\n..."),
             Err(ImportError::Pdf)
         ));
-    }
-
-    #[test]
-    fn markdown_is_told_from_text() {
-        assert_eq!(read_lines(b"# Kallelse SRO\n").unwrap().0, Format::Markdown);
-        assert_eq!(read_lines(b"Kallelse SRO\n").unwrap().0, Format::Text);
     }
 }
