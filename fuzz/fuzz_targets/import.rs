@@ -1,0 +1,6 @@
+//! Arbitrary bytes into the notice importer: it must answer, never panic.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = motesskylt::kallelse::import_bytes(data);
+});
