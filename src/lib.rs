@@ -3,8 +3,8 @@
 //! The core is pure and takes time as an argument: [`kallelse`] reads a
 //! meeting notice into a [`model::Meeting`], [`progress`] says where the
 //! meeting stands at any moment, and [`attendance`] writes the attendance
-//! paragraph for the minutes. [`demo`] runs the room screen on an embedded
-//! meeting. The binary (`src/main.rs`) wires them to the command line of
+//! paragraph for the minutes. [`kiosk`] is the Slint screen for the room
+//! and the door, and [`demo`] runs it on an embedded meeting. The binary (`src/main.rs`) wires them to the command line of
 //! `shared/contract.md`.
 
 #![warn(missing_docs)]
@@ -12,5 +12,6 @@
 pub mod attendance;
 pub mod demo;
 pub mod kallelse;
+pub mod kiosk;
 pub mod model;
 pub mod progress;

@@ -11,8 +11,11 @@ use anyhow::Context;
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
 
+use chrono::Utc;
+use motesskylt::kiosk::view::{self, DoorKind, DoorMessage, Settings};
+use motesskylt::kiosk::{render, window};
 use motesskylt::model::event::{check_against, parse_log};
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+use motesskylt::model::time::{DEFAULT_TIME_ZONE, Lang, local_time, parse_moment};
 use motesskylt::model::{Event, Meeting};
 use motesskylt::progress::{Schedule, report, screen_state};
 use motesskylt::{attendance, demo, kallelse};
@@ -60,15 +63,67 @@ enum Command {
         #[arg(long)]
         events: PathBuf,
     },
-    /// Open the room screen on an embedded meeting starting in a few minutes.
+    /// Draw what the kiosk screen shows at a moment into a PNG, without a display.
+    Render {
+        /// The notice.
+        file: PathBuf,
+        /// The moment: "HH:MM", "YYYY-MM-DD HH:MM" or RFC 3339.
+        #[arg(long)]
+        at: String,
+        /// The PNG file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Event log (JSON Lines); without it the meeting follows its plan.
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// Size in pixels, WIDTHxHEIGHT (e.g. 800x480, 1280x800, 1920x1080, 480x800).
+        #[arg(long, default_value = "800x480")]
+        size: String,
+        /// Language: sv (svenska) or en (English).
+        #[arg(long, default_value = "sv")]
+        lang: Lang,
+        /// What to draw over the room screen.
+        #[arg(long, value_enum, default_value_t = ScreenName::Room)]
+        screen: ScreenName,
+        /// Who the door greets (door screens); default the first called participant.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Open the kiosk on an embedded meeting starting in a few minutes.
     Demo {
         /// Run the meeting's clock this many times faster than real time.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
         speed: u32,
-        /// Stop after this many screens (for scripts).
+        /// Language at start: sv (svenska) or en (English).
+        #[arg(long, default_value = "sv")]
+        lang: Lang,
+        /// Fill the screen.
+        #[arg(long)]
+        fullscreen: bool,
+        /// Show the room screen in the terminal instead of a window.
+        #[arg(long)]
+        terminal: bool,
+        /// Stop after this many screens (terminal only, for scripts).
         #[arg(long)]
         frames: Option<u64>,
     },
+}
+
+/// What `render` draws.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ScreenName {
+    /// The room screen as it stands.
+    Room,
+    /// The door's greeting after a check-in.
+    Welcome,
+    /// The door's answer to a check-out.
+    CheckedOut,
+    /// The door's answer to a tap by someone already checked in.
+    AlreadyIn,
+    /// The door's answer to an unknown card.
+    UnknownCard,
+    /// The demo's help overlay.
+    Help,
 }
 
 /// Bad input: printed one problem per line, exit code 2.
@@ -142,11 +197,107 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let events = read_events(&events, &meeting)?;
             print!("{}", attendance::minutes::paragraph(&meeting, &events, tz));
         }
-        Command::Demo { speed, frames } => {
+        Command::Render {
+            file,
+            at,
+            out,
+            events,
+            size,
+            lang,
+            screen,
+            person,
+        } => {
+            let meeting = import(&file)?;
+            let now = parse_moment(&at, meeting.date, tz)
+                .map_err(|e| BadInput(vec![format!("--at: {e}")]))?;
+            let (width, height) = parse_size(&size)?;
+            let events = events.map(|log| read_events(&log, &meeting)).transpose()?;
+            let door = door_message(&meeting, screen, person.as_deref(), now)?;
+            let schedule = Schedule::new(&meeting, tz);
+            let state = screen_state(&meeting, &schedule, events.as_deref(), now);
+            let view = view::compose(
+                &meeting,
+                &state,
+                tz,
+                lang,
+                Settings::default(),
+                door.as_ref(),
+            );
+            let image = render::render(&view, lang, width, height, screen == ScreenName::Help)
+                .map_err(|e| match e {
+                    render::RenderError::Size(..) => BadInput(vec![format!("--size: {e}")]).into(),
+                    other => anyhow::Error::from(other),
+                })?;
+            image.save_png(&out)?;
+        }
+        Command::Demo {
+            speed,
+            lang,
+            fullscreen,
+            terminal,
+            frames,
+        } => {
+            if !terminal && frames.is_none() {
+                let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
+                let options = window::Options {
+                    lang,
+                    fullscreen,
+                    clock: window::Clock::fast(speed),
+                    ..window::Options::default()
+                };
+                match window::run(meeting, tz, options) {
+                    Err(window::KioskError::NoDisplay(reason)) => eprintln!(
+                        "motesskylt: ingen skärm hittades ({reason}); visar rumsskärmen i terminalen"
+                    ),
+                    other => return Ok(other?),
+                }
+            }
             demo::run(tz, speed, frames).context("demo")?;
         }
     }
     Ok(())
+}
+
+/// "800x480" → (800, 480).
+fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
+    let parsed = text
+        .split_once(['x', 'X', '×'])
+        .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)));
+    parsed.ok_or_else(|| {
+        BadInput(vec![format!(
+            "--size: \"{text}\" går inte att läsa; skriv bredd x höjd i pixlar, t.ex. 800x480"
+        )])
+        .into()
+    })
+}
+
+/// The door's answer that `render --screen` asks for, given at `now`.
+fn door_message(
+    meeting: &Meeting,
+    screen: ScreenName,
+    person: Option<&str>,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Option<DoorMessage>> {
+    let kind = match screen {
+        ScreenName::Room | ScreenName::Help => return Ok(None),
+        ScreenName::Welcome => DoorKind::Welcome,
+        ScreenName::CheckedOut => DoorKind::CheckedOut,
+        ScreenName::AlreadyIn => DoorKind::AlreadyIn,
+        ScreenName::UnknownCard => DoorKind::UnknownCard,
+    };
+    let person = match person {
+        Some(name) => Some(meeting.participant_index(name).ok_or_else(|| {
+            BadInput(vec![format!(
+                "--person: \"{name}\" finns inte bland deltagarna i kallelsen; skriv namnet som i kallelsen"
+            )])
+        })?),
+        None => meeting.called().next().map(|(i, _)| i),
+    };
+    Ok(Some(DoorMessage {
+        kind,
+        person: (kind != DoorKind::UnknownCard).then_some(person).flatten(),
+        at: now,
+    }))
 }
 
 fn import(file: &Path) -> anyhow::Result<Meeting> {

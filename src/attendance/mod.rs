@@ -1,6 +1,7 @@
 //! Who is here: presence folded from check-in and check-out events, and the
 //! attendance paragraph for the minutes ([`minutes`]).
 
+pub mod door;
 pub mod minutes;
 
 use std::collections::HashMap;

@@ -49,6 +49,9 @@ pub enum TimeError {
     /// A local time that does not exist (skipped by daylight saving).
     #[error("tiden \"{0}\" finns inte i tidszonen {1} (sommartidsomställning)")]
     Nonexistent(String, Tz),
+    /// A language that is not available.
+    #[error("språket \"{0}\" finns inte; välj sv (svenska) eller en (engelska)")]
+    UnknownLanguage(String),
 }
 
 /// Month number (1–12) from a Swedish month name, any case; "sept" style
@@ -82,6 +85,65 @@ pub fn date_en(date: NaiveDate) -> String {
         MONTHS_EN[date.month0() as usize],
         date.year()
     )
+}
+
+/// The language of what a user reads: Swedish first, English available.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// Svenska (the default).
+    #[default]
+    Sv,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language code used by the translation catalogues ("sv", "en").
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// A date as this language writes it: "4 juni 2026", "4 June 2026".
+    pub fn date(self, date: NaiveDate) -> String {
+        match self {
+            Lang::Sv => date_sv(date),
+            Lang::En => date_en(date),
+        }
+    }
+
+    /// A clock time as this language writes it: "13.05" (Swedish), "13:05".
+    pub fn clock(self, time: NaiveTime) -> String {
+        match self {
+            Lang::Sv => clock_sv(time),
+            Lang::En => clock_iso(time),
+        }
+    }
+
+    /// Every language, default first.
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+
+    /// The other language (the demo's language key).
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::Sv => Lang::En,
+            Lang::En => Lang::Sv,
+        }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = TimeError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_lowercase().as_str() {
+            "sv" | "svenska" | "swedish" => Ok(Lang::Sv),
+            "en" | "english" | "engelska" => Ok(Lang::En),
+            _ => Err(TimeError::UnknownLanguage(text.to_string())),
+        }
+    }
 }
 
 /// "13.05", as Swedish documents write clock times.

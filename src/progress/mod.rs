@@ -228,6 +228,30 @@ impl Progress {
     }
 }
 
+/// The events a kiosk's engine works from: the recorded ones, preceded by
+/// the plan's progress events as long as nothing about progress has been
+/// recorded. A room screen that nobody drives follows the plan; from the
+/// first recorded start, break or end it follows what was recorded.
+pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
+    if recorded.iter().any(is_progress) {
+        return recorded.to_vec();
+    }
+    schedule
+        .plan_events()
+        .iter()
+        .chain(recorded)
+        .cloned()
+        .collect()
+}
+
+/// Whether an event moves the meeting on (as opposed to attendance).
+pub fn is_progress(event: &Event) -> bool {
+    !matches!(
+        event.kind,
+        EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. }
+    )
+}
+
 /// Where the meeting stands at `now`, given the events recorded so far.
 /// Pass `None` for a meeting assumed to follow its plan.
 pub fn screen_state(
@@ -242,12 +266,7 @@ pub fn screen_state(
     let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = progress_events
         .iter()
         .enumerate()
-        .filter(|(_, e)| {
-            !matches!(
-                e.kind,
-                EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. }
-            )
-        })
+        .filter(|(_, e)| is_progress(e))
         .map(|(i, e)| (e.instant(), i, &e.kind))
         .filter(|(at, _, _)| *at <= now)
         .collect();

@@ -1,0 +1,115 @@
+//! The only code that touches the types generated from `ui/*.slint`: it
+//! copies a [`View`] into the screen's `…Adapter` globals.
+
+use slint::ComponentHandle;
+
+use super::ui;
+use super::view::{self, View};
+
+fn tone(tone: view::Tone) -> ui::Tone {
+    match tone {
+        view::Tone::Neutral => ui::Tone::Neutral,
+        view::Tone::Calm => ui::Tone::Calm,
+        view::Tone::WrapUp => ui::Tone::Wrapup,
+        view::Tone::Overtime => ui::Tone::Overtime,
+    }
+}
+
+fn screen(kind: view::ScreenKind) -> ui::ScreenKind {
+    match kind {
+        view::ScreenKind::Before => ui::ScreenKind::Before,
+        view::ScreenKind::Item => ui::ScreenKind::Item,
+        view::ScreenKind::Break => ui::ScreenKind::Pause,
+        view::ScreenKind::After => ui::ScreenKind::After,
+        view::ScreenKind::NoMeeting => ui::ScreenKind::None,
+    }
+}
+
+fn door(kind: view::DoorKind) -> ui::DoorKind {
+    match kind {
+        view::DoorKind::Hidden => ui::DoorKind::Hidden,
+        view::DoorKind::Welcome => ui::DoorKind::Welcome,
+        view::DoorKind::CheckedOut => ui::DoorKind::CheckedOut,
+        view::DoorKind::AlreadyIn => ui::DoorKind::AlreadyIn,
+        view::DoorKind::UnknownCard => ui::DoorKind::UnknownCard,
+    }
+}
+
+/// Shows `view`. Properties that keep their value do not cause a redraw.
+pub fn show(kiosk: &ui::Kiosk, view: &View) {
+    let f = &view.frame;
+    let frame = kiosk.global::<ui::KioskAdapter>();
+    frame.set_screen(screen(f.screen));
+    frame.set_body(f.body.as_str().into());
+    frame.set_room(f.room.as_str().into());
+    frame.set_date(f.date.as_str().into());
+    frame.set_clock(f.clock.as_str().into());
+    frame.set_present(f.present);
+    frame.set_expected(f.expected);
+    frame.set_offset_minutes(f.offset_minutes);
+    frame.set_projected_end(f.projected_end.as_str().into());
+    frame.set_next_label(f.next_label.as_str().into());
+    frame.set_next_is_break(f.next_is_break);
+    frame.set_next_at(f.next_at.as_str().into());
+
+    let before = kiosk.global::<ui::BeforeAdapter>();
+    before.set_starts_at(view.before.starts_at.as_str().into());
+    before.set_countdown(view.before.countdown.as_str().into());
+    before.set_delayed(view.before.delayed);
+
+    let i = &view.item;
+    let item = kiosk.global::<ui::ItemAdapter>();
+    item.set_number(i.number.as_str().into());
+    item.set_title(i.title.as_str().into());
+    item.set_presenters(i.presenters.as_str().into());
+    item.set_information(i.information);
+    item.set_dialog(i.dialog);
+    item.set_decision(i.decision);
+    item.set_planned_minutes(i.planned_minutes);
+    item.set_timer(i.timer.timer.as_str().into());
+    item.set_tone(tone(i.timer.tone));
+    item.set_progress(i.timer.progress);
+
+    let pause = kiosk.global::<ui::BreakAdapter>();
+    pause.set_back_at(view.pause.back_at.as_str().into());
+    pause.set_timer(view.pause.timer.timer.as_str().into());
+    pause.set_tone(tone(view.pause.timer.tone));
+    pause.set_progress(view.pause.timer.progress);
+
+    kiosk
+        .global::<ui::AfterAdapter>()
+        .set_ended_at(view.ended_at.as_str().into());
+    kiosk
+        .global::<ui::NoMeetingAdapter>()
+        .set_next_meeting(view.next_meeting.as_str().into());
+
+    let answer = kiosk.global::<ui::DoorAdapter>();
+    answer.set_kind(door(view.door.kind));
+    answer.set_name(view.door.name.as_str().into());
+    answer.set_time(view.door.time.as_str().into());
+}
+
+/// Shows or hides the help overlay.
+pub fn show_help(kiosk: &ui::Kiosk, visible: bool) {
+    kiosk.global::<ui::KioskAdapter>().set_show_help(visible);
+}
+
+/// Whether the help overlay is up.
+pub fn help_shown(kiosk: &ui::Kiosk) -> bool {
+    kiosk.global::<ui::KioskAdapter>().get_show_help()
+}
+
+/// Tells the layout the window's size in logical pixels (the layout scales
+/// with it; see `Metrics` in `ui/theme.slint`).
+pub fn set_size(kiosk: &ui::Kiosk, width: f32, height: f32) {
+    let metrics = kiosk.global::<ui::Metrics>();
+    metrics.set_width(width);
+    metrics.set_height(height);
+}
+
+/// Calls `handler` with the text of every key pressed in the window.
+pub fn on_key(kiosk: &ui::Kiosk, handler: impl Fn(&str) + 'static) {
+    kiosk
+        .global::<ui::KioskAdapter>()
+        .on_key_pressed(move |text| handler(text.as_str()));
+}

@@ -1,0 +1,186 @@
+//! The kiosk's front desk: turns a tap or a button press into events to
+//! record and an answer for the door. Pure; the moment is given. It runs on
+//! the input thread, next to the store.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::attendance::door::{Door, TapOutcome, TapRules};
+use crate::attendance::presence;
+use crate::model::{Event, EventKind, Meeting, Source};
+use crate::progress::{Current, Phase, Schedule, screen_state, with_plan};
+
+use super::view::{DoorKind, DoorMessage};
+
+/// A card presented at the door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Card {
+    /// A card registered to a participant (index into the participants).
+    Known(usize),
+    /// A card nobody has registered.
+    Unknown,
+}
+
+/// A button on the kiosk (or a key standing in for one) that moves the
+/// meeting on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Start the meeting, or the next agenda item.
+    Next,
+    /// Start a break.
+    Break,
+    /// End the meeting.
+    End,
+}
+
+/// An input from a reader or a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// A card was tapped, with how it was read.
+    Tap(Card, Source),
+    /// A control button was pressed.
+    Press(Control),
+}
+
+/// What an input led to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Events to record, in order.
+    pub events: Vec<Event>,
+    /// The door's answer, if it says anything.
+    pub door: Option<DoorMessage>,
+}
+
+/// The desk: the meeting, what has been recorded, and the door's memory.
+#[derive(Debug)]
+pub struct Desk {
+    meeting: Meeting,
+    schedule: Schedule,
+    tz: Tz,
+    door: Door,
+    recorded: Vec<Event>,
+}
+
+impl Desk {
+    /// A desk for `meeting`, with the events already recorded.
+    pub fn new(meeting: Meeting, tz: Tz, rules: TapRules, recorded: Vec<Event>) -> Self {
+        let schedule = Schedule::new(&meeting, tz);
+        Desk {
+            meeting,
+            schedule,
+            tz,
+            door: Door::new(rules),
+            recorded,
+        }
+    }
+
+    /// Everything recorded so far.
+    pub fn recorded(&self) -> &[Event] {
+        &self.recorded
+    }
+
+    /// Handles an input at `now`; the outcome's events are already added to
+    /// what the desk knows as recorded.
+    pub fn handle(&mut self, input: Input, now: DateTime<Utc>) -> Outcome {
+        let outcome = match input {
+            Input::Tap(Card::Unknown, _) => Outcome {
+                events: Vec::new(),
+                door: Some(self.answer(DoorKind::UnknownCard, None, now)),
+            },
+            Input::Tap(Card::Known(person), source) => self.tap(person, source, now),
+            Input::Press(control) => Outcome {
+                events: self.control(control, now),
+                door: None,
+            },
+        };
+        self.recorded.extend(outcome.events.iter().cloned());
+        outcome
+    }
+
+    fn answer(&self, kind: DoorKind, person: Option<usize>, at: DateTime<Utc>) -> DoorMessage {
+        DoorMessage { kind, person, at }
+    }
+
+    fn tap(&mut self, person: usize, source: Source, now: DateTime<Utc>) -> Outcome {
+        let Some(participant) = self.meeting.participants.get(person) else {
+            return Outcome {
+                events: Vec::new(),
+                door: Some(self.answer(DoorKind::UnknownCard, None, now)),
+            };
+        };
+        let name = participant.name.clone();
+        let present = presence(
+            self.schedule.names(),
+            self.meeting.participants.len(),
+            &self.recorded,
+            now,
+        )
+        .get(person)
+        .is_some_and(|p| p.present);
+        let (kind, door) = match self.door.tap(person, present, now) {
+            TapOutcome::Ignored => return Outcome::default(),
+            TapOutcome::AskToConfirm => (None, DoorKind::AlreadyIn),
+            TapOutcome::CheckIn => (
+                Some(EventKind::CheckedIn {
+                    person: name,
+                    source,
+                }),
+                DoorKind::Welcome,
+            ),
+            TapOutcome::CheckOut => (
+                Some(EventKind::CheckedOut {
+                    person: name,
+                    source,
+                }),
+                DoorKind::CheckedOut,
+            ),
+        };
+        Outcome {
+            events: kind
+                .map(|k| vec![Event::new(now, self.tz, k)])
+                .unwrap_or_default(),
+            door: Some(self.answer(door, Some(person), now)),
+        }
+    }
+
+    /// The events a control records. The first control pressed on a meeting
+    /// that has followed its plan so far first records the plan up to now,
+    /// so the record shows what the screen showed.
+    fn control(&self, control: Control, now: DateTime<Utc>) -> Vec<Event> {
+        let engine_events = with_plan(&self.schedule, &self.recorded);
+        let state = screen_state(&self.meeting, &self.schedule, Some(&engine_events), now);
+        let kind = match (control, state.phase) {
+            (_, Phase::After) => return Vec::new(),
+            (Control::Next, Phase::Before) => EventKind::MeetingStarted,
+            (Control::Next, _) => {
+                let after = match state.current {
+                    Some(Current::Planned(i)) => i + 1,
+                    _ => state.next.unwrap_or(self.meeting.items.len()),
+                };
+                match self.meeting.items[after.min(self.meeting.items.len())..]
+                    .iter()
+                    .find_map(|e| e.number.clone().filter(|_| !e.is_break()))
+                {
+                    Some(item) => EventKind::ItemStarted { item },
+                    None => EventKind::MeetingEnded,
+                }
+            }
+            (Control::Break, Phase::Before) => return Vec::new(),
+            (Control::Break, _) => EventKind::BreakStarted { minutes: None },
+            (Control::End, Phase::Before) => return Vec::new(),
+            (Control::End, _) => EventKind::MeetingEnded,
+        };
+        let mut events = Vec::new();
+        if !self.recorded.iter().any(crate::progress::is_progress) {
+            events.extend(
+                self.schedule
+                    .plan_events()
+                    .iter()
+                    .filter(|e| e.instant() <= now)
+                    .cloned(),
+            );
+        }
+        events.push(Event::new(now, self.tz, kind));
+        events
+    }
+}

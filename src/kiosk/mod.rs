@@ -1,0 +1,33 @@
+//! The kiosk: the Slint screen for the room and the door, and the wiring
+//! around it.
+//!
+//! - [`view`] turns the engine's state into what the screen shows (pure);
+//! - [`desk`] turns taps and button presses into events and door answers (pure);
+//! - [`room`] is the screen's side: the meeting and what it has been told;
+//! - [`adapters`] copies a view into the `ui/*.slint` globals (the only code
+//!   touching generated types);
+//! - [`render`] draws a view headless to PNG; [`window`] runs the live kiosk.
+
+pub mod adapters;
+pub mod desk;
+pub mod keys;
+pub mod render;
+pub mod room;
+pub mod view;
+pub mod window;
+
+use crate::model::time::Lang;
+
+/// Types generated from `ui/kiosk.slint`.
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+pub mod ui {
+    slint::include_modules!();
+}
+
+/// Switches the screen's words to `lang` (bundled translations; English is
+/// the source language).
+pub fn select_language(lang: Lang) {
+    // Cannot fail: the build bundles every language of `Lang` (build.rs
+    // stops when ui/translations is missing) and English needs no bundle.
+    let _ = slint::select_bundled_translation(lang.code());
+}

@@ -1,0 +1,75 @@
+//! The screen's side of the kiosk: the meeting, the events it has been told
+//! about, the door's latest answer and the language, turned into a [`View`]
+//! for any moment.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::model::time::Lang;
+use crate::model::{Event, Meeting};
+use crate::progress::{Schedule, screen_state, with_plan};
+
+use super::desk::Outcome;
+use super::view::{DoorMessage, Settings, View, compose};
+
+/// What the screen knows.
+#[derive(Debug)]
+pub struct Room {
+    meeting: Meeting,
+    schedule: Schedule,
+    tz: Tz,
+    /// The language shown.
+    pub lang: Lang,
+    settings: Settings,
+    recorded: Vec<Event>,
+    door: Option<DoorMessage>,
+}
+
+impl Room {
+    /// A screen for `meeting` with the events recorded so far.
+    pub fn new(
+        meeting: Meeting,
+        tz: Tz,
+        lang: Lang,
+        settings: Settings,
+        recorded: Vec<Event>,
+    ) -> Self {
+        let schedule = Schedule::new(&meeting, tz);
+        Room {
+            meeting,
+            schedule,
+            tz,
+            lang,
+            settings,
+            recorded,
+            door: None,
+        }
+    }
+
+    /// Takes in what the desk decided.
+    pub fn apply(&mut self, outcome: Outcome) {
+        self.recorded.extend(outcome.events);
+        if outcome.door.is_some() {
+            self.door = outcome.door;
+        }
+    }
+
+    /// The meeting shown.
+    pub fn meeting(&self) -> &Meeting {
+        &self.meeting
+    }
+
+    /// The screen at `now`.
+    pub fn view(&self, now: DateTime<Utc>) -> View {
+        let events = with_plan(&self.schedule, &self.recorded);
+        let state = screen_state(&self.meeting, &self.schedule, Some(&events), now);
+        compose(
+            &self.meeting,
+            &state,
+            self.tz,
+            self.lang,
+            self.settings,
+            self.door.as_ref(),
+        )
+    }
+}
