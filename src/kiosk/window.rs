@@ -86,6 +86,8 @@ struct Screen {
     room: Room,
     clock: Clock,
     shown: Option<View>,
+    /// To the input thread; dropped with the screen, which ends that thread.
+    inputs: UnboundedSender<Input>,
 }
 
 thread_local! {
@@ -118,10 +120,62 @@ fn with_room(f: impl FnOnce(&mut Room)) {
 /// Runs the kiosk on `meeting` until its window is closed (or `q`).
 pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError> {
     let kiosk = ui::Kiosk::new().map_err(KioskError::NoDisplay)?;
-    select_language(options.lang);
     if options.fullscreen {
         kiosk.window().set_fullscreen(true);
     }
+    let running = start(&kiosk, meeting, tz, options)?;
+    let result = kiosk.run().map_err(KioskError::Window);
+    running.stop();
+    result
+}
+
+/// A kiosk wired to its screen: the input thread, the keys and the clock.
+/// Dropping it (or [`Running::stop`]) ends the input thread.
+pub struct Running {
+    worker: Option<std::thread::JoinHandle<()>>,
+    _ticker: slint::Timer,
+}
+
+impl Running {
+    /// Ends the input thread and forgets the screen's state.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Forgetting the screen drops the only sender of inputs, which ends
+        // the input thread's loop.
+        SCREEN.with(|cell| cell.borrow_mut().take());
+        if let Some(worker) = self.worker.take() {
+            // A panic there has already been reported on stderr.
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Sends an input to the input thread.
+fn send(input: Input) {
+    SCREEN.with(|cell| {
+        if let Some(screen) = cell.borrow().as_ref() {
+            // Fails only once the input thread has stopped, when the
+            // window is closing anyway.
+            let _ = screen.inputs.send(input);
+        }
+    });
+}
+
+/// Wires `kiosk` to `meeting`: starts the input thread, the keys and the
+/// clock. The caller runs the event loop.
+pub fn start(
+    kiosk: &ui::Kiosk,
+    meeting: Meeting,
+    tz: Tz,
+    options: Options,
+) -> Result<Running, KioskError> {
+    select_language(options.lang);
+    let (inputs, received) = unbounded_channel::<Input>();
     let room = Room::new(
         meeting.clone(),
         tz,
@@ -134,10 +188,10 @@ pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError>
             room,
             clock: options.clock,
             shown: None,
+            inputs,
         })
     });
 
-    let (inputs, received) = unbounded_channel::<Input>();
     let desk = Desk::new(meeting.clone(), tz, TapRules::default(), Vec::new());
     let worker = std::thread::Builder::new()
         .name("motesskylt-inputs".into())
@@ -148,17 +202,12 @@ pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError>
         })
         .map_err(KioskError::Thread)?;
 
-    adapters::on_key(&kiosk, {
+    adapters::on_key(kiosk, {
         let kiosk = kiosk.as_weak();
-        let inputs: UnboundedSender<Input> = inputs.clone();
         move |text| {
             let Some(kiosk) = kiosk.upgrade() else { return };
             match action(&meeting, text) {
-                Some(KeyAction::Input(input)) => {
-                    // Fails only once the input thread has stopped, when
-                    // the window is closing anyway.
-                    let _ = inputs.send(input);
-                }
+                Some(KeyAction::Input(input)) => send(input),
                 Some(KeyAction::Help) => {
                     adapters::show_help(&kiosk, !adapters::help_shown(&kiosk));
                 }
@@ -177,7 +226,7 @@ pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError>
         }
     });
 
-    refresh(&kiosk);
+    refresh(kiosk);
     let ticker = slint::Timer::default();
     ticker.start(slint::TimerMode::Repeated, Duration::from_millis(200), {
         let kiosk = kiosk.as_weak();
@@ -187,14 +236,10 @@ pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError>
             }
         }
     });
-
-    let result = kiosk.run().map_err(KioskError::Window);
-    drop(inputs);
-    // The input thread ends when its channel closes; a panic there has
-    // already been reported on stderr and changes nothing now.
-    let _ = worker.join();
-    SCREEN.with(|cell| cell.borrow_mut().take());
-    result
+    Ok(Running {
+        worker: Some(worker),
+        _ticker: ticker,
+    })
 }
 
 /// The input thread: takes inputs one by one, lets the desk decide, and

@@ -1,0 +1,265 @@
+//! The kiosk screen drawn headless (software renderer) at chosen moments of
+//! the SRO meeting of 4 June 2026: every state, both languages, the four
+//! screen sizes. The checks look at the pixels: the timer's colour where the
+//! timer is, the door's answer where it stands, and that words change with
+//! the language.
+
+use chrono::{DateTime, Utc};
+
+use motesskylt::kallelse::import_file;
+use motesskylt::kiosk::render::{Image, render};
+use motesskylt::kiosk::view::{DoorKind, DoorMessage, Settings, View, compose};
+use motesskylt::model::event::parse_log;
+use motesskylt::model::time::{DEFAULT_TIME_ZONE, Lang, parse_moment};
+use motesskylt::model::{Event, Meeting};
+use motesskylt::progress::{Schedule, screen_state};
+
+const NOTICE: &str = "tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md";
+const EVENTS: &str = "tests/fixtures/events-sro-2026-06-04.jsonl";
+const SIZES: [(u32, u32); 4] = [(800, 480), (1280, 800), (1920, 1080), (480, 800)];
+
+// The theme's tone colours (ui/theme.slint).
+const CALM: [u8; 3] = [0x3e, 0xcf, 0x8e];
+const WRAPUP: [u8; 3] = [0xf5, 0xa5, 0x24];
+const OVERTIME: [u8; 3] = [0xff, 0x5c, 0x61];
+
+struct Fixture {
+    meeting: Meeting,
+    events: Vec<Event>,
+}
+
+fn fixture() -> Fixture {
+    let meeting = import_file(std::path::Path::new(NOTICE)).unwrap();
+    let text = std::fs::read_to_string(EVENTS).unwrap();
+    let events = parse_log(&text)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    Fixture { meeting, events }
+}
+
+fn moment(f: &Fixture, at: &str) -> DateTime<Utc> {
+    parse_moment(at, f.meeting.date, DEFAULT_TIME_ZONE).unwrap()
+}
+
+fn view(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>) -> View {
+    let now = moment(f, at);
+    let schedule = Schedule::new(&f.meeting, DEFAULT_TIME_ZONE);
+    let state = screen_state(&f.meeting, &schedule, Some(&f.events), now);
+    let door = door.map(|kind| DoorMessage {
+        kind,
+        person: Some(0),
+        at: now,
+    });
+    compose(
+        &f.meeting,
+        &state,
+        DEFAULT_TIME_ZONE,
+        lang,
+        Settings::default(),
+        door.as_ref(),
+    )
+}
+
+/// Pixels within a small distance of `colour` in the rectangle
+/// (x0, y0)–(x1, y1), given as fractions of the image.
+fn count(image: &Image, colour: [u8; 3], area: (f32, f32, f32, f32)) -> usize {
+    let (x0, y0, x1, y1) = area;
+    let xs = (x0 * image.width as f32) as u32..(x1 * image.width as f32) as u32;
+    let ys = (y0 * image.height as f32) as u32..(y1 * image.height as f32) as u32;
+    ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let p = image.pixel(x, y);
+            p.iter()
+                .zip(colour)
+                .all(|(a, b)| (i16::from(*a) - i16::from(b)).abs() <= 6)
+        })
+        .count()
+}
+
+/// The states of the screen, by the moment that shows them.
+const STATES: [(&str, &str); 6] = [
+    ("before", "12:57"),
+    ("item", "13:16:56"),
+    ("wrap-up", "13:28"),
+    ("overtime", "13:30:30"),
+    ("break", "14:20"),
+    ("after", "15:40"),
+];
+
+#[test]
+fn every_state_renders_in_both_languages_at_every_size() {
+    let f = fixture();
+    for (name, at) in STATES.iter().chain(&[("no meeting", "2026-06-01 10:00")]) {
+        for (width, height) in SIZES {
+            let sv = render(
+                &view(&f, at, Lang::Sv, None),
+                Lang::Sv,
+                width,
+                height,
+                false,
+            )
+            .unwrap();
+            let en = render(
+                &view(&f, at, Lang::En, None),
+                Lang::En,
+                width,
+                height,
+                false,
+            )
+            .unwrap();
+            assert_eq!((sv.width, sv.height), (width, height));
+            assert_eq!(sv.rgb.len(), (width * height * 3) as usize);
+            // Not a blank screen: plenty of pixels differ from the background.
+            let background = sv.pixel(0, 0);
+            let drawn = sv.rgb.chunks(3).filter(|p| *p != background).count();
+            assert!(
+                drawn > (width * height / 100) as usize,
+                "{name} at {width}x{height} is nearly empty ({drawn} pixels drawn)"
+            );
+            assert_ne!(
+                sv.rgb, en.rgb,
+                "{name} at {width}x{height}: English looks like Swedish"
+            );
+        }
+    }
+}
+
+/// The timer's area: the lower part of the screen, above the footer.
+const TIMER_AREA: (f32, f32, f32, f32) = (0.0, 0.5, 1.0, 0.88);
+
+#[test]
+fn the_timer_tells_calm_wrap_up_and_overtime_by_colour() {
+    let f = fixture();
+    for (width, height) in SIZES {
+        // Item 4 started 13:09:30 for 20 minutes (see the event log).
+        let calm = render(
+            &view(&f, "13:16:56", Lang::Sv, None),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
+        let wrapup = render(
+            &view(&f, "13:28:00", Lang::Sv, None),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
+        let over = render(
+            &view(&f, "13:30:30", Lang::Sv, None),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
+        let big = (width * height / 100) as usize;
+        let size = format!("{width}x{height}");
+        assert!(count(&calm, CALM, TIMER_AREA) > big, "calm timer at {size}");
+        assert_eq!(
+            count(&calm, OVERTIME, TIMER_AREA),
+            0,
+            "no red when calm at {size}"
+        );
+        assert!(
+            count(&wrapup, WRAPUP, TIMER_AREA) > big,
+            "wrap-up timer at {size}"
+        );
+        assert_eq!(
+            count(&wrapup, CALM, TIMER_AREA),
+            0,
+            "no green at wrap-up at {size}"
+        );
+        assert!(
+            count(&over, OVERTIME, TIMER_AREA) > big,
+            "overtime timer at {size}"
+        );
+        assert_eq!(
+            count(&over, CALM, TIMER_AREA),
+            0,
+            "no green in overtime at {size}"
+        );
+    }
+}
+
+#[test]
+fn the_door_answer_stands_above_the_timer_without_hiding_it() {
+    let f = fixture();
+    for (width, height) in SIZES {
+        let plain = render(
+            &view(&f, "13:16:56", Lang::Sv, None),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
+        let welcome = render(
+            &view(&f, "13:16:56", Lang::Sv, Some(DoorKind::Welcome)),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
+        let unknown = render(
+            &view(&f, "13:16:56", Lang::Sv, Some(DoorKind::UnknownCard)),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
+        let top = (0.0, 0.05, 1.0, 0.5);
+        let size = format!("{width}x{height}");
+        // The welcome card is framed in the calm green, the unknown card in red.
+        assert!(
+            count(&welcome, CALM, top) > count(&plain, CALM, top) + 500,
+            "welcome frame at {size}"
+        );
+        assert!(
+            count(&unknown, OVERTIME, top) > 500,
+            "unknown-card frame at {size}"
+        );
+        // The timer is untouched by the overlay.
+        assert_eq!(
+            count(&welcome, CALM, TIMER_AREA),
+            count(&plain, CALM, TIMER_AREA),
+            "the timer at {size} is hidden by the door's answer"
+        );
+    }
+}
+
+#[test]
+fn the_door_answer_fades_after_a_few_seconds() {
+    let f = fixture();
+    let now = moment(&f, "13:16:56");
+    let schedule = Schedule::new(&f.meeting, DEFAULT_TIME_ZONE);
+    let state = screen_state(&f.meeting, &schedule, Some(&f.events), now);
+    let settings = Settings::default();
+    let answered = |seconds_ago: i64| DoorMessage {
+        kind: DoorKind::Welcome,
+        person: Some(0),
+        at: now - chrono::Duration::seconds(seconds_ago),
+    };
+    let shown = |seconds_ago| {
+        compose(
+            &f.meeting,
+            &state,
+            DEFAULT_TIME_ZONE,
+            Lang::Sv,
+            settings,
+            Some(&answered(seconds_ago)),
+        )
+        .door
+        .kind
+    };
+    assert_eq!(shown(0), DoorKind::Welcome);
+    assert_eq!(shown(settings.door_s - 1), DoorKind::Welcome);
+    assert_eq!(shown(settings.door_s), DoorKind::Hidden);
+}

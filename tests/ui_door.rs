@@ -1,0 +1,89 @@
+//! The kiosk wired as in `demo`, on Slint's testing backend: key presses
+//! stand in for card taps and buttons, and the test reads what the screen
+//! says through the accessible labels of its texts.
+//!
+//! One test only: the testing backend's event loop can start once per process.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use i_slint_backend_testing::ElementHandle;
+use slint::ComponentHandle;
+use slint::platform::WindowEvent;
+
+use motesskylt::demo::meeting_at;
+use motesskylt::kiosk::{ui, window};
+use motesskylt::model::time::{DEFAULT_TIME_ZONE, local_time};
+
+fn press(kiosk: &ui::Kiosk, key: &str) {
+    let text: slint::SharedString = key.into();
+    kiosk
+        .window()
+        .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+    kiosk
+        .window()
+        .dispatch_event(WindowEvent::KeyReleased { text });
+}
+
+fn shows(kiosk: &ui::Kiosk, label: &str) -> bool {
+    ElementHandle::find_by_accessible_label(kiosk, label)
+        .next()
+        .is_some()
+}
+
+/// Steps: a key to press, then the text the screen must come to show.
+const STEPS: [(&str, &str); 5] = [
+    ("1", "Välkommen, Olof Lundberg (S)"),
+    ("1", "1 av 30 incheckade"),
+    ("u", "Okänt kort"),
+    ("l", "Unknown card"),
+    ("h", "Demo keys"),
+];
+
+#[test]
+fn a_tap_at_the_door_is_greeted_and_counted() {
+    i_slint_backend_testing::init_integration_test_with_system_time();
+    let tz = DEFAULT_TIME_ZONE;
+    let meeting = meeting_at(local_time(Utc::now(), tz)).unwrap();
+    let kiosk = ui::Kiosk::new().unwrap();
+    let running = window::start(&kiosk, meeting, tz, window::Options::default()).unwrap();
+    kiosk.show().unwrap();
+    assert!(
+        shows(&kiosk, "0 av 30 incheckade"),
+        "the count before any tap"
+    );
+
+    let seen: Rc<RefCell<Vec<&str>>> = Rc::default();
+    let step = Rc::new(RefCell::new(0usize));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let poll = slint::Timer::default();
+    poll.start(slint::TimerMode::Repeated, Duration::from_millis(10), {
+        let kiosk = kiosk.as_weak();
+        let seen = seen.clone();
+        let step = step.clone();
+        let mut pressed = usize::MAX;
+        move || {
+            let kiosk = kiosk.unwrap();
+            let i = *step.borrow();
+            if i == STEPS.len() || Instant::now() > deadline {
+                let _ = slint::quit_event_loop();
+                return;
+            }
+            let (key, expected) = STEPS[i];
+            if pressed != i {
+                press(&kiosk, key);
+                pressed = i;
+            } else if shows(&kiosk, expected) {
+                seen.borrow_mut().push(expected);
+                *step.borrow_mut() += 1;
+            }
+        }
+    });
+    slint::run_event_loop().unwrap();
+    running.stop();
+
+    let expected: Vec<&str> = STEPS.iter().map(|(_, text)| *text).collect();
+    assert_eq!(*seen.borrow(), expected);
+}
