@@ -2,9 +2,10 @@
 //! and the record of events) on a tokio runtime on a second thread.
 //!
 //! The screen changes only on the main thread, through
-//! `upgrade_in_event_loop`. A `slint::Timer` asks for the view a few times a
-//! second and hands it to Slint only when something visible changed, so an
-//! idle countdown redraws once a second.
+//! `upgrade_in_event_loop`. A `slint::Timer` asks for the view just after
+//! each whole second of the meeting clock and hands it to Slint only when
+//! something visible changed, so an idle countdown wakes and redraws once a
+//! second, and a screen with nothing counting does not redraw at all.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -133,7 +134,6 @@ pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError>
 /// Dropping it (or [`Running::stop`]) ends the input thread.
 pub struct Running {
     worker: Option<std::thread::JoinHandle<()>>,
-    _ticker: slint::Timer,
 }
 
 impl Running {
@@ -227,19 +227,23 @@ pub fn start(
     });
 
     refresh(kiosk);
-    let ticker = slint::Timer::default();
-    ticker.start(slint::TimerMode::Repeated, Duration::from_millis(200), {
-        let kiosk = kiosk.as_weak();
-        move || {
-            if let Some(kiosk) = kiosk.upgrade() {
-                refresh(&kiosk);
-            }
-        }
-    });
+    tick_next_second(kiosk.as_weak(), options.clock);
     Ok(Running {
         worker: Some(worker),
-        _ticker: ticker,
     })
+}
+
+/// Refreshes the screen just after the meeting clock's next whole second,
+/// then again after the one after: one wake-up a second while idle.
+fn tick_next_second(kiosk: slint::Weak<ui::Kiosk>, clock: Clock) {
+    let millis = i64::from(clock.now().timestamp_subsec_millis());
+    let wait = (1000 - millis + 2) / i64::from(clock.speed.max(1));
+    slint::Timer::single_shot(Duration::from_millis(wait.max(1) as u64), move || {
+        if let Some(screen) = kiosk.upgrade() {
+            refresh(&screen);
+            tick_next_second(kiosk, clock);
+        }
+    });
 }
 
 /// The input thread: takes inputs one by one, lets the desk decide, and

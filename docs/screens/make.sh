@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Draws the kiosk screenshots in docs/screens/ with `motesskylt render`
+# (headless, software renderer): every state at 800×480 in Swedish, a few in
+# English, and the other screen sizes. Run from anywhere:
+#   docs/screens/make.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --release --quiet
+bin=target/release/motesskylt
+notice=tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md
+log=tests/fixtures/events-sro-2026-06-04.jsonl
+out=docs/screens
+
+plan() { # name, then render arguments: the meeting as planned
+  local name=$1; shift
+  "$bin" render "$notice" --out "$out/$name.png" "$@"
+  echo "$out/$name.png"
+}
+shot() { # name, then render arguments: the meeting as the event log has it
+  plan "$@" --events "$log"
+}
+
+shot before          --at 12:57
+plan before-delayed  --at 13:05 --events /dev/null
+shot item            --at 13:16:56
+shot wrap-up         --at 13:28
+shot overtime        --at 13:30:30
+shot break           --at 14:20
+shot after           --at 15:40
+shot no-meeting      --at "2026-06-01 10:00"
+shot door-welcome    --at 13:16:56 --screen welcome --person "Marina Johansson"
+shot door-checked-out --at 14:15 --screen checked-out --person "Olof Lundberg"
+shot door-already-in --at 13:16:56 --screen already-in --person "Marina Johansson"
+shot door-unknown    --at 13:16:56 --screen unknown-card
+shot help            --at 13:16:56 --screen help
+shot item-en         --at 13:16:56 --lang en
+shot overtime-en     --at 13:30:30 --lang en
+shot item-1280x800   --at 13:16:56 --size 1280x800
+shot item-1920x1080  --at 13:16:56 --size 1920x1080
+shot item-480x800    --at 13:16:56 --size 480x800
+shot break-480x800-en --at 14:20 --size 480x800 --lang en
