@@ -22,6 +22,7 @@ const SIZES: [(u32, u32); 4] = [(800, 480), (1280, 800), (1920, 1080), (480, 800
 const CALM: [u8; 3] = [0x3e, 0xcf, 0x8e];
 const WRAPUP: [u8; 3] = [0xf5, 0xa5, 0x24];
 const OVERTIME: [u8; 3] = [0xff, 0x5c, 0x61];
+const TEXT: [u8; 3] = [0xee, 0xf2, 0xf6];
 
 struct Fixture {
     meeting: Meeting,
@@ -84,7 +85,7 @@ const STATES: [(&str, &str); 6] = [
     ("item", "13:16:56"),
     ("wrap-up", "13:28"),
     ("overtime", "13:30:30"),
-    ("break", "14:20"),
+    ("break", "14:30"),
     ("after", "15:40"),
 ];
 
@@ -262,4 +263,23 @@ fn the_door_answer_fades_after_a_few_seconds() {
     assert_eq!(shown(0), DoorKind::Welcome);
     assert_eq!(shown(settings.door_s - 1), DoorKind::Welcome);
     assert_eq!(shown(settings.door_s), DoorKind::Hidden);
+}
+
+#[test]
+fn a_long_title_leaves_room_for_the_timer() {
+    let f = fixture();
+    // Item 7 has a title of 160 characters; at 14:20 it has 1.5 minutes left.
+    for (width, height) in SIZES {
+        let image = render(&view(&f, "14:20", Lang::Sv, None), Lang::Sv, width, height, false).unwrap();
+        assert!(
+            count(&image, WRAPUP, TIMER_AREA) > (width * height / 100) as usize,
+            "the timer is pushed out of place at {width}x{height}"
+        );
+        // The schedule line ("6 min efter schema · beräknat slut 15.36")
+        // is still on the screen's last lines.
+        assert!(
+            count(&image, TEXT, (0.0, 0.85, 1.0, 1.0)) > 30,
+            "the schedule line is pushed off the screen at {width}x{height}"
+        );
+    }
 }

@@ -25,7 +25,7 @@ plan before-delayed  --at 13:05 --events /dev/null
 shot item            --at 13:16:56
 shot wrap-up         --at 13:28
 shot overtime        --at 13:30:30
-shot break           --at 14:20
+shot break           --at 14:30
 shot after           --at 15:40
 shot no-meeting      --at "2026-06-01 10:00"
 shot door-welcome    --at 13:16:56 --screen welcome --person "Marina Johansson"
@@ -38,4 +38,6 @@ shot overtime-en     --at 13:30:30 --lang en
 shot item-1280x800   --at 13:16:56 --size 1280x800
 shot item-1920x1080  --at 13:16:56 --size 1920x1080
 shot item-480x800    --at 13:16:56 --size 480x800
-shot break-480x800-en --at 14:20 --size 480x800 --lang en
+shot break-480x800-en --at 14:30 --size 480x800 --lang en
+shot long-title      --at 14:20
+shot long-title-480x800 --at 14:20 --size 480x800
