@@ -88,6 +88,9 @@ enum Command {
         /// Who the door greets (door screens); default the first called participant.
         #[arg(long)]
         person: Option<String>,
+        /// Minutes before an item's end when the timer turns to "Snart slut".
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60))]
+        wrap_up: u32,
     },
     /// Open the kiosk on an embedded meeting starting in a few minutes.
     Demo {
@@ -106,6 +109,9 @@ enum Command {
         /// Stop after this many screens (terminal only, for scripts).
         #[arg(long)]
         frames: Option<u64>,
+        /// Minutes before an item's end when the timer turns to "Snart slut".
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60))]
+        wrap_up: u32,
     },
 }
 
@@ -206,6 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             lang,
             screen,
             person,
+            wrap_up,
         } => {
             let meeting = import(&file)?;
             let now = parse_moment(&at, meeting.date, tz)
@@ -215,14 +222,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let door = door_message(&meeting, screen, person.as_deref(), now)?;
             let schedule = Schedule::new(&meeting, tz);
             let state = screen_state(&meeting, &schedule, events.as_deref(), now);
-            let view = view::compose(
-                &meeting,
-                &state,
-                tz,
-                lang,
-                Settings::default(),
-                door.as_ref(),
-            );
+            let view = view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
             let image = render::render(&view, lang, width, height, screen == ScreenName::Help)
                 .map_err(|e| match e {
                     render::RenderError::Size(..) => BadInput(vec![format!("--size: {e}")]).into(),
@@ -236,6 +236,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             fullscreen,
             terminal,
             frames,
+            wrap_up,
         } => {
             if !terminal && frames.is_none() {
                 let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
@@ -243,7 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     lang,
                     fullscreen,
                     clock: window::Clock::fast(speed),
-                    ..window::Options::default()
+                    settings: settings(wrap_up),
                 };
                 match window::run(meeting, tz, options) {
                     Err(window::KioskError::NoDisplay(reason)) => eprintln!(
@@ -256,6 +257,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The screen's settings with the wrap-up time in minutes.
+fn settings(wrap_up_minutes: u32) -> Settings {
+    Settings {
+        wrapup_s: i64::from(wrap_up_minutes) * 60,
+        ..Settings::default()
+    }
 }
 
 /// "800x480" → (800, 480).

@@ -294,3 +294,99 @@ fn demo_shows_the_embedded_meeting_today() {
     );
     assert!(text.contains("Incheckade: 0 av 30"), "{text}");
 }
+
+/// Decodes a PNG written by `render`: (width, height, RGB bytes).
+fn read_png(path: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    (info.width, info.height, buf)
+}
+
+fn pixels_of(rgb: &[u8], colour: [u8; 3]) -> usize {
+    rgb.chunks(3).filter(|p| *p == colour).count()
+}
+
+#[test]
+fn render_writes_a_png_of_the_screen_at_the_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("skarm.png");
+    let (notice, events) = (notice(), events());
+    // 13.26: item 4 has 3.5 minutes left, calm by default.
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "render",
+            arg(&notice),
+            "--at",
+            "13:26",
+            "--events",
+            arg(&events),
+            "--out",
+            arg(&shot),
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let out = args(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h, calm) = read_png(&shot);
+    assert_eq!((w, h), (800, 480), "the contract's default size");
+    let green = [0x3e, 0xcf, 0x8e];
+    let amber = [0xf5, 0xa5, 0x24];
+    assert!(pixels_of(&calm, green) > 3000);
+
+    // With five minutes of wrap-up the same moment reads "Snart slut".
+    let out = args(&["--wrap-up", "5", "--size", "480x800", "--lang", "en"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h, wrap) = read_png(&shot);
+    assert_eq!((w, h), (480, 800));
+    assert!(pixels_of(&wrap, amber) > 3000);
+    assert!(
+        pixels_of(&wrap, green) < 100,
+        "only the footer's dot may be green"
+    );
+}
+
+#[test]
+fn render_refuses_bad_arguments_with_exit_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("skarm.png");
+    let notice = notice();
+    for (extra, named) in [
+        (vec!["--size", "stor"], "--size"),
+        (vec!["--size", "100x100"], "--size"),
+        (
+            vec!["--screen", "welcome", "--person", "Ingen Alls"],
+            "--person",
+        ),
+    ] {
+        let mut a = vec![
+            "render",
+            arg(&notice),
+            "--at",
+            "13:20",
+            "--out",
+            arg(&shot),
+        ];
+        a.extend(extra);
+        let out = run(&a);
+        assert_eq!(out.status.code(), Some(2), "{named}");
+        assert!(
+            stderr_lines(&out)[0].starts_with(named),
+            "{:?}",
+            stderr_lines(&out)
+        );
+        assert!(!shot.exists(), "{named}: a picture was written");
+    }
+}

@@ -270,7 +270,14 @@ fn a_long_title_leaves_room_for_the_timer() {
     let f = fixture();
     // Item 7 has a title of 160 characters; at 14:20 it has 1.5 minutes left.
     for (width, height) in SIZES {
-        let image = render(&view(&f, "14:20", Lang::Sv, None), Lang::Sv, width, height, false).unwrap();
+        let image = render(
+            &view(&f, "14:20", Lang::Sv, None),
+            Lang::Sv,
+            width,
+            height,
+            false,
+        )
+        .unwrap();
         assert!(
             count(&image, WRAPUP, TIMER_AREA) > (width * height / 100) as usize,
             "the timer is pushed out of place at {width}x{height}"

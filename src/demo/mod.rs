@@ -1,8 +1,9 @@
 //! `motesskylt demo`: the SRO notice of 4 June 2026 moved to today, starting
 //! a few minutes from now, so a newcomer sees a live countdown at once.
 //!
-//! Until the Slint kiosk lands this is the terminal room screen: the same
-//! engine and words, redrawn once a second.
+//! The demo meeting opens in the Slint kiosk (`kiosk::window`); [`run`]
+//! here is the terminal room screen used when there is no display (or with
+//! `--terminal`): the same engine and words, redrawn once a second.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;

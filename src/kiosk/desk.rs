@@ -184,3 +184,118 @@ impl Desk {
         events
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kallelse::import_bytes;
+    use crate::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+
+    fn desk() -> (Desk, Meeting) {
+        let meeting = import_bytes(crate::demo::NOTICE.as_bytes()).unwrap();
+        let desk = Desk::new(
+            meeting.clone(),
+            DEFAULT_TIME_ZONE,
+            TapRules::default(),
+            Vec::new(),
+        );
+        (desk, meeting)
+    }
+
+    fn at(meeting: &Meeting, time: &str) -> DateTime<Utc> {
+        parse_moment(time, meeting.date, DEFAULT_TIME_ZONE).unwrap()
+    }
+
+    #[test]
+    fn a_tap_checks_in_greets_and_a_later_pair_checks_out() {
+        let (mut desk, meeting) = desk();
+        let first = desk.handle(
+            Input::Tap(Card::Known(1), Source::Nfc),
+            at(&meeting, "12:50"),
+        );
+        let name = meeting.participants[1].name.clone();
+        assert_eq!(
+            first
+                .events
+                .iter()
+                .map(|e| e.kind.clone())
+                .collect::<Vec<_>>(),
+            vec![EventKind::CheckedIn {
+                person: name.clone(),
+                source: Source::Nfc
+            }]
+        );
+        assert_eq!(
+            first.door.map(|d| (d.kind, d.person)),
+            Some((DoorKind::Welcome, Some(1)))
+        );
+        let ask = desk.handle(
+            Input::Tap(Card::Known(1), Source::Nfc),
+            at(&meeting, "13:30"),
+        );
+        assert!(ask.events.is_empty());
+        assert_eq!(ask.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
+        let out = desk.handle(
+            Input::Tap(Card::Known(1), Source::Nfc),
+            at(&meeting, "13:30:05"),
+        );
+        assert_eq!(
+            out.events
+                .iter()
+                .map(|e| e.kind.clone())
+                .collect::<Vec<_>>(),
+            vec![EventKind::CheckedOut {
+                person: name,
+                source: Source::Nfc
+            }]
+        );
+        assert_eq!(desk.recorded().len(), 2);
+    }
+
+    #[test]
+    fn an_unknown_card_records_nothing() {
+        let (mut desk, meeting) = desk();
+        let outcome = desk.handle(
+            Input::Tap(Card::Unknown, Source::Nfc),
+            at(&meeting, "13:00"),
+        );
+        assert!(outcome.events.is_empty());
+        assert_eq!(outcome.door.map(|d| d.kind), Some(DoorKind::UnknownCard));
+        assert!(desk.recorded().is_empty());
+    }
+
+    #[test]
+    fn next_before_the_start_opens_the_meeting() {
+        let (mut desk, meeting) = desk();
+        let outcome = desk.handle(Input::Press(Control::Next), at(&meeting, "12:58"));
+        let kinds: Vec<EventKind> = outcome.events.iter().map(|e| e.kind.clone()).collect();
+        assert_eq!(kinds, vec![EventKind::MeetingStarted]);
+    }
+
+    #[test]
+    fn the_first_control_records_the_plan_so_far_then_moves_on() {
+        let (mut desk, meeting) = desk();
+        // At 13.10 the plan has item 4 running (13.05–13.25).
+        let outcome = desk.handle(Input::Press(Control::Next), at(&meeting, "13:10"));
+        let kinds: Vec<EventKind> = outcome.events.iter().map(|e| e.kind.clone()).collect();
+        let item = |n: &str| EventKind::ItemStarted { item: n.into() };
+        assert_eq!(
+            kinds,
+            vec![
+                EventKind::MeetingStarted,
+                item("1"),
+                item("2"),
+                item("3"),
+                item("4"),
+                item("5"),
+            ]
+        );
+        // From now on the record rules: a break, then the end; nothing after it.
+        let pause = desk.handle(Input::Press(Control::Break), at(&meeting, "13:20"));
+        assert_eq!(pause.events.len(), 1);
+        let end = desk.handle(Input::Press(Control::End), at(&meeting, "13:30"));
+        assert_eq!(end.events[0].kind, EventKind::MeetingEnded);
+        let after = desk.handle(Input::Press(Control::Next), at(&meeting, "13:31"));
+        assert!(after.events.is_empty());
+    }
+}
