@@ -371,14 +371,7 @@ fn render_refuses_bad_arguments_with_exit_2_and_writes_nothing() {
             "--person",
         ),
     ] {
-        let mut a = vec![
-            "render",
-            arg(&notice),
-            "--at",
-            "13:20",
-            "--out",
-            arg(&shot),
-        ];
+        let mut a = vec!["render", arg(&notice), "--at", "13:20", "--out", arg(&shot)];
         a.extend(extra);
         let out = run(&a);
         assert_eq!(out.status.code(), Some(2), "{named}");
