@@ -290,3 +290,32 @@ fn a_long_title_leaves_room_for_the_timer() {
         );
     }
 }
+
+#[test]
+fn a_break_of_open_length_counts_up_without_alarm() {
+    let mut f = fixture();
+    // A break called during item 4, where the plan has none: open length.
+    let at = moment(&f, "13:15");
+    f.events.retain(|e| e.instant() <= at);
+    f.events.push(Event::new(
+        at,
+        DEFAULT_TIME_ZONE,
+        motesskylt::model::EventKind::BreakStarted { minutes: None },
+    ));
+    let shown = view(&f, "13:16", Lang::Sv, None);
+    assert_eq!(
+        shown.frame.screen,
+        motesskylt::kiosk::view::ScreenKind::Break
+    );
+    assert_eq!(shown.pause.timer.timer, "01:00");
+    assert_eq!(
+        shown.pause.timer.tone,
+        motesskylt::kiosk::view::Tone::Neutral
+    );
+    let image = render(&shown, Lang::Sv, 800, 480, false).unwrap();
+    assert_eq!(
+        count(&image, OVERTIME, TIMER_AREA),
+        0,
+        "no red for an open break"
+    );
+}

@@ -76,6 +76,11 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
                 press(&kiosk, key);
                 pressed = i;
             } else if shows(&kiosk, expected) {
+                // The second "1" comes within 2 s of the first: ignored,
+                // not taken for a tap by someone already in.
+                if shows(&kiosk, "Du är redan incheckad") {
+                    seen.borrow_mut().push("Du är redan incheckad");
+                }
                 seen.borrow_mut().push(expected);
                 *step.borrow_mut() += 1;
             }

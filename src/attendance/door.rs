@@ -15,7 +15,7 @@ pub struct TapRules {
     /// (a card held a little too long, a button pressed twice).
     pub repeat_s: i64,
     /// After "Tryck igen för att checka ut", a tap within this many seconds
-    /// checks out.
+    /// checks out (after the first `repeat_s`, which are ignored).
     pub confirm_s: i64,
 }
 

@@ -1,6 +1,7 @@
 //! The kiosk's front desk: turns a tap or a button press into events to
 //! record and an answer for the door. Pure; the moment is given. It runs on
-//! the input thread, next to the store.
+//! the input thread and keeps the record of events (in memory until the
+//! store of issue #4).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -147,6 +148,10 @@ impl Desk {
     /// that has followed its plan so far first records the plan up to now,
     /// so the record shows what the screen showed.
     fn control(&self, control: Control, now: DateTime<Utc>) -> Vec<Event> {
+        if crate::model::time::local_time(now, self.tz).date() != self.meeting.date {
+            // Not the meeting's day: nothing to start, pause or end.
+            return Vec::new();
+        }
         let engine_events = with_plan(&self.schedule, &self.recorded);
         let state = screen_state(&self.meeting, &self.schedule, Some(&engine_events), now);
         let kind = match (control, state.phase) {
@@ -173,10 +178,9 @@ impl Desk {
         let mut events = Vec::new();
         if !self.recorded.iter().any(crate::progress::is_progress) {
             events.extend(
-                self.schedule
-                    .plan_events()
+                engine_events
                     .iter()
-                    .filter(|e| e.instant() <= now)
+                    .filter(|e| crate::progress::is_progress(e) && e.instant() <= now)
                     .cloned(),
             );
         }
@@ -297,5 +301,26 @@ mod tests {
         assert_eq!(end.events[0].kind, EventKind::MeetingEnded);
         let after = desk.handle(Input::Press(Control::Next), at(&meeting, "13:31"));
         assert!(after.events.is_empty());
+    }
+
+    #[test]
+    fn controls_do_nothing_on_another_day() {
+        let (mut desk, meeting) = desk();
+        let outcome = desk.handle(
+            Input::Press(Control::Next),
+            at(&meeting, "2026-06-03 13:00"),
+        );
+        assert!(outcome.events.is_empty());
+    }
+
+    #[test]
+    fn a_meeting_that_runs_over_its_plan_can_still_be_moved_on() {
+        let (mut desk, meeting) = desk();
+        // 15.40 is past the planned end (15.30): the plan does not end it.
+        let outcome = desk.handle(Input::Press(Control::End), at(&meeting, "15:40"));
+        assert_eq!(
+            outcome.events.last().map(|e| e.kind.clone()),
+            Some(EventKind::MeetingEnded)
+        );
     }
 }

@@ -335,6 +335,14 @@ fn entry_label(entry: &AgendaEntry) -> String {
 }
 
 fn timer_view(state: &ScreenState, settings: Settings) -> TimerView {
+    if state.current_seconds == 0 {
+        // A break of open length: count up, with no judgement.
+        return TimerView {
+            timer: countdown(state.elapsed_s),
+            tone: Tone::Neutral,
+            progress: 0.0,
+        };
+    }
     let (timer, tone) = if state.overtime_s > 0 {
         (format!("+{}", countdown(state.overtime_s)), Tone::Overtime)
     } else if state.remaining_s <= settings.wrapup_s {
@@ -342,11 +350,7 @@ fn timer_view(state: &ScreenState, settings: Settings) -> TimerView {
     } else {
         (countdown(state.remaining_s), Tone::Calm)
     };
-    let progress = if state.current_seconds > 0 {
-        (state.elapsed_s as f32 / state.current_seconds as f32).clamp(0.0, 1.0)
-    } else {
-        1.0
-    };
+    let progress = (state.elapsed_s as f32 / state.current_seconds as f32).clamp(0.0, 1.0);
     TimerView {
         timer,
         tone,

@@ -237,7 +237,7 @@ pub fn start(
 /// then again after the one after: one wake-up a second while idle.
 fn tick_next_second(kiosk: slint::Weak<ui::Kiosk>, clock: Clock) {
     let millis = i64::from(clock.now().timestamp_subsec_millis());
-    let wait = (1000 - millis + 2) / i64::from(clock.speed.max(1));
+    let wait = (1000 - millis) / i64::from(clock.speed.max(1)) + 2;
     slint::Timer::single_shot(Duration::from_millis(wait.max(1) as u64), move || {
         if let Some(screen) = kiosk.upgrade() {
             refresh(&screen);

@@ -231,14 +231,18 @@ impl Progress {
 /// The events a kiosk's engine works from: the recorded ones, preceded by
 /// the plan's progress events as long as nothing about progress has been
 /// recorded. A room screen that nobody drives follows the plan; from the
-/// first recorded start, break or end it follows what was recorded.
+/// first recorded start, break or end it follows what was recorded. The
+/// plan's own end is not taken: only someone ends the meeting.
 pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
     if recorded.iter().any(is_progress) {
         return recorded.to_vec();
     }
+    // The plan's end is left out: a meeting that runs over is ended by
+    // someone, not by the clock.
     schedule
         .plan_events()
         .iter()
+        .filter(|e| e.kind != EventKind::MeetingEnded)
         .chain(recorded)
         .cloned()
         .collect()
