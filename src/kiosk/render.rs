@@ -56,7 +56,7 @@ pub struct Image {
 }
 
 impl Image {
-    /// The colour at (x, y).
+    /// The colour at (x, y). Panics when (x, y) lies outside the image.
     pub fn pixel(&self, x: u32, y: u32) -> [u8; 3] {
         let i = ((y * self.width + x) * 3) as usize;
         [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
