@@ -17,7 +17,7 @@ use motesskylt::kiosk::{render, window};
 use motesskylt::model::event::{check_against, parse_log};
 use motesskylt::model::time::{DEFAULT_TIME_ZONE, Lang, local_time, parse_moment};
 use motesskylt::model::{Event, Meeting};
-use motesskylt::progress::{Schedule, report, screen_state};
+use motesskylt::progress::{Schedule, ScreenState, report, screen_state};
 use motesskylt::{attendance, demo, kallelse};
 
 /// Meeting-room door terminal and room screen.
@@ -185,12 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             events,
             json,
         } => {
-            let meeting = import(&file)?;
-            let now = parse_moment(&at, meeting.date, tz)
-                .map_err(|e| BadInput(vec![format!("--at: {e}")]))?;
-            let events = events.map(|log| read_events(&log, &meeting)).transpose()?;
-            let schedule = Schedule::new(&meeting, tz);
-            let state = screen_state(&meeting, &schedule, events.as_deref(), now);
+            let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
             if json {
                 let status = report::status(&meeting, &state, tz);
                 println!("{}", serde_json::to_string_pretty(&status)?);
@@ -214,14 +209,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             person,
             wrap_up,
         } => {
-            let meeting = import(&file)?;
-            let now = parse_moment(&at, meeting.date, tz)
-                .map_err(|e| BadInput(vec![format!("--at: {e}")]))?;
+            let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
             let (width, height) = parse_size(&size)?;
-            let events = events.map(|log| read_events(&log, &meeting)).transpose()?;
-            let door = door_message(&meeting, screen, person.as_deref(), now)?;
-            let schedule = Schedule::new(&meeting, tz);
-            let state = screen_state(&meeting, &schedule, events.as_deref(), now);
+            let door = door_message(&meeting, screen, person.as_deref(), state.now)?;
             let view = view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
             let image = render::render(&view, lang, width, height, screen == ScreenName::Help)
                 .map_err(|e| match e {
@@ -257,6 +247,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The meeting of `file` and where it stands at `at`: on its plan, or on
+/// the event log when one is given (`status` and `render`).
+fn state_at(
+    file: &Path,
+    at: &str,
+    events: Option<&Path>,
+    tz: Tz,
+) -> anyhow::Result<(Meeting, ScreenState)> {
+    let meeting = import(file)?;
+    let now =
+        parse_moment(at, meeting.date, tz).map_err(|e| BadInput(vec![format!("--at: {e}")]))?;
+    let events = events.map(|log| read_events(log, &meeting)).transpose()?;
+    let schedule = Schedule::new(&meeting, tz);
+    let state = screen_state(&meeting, &schedule, events.as_deref(), now);
+    Ok((meeting, state))
 }
 
 /// The screen's settings with the wrap-up time in minutes.

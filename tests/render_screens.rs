@@ -63,6 +63,11 @@ fn view(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>) -> View {
     )
 }
 
+/// The screen at `at` in `lang`, with the door's answer if any, drawn at `size`.
+fn draw(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>, size: (u32, u32)) -> Image {
+    render(&view(f, at, lang, door), lang, size.0, size.1, false).unwrap()
+}
+
 /// Pixels within a small distance of `colour` in the rectangle
 /// (x0, y0)–(x1, y1), given as fractions of the image.
 fn count(image: &Image, colour: [u8; 3], area: (f32, f32, f32, f32)) -> usize {
@@ -94,22 +99,8 @@ fn every_state_renders_in_both_languages_at_every_size() {
     let f = fixture();
     for (name, at) in STATES.iter().chain(&[("no meeting", "2026-06-01 10:00")]) {
         for (width, height) in SIZES {
-            let sv = render(
-                &view(&f, at, Lang::Sv, None),
-                Lang::Sv,
-                width,
-                height,
-                false,
-            )
-            .unwrap();
-            let en = render(
-                &view(&f, at, Lang::En, None),
-                Lang::En,
-                width,
-                height,
-                false,
-            )
-            .unwrap();
+            let sv = draw(&f, at, Lang::Sv, None, (width, height));
+            let en = draw(&f, at, Lang::En, None, (width, height));
             assert_eq!((sv.width, sv.height), (width, height));
             assert_eq!(sv.rgb.len(), (width * height * 3) as usize);
             // Not a blank screen: plenty of pixels differ from the background.
@@ -135,30 +126,9 @@ fn the_timer_tells_calm_wrap_up_and_overtime_by_colour() {
     let f = fixture();
     for (width, height) in SIZES {
         // Item 4 started 13:09:30 for 20 minutes (see the event log).
-        let calm = render(
-            &view(&f, "13:16:56", Lang::Sv, None),
-            Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
-        let wrapup = render(
-            &view(&f, "13:28:00", Lang::Sv, None),
-            Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
-        let over = render(
-            &view(&f, "13:30:30", Lang::Sv, None),
-            Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
+        let calm = draw(&f, "13:16:56", Lang::Sv, None, (width, height));
+        let wrapup = draw(&f, "13:28:00", Lang::Sv, None, (width, height));
+        let over = draw(&f, "13:30:30", Lang::Sv, None, (width, height));
         let big = (width * height / 100) as usize;
         let size = format!("{width}x{height}");
         assert!(count(&calm, CALM, TIMER_AREA) > big, "calm timer at {size}");
@@ -192,30 +162,21 @@ fn the_timer_tells_calm_wrap_up_and_overtime_by_colour() {
 fn the_door_answer_stands_above_the_timer_without_hiding_it() {
     let f = fixture();
     for (width, height) in SIZES {
-        let plain = render(
-            &view(&f, "13:16:56", Lang::Sv, None),
+        let plain = draw(&f, "13:16:56", Lang::Sv, None, (width, height));
+        let welcome = draw(
+            &f,
+            "13:16:56",
             Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
-        let welcome = render(
-            &view(&f, "13:16:56", Lang::Sv, Some(DoorKind::Welcome)),
+            Some(DoorKind::Welcome),
+            (width, height),
+        );
+        let unknown = draw(
+            &f,
+            "13:16:56",
             Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
-        let unknown = render(
-            &view(&f, "13:16:56", Lang::Sv, Some(DoorKind::UnknownCard)),
-            Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
+            Some(DoorKind::UnknownCard),
+            (width, height),
+        );
         let top = (0.0, 0.05, 1.0, 0.5);
         let size = format!("{width}x{height}");
         // The welcome card is framed in the calm green, the unknown card in red.
@@ -270,14 +231,7 @@ fn a_long_title_leaves_room_for_the_timer() {
     let f = fixture();
     // Item 7 has a title of 160 characters; at 14:20 it has 1.5 minutes left.
     for (width, height) in SIZES {
-        let image = render(
-            &view(&f, "14:20", Lang::Sv, None),
-            Lang::Sv,
-            width,
-            height,
-            false,
-        )
-        .unwrap();
+        let image = draw(&f, "14:20", Lang::Sv, None, (width, height));
         assert!(
             count(&image, WRAPUP, TIMER_AREA) > (width * height / 100) as usize,
             "the timer is pushed out of place at {width}x{height}"
