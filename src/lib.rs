@@ -10,8 +10,11 @@
 #![warn(missing_docs)]
 
 pub mod attendance;
+pub mod cards;
 pub mod demo;
+pub mod hw;
 pub mod kallelse;
 pub mod kiosk;
 pub mod model;
 pub mod progress;
+pub mod store;

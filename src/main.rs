@@ -4,6 +4,7 @@
 //! per problem on stderr and nothing written; 1 anything else.
 
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,8 +13,12 @@ use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
 
 use chrono::Utc;
+use motesskylt::hw::Uid;
+use motesskylt::kiosk::config::KioskConfig;
+use motesskylt::kiosk::desk::DeskRules;
+use motesskylt::kiosk::station::Station;
 use motesskylt::kiosk::view::{self, DoorKind, DoorMessage, Settings};
-use motesskylt::kiosk::{render, window};
+use motesskylt::kiosk::{headless, launch, render, window};
 use motesskylt::model::event::{check_against, parse_log};
 use motesskylt::model::time::{DEFAULT_TIME_ZONE, Lang, local_time, parse_moment};
 use motesskylt::model::{Event, Meeting};
@@ -92,6 +97,48 @@ enum Command {
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60))]
         wrap_up: u32,
     },
+    /// Run the kiosk at the door: the screen (or --headless), the store and the card reader.
+    Kiosk {
+        /// The configuration (see config/kiosk.toml).
+        #[arg(long, default_value = "/etc/motesskylt/kiosk.toml")]
+        config: PathBuf,
+        /// The meeting notice to show (overrides [kiosk] notice).
+        #[arg(long)]
+        notice: Option<PathBuf>,
+        /// No screen: answers as JSON lines on stdout, commands on stdin.
+        #[arg(long)]
+        headless: bool,
+        /// Start the meeting clock at this moment instead of the wall clock (rehearsals, tests).
+        #[arg(long)]
+        clock: Option<String>,
+        /// Run the meeting clock this many times faster (with --clock).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
+        speed: u32,
+        /// Fill the screen.
+        #[arg(long)]
+        fullscreen: bool,
+    },
+    /// Print a store's event log as JSON Lines (the contract's format, with id, device and seq).
+    Export {
+        /// The store file (motesskylt.sqlite) or the kiosk's data directory.
+        store: PathBuf,
+        /// The meeting's key (e.g. SRO-2026-06-04-1300); needed when the store holds several.
+        #[arg(long)]
+        meeting: Option<String>,
+    },
+    /// Check a store's integrity, or set a damaged one aside and save what can be read.
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
+    },
+    /// Print the keyed hash of a card UID (for admin_cards in kiosk.toml).
+    CardHash {
+        /// The configuration whose card key to use.
+        #[arg(long, default_value = "/etc/motesskylt/kiosk.toml")]
+        config: PathBuf,
+        /// The card's UID in hex, e.g. 04A1B2C3.
+        uid: String,
+    },
     /// Open the kiosk on an embedded meeting starting in a few minutes.
     Demo {
         /// Run the meeting's clock this many times faster than real time.
@@ -112,6 +159,21 @@ enum Command {
         /// Minutes before an item's end when the timer turns to "Snart slut".
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60))]
         wrap_up: u32,
+    },
+}
+
+/// What `store` does.
+#[derive(Subcommand)]
+enum StoreAction {
+    /// Run SQLite's integrity check and count the events.
+    Check {
+        /// The store file or the data directory.
+        store: PathBuf,
+    },
+    /// Move a damaged store aside and copy every readable row into a fresh one.
+    Recover {
+        /// The store file or the data directory.
+        store: PathBuf,
     },
 }
 
@@ -230,13 +292,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             if !terminal && frames.is_none() {
                 let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
+                let station = demo_station(&meeting, tz)?;
                 let options = window::Options {
                     lang,
                     fullscreen,
                     clock: window::Clock::fast(speed),
                     settings: settings(wrap_up),
                 };
-                match window::run(meeting, tz, options) {
+                match window::run(station, meeting, tz, options, |_| {}) {
                     Err(window::KioskError::NoDisplay(reason)) => eprintln!(
                         "motesskylt: ingen skärm hittades ({reason}); visar rumsskärmen i terminalen"
                     ),
@@ -245,8 +308,195 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             demo::run(tz, speed, frames).context("demo")?;
         }
+        Command::Kiosk {
+            config,
+            notice,
+            headless,
+            clock,
+            speed,
+            fullscreen,
+        } => run_kiosk(&config, notice, headless, clock, speed, fullscreen, tz)?,
+        Command::Export { store, meeting } => {
+            let store = open_existing_store(&store)?;
+            let key = match meeting {
+                Some(key) => key,
+                None => only_meeting(&store)?,
+            };
+            let mut out = std::io::stdout().lock();
+            for recorded in store.events(&key)? {
+                writeln!(out, "{}", recorded.to_json_line())?;
+            }
+        }
+        Command::Store { action } => match action {
+            StoreAction::Check { store } => {
+                let store = open_existing_store(&store)?;
+                let meetings = store.meetings()?;
+                println!(
+                    "{}: ok (integritetskontroll utan fel)",
+                    store.path().display()
+                );
+                for (key, _) in meetings {
+                    println!("{key}: {} händelser", store.events(&key)?.len());
+                }
+                println!(
+                    "osynkade händelser: {}",
+                    store.outbox(usize::MAX >> 1)?.len()
+                );
+            }
+            StoreAction::Recover { store } => {
+                let path = store_file(&store);
+                if !path.exists() {
+                    return Err(BadInput(vec![problem(&path, None, "filen finns inte")]).into());
+                }
+                let device = motesskylt::store::Store::open(&path, "motesskylt")
+                    .map(|s| s.device().to_string())
+                    .unwrap_or_else(|_| "motesskylt".into());
+                let report = motesskylt::store::recover(&path, &device, Utc::now())?;
+                println!(
+                    "{}: den gamla filen ligger nu i {}; {} händelser och {} mötesversioner räddades, {} rader gick inte att läsa",
+                    path.display(),
+                    report.set_aside.display(),
+                    report.events,
+                    report.meetings,
+                    report.lost
+                );
+            }
+        },
+        Command::CardHash { config, uid } => {
+            let config = load_config(&config)?;
+            let uid = Uid::from_hex(&uid).ok_or_else(|| {
+                BadInput(vec![format!(
+                    "\"{uid}\" är inget kort-UID; skriv det i hex, t.ex. 04A1B2C3"
+                )])
+            })?;
+            let key = motesskylt::cards::CardKey::load_or_create(&config.card_key_file())?;
+            println!("{}", key.hash(&uid));
+        }
     }
     Ok(())
+}
+
+/// The demo's station: a fresh store in a temporary directory, the demo's
+/// card key and PIN, and the first cards registered.
+fn demo_station(meeting: &Meeting, tz: Tz) -> anyhow::Result<Station> {
+    use motesskylt::cards::CardKey;
+    let dir = std::env::temp_dir().join(format!("motesskylt-demo-{}", std::process::id()));
+    let path = dir.join(motesskylt::store::FILE_NAME);
+    let store = motesskylt::store::Store::open(&path, "demo")?;
+    let key = CardKey::from_bytes(demo::CARD_KEY);
+    let rules = DeskRules {
+        pin: Some(demo::PIN.to_string()),
+        ..DeskRules::default()
+    };
+    let now = Utc::now();
+    let mut station = Station::new(store, meeting.clone(), tz, rules, key.clone(), now)?;
+    station.record(&demo::enrolments(meeting, &key, tz, now))?;
+    eprintln!(
+        "motesskylt: demons lagring är {} (motesskylt export {} visar händelserna)",
+        path.display(),
+        path.display()
+    );
+    Ok(station)
+}
+
+/// `motesskylt kiosk`.
+fn run_kiosk(
+    config_path: &Path,
+    notice: Option<PathBuf>,
+    headless: bool,
+    clock: Option<String>,
+    speed: u32,
+    fullscreen: bool,
+    tz: Tz,
+) -> anyhow::Result<()> {
+    let config = load_config(config_path)?;
+    let Some(notice) = notice.or_else(|| config.kiosk.notice.clone()) else {
+        return Err(BadInput(vec![problem(
+            config_path,
+            None,
+            "ingen kallelse att visa; skriv notice = \"/etc/motesskylt/kallelse.md\" under [kiosk] eller ge --notice FIL",
+        )])
+        .into());
+    };
+    let meeting = import(&notice)?;
+    let clock = match clock {
+        Some(at) => {
+            let moment = parse_moment(&at, meeting.date, tz)
+                .map_err(|e| BadInput(vec![format!("--clock: {e}")]))?;
+            window::Clock::starting_at(moment, speed)
+        }
+        None => window::Clock::fast(speed),
+    };
+    let (station, recovery) = launch::station(&config, meeting.clone(), tz, clock.now())?;
+    if let Some(recovery) = recovery {
+        eprintln!(
+            "motesskylt: lagringen var skadad och ligger nu i {}; {} händelser räddades, {} rader gick inte att läsa",
+            recovery.set_aside.display(),
+            recovery.events,
+            recovery.lost
+        );
+    }
+    let readers = |messages| launch::spawn_reader(&config.reader, messages);
+    if headless {
+        return Ok(headless::run(station, meeting, clock, readers)?);
+    }
+    let options = window::Options {
+        lang: config.kiosk.language,
+        fullscreen,
+        clock,
+        settings: settings(config.kiosk.wrap_up_minutes),
+    };
+    Ok(window::run(station, meeting, tz, options, readers)?)
+}
+
+fn load_config(path: &Path) -> anyhow::Result<KioskConfig> {
+    KioskConfig::load(path).map_err(|e| BadInput(vec![e.to_string()]).into())
+}
+
+/// A store file given as the file or its data directory.
+fn store_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join(motesskylt::store::FILE_NAME)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Opens a store that must already exist (nothing is created).
+fn open_existing_store(path: &Path) -> anyhow::Result<motesskylt::store::Store> {
+    let file = store_file(path);
+    if !file.is_file() {
+        return Err(BadInput(vec![problem(
+            &file,
+            None,
+            "lagringen finns inte; ange kioskens motesskylt.sqlite eller datakatalog",
+        )])
+        .into());
+    }
+    Ok(motesskylt::store::Store::open(&file, "motesskylt")?)
+}
+
+/// The key of the store's only meeting.
+fn only_meeting(store: &motesskylt::store::Store) -> anyhow::Result<String> {
+    let keys: Vec<String> = store.meetings()?.into_iter().map(|(k, _)| k).collect();
+    match keys.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(BadInput(vec![problem(
+            store.path(),
+            None,
+            "lagringen har inga möten",
+        )])
+        .into()),
+        many => Err(BadInput(vec![problem(
+            store.path(),
+            None,
+            format!(
+                "lagringen har flera möten; välj ett med --meeting ({})",
+                many.join(", ")
+            ),
+        )])
+        .into()),
+    }
 }
 
 /// The meeting of `file` and where it stands at `at`: on its plan, or on
@@ -313,6 +563,7 @@ fn door_message(
         kind,
         person: (kind != DoorKind::UnknownCard).then_some(person).flatten(),
         at: now,
+        time: None,
     }))
 }
 

@@ -105,6 +105,7 @@ fn a_late_start_is_told_before_the_meeting() {
             EventKind::CheckedIn {
                 person: "Helen Eliasson".into(),
                 source: Source::Nfc,
+                substitute_for: None,
             },
         )],
     );
@@ -245,6 +246,7 @@ fn present_counts_in_minus_out_and_expected_only_the_called() {
     let checked_in = |p: &str| EventKind::CheckedIn {
         person: p.into(),
         source: Source::Nfc,
+        substitute_for: None,
     };
     let checked_out = |p: &str| EventKind::CheckedOut {
         person: p.into(),

@@ -1,5 +1,6 @@
 //! What a tap at the door means: check in, ignore a double tap, ask before
-//! checking out, check out. Pure; the moment is given.
+//! checking out, check out; and when the door takes check-ins at all
+//! ([`window`]). Pure; the moment is given.
 //!
 //! A card or a button is "the same tap" for these rules: the person is
 //! already known when a tap reaches here (an unknown card never does).
@@ -17,6 +18,8 @@ pub struct TapRules {
     /// After "Tryck igen för att checka ut", a tap within this many seconds
     /// checks out (after the first `repeat_s`, which are ignored).
     pub confirm_s: i64,
+    /// Check-in opens this many seconds before the planned start.
+    pub opens_before_s: i64,
 }
 
 impl Default for TapRules {
@@ -24,6 +27,7 @@ impl Default for TapRules {
         TapRules {
             repeat_s: 2,
             confirm_s: 10,
+            opens_before_s: 30 * 60,
         }
     }
 }
@@ -63,23 +67,72 @@ impl Door {
         }
     }
 
+    /// The rules this door follows.
+    pub fn rules(&self) -> TapRules {
+        self.rules
+    }
+
     /// Decides a tap by `person` (index into the participants) at `now`,
-    /// given whether they are checked in now.
+    /// given whether they are checked in now, and remembers it.
     pub fn tap(&mut self, person: usize, present: bool, now: DateTime<Utc>) -> TapOutcome {
+        let outcome = self.decide(person, present, now);
+        self.remember(person, outcome, now);
+        outcome
+    }
+
+    /// Decides a tap without remembering it (see [`Door::remember`]), so a
+    /// tap whose event could not be stored leaves no trace.
+    pub fn decide(&self, person: usize, present: bool, now: DateTime<Utc>) -> TapOutcome {
         let last = self.last.get(&person).copied();
         let since = |l: LastTap| (now - l.at).num_seconds();
         if last.is_some_and(|l| (0..self.rules.repeat_s).contains(&since(l))) {
-            return TapOutcome::Ignored;
-        }
-        let (outcome, asked) = if !present {
-            (TapOutcome::CheckIn, false)
+            TapOutcome::Ignored
+        } else if !present {
+            TapOutcome::CheckIn
         } else if last.is_some_and(|l| l.asked && since(l) <= self.rules.confirm_s) {
-            (TapOutcome::CheckOut, false)
+            TapOutcome::CheckOut
         } else {
-            (TapOutcome::AskToConfirm, true)
-        };
-        self.last.insert(person, LastTap { at: now, asked });
-        outcome
+            TapOutcome::AskToConfirm
+        }
+    }
+
+    /// Remembers a decided tap.
+    pub fn remember(&mut self, person: usize, outcome: TapOutcome, now: DateTime<Utc>) {
+        if outcome != TapOutcome::Ignored {
+            let asked = outcome == TapOutcome::AskToConfirm;
+            self.last.insert(person, LastTap { at: now, asked });
+        }
+    }
+}
+
+/// Whether the door takes check-ins at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Check-in and check-out are open.
+    Open,
+    /// Too early: check-in opens at this moment.
+    TooEarly(DateTime<Utc>),
+    /// The meeting is over (ended, or its day has passed).
+    Closed,
+}
+
+/// The check-in window at `now` for a meeting planned to start at
+/// `planned_start`: open from `rules.opens_before_s` before it until the
+/// meeting is `ended` or its `day_over`.
+pub fn window(
+    rules: TapRules,
+    planned_start: DateTime<Utc>,
+    ended: bool,
+    day_over: bool,
+    now: DateTime<Utc>,
+) -> Window {
+    let opens = planned_start - chrono::Duration::seconds(rules.opens_before_s);
+    if ended || day_over {
+        Window::Closed
+    } else if now < opens {
+        Window::TooEarly(opens)
+    } else {
+        Window::Open
     }
 }
 
@@ -112,11 +165,92 @@ mod tests {
     }
 
     #[test]
+    fn the_window_opens_before_the_start_and_closes_with_the_meeting() {
+        let rules = TapRules::default();
+        let start = at(3600);
+        assert_eq!(
+            window(rules, start, false, false, at(0)),
+            Window::TooEarly(at(1800))
+        );
+        assert_eq!(window(rules, start, false, false, at(1800)), Window::Open);
+        assert_eq!(window(rules, start, false, false, at(9000)), Window::Open);
+        assert_eq!(window(rules, start, true, false, at(9000)), Window::Closed);
+        assert_eq!(window(rules, start, false, true, at(0)), Window::Closed);
+    }
+
+    #[test]
+    fn deciding_without_remembering_leaves_no_trace() {
+        let mut door = Door::default();
+        assert_eq!(door.decide(3, false, at(0)), TapOutcome::CheckIn);
+        // Not remembered (say the store failed): the next tap is a fresh one.
+        assert_eq!(door.tap(3, false, at(1)), TapOutcome::CheckIn);
+        assert_eq!(door.tap(3, true, at(2)), TapOutcome::Ignored);
+    }
+
+    #[test]
     fn a_confirmation_too_late_asks_again() {
         let mut door = Door::default();
         door.tap(3, false, at(0));
         assert_eq!(door.tap(3, true, at(60)), TapOutcome::AskToConfirm);
         assert_eq!(door.tap(3, true, at(60 + 11)), TapOutcome::AskToConfirm);
         assert_eq!(door.tap(3, true, at(60 + 14)), TapOutcome::CheckOut);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_780_000_000 + s, 0).unwrap()
+    }
+
+    proptest! {
+        /// Whatever the taps, the door never checks out someone absent nor
+        /// checks in someone present; a check-out always follows an ask
+        /// within the confirm window; two taps closer than the repeat
+        /// window never both count.
+        #[test]
+        fn taps_follow_the_rules(gaps in proptest::collection::vec(0i64..30, 1..60)) {
+            let rules = TapRules::default();
+            let mut door = Door::new(rules);
+            let mut present = false;
+            let mut now = 0;
+            let mut last_counted: Option<i64> = None;
+            let mut asked_at: Option<i64> = None;
+            for gap in gaps {
+                now += gap;
+                let outcome = door.tap(1, present, at(now));
+                if outcome != TapOutcome::Ignored {
+                    if let Some(last) = last_counted {
+                        prop_assert!(now - last >= rules.repeat_s);
+                    }
+                    last_counted = Some(now);
+                }
+                match outcome {
+                    TapOutcome::CheckIn => {
+                        prop_assert!(!present);
+                        present = true;
+                        asked_at = None;
+                    }
+                    TapOutcome::CheckOut => {
+                        prop_assert!(present);
+                        let asked = asked_at.expect("a check-out follows an ask");
+                        prop_assert!(now - asked <= rules.confirm_s);
+                        present = false;
+                        asked_at = None;
+                    }
+                    TapOutcome::AskToConfirm => {
+                        prop_assert!(present);
+                        asked_at = Some(now);
+                    }
+                    TapOutcome::Ignored => {
+                        let last = last_counted.expect("only a repeat is ignored");
+                        prop_assert!(now - last < rules.repeat_s);
+                    }
+                }
+            }
+        }
     }
 }

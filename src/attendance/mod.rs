@@ -127,6 +127,7 @@ mod tests {
             EventKind::CheckedIn {
                 person: who.into(),
                 source: Source::Nfc,
+                substitute_for: None,
             }
         } else {
             EventKind::CheckedOut {

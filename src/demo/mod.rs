@@ -6,19 +6,64 @@
 //! `--terminal`): the same engine and words, redrawn once a second.
 
 use std::io::{IsTerminal, Write};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use thiserror::Error;
 
+use crate::cards::CardKey;
+use crate::hw::Uid;
 use crate::kallelse;
-use crate::model::Meeting;
+use crate::model::event::Authority;
 use crate::model::time::local_time;
+use crate::model::{Event, EventKind, Meeting};
 use crate::progress::{Phase, Schedule, report, screen_state};
 
 /// The embedded notice (seed 000 of the SRO documents).
 pub const NOTICE: &str = include_str!("../../tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md");
+
+/// The demo's card for the called participant at `position` (0-based):
+/// the digit keys tap these. The first nine are registered when the demo
+/// starts; the tenth (key 0) is not, to show enrolment.
+pub fn card(position: usize) -> Uid {
+    Uid(vec![0x04, 0xDE, 0x40, position.min(255) as u8])
+}
+
+/// How many demo cards are registered at start.
+pub const REGISTERED_CARDS: usize = 9;
+
+/// A card nobody has registered (key `u`).
+pub static UNKNOWN_CARD: LazyLock<Uid> =
+    LazyLock::new(|| Uid(vec![0x04, 0xDE, 0x40, 0xFF, 0x01, 0x02, 0x03]));
+
+/// The demo's card key (a real kiosk makes a random one, see `cards`).
+pub const CARD_KEY: [u8; 32] = *b"motesskylt demo card key 2026-06";
+
+/// The PIN of the demo's secretary, shown on the help screen.
+pub const PIN: &str = "1234";
+
+/// The enrolments the demo starts with: the first [`REGISTERED_CARDS`]
+/// called participants' cards, as registered by the secretary.
+pub fn enrolments(meeting: &Meeting, key: &CardKey, tz: Tz, now: DateTime<Utc>) -> Vec<Event> {
+    meeting
+        .called()
+        .take(REGISTERED_CARDS)
+        .enumerate()
+        .map(|(position, (_, person))| {
+            Event::new(
+                now,
+                tz,
+                EventKind::CardEnrolled {
+                    person: person.name.clone(),
+                    card: key.hash(&card(position)).0,
+                    by: Authority::Secretary,
+                },
+            )
+        })
+        .collect()
+}
 
 /// Minutes from now until the demo meeting starts.
 const LEAD_MINUTES: u32 = 3;

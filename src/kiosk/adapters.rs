@@ -3,6 +3,7 @@
 
 use slint::ComponentHandle;
 
+use super::desk::{Control, Input};
 use super::ui;
 use super::view::{self, View};
 
@@ -32,7 +33,82 @@ fn door(kind: view::DoorKind) -> ui::DoorKind {
         view::DoorKind::CheckedOut => ui::DoorKind::CheckedOut,
         view::DoorKind::AlreadyIn => ui::DoorKind::AlreadyIn,
         view::DoorKind::UnknownCard => ui::DoorKind::UnknownCard,
+        view::DoorKind::TooEarly => ui::DoorKind::TooEarly,
+        view::DoorKind::Closed => ui::DoorKind::Closed,
+        view::DoorKind::Enrolled => ui::DoorKind::Enrolled,
+        view::DoorKind::WrongPin => ui::DoorKind::WrongPin,
+        view::DoorKind::NotSaved => ui::DoorKind::NotSaved,
+        view::DoorKind::NoPin => ui::DoorKind::NoPin,
+        view::DoorKind::AdminCard => ui::DoorKind::AdminCard,
+        view::DoorKind::NotInvited => ui::DoorKind::NotInvited,
     }
+}
+
+fn prompt(kind: view::PromptKind) -> ui::PromptKind {
+    match kind {
+        view::PromptKind::None => ui::PromptKind::None,
+        view::PromptKind::Pick => ui::PromptKind::Pick,
+        view::PromptKind::Pin => ui::PromptKind::Pin,
+    }
+}
+
+fn purpose(purpose: view::PinPurpose) -> ui::PinPurpose {
+    match purpose {
+        view::PinPurpose::Enrol => ui::PinPurpose::Enrol,
+        view::PinPurpose::Control(Control::Next) => ui::PinPurpose::Next,
+        view::PinPurpose::Control(Control::Previous) => ui::PinPurpose::Previous,
+        view::PinPurpose::Control(Control::Break) => ui::PinPurpose::Pause,
+        view::PinPurpose::Control(Control::End) => ui::PinPurpose::End,
+    }
+}
+
+/// Fills the name list (once per meeting).
+pub fn set_names(kiosk: &ui::Kiosk, names: &[(usize, String, String)]) {
+    let model: Vec<ui::PickName> = names
+        .iter()
+        .map(|(index, name, detail)| ui::PickName {
+            index: i32::try_from(*index).unwrap_or(i32::MAX),
+            name: name.as_str().into(),
+            detail: detail.as_str().into(),
+        })
+        .collect();
+    kiosk
+        .global::<ui::PromptAdapter>()
+        .set_names(std::rc::Rc::new(slint::VecModel::from(model)).into());
+}
+
+/// Calls `send` with the desk's input for every touch on the menu, the
+/// name list and the PIN pad.
+pub fn on_touch(kiosk: &ui::Kiosk, send: impl Fn(Input) + Clone + 'static) {
+    let adapter = kiosk.global::<ui::PromptAdapter>();
+    adapter.on_open_picker({
+        let send = send.clone();
+        move || send(Input::OpenPicker)
+    });
+    adapter.on_pick({
+        let send = send.clone();
+        move |index| {
+            if let Ok(index) = usize::try_from(index) {
+                send(Input::Pick(index));
+            }
+        }
+    });
+    adapter.on_pin({
+        let send = send.clone();
+        move |pin| send(Input::Pin(pin.to_string()))
+    });
+    adapter.on_cancel({
+        let send = send.clone();
+        move || send(Input::Cancel)
+    });
+    adapter.on_control(move |control| {
+        send(Input::Touch(match control {
+            ui::TouchControl::Next => Control::Next,
+            ui::TouchControl::Previous => Control::Previous,
+            ui::TouchControl::Pause => Control::Break,
+            ui::TouchControl::End => Control::End,
+        }))
+    });
 }
 
 /// Shows `view`. Properties that keep their value do not cause a redraw.
@@ -87,6 +163,16 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     answer.set_kind(door(view.door.kind));
     answer.set_name(view.door.name.as_str().into());
     answer.set_time(view.door.time.as_str().into());
+
+    frame.set_reader_problem(view.reader_problem);
+    let ask = kiosk.global::<ui::PromptAdapter>();
+    ask.set_kind(prompt(view.prompt.kind));
+    ask.set_for_card(view.prompt.for_card);
+    ask.set_person(view.prompt.person.as_str().into());
+    ask.set_purpose(purpose(view.prompt.purpose));
+    if view.prompt.kind != view::PromptKind::None {
+        ask.set_menu_open(false);
+    }
 }
 
 /// Shows or hides the help overlay.

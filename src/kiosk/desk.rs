@@ -1,77 +1,178 @@
-//! The kiosk's front desk: turns a tap or a button press into events to
-//! record and an answer for the door. Pure; the moment is given. It runs on
-//! the input thread and keeps the record of events (in memory until the
-//! store of issue #4).
+//! The kiosk's front desk: turns a card, a button, a touch or a typed PIN
+//! into events to record, an answer for the door and the question the
+//! screen asks next. Pure; the moment is given and the events are recorded
+//! through a [`Journal`] (the store, or a `Vec` in tests) before anything
+//! is answered, so the screen never confirms what is not on disk.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::attendance::door::{Door, TapOutcome, TapRules};
+use crate::attendance::door::{Door, TapOutcome, TapRules, Window, window};
 use crate::attendance::presence;
+use crate::cards::{CardHash, Registry};
+use crate::model::event::Authority;
+use crate::model::time::local_time;
 use crate::model::{Event, EventKind, Meeting, Source};
-use crate::progress::{Current, Phase, Schedule, screen_state, with_plan};
+use crate::progress::{Current, Phase, Schedule, ScreenState, screen_state, with_plan};
 
 use super::view::{DoorKind, DoorMessage};
 
-/// A card presented at the door.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Card {
-    /// A card registered to a participant (index into the participants).
-    Known(usize),
-    /// A card nobody has registered.
-    Unknown,
-}
-
-/// A button on the kiosk (or a key standing in for one) that moves the
-/// meeting on.
+/// A button on the kiosk, a touch control or a key standing in for one,
+/// that moves the meeting on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
     /// Start the meeting, or the next agenda item.
     Next,
+    /// Back to the previous agenda item.
+    Previous,
     /// Start a break.
     Break,
     /// End the meeting.
     End,
 }
 
-/// An input from a reader or a button.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An input from a reader, a button or the touch screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A card was tapped, with how it was read.
-    Tap(Card, Source),
-    /// A control button was pressed.
+    /// A card was read: its keyed hash.
+    Card(CardHash),
+    /// A person checked in or out without a card: a name picked on the
+    /// screen, or a key standing in for their card in the demo.
+    Person(usize, Source),
+    /// The touch screen's "pick your name" list was opened.
+    OpenPicker,
+    /// A name was picked in the list (for an unknown card, or to check in).
+    Pick(usize),
+    /// A PIN was typed on the pad.
+    Pin(String),
+    /// The screen's question was dismissed.
+    Cancel,
+    /// A control from a hardware button at the kiosk (trusted: it is in the
+    /// meeting room).
     Press(Control),
+    /// A control from the touch screen: asks for the PIN first.
+    Touch(Control),
+}
+
+/// What the screen asks while the desk waits for an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// "Vem är du?": the name list, for an unknown card (`card`) or a
+    /// check-in by name (`None`).
+    Pick {
+        /// The unknown card, when one was tapped.
+        card: Option<CardHash>,
+        /// When the question was asked.
+        since: DateTime<Utc>,
+    },
+    /// The secretary's PIN (or an admin card) to bind `card` to `person`.
+    Enrol {
+        /// The card to bind.
+        card: CardHash,
+        /// The participant it becomes theirs.
+        person: usize,
+        /// When the question was asked.
+        since: DateTime<Utc>,
+    },
+    /// The PIN for a touch control.
+    Control {
+        /// The control asked for.
+        control: Control,
+        /// When the question was asked.
+        since: DateTime<Utc>,
+    },
+}
+
+impl Prompt {
+    /// When the question was asked.
+    pub fn since(&self) -> DateTime<Utc> {
+        match self {
+            Prompt::Pick { since, .. }
+            | Prompt::Enrol { since, .. }
+            | Prompt::Control { since, .. } => *since,
+        }
+    }
 }
 
 /// What an input led to.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
-    /// Events to record, in order.
+    /// Events recorded (already in the journal), in order.
     pub events: Vec<Event>,
     /// The door's answer, if it says anything.
     pub door: Option<DoorMessage>,
+    /// The question on screen after this input (`None`: none).
+    pub prompt: Option<Prompt>,
 }
 
-/// The desk: the meeting, what has been recorded, and the door's memory.
+/// Where the desk records events: the store, or a `Vec` in tests. Events
+/// are on disk when `record` returns `Ok`.
+pub trait Journal {
+    /// Records `events` all together or not at all; the error is for the log.
+    fn record(&mut self, events: &[Event]) -> Result<(), String>;
+}
+
+impl Journal for Vec<Event> {
+    fn record(&mut self, events: &[Event]) -> Result<(), String> {
+        self.extend_from_slice(events);
+        Ok(())
+    }
+}
+
+/// How the desk behaves, from the kiosk's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct DeskRules {
+    /// The door's timing.
+    pub taps: TapRules,
+    /// The secretary's PIN; without one, enrolment needs an admin card and
+    /// touch controls are off.
+    pub pin: Option<String>,
+    /// Admin cards, by keyed hash: tapping one confirms an enrolment.
+    pub admin_cards: Vec<CardHash>,
+    /// Seconds a question stays open without an answer (0: 60 s).
+    pub prompt_s: i64,
+}
+
+impl DeskRules {
+    fn prompt_s(&self) -> i64 {
+        if self.prompt_s > 0 { self.prompt_s } else { 60 }
+    }
+}
+
+/// The desk: the meeting, what has been recorded, the card registry, the
+/// door's memory and the open question.
 #[derive(Debug)]
 pub struct Desk {
     meeting: Meeting,
     schedule: Schedule,
     tz: Tz,
+    rules: DeskRules,
     door: Door,
     recorded: Vec<Event>,
+    cards: Registry,
+    prompt: Option<Prompt>,
 }
 
 impl Desk {
-    /// A desk for `meeting`, with the events already recorded.
-    pub fn new(meeting: Meeting, tz: Tz, rules: TapRules, recorded: Vec<Event>) -> Self {
+    /// A desk for `meeting`, with the events already recorded for it and
+    /// the card registry.
+    pub fn new(
+        meeting: Meeting,
+        tz: Tz,
+        rules: DeskRules,
+        recorded: Vec<Event>,
+        cards: Registry,
+    ) -> Self {
         let schedule = Schedule::new(&meeting, tz);
         Desk {
             meeting,
             schedule,
             tz,
-            door: Door::new(rules),
+            door: Door::new(rules.taps),
+            rules,
             recorded,
+            cards,
+            prompt: None,
         }
     }
 
@@ -80,36 +181,222 @@ impl Desk {
         &self.recorded
     }
 
-    /// Handles an input at `now`; the outcome's events are already added to
-    /// what the desk knows as recorded.
-    pub fn handle(&mut self, input: Input, now: DateTime<Utc>) -> Outcome {
-        let outcome = match input {
-            Input::Tap(Card::Unknown, _) => Outcome {
-                events: Vec::new(),
-                door: Some(self.answer(DoorKind::UnknownCard, None, now)),
-            },
-            Input::Tap(Card::Known(person), source) => self.tap(person, source, now),
-            Input::Press(control) => Outcome {
+    /// Takes in an event recorded elsewhere (already in the store).
+    pub fn take(&mut self, event: Event) {
+        self.cards.apply(&event);
+        self.recorded.push(event);
+    }
+
+    /// The question open at `now`, if any.
+    pub fn prompt(&self, now: DateTime<Utc>) -> Option<&Prompt> {
+        self.prompt
+            .as_ref()
+            .filter(|p| (now - p.since()).num_seconds() < self.rules.prompt_s())
+    }
+
+    /// Handles an input at `now`, recording its events in `journal` first.
+    /// When the journal fails nothing changes and the door says so.
+    pub fn handle(
+        &mut self,
+        input: Input,
+        now: DateTime<Utc>,
+        journal: &mut dyn Journal,
+    ) -> Outcome {
+        let prompt = self.prompt(now).cloned();
+        let plan = match (input, prompt) {
+            (Input::Cancel, _) => Plan::prompt(None),
+            (
+                Input::Card(card),
+                Some(Prompt::Enrol {
+                    card: new, person, ..
+                }),
+            ) if self.rules.admin_cards.contains(&card) => {
+                self.enrol(new, person, Authority::AdminCard, now)
+            }
+            (Input::Card(card), _) => self.card(card, now),
+            (Input::Person(person, source), _) => self.tap(person, source, now),
+            (Input::OpenPicker, _) => Plan::prompt(Some(Prompt::Pick {
+                card: None,
+                since: now,
+            })),
+            (
+                Input::Pick(person),
+                Some(Prompt::Pick {
+                    card: Some(card), ..
+                }),
+            ) => {
+                if self.meeting.participants.get(person).is_none() {
+                    Plan::prompt(self.prompt.clone())
+                } else {
+                    Plan::prompt(Some(Prompt::Enrol {
+                        card,
+                        person,
+                        since: now,
+                    }))
+                }
+            }
+            (Input::Pick(person), Some(Prompt::Pick { card: None, .. })) => {
+                self.tap(person, Source::Touch, now)
+            }
+            (Input::Pin(pin), Some(Prompt::Enrol { card, person, .. })) if self.pin_ok(&pin) => {
+                self.enrol(card, person, Authority::Pin, now)
+            }
+            (Input::Pin(pin), Some(Prompt::Control { control, .. })) if self.pin_ok(&pin) => Plan {
                 events: self.control(control, now),
-                door: None,
+                ..Plan::default()
             },
+            (Input::Pin(_), Some(open @ (Prompt::Enrol { .. } | Prompt::Control { .. }))) => Plan {
+                events: Vec::new(),
+                door: Some(self.answer(DoorKind::WrongPin, None, now)),
+                prompt: Some(open),
+                tap: None,
+            },
+            (Input::Press(control), _) => Plan {
+                events: self.control(control, now),
+                ..Plan::default()
+            },
+            (Input::Touch(control), _) => match self.rules.pin {
+                Some(_) => Plan::prompt(Some(Prompt::Control {
+                    control,
+                    since: now,
+                })),
+                None => Plan {
+                    events: Vec::new(),
+                    door: Some(self.answer(DoorKind::NoPin, None, now)),
+                    ..Plan::default()
+                },
+            },
+            // A pick or a PIN with no matching question (it timed out).
+            (Input::Pick(_) | Input::Pin(_), _) => Plan::prompt(None),
         };
-        self.recorded.extend(outcome.events.iter().cloned());
-        outcome
+        self.carry_out(plan, now, journal)
+    }
+
+    fn pin_ok(&self, typed: &str) -> bool {
+        self.rules.pin.as_deref().is_some_and(|pin| pin == typed)
     }
 
     fn answer(&self, kind: DoorKind, person: Option<usize>, at: DateTime<Utc>) -> DoorMessage {
-        DoorMessage { kind, person, at }
+        DoorMessage {
+            kind,
+            person,
+            at,
+            time: None,
+        }
     }
 
-    fn tap(&mut self, person: usize, source: Source, now: DateTime<Utc>) -> Outcome {
-        let Some(participant) = self.meeting.participants.get(person) else {
-            return Outcome {
+    /// Records the plan's events; only then does the desk take them in.
+    fn carry_out(&mut self, plan: Plan, now: DateTime<Utc>, journal: &mut dyn Journal) -> Outcome {
+        if !plan.events.is_empty() {
+            if let Err(error) = journal.record(&plan.events) {
+                eprintln!("motesskylt: händelsen kunde inte sparas: {error}");
+                return Outcome {
+                    events: Vec::new(),
+                    door: Some(self.answer(DoorKind::NotSaved, None, now)),
+                    prompt: self.prompt.clone(),
+                };
+            }
+        }
+        if let Some((person, outcome)) = plan.tap {
+            self.door.remember(person, outcome, now);
+        }
+        for event in &plan.events {
+            self.cards.apply(event);
+        }
+        self.recorded.extend(plan.events.iter().cloned());
+        self.prompt = plan.prompt.clone();
+        Outcome {
+            events: plan.events,
+            door: plan.door,
+            prompt: plan.prompt,
+        }
+    }
+
+    fn state(&self, now: DateTime<Utc>) -> ScreenState {
+        let events = with_plan(&self.schedule, &self.recorded);
+        screen_state(&self.meeting, &self.schedule, Some(&events), now)
+    }
+
+    fn window(&self, now: DateTime<Utc>) -> Window {
+        let today = local_time(now, self.tz).date();
+        let ended = self.state(now).phase == Phase::After;
+        window(
+            self.rules.taps,
+            self.schedule.planned_start,
+            ended && today == self.meeting.date,
+            today > self.meeting.date,
+            now,
+        )
+    }
+
+    fn card(&mut self, card: CardHash, now: DateTime<Utc>) -> Plan {
+        if self.rules.admin_cards.contains(&card) {
+            return Plan::answer(self.answer(DoorKind::AdminCard, None, now));
+        }
+        let person = self
+            .cards
+            .owner(&card)
+            .and_then(|name| self.schedule.names().find(name));
+        match person {
+            Some(person) => self.tap(person, Source::Nfc, now),
+            None if self.cards.owner(&card).is_some() => {
+                // A registered card of someone not called to this meeting.
+                Plan::answer(self.answer(DoorKind::NotInvited, None, now))
+            }
+            None => Plan {
                 events: Vec::new(),
                 door: Some(self.answer(DoorKind::UnknownCard, None, now)),
-            };
+                prompt: Some(Prompt::Pick {
+                    card: Some(card),
+                    since: now,
+                }),
+                tap: None,
+            },
+        }
+    }
+
+    fn enrol(&mut self, card: CardHash, person: usize, by: Authority, now: DateTime<Utc>) -> Plan {
+        let Some(participant) = self.meeting.participants.get(person) else {
+            return Plan::prompt(None);
         };
-        let name = participant.name.clone();
+        let enrolled = Event::new(
+            now,
+            self.tz,
+            EventKind::CardEnrolled {
+                person: participant.name.clone(),
+                card: card.0,
+                by,
+            },
+        );
+        // Enrolling is also the tap that brought the card: check in if open.
+        let mut plan = self.tap(person, Source::Nfc, now);
+        plan.events.insert(0, enrolled);
+        if plan
+            .door
+            .as_ref()
+            .is_some_and(|d| d.kind == DoorKind::Welcome)
+        {
+            plan.door = Some(self.answer(DoorKind::Enrolled, Some(person), now));
+        }
+        plan
+    }
+
+    fn tap(&self, person: usize, source: Source, now: DateTime<Utc>) -> Plan {
+        let Some(participant) = self.meeting.participants.get(person) else {
+            return Plan::answer(self.answer(DoorKind::UnknownCard, None, now));
+        };
+        match self.window(now) {
+            Window::Open => {}
+            Window::TooEarly(opens) => {
+                return Plan::answer(DoorMessage {
+                    time: Some(opens),
+                    ..self.answer(DoorKind::TooEarly, Some(person), now)
+                });
+            }
+            Window::Closed => {
+                return Plan::answer(self.answer(DoorKind::Closed, Some(person), now));
+            }
+        }
         let present = presence(
             self.schedule.names(),
             self.meeting.participants.len(),
@@ -118,13 +405,16 @@ impl Desk {
         )
         .get(person)
         .is_some_and(|p| p.present);
-        let (kind, door) = match self.door.tap(person, present, now) {
-            TapOutcome::Ignored => return Outcome::default(),
+        let outcome = self.door.decide(person, present, now);
+        let name = participant.name.clone();
+        let (kind, door) = match outcome {
+            TapOutcome::Ignored => return Plan::default(),
             TapOutcome::AskToConfirm => (None, DoorKind::AlreadyIn),
             TapOutcome::CheckIn => (
                 Some(EventKind::CheckedIn {
                     person: name,
                     source,
+                    substitute_for: participant.substitute_for.clone(),
                 }),
                 DoorKind::Welcome,
             ),
@@ -136,11 +426,13 @@ impl Desk {
                 DoorKind::CheckedOut,
             ),
         };
-        Outcome {
+        Plan {
             events: kind
                 .map(|k| vec![Event::new(now, self.tz, k)])
                 .unwrap_or_default(),
             door: Some(self.answer(door, Some(person), now)),
+            prompt: None,
+            tap: Some((person, outcome)),
         }
     }
 
@@ -148,26 +440,40 @@ impl Desk {
     /// that has followed its plan so far first records the plan up to now,
     /// so the record shows what the screen showed.
     fn control(&self, control: Control, now: DateTime<Utc>) -> Vec<Event> {
-        if crate::model::time::local_time(now, self.tz).date() != self.meeting.date {
+        if local_time(now, self.tz).date() != self.meeting.date {
             // Not the meeting's day: nothing to start, pause or end.
             return Vec::new();
         }
         let engine_events = with_plan(&self.schedule, &self.recorded);
         let state = screen_state(&self.meeting, &self.schedule, Some(&engine_events), now);
+        let items = &self.meeting.items;
+        let numbered = |e: &crate::model::AgendaEntry| e.number.clone().filter(|_| !e.is_break());
         let kind = match (control, state.phase) {
             (_, Phase::After) => return Vec::new(),
             (Control::Next, Phase::Before) => EventKind::MeetingStarted,
             (Control::Next, _) => {
                 let after = match state.current {
                     Some(Current::Planned(i)) => i + 1,
-                    _ => state.next.unwrap_or(self.meeting.items.len()),
+                    _ => state.next.unwrap_or(items.len()),
                 };
-                match self.meeting.items[after.min(self.meeting.items.len())..]
-                    .iter()
-                    .find_map(|e| e.number.clone().filter(|_| !e.is_break()))
-                {
+                match items[after.min(items.len())..].iter().find_map(numbered) {
                     Some(item) => EventKind::ItemStarted { item },
                     None => EventKind::MeetingEnded,
+                }
+            }
+            (Control::Previous, Phase::Before) => return Vec::new(),
+            (Control::Previous, _) => {
+                let before = match state.current {
+                    Some(Current::Planned(i)) => i,
+                    _ => state.next.unwrap_or(items.len()),
+                };
+                match items[..before.min(items.len())]
+                    .iter()
+                    .rev()
+                    .find_map(numbered)
+                {
+                    Some(item) => EventKind::ItemStarted { item },
+                    None => return Vec::new(),
                 }
             }
             (Control::Break, Phase::Before) => return Vec::new(),
@@ -189,19 +495,73 @@ impl Desk {
     }
 }
 
+/// What the desk means to do with an input, before recording it.
+#[derive(Debug, Default)]
+struct Plan {
+    events: Vec<Event>,
+    door: Option<DoorMessage>,
+    prompt: Option<Prompt>,
+    /// A counted tap, remembered by the door once recorded.
+    tap: Option<(usize, TapOutcome)>,
+}
+
+impl Plan {
+    fn prompt(prompt: Option<Prompt>) -> Plan {
+        Plan {
+            prompt,
+            ..Plan::default()
+        }
+    }
+
+    fn answer(door: DoorMessage) -> Plan {
+        Plan {
+            door: Some(door),
+            ..Plan::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cards::CardKey;
+    use crate::hw::Uid;
     use crate::kallelse::import_bytes;
     use crate::model::time::{DEFAULT_TIME_ZONE, parse_moment};
 
+    const PIN: &str = "2468";
+
+    fn key() -> CardKey {
+        CardKey::from_bytes([7; 32])
+    }
+
+    fn card(n: u8) -> CardHash {
+        key().hash(&Uid(vec![4, 1, 2, n]))
+    }
+
+    /// A desk on the SRO meeting where participant 1's card is card(1).
     fn desk() -> (Desk, Meeting) {
         let meeting = import_bytes(crate::demo::NOTICE.as_bytes()).unwrap();
+        let enrolled = Event::new(
+            at(&meeting, "12:00"),
+            DEFAULT_TIME_ZONE,
+            EventKind::CardEnrolled {
+                person: meeting.participants[1].name.clone(),
+                card: card(1).0,
+                by: Authority::Secretary,
+            },
+        );
+        let rules = DeskRules {
+            pin: Some(PIN.into()),
+            admin_cards: vec![card(99)],
+            ..DeskRules::default()
+        };
         let desk = Desk::new(
             meeting.clone(),
             DEFAULT_TIME_ZONE,
-            TapRules::default(),
+            rules,
             Vec::new(),
+            Registry::from_events(&[enrolled]),
         );
         (desk, meeting)
     }
@@ -210,81 +570,233 @@ mod tests {
         parse_moment(time, meeting.date, DEFAULT_TIME_ZONE).unwrap()
     }
 
+    fn kinds(outcome: &Outcome) -> Vec<EventKind> {
+        outcome.events.iter().map(|e| e.kind.clone()).collect()
+    }
+
+    /// A journal that refuses everything, like a full disk.
+    struct Broken;
+
+    impl Journal for Broken {
+        fn record(&mut self, _events: &[Event]) -> Result<(), String> {
+            Err("disk full".into())
+        }
+    }
+
     #[test]
-    fn a_tap_checks_in_greets_and_a_later_pair_checks_out() {
+    fn a_card_checks_in_greets_and_a_later_pair_checks_out() {
         let (mut desk, meeting) = desk();
-        let first = desk.handle(
-            Input::Tap(Card::Known(1), Source::Nfc),
-            at(&meeting, "12:50"),
-        );
+        let mut log = Vec::new();
         let name = meeting.participants[1].name.clone();
+        let first = desk.handle(Input::Card(card(1)), at(&meeting, "12:50"), &mut log);
         assert_eq!(
-            first
-                .events
-                .iter()
-                .map(|e| e.kind.clone())
-                .collect::<Vec<_>>(),
+            kinds(&first),
             vec![EventKind::CheckedIn {
                 person: name.clone(),
-                source: Source::Nfc
+                source: Source::Nfc,
+                substitute_for: None,
             }]
         );
         assert_eq!(
             first.door.map(|d| (d.kind, d.person)),
             Some((DoorKind::Welcome, Some(1)))
         );
-        let ask = desk.handle(
-            Input::Tap(Card::Known(1), Source::Nfc),
-            at(&meeting, "13:30"),
-        );
+        let repeat = desk.handle(Input::Card(card(1)), at(&meeting, "12:50:01"), &mut log);
+        assert_eq!(repeat, Outcome::default());
+        let ask = desk.handle(Input::Card(card(1)), at(&meeting, "13:30"), &mut log);
         assert!(ask.events.is_empty());
         assert_eq!(ask.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
-        let out = desk.handle(
-            Input::Tap(Card::Known(1), Source::Nfc),
-            at(&meeting, "13:30:05"),
-        );
+        let out = desk.handle(Input::Card(card(1)), at(&meeting, "13:30:05"), &mut log);
         assert_eq!(
-            out.events
-                .iter()
-                .map(|e| e.kind.clone())
-                .collect::<Vec<_>>(),
+            kinds(&out),
             vec![EventKind::CheckedOut {
                 person: name,
                 source: Source::Nfc
             }]
         );
-        assert_eq!(desk.recorded().len(), 2);
+        // Everything the desk answered is in the journal, in order.
+        assert_eq!(log, desk.recorded());
+        assert_eq!(log.len(), 2);
     }
 
     #[test]
-    fn an_unknown_card_records_nothing() {
+    fn taps_before_the_window_or_after_the_meeting_get_an_answer_and_no_event() {
         let (mut desk, meeting) = desk();
-        let outcome = desk.handle(
-            Input::Tap(Card::Unknown, Source::Nfc),
-            at(&meeting, "13:00"),
+        let mut log = Vec::new();
+        // The meeting starts 13.00; check-in opens 12.30.
+        let early = desk.handle(Input::Card(card(1)), at(&meeting, "12:10"), &mut log);
+        assert!(early.events.is_empty());
+        let door = early.door.unwrap();
+        assert_eq!(door.kind, DoorKind::TooEarly);
+        assert_eq!(door.time, Some(at(&meeting, "12:30")));
+        desk.handle(Input::Press(Control::Next), at(&meeting, "13:00"), &mut log);
+        desk.handle(Input::Press(Control::End), at(&meeting, "15:00"), &mut log);
+        let late = desk.handle(Input::Card(card(1)), at(&meeting, "15:05"), &mut log);
+        assert!(late.events.is_empty());
+        assert_eq!(late.door.unwrap().kind, DoorKind::Closed);
+        let next_day = desk.handle(
+            Input::Person(2, Source::Button),
+            at(&meeting, "2026-06-05 09:00"),
+            &mut log,
         );
-        assert!(outcome.events.is_empty());
-        assert_eq!(outcome.door.map(|d| d.kind), Some(DoorKind::UnknownCard));
+        assert_eq!(next_day.door.unwrap().kind, DoorKind::Closed);
+    }
+
+    #[test]
+    fn an_unknown_card_is_enrolled_with_the_pin_and_checks_in() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        let new = card(5);
+        let tap = desk.handle(Input::Card(new.clone()), at(&meeting, "12:40"), &mut log);
+        assert!(tap.events.is_empty());
+        assert!(matches!(tap.prompt, Some(Prompt::Pick { card: Some(ref c), .. }) if *c == new));
+        let pick = desk.handle(Input::Pick(4), at(&meeting, "12:40:10"), &mut log);
+        assert!(matches!(pick.prompt, Some(Prompt::Enrol { person: 4, .. })));
+        let wrong = desk.handle(
+            Input::Pin("1111".into()),
+            at(&meeting, "12:40:20"),
+            &mut log,
+        );
+        assert_eq!(wrong.door.map(|d| d.kind), Some(DoorKind::WrongPin));
+        assert!(wrong.events.is_empty() && wrong.prompt.is_some());
+        let right = desk.handle(Input::Pin(PIN.into()), at(&meeting, "12:40:30"), &mut log);
+        let name = meeting.participants[4].name.clone();
+        assert_eq!(
+            kinds(&right),
+            vec![
+                EventKind::CardEnrolled {
+                    person: name.clone(),
+                    card: new.0.clone(),
+                    by: Authority::Pin
+                },
+                EventKind::CheckedIn {
+                    person: name,
+                    source: Source::Nfc,
+                    substitute_for: None
+                }
+            ]
+        );
+        assert_eq!(right.door.map(|d| d.kind), Some(DoorKind::Enrolled));
+        assert_eq!(right.prompt, None);
+        // The card is now known: a later tap asks to confirm a check-out.
+        let again = desk.handle(Input::Card(new), at(&meeting, "13:10"), &mut log);
+        assert_eq!(again.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
+    }
+
+    #[test]
+    fn an_admin_card_confirms_an_enrolment_and_a_question_times_out() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        desk.handle(Input::Card(card(6)), at(&meeting, "12:40"), &mut log);
+        desk.handle(Input::Pick(6), at(&meeting, "12:40:05"), &mut log);
+        let admin = desk.handle(Input::Card(card(99)), at(&meeting, "12:40:10"), &mut log);
+        assert!(matches!(
+            admin.events.first().map(|e| &e.kind),
+            Some(EventKind::CardEnrolled {
+                by: Authority::AdminCard,
+                ..
+            })
+        ));
+        // An admin card on its own does nothing but say what it is.
+        let alone = desk.handle(Input::Card(card(99)), at(&meeting, "12:45"), &mut log);
+        assert!(alone.events.is_empty());
+        assert_eq!(alone.door.map(|d| d.kind), Some(DoorKind::AdminCard));
+        // A question left open for a minute is gone: a late PIN does nothing.
+        desk.handle(Input::Card(card(7)), at(&meeting, "12:50"), &mut log);
+        desk.handle(Input::Pick(7), at(&meeting, "12:50:05"), &mut log);
+        assert!(desk.prompt(at(&meeting, "12:51:04")).is_some());
+        assert!(desk.prompt(at(&meeting, "12:51:05")).is_none());
+        let late = desk.handle(Input::Pin(PIN.into()), at(&meeting, "12:52"), &mut log);
+        assert!(late.events.is_empty());
+    }
+
+    #[test]
+    fn a_substitute_is_recorded_as_such() {
+        let (mut desk, mut meeting) = desk();
+        meeting.participants[3].substitute_for = Some("Monika Holmgren".into());
+        desk = Desk::new(
+            meeting.clone(),
+            DEFAULT_TIME_ZONE,
+            DeskRules::default(),
+            Vec::new(),
+            Registry::default(),
+        );
+        let mut log = Vec::new();
+        desk.handle(Input::OpenPicker, at(&meeting, "12:45"), &mut log);
+        let outcome = desk.handle(Input::Pick(3), at(&meeting, "12:45:03"), &mut log);
+        assert_eq!(
+            kinds(&outcome),
+            vec![EventKind::CheckedIn {
+                person: meeting.participants[3].name.clone(),
+                source: Source::Touch,
+                substitute_for: Some("Monika Holmgren".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn touch_controls_need_the_pin_and_buttons_do_not() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        let ask = desk.handle(Input::Touch(Control::Next), at(&meeting, "12:58"), &mut log);
+        assert!(ask.events.is_empty());
+        assert!(matches!(
+            ask.prompt,
+            Some(Prompt::Control {
+                control: Control::Next,
+                ..
+            })
+        ));
+        let done = desk.handle(Input::Pin(PIN.into()), at(&meeting, "12:58:10"), &mut log);
+        assert_eq!(kinds(&done), vec![EventKind::MeetingStarted]);
+        let button = desk.handle(Input::Press(Control::Next), at(&meeting, "13:05"), &mut log);
+        assert_eq!(kinds(&button).len(), 1);
+        // Without a PIN set, touch controls are off.
+        let mut open = Desk::new(
+            meeting.clone(),
+            DEFAULT_TIME_ZONE,
+            DeskRules::default(),
+            Vec::new(),
+            Registry::default(),
+        );
+        let off = open.handle(Input::Touch(Control::End), at(&meeting, "13:10"), &mut log);
+        assert_eq!(off.door.map(|d| d.kind), Some(DoorKind::NoPin));
+    }
+
+    #[test]
+    fn when_the_journal_fails_nothing_is_answered_as_done() {
+        let (mut desk, meeting) = desk();
+        let failed = desk.handle(Input::Card(card(1)), at(&meeting, "12:50"), &mut Broken);
+        assert!(failed.events.is_empty());
+        assert_eq!(failed.door.map(|d| d.kind), Some(DoorKind::NotSaved));
         assert!(desk.recorded().is_empty());
+        // The next tap is not taken as a double tap of one never recorded.
+        let mut log = Vec::new();
+        let retry = desk.handle(Input::Card(card(1)), at(&meeting, "12:50:01"), &mut log);
+        assert_eq!(retry.door.map(|d| d.kind), Some(DoorKind::Welcome));
+        assert_eq!(log.len(), 1);
     }
 
     #[test]
     fn next_before_the_start_opens_the_meeting() {
         let (mut desk, meeting) = desk();
-        let outcome = desk.handle(Input::Press(Control::Next), at(&meeting, "12:58"));
-        let kinds: Vec<EventKind> = outcome.events.iter().map(|e| e.kind.clone()).collect();
-        assert_eq!(kinds, vec![EventKind::MeetingStarted]);
+        let outcome = desk.handle(
+            Input::Press(Control::Next),
+            at(&meeting, "12:58"),
+            &mut Vec::new(),
+        );
+        assert_eq!(kinds(&outcome), vec![EventKind::MeetingStarted]);
     }
 
     #[test]
     fn the_first_control_records_the_plan_so_far_then_moves_on() {
         let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
         // At 13.10 the plan has item 4 running (13.05–13.25).
-        let outcome = desk.handle(Input::Press(Control::Next), at(&meeting, "13:10"));
-        let kinds: Vec<EventKind> = outcome.events.iter().map(|e| e.kind.clone()).collect();
+        let outcome = desk.handle(Input::Press(Control::Next), at(&meeting, "13:10"), &mut log);
         let item = |n: &str| EventKind::ItemStarted { item: n.into() };
         assert_eq!(
-            kinds,
+            kinds(&outcome),
             vec![
                 EventKind::MeetingStarted,
                 item("1"),
@@ -294,12 +806,29 @@ mod tests {
                 item("5"),
             ]
         );
+        // Previous goes back to 4, and again to 3.
+        let back = desk.handle(
+            Input::Press(Control::Previous),
+            at(&meeting, "13:12"),
+            &mut log,
+        );
+        assert_eq!(kinds(&back), vec![item("4")]);
+        let back = desk.handle(
+            Input::Press(Control::Previous),
+            at(&meeting, "13:13"),
+            &mut log,
+        );
+        assert_eq!(kinds(&back), vec![item("3")]);
         // From now on the record rules: a break, then the end; nothing after it.
-        let pause = desk.handle(Input::Press(Control::Break), at(&meeting, "13:20"));
+        let pause = desk.handle(
+            Input::Press(Control::Break),
+            at(&meeting, "13:20"),
+            &mut log,
+        );
         assert_eq!(pause.events.len(), 1);
-        let end = desk.handle(Input::Press(Control::End), at(&meeting, "13:30"));
-        assert_eq!(end.events[0].kind, EventKind::MeetingEnded);
-        let after = desk.handle(Input::Press(Control::Next), at(&meeting, "13:31"));
+        let end = desk.handle(Input::Press(Control::End), at(&meeting, "13:30"), &mut log);
+        assert_eq!(kinds(&end), vec![EventKind::MeetingEnded]);
+        let after = desk.handle(Input::Press(Control::Next), at(&meeting, "13:31"), &mut log);
         assert!(after.events.is_empty());
     }
 
@@ -309,6 +838,7 @@ mod tests {
         let outcome = desk.handle(
             Input::Press(Control::Next),
             at(&meeting, "2026-06-03 13:00"),
+            &mut Vec::new(),
         );
         assert!(outcome.events.is_empty());
     }
@@ -317,7 +847,11 @@ mod tests {
     fn a_meeting_that_runs_over_its_plan_can_still_be_moved_on() {
         let (mut desk, meeting) = desk();
         // 15.40 is past the planned end (15.30): the plan does not end it.
-        let outcome = desk.handle(Input::Press(Control::End), at(&meeting, "15:40"));
+        let outcome = desk.handle(
+            Input::Press(Control::End),
+            at(&meeting, "15:40"),
+            &mut Vec::new(),
+        );
         assert_eq!(
             outcome.events.last().map(|e| e.kind.clone()),
             Some(EventKind::MeetingEnded)

@@ -2,17 +2,25 @@
 //! around it.
 //!
 //! - [`view`] turns the engine's state into what the screen shows (pure);
-//! - [`desk`] turns taps and button presses into events and door answers (pure);
+//! - [`desk`] turns taps, buttons, touches and PINs into events, door
+//!   answers and questions (pure; the events go through a journal first);
+//! - [`station`] is the input thread's worker: the desk with its store;
+//! - [`config`] reads `config/kiosk.toml`; [`launch`] opens the store, the
+//!   card key and the reader from it; [`headless`] runs without a screen;
 //! - [`room`] is the screen's side: the meeting and what it has been told;
 //! - [`adapters`] copies a view into the `ui/*.slint` globals (the only code
 //!   touching generated types);
 //! - [`render`] draws a view headless to PNG; [`window`] runs the live kiosk.
 
 pub mod adapters;
+pub mod config;
 pub mod desk;
+pub mod headless;
 pub mod keys;
+pub mod launch;
 pub mod render;
 pub mod room;
+pub mod station;
 pub mod view;
 pub mod window;
 

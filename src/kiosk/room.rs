@@ -9,8 +9,9 @@ use crate::model::time::Lang;
 use crate::model::{Event, Meeting};
 use crate::progress::{Schedule, screen_state, with_plan};
 
-use super::desk::Outcome;
-use super::view::{DoorMessage, Settings, View, compose};
+use super::desk::{Outcome, Prompt};
+use super::station::Update;
+use super::view::{DoorMessage, PromptView, Settings, View, compose};
 
 /// What the screen knows.
 #[derive(Debug)]
@@ -23,6 +24,9 @@ pub struct Room {
     settings: Settings,
     recorded: Vec<Event>,
     door: Option<DoorMessage>,
+    prompt: Option<Prompt>,
+    /// The card reader does not answer.
+    pub reader_problem: bool,
 }
 
 impl Room {
@@ -43,7 +47,17 @@ impl Room {
             settings,
             recorded,
             door: None,
+            prompt: None,
+            reader_problem: false,
         }
+    }
+
+    /// Takes in an update from the input thread.
+    pub fn update(&mut self, update: Update) {
+        if let Some(problem) = update.reader_problem {
+            self.reader_problem = problem;
+        }
+        self.apply(update.outcome);
     }
 
     /// Takes in what the desk decided.
@@ -52,6 +66,7 @@ impl Room {
         if outcome.door.is_some() {
             self.door = outcome.door;
         }
+        self.prompt = outcome.prompt;
     }
 
     /// The meeting shown.
@@ -63,13 +78,16 @@ impl Room {
     pub fn view(&self, now: DateTime<Utc>) -> View {
         let events = with_plan(&self.schedule, &self.recorded);
         let state = screen_state(&self.meeting, &self.schedule, Some(&events), now);
-        compose(
+        let mut view = compose(
             &self.meeting,
             &state,
             self.tz,
             self.lang,
             self.settings,
             self.door.as_ref(),
-        )
+        );
+        view.prompt = PromptView::of(&self.meeting, self.prompt.as_ref(), now, self.settings);
+        view.reader_problem = self.reader_problem;
+        view
     }
 }

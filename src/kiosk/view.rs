@@ -14,6 +14,8 @@ use crate::model::{AgendaEntry, Meeting, Participant};
 use crate::progress::report::countdown;
 use crate::progress::{Current, Phase, ScreenState};
 
+use super::desk::{Control, Prompt};
+
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ScreenKind {
@@ -56,8 +58,24 @@ pub enum DoorKind {
     CheckedOut,
     /// "Du är redan incheckad" (tap again to check out).
     AlreadyIn,
-    /// "Okänt kort".
+    /// "Okänt kort": the name list opens.
     UnknownCard,
+    /// "Incheckningen öppnar 12.30".
+    TooEarly,
+    /// "Mötet är avslutat": no check-in after the meeting.
+    Closed,
+    /// "Kortet är registrerat": a new card was bound and checked in.
+    Enrolled,
+    /// "Fel PIN-kod".
+    WrongPin,
+    /// "Kunde inte spara": the store failed; nothing was recorded.
+    NotSaved,
+    /// "Ingen PIN-kod är inställd": touch controls are off.
+    NoPin,
+    /// "Administratörskort": an admin card outside an enrolment.
+    AdminCard,
+    /// "Du är inte kallad till det här mötet": a known card of someone else.
+    NotInvited,
 }
 
 /// The door's answer, as recorded when it was given.
@@ -69,6 +87,8 @@ pub struct DoorMessage {
     pub person: Option<usize>,
     /// When it was answered.
     pub at: DateTime<Utc>,
+    /// The moment the answer names, if other than `at` (when check-in opens).
+    pub time: Option<DateTime<Utc>>,
 }
 
 /// Settings of the screen that are not in the meeting.
@@ -78,6 +98,8 @@ pub struct Settings {
     pub wrapup_s: i64,
     /// Seconds the door's answer stays on screen.
     pub door_s: i64,
+    /// Seconds a question (name list, PIN pad) stays open unanswered.
+    pub prompt_s: i64,
 }
 
 impl Default for Settings {
@@ -85,6 +107,7 @@ impl Default for Settings {
         Settings {
             wrapup_s: 120,
             door_s: 5,
+            prompt_s: 60,
         }
     }
 }
@@ -187,6 +210,101 @@ pub struct View {
     pub next_meeting: String,
     /// The door's answer, while it is fresh.
     pub door: DoorView,
+    /// The desk's open question.
+    pub prompt: PromptView,
+    /// The card reader does not answer.
+    pub reader_problem: bool,
+}
+
+/// What the screen asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Nothing.
+    #[default]
+    None,
+    /// The name list.
+    Pick,
+    /// The PIN pad.
+    Pin,
+}
+
+/// What a PIN is asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PinPurpose {
+    /// To register a card.
+    #[default]
+    Enrol,
+    /// For a control.
+    Control(Control),
+}
+
+/// The desk's question as shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PromptView {
+    /// Which question.
+    pub kind: PromptKind,
+    /// The name list is for an unknown card.
+    pub for_card: bool,
+    /// Who the card will belong to: "Olof Lundberg (S)".
+    pub person: String,
+    /// What the PIN is for.
+    pub purpose: PinPurpose,
+}
+
+impl PromptView {
+    /// The view of `prompt` at `now`: nothing once it is `settings.prompt_s` old.
+    pub fn of(
+        meeting: &Meeting,
+        prompt: Option<&Prompt>,
+        now: DateTime<Utc>,
+        settings: Settings,
+    ) -> Self {
+        let Some(prompt) = prompt.filter(|p| (now - p.since()).num_seconds() < settings.prompt_s)
+        else {
+            return PromptView::default();
+        };
+        match prompt {
+            Prompt::Pick { card, .. } => PromptView {
+                kind: PromptKind::Pick,
+                for_card: card.is_some(),
+                ..PromptView::default()
+            },
+            Prompt::Enrol { person, .. } => PromptView {
+                kind: PromptKind::Pin,
+                person: meeting
+                    .participants
+                    .get(*person)
+                    .map(display_name)
+                    .unwrap_or_default(),
+                purpose: PinPurpose::Enrol,
+                ..PromptView::default()
+            },
+            Prompt::Control { control, .. } => PromptView {
+                kind: PromptKind::Pin,
+                purpose: PinPurpose::Control(*control),
+                ..PromptView::default()
+            },
+        }
+    }
+}
+
+/// The name list: every participant as (index, "Name (P)", organisation),
+/// sorted by name as a Swede would look for it.
+pub fn pick_names(meeting: &Meeting) -> Vec<(usize, String, String)> {
+    let mut names: Vec<(usize, String, String)> = meeting
+        .participants
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                i,
+                display_name(p),
+                p.organisation.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    names.sort_by_key(|(_, name, _)| crate::model::normalise_name(name));
+    names
 }
 
 /// The door's answer as shown.
@@ -380,7 +498,7 @@ fn door_view(
             .and_then(|i| meeting.participants.get(i))
             .map(display_name)
             .unwrap_or_default(),
-        time: lang.clock(local_time(message.at, tz).time()),
+        time: lang.clock(local_time(message.time.unwrap_or(message.at), tz).time()),
     }
 }
 

@@ -14,16 +14,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slint::ComponentHandle;
 use thiserror::Error;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::attendance::door::TapRules;
 use crate::model::Meeting;
 use crate::model::time::Lang;
 
-use super::desk::{Desk, Input, Outcome};
 use super::keys::{KeyAction, action};
 use super::room::Room;
-use super::view::{Settings, View};
+use super::station::{Message, Station};
+use super::view::{self, Settings, View};
 use super::{adapters, select_language, ui};
 
 /// Why the kiosk could not run.
@@ -53,13 +52,14 @@ pub struct Options {
     pub clock: Clock,
 }
 
-/// The meeting's clock: the wall clock, or the wall clock run faster from a
-/// starting point (the demo's `--speed`). The only place the kiosk reads
-/// the time.
+/// The meeting's clock: the wall clock, or a clock set to another moment
+/// and/or run faster (the demo's `--speed`, a rehearsal's `--clock`). The
+/// only place the kiosk reads the time.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Clock {
-    /// Where the fast clock starts; `None` is the wall clock.
-    pub from: Option<DateTime<Utc>>,
+    /// The wall time when the clock was set, and the meeting time it was
+    /// set to; `None` is the wall clock.
+    pub set: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// How many times faster than the wall clock.
     pub speed: u32,
 }
@@ -67,8 +67,17 @@ pub struct Clock {
 impl Clock {
     /// A clock running `speed` times faster than the wall clock from now.
     pub fn fast(speed: u32) -> Self {
+        let now = Utc::now();
         Clock {
-            from: (speed > 1).then(Utc::now),
+            set: (speed > 1).then_some((now, now)),
+            speed,
+        }
+    }
+
+    /// A clock showing `moment` now and running `speed` times faster.
+    pub fn starting_at(moment: DateTime<Utc>, speed: u32) -> Self {
+        Clock {
+            set: Some((Utc::now(), moment)),
             speed,
         }
     }
@@ -76,8 +85,10 @@ impl Clock {
     /// The meeting's time now.
     pub fn now(&self) -> DateTime<Utc> {
         let wall = Utc::now();
-        match self.from {
-            Some(from) => crate::demo::meeting_clock(from, wall, self.speed),
+        match self.set {
+            Some((wall_start, start)) => {
+                start + (crate::demo::meeting_clock(wall_start, wall, self.speed) - wall_start)
+            }
             None => wall,
         }
     }
@@ -87,8 +98,8 @@ struct Screen {
     room: Room,
     clock: Clock,
     shown: Option<View>,
-    /// To the input thread; dropped with the screen, which ends that thread.
-    inputs: UnboundedSender<Input>,
+    /// To the input thread.
+    messages: UnboundedSender<Message>,
 }
 
 thread_local! {
@@ -118,13 +129,21 @@ fn with_room(f: impl FnOnce(&mut Room)) {
     });
 }
 
-/// Runs the kiosk on `meeting` until its window is closed (or `q`).
-pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError> {
+/// Runs the kiosk until its window is closed (or `q`). `readers` starts
+/// the card readers' threads with the sender they report to.
+pub fn run(
+    station: Station,
+    meeting: Meeting,
+    tz: Tz,
+    options: Options,
+    readers: impl FnOnce(UnboundedSender<Message>),
+) -> Result<(), KioskError> {
     let kiosk = ui::Kiosk::new().map_err(KioskError::NoDisplay)?;
     if options.fullscreen {
         kiosk.window().set_fullscreen(true);
     }
-    let running = start(&kiosk, meeting, tz, options)?;
+    let running = start(&kiosk, station, meeting, tz, options)?;
+    readers(running.messages());
     let result = kiosk.run().map_err(KioskError::Window);
     running.stop();
     result
@@ -134,9 +153,15 @@ pub fn run(meeting: Meeting, tz: Tz, options: Options) -> Result<(), KioskError>
 /// Dropping it (or [`Running::stop`]) ends the input thread.
 pub struct Running {
     worker: Option<std::thread::JoinHandle<()>>,
+    messages: UnboundedSender<Message>,
 }
 
 impl Running {
+    /// A sender for readers and other sources of input.
+    pub fn messages(&self) -> UnboundedSender<Message> {
+        self.messages.clone()
+    }
+
     /// Ends the input thread and forgets the screen's state.
     pub fn stop(self) {
         drop(self);
@@ -145,9 +170,10 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        // Forgetting the screen drops the only sender of inputs, which ends
-        // the input thread's loop.
         SCREEN.with(|cell| cell.borrow_mut().take());
+        // Readers may still hold senders: tell the input thread to stop;
+        // its receiver goes with it, which ends the readers' loops.
+        let _ = self.messages.send(Message::Stop);
         if let Some(worker) = self.worker.take() {
             // A panic there has already been reported on stderr.
             let _ = worker.join();
@@ -155,59 +181,72 @@ impl Drop for Running {
     }
 }
 
-/// Sends an input to the input thread.
-fn send(input: Input) {
+/// Sends a message to the input thread.
+fn send(message: Message) {
     SCREEN.with(|cell| {
         if let Some(screen) = cell.borrow().as_ref() {
             // Fails only once the input thread has stopped, when the
             // window is closing anyway.
-            let _ = screen.inputs.send(input);
+            let _ = screen.messages.send(message);
         }
     });
 }
 
-/// Wires `kiosk` to `meeting`: starts the input thread, the keys and the
-/// clock. The caller runs the event loop.
+/// Wires `kiosk` to `station` (which holds `meeting`): starts the input
+/// thread, the keys, the touch callbacks and the clock. The caller runs the
+/// event loop.
 pub fn start(
     kiosk: &ui::Kiosk,
+    station: Station,
     meeting: Meeting,
     tz: Tz,
     options: Options,
 ) -> Result<Running, KioskError> {
     select_language(options.lang);
-    let (inputs, received) = unbounded_channel::<Input>();
+    let (messages, received) = unbounded_channel::<Message>();
     let room = Room::new(
         meeting.clone(),
         tz,
         options.lang,
         options.settings,
-        Vec::new(),
+        station.recorded().to_vec(),
     );
+    adapters::set_names(kiosk, &view::pick_names(&meeting));
     SCREEN.with(|cell| {
         *cell.borrow_mut() = Some(Screen {
             room,
             clock: options.clock,
             shown: None,
-            inputs,
+            messages: messages.clone(),
         })
     });
 
-    let desk = Desk::new(meeting.clone(), tz, TapRules::default(), Vec::new());
     let worker = std::thread::Builder::new()
         .name("motesskylt-inputs".into())
         .spawn({
             let kiosk = kiosk.as_weak();
             let clock = options.clock;
-            move || run_desk(desk, received, clock, kiosk)
+            move || {
+                station.run(received, clock, move |update| {
+                    kiosk
+                        .upgrade_in_event_loop(move |kiosk| {
+                            with_room(|room| room.update(update));
+                            refresh(&kiosk);
+                        })
+                        .is_ok()
+                })
+            }
         })
         .map_err(KioskError::Thread)?;
 
+    adapters::on_touch(kiosk, |input| send(Message::Input(input)));
     adapters::on_key(kiosk, {
         let kiosk = kiosk.as_weak();
         move |text| {
             let Some(kiosk) = kiosk.upgrade() else { return };
             match action(&meeting, text) {
-                Some(KeyAction::Input(input)) => send(input),
+                Some(KeyAction::Card(uid)) => send(Message::Card(uid)),
+                Some(KeyAction::Input(input)) => send(Message::Input(input)),
                 Some(KeyAction::Help) => {
                     adapters::show_help(&kiosk, !adapters::help_shown(&kiosk));
                 }
@@ -230,6 +269,7 @@ pub fn start(
     tick_next_second(kiosk.as_weak(), options.clock);
     Ok(Running {
         worker: Some(worker),
+        messages,
     })
 }
 
@@ -242,41 +282,6 @@ fn tick_next_second(kiosk: slint::Weak<ui::Kiosk>, clock: Clock) {
         if let Some(screen) = kiosk.upgrade() {
             refresh(&screen);
             tick_next_second(kiosk, clock);
-        }
-    });
-}
-
-/// The input thread: takes inputs one by one, lets the desk decide, and
-/// sends the outcome to the screen.
-fn run_desk(
-    mut desk: Desk,
-    mut received: UnboundedReceiver<Input>,
-    clock: Clock,
-    kiosk: slint::Weak<ui::Kiosk>,
-) {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("motesskylt: indatatråden kunde inte starta: {error}");
-            return;
-        }
-    };
-    runtime.block_on(async move {
-        while let Some(input) = received.recv().await {
-            let outcome = desk.handle(input, clock.now());
-            if outcome == Outcome::default() {
-                continue;
-            }
-            let delivered = kiosk.upgrade_in_event_loop(move |kiosk| {
-                with_room(|room| room.apply(outcome));
-                refresh(&kiosk);
-            });
-            if delivered.is_err() {
-                break;
-            }
         }
     });
 }

@@ -60,6 +60,10 @@ pub enum EventKind {
         person: String,
         /// How the check-in was made.
         source: Source,
+        /// The member this person attends for, when they come as a
+        /// substitute (ersättare).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        substitute_for: Option<String>,
     },
     /// Someone left.
     CheckedOut {
@@ -68,11 +72,31 @@ pub enum EventKind {
         /// How the check-out was made.
         source: Source,
     },
+    /// A card was bound to a participant (enrolment at the door).
+    CardEnrolled {
+        /// Participant name as imported.
+        person: String,
+        /// The keyed hash of the card's UID (hex); never the UID itself.
+        card: String,
+        /// Who allowed it.
+        by: Authority,
+    },
+}
+
+/// Who allowed a card to be enrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Authority {
+    /// The secretary's PIN, typed at the kiosk.
+    Pin,
+    /// An administrator's card, tapped at the kiosk.
+    AdminCard,
+    /// The secretary, from the central pages.
+    Secretary,
 }
 
 /// The event type names the contract defines, for error messages.
-const KNOWN_TYPES: &str =
-    "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out";
+const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled";
 
 /// How an attendance event was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,7 +194,9 @@ pub fn check_against(meeting: &Meeting, events: &[(usize, Event)]) -> Vec<LogPro
                 "punkt \"{item}\" finns inte på dagordningen (punkter: {})",
                 item_numbers(meeting)
             )),
-            EventKind::CheckedIn { person, .. } | EventKind::CheckedOut { person, .. }
+            EventKind::CheckedIn { person, .. }
+            | EventKind::CheckedOut { person, .. }
+            | EventKind::CardEnrolled { person, .. }
                 if meeting.participant_index(person).is_none() =>
             {
                 Some(format!(

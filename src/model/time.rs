@@ -88,7 +88,8 @@ pub fn date_en(date: NaiveDate) -> String {
 }
 
 /// The language of what a user reads: Swedish first, English available.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Svenska (the default).
     #[default]

@@ -222,7 +222,9 @@ impl Progress {
                 }
             }
             EventKind::MeetingEnded => self.ended = Some(at),
-            EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. } => return,
+            EventKind::CheckedIn { .. }
+            | EventKind::CheckedOut { .. }
+            | EventKind::CardEnrolled { .. } => return,
         }
         self.started.get_or_insert(at);
     }
@@ -248,11 +250,15 @@ pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
         .collect()
 }
 
-/// Whether an event moves the meeting on (as opposed to attendance).
+/// Whether an event moves the meeting on (as opposed to attendance and
+/// the card registry).
 pub fn is_progress(event: &Event) -> bool {
-    !matches!(
+    matches!(
         event.kind,
-        EventKind::CheckedIn { .. } | EventKind::CheckedOut { .. }
+        EventKind::MeetingStarted
+            | EventKind::ItemStarted { .. }
+            | EventKind::BreakStarted { .. }
+            | EventKind::MeetingEnded
     )
 }
 

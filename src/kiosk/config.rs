@@ -1,0 +1,316 @@
+//! `config/kiosk.toml`: where the kiosk keeps its data, which meeting it
+//! shows, the door's rules and which reader it listens to. Every setting
+//! has a default; a bad file is reported with its line and the setting.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::attendance::door::TapRules;
+use crate::cards::CardHash;
+use crate::model::time::Lang;
+
+/// A configuration that cannot be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("{path}: filen går inte att läsa ({reason})")]
+    Read {
+        /// The file.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
+    /// The file is not valid or names an unknown setting.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What is wrong and what to write instead.
+        message: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KioskConfig {
+    /// `[kiosk]`: data, meeting, language.
+    pub kiosk: General,
+    /// `[door]`: tap rules, PIN, admin cards.
+    pub door: DoorConfig,
+    /// `[reader]`: the card reader.
+    pub reader: ReaderConfig,
+    /// `[buttons]`: GPIO buttons, buzzer and LEDs (feature `pi`).
+    pub buttons: ButtonConfig,
+}
+
+/// `[kiosk]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct General {
+    /// Where the store and the card key live.
+    pub data_dir: PathBuf,
+    /// This kiosk's name in the event log (default: the host name).
+    pub device: Option<String>,
+    /// The meeting notice to show (until sync delivers meetings).
+    pub notice: Option<PathBuf>,
+    /// The screen's language at start.
+    pub language: Lang,
+    /// Minutes before an item's end when the timer turns to "Snart slut".
+    pub wrap_up_minutes: u32,
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General {
+            data_dir: PathBuf::from("/var/lib/motesskylt"),
+            device: None,
+            notice: None,
+            language: Lang::Sv,
+            wrap_up_minutes: 2,
+        }
+    }
+}
+
+/// `[door]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DoorConfig {
+    /// A second tap within this many seconds is ignored.
+    pub double_tap_seconds: u32,
+    /// After "Tryck igen för att checka ut", a tap within this many seconds checks out.
+    pub confirm_seconds: u32,
+    /// Check-in opens this many minutes before the planned start.
+    pub check_in_opens_minutes: u32,
+    /// The secretary's PIN (digits); without it touch controls are off and
+    /// enrolment needs an admin card.
+    pub pin: Option<String>,
+    /// Admin cards by keyed hash (`motesskylt card-hash UID` prints it).
+    pub admin_cards: Vec<String>,
+    /// The site's card key (shared by every kiosk of the site); created
+    /// when missing. Default: `card.key` in the data directory.
+    pub card_key_file: Option<PathBuf>,
+}
+
+impl Default for DoorConfig {
+    fn default() -> Self {
+        let rules = TapRules::default();
+        DoorConfig {
+            double_tap_seconds: rules.repeat_s as u32,
+            confirm_seconds: rules.confirm_s as u32,
+            check_in_opens_minutes: (rules.opens_before_s / 60) as u32,
+            pin: None,
+            admin_cards: Vec::new(),
+            card_key_file: None,
+        }
+    }
+}
+
+impl DoorConfig {
+    /// The tap rules these settings give.
+    pub fn tap_rules(&self) -> TapRules {
+        TapRules {
+            repeat_s: i64::from(self.double_tap_seconds),
+            confirm_s: i64::from(self.confirm_seconds),
+            opens_before_s: i64::from(self.check_in_opens_minutes) * 60,
+        }
+    }
+
+    /// The admin cards as hashes.
+    pub fn admin_hashes(&self) -> Vec<CardHash> {
+        self.admin_cards
+            .iter()
+            .map(|h| CardHash(h.trim().to_lowercase()))
+            .collect()
+    }
+}
+
+/// Which card reader the kiosk listens to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReaderKind {
+    /// No reader: names are picked on the screen.
+    #[default]
+    None,
+    /// A PN532 on a serial line (UART), e.g. `/dev/ttyAMA0` or `/dev/ttyUSB0`.
+    Pn532Uart,
+    /// A PN532 on the Pi's I2C bus (feature `pi`).
+    Pn532I2c,
+    /// A PN532 on the Pi's SPI bus (feature `pi`).
+    Pn532Spi,
+    /// A USB keyboard-wedge reader (evdev), e.g. `/dev/input/by-id/…-event-kbd`.
+    Wedge,
+    /// A PC/SC reader such as the ACR122U (feature `pcsc`).
+    Pcsc,
+}
+
+/// `[reader]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReaderConfig {
+    /// Which reader.
+    pub kind: ReaderKind,
+    /// Its device (serial port, input device, I2C/SPI bus path).
+    pub device: Option<String>,
+    /// For PC/SC: part of the reader's name (default: the first reader).
+    pub name: Option<String>,
+    /// For a keyboard-wedge reader: how it types the UID.
+    pub wedge_format: crate::hw::wedge::WedgeFormat,
+}
+
+/// `[buttons]`: BCM pin numbers (feature `pi`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ButtonConfig {
+    /// Next item.
+    pub next: Option<u8>,
+    /// Previous item.
+    pub previous: Option<u8>,
+    /// Start a break.
+    #[serde(rename = "break")]
+    pub pause: Option<u8>,
+    /// Confirm at the door.
+    pub confirm: Option<u8>,
+    /// Buzzer.
+    pub buzzer: Option<u8>,
+    /// Green LED.
+    pub led_green: Option<u8>,
+    /// Red LED.
+    pub led_red: Option<u8>,
+}
+
+impl KioskConfig {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        Self::parse(&text, &shown)
+    }
+
+    /// Reads the text of a configuration file named `shown` in errors.
+    pub fn parse(text: &str, shown: &str) -> Result<KioskConfig, ConfigError> {
+        let config: KioskConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: shown.to_string(),
+            line: e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(1),
+            message: format!(
+                "{} (se config/kiosk.toml för alla inställningar)",
+                e.message()
+            ),
+        })?;
+        if let Some(pin) = &config.door.pin
+            && (pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(text, "pin"),
+                message: "door.pin ska vara minst fyra siffror, t.ex. pin = \"2468\"".into(),
+            });
+        }
+        if let Some(bad) = config
+            .door
+            .admin_cards
+            .iter()
+            .find(|h| h.len() != 32 || !h.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(text, "admin_cards"),
+                message: format!(
+                    "door.admin_cards: \"{bad}\" är inte en korthash (32 hextecken); skriv ut den med `motesskylt card-hash --config FIL UID`"
+                ),
+            });
+        }
+        let needs_device = matches!(
+            config.reader.kind,
+            ReaderKind::Pn532Uart | ReaderKind::Pn532I2c | ReaderKind::Pn532Spi | ReaderKind::Wedge
+        );
+        if needs_device && config.reader.device.is_none() {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(text, "kind"),
+                message: "reader.device saknas; skriv t.ex. device = \"/dev/ttyAMA0\"".into(),
+            });
+        }
+        Ok(config)
+    }
+
+    /// The card key file.
+    pub fn card_key_file(&self) -> PathBuf {
+        self.door
+            .card_key_file
+            .clone()
+            .unwrap_or_else(|| self.kiosk.data_dir.join("card.key"))
+    }
+}
+
+/// The line where `key` is first set, for errors found after parsing.
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
+        })
+        .map_or(1, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_reads_and_every_default_holds() {
+        let example = include_str!("../../config/kiosk.toml");
+        let config = KioskConfig::parse(example, "config/kiosk.toml").unwrap();
+        assert_eq!(config.reader.kind, ReaderKind::Pn532Uart);
+        assert_eq!(config.door.tap_rules(), TapRules::default());
+        let empty = KioskConfig::parse("", "x.toml").unwrap();
+        assert_eq!(empty.reader.kind, ReaderKind::None);
+        assert_eq!(
+            empty.card_key_file(),
+            PathBuf::from("/var/lib/motesskylt/card.key")
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_line_and_the_setting() {
+        let error = KioskConfig::parse(
+            "[door]\ndouble_tap_seconds = 2\nconfirm_secs = 10\n",
+            "k.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.starts_with("k.toml:3:"), "{error}");
+        assert!(error.contains("confirm_secs"), "{error}");
+        let error = KioskConfig::parse("[door]\npin = \"12\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("k.toml:2:") && error.contains("fyra siffror"),
+            "{error}"
+        );
+        let error = KioskConfig::parse("[reader]\nkind = \"pn532-uart\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("k.toml:2:") && error.contains("reader.device"),
+            "{error}"
+        );
+        let error = KioskConfig::parse("[reader]\nkind = \"nfc\"\n", "k.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("k.toml:2:") && error.contains("pn532-uart"),
+            "{error}"
+        );
+    }
+}

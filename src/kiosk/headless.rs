@@ -1,0 +1,199 @@
+//! The kiosk without a screen (`motesskylt kiosk --headless`): the same
+//! station, readers and store, with the door's answers written as JSON
+//! lines on standard output and commands read from standard input. For
+//! scripts, tests and a kiosk whose screen is elsewhere.
+//!
+//! Commands, one per line: `card UID` (hex), `pick NAME` (a participant as
+//! in the notice), `open-picker`, `pin DIGITS`, `cancel`, `next`,
+//! `previous`, `break`, `end` (buttons), `touch next|previous|break|end`,
+//! `quit`. Each answer line is written only after its events are on disk.
+
+use std::io::{BufRead, Write};
+
+use serde_json::json;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::hw::Uid;
+use crate::model::Meeting;
+
+use super::desk::{Control, Input, Prompt};
+use super::station::{Message, Station, Update};
+use super::view::DoorKind;
+use super::window::Clock;
+
+/// Reads one command line; `Ok(None)` for `quit`.
+pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, String> {
+    let line = line.trim();
+    let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let rest = rest.trim();
+    let control = |name: &str| match name {
+        "next" => Some(Control::Next),
+        "previous" => Some(Control::Previous),
+        "break" => Some(Control::Break),
+        "end" => Some(Control::End),
+        _ => None,
+    };
+    let message = match word {
+        "quit" => return Ok(None),
+        "card" => {
+            Message::Card(Uid::from_hex(rest).ok_or_else(|| {
+                format!("\"{rest}\" är inget kort-UID i hex, t.ex. card 04A1B2C3")
+            })?)
+        }
+        "pick" => Message::Input(Input::Pick(meeting.participant_index(rest).ok_or_else(
+            || format!("\"{rest}\" finns inte bland deltagarna; skriv namnet som i kallelsen"),
+        )?)),
+        "open-picker" => Message::Input(Input::OpenPicker),
+        "pin" => Message::Input(Input::Pin(rest.to_string())),
+        "cancel" => Message::Input(Input::Cancel),
+        "touch" => {
+            Message::Input(Input::Touch(control(rest).ok_or_else(|| {
+                format!("okänd knapp \"{rest}\" (next, previous, break, end)")
+            })?))
+        }
+        other => match control(other) {
+            Some(c) => Message::Input(Input::Press(c)),
+            None => {
+                return Err(format!(
+                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, next, previous, break, end, touch, quit)"
+                ));
+            }
+        },
+    };
+    Ok(Some(message))
+}
+
+/// The JSON line for an update.
+pub fn answer_line(meeting: &Meeting, update: &Update) -> serde_json::Value {
+    let outcome = &update.outcome;
+    let door = outcome.door.as_ref();
+    json!({
+        "door": door.map(|d| door_name(d.kind)),
+        "person": door.and_then(|d| d.person).and_then(|i| meeting.participants.get(i)).map(|p| p.name.clone()),
+        "prompt": outcome.prompt.as_ref().map(|p| match p {
+            Prompt::Pick { card: Some(_), .. } => "pick-for-card",
+            Prompt::Pick { card: None, .. } => "pick",
+            Prompt::Enrol { .. } => "pin-for-card",
+            Prompt::Control { .. } => "pin-for-control",
+        }),
+        "reader": update.reader_problem.map(|problem| if problem { "failed" } else { "ok" }),
+        "stored": update.stored.iter().map(|r| {
+            let mut line: serde_json::Value = serde_json::from_str(&r.to_json_line()).unwrap_or_default();
+            if let Some(object) = line.as_object_mut() {
+                object.insert("rowid".into(), r.rowid.into());
+            }
+            line
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn door_name(kind: DoorKind) -> &'static str {
+    match kind {
+        DoorKind::Hidden => "none",
+        DoorKind::Welcome => "welcome",
+        DoorKind::CheckedOut => "checked_out",
+        DoorKind::AlreadyIn => "already_in",
+        DoorKind::UnknownCard => "unknown_card",
+        DoorKind::TooEarly => "too_early",
+        DoorKind::Closed => "closed",
+        DoorKind::Enrolled => "enrolled",
+        DoorKind::WrongPin => "wrong_pin",
+        DoorKind::NotSaved => "not_saved",
+        DoorKind::NoPin => "no_pin",
+        DoorKind::AdminCard => "admin_card",
+        DoorKind::NotInvited => "not_invited",
+    }
+}
+
+/// Runs headless until `quit` or the end of standard input. `readers`
+/// starts the card readers with the sender they report to.
+pub fn run(
+    station: Station,
+    meeting: Meeting,
+    clock: Clock,
+    readers: impl FnOnce(UnboundedSender<Message>),
+) -> std::io::Result<()> {
+    let (messages, received) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
+        "{}",
+        json!({"ready": true, "meeting": station.meeting_key(), "store": station.store().path()})
+    )?;
+    out.flush()?;
+    let worker = std::thread::Builder::new()
+        .name("motesskylt-inputs".into())
+        .spawn({
+            let meeting = meeting.clone();
+            move || {
+                let mut out = std::io::stdout();
+                station.run(received, clock, move |update| {
+                    writeln!(out, "{}", answer_line(&meeting, &update))
+                        .and_then(|()| out.flush())
+                        .is_ok()
+                });
+            }
+        })?;
+    readers(messages.clone());
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_command(&meeting, &line) {
+            Ok(Some(message)) => {
+                if messages.send(message).is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(problem) => eprintln!("motesskylt: {problem}"),
+        }
+    }
+    let _ = messages.send(Message::Stop);
+    let _ = worker.join();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_read_and_mistakes_say_what_to_write() {
+        let meeting = crate::kallelse::import_bytes(crate::demo::NOTICE.as_bytes()).unwrap();
+        assert_eq!(
+            parse_command(&meeting, "card 04a1b2c3").unwrap(),
+            Some(Message::Card(Uid(vec![4, 0xA1, 0xB2, 0xC3])))
+        );
+        assert_eq!(
+            parse_command(&meeting, "touch break").unwrap(),
+            Some(Message::Input(Input::Touch(Control::Break)))
+        );
+        assert_eq!(
+            parse_command(&meeting, "next").unwrap(),
+            Some(Message::Input(Input::Press(Control::Next)))
+        );
+        let name = &meeting.participants[2].name;
+        assert_eq!(
+            parse_command(&meeting, &format!("pick {name}")).unwrap(),
+            Some(Message::Input(Input::Pick(2)))
+        );
+        assert_eq!(parse_command(&meeting, "quit").unwrap(), None);
+        assert!(
+            parse_command(&meeting, "card xyz")
+                .unwrap_err()
+                .contains("hex")
+        );
+        assert!(
+            parse_command(&meeting, "pick Nobody")
+                .unwrap_err()
+                .contains("Nobody")
+        );
+        assert!(
+            parse_command(&meeting, "dance")
+                .unwrap_err()
+                .contains("card, pick")
+        );
+    }
+}

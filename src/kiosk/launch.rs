@@ -1,0 +1,140 @@
+//! Starting a kiosk from its configuration: the store (recovered when
+//! damaged), the card key, the station, and the reader's thread.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use thiserror::Error;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::cards::{CardKey, CardKeyError};
+use crate::hw::runner::{self, Pacing, ReaderEvent};
+use crate::hw::{CardReader, ReaderError};
+use crate::model::Meeting;
+use crate::store::{FILE_NAME, Recovery, StoreError};
+
+use super::config::{KioskConfig, ReaderConfig, ReaderKind};
+use super::desk::DeskRules;
+use super::station::{Message, Station, open_store};
+
+/// Why the kiosk could not start.
+#[derive(Debug, Error)]
+pub enum LaunchError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The card key failed.
+    #[error(transparent)]
+    Key(#[from] CardKeyError),
+}
+
+/// This kiosk's name in the event log: the configured one, else the host
+/// name.
+pub fn device_name(config: &KioskConfig) -> String {
+    config.kiosk.device.clone().unwrap_or_else(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "motesskylt".to_string())
+    })
+}
+
+/// The store's file for a configuration.
+pub fn store_path(config: &KioskConfig) -> PathBuf {
+    config.kiosk.data_dir.join(FILE_NAME)
+}
+
+/// The desk's rules from the configuration.
+pub fn desk_rules(config: &KioskConfig) -> DeskRules {
+    DeskRules {
+        taps: config.door.tap_rules(),
+        pin: config.door.pin.clone(),
+        admin_cards: config.door.admin_hashes(),
+        prompt_s: 60,
+    }
+}
+
+/// Opens the store and the card key and sets up the station for `meeting`.
+pub fn station(
+    config: &KioskConfig,
+    meeting: Meeting,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<(Station, Option<Recovery>), LaunchError> {
+    let key = CardKey::load_or_create(&config.card_key_file())?;
+    let (store, recovery) = open_store(&store_path(config), &device_name(config), now)?;
+    let station = Station::new(store, meeting, tz, desk_rules(config), key, now)?;
+    Ok((station, recovery))
+}
+
+/// Opens the configured reader (again, after a failure).
+fn open_reader(config: &ReaderConfig) -> Result<Box<dyn CardReader>, ReaderError> {
+    let device = config.device.clone().unwrap_or_default();
+    let unsupported = |feature: &str| ReaderError::Device {
+        device: device.clone(),
+        reason: format!(
+            "den här motesskylt är byggd utan stöd för läsaren (bygg med --features {feature})"
+        ),
+    };
+    match config.kind {
+        ReaderKind::None => Err(ReaderError::Device {
+            device,
+            reason: "ingen kortläsare är inställd".into(),
+        }),
+        ReaderKind::Pn532Uart => Ok(Box::new(crate::hw::pn532::Pn532::open_uart(&device)?)),
+        ReaderKind::Pn532I2c => {
+            #[cfg(feature = "pi")]
+            {
+                Ok(Box::new(crate::hw::pn532::Pn532::open_i2c(&device)?))
+            }
+            #[cfg(not(feature = "pi"))]
+            Err(unsupported("pi"))
+        }
+        ReaderKind::Pn532Spi => {
+            #[cfg(feature = "pi")]
+            {
+                Ok(Box::new(crate::hw::pn532::Pn532::open_spi(&device)?))
+            }
+            #[cfg(not(feature = "pi"))]
+            Err(unsupported("pi"))
+        }
+        ReaderKind::Wedge => Ok(Box::new(crate::hw::wedge::EvdevWedge::open(
+            &device,
+            crate::hw::wedge::WedgeDecoder::new(config.wedge_format),
+        )?)),
+        ReaderKind::Pcsc => {
+            #[cfg(feature = "pcsc")]
+            {
+                Ok(Box::new(crate::hw::pcsc::PcscReader::open(
+                    config.name.as_deref(),
+                )?))
+            }
+            #[cfg(not(feature = "pcsc"))]
+            Err(unsupported("pcsc"))
+        }
+    }
+}
+
+/// Starts the configured reader's thread, reporting to `messages`. Nothing
+/// starts without a reader.
+pub fn spawn_reader(config: &ReaderConfig, messages: UnboundedSender<Message>) {
+    if config.kind == ReaderKind::None {
+        return;
+    }
+    let config = config.clone();
+    let spawned = std::thread::Builder::new()
+        .name("motesskylt-reader".into())
+        .spawn(move || {
+            runner::run(
+                || open_reader(&config),
+                Pacing::default(),
+                || !messages.is_closed(),
+                |event: ReaderEvent| messages.send(Message::Reader(event)).is_ok(),
+            )
+        });
+    if let Err(error) = spawned {
+        eprintln!("motesskylt: kortläsarens tråd kunde inte starta: {error}");
+    }
+}

@@ -1,0 +1,212 @@
+//! The kiosk's worker: the desk with its store. Every input (a card from a
+//! reader, a button, a touch) goes through here on the input thread; the
+//! events it leads to are on disk before the update reaches the screen.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::path::Path;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::cards::CardKey;
+use crate::hw::Uid;
+use crate::hw::runner::ReaderEvent;
+use crate::model::{Event, Meeting};
+use crate::store::{Recorded, Recovery, Stamp, Store, StoreError};
+
+use super::desk::{Desk, DeskRules, Input, Journal, Outcome};
+use super::window::Clock;
+
+/// What reaches the input thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// An input from a button, the touch screen or a key.
+    Input(Input),
+    /// A card's UID from a reader (hashed here, never kept).
+    Card(Uid),
+    /// The reader's state.
+    Reader(ReaderEvent),
+    /// The kiosk is closing.
+    Stop,
+}
+
+/// What the screen is told after a message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Update {
+    /// The desk's outcome (its events already stored).
+    pub outcome: Outcome,
+    /// The stored events, with their ids and sequence numbers.
+    pub stored: Vec<Recorded>,
+    /// `Some(true)` when the reader stopped answering, `Some(false)` when it
+    /// answers again.
+    pub reader_problem: Option<bool>,
+}
+
+/// The desk and its store.
+#[derive(Debug)]
+pub struct Station {
+    desk: Desk,
+    store: Store,
+    meeting: String,
+    key: CardKey,
+}
+
+/// Records the desk's events in the store, for one meeting.
+struct StoreJournal<'a> {
+    store: &'a mut Store,
+    meeting: &'a str,
+    stored: Vec<Recorded>,
+}
+
+impl Journal for StoreJournal<'_> {
+    fn record(&mut self, events: &[Event]) -> Result<(), String> {
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let stamp = Stamp::read(first.instant());
+        let stored = self
+            .store
+            .append(self.meeting, events, &stamp)
+            .map_err(|e| e.to_string())?;
+        self.stored.extend(stored);
+        Ok(())
+    }
+}
+
+/// Opens the store at `path`; a damaged one is set aside and what can be
+/// read of it is copied into a fresh one (reported in the `Recovery`).
+pub fn open_store(
+    path: &Path,
+    device: &str,
+    now: DateTime<Utc>,
+) -> Result<(Store, Option<Recovery>), StoreError> {
+    match Store::open(path, device) {
+        Ok(store) => Ok((store, None)),
+        Err(StoreError::Corrupt { .. }) => {
+            let recovery = crate::store::recover(path, device, now)?;
+            Ok((Store::open(path, device)?, Some(recovery)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+impl Station {
+    /// A station for `meeting` on `store`: the meeting is saved (a new
+    /// version if it changed), its recorded events and the card registry
+    /// are read back, so a restarted kiosk goes on where it stopped.
+    pub fn new(
+        mut store: Store,
+        meeting: Meeting,
+        tz: Tz,
+        rules: DeskRules,
+        key: CardKey,
+        now: DateTime<Utc>,
+    ) -> Result<Station, StoreError> {
+        let key_name = store.save_meeting(&meeting, now)?;
+        let recorded = store
+            .events(&key_name)?
+            .into_iter()
+            .map(|r| r.event)
+            .collect();
+        let cards = store.cards()?;
+        Ok(Station {
+            desk: Desk::new(meeting, tz, rules, recorded, cards),
+            store,
+            meeting: key_name,
+            key,
+        })
+    }
+
+    /// The meeting's key in the store.
+    pub fn meeting_key(&self) -> &str {
+        &self.meeting
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The events recorded for the meeting so far.
+    pub fn recorded(&self) -> &[Event] {
+        self.desk.recorded()
+    }
+
+    /// Records events that do not come from the door (the demo's cards
+    /// registered by the secretary).
+    pub fn record(&mut self, events: &[Event]) -> Result<Vec<Recorded>, StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(Vec::new());
+        };
+        let stored = self
+            .store
+            .append(&self.meeting, events, &Stamp::read(first.instant()))?;
+        for event in events {
+            self.desk.take(event.clone());
+        }
+        Ok(stored)
+    }
+
+    /// Handles one message at `now`.
+    pub fn handle(&mut self, message: Message, now: DateTime<Utc>) -> Update {
+        let input = match message {
+            Message::Stop => return Update::default(),
+            Message::Input(input) => input,
+            Message::Card(uid) => Input::Card(self.key.hash(&uid)),
+            Message::Reader(ReaderEvent::Card(uid)) => Input::Card(self.key.hash(&uid)),
+            Message::Reader(ReaderEvent::Failed(why)) => {
+                eprintln!("motesskylt: {why}");
+                return Update {
+                    reader_problem: Some(true),
+                    ..Update::default()
+                };
+            }
+            Message::Reader(ReaderEvent::Recovered) => {
+                eprintln!("motesskylt: kortläsaren svarar igen");
+                return Update {
+                    reader_problem: Some(false),
+                    ..Update::default()
+                };
+            }
+        };
+        let mut journal = StoreJournal {
+            store: &mut self.store,
+            meeting: &self.meeting,
+            stored: Vec::new(),
+        };
+        let outcome = self.desk.handle(input, now, &mut journal);
+        Update {
+            outcome,
+            stored: journal.stored,
+            reader_problem: None,
+        }
+    }
+
+    /// Takes messages until the channel closes, telling `screen` of every
+    /// update; stops early when `screen` returns `false` (the window is
+    /// gone).
+    pub fn run(
+        mut self,
+        mut messages: UnboundedReceiver<Message>,
+        clock: Clock,
+        mut screen: impl FnMut(Update) -> bool,
+    ) {
+        let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                eprintln!("motesskylt: indatatråden kunde inte starta: {error}");
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            while let Some(message) = messages.recv().await {
+                if message == Message::Stop {
+                    break;
+                }
+                let update = self.handle(message, clock.now());
+                if !screen(update) {
+                    break;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,656 @@
+//! The kiosk's local store: one SQLite file in the data directory.
+//!
+//! - WAL with `synchronous=FULL`: a commit is on disk (fsync) before
+//!   [`Store::append`] returns, so an event the screen confirms survives a
+//!   power cut. Attendance outranks write speed.
+//! - `PRAGMA integrity_check` at every open; a damaged file is set aside
+//!   and what can be read of it is copied into a fresh one ([`recover`]).
+//! - Append-only: triggers refuse every UPDATE and DELETE. The meetings,
+//!   the event log (UUID v7, per-device sequence number, wall time, time
+//!   since boot, boot id, clock state), the card registry (a fold over
+//!   `card_enrolled` events) and the sync cursor are all rows added.
+
+mod schema;
+pub mod stamp;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::cards::Registry;
+use crate::model::{Event, Meeting};
+
+pub use stamp::Stamp;
+
+/// Errors of the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// SQLite failed (disk full, permissions, a locked file).
+    #[error("lagringen {path} går inte att använda: {source}")]
+    Sqlite {
+        /// The store's file.
+        path: String,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The file failed its integrity check.
+    #[error(
+        "lagringen {path} är skadad ({problems}); kiosken sparar undan filen och räddar det som går att läsa vid nästa start, eller kör `motesskylt store recover {path}`"
+    )]
+    Corrupt {
+        /// The store's file.
+        path: String,
+        /// The first problems SQLite reported.
+        problems: String,
+    },
+    /// The file was written by a newer motesskylt.
+    #[error(
+        "lagringen {path} har schemaversion {found}, men den här motesskylt känner bara till {known}; uppdatera programmet"
+    )]
+    TooNew {
+        /// The store's file.
+        path: String,
+        /// The file's schema version.
+        found: i64,
+        /// The newest version this program knows.
+        known: usize,
+    },
+    /// A stored row could not be read back (written by hand or damaged).
+    #[error("lagringen {path}: rad {rowid} i {table} går inte att läsa: {reason}")]
+    BadRow {
+        /// The store's file.
+        path: String,
+        /// The table.
+        table: &'static str,
+        /// The row.
+        rowid: i64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Setting a damaged file aside failed.
+    #[error("den skadade lagringen {path} kunde inte sparas undan: {source}")]
+    SetAside {
+        /// The store's file.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+/// An event as stored: the event and where it sits in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The event's id (UUID v7: time-ordered, made on the device).
+    pub id: Uuid,
+    /// The recording device.
+    pub device: String,
+    /// The device's sequence number, from 1 without gaps.
+    pub seq: i64,
+    /// The meeting's key (see [`meeting_key`]).
+    pub meeting: String,
+    /// The event.
+    pub event: Event,
+    /// Position in this store's log (the outbox cursor counts these).
+    pub rowid: i64,
+}
+
+impl Recorded {
+    /// The event as one JSON line of the contract, with its id, device and
+    /// sequence number added.
+    pub fn to_json_line(&self) -> String {
+        let mut value = serde_json::to_value(&self.event).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("id".into(), self.id.to_string().into());
+            object.insert("device".into(), self.device.clone().into());
+            object.insert("seq".into(), self.seq.into());
+        }
+        value.to_string()
+    }
+}
+
+/// The key a meeting is stored under: body, date and start, e.g.
+/// `SRO-2026-06-04-1300`.
+pub fn meeting_key(meeting: &Meeting) -> String {
+    let body: String = meeting
+        .body
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    format!(
+        "{body}-{}-{}",
+        meeting.date.format("%Y-%m-%d"),
+        meeting.start.format("%H%M")
+    )
+}
+
+/// The store's file name in a data directory.
+pub const FILE_NAME: &str = "motesskylt.sqlite";
+
+/// The local store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    device: String,
+    uuids: uuid::ContextV7,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("device", &self.device)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`: checks its integrity, runs
+    /// the migrations and reads (or makes) the device id. `device_name` is
+    /// used as the id of a new store (e.g. the host name); a store keeps
+    /// the id it was created with.
+    pub fn open(path: &Path, device_name: &str) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        let sql = |source| StoreError::Sqlite {
+            path: shown.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                sql(rusqlite::Error::InvalidPath(PathBuf::from(format!(
+                    "{} ({e})",
+                    dir.display()
+                ))))
+            })?;
+        }
+        let conn = Connection::open(path).map_err(sql)?;
+        // A damaged header shows up on the first statement, whichever it is.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| corrupt_or(&shown, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(sql(rusqlite::Error::InvalidQuery));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(sql)?;
+        check_integrity(&conn, &shown)?;
+        migrate(&conn, &shown)?;
+        let device = match conn
+            .query_row("SELECT id FROM device LIMIT 1", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(sql)?
+        {
+            Some(id) => id,
+            None => {
+                conn.execute(
+                    "INSERT INTO device (id, created) VALUES (?1, ?2)",
+                    params![device_name, Utc::now().to_rfc3339()],
+                )
+                .map_err(sql)?;
+                device_name.to_string()
+            }
+        };
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            device,
+            uuids: uuid::ContextV7::new(),
+        })
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This device's id.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Appends events for `meeting` in one transaction; they are on disk
+    /// when this returns. All or none are stored.
+    pub fn append(
+        &mut self,
+        meeting: &str,
+        events: &[Event],
+        stamp: &Stamp,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let path = self.path.display().to_string();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let mut seq: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE device = ?1",
+                params![self.device],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        let mut recorded = Vec::with_capacity(events.len());
+        for event in events {
+            seq += 1;
+            let instant = event.instant();
+            let ts = uuid::Timestamp::from_unix(
+                &self.uuids,
+                instant.timestamp().max(0) as u64,
+                instant.timestamp_subsec_nanos(),
+            );
+            let id = Uuid::new_v7(ts);
+            let body = serde_json::to_string(event)
+                .map_err(|e| sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+            tx.execute(
+                "INSERT INTO events (id, device, seq, meeting, at, mono_ms, boot, clock_synced, type, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    id.to_string(),
+                    self.device,
+                    seq,
+                    meeting,
+                    event.at.to_rfc3339(),
+                    stamp.mono_ms,
+                    stamp.boot,
+                    stamp.clock_synced,
+                    type_name(event),
+                    body
+                ],
+            )
+            .map_err(sql)?;
+            recorded.push(Recorded {
+                id,
+                device: self.device.clone(),
+                seq,
+                meeting: meeting.to_string(),
+                event: event.clone(),
+                rowid: tx.last_insert_rowid(),
+            });
+        }
+        tx.commit().map_err(sql)?;
+        Ok(recorded)
+    }
+
+    /// The events of `meeting`, in the order they were recorded.
+    pub fn events(&self, meeting: &str) -> Result<Vec<Recorded>, StoreError> {
+        self.select(
+            "SELECT rowid, id, device, seq, meeting, body FROM events WHERE meeting = ?1 ORDER BY rowid",
+            params![meeting],
+        )
+    }
+
+    /// Events not yet confirmed by the central store, oldest first, at most
+    /// `limit` of them.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<Recorded>, StoreError> {
+        let cursor = self.sync_cursor()?;
+        self.select(
+            "SELECT rowid, id, device, seq, meeting, body FROM events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+            params![cursor, limit as i64],
+        )
+    }
+
+    /// The outbox cursor: the newest events rowid the central store has.
+    pub fn sync_cursor(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(up_to), 0) FROM sync_acks", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Records that the central store has every event up to `rowid`.
+    pub fn acknowledge(&mut self, rowid: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if rowid <= self.sync_cursor()? {
+            return Ok(());
+        }
+        self.conn
+            .execute(
+                "INSERT INTO sync_acks (up_to, at) VALUES (?1, ?2)",
+                params![rowid, now.to_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The card registry: every enrolment in the store, of any meeting.
+    pub fn cards(&self) -> Result<Registry, StoreError> {
+        let enrolments = self.select(
+            "SELECT rowid, id, device, seq, meeting, body FROM events WHERE type = 'card_enrolled' ORDER BY rowid",
+            [],
+        )?;
+        Ok(Registry::from_events(enrolments.iter().map(|r| &r.event)))
+    }
+
+    /// Stores `meeting` (a new version if it changed) and returns its key.
+    pub fn save_meeting(
+        &mut self,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let key = meeting_key(meeting);
+        let body = serde_json::to_string(meeting)
+            .map_err(|e| self.sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let latest: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        if latest.as_deref() != Some(body.as_str()) {
+            self.conn
+                .execute(
+                    "INSERT INTO meetings (key, received, body) VALUES (?1, ?2, ?3)",
+                    params![key, now.to_rfc3339(), body],
+                )
+                .map_err(|e| self.sql(e))?;
+        }
+        Ok(key)
+    }
+
+    /// The newest version of every meeting, by date.
+    pub fn meetings(&self) -> Result<Vec<(String, Meeting)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT m.rowid, m.key, m.body FROM meetings m
+                 WHERE m.rowid = (SELECT MAX(rowid) FROM meetings WHERE key = m.key)",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut meetings = Vec::new();
+        for row in rows {
+            let (rowid, key, body) = row.map_err(|e| self.sql(e))?;
+            let meeting: Meeting =
+                serde_json::from_str(&body).map_err(|e| self.bad_row("meetings", rowid, e))?;
+            meetings.push((key, meeting));
+        }
+        meetings.sort_by_key(|(_, m)| (m.date, m.start));
+        Ok(meetings)
+    }
+
+    fn bad_row(&self, table: &'static str, rowid: i64, reason: impl ToString) -> StoreError {
+        StoreError::BadRow {
+            path: self.path.display().to_string(),
+            table,
+            rowid,
+            reason: reason.to_string(),
+        }
+    }
+
+    fn select(
+        &self,
+        query: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        let mut statement = self.conn.prepare(query).map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map(args, |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut recorded = Vec::new();
+        for row in rows {
+            let (rowid, id, device, seq, meeting, body) = row.map_err(|e| self.sql(e))?;
+            let id = Uuid::parse_str(&id).map_err(|e| self.bad_row("events", rowid, e))?;
+            let event: Event =
+                serde_json::from_str(&body).map_err(|e| self.bad_row("events", rowid, e))?;
+            recorded.push(Recorded {
+                id,
+                device,
+                seq,
+                meeting,
+                event,
+                rowid,
+            });
+        }
+        Ok(recorded)
+    }
+}
+
+/// The `type` of an event as in its JSON line.
+fn type_name(event: &Event) -> String {
+    serde_json::to_value(event)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn corrupt_or(path: &str, error: rusqlite::Error) -> StoreError {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            StoreError::Corrupt {
+                path: path.to_string(),
+                problems: error.to_string(),
+            }
+        }
+        _ => StoreError::Sqlite {
+            path: path.to_string(),
+            source: error,
+        },
+    }
+}
+
+fn check_integrity(conn: &Connection, path: &str) -> Result<(), StoreError> {
+    let mut statement = conn
+        .prepare("PRAGMA integrity_check")
+        .map_err(|e| corrupt_or(path, e))?;
+    let problems: Vec<String> = statement
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| corrupt_or(path, e))?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt {
+            path: path.to_string(),
+            problems: problems.into_iter().take(3).collect::<Vec<_>>().join("; "),
+        })
+    }
+}
+
+fn migrate(conn: &Connection, path: &str) -> Result<(), StoreError> {
+    let sql = |source| StoreError::Sqlite {
+        path: path.to_string(),
+        source,
+    };
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql)?;
+    if version > schema::MIGRATIONS.len() as i64 {
+        return Err(StoreError::TooNew {
+            path: path.to_string(),
+            found: version,
+            known: schema::MIGRATIONS.len(),
+        });
+    }
+    for (index, migration) in schema::MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(version.max(0) as usize)
+    {
+        let batch = format!(
+            "BEGIN IMMEDIATE; {migration}\nPRAGMA user_version = {}; COMMIT;",
+            index + 1
+        );
+        if let Err(error) = conn.execute_batch(&batch) {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(sql(error));
+        }
+    }
+    Ok(())
+}
+
+/// What [`recover`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    /// Where the damaged file was moved.
+    pub set_aside: PathBuf,
+    /// Events copied into the fresh store.
+    pub events: usize,
+    /// Meeting versions copied.
+    pub meetings: usize,
+    /// Rows that could not be read.
+    pub lost: usize,
+}
+
+/// Sets a damaged store aside (renamed with `.damaged-<time>`, with its WAL)
+/// and copies every row that can still be read into a fresh store at the
+/// same path, keeping its device id and sequence numbers.
+pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Recovery, StoreError> {
+    let shown = path.display().to_string();
+    let suffix = format!("damaged-{}", now.format("%Y%m%dT%H%M%S"));
+    let aside = PathBuf::from(format!("{shown}.{suffix}"));
+    for (from, to) in [
+        (
+            PathBuf::from(format!("{shown}-wal")),
+            PathBuf::from(format!("{}-wal", aside.display())),
+        ),
+        (
+            PathBuf::from(format!("{shown}-shm")),
+            PathBuf::from(format!("{}-shm", aside.display())),
+        ),
+        (path.to_path_buf(), aside.clone()),
+    ] {
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(StoreError::SetAside {
+                    path: shown,
+                    source,
+                });
+            }
+        }
+    }
+    let old = Connection::open_with_flags(&aside, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
+    let read_one =
+        |query: &str, rowid: i64, columns: usize| -> Option<Vec<rusqlite::types::Value>> {
+            let old = old.as_ref()?;
+            old.query_row(query, params![rowid], |r| {
+                (0..columns)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                    .collect()
+            })
+            .ok()
+        };
+    let max_rowid = |table: &str| -> i64 {
+        old.as_ref()
+            .and_then(|c| {
+                c.query_row(&format!("SELECT MAX(rowid) FROM {table}"), [], |r| {
+                    r.get::<_, Option<i64>>(0)
+                })
+                .ok()
+                .flatten()
+            })
+            .unwrap_or(0)
+    };
+    let device: String = old
+        .as_ref()
+        .and_then(|c| {
+            c.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0))
+                .ok()
+        })
+        .unwrap_or_else(|| device_name.to_string());
+    let fresh = Store::open(path, &device)?;
+    let mut report = Recovery {
+        set_aside: aside.clone(),
+        events: 0,
+        meetings: 0,
+        lost: 0,
+    };
+    let copy = |table: &str,
+                columns: &[&str],
+                report_count: &mut usize,
+                lost: &mut usize|
+     -> Result<(), StoreError> {
+        let list = columns.join(", ");
+        let query = format!("SELECT {list} FROM {table} WHERE rowid = ?1");
+        let insert = format!(
+            "INSERT INTO {table} (rowid, {list}) VALUES (?1, {})",
+            (2..=columns.len() + 1)
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for rowid in 1..=max_rowid(table) {
+            match read_one(&query, rowid, columns.len()) {
+                Some(values) => {
+                    let mut args: Vec<rusqlite::types::Value> = vec![rowid.into()];
+                    args.extend(values);
+                    fresh
+                        .conn
+                        .execute(&insert, rusqlite::params_from_iter(args))
+                        .map_err(|e| fresh.sql(e))?;
+                    *report_count += 1;
+                }
+                None => *lost += 1,
+            }
+        }
+        Ok(())
+    };
+    let (mut events, mut meetings, mut lost) = (0, 0, 0);
+    copy(
+        "meetings",
+        &["key", "received", "body"],
+        &mut meetings,
+        &mut lost,
+    )?;
+    copy(
+        "events",
+        &[
+            "id",
+            "device",
+            "seq",
+            "meeting",
+            "at",
+            "mono_ms",
+            "boot",
+            "clock_synced",
+            "type",
+            "body",
+        ],
+        &mut events,
+        &mut lost,
+    )?;
+    report.events = events;
+    report.meetings = meetings;
+    report.lost = lost;
+    Ok(report)
+}
