@@ -15,7 +15,6 @@ use clap::{Parser, Subcommand};
 use chrono::Utc;
 use motesskylt::hw::Uid;
 use motesskylt::kiosk::config::KioskConfig;
-use motesskylt::kiosk::desk::DeskRules;
 use motesskylt::kiosk::station::Station;
 use motesskylt::kiosk::view::{self, DoorKind, DoorMessage, Settings};
 use motesskylt::kiosk::{headless, launch, render, window};
@@ -192,6 +191,16 @@ enum ScreenName {
     UnknownCard,
     /// The demo's help overlay.
     Help,
+    /// The door's answer to a tap before check-in opens.
+    TooEarly,
+    /// The touch menu (check in by name, meeting controls).
+    Menu,
+    /// The name list opened by an unknown card.
+    Names,
+    /// The PIN pad, registering a card for --person.
+    Pin,
+    /// The room screen with the card reader not answering.
+    ReaderProblem,
 }
 
 /// Bad input: printed one problem per line, exit code 2.
@@ -273,10 +282,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
             let (width, height) = parse_size(&size)?;
-            let door = door_message(&meeting, screen, person.as_deref(), state.now)?;
-            let view = view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
-            let image = render::render(&view, lang, width, height, screen == ScreenName::Help)
-                .map_err(|e| match e {
+            let door = door_message(&meeting, screen, person.as_deref(), state.now, tz)?;
+            let mut view =
+                view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
+            let names = view::pick_names(&meeting);
+            match screen {
+                ScreenName::Names => {
+                    view.prompt.kind = view::PromptKind::Pick;
+                    view.prompt.for_card = true;
+                }
+                ScreenName::Pin => {
+                    view.prompt.kind = view::PromptKind::Pin;
+                    view.prompt.person = door
+                        .and_then(|d| d.person)
+                        .and_then(|i| meeting.participants.get(i))
+                        .map(view::display_name)
+                        .unwrap_or_default();
+                }
+                ScreenName::ReaderProblem => view.reader_problem = true,
+                _ => {}
+            }
+            let extras = render::Extras {
+                help: screen == ScreenName::Help,
+                menu: screen == ScreenName::Menu,
+                names: &names,
+            };
+            let image =
+                render::render(&view, lang, width, height, &extras).map_err(|e| match e {
                     render::RenderError::Size(..) => BadInput(vec![format!("--size: {e}")]).into(),
                     other => anyhow::Error::from(other),
                 })?;
@@ -376,21 +408,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo's station: a fresh store in a temporary directory, the demo's
-/// card key and PIN, and the first cards registered.
+/// The demo's station, its store in a fresh temporary directory.
 fn demo_station(meeting: &Meeting, tz: Tz) -> anyhow::Result<Station> {
-    use motesskylt::cards::CardKey;
     let dir = std::env::temp_dir().join(format!("motesskylt-demo-{}", std::process::id()));
     let path = dir.join(motesskylt::store::FILE_NAME);
-    let store = motesskylt::store::Store::open(&path, "demo")?;
-    let key = CardKey::from_bytes(demo::CARD_KEY);
-    let rules = DeskRules {
-        pin: Some(demo::PIN.to_string()),
-        ..DeskRules::default()
-    };
-    let now = Utc::now();
-    let mut station = Station::new(store, meeting.clone(), tz, rules, key.clone(), now)?;
-    station.record(&demo::enrolments(meeting, &key, tz, now))?;
+    let station = demo::station(meeting, tz, &path, Utc::now())?;
     eprintln!(
         "motesskylt: demons lagring är {} (motesskylt export {} visar händelserna)",
         path.display(),
@@ -543,13 +565,21 @@ fn door_message(
     screen: ScreenName,
     person: Option<&str>,
     now: chrono::DateTime<Utc>,
+    tz: Tz,
 ) -> anyhow::Result<Option<DoorMessage>> {
     let kind = match screen {
-        ScreenName::Room | ScreenName::Help => return Ok(None),
+        ScreenName::Room
+        | ScreenName::Help
+        | ScreenName::Menu
+        | ScreenName::Names
+        | ScreenName::ReaderProblem => return Ok(None),
+        ScreenName::TooEarly => DoorKind::TooEarly,
         ScreenName::Welcome => DoorKind::Welcome,
         ScreenName::CheckedOut => DoorKind::CheckedOut,
         ScreenName::AlreadyIn => DoorKind::AlreadyIn,
         ScreenName::UnknownCard => DoorKind::UnknownCard,
+        // The PIN pad's "register the card for …" names --person.
+        ScreenName::Pin => DoorKind::Hidden,
     };
     let person = match person {
         Some(name) => Some(meeting.participant_index(name).ok_or_else(|| {
@@ -559,11 +589,17 @@ fn door_message(
         })?),
         None => meeting.called().next().map(|(i, _)| i),
     };
+    // Before the window opens the answer names its opening.
+    let time = (kind == DoorKind::TooEarly).then(|| {
+        let opens_before = motesskylt::attendance::door::TapRules::default().opens_before_s;
+        motesskylt::model::time::local_instant(meeting.date, meeting.start, tz)
+            - chrono::Duration::seconds(opens_before)
+    });
     Ok(Some(DoorMessage {
         kind,
         person: (kind != DoorKind::UnknownCard).then_some(person).flatten(),
         at: now,
-        time: None,
+        time,
     }))
 }
 

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use motesskylt::kallelse::import_file;
-use motesskylt::kiosk::render::{Image, render};
+use motesskylt::kiosk::render::{Extras, Image, render};
 use motesskylt::kiosk::view::{DoorKind, DoorMessage, Settings, View, compose};
 use motesskylt::model::event::parse_log;
 use motesskylt::model::time::{DEFAULT_TIME_ZONE, Lang, parse_moment};
@@ -52,6 +52,7 @@ fn view(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>) -> View {
         kind,
         person: Some(0),
         at: now,
+        time: None,
     });
     compose(
         &f.meeting,
@@ -65,7 +66,14 @@ fn view(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>) -> View {
 
 /// The screen at `at` in `lang`, with the door's answer if any, drawn at `size`.
 fn draw(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>, size: (u32, u32)) -> Image {
-    render(&view(f, at, lang, door), lang, size.0, size.1, false).unwrap()
+    render(
+        &view(f, at, lang, door),
+        lang,
+        size.0,
+        size.1,
+        &Extras::default(),
+    )
+    .unwrap()
 }
 
 /// Pixels within a small distance of `colour` in the rectangle
@@ -170,23 +178,23 @@ fn the_door_answer_stands_above_the_timer_without_hiding_it() {
             Some(DoorKind::Welcome),
             (width, height),
         );
-        let unknown = draw(
+        let refused = draw(
             &f,
             "13:16:56",
             Lang::Sv,
-            Some(DoorKind::UnknownCard),
+            Some(DoorKind::NotInvited),
             (width, height),
         );
         let top = (0.0, 0.05, 1.0, 0.5);
         let size = format!("{width}x{height}");
-        // The welcome card is framed in the calm green, the unknown card in red.
+        // The welcome card is framed in the calm green, a refusal in red.
         assert!(
             count(&welcome, CALM, top) > count(&plain, CALM, top) + 500,
             "welcome frame at {size}"
         );
         assert!(
-            count(&unknown, OVERTIME, top) > 500,
-            "unknown-card frame at {size}"
+            count(&refused, OVERTIME, top) > 500,
+            "refusal frame at {size}"
         );
         // The timer is untouched by the overlay.
         assert_eq!(
@@ -208,6 +216,7 @@ fn the_door_answer_fades_after_a_few_seconds() {
         kind: DoorKind::Welcome,
         person: Some(0),
         at: now - chrono::Duration::seconds(seconds_ago),
+        time: None,
     };
     let shown = |seconds_ago| {
         compose(
@@ -266,7 +275,7 @@ fn a_break_of_open_length_counts_up_without_alarm() {
         shown.pause.timer.tone,
         motesskylt::kiosk::view::Tone::Neutral
     );
-    let image = render(&shown, Lang::Sv, 800, 480, false).unwrap();
+    let image = render(&shown, Lang::Sv, 800, 480, &Extras::default()).unwrap();
     assert_eq!(
         count(&image, OVERTIME, TIMER_AREA),
         0,

@@ -1,6 +1,8 @@
 //! The kiosk wired as in `demo`, on Slint's testing backend: key presses
-//! stand in for card taps and buttons, and the test reads what the screen
-//! says through the accessible labels of its texts.
+//! stand in for card taps and buttons, touches go through the accessible
+//! actions of the name list and the PIN pad, and the test reads what the
+//! screen says through the accessible labels of its texts. The taps reach
+//! the demo's real store.
 //!
 //! One test only: the testing backend's event loop can start once per process.
 
@@ -33,13 +35,33 @@ fn shows(kiosk: &ui::Kiosk, label: &str) -> bool {
         .is_some()
 }
 
-/// Steps: a key to press, then the text the screen must come to show.
-const STEPS: [(&str, &str); 5] = [
-    ("1", "Välkommen, Olof Lundberg (S)"),
-    ("1", "1 av 30 incheckade"),
-    ("u", "Okänt kort"),
-    ("l", "Unknown card"),
-    ("h", "Demo keys"),
+/// What a step does: press a key, or tap the element with this label.
+#[derive(Clone, Copy)]
+enum Act {
+    Key(&'static str),
+    Tap(&'static str),
+}
+
+/// Who picks their name for the unknown card (not one of the demo's
+/// registered cards).
+const NEWCOMER: &str = "Janette Olsson (S)";
+
+/// Steps: what to do, then the text the screen must come to show.
+const STEPS: [(Act, &str); 11] = [
+    (Act::Key("1"), "Välkommen, Olof Lundberg (S)"),
+    (Act::Key("1"), "1 av 30 incheckade"),
+    (Act::Key("u"), "Vem är du?"),
+    (
+        Act::Tap(NEWCOMER),
+        "PIN-kod för att registrera kortet åt Janette Olsson (S)",
+    ),
+    (Act::Tap("1"), "•"),
+    (Act::Tap("2"), "• •"),
+    (Act::Tap("3"), "• • •"),
+    (Act::Tap("4"), "• • • •"),
+    (Act::Tap("OK"), "Kortet är registrerat, Janette Olsson (S)"),
+    (Act::Key("l"), "2 of 30 checked in"),
+    (Act::Key("h"), "Demo keys"),
 ];
 
 #[test]
@@ -48,7 +70,21 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
     let tz = DEFAULT_TIME_ZONE;
     let meeting = meeting_at(local_time(Utc::now(), tz)).unwrap();
     let kiosk = ui::Kiosk::new().unwrap();
-    let running = window::start(&kiosk, meeting, tz, window::Options::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let station = motesskylt::demo::station(
+        &meeting,
+        tz,
+        &dir.path().join("motesskylt.sqlite"),
+        Utc::now(),
+    )
+    .unwrap();
+    assert!(
+        meeting
+            .participants
+            .iter()
+            .any(|p| motesskylt::kiosk::view::display_name(p) == NEWCOMER)
+    );
+    let running = window::start(&kiosk, station, meeting, tz, window::Options::default()).unwrap();
     kiosk.show().unwrap();
     assert!(
         shows(&kiosk, "0 av 30 incheckade"),
@@ -71,9 +107,18 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
                 let _ = slint::quit_event_loop();
                 return;
             }
-            let (key, expected) = STEPS[i];
+            let (act, expected) = STEPS[i];
             if pressed != i {
-                press(&kiosk, key);
+                match act {
+                    Act::Key(key) => press(&kiosk, key),
+                    Act::Tap(label) => {
+                        if let Some(element) =
+                            ElementHandle::find_by_accessible_label(&kiosk, label).next()
+                        {
+                            element.invoke_accessible_default_action();
+                        }
+                    }
+                }
                 pressed = i;
             } else if shows(&kiosk, expected) {
                 // The second "1" comes within 2 s of the first: ignored,

@@ -16,10 +16,13 @@ use thiserror::Error;
 use crate::cards::CardKey;
 use crate::hw::Uid;
 use crate::kallelse;
+use crate::kiosk::desk::DeskRules;
+use crate::kiosk::station::Station;
 use crate::model::event::Authority;
 use crate::model::time::local_time;
 use crate::model::{Event, EventKind, Meeting};
 use crate::progress::{Phase, Schedule, report, screen_state};
+use crate::store::{Store, StoreError};
 
 /// The embedded notice (seed 000 of the SRO documents).
 pub const NOTICE: &str = include_str!("../../tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md");
@@ -63,6 +66,25 @@ pub fn enrolments(meeting: &Meeting, key: &CardKey, tz: Tz, now: DateTime<Utc>) 
             )
         })
         .collect()
+}
+
+/// The demo's station: a fresh store at `store` (a file path), the demo's
+/// card key and PIN, and the first [`REGISTERED_CARDS`] cards registered.
+pub fn station(
+    meeting: &Meeting,
+    tz: Tz,
+    store: &std::path::Path,
+    now: DateTime<Utc>,
+) -> Result<Station, StoreError> {
+    let key = CardKey::from_bytes(CARD_KEY);
+    let rules = DeskRules {
+        pin: Some(PIN.to_string()),
+        ..DeskRules::default()
+    };
+    let store = Store::open(store, "demo")?;
+    let mut station = Station::new(store, meeting.clone(), tz, rules, key.clone(), now)?;
+    station.record(&enrolments(meeting, &key, tz, now))?;
+    Ok(station)
 }
 
 /// Minutes from now until the demo meeting starts.

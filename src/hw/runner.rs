@@ -110,7 +110,7 @@ mod tests {
     use std::collections::VecDeque;
 
     /// A reader that plays a script of poll results.
-    struct Script(VecDeque<Result<Option<Uid>, ReaderError>>);
+    struct Script(VecDeque<Poll>);
 
     impl CardReader for Script {
         fn poll(&mut self, _timeout: Duration) -> Result<Option<Uid>, ReaderError> {
@@ -125,12 +125,13 @@ mod tests {
         Uid(vec![4, n, n, n])
     }
 
+    /// One poll's result, and one open's: a script of polls or a failure.
+    type Poll = Result<Option<Uid>, ReaderError>;
+    type Open = Result<Vec<Poll>, ReaderError>;
+
     /// Runs scripted readers (one per open) and collects what the kiosk
     /// sees until `limit` reports (or a bound on polls, against a hang).
-    fn observe(
-        opens: Vec<Result<Vec<Result<Option<Uid>, ReaderError>>, ReaderError>>,
-        limit: usize,
-    ) -> Vec<ReaderEvent> {
+    fn observe(opens: Vec<Open>, limit: usize) -> Vec<ReaderEvent> {
         let mut opens: VecDeque<_> = opens.into();
         let mut seen = Vec::new();
         let polls = std::cell::Cell::new(0);

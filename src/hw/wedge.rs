@@ -113,7 +113,7 @@ impl FromStr for WedgeFormat {
 }
 
 /// Why typed text was not taken as a UID. The messages are Swedish: they
-/// may reach the screen through [`ReaderError::Protocol`].
+/// go to the log (and could reach the screen).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum WedgeReject {
     /// A key that is not part of the format (first one, Linux key code).
@@ -429,15 +429,18 @@ impl WedgeDecoder {
 
 /// A keyboard-wedge reader on a Linux input device, grabbed exclusively.
 ///
-/// A misread (garbage, over-long, cut short) comes back from
-/// [`poll`](CardReader::poll) as [`ReaderError::Protocol`]; the reader stays
-/// usable. A device that disappears gives [`ReaderError::Device`].
+/// A misread (garbage, over-long, cut short) is written to the log
+/// (stderr) and [`poll`](CardReader::poll) goes on waiting: it is not an
+/// error, because `runner` closes and reopens a reader on any error, and a
+/// closed wedge is not grabbed, so the next card's digits would reach the
+/// kiosk's keyboard input meanwhile. The card is simply tapped again. A
+/// device that disappears gives [`ReaderError::Device`].
 pub struct EvdevWedge {
     device: RawDevice,
     path: PathBuf,
     decoder: WedgeDecoder,
-    /// Entries decoded but not yet returned (one `read` may hold several).
-    pending: VecDeque<Result<Uid, WedgeReject>>,
+    /// UIDs decoded but not yet returned (one `read` may hold several).
+    pending: VecDeque<Uid>,
 }
 
 impl fmt::Debug for EvdevWedge {
@@ -495,6 +498,13 @@ impl EvdevWedge {
         })
     }
 
+    fn log_misread(&self, reject: &WedgeReject) {
+        eprintln!(
+            "motesskylt: {}: kortet lästes fel: {reject}",
+            self.describe()
+        );
+    }
+
     fn device_error(&self, reason: impl Into<String>) -> ReaderError {
         ReaderError::Device {
             device: self.path.display().to_string(),
@@ -547,13 +557,21 @@ impl EvdevWedge {
                 }
             };
             let mut count = 0usize;
+            let mut misreads = Vec::new();
             for event in events {
                 count += 1;
                 let at = since_epoch(event.timestamp());
-                let outcome =
-                    self.decoder
-                        .feed_event(event.event_type().0, event.code(), event.value(), at);
-                self.pending.extend(outcome);
+                match self
+                    .decoder
+                    .feed_event(event.event_type().0, event.code(), event.value(), at)
+                {
+                    Some(Ok(uid)) => self.pending.push_back(uid),
+                    Some(Err(reject)) => misreads.push(reject),
+                    None => {}
+                }
+            }
+            for reject in misreads {
+                self.log_misread(&reject);
             }
             if count == 0 {
                 // End of file; should not happen for evdev, avoid spinning.
@@ -581,25 +599,20 @@ fn open_reason(error: &io::Error) -> String {
     }
 }
 
-fn protocol(reject: WedgeReject) -> ReaderError {
-    ReaderError::Protocol(reject.to_string())
-}
-
 impl CardReader for EvdevWedge {
     fn poll(&mut self, timeout: Duration) -> Result<Option<Uid>, ReaderError> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(entry) = self.pending.pop_front() {
-                return entry.map(Some).map_err(protocol);
+            if let Some(uid) = self.pending.pop_front() {
+                return Ok(Some(uid));
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
             if !self.wait_readable(remaining)? {
-                // Nothing more came: report a fragment left hanging.
-                let now = since_epoch(SystemTime::now());
-                return match self.decoder.expire(now) {
-                    Some(reject) => Err(protocol(reject)),
-                    None => Ok(None),
-                };
+                // Nothing more came: log a fragment left hanging.
+                if let Some(reject) = self.decoder.expire(since_epoch(SystemTime::now())) {
+                    self.log_misread(&reject);
+                }
+                return Ok(None);
             }
             self.read_available()?;
             if self.pending.is_empty() && remaining.is_zero() {
@@ -1032,14 +1045,18 @@ mod tests {
     }
 
     #[test]
-    fn rejections_read_as_swedish_protocol_errors() {
-        let error = protocol(WedgeReject::TooLong {
+    fn rejections_read_in_swedish() {
+        let reject = WedgeReject::TooLong {
             digits: 24,
             max: 20,
-        });
+        };
         assert_eq!(
-            error.to_string(),
-            "kortläsaren svarar fel: för långt kortnummer: 24 tecken, högst 20"
+            reject.to_string(),
+            "för långt kortnummer: 24 tecken, högst 20"
+        );
+        assert_eq!(
+            WedgeReject::UnexpectedKey { code: 12 }.to_string(),
+            "oväntad tangent (kod 12) i kortnumret"
         );
     }
 

@@ -62,6 +62,11 @@ fn purpose(purpose: view::PinPurpose) -> ui::PinPurpose {
     }
 }
 
+/// Opens or closes the touch menu.
+pub fn show_menu(kiosk: &ui::Kiosk, open: bool) {
+    kiosk.global::<ui::PromptAdapter>().set_menu_open(open);
+}
+
 /// Fills the name list (once per meeting).
 pub fn set_names(kiosk: &ui::Kiosk, names: &[(usize, String, String)]) {
     let model: Vec<ui::PickName> = names

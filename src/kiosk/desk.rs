@@ -287,15 +287,15 @@ impl Desk {
 
     /// Records the plan's events; only then does the desk take them in.
     fn carry_out(&mut self, plan: Plan, now: DateTime<Utc>, journal: &mut dyn Journal) -> Outcome {
-        if !plan.events.is_empty() {
-            if let Err(error) = journal.record(&plan.events) {
-                eprintln!("motesskylt: händelsen kunde inte sparas: {error}");
-                return Outcome {
-                    events: Vec::new(),
-                    door: Some(self.answer(DoorKind::NotSaved, None, now)),
-                    prompt: self.prompt.clone(),
-                };
-            }
+        if !plan.events.is_empty()
+            && let Err(error) = journal.record(&plan.events)
+        {
+            eprintln!("motesskylt: händelsen kunde inte sparas: {error}");
+            return Outcome {
+                events: Vec::new(),
+                door: Some(self.answer(DoorKind::NotSaved, None, now)),
+                prompt: self.prompt.clone(),
+            };
         }
         if let Some((person, outcome)) = plan.tap {
             self.door.remember(person, outcome, now);
@@ -343,15 +343,12 @@ impl Desk {
                 // A registered card of someone not called to this meeting.
                 Plan::answer(self.answer(DoorKind::NotInvited, None, now))
             }
-            None => Plan {
-                events: Vec::new(),
-                door: Some(self.answer(DoorKind::UnknownCard, None, now)),
-                prompt: Some(Prompt::Pick {
-                    card: Some(card),
-                    since: now,
-                }),
-                tap: None,
-            },
+            // The name list says it all ("Vem är du? Välj ditt namn för att
+            // registrera kortet"); an answer on top would hide names.
+            None => Plan::prompt(Some(Prompt::Pick {
+                card: Some(card),
+                since: now,
+            })),
         }
     }
 
@@ -712,9 +709,9 @@ mod tests {
 
     #[test]
     fn a_substitute_is_recorded_as_such() {
-        let (mut desk, mut meeting) = desk();
+        let (_, mut meeting) = desk();
         meeting.participants[3].substitute_for = Some("Monika Holmgren".into());
-        desk = Desk::new(
+        let mut desk = Desk::new(
             meeting.clone(),
             DEFAULT_TIME_ZONE,
             DeskRules::default(),

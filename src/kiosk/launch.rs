@@ -72,6 +72,7 @@ pub fn station(
 /// Opens the configured reader (again, after a failure).
 fn open_reader(config: &ReaderConfig) -> Result<Box<dyn CardReader>, ReaderError> {
     let device = config.device.clone().unwrap_or_default();
+    #[cfg(not(all(feature = "pi", feature = "pcsc")))]
     let unsupported = |feature: &str| ReaderError::Device {
         device: device.clone(),
         reason: format!(

@@ -117,14 +117,24 @@ fn headless_window() -> Result<Rc<MinimalSoftwareWindow>, RenderError> {
     })
 }
 
-/// Draws `view` in `lang` at `width × height` pixels, with the help
-/// overlay if `help`.
+/// What the screen shows besides the view: overlays the UI opens itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// The demo's help.
+    pub help: bool,
+    /// The touch menu.
+    pub menu: bool,
+    /// The name list's names (see `view::pick_names`).
+    pub names: &'a [(usize, String, String)],
+}
+
+/// Draws `view` in `lang` at `width`×`height` pixels.
 pub fn render(
     view: &View,
     lang: Lang,
     width: u32,
     height: u32,
-    help: bool,
+    extras: &Extras,
 ) -> Result<Image, RenderError> {
     if !(320..=7680).contains(&width) || !(320..=4320).contains(&height) {
         return Err(RenderError::Size(width, height));
@@ -134,8 +144,10 @@ pub fn render(
     let kiosk = ui::Kiosk::new()?;
     select_language(lang);
     adapters::set_size(&kiosk, width as f32, height as f32);
+    adapters::set_names(&kiosk, extras.names);
     adapters::show(&kiosk, view);
-    adapters::show_help(&kiosk, help);
+    adapters::show_help(&kiosk, extras.help);
+    adapters::show_menu(&kiosk, extras.menu);
     kiosk.show()?;
     slint::platform::update_timers_and_animations();
     window.request_redraw();

@@ -209,6 +209,21 @@ impl Store {
         &self.path
     }
 
+    /// The journal mode and `synchronous` level of the connection (for
+    /// `motesskylt store check` and the tests): `("wal", 2)` means WAL with
+    /// FULL.
+    pub fn durability(&self) -> Result<(String, i64), StoreError> {
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        let sync = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        Ok((mode, sync))
+    }
+
     /// This device's id.
     pub fn device(&self) -> &str {
         &self.device

@@ -1,4 +1,4 @@
-//! PN532 over I2C and SPI on a Raspberry Pi (rppal), for [`Pn532`](super::Pn532).
+//! PN532 over I2C and SPI on a Raspberry Pi (rppal), for [`Pn532`].
 //!
 //! Both buses are host-driven: the PN532 cannot push bytes, so reading
 //! first asks for its status (ready bit 0) and then reads one whole frame
@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use rppal::i2c::I2c;
 use rppal::spi::{self, Bus, Mode, SlaveSelect, Spi};
 
-use super::Transport;
 use super::frame::{self, Decoded};
+use super::{Pn532, Transport};
 use crate::hw::ReaderError;
 
 /// The PN532's 7-bit I2C address.
@@ -52,6 +52,77 @@ fn first_frame(frame_bytes: &[u8], buf: &mut [u8]) -> usize {
     n
 }
 
+impl Pn532<PiI2c> {
+    /// Opens a PN532 on the I2C bus `device`, e.g. `/dev/i2c-1` (or `1`);
+    /// the chip is woken and configured on first use.
+    pub fn open_i2c(device: &str) -> Result<Self, ReaderError> {
+        Ok(Pn532::new(PiI2c::open(device)?))
+    }
+}
+
+impl Pn532<PiSpi> {
+    /// Opens a PN532 on the SPI device `device`, e.g. `/dev/spidev0.0` (or
+    /// `0.0`: bus 0, chip select CE0); the chip is woken and configured on
+    /// first use.
+    pub fn open_spi(device: &str) -> Result<Self, ReaderError> {
+        Ok(Pn532::new(PiSpi::open(device)?))
+    }
+}
+
+fn bad_device(device: &str, example: &str) -> ReaderError {
+    ReaderError::Device {
+        device: device.to_string(),
+        reason: format!("okänt enhetsnamn (skriv t.ex. {example})"),
+    }
+}
+
+/// The bus number in `/dev/i2c-N` or `N`.
+fn i2c_bus(device: &str) -> Option<u8> {
+    device
+        .strip_prefix("/dev/i2c-")
+        .unwrap_or(device)
+        .parse()
+        .ok()
+}
+
+/// Bus and chip select in `/dev/spidevB.S` or `B.S`.
+fn spi_bus(device: &str) -> Option<(Bus, SlaveSelect)> {
+    let (bus, select) = device
+        .strip_prefix("/dev/spidev")
+        .unwrap_or(device)
+        .split_once('.')?;
+    let bus = match bus.parse::<u8>().ok()? {
+        0 => Bus::Spi0,
+        1 => Bus::Spi1,
+        2 => Bus::Spi2,
+        3 => Bus::Spi3,
+        4 => Bus::Spi4,
+        5 => Bus::Spi5,
+        6 => Bus::Spi6,
+        _ => return None,
+    };
+    let select = match select.parse::<u8>().ok()? {
+        0 => SlaveSelect::Ss0,
+        1 => SlaveSelect::Ss1,
+        2 => SlaveSelect::Ss2,
+        3 => SlaveSelect::Ss3,
+        4 => SlaveSelect::Ss4,
+        5 => SlaveSelect::Ss5,
+        6 => SlaveSelect::Ss6,
+        7 => SlaveSelect::Ss7,
+        8 => SlaveSelect::Ss8,
+        9 => SlaveSelect::Ss9,
+        10 => SlaveSelect::Ss10,
+        11 => SlaveSelect::Ss11,
+        12 => SlaveSelect::Ss12,
+        13 => SlaveSelect::Ss13,
+        14 => SlaveSelect::Ss14,
+        15 => SlaveSelect::Ss15,
+        _ => return None,
+    };
+    Some((bus, select))
+}
+
 /// A PN532 on an I2C bus.
 #[derive(Debug)]
 pub struct PiI2c {
@@ -60,16 +131,17 @@ pub struct PiI2c {
 }
 
 impl PiI2c {
-    /// Opens I2C bus `bus` (1 on a Raspberry Pi's header) for the PN532 at
-    /// [`I2C_ADDRESS`].
-    pub fn open(bus: u8) -> Result<PiI2c, ReaderError> {
-        let name = format!("I2C-buss {bus}, adress {I2C_ADDRESS:#04x}");
-        let device = |e: rppal::i2c::Error| ReaderError::Device {
+    /// Opens the I2C bus `device` (`/dev/i2c-1` or `1`, the bus on a
+    /// Raspberry Pi's header) for the PN532 at [`I2C_ADDRESS`].
+    pub fn open(device: &str) -> Result<PiI2c, ReaderError> {
+        let bus = i2c_bus(device).ok_or_else(|| bad_device(device, "/dev/i2c-1"))?;
+        let name = device.to_string();
+        let error = |e: rppal::i2c::Error| ReaderError::Device {
             device: name.clone(),
             reason: e.to_string(),
         };
-        let mut i2c = I2c::with_bus(bus).map_err(device)?;
-        i2c.set_slave_address(I2C_ADDRESS).map_err(device)?;
+        let mut i2c = I2c::with_bus(bus).map_err(error)?;
+        i2c.set_slave_address(I2C_ADDRESS).map_err(error)?;
         Ok(PiI2c { i2c, name })
     }
 
@@ -128,10 +200,12 @@ pub struct PiSpi {
 }
 
 impl PiSpi {
-    /// Opens SPI bus `bus` with chip select `slave_select`, e.g.
-    /// `Bus::Spi0, SlaveSelect::Ss0` for CE0 on the header.
-    pub fn open(bus: Bus, slave_select: SlaveSelect) -> Result<PiSpi, ReaderError> {
-        let name = format!("SPI {bus}, {slave_select}");
+    /// Opens the SPI device `device`, e.g. `/dev/spidev0.0` (or `0.0`) for
+    /// bus 0 and chip select CE0 on the header, in mode 0.
+    pub fn open(device: &str) -> Result<PiSpi, ReaderError> {
+        let (bus, slave_select) =
+            spi_bus(device).ok_or_else(|| bad_device(device, "/dev/spidev0.0"))?;
+        let name = device.to_string();
         let spi = Spi::new(bus, slave_select, SPI_CLOCK_HZ, Mode::Mode0).map_err(|e| {
             ReaderError::Device {
                 device: name.clone(),
@@ -184,5 +258,33 @@ impl Transport for PiSpi {
 
     fn name(&self) -> &str {
         &self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_give_bus_and_chip_select() {
+        assert_eq!(i2c_bus("/dev/i2c-1"), Some(1));
+        assert_eq!(i2c_bus("3"), Some(3));
+        assert_eq!(i2c_bus("/dev/ttyAMA0"), None);
+        assert_eq!(
+            spi_bus("/dev/spidev0.1"),
+            Some((Bus::Spi0, SlaveSelect::Ss1))
+        );
+        assert_eq!(spi_bus("1.2"), Some((Bus::Spi1, SlaveSelect::Ss2)));
+        assert_eq!(spi_bus("/dev/spidev7.0"), None);
+        assert_eq!(spi_bus("/dev/spidev0"), None);
+    }
+
+    #[test]
+    fn only_the_first_frame_of_a_bus_read_is_kept() {
+        let mut bytes = frame::ACK.to_vec();
+        bytes.extend([0x00; 10]);
+        let mut buf = [0u8; 64];
+        assert_eq!(first_frame(&bytes, &mut buf), frame::ACK.len());
+        assert_eq!(buf[..frame::ACK.len()], frame::ACK);
     }
 }

@@ -1,0 +1,471 @@
+//! End to end at the door: the `motesskylt kiosk --headless` process reads
+//! cards from an emulated PN532 on a pseudo-terminal (real frames over a
+//! real serial line), records into its SQLite store, and the exported log
+//! gives the minutes. Plus the crash test: SIGKILL at random moments during
+//! a stream of taps, 200 times; every confirmed tap must be on disk.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use motesskylt::cards::CardKey;
+use motesskylt::hw::Uid;
+use motesskylt::hw::pn532::emulator::Emulator;
+use motesskylt::model::event::Authority;
+use motesskylt::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+use motesskylt::model::{Event, EventKind, Meeting};
+use motesskylt::store::{FILE_NAME, Stamp, Store, meeting_key};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");
+const PIN: &str = "2468";
+
+fn notice() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md")
+}
+
+fn meeting() -> Meeting {
+    motesskylt::kallelse::import_file(&notice()).unwrap()
+}
+
+fn uid(n: u8) -> Uid {
+    Uid(vec![0x04, 0x5A, 0x17, n])
+}
+
+/// A kiosk's data directory and configuration, with the cards of the
+/// participants at `enrolled` registered (as the central store would have
+/// delivered them).
+struct Site {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Site {
+    fn new(reader: &str, enrolled: &[usize]) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let config = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[kiosk]\ndata_dir = \"{}\"\ndevice = \"dorr-test\"\nnotice = \"{}\"\n\n[door]\npin = \"{PIN}\"\n\n{reader}\n",
+                data.display(),
+                notice().display()
+            ),
+        )
+        .unwrap();
+        let site = Site { dir, config };
+        if !enrolled.is_empty() {
+            let meeting = meeting();
+            let key = CardKey::load_or_create(&site.data().join("card.key")).unwrap();
+            let mut store = Store::open(&site.store(), "dorr-test").unwrap();
+            let at = parse_moment("12:00", meeting.date, DEFAULT_TIME_ZONE).unwrap();
+            let events: Vec<Event> = enrolled
+                .iter()
+                .map(|&i| {
+                    Event::new(
+                        at,
+                        DEFAULT_TIME_ZONE,
+                        EventKind::CardEnrolled {
+                            person: meeting.participants[i].name.clone(),
+                            card: key.hash(&uid(i as u8)).0,
+                            by: Authority::Secretary,
+                        },
+                    )
+                })
+                .collect();
+            store.append("cards", &events, &Stamp::read(at)).unwrap();
+        }
+        site
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.data().join(FILE_NAME)
+    }
+
+    fn start(&self, clock: &str) -> Kiosk {
+        let mut child = Command::new(BIN)
+            .args(["kiosk", "--headless", "--config"])
+            .arg(&self.config)
+            .args(["--clock", clock])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Kiosk {
+            child,
+            stdin: Some(stdin),
+            lines,
+        }
+    }
+}
+
+struct Kiosk {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+}
+
+impl Kiosk {
+    fn next(&mut self) -> Value {
+        match self.lines.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}")),
+            Err(_) => {
+                let _ = self.child.kill();
+                let mut stderr = String::new();
+                if let Some(mut pipe) = self.child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+                }
+                panic!("the kiosk did not answer within 20 s; its stderr:\n{stderr}");
+            }
+        }
+    }
+
+    /// The next answer that is not about the reader's state.
+    fn answer(&mut self) -> Value {
+        loop {
+            let value = self.next();
+            if value["reader"].is_null() {
+                return value;
+            }
+        }
+    }
+
+    fn say(&mut self, command: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{command}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn quit(mut self) -> std::process::Output {
+        self.say("quit");
+        drop(self.stdin.take());
+        self.child.wait_with_output().unwrap()
+    }
+}
+
+fn tap(emulator: &Emulator, kiosk: &mut Kiosk, n: u8) -> Value {
+    emulator.tap(uid(n));
+    kiosk.answer()
+}
+
+fn stored_types(answer: &Value) -> Vec<String> {
+    answer["stored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn taps_at_the_door_are_stored_and_give_the_minutes() {
+    let emulator = Emulator::start().unwrap();
+    let site = Site::new(
+        &format!(
+            "[reader]\nkind = \"pn532-uart\"\ndevice = \"{}\"",
+            emulator.path().display()
+        ),
+        &[0, 1, 2],
+    );
+    let m = meeting();
+    let mut kiosk = site.start("2026-06-04 12:45");
+    let ready = kiosk.next();
+    assert_eq!(ready["ready"], true);
+    assert_eq!(ready["meeting"], meeting_key(&m));
+
+    // Three participants check in with their cards.
+    for n in 0..3u8 {
+        let answer = tap(&emulator, &mut kiosk, n);
+        assert_eq!(answer["door"], "welcome", "{answer}");
+        assert_eq!(answer["person"], m.participants[n as usize].name.as_str());
+        assert_eq!(stored_types(&answer), vec!["checked_in"]);
+        assert_eq!(answer["stored"][0]["source"], "nfc");
+    }
+    // A double tap (the card lifted and put back within a second: the
+    // reader sees it leave, so it is a new tap) is ignored by the door.
+    std::thread::sleep(Duration::from_millis(600));
+    let double = tap(&emulator, &mut kiosk, 2);
+    assert!(
+        double["door"].is_null() && stored_types(&double).is_empty(),
+        "{double}"
+    );
+
+    // Participant 1 leaves: the first tap asks, the second checks out.
+    std::thread::sleep(Duration::from_millis(2100));
+    let ask = tap(&emulator, &mut kiosk, 1);
+    assert_eq!(ask["door"], "already_in", "{ask}");
+    assert!(stored_types(&ask).is_empty());
+    std::thread::sleep(Duration::from_millis(2100));
+    let out = tap(&emulator, &mut kiosk, 1);
+    assert_eq!(out["door"], "checked_out", "{out}");
+    assert_eq!(stored_types(&out), vec!["checked_out"]);
+
+    // An unknown card: the name list opens; the name and the PIN enrol it.
+    let unknown = tap(&emulator, &mut kiosk, 3);
+    assert_eq!(unknown["prompt"], "pick-for-card", "{unknown}");
+    kiosk.say(&format!("pick {}", m.participants[3].name));
+    assert_eq!(kiosk.answer()["prompt"], "pin-for-card");
+    kiosk.say("pin 0000");
+    assert_eq!(kiosk.answer()["door"], "wrong_pin");
+    kiosk.say(&format!("pin {PIN}"));
+    let enrolled = kiosk.answer();
+    assert_eq!(enrolled["door"], "enrolled", "{enrolled}");
+    assert_eq!(stored_types(&enrolled), vec!["card_enrolled", "checked_in"]);
+    // The new card now works like any other: a tap asks to confirm leaving.
+    std::thread::sleep(Duration::from_millis(2100));
+    assert_eq!(tap(&emulator, &mut kiosk, 3)["door"], "already_in");
+
+    let output = kiosk.quit();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The store holds exactly these events, in this order.
+    let export = Command::new(BIN)
+        .arg("export")
+        .arg(site.data())
+        .output()
+        .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let log = String::from_utf8(export.stdout).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["type"].as_str().unwrap().to_string(),
+                l["person"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let name = |i: usize| m.participants[i].name.clone();
+    assert_eq!(
+        summary,
+        vec![
+            ("checked_in".into(), name(0)),
+            ("checked_in".into(), name(1)),
+            ("checked_in".into(), name(2)),
+            ("checked_out".into(), name(1)),
+            ("card_enrolled".into(), name(3)),
+            ("checked_in".into(), name(3)),
+        ]
+    );
+    // Numbered after the three registered cards, without gaps.
+    let seqs: Vec<i64> = lines.iter().map(|l| l["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, vec![4, 5, 6, 7, 8, 9]);
+    assert!(lines.iter().all(|l| l["device"] == "dorr-test"));
+    assert!(lines.iter().all(|l| l["id"].as_str().unwrap().len() == 36));
+
+    // Card numbers never reach the disk: only keyed hashes.
+    let raw = std::fs::read(site.store()).unwrap();
+    let wal = std::fs::read(site.data().join(format!("{FILE_NAME}-wal"))).unwrap_or_default();
+    for n in 0..4u8 {
+        let hex = uid(n).to_string();
+        for bytes in [&raw, &wal] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains(&hex) && !text.contains(&hex.to_lowercase()));
+        }
+    }
+
+    // The exported log gives the minutes.
+    let log_file = site.dir.path().join("log.jsonl");
+    std::fs::write(&log_file, &log).unwrap();
+    let minutes = Command::new(BIN)
+        .arg("minutes")
+        .arg(notice())
+        .arg("--events")
+        .arg(&log_file)
+        .output()
+        .unwrap();
+    assert!(
+        minutes.status.success(),
+        "{}",
+        String::from_utf8_lossy(&minutes.stderr)
+    );
+    let text = String::from_utf8(minutes.stdout).unwrap();
+    let present = text.lines().find(|l| l.starts_with("Närvarande:")).unwrap();
+    for i in 0..4 {
+        assert!(present.contains(&name(i)), "{text}");
+    }
+    assert!(!present.contains(&name(4)), "{text}");
+    assert!(
+        text.contains(&format!("Lämnar mötet klockan 12.45: {}.", name(1))),
+        "{text}"
+    );
+    let absent = text.lines().find(|l| l.starts_with("Frånvaro:")).unwrap();
+    assert!(
+        absent.contains(&name(4)) && !absent.contains(&name(0)),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_reader_that_stops_answering_is_reported_and_the_door_keeps_working() {
+    let emulator = Emulator::start().unwrap();
+    let site = Site::new(
+        &format!(
+            "[reader]\nkind = \"pn532-uart\"\ndevice = \"{}\"",
+            emulator.path().display()
+        ),
+        &[0],
+    );
+    let mut kiosk = site.start("2026-06-04 12:45");
+    assert_eq!(kiosk.next()["ready"], true);
+    emulator.unplug();
+    // The screen is told; names can still be picked meanwhile.
+    loop {
+        let line = kiosk.next();
+        if line["reader"] == "failed" {
+            break;
+        }
+    }
+    kiosk.say("open-picker");
+    assert_eq!(kiosk.answer()["prompt"], "pick");
+    kiosk.say(&format!("pick {}", meeting().participants[0].name));
+    let answer = kiosk.answer();
+    assert_eq!(answer["door"], "welcome", "{answer}");
+    assert_eq!(answer["stored"][0]["source"], "touch");
+    let output = kiosk.quit();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PN532"), "{stderr}");
+}
+
+/// SIGKILL at random moments while taps stream in: after every kill the
+/// store passes `integrity_check` and holds every event the kiosk had
+/// confirmed (printed), with sequence numbers without gaps.
+#[test]
+fn killing_the_kiosk_never_loses_a_confirmed_tap() {
+    let runs: usize = std::env::var("CRASH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let m = meeting();
+    let people: Vec<usize> = m.called().map(|(i, _)| i).take(20).collect();
+    let site = Site::new("[reader]\nkind = \"none\"", &people);
+    let mut rng = fastrand::Rng::with_seed(0x5eed_2026);
+    let mut confirmed: Vec<String> = Vec::new();
+    let mut killed_mid_stream = 0;
+    let started = Instant::now();
+    for run in 0..runs {
+        let mut kiosk = site.start("2026-06-04 12:45");
+        assert_eq!(kiosk.next()["ready"], true, "run {run}");
+        // A stream of taps: everyone three times in random order (check-ins,
+        // asks, check-outs, double taps), then a kill after a random delay.
+        let mut order: Vec<usize> = people
+            .iter()
+            .chain(&people)
+            .chain(&people)
+            .copied()
+            .collect();
+        rng.shuffle(&mut order);
+        let stream: Vec<String> = order
+            .iter()
+            .map(|&p| format!("card {}", uid(p as u8)))
+            .collect();
+        // Kill after a random number of taps, a random moment after the
+        // last one was sent: while it is read, decided, written or answered.
+        let kill_after = rng.usize(1..stream.len());
+        {
+            let stdin = kiosk.stdin.as_mut().unwrap();
+            // In one burst, so taps queue up as at a crowded door.
+            let burst: String = stream[..kill_after]
+                .iter()
+                .map(|c| format!("{c}\n"))
+                .collect();
+            stdin.write_all(burst.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        std::thread::sleep(Duration::from_micros(rng.u64(0..kill_after as u64 * 200)));
+        // SIGKILL: no chance to flush or clean up.
+        kiosk.child.kill().unwrap();
+        kiosk.child.wait().unwrap();
+        drop(kiosk.stdin.take());
+        let mut answered = 0;
+        loop {
+            match kiosk.lines.recv_timeout(Duration::from_secs(5)) {
+                Ok(line) => {
+                    let value: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                    answered += 1;
+                    for event in value["stored"].as_array().into_iter().flatten() {
+                        confirmed.push(event["id"].as_str().unwrap().to_string());
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => panic!("stdout stays open after SIGKILL"),
+            }
+        }
+        if answered < kill_after {
+            killed_mid_stream += 1;
+        }
+
+        let conn = rusqlite::Connection::open(site.store()).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "run {run}");
+        let ids: std::collections::HashSet<String> = conn
+            .prepare("SELECT id FROM events")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let missing: Vec<&String> = confirmed.iter().filter(|id| !ids.contains(*id)).collect();
+        assert!(
+            missing.is_empty(),
+            "run {run}: confirmed but not stored: {missing:?}"
+        );
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM events WHERE device = 'dorr-test' ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            seqs.iter().enumerate().all(|(i, s)| *s == i as i64 + 1),
+            "run {run}: sequence numbers have a gap"
+        );
+    }
+    eprintln!(
+        "crash test: {runs} kills ({killed_mid_stream} mid-stream), {} confirmed events all on disk, {:.1} s",
+        confirmed.len(),
+        started.elapsed().as_secs_f64()
+    );
+    // The kills must catch taps in flight, not only an idle kiosk.
+    assert!(
+        killed_mid_stream * 4 >= runs,
+        "too few kills landed while taps were in flight ({killed_mid_stream} of {runs})"
+    );
+    assert!(!confirmed.is_empty());
+}

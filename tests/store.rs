@@ -1,0 +1,229 @@
+//! The local store on a real SQLite file: durability settings, the
+//! append-only log, sequence numbers and ids, the outbox cursor, meeting
+//! versions, migrations and recovery from a damaged file.
+
+use chrono::{DateTime, Duration, Utc};
+use motesskylt::model::event::Authority;
+use motesskylt::model::time::DEFAULT_TIME_ZONE;
+use motesskylt::model::{Event, EventKind, Source};
+use motesskylt::store::{FILE_NAME, Stamp, Store, StoreError, meeting_key, recover};
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn checked_in(who: &str, s: i64) -> Event {
+    Event::new(
+        t0() + Duration::seconds(s),
+        DEFAULT_TIME_ZONE,
+        EventKind::CheckedIn {
+            person: who.into(),
+            source: Source::Nfc,
+            substitute_for: None,
+        },
+    )
+}
+
+fn meeting() -> motesskylt::model::Meeting {
+    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+}
+
+#[test]
+fn a_store_is_wal_with_full_sync_and_numbers_its_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join(FILE_NAME);
+    let mut store = Store::open(&path, "dorr-1").unwrap();
+    assert_eq!(store.durability().unwrap(), ("wal".to_string(), 2));
+    let stamp = Stamp::read(t0());
+    let first = store
+        .append("M", &[checked_in("A", 0), checked_in("B", 1)], &stamp)
+        .unwrap();
+    let second = store.append("M", &[checked_in("C", 2)], &stamp).unwrap();
+    let seqs: Vec<i64> = first.iter().chain(&second).map(|r| r.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    assert!(
+        first
+            .iter()
+            .chain(&second)
+            .all(|r| r.id.get_version_num() == 7)
+    );
+    // v7 ids carry the event's time: they sort like the events.
+    assert!(first[0].id < first[1].id && first[1].id < second[0].id);
+    drop(store);
+
+    // Reopened: the same device, the log read back in order, numbering goes on.
+    let mut store = Store::open(&path, "another-name").unwrap();
+    assert_eq!(store.device(), "dorr-1");
+    let events = store.events("M").unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[2].event, checked_in("C", 2));
+    let next = store.append("M", &[checked_in("D", 3)], &stamp).unwrap();
+    assert_eq!(next[0].seq, 4);
+    assert!(store.events("other").unwrap().is_empty());
+
+    // The stamp's columns are stored.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (boot, mono, synced): (String, i64, bool) = conn
+        .query_row(
+            "SELECT boot, mono_ms, clock_synced FROM events WHERE seq = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (boot, mono, synced),
+        (stamp.boot, stamp.mono_ms, stamp.clock_synced)
+    );
+}
+
+#[test]
+fn nothing_is_updated_or_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let mut store = Store::open(&path, "d").unwrap();
+    store
+        .append("M", &[checked_in("A", 0)], &Stamp::read(t0()))
+        .unwrap();
+    store.save_meeting(&meeting(), t0()).unwrap();
+    store.acknowledge(1, t0()).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for statement in [
+        "UPDATE events SET body = '{}'",
+        "DELETE FROM events",
+        "UPDATE meetings SET body = '{}'",
+        "DELETE FROM meetings",
+        "UPDATE sync_acks SET up_to = 0",
+        "DELETE FROM sync_acks",
+        "UPDATE device SET id = 'x'",
+        "DELETE FROM device",
+    ] {
+        let error = conn.execute(statement, []).unwrap_err().to_string();
+        assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+    assert_eq!(store.events("M").unwrap().len(), 1);
+}
+
+#[test]
+fn the_outbox_holds_what_the_central_store_has_not_confirmed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join(FILE_NAME), "d").unwrap();
+    let stamp = Stamp::read(t0());
+    let stored = store
+        .append(
+            "M",
+            &[checked_in("A", 0), checked_in("B", 1), checked_in("C", 2)],
+            &stamp,
+        )
+        .unwrap();
+    assert_eq!(store.outbox(10).unwrap().len(), 3);
+    assert_eq!(store.outbox(2).unwrap().len(), 2);
+    store.acknowledge(stored[1].rowid, t0()).unwrap();
+    let pending = store.outbox(10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].event, checked_in("C", 2));
+    // An older acknowledgement never moves the cursor back.
+    store.acknowledge(stored[0].rowid, t0()).unwrap();
+    assert_eq!(store.sync_cursor().unwrap(), stored[1].rowid);
+}
+
+#[test]
+fn meetings_are_kept_in_versions_and_cards_fold_from_enrolments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join(FILE_NAME), "d").unwrap();
+    let mut m = meeting();
+    let key = store.save_meeting(&m, t0()).unwrap();
+    assert_eq!(key, meeting_key(&m));
+    assert_eq!(key, "SRO-2026-06-04-1300");
+    store.save_meeting(&m, t0()).unwrap();
+    m.location = Some("Sal B".into());
+    store.save_meeting(&m, t0()).unwrap();
+    let meetings = store.meetings().unwrap();
+    assert_eq!(meetings.len(), 1);
+    assert_eq!(meetings[0].1.location.as_deref(), Some("Sal B"));
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let versions: i64 = conn
+        .query_row("SELECT COUNT(*) FROM meetings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(versions, 2, "an unchanged meeting is not stored again");
+
+    let enrol = Event::new(
+        t0(),
+        DEFAULT_TIME_ZONE,
+        EventKind::CardEnrolled {
+            person: "Olof Lundberg".into(),
+            card: "ab".repeat(16),
+            by: Authority::Pin,
+        },
+    );
+    store.append(&key, &[enrol], &Stamp::read(t0())).unwrap();
+    let cards = store.cards().unwrap();
+    assert_eq!(
+        cards.owner(&motesskylt::cards::CardHash("ab".repeat(16))),
+        Some("Olof Lundberg")
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    drop(Store::open(&path, "d").unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let error = Store::open(&path, "d").unwrap_err();
+    assert!(matches!(error, StoreError::TooNew { found: 99, .. }));
+    assert!(error.to_string().contains("uppdatera programmet"));
+}
+
+#[test]
+fn a_damaged_store_is_reported_set_aside_and_its_readable_events_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let mut store = Store::open(&path, "dorr-1").unwrap();
+    let stamp = Stamp::read(t0());
+    // Enough events to fill several pages, each in its own transaction.
+    let long = "x".repeat(300);
+    for i in 0..200 {
+        store
+            .append("M", &[checked_in(&format!("{long}{i}"), i)], &stamp)
+            .unwrap();
+    }
+    drop(store);
+    // Move everything into the main file, then damage a page in its middle.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    let pages = bytes.len() / page;
+    assert!(pages > 10, "{pages} pages");
+    let middle = (pages / 2) * page;
+    for b in &mut bytes[middle + 8..middle + 400] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let error = Store::open(&path, "dorr-1").unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+    assert!(error.to_string().contains("motesskylt store recover"));
+
+    let report = recover(&path, "dorr-1", t0()).unwrap();
+    assert!(report.set_aside.exists());
+    assert!(report.events > 150 && report.events < 200, "{report:?}");
+    assert_eq!(report.events + report.lost, 200, "{report:?}");
+    let mut store = Store::open(&path, "ignored").unwrap();
+    assert_eq!(store.device(), "dorr-1");
+    let saved = store.events("M").unwrap();
+    assert_eq!(saved.len(), report.events);
+    // Numbering goes on after the highest saved sequence number.
+    let highest = saved.iter().map(|r| r.seq).max().unwrap();
+    let next = store
+        .append("M", &[checked_in("new", 999)], &stamp)
+        .unwrap();
+    assert_eq!(next[0].seq, highest + 1);
+}
