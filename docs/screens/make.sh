@@ -31,7 +31,12 @@ shot no-meeting      --at "2026-06-01 10:00"
 shot door-welcome    --at 13:16:56 --screen welcome --person "Marina Johansson"
 shot door-checked-out --at 14:15 --screen checked-out --person "Olof Lundberg"
 shot door-already-in --at 13:16:56 --screen already-in --person "Marina Johansson"
-shot door-unknown    --at 13:16:56 --screen unknown-card
+shot door-too-early  --at 12:10 --screen too-early --person "Marina Johansson"
+shot names           --at 13:16:56 --screen names
+shot pin             --at 13:16:56 --screen pin --person "Janette Olsson"
+shot menu            --at 13:16:56 --screen menu
+shot reader-problem  --at 13:16:56 --screen reader-problem
+shot names-480x800   --at 13:16:56 --screen names --size 480x800
 shot help            --at 13:16:56 --screen help
 shot item-en         --at 13:16:56 --lang en
 shot overtime-en     --at 13:30:30 --lang en
