@@ -458,7 +458,7 @@ fn run_kiosk(
             recovery.lost
         );
     }
-    let readers = |messages| launch::spawn_reader(&config.reader, messages);
+    let readers = |messages| launch::spawn_inputs(&config, messages);
     if headless {
         return Ok(headless::run(station, meeting, clock, readers)?);
     }

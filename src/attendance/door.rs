@@ -96,6 +96,20 @@ impl Door {
         }
     }
 
+    /// Who was last asked "Tryck igen för att checka ut" and may still
+    /// confirm at `now` (past the repeat window, within the confirm window).
+    pub fn asked_last(&self, now: DateTime<Utc>) -> Option<usize> {
+        self.last
+            .iter()
+            .filter(|(_, l)| l.asked)
+            .filter(|(_, l)| {
+                let since = (now - l.at).num_seconds();
+                since >= self.rules.repeat_s && since <= self.rules.confirm_s
+            })
+            .max_by_key(|(_, l)| l.at)
+            .map(|(person, _)| *person)
+    }
+
     /// Remembers a decided tap.
     pub fn remember(&mut self, person: usize, outcome: TapOutcome, now: DateTime<Utc>) {
         if outcome != TapOutcome::Ignored {

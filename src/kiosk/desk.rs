@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use crate::attendance::door::{Door, TapOutcome, TapRules, Window, window};
 use crate::attendance::presence;
 use crate::cards::{CardHash, Registry};
+use crate::hw::Signal;
 use crate::model::event::Authority;
 use crate::model::time::local_time;
 use crate::model::{Event, EventKind, Meeting, Source};
@@ -52,6 +53,9 @@ pub enum Input {
     Press(Control),
     /// A control from the touch screen: asks for the PIN first.
     Touch(Control),
+    /// The door's confirm button: answers "Tryck igen för att checka ut"
+    /// for whoever was asked last, as their second tap would.
+    Confirm,
 }
 
 /// What the screen asks while the desk waits for an answer.
@@ -215,6 +219,10 @@ impl Desk {
             }
             (Input::Card(card), _) => self.card(card, now),
             (Input::Person(person, source), _) => self.tap(person, source, now),
+            (Input::Confirm, _) => match self.door.asked_last(now) {
+                Some(person) => self.tap(person, Source::Button, now),
+                None => Plan::default(),
+            },
             (Input::OpenPicker, _) => Plan::prompt(Some(Prompt::Pick {
                 card: None,
                 since: now,
@@ -492,6 +500,31 @@ impl Desk {
     }
 }
 
+/// What the kiosk's buzzer and LEDs say about an outcome.
+pub fn signal(outcome: &Outcome) -> Option<Signal> {
+    let door = outcome.door.as_ref().map(|d| d.kind);
+    match door {
+        Some(DoorKind::Welcome | DoorKind::Enrolled | DoorKind::CheckedOut) => {
+            Some(Signal::Accepted)
+        }
+        Some(DoorKind::AlreadyIn | DoorKind::TooEarly | DoorKind::Closed | DoorKind::AdminCard) => {
+            Some(Signal::Attention)
+        }
+        Some(
+            DoorKind::WrongPin
+            | DoorKind::NotSaved
+            | DoorKind::NoPin
+            | DoorKind::NotInvited
+            | DoorKind::UnknownCard,
+        ) => Some(Signal::Error),
+        Some(DoorKind::Hidden) => None,
+        // A question opened (the name list for an unknown card, the PIN pad).
+        None if outcome.prompt.is_some() => Some(Signal::Attention),
+        None if !outcome.events.is_empty() => Some(Signal::Accepted),
+        None => None,
+    }
+}
+
 /// What the desk means to do with an input, before recording it.
 #[derive(Debug, Default)]
 struct Plan {
@@ -761,11 +794,41 @@ mod tests {
     }
 
     #[test]
+    fn the_confirm_button_answers_the_last_question() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        // Nobody was asked: the button does nothing.
+        let idle = desk.handle(Input::Confirm, at(&meeting, "12:49"), &mut log);
+        assert_eq!(idle, Outcome::default());
+        desk.handle(Input::Card(card(1)), at(&meeting, "12:50"), &mut log);
+        let ask = desk.handle(Input::Card(card(1)), at(&meeting, "13:10"), &mut log);
+        assert_eq!(signal(&ask), Some(Signal::Attention));
+        let out = desk.handle(Input::Confirm, at(&meeting, "13:10:04"), &mut log);
+        assert_eq!(
+            kinds(&out),
+            vec![EventKind::CheckedOut {
+                person: meeting.participants[1].name.clone(),
+                source: Source::Button
+            }]
+        );
+        assert_eq!(signal(&out), Some(Signal::Accepted));
+        // Too late for a question: nothing.
+        desk.handle(Input::Card(card(1)), at(&meeting, "13:20"), &mut log);
+        desk.handle(Input::Card(card(1)), at(&meeting, "13:30"), &mut log);
+        let late = desk.handle(Input::Confirm, at(&meeting, "13:30:30"), &mut log);
+        assert!(late.events.is_empty());
+    }
+
+    #[test]
     fn when_the_journal_fails_nothing_is_answered_as_done() {
         let (mut desk, meeting) = desk();
         let failed = desk.handle(Input::Card(card(1)), at(&meeting, "12:50"), &mut Broken);
         assert!(failed.events.is_empty());
-        assert_eq!(failed.door.map(|d| d.kind), Some(DoorKind::NotSaved));
+        assert_eq!(
+            failed.door.as_ref().map(|d| d.kind),
+            Some(DoorKind::NotSaved)
+        );
+        assert_eq!(signal(&failed), Some(Signal::Error));
         assert!(desk.recorded().is_empty());
         // The next tap is not taken as a double tap of one never recorded.
         let mut log = Vec::new();

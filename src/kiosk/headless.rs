@@ -5,8 +5,8 @@
 //!
 //! Commands, one per line: `card UID` (hex), `pick NAME` (a participant as
 //! in the notice), `open-picker`, `pin DIGITS`, `cancel`, `next`,
-//! `previous`, `break`, `end` (buttons), `touch next|previous|break|end`,
-//! `quit`. Each answer line is written only after its events are on disk.
+//! `previous`, `break`, `end`, `confirm` (buttons), `touch
+//! next|previous|break|end`, `quit`. Each answer line is written only after its events are on disk.
 
 use std::io::{BufRead, Write};
 
@@ -46,6 +46,7 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
         "open-picker" => Message::Input(Input::OpenPicker),
         "pin" => Message::Input(Input::Pin(rest.to_string())),
         "cancel" => Message::Input(Input::Cancel),
+        "confirm" => Message::Input(Input::Confirm),
         "touch" => {
             Message::Input(Input::Touch(control(rest).ok_or_else(|| {
                 format!("okänd knapp \"{rest}\" (next, previous, break, end)")
@@ -55,7 +56,7 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
             Some(c) => Message::Input(Input::Press(c)),
             None => {
                 return Err(format!(
-                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, next, previous, break, end, touch, quit)"
+                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, confirm, next, previous, break, end, touch, quit)"
                 ));
             }
         },

@@ -10,12 +10,14 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::cards::{CardKey, CardKeyError};
 use crate::hw::runner::{self, Pacing, ReaderEvent};
-use crate::hw::{CardReader, ReaderError};
+use crate::hw::{CardReader, Feedback, ReaderError, Silent};
 use crate::model::Meeting;
 use crate::store::{FILE_NAME, Recovery, StoreError};
 
-use super::config::{KioskConfig, ReaderConfig, ReaderKind};
+use super::config::{ButtonConfig, KioskConfig, ReaderConfig, ReaderKind};
 use super::desk::DeskRules;
+#[cfg(feature = "pi")]
+use super::desk::{Control, Input};
 use super::station::{Message, Station, open_store};
 
 /// Why the kiosk could not start.
@@ -65,7 +67,8 @@ pub fn station(
 ) -> Result<(Station, Option<Recovery>), LaunchError> {
     let key = CardKey::load_or_create(&config.card_key_file())?;
     let (store, recovery) = open_store(&store_path(config), &device_name(config), now)?;
-    let station = Station::new(store, meeting, tz, desk_rules(config), key, now)?;
+    let station = Station::new(store, meeting, tz, desk_rules(config), key, now)?
+        .with_feedback(feedback(&config.buttons));
     Ok((station, recovery))
 }
 
@@ -118,9 +121,97 @@ fn open_reader(config: &ReaderConfig) -> Result<Box<dyn CardReader>, ReaderError
     }
 }
 
+/// Starts the threads of the configured reader and buttons, reporting to
+/// `messages`.
+pub fn spawn_inputs(config: &KioskConfig, messages: UnboundedSender<Message>) {
+    spawn_buttons(&config.buttons, messages.clone());
+    spawn_reader(&config.reader, messages);
+}
+
+/// The buzzer and LEDs of `[buttons]` (feature `pi`), or silence.
+pub fn feedback(config: &ButtonConfig) -> Box<dyn Feedback> {
+    if config.buzzer.is_none() && config.led_green.is_none() && config.led_red.is_none() {
+        return Box::new(Silent);
+    }
+    #[cfg(feature = "pi")]
+    {
+        let pins = crate::hw::gpio::FeedbackPins {
+            buzzer: config.buzzer,
+            buzzer_hz: None,
+            green: config.led_green,
+            red: config.led_red,
+        };
+        match crate::hw::gpio::GpioFeedback::new(&pins) {
+            Ok(feedback) => return Box::new(feedback),
+            Err(error) => eprintln!("motesskylt: summer och lampor fungerar inte: {error}"),
+        }
+    }
+    #[cfg(not(feature = "pi"))]
+    eprintln!(
+        "motesskylt: [buttons] anger summer eller lampor, men den här motesskylt är byggd utan --features pi"
+    );
+    Box::new(Silent)
+}
+
+fn spawn_buttons(config: &ButtonConfig, messages: UnboundedSender<Message>) {
+    let any = [config.next, config.previous, config.pause, config.confirm]
+        .iter()
+        .any(Option::is_some);
+    if !any {
+        return;
+    }
+    #[cfg(feature = "pi")]
+    {
+        use crate::hw::{Button, Buttons};
+        let pins = crate::hw::gpio::ButtonPins {
+            next: config.next,
+            previous: config.previous,
+            r#break: config.pause,
+            confirm: config.confirm,
+        };
+        let spawned = std::thread::Builder::new()
+            .name("motesskylt-buttons".into())
+            .spawn(move || {
+                let mut buttons = match crate::hw::gpio::GpioButtons::new(&pins) {
+                    Ok(buttons) => buttons,
+                    Err(error) => {
+                        eprintln!("motesskylt: knapparna fungerar inte: {error}");
+                        return;
+                    }
+                };
+                while !messages.is_closed() {
+                    let input = match buttons.poll(std::time::Duration::from_millis(250)) {
+                        Ok(Some(Button::Next)) => Input::Press(Control::Next),
+                        Ok(Some(Button::Previous)) => Input::Press(Control::Previous),
+                        Ok(Some(Button::Break)) => Input::Press(Control::Break),
+                        Ok(Some(Button::Confirm)) => Input::Confirm,
+                        Ok(None) => continue,
+                        Err(error) => {
+                            eprintln!("motesskylt: knapparna fungerar inte: {error}");
+                            return;
+                        }
+                    };
+                    if messages.send(Message::Input(input)).is_err() {
+                        return;
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            eprintln!("motesskylt: knapparnas tråd kunde inte starta: {error}");
+        }
+    }
+    #[cfg(not(feature = "pi"))]
+    {
+        drop(messages);
+        eprintln!(
+            "motesskylt: [buttons] anger knappar, men den här motesskylt är byggd utan --features pi"
+        );
+    }
+}
+
 /// Starts the configured reader's thread, reporting to `messages`. Nothing
 /// starts without a reader.
-pub fn spawn_reader(config: &ReaderConfig, messages: UnboundedSender<Message>) {
+fn spawn_reader(config: &ReaderConfig, messages: UnboundedSender<Message>) {
     if config.kind == ReaderKind::None {
         return;
     }

@@ -8,12 +8,12 @@ use std::path::Path;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::cards::CardKey;
-use crate::hw::Uid;
 use crate::hw::runner::ReaderEvent;
+use crate::hw::{Feedback, Silent, Uid};
 use crate::model::{Event, Meeting};
 use crate::store::{Recorded, Recovery, Stamp, Store, StoreError};
 
-use super::desk::{Desk, DeskRules, Input, Journal, Outcome};
+use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
 use super::window::Clock;
 
 /// What reaches the input thread.
@@ -41,13 +41,22 @@ pub struct Update {
     pub reader_problem: Option<bool>,
 }
 
-/// The desk and its store.
-#[derive(Debug)]
+/// The desk and its store (and the buzzer and LEDs, if any).
 pub struct Station {
     desk: Desk,
     store: Store,
     meeting: String,
     key: CardKey,
+    feedback: Box<dyn Feedback>,
+}
+
+impl std::fmt::Debug for Station {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Station")
+            .field("meeting", &self.meeting)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Records the desk's events in the store, for one meeting.
@@ -113,7 +122,14 @@ impl Station {
             store,
             meeting: key_name,
             key,
+            feedback: Box::new(Silent),
         })
+    }
+
+    /// Beeps and lights through `feedback` for every answer.
+    pub fn with_feedback(mut self, feedback: Box<dyn Feedback>) -> Self {
+        self.feedback = feedback;
+        self
     }
 
     /// The meeting's key in the store.
@@ -174,6 +190,9 @@ impl Station {
             stored: Vec::new(),
         };
         let outcome = self.desk.handle(input, now, &mut journal);
+        if let Some(signal) = signal(&outcome) {
+            self.feedback.signal(signal);
+        }
         Update {
             outcome,
             stored: journal.stored,
