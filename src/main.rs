@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use chrono::Utc;
 use motesskylt::hw::Uid;
 use motesskylt::kiosk::config::KioskConfig;
-use motesskylt::kiosk::station::Station;
+use motesskylt::kiosk::station::{ClockTrust, Station};
 use motesskylt::kiosk::view::{self, DoorKind, DoorMessage, Settings};
 use motesskylt::kiosk::{headless, launch, render, window};
 use motesskylt::model::event::{check_against, parse_log};
@@ -121,7 +121,7 @@ enum Command {
     Export {
         /// The store file (motesskylt.sqlite) or the kiosk's data directory.
         store: PathBuf,
-        /// The meeting's key (e.g. SRO-2026-06-04-1300); needed when the store holds several.
+        /// The meeting's key (e.g. SRO-2026-06-04); needed when the store holds several.
         #[arg(long)]
         meeting: Option<String>,
     },
@@ -401,7 +401,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "\"{uid}\" är inget kort-UID; skriv det i hex, t.ex. 04A1B2C3"
                 )])
             })?;
-            let key = motesskylt::cards::CardKey::load_or_create(&config.card_key_file())?;
+            // Only an existing key: a new one would print a hash no kiosk knows.
+            let key = motesskylt::cards::CardKey::load(&config.card_key_file())?;
             println!("{}", key.hash(&uid));
         }
     }
@@ -441,15 +442,15 @@ fn run_kiosk(
         .into());
     };
     let meeting = import(&notice)?;
-    let clock = match clock {
+    let (clock, trust) = match clock {
         Some(at) => {
             let moment = parse_moment(&at, meeting.date, tz)
                 .map_err(|e| BadInput(vec![format!("--clock: {e}")]))?;
-            window::Clock::starting_at(moment, speed)
+            (window::Clock::starting_at(moment, speed), ClockTrust::Given)
         }
-        None => window::Clock::fast(speed),
+        None => (window::Clock::fast(speed), ClockTrust::Kernel),
     };
-    let (station, recovery) = launch::station(&config, meeting.clone(), tz, clock.now())?;
+    let (station, recovery) = launch::station(&config, meeting.clone(), tz, clock.now(), trust)?;
     if let Some(recovery) = recovery {
         eprintln!(
             "motesskylt: lagringen var skadad och ligger nu i {}; {} händelser räddades, {} rader gick inte att läsa",

@@ -135,9 +135,12 @@ fn meetings_are_kept_in_versions_and_cards_fold_from_enrolments() {
     let mut m = meeting();
     let key = store.save_meeting(&m, t0()).unwrap();
     assert_eq!(key, meeting_key(&m));
-    assert_eq!(key, "SRO-2026-06-04-1300");
+    assert_eq!(key, "SRO-2026-06-04");
     store.save_meeting(&m, t0()).unwrap();
+    // The notice sent again, starting later: a new version, the same key.
     m.location = Some("Sal B".into());
+    m.start = chrono::NaiveTime::from_hms_opt(13, 30, 0).unwrap();
+    assert_eq!(store.save_meeting(&m, t0()).unwrap(), key);
     store.save_meeting(&m, t0()).unwrap();
     let meetings = store.meetings().unwrap();
     assert_eq!(meetings.len(), 1);
@@ -217,13 +220,55 @@ fn a_damaged_store_is_reported_set_aside_and_its_readable_events_saved() {
     assert!(report.events > 150 && report.events < 200, "{report:?}");
     assert_eq!(report.events + report.lost, 200, "{report:?}");
     let mut store = Store::open(&path, "ignored").unwrap();
-    assert_eq!(store.device(), "dorr-1");
+    // A new device id: the lost events' sequence numbers are never reused.
+    assert!(store.device().starts_with("dorr-1~"), "{}", store.device());
+    assert_eq!(store.device(), report.device);
     let saved = store.events("M").unwrap();
     assert_eq!(saved.len(), report.events);
-    // Numbering goes on after the highest saved sequence number.
-    let highest = saved.iter().map(|r| r.seq).max().unwrap();
+    assert!(saved.iter().all(|r| r.device == "dorr-1"));
     let next = store
         .append("M", &[checked_in("new", 999)], &stamp)
         .unwrap();
-    assert_eq!(next[0].seq, highest + 1);
+    assert_eq!(
+        (next[0].device.as_str(), next[0].seq),
+        (report.device.as_str(), 1)
+    );
+    // Recovering again keeps the earlier copy of the damaged file.
+    drop(store);
+    let again = recover(&path, "dorr-1", t0()).unwrap();
+    assert_ne!(again.set_aside, report.set_aside);
+    assert!(report.set_aside.exists() && again.set_aside.exists());
+}
+
+#[test]
+fn a_store_damaged_at_its_end_is_recovered_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let mut store = Store::open(&path, "dorr-2").unwrap();
+    let stamp = Stamp::read(t0());
+    let long = "y".repeat(300);
+    for i in 0..120 {
+        store
+            .append("M", &[checked_in(&format!("{long}{i}"), i)], &stamp)
+            .unwrap();
+    }
+    store.acknowledge(50, t0()).unwrap();
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    // Overwrite the last page but its first bytes.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let len = bytes.len();
+    for b in &mut bytes[len - 4096 + 16..] {
+        *b = 0x5A;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let report = recover(&path, "dorr-2", t0()).unwrap();
+    assert!(report.events > 0 && report.events <= 120, "{report:?}");
+    let store = Store::open(&path, "x").unwrap();
+    assert_eq!(store.events("M").unwrap().len(), report.events);
+    // The sync cursor came along: acknowledged events are not sent again.
+    assert_eq!(store.sync_cursor().unwrap(), 50);
 }

@@ -82,39 +82,57 @@ impl Door {
 
     /// Decides a tap without remembering it (see [`Door::remember`]), so a
     /// tap whose event could not be stored leaves no trace.
+    ///
+    /// Time between taps that runs backwards (the clock was stepped back)
+    /// counts as long ago: never a repeat, never a confirmation.
     pub fn decide(&self, person: usize, present: bool, now: DateTime<Utc>) -> TapOutcome {
         let last = self.last.get(&person).copied();
-        let since = |l: LastTap| (now - l.at).num_seconds();
-        if last.is_some_and(|l| (0..self.rules.repeat_s).contains(&since(l))) {
+        if last.is_some_and(|l| self.is_repeat(l, now)) {
             TapOutcome::Ignored
         } else if !present {
             TapOutcome::CheckIn
-        } else if last.is_some_and(|l| l.asked && since(l) <= self.rules.confirm_s) {
+        } else if last.is_some_and(|l| self.confirms(l, now)) {
             TapOutcome::CheckOut
         } else {
             TapOutcome::AskToConfirm
         }
     }
 
-    /// Who was last asked "Tryck igen för att checka ut" and may still
-    /// confirm at `now` (past the repeat window, within the confirm window).
-    pub fn asked_last(&self, now: DateTime<Utc>) -> Option<usize> {
-        self.last
-            .iter()
-            .filter(|(_, l)| l.asked)
-            .filter(|(_, l)| {
-                let since = (now - l.at).num_seconds();
-                since >= self.rules.repeat_s && since <= self.rules.confirm_s
-            })
-            .max_by_key(|(_, l)| l.at)
-            .map(|(person, _)| *person)
+    fn is_repeat(&self, last: LastTap, now: DateTime<Utc>) -> bool {
+        (0..self.rules.repeat_s).contains(&(now - last.at).num_seconds())
     }
 
-    /// Remembers a decided tap.
+    /// Whether a tap at `now` answers the question asked at `last`.
+    fn confirms(&self, last: LastTap, now: DateTime<Utc>) -> bool {
+        last.asked
+            && (self.rules.repeat_s..=self.rules.confirm_s).contains(&(now - last.at).num_seconds())
+    }
+
+    /// The one person who may answer "Tryck igen för att checka ut" at
+    /// `now`; `None` when nobody or more than one may (an anonymous confirm
+    /// button must not guess whom it checks out).
+    pub fn asked_last(&self, now: DateTime<Utc>) -> Option<usize> {
+        let mut pending = self.last.iter().filter(|(_, l)| self.confirms(**l, now));
+        match (pending.next(), pending.next()) {
+            (Some((person, _)), None) => Some(*person),
+            _ => None,
+        }
+    }
+
+    /// Remembers a decided tap. A repeat moves the repeat window on, so a
+    /// card left lying on a reader that reports it again and again never
+    /// turns into a check-out.
     pub fn remember(&mut self, person: usize, outcome: TapOutcome, now: DateTime<Utc>) {
-        if outcome != TapOutcome::Ignored {
-            let asked = outcome == TapOutcome::AskToConfirm;
-            self.last.insert(person, LastTap { at: now, asked });
+        match outcome {
+            TapOutcome::Ignored => {
+                if let Some(last) = self.last.get_mut(&person) {
+                    last.at = now;
+                }
+            }
+            _ => {
+                let asked = outcome == TapOutcome::AskToConfirm;
+                self.last.insert(person, LastTap { at: now, asked });
+            }
         }
     }
 }
@@ -193,6 +211,40 @@ mod tests {
     }
 
     #[test]
+    fn a_card_reported_again_and_again_never_checks_out() {
+        let mut door = Door::default();
+        assert_eq!(door.tap(3, false, at(0)), TapOutcome::CheckIn);
+        // A reader repeating the card every second while it lies there.
+        for s in 1..30 {
+            assert_eq!(door.tap(3, true, at(s)), TapOutcome::Ignored, "at {s} s");
+        }
+    }
+
+    #[test]
+    fn a_clock_stepped_back_neither_repeats_nor_confirms() {
+        let mut door = Door::default();
+        door.tap(3, false, at(100));
+        assert_eq!(door.tap(3, true, at(200)), TapOutcome::AskToConfirm);
+        // The clock jumps back 10 minutes: a fresh question, not a check-out.
+        assert_eq!(door.tap(3, true, at(-400)), TapOutcome::AskToConfirm);
+        assert_eq!(door.asked_last(at(-397)), Some(3));
+        assert_eq!(door.tap(3, true, at(-397)), TapOutcome::CheckOut);
+    }
+
+    #[test]
+    fn the_confirm_button_is_for_exactly_one_pending_question() {
+        let mut door = Door::default();
+        door.tap(1, false, at(0));
+        door.tap(2, false, at(0));
+        door.tap(1, true, at(100));
+        assert_eq!(door.asked_last(at(101)), None, "not yet: a repeat");
+        assert_eq!(door.asked_last(at(103)), Some(1));
+        door.tap(2, true, at(101));
+        assert_eq!(door.asked_last(at(104)), None, "two asked: whose?");
+        assert_eq!(door.asked_last(at(200)), None, "too late");
+    }
+
+    #[test]
     fn deciding_without_remembering_leaves_no_trace() {
         let mut door = Door::default();
         assert_eq!(door.decide(3, false, at(0)), TapOutcome::CheckIn);
@@ -223,25 +275,31 @@ mod properties {
     proptest! {
         /// Whatever the taps, the door never checks out someone absent nor
         /// checks in someone present; a check-out always follows an ask
-        /// within the confirm window; two taps closer than the repeat
-        /// window never both count.
+        /// within the confirm window; a tap closer than the repeat window
+        /// to the one before never counts.
         #[test]
         fn taps_follow_the_rules(gaps in proptest::collection::vec(0i64..30, 1..60)) {
             let rules = TapRules::default();
             let mut door = Door::new(rules);
             let mut present = false;
             let mut now = 0;
-            let mut last_counted: Option<i64> = None;
+            let mut last_seen: Option<i64> = None;
             let mut asked_at: Option<i64> = None;
             for gap in gaps {
                 now += gap;
                 let outcome = door.tap(1, present, at(now));
-                if outcome != TapOutcome::Ignored {
-                    if let Some(last) = last_counted {
-                        prop_assert!(now - last >= rules.repeat_s);
-                    }
-                    last_counted = Some(now);
+                if outcome != TapOutcome::Ignored
+                    && let Some(last) = last_seen
+                {
+                    prop_assert!(now - last >= rules.repeat_s);
                 }
+                if outcome == TapOutcome::Ignored {
+                    // A repeat is close to the tap before it, and moves the
+                    // repeat window on without answering anything.
+                    let last = last_seen.expect("only a repeat is ignored");
+                    prop_assert!(now - last < rules.repeat_s);
+                }
+                last_seen = Some(now);
                 match outcome {
                     TapOutcome::CheckIn => {
                         prop_assert!(!present);
@@ -260,8 +318,10 @@ mod properties {
                         asked_at = Some(now);
                     }
                     TapOutcome::Ignored => {
-                        let last = last_counted.expect("only a repeat is ignored");
-                        prop_assert!(now - last < rules.repeat_s);
+                        // The question stays open, counted from this tap.
+                        if asked_at.is_some() {
+                            asked_at = Some(now);
+                        }
                     }
                 }
             }

@@ -62,33 +62,38 @@ impl CardKey {
         CardKey(bytes)
     }
 
-    /// Reads the key file (64 hex digits), creating it with a fresh random
-    /// key (mode 0600) when it does not exist.
-    pub fn load_or_create(path: &Path) -> Result<Self, CardKeyError> {
+    /// Reads the key file (64 hex digits); a missing file is an error.
+    pub fn load(path: &Path) -> Result<Self, CardKeyError> {
         let shown = path.display().to_string();
         match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(text.trim()).ok_or_else(|| CardKeyError::Unusable {
                 path: shown,
                 reason: format!("filen ska innehålla {} hextecken", KEY_LEN * 2),
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let create = |reason: std::io::Error| CardKeyError::Create {
-                    path: shown.clone(),
-                    reason: reason.to_string(),
-                };
-                let mut bytes = [0u8; KEY_LEN];
-                std::fs::File::open("/dev/urandom")
-                    .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
-                    .map_err(create)?;
-                let key = CardKey(bytes);
-                write_private(path, &key.to_hex()).map_err(create)?;
-                Ok(key)
-            }
             Err(e) => Err(CardKeyError::Unusable {
                 path: shown,
                 reason: e.to_string(),
             }),
         }
+    }
+
+    /// Reads the key file (64 hex digits), creating it with a fresh random
+    /// key (mode 0600) when it does not exist.
+    pub fn load_or_create(path: &Path) -> Result<Self, CardKeyError> {
+        if path.exists() {
+            return Self::load(path);
+        }
+        let create = |reason: std::io::Error| CardKeyError::Create {
+            path: path.display().to_string(),
+            reason: reason.to_string(),
+        };
+        let mut bytes = [0u8; KEY_LEN];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+            .map_err(create)?;
+        let key = CardKey(bytes);
+        write_private(path, &key.to_hex()).map_err(create)?;
+        Ok(key)
     }
 
     fn parse(hex: &str) -> Option<Self> {

@@ -28,8 +28,9 @@ use thiserror::Error;
 pub struct Uid(pub Vec<u8>);
 
 impl fmt::Debug for Uid {
+    /// Only the length: a UID in a debug print would reach logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Uid({self})")
+        write!(f, "Uid({} bytes)", self.0.len())
     }
 }
 
@@ -84,6 +85,10 @@ pub enum ReaderError {
     /// The reader did not answer in time.
     #[error("kortläsaren svarar inte")]
     Timeout,
+    /// One card could not be read (a card type the reader cannot read, a
+    /// card pulled away mid-read); the reader itself is fine.
+    #[error("kortet kunde inte läsas: {0}")]
+    Card(String),
 }
 
 /// A card reader, polled from its own thread.

@@ -27,9 +27,10 @@ const MAX_UID_LEN: usize = 10;
 const SERVICE: &str = "PC/SC";
 
 /// Reads the answer to [`GET_UID_APDU`]: the UID followed by the status
-/// word `90 00`. Any other status word is a [`ReaderError::Protocol`] that
-/// names it (`63 00`: the card gave no UID; `6A 81`: the reader does not
-/// support the command).
+/// word `90 00`. Any other status word is an error that names it: `63 00`
+/// (the card gave no UID) is the card's ([`ReaderError::Card`]), others
+/// such as `6A 81` (the reader does not support the command) the reader's
+/// ([`ReaderError::Protocol`]).
 pub fn parse_uid_response(response: &[u8]) -> Result<Uid, ReaderError> {
     let Some((data, sw)) = response.split_last_chunk::<2>() else {
         return Err(ReaderError::Protocol(format!(
@@ -50,9 +51,7 @@ pub fn parse_uid_response(response: &[u8]) -> Result<Uid, ReaderError> {
                 Ok(Uid(data.to_vec()))
             }
         }
-        [0x63, 0x00] => Err(ReaderError::Protocol(
-            "kortet gav inget UID (SW 63 00)".into(),
-        )),
+        [0x63, 0x00] => Err(ReaderError::Card("kortet gav inget UID (SW 63 00)".into())),
         [0x6A, 0x81] => Err(ReaderError::Protocol(
             "läsaren kan inte läsa UID (SW 6A 81)".into(),
         )),
@@ -78,7 +77,7 @@ pub fn reader_error(error: PcscError, device: &str) -> ReaderError {
         }
         PcscError::NoAccess => "behörighet saknas till pcscd (polkit)".into(),
         PcscError::UnresponsiveCard | PcscError::UnpoweredCard | PcscError::UnsupportedCard => {
-            return ReaderError::Protocol(format!("kortet svarar inte ({error})"));
+            return ReaderError::Card(format!("kortet svarar inte ({error})"));
         }
         other => format!("PC/SC-fel: {other}"),
     };
@@ -224,7 +223,7 @@ impl CardReader for PcscReader {
             self.event_count = Some(count);
             if new_card {
                 if event.contains(State::MUTE) {
-                    return Err(ReaderError::Protocol(
+                    return Err(ReaderError::Card(
                         "kortet svarar inte (okänd korttyp?)".into(),
                     ));
                 }
@@ -257,6 +256,13 @@ mod tests {
         }
     }
 
+    fn card_message(result: Result<Uid, ReaderError>) -> String {
+        match result {
+            Err(ReaderError::Card(message)) => message,
+            other => panic!("expected a card error, got {other:?}"),
+        }
+    }
+
     #[test]
     fn a_four_and_a_seven_byte_uid_are_read() {
         assert_eq!(
@@ -272,11 +278,11 @@ mod tests {
     }
 
     #[test]
-    fn status_word_63_00_is_named() {
-        let message = protocol_message(parse_uid_response(&[0x63, 0x00]));
+    fn status_word_63_00_is_named_as_the_cards_problem() {
+        let message = card_message(parse_uid_response(&[0x63, 0x00]));
         assert!(message.contains("SW 63 00"), "{message}");
         // Data before a failing status word is not taken as a UID.
-        let message = protocol_message(parse_uid_response(&[0x04, 0xA1, 0x63, 0x00]));
+        let message = card_message(parse_uid_response(&[0x04, 0xA1, 0x63, 0x00]));
         assert!(message.contains("SW 63 00"), "{message}");
     }
 
@@ -320,7 +326,7 @@ mod tests {
         }
         assert!(matches!(
             reader_error(PcscError::UnresponsiveCard, "ACR122U"),
-            ReaderError::Protocol(_)
+            ReaderError::Card(_)
         ));
     }
 

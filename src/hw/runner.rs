@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use super::{CardReader, ReaderError, Uid};
 
+/// Empty polls in a row (at 250 ms, half a second) before a card counts as
+/// taken away.
+const EMPTY_POLLS_GONE: u32 = 2;
+
 /// What the runner tells the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReaderEvent {
@@ -62,8 +66,17 @@ pub fn run(
             }
         };
         let mut on_reader: Option<Uid> = None;
+        let mut empty_polls = 0u32;
         loop {
             match reader.poll(pacing.poll) {
+                Err(ReaderError::Card(why)) => {
+                    // One card, not the reader: log it and go on.
+                    eprintln!(
+                        "motesskylt: {}: {}",
+                        reader.describe(),
+                        ReaderError::Card(why)
+                    );
+                }
                 Ok(card) => {
                     if failed {
                         failed = false;
@@ -77,7 +90,21 @@ pub fn run(
                     {
                         return;
                     }
-                    on_reader = card;
+                    // A card leaves only after EMPTY_POLLS_GONE empty polls
+                    // in a row: one flickering at the edge of the field is
+                    // not tapped again.
+                    match card {
+                        Some(uid) => {
+                            on_reader = Some(uid);
+                            empty_polls = 0;
+                        }
+                        None => {
+                            empty_polls += 1;
+                            if empty_polls >= EMPTY_POLLS_GONE {
+                                on_reader = None;
+                            }
+                        }
+                    }
                     if !alive() {
                         return;
                     }
@@ -164,8 +191,15 @@ mod tests {
                 Ok(Some(uid(1))),
                 Ok(Some(uid(1))),
                 Ok(Some(uid(1))),
+                // One empty poll: flicker at the edge of the field.
                 Ok(None),
                 Ok(Some(uid(1))),
+                // Two: the card was taken away, and comes back.
+                Ok(None),
+                Ok(None),
+                Ok(Some(uid(1))),
+                // A card that cannot be read is not a failing reader.
+                Err(ReaderError::Card("SW 63 00".into())),
                 Ok(Some(uid(2))),
             ])],
             3,

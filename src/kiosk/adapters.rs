@@ -37,6 +37,7 @@ fn door(kind: view::DoorKind) -> ui::DoorKind {
         view::DoorKind::Closed => ui::DoorKind::Closed,
         view::DoorKind::Enrolled => ui::DoorKind::Enrolled,
         view::DoorKind::WrongPin => ui::DoorKind::WrongPin,
+        view::DoorKind::PinLocked => ui::DoorKind::PinLocked,
         view::DoorKind::NotSaved => ui::DoorKind::NotSaved,
         view::DoorKind::NoPin => ui::DoorKind::NoPin,
         view::DoorKind::AdminCard => ui::DoorKind::AdminCard,

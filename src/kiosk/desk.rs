@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::attendance::door::{Door, TapOutcome, TapRules, Window, window};
-use crate::attendance::presence;
 use crate::cards::{CardHash, Registry};
 use crate::hw::Signal;
 use crate::model::event::Authority;
@@ -131,17 +130,16 @@ pub struct DeskRules {
     /// The secretary's PIN; without one, enrolment needs an admin card and
     /// touch controls are off.
     pub pin: Option<String>,
-    /// Admin cards, by keyed hash: tapping one confirms an enrolment.
+    /// Admin cards, by keyed hash: tapping one answers the PIN pad.
     pub admin_cards: Vec<CardHash>,
-    /// Seconds a question stays open without an answer (0: 60 s).
-    pub prompt_s: i64,
 }
 
-impl DeskRules {
-    fn prompt_s(&self) -> i64 {
-        if self.prompt_s > 0 { self.prompt_s } else { 60 }
-    }
-}
+/// Seconds a question (name list, PIN pad) stays open without an answer.
+pub const PROMPT_S: i64 = 60;
+
+/// Wrong PINs in a row before the pad locks (30 s, doubling each time
+/// after, at most 15 minutes).
+const PIN_TRIES: u32 = 3;
 
 /// The desk: the meeting, what has been recorded, the card registry, the
 /// door's memory and the open question.
@@ -155,6 +153,9 @@ pub struct Desk {
     recorded: Vec<Event>,
     cards: Registry,
     prompt: Option<Prompt>,
+    wrong_pins: u32,
+    pin_locked_until: Option<DateTime<Utc>>,
+    clock_trusted: bool,
 }
 
 impl Desk {
@@ -177,7 +178,17 @@ impl Desk {
             recorded,
             cards,
             prompt: None,
+            wrong_pins: 0,
+            pin_locked_until: None,
+            clock_trusted: true,
         }
+    }
+
+    /// Tells the desk whether the clock can be trusted (NTP synchronised,
+    /// or set by hand). Untrusted, the door does not refuse taps as too
+    /// early or too late by the date; the events carry the clock's state.
+    pub fn set_clock_trusted(&mut self, trusted: bool) {
+        self.clock_trusted = trusted;
     }
 
     /// Everything recorded so far.
@@ -191,11 +202,12 @@ impl Desk {
         self.recorded.push(event);
     }
 
-    /// The question open at `now`, if any.
+    /// The question open at `now`, if any. One asked "in the future" (the
+    /// clock was stepped back) has expired too.
     pub fn prompt(&self, now: DateTime<Utc>) -> Option<&Prompt> {
         self.prompt
             .as_ref()
-            .filter(|p| (now - p.since()).num_seconds() < self.rules.prompt_s())
+            .filter(|p| (0..PROMPT_S).contains(&(now - p.since()).num_seconds()))
     }
 
     /// Handles an input at `now`, recording its events in `journal` first.
@@ -207,6 +219,7 @@ impl Desk {
         journal: &mut dyn Journal,
     ) -> Outcome {
         let prompt = self.prompt(now).cloned();
+        let admin = |card: &CardHash| self.rules.admin_cards.contains(card);
         let plan = match (input, prompt) {
             (Input::Cancel, _) => Plan::prompt(None),
             (
@@ -214,8 +227,9 @@ impl Desk {
                 Some(Prompt::Enrol {
                     card: new, person, ..
                 }),
-            ) if self.rules.admin_cards.contains(&card) => {
-                self.enrol(new, person, Authority::AdminCard, now)
+            ) if admin(&card) => self.enrol(new, person, Authority::AdminCard, now),
+            (Input::Card(card), Some(Prompt::Control { control, .. })) if admin(&card) => {
+                Plan::control(self.control(control, now))
             }
             (Input::Card(card), _) => self.card(card, now),
             (Input::Person(person, source), _) => self.tap(person, source, now),
@@ -232,33 +246,27 @@ impl Desk {
                 Some(Prompt::Pick {
                     card: Some(card), ..
                 }),
-            ) => {
-                if self.meeting.participants.get(person).is_none() {
-                    Plan::prompt(self.prompt.clone())
-                } else {
-                    Plan::prompt(Some(Prompt::Enrol {
-                        card,
-                        person,
-                        since: now,
-                    }))
-                }
-            }
-            (Input::Pick(person), Some(Prompt::Pick { card: None, .. })) => {
-                self.tap(person, Source::Touch, now)
-            }
-            (Input::Pin(pin), Some(Prompt::Enrol { card, person, .. })) if self.pin_ok(&pin) => {
-                self.enrol(card, person, Authority::Pin, now)
-            }
-            (Input::Pin(pin), Some(Prompt::Control { control, .. })) if self.pin_ok(&pin) => Plan {
-                events: self.control(control, now),
-                ..Plan::default()
+            ) if person < self.meeting.participants.len() => Plan::prompt(Some(Prompt::Enrol {
+                card,
+                person,
+                since: now,
+            })),
+            (Input::Pick(person), Some(Prompt::Pick { card: None, .. })) => Plan {
+                prompt: Some(None),
+                ..self.tap(person, Source::Touch, now)
             },
-            (Input::Pin(_), Some(open @ (Prompt::Enrol { .. } | Prompt::Control { .. }))) => Plan {
-                events: Vec::new(),
-                door: Some(self.answer(DoorKind::WrongPin, None, now)),
-                prompt: Some(open),
-                tap: None,
-            },
+            (Input::Pin(_), Some(Prompt::Enrol { .. } | Prompt::Control { .. }))
+                if self.pin_locked_until.is_some_and(|until| now < until) =>
+            {
+                Plan::answer(DoorMessage {
+                    time: self.pin_locked_until,
+                    ..self.answer(DoorKind::PinLocked, None, now)
+                })
+            }
+            (Input::Pin(pin), Some(open @ (Prompt::Enrol { .. } | Prompt::Control { .. }))) => {
+                self.pin(&pin, open, now)
+            }
+            // A button in the room answers no question: one open stays open.
             (Input::Press(control), _) => Plan {
                 events: self.control(control, now),
                 ..Plan::default()
@@ -268,16 +276,41 @@ impl Desk {
                     control,
                     since: now,
                 })),
-                None => Plan {
-                    events: Vec::new(),
-                    door: Some(self.answer(DoorKind::NoPin, None, now)),
-                    ..Plan::default()
-                },
+                None => Plan::answer(self.answer(DoorKind::NoPin, None, now)),
             },
             // A pick or a PIN with no matching question (it timed out).
             (Input::Pick(_) | Input::Pin(_), _) => Plan::prompt(None),
         };
         self.carry_out(plan, now, journal)
+    }
+
+    /// A PIN typed for the open question: the right one answers it; a wrong
+    /// one is refused, and after [`PIN_TRIES`] in a row the pad locks.
+    fn pin(&mut self, typed: &str, open: Prompt, now: DateTime<Utc>) -> Plan {
+        if self.pin_ok(typed) {
+            self.wrong_pins = 0;
+            self.pin_locked_until = None;
+            return match open {
+                Prompt::Enrol { card, person, .. } => self.enrol(card, person, Authority::Pin, now),
+                Prompt::Control { control, .. } => Plan::control(self.control(control, now)),
+                Prompt::Pick { .. } => Plan::default(),
+            };
+        }
+        self.wrong_pins += 1;
+        if self.wrong_pins < PIN_TRIES {
+            return Plan::answer(self.answer(DoorKind::WrongPin, None, now));
+        }
+        let lock_s = (30i64 << (self.wrong_pins - PIN_TRIES).min(5)).min(15 * 60);
+        let until = now + chrono::Duration::seconds(lock_s);
+        self.pin_locked_until = Some(until);
+        Plan {
+            door: Some(DoorMessage {
+                time: Some(until),
+                ..self.answer(DoorKind::PinLocked, None, now)
+            }),
+            prompt: Some(None),
+            ..Plan::default()
+        }
     }
 
     fn pin_ok(&self, typed: &str) -> bool {
@@ -312,11 +345,13 @@ impl Desk {
             self.cards.apply(event);
         }
         self.recorded.extend(plan.events.iter().cloned());
-        self.prompt = plan.prompt.clone();
+        if let Some(prompt) = plan.prompt {
+            self.prompt = prompt;
+        }
         Outcome {
             events: plan.events,
             door: plan.door,
-            prompt: plan.prompt,
+            prompt: self.prompt(now).cloned(),
         }
     }
 
@@ -325,16 +360,47 @@ impl Desk {
         screen_state(&self.meeting, &self.schedule, Some(&events), now)
     }
 
+    /// The check-in window: by the rules, but open whenever the meeting has
+    /// begun (a chair may start early) and whenever the clock is not to be
+    /// trusted (better a check-in with a doubtful time than a refusal).
     fn window(&self, now: DateTime<Utc>) -> Window {
+        if !self.clock_trusted {
+            return Window::Open;
+        }
         let today = local_time(now, self.tz).date();
-        let ended = self.state(now).phase == Phase::After;
-        window(
+        let phase = self.state(now).phase;
+        let ended = phase == Phase::After && today == self.meeting.date;
+        match window(
             self.rules.taps,
             self.schedule.planned_start,
-            ended && today == self.meeting.date,
+            ended,
             today > self.meeting.date,
             now,
-        )
+        ) {
+            Window::TooEarly(_) if phase != Phase::Before && today == self.meeting.date => {
+                Window::Open
+            }
+            other => other,
+        }
+    }
+
+    /// Whether `person` is in, by the log's order (not its times: a clock
+    /// stepped back must not make the kiosk forget a check-in it made).
+    fn present(&self, person: usize) -> bool {
+        let names = self.schedule.names();
+        self.recorded
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::CheckedIn { person: p, .. } if names.find(p) == Some(person) => {
+                    Some(true)
+                }
+                EventKind::CheckedOut { person: p, .. } if names.find(p) == Some(person) => {
+                    Some(false)
+                }
+                _ => None,
+            })
+            .unwrap_or(false)
     }
 
     fn card(&mut self, card: CardHash, now: DateTime<Utc>) -> Plan {
@@ -376,6 +442,7 @@ impl Desk {
         // Enrolling is also the tap that brought the card: check in if open.
         let mut plan = self.tap(person, Source::Nfc, now);
         plan.events.insert(0, enrolled);
+        plan.prompt = Some(None);
         if plan
             .door
             .as_ref()
@@ -402,14 +469,7 @@ impl Desk {
                 return Plan::answer(self.answer(DoorKind::Closed, Some(person), now));
             }
         }
-        let present = presence(
-            self.schedule.names(),
-            self.meeting.participants.len(),
-            &self.recorded,
-            now,
-        )
-        .get(person)
-        .is_some_and(|p| p.present);
+        let present = self.present(person);
         let outcome = self.door.decide(person, present, now);
         let name = participant.name.clone();
         let (kind, door) = match outcome {
@@ -512,6 +572,7 @@ pub fn signal(outcome: &Outcome) -> Option<Signal> {
         }
         Some(
             DoorKind::WrongPin
+            | DoorKind::PinLocked
             | DoorKind::NotSaved
             | DoorKind::NoPin
             | DoorKind::NotInvited
@@ -530,7 +591,9 @@ pub fn signal(outcome: &Outcome) -> Option<Signal> {
 struct Plan {
     events: Vec<Event>,
     door: Option<DoorMessage>,
-    prompt: Option<Prompt>,
+    /// The question after this input: `None` keeps the open one (a tap by
+    /// someone else does not close the name list), `Some(None)` closes it.
+    prompt: Option<Option<Prompt>>,
     /// A counted tap, remembered by the door once recorded.
     tap: Option<(usize, TapOutcome)>,
 }
@@ -538,7 +601,16 @@ struct Plan {
 impl Plan {
     fn prompt(prompt: Option<Prompt>) -> Plan {
         Plan {
-            prompt,
+            prompt: Some(prompt),
+            ..Plan::default()
+        }
+    }
+
+    /// A control's events; the question it answered closes.
+    fn control(events: Vec<Event>) -> Plan {
+        Plan {
+            events,
+            prompt: Some(None),
             ..Plan::default()
         }
     }
@@ -791,6 +863,95 @@ mod tests {
         );
         let off = open.handle(Input::Touch(Control::End), at(&meeting, "13:10"), &mut log);
         assert_eq!(off.door.map(|d| d.kind), Some(DoorKind::NoPin));
+    }
+
+    #[test]
+    fn an_open_question_survives_other_peoples_taps_and_buttons() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        desk.handle(Input::Card(card(5)), at(&meeting, "12:40"), &mut log);
+        let other = desk.handle(Input::Card(card(1)), at(&meeting, "12:40:05"), &mut log);
+        assert_eq!(other.door.map(|d| d.kind), Some(DoorKind::Welcome));
+        assert!(matches!(
+            other.prompt,
+            Some(Prompt::Pick { card: Some(_), .. })
+        ));
+        desk.handle(
+            Input::Press(Control::Next),
+            at(&meeting, "12:40:06"),
+            &mut log,
+        );
+        let pick = desk.handle(Input::Pick(4), at(&meeting, "12:40:10"), &mut log);
+        assert!(matches!(pick.prompt, Some(Prompt::Enrol { person: 4, .. })));
+    }
+
+    #[test]
+    fn the_pin_pad_locks_after_three_wrong_pins() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        desk.handle(Input::Touch(Control::Next), at(&meeting, "12:58"), &mut log);
+        for _ in 0..2 {
+            let wrong = desk.handle(
+                Input::Pin("0000".into()),
+                at(&meeting, "12:58:01"),
+                &mut log,
+            );
+            assert_eq!(wrong.door.map(|d| d.kind), Some(DoorKind::WrongPin));
+        }
+        let locked = desk.handle(
+            Input::Pin("0000".into()),
+            at(&meeting, "12:58:02"),
+            &mut log,
+        );
+        let door = locked.door.unwrap();
+        assert_eq!(door.kind, DoorKind::PinLocked);
+        assert_eq!(door.time, Some(at(&meeting, "12:58:32")));
+        assert_eq!(locked.prompt, None);
+        // Even the right PIN waits out the lock.
+        desk.handle(
+            Input::Touch(Control::Next),
+            at(&meeting, "12:58:10"),
+            &mut log,
+        );
+        let early = desk.handle(Input::Pin(PIN.into()), at(&meeting, "12:58:11"), &mut log);
+        assert_eq!(early.door.map(|d| d.kind), Some(DoorKind::PinLocked));
+        assert!(early.events.is_empty());
+        desk.handle(
+            Input::Touch(Control::Next),
+            at(&meeting, "12:58:40"),
+            &mut log,
+        );
+        let open = desk.handle(Input::Pin(PIN.into()), at(&meeting, "12:58:41"), &mut log);
+        assert_eq!(kinds(&open), vec![EventKind::MeetingStarted]);
+    }
+
+    #[test]
+    fn the_door_opens_when_the_chair_starts_early_or_the_clock_is_unsure() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        desk.handle(Input::Press(Control::Next), at(&meeting, "12:20"), &mut log);
+        let tap = desk.handle(Input::Card(card(1)), at(&meeting, "12:21"), &mut log);
+        assert_eq!(tap.door.map(|d| d.kind), Some(DoorKind::Welcome));
+        // Not synchronised (a Pi after a power cut): no refusal by the date.
+        let (mut desk, _) = self::desk();
+        desk.set_clock_trusted(false);
+        let tap = desk.handle(
+            Input::Card(card(1)),
+            at(&meeting, "2026-06-03 09:00"),
+            &mut log,
+        );
+        assert_eq!(tap.door.map(|d| d.kind), Some(DoorKind::Welcome));
+    }
+
+    #[test]
+    fn presence_follows_the_log_not_the_clock() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        desk.handle(Input::Card(card(1)), at(&meeting, "12:55"), &mut log);
+        // The clock is stepped back 15 minutes: the check-in still counts.
+        let again = desk.handle(Input::Card(card(1)), at(&meeting, "12:40"), &mut log);
+        assert_eq!(again.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
+        assert_eq!(log.len(), 1);
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn answer_line(meeting: &Meeting, update: &Update) -> serde_json::Value {
         }),
         "reader": update.reader_problem.map(|problem| if problem { "failed" } else { "ok" }),
         "stored": update.stored.iter().map(|r| {
-            let mut line: serde_json::Value = serde_json::from_str(&r.to_json_line()).unwrap_or_default();
+            let mut line = r.to_json();
             if let Some(object) = line.as_object_mut() {
                 object.insert("rowid".into(), r.rowid.into());
             }
@@ -99,6 +99,7 @@ fn door_name(kind: DoorKind) -> &'static str {
         DoorKind::Closed => "closed",
         DoorKind::Enrolled => "enrolled",
         DoorKind::WrongPin => "wrong_pin",
+        DoorKind::PinLocked => "pin_locked",
         DoorKind::NotSaved => "not_saved",
         DoorKind::NoPin => "no_pin",
         DoorKind::AdminCard => "admin_card",

@@ -18,7 +18,7 @@ use super::config::{ButtonConfig, KioskConfig, ReaderConfig, ReaderKind};
 use super::desk::DeskRules;
 #[cfg(feature = "pi")]
 use super::desk::{Control, Input};
-use super::station::{Message, Station, open_store};
+use super::station::{ClockTrust, Message, Station, open_store};
 
 /// Why the kiosk could not start.
 #[derive(Debug, Error)]
@@ -54,21 +54,29 @@ pub fn desk_rules(config: &KioskConfig) -> DeskRules {
         taps: config.door.tap_rules(),
         pin: config.door.pin.clone(),
         admin_cards: config.door.admin_hashes(),
-        prompt_s: 60,
     }
 }
 
 /// Opens the store and the card key and sets up the station for `meeting`.
+/// A missing card key is created only for a store without registered
+/// cards: a new key would make every registered card unknown.
 pub fn station(
     config: &KioskConfig,
     meeting: Meeting,
     tz: Tz,
     now: DateTime<Utc>,
+    trust: ClockTrust,
 ) -> Result<(Station, Option<Recovery>), LaunchError> {
-    let key = CardKey::load_or_create(&config.card_key_file())?;
     let (store, recovery) = open_store(&store_path(config), &device_name(config), now)?;
+    let key_file = config.card_key_file();
+    let key = if key_file.exists() || store.cards()?.is_empty() {
+        CardKey::load_or_create(&key_file)?
+    } else {
+        CardKey::load(&key_file)?
+    };
     let station = Station::new(store, meeting, tz, desk_rules(config), key, now)?
-        .with_feedback(feedback(&config.buttons));
+        .with_feedback(feedback(&config.buttons))
+        .with_clock_trust(trust);
     Ok((station, recovery))
 }
 

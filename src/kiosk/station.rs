@@ -48,6 +48,17 @@ pub struct Station {
     meeting: String,
     key: CardKey,
     feedback: Box<dyn Feedback>,
+    trust: ClockTrust,
+}
+
+/// Where the door's trust in the clock comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClockTrust {
+    /// The kernel's NTP state, asked at every input (a real kiosk).
+    #[default]
+    Kernel,
+    /// The clock was set on purpose (`--clock`, the demo): trusted.
+    Given,
 }
 
 impl std::fmt::Debug for Station {
@@ -68,13 +79,9 @@ struct StoreJournal<'a> {
 
 impl Journal for StoreJournal<'_> {
     fn record(&mut self, events: &[Event]) -> Result<(), String> {
-        let Some(first) = events.first() else {
-            return Ok(());
-        };
-        let stamp = Stamp::read(first.instant());
         let stored = self
             .store
-            .append(self.meeting, events, &stamp)
+            .append(self.meeting, events, &Stamp::read(Utc::now()))
             .map_err(|e| e.to_string())?;
         self.stored.extend(stored);
         Ok(())
@@ -123,6 +130,7 @@ impl Station {
             meeting: key_name,
             key,
             feedback: Box::new(Silent),
+            trust: ClockTrust::Kernel,
         })
     }
 
@@ -150,16 +158,19 @@ impl Station {
     /// Records events that do not come from the door (the demo's cards
     /// registered by the secretary).
     pub fn record(&mut self, events: &[Event]) -> Result<Vec<Recorded>, StoreError> {
-        let Some(first) = events.first() else {
-            return Ok(Vec::new());
-        };
         let stored = self
             .store
-            .append(&self.meeting, events, &Stamp::read(first.instant()))?;
+            .append(&self.meeting, events, &Stamp::read(Utc::now()))?;
         for event in events {
             self.desk.take(event.clone());
         }
         Ok(stored)
+    }
+
+    /// Whether the door may judge taps by the date (see [`ClockTrust`]).
+    pub fn with_clock_trust(mut self, trust: ClockTrust) -> Self {
+        self.trust = trust;
+        self
     }
 
     /// Handles one message at `now`.
@@ -167,23 +178,30 @@ impl Station {
         let input = match message {
             Message::Stop => return Update::default(),
             Message::Input(input) => input,
-            Message::Card(uid) => Input::Card(self.key.hash(&uid)),
-            Message::Reader(ReaderEvent::Card(uid)) => Input::Card(self.key.hash(&uid)),
-            Message::Reader(ReaderEvent::Failed(why)) => {
-                eprintln!("motesskylt: {why}");
-                return Update {
-                    reader_problem: Some(true),
-                    ..Update::default()
-                };
+            Message::Card(uid) | Message::Reader(ReaderEvent::Card(uid)) => {
+                Input::Card(self.key.hash(&uid))
             }
-            Message::Reader(ReaderEvent::Recovered) => {
-                eprintln!("motesskylt: kortläsaren svarar igen");
+            Message::Reader(state) => {
+                let failed = matches!(state, ReaderEvent::Failed(_));
+                match state {
+                    ReaderEvent::Failed(why) => eprintln!("motesskylt: {why}"),
+                    _ => eprintln!("motesskylt: kortläsaren svarar igen"),
+                }
+                // The screen keeps whatever question is open.
                 return Update {
-                    reader_problem: Some(false),
+                    outcome: Outcome {
+                        prompt: self.desk.prompt(now).cloned(),
+                        ..Outcome::default()
+                    },
+                    reader_problem: Some(failed),
                     ..Update::default()
                 };
             }
         };
+        if self.trust == ClockTrust::Kernel {
+            self.desk
+                .set_clock_trusted(crate::store::stamp::clock_synced());
+        }
         let mut journal = StoreJournal {
             store: &mut self.store,
             meeting: &self.meeting,

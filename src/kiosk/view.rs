@@ -68,6 +68,8 @@ pub enum DoorKind {
     Enrolled,
     /// "Fel PIN-kod".
     WrongPin,
+    /// "För många felaktiga försök": the PIN pad is locked until `time`.
+    PinLocked,
     /// "Kunde inte spara": the store failed; nothing was recorded.
     NotSaved,
     /// "Ingen PIN-kod är inställd": touch controls are off.
@@ -107,7 +109,7 @@ impl Default for Settings {
         Settings {
             wrapup_s: 120,
             door_s: 5,
-            prompt_s: 60,
+            prompt_s: super::desk::PROMPT_S,
         }
     }
 }
@@ -259,7 +261,8 @@ impl PromptView {
         now: DateTime<Utc>,
         settings: Settings,
     ) -> Self {
-        let Some(prompt) = prompt.filter(|p| (now - p.since()).num_seconds() < settings.prompt_s)
+        let Some(prompt) =
+            prompt.filter(|p| (0..settings.prompt_s).contains(&(now - p.since()).num_seconds()))
         else {
             return PromptView::default();
         };

@@ -98,32 +98,34 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// The event as one JSON line of the contract, with its id, device and
+    /// The event as the contract's JSON object, with its id, device and
     /// sequence number added.
-    pub fn to_json_line(&self) -> String {
+    pub fn to_json(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(&self.event).unwrap_or_default();
         if let Some(object) = value.as_object_mut() {
             object.insert("id".into(), self.id.to_string().into());
             object.insert("device".into(), self.device.clone().into());
             object.insert("seq".into(), self.seq.into());
         }
-        value.to_string()
+        value
+    }
+
+    /// [`Recorded::to_json`] as one line of JSON Lines.
+    pub fn to_json_line(&self) -> String {
+        self.to_json().to_string()
     }
 }
 
-/// The key a meeting is stored under: body, date and start, e.g.
-/// `SRO-2026-06-04-1300`.
+/// The key a meeting is stored under: body and date, e.g. `SRO-2026-06-04`.
+/// Not the start time: a notice sent again with the start moved is a new
+/// version of the same meeting, and keeps its check-ins.
 pub fn meeting_key(meeting: &Meeting) -> String {
     let body: String = meeting
         .body
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect();
-    format!(
-        "{body}-{}-{}",
-        meeting.date.format("%Y-%m-%d"),
-        meeting.start.format("%H%M")
-    )
+    format!("{body}-{}", meeting.date.format("%Y-%m-%d"))
 }
 
 /// The store's file name in a data directory.
@@ -273,21 +275,24 @@ impl Store {
                 instant.timestamp_subsec_nanos(),
             );
             let id = Uuid::new_v7(ts);
-            let body = serde_json::to_string(event)
+            let value = serde_json::to_value(event)
                 .map_err(|e| sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+            let kind = value["type"].as_str().unwrap_or_default().to_string();
+            let body = value.to_string();
             tx.execute(
-                "INSERT INTO events (id, device, seq, meeting, at, mono_ms, boot, clock_synced, type, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO events (id, device, seq, meeting, at, wall, mono_ms, boot, clock_synced, type, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     id.to_string(),
                     self.device,
                     seq,
                     meeting,
                     event.at.to_rfc3339(),
+                    stamp.wall.to_rfc3339(),
                     stamp.mono_ms,
                     stamp.boot,
                     stamp.clock_synced,
-                    type_name(event),
+                    kind,
                     body
                 ],
             )
@@ -459,14 +464,6 @@ impl Store {
     }
 }
 
-/// The `type` of an event as in its JSON line.
-fn type_name(event: &Event) -> String {
-    serde_json::to_value(event)
-        .ok()
-        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn corrupt_or(path: &str, error: rusqlite::Error) -> StoreError {
     match error.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
@@ -535,7 +532,7 @@ fn migrate(conn: &Connection, path: &str) -> Result<(), StoreError> {
 /// What [`recover`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recovery {
-    /// Where the damaged file was moved.
+    /// Where a copy of the damaged file (and its WAL) was kept.
     pub set_aside: PathBuf,
     /// Events copied into the fresh store.
     pub events: usize,
@@ -543,129 +540,182 @@ pub struct Recovery {
     pub meetings: usize,
     /// Rows that could not be read.
     pub lost: usize,
+    /// The device id the fresh store records under from now on.
+    pub device: String,
 }
 
-/// Sets a damaged store aside (renamed with `.damaged-<time>`, with its WAL)
-/// and copies every row that can still be read into a fresh store at the
-/// same path, keeping its device id and sequence numbers.
+/// Rows past the last one found before the copy stops looking, when the
+/// damaged table cannot say how many it has.
+const MISSES_BEFORE_STOP: i64 = 1000;
+
+/// Saves what can be read of a damaged store:
+///
+/// 1. copies the damaged file and its WAL aside (`…damaged-<time>`, never
+///    overwriting an earlier copy) — the originals stay until step 3;
+/// 2. builds a fresh store at `…recovering` with every readable row of
+///    meetings, events and sync acknowledgements, in one transaction;
+/// 3. removes the damaged WAL and renames the fresh store into place.
+///
+/// A crash at any step leaves either the damaged store (recovered again at
+/// the next start) or the fresh one. The fresh store writes under a new
+/// device id (`<old>~<random>`): the events lost may have used sequence
+/// numbers the central store already has, and a new id cannot clash.
 pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Recovery, StoreError> {
     let shown = path.display().to_string();
-    let suffix = format!("damaged-{}", now.format("%Y%m%dT%H%M%S"));
-    let aside = PathBuf::from(format!("{shown}.{suffix}"));
-    for (from, to) in [
-        (
-            PathBuf::from(format!("{shown}-wal")),
-            PathBuf::from(format!("{}-wal", aside.display())),
-        ),
-        (
-            PathBuf::from(format!("{shown}-shm")),
-            PathBuf::from(format!("{}-shm", aside.display())),
-        ),
-        (path.to_path_buf(), aside.clone()),
-    ] {
-        match std::fs::rename(&from, &to) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(StoreError::SetAside {
-                    path: shown,
-                    source,
-                });
-            }
+    let sql = |source| StoreError::Sqlite {
+        path: shown.clone(),
+        source,
+    };
+    let set_aside = |source| StoreError::SetAside {
+        path: shown.clone(),
+        source,
+    };
+    let sibling = |suffix: &str| PathBuf::from(format!("{shown}{suffix}"));
+
+    // 1. A copy of the damaged files, under a name not used before.
+    let stamp = now.format("%Y%m%dT%H%M%S").to_string();
+    let aside = (0..)
+        .map(|n| match n {
+            0 => sibling(&format!(".damaged-{stamp}")),
+            n => sibling(&format!(".damaged-{stamp}-{n}")),
+        })
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| sibling(".damaged"));
+    let aside_of = |suffix: &str| PathBuf::from(format!("{}{suffix}", aside.display()));
+    for suffix in ["", "-wal"] {
+        let from = sibling(suffix);
+        if from.exists() {
+            std::fs::copy(&from, aside_of(suffix)).map_err(set_aside)?;
+            std::fs::File::open(aside_of(suffix))
+                .and_then(|f| f.sync_all())
+                .map_err(set_aside)?;
         }
     }
-    let old = Connection::open_with_flags(&aside, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
+
+    // 2. The fresh store, from the copy.
+    let old = Connection::open(&aside).ok();
     let read_one =
         |query: &str, rowid: i64, columns: usize| -> Option<Vec<rusqlite::types::Value>> {
-            let old = old.as_ref()?;
-            old.query_row(query, params![rowid], |r| {
-                (0..columns)
-                    .map(|i| r.get::<_, rusqlite::types::Value>(i))
-                    .collect()
-            })
-            .ok()
-        };
-    let max_rowid = |table: &str| -> i64 {
-        old.as_ref()
-            .and_then(|c| {
-                c.query_row(&format!("SELECT MAX(rowid) FROM {table}"), [], |r| {
-                    r.get::<_, Option<i64>>(0)
+            old.as_ref()?
+                .query_row(query, params![rowid], |r| {
+                    (0..columns)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                        .collect()
                 })
                 .ok()
-                .flatten()
+        };
+    let max_rowid = |table: &str| -> Option<i64> {
+        old.as_ref()?
+            .query_row(&format!("SELECT MAX(rowid) FROM {table}"), [], |r| {
+                r.get::<_, Option<i64>>(0)
             })
-            .unwrap_or(0)
+            .ok()
+            .flatten()
     };
-    let device: String = old
+    let old_device: String = old
         .as_ref()
         .and_then(|c| {
             c.query_row("SELECT id FROM device LIMIT 1", [], |r| r.get(0))
                 .ok()
         })
         .unwrap_or_else(|| device_name.to_string());
-    let fresh = Store::open(path, &device)?;
+    let suffix = Uuid::now_v7().simple().to_string();
+    let device = format!("{old_device}~{}", &suffix[suffix.len() - 6..]);
+
+    let building = sibling(".recovering");
+    for stale in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{stale}", building.display()));
+        if file.exists() {
+            std::fs::remove_file(&file).map_err(set_aside)?;
+        }
+    }
     let mut report = Recovery {
         set_aside: aside.clone(),
         events: 0,
         meetings: 0,
         lost: 0,
+        device: device.clone(),
     };
-    let copy = |table: &str,
-                columns: &[&str],
-                report_count: &mut usize,
-                lost: &mut usize|
-     -> Result<(), StoreError> {
-        let list = columns.join(", ");
-        let query = format!("SELECT {list} FROM {table} WHERE rowid = ?1");
-        let insert = format!(
-            "INSERT INTO {table} (rowid, {list}) VALUES (?1, {})",
-            (2..=columns.len() + 1)
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for rowid in 1..=max_rowid(table) {
-            match read_one(&query, rowid, columns.len()) {
-                Some(values) => {
-                    let mut args: Vec<rusqlite::types::Value> = vec![rowid.into()];
-                    args.extend(values);
-                    fresh
-                        .conn
-                        .execute(&insert, rusqlite::params_from_iter(args))
-                        .map_err(|e| fresh.sql(e))?;
-                    *report_count += 1;
+    {
+        let mut fresh = Store::open(&building, &device)?;
+        let tx = fresh.conn.transaction().map_err(sql)?;
+        let mut copy = |table: &str, columns: &[&str]| -> Result<usize, StoreError> {
+            let list = columns.join(", ");
+            let query = format!("SELECT {list} FROM {table} WHERE rowid = ?1");
+            let insert = format!(
+                "INSERT INTO {table} (rowid, {list}) VALUES (?1, {})",
+                (2..=columns.len() + 1)
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let known_max = max_rowid(table);
+            let mut copied = 0;
+            let mut last_found = 0;
+            let mut rowid = 0;
+            loop {
+                rowid += 1;
+                let past_end = match known_max {
+                    Some(max) => rowid > max,
+                    None => rowid - last_found > MISSES_BEFORE_STOP,
+                };
+                if past_end {
+                    break;
                 }
-                None => *lost += 1,
+                match read_one(&query, rowid, columns.len()) {
+                    Some(values) => {
+                        let mut args: Vec<rusqlite::types::Value> = vec![rowid.into()];
+                        args.extend(values);
+                        tx.execute(&insert, rusqlite::params_from_iter(args))
+                            .map_err(sql)?;
+                        copied += 1;
+                        last_found = rowid;
+                    }
+                    None => report.lost += 1,
+                }
             }
+            if known_max.is_none() {
+                // Probing past the end is not a loss.
+                report.lost -= (rowid - 1 - last_found) as usize;
+            }
+            Ok(copied)
+        };
+        report.meetings = copy("meetings", &["key", "received", "body"])?;
+        report.events = copy(
+            "events",
+            &[
+                "id",
+                "device",
+                "seq",
+                "meeting",
+                "at",
+                "wall",
+                "mono_ms",
+                "boot",
+                "clock_synced",
+                "type",
+                "body",
+            ],
+        )?;
+        copy("sync_acks", &["up_to", "at"])?;
+        tx.commit().map_err(sql)?;
+    }
+    std::fs::File::open(&building)
+        .and_then(|f| f.sync_all())
+        .map_err(set_aside)?;
+
+    // 3. The damaged WAL must never be replayed onto the fresh file.
+    for suffix in ["-wal", "-shm"] {
+        let file = sibling(suffix);
+        if file.exists() {
+            std::fs::remove_file(&file).map_err(set_aside)?;
         }
-        Ok(())
-    };
-    let (mut events, mut meetings, mut lost) = (0, 0, 0);
-    copy(
-        "meetings",
-        &["key", "received", "body"],
-        &mut meetings,
-        &mut lost,
-    )?;
-    copy(
-        "events",
-        &[
-            "id",
-            "device",
-            "seq",
-            "meeting",
-            "at",
-            "mono_ms",
-            "boot",
-            "clock_synced",
-            "type",
-            "body",
-        ],
-        &mut events,
-        &mut lost,
-    )?;
-    report.events = events;
-    report.meetings = meetings;
-    report.lost = lost;
+    }
+    std::fs::rename(&building, path).map_err(set_aside)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(set_aside)?;
+    }
     Ok(report)
 }

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[&str] = &[
         seq           INTEGER NOT NULL,
         meeting       TEXT NOT NULL,
         at            TEXT NOT NULL,
+        wall          TEXT NOT NULL,
         mono_ms       INTEGER NOT NULL,
         boot          TEXT NOT NULL,
         clock_synced  INTEGER NOT NULL,

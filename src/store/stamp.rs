@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 /// How an event's moment was known when it was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
-    /// The wall time the event was recorded at (the meeting clock).
+    /// The device's wall clock when the event was written (the event's own
+    /// moment, `at`, may differ: a rehearsal's clock, the plan recorded
+    /// when the first button is pressed).
     pub wall: DateTime<Utc>,
     /// Milliseconds since boot (CLOCK_BOOTTIME, counting suspend).
     pub mono_ms: i64,
@@ -24,7 +26,7 @@ pub struct Stamp {
 
 impl Stamp {
     /// Reads the system's boot id, time since boot and clock state, for an
-    /// event recorded at `wall`.
+    /// event written at `wall` (the caller reads the wall clock).
     pub fn read(wall: DateTime<Utc>) -> Stamp {
         Stamp {
             wall,
@@ -48,9 +50,10 @@ fn boot_id() -> String {
         .unwrap_or_else(|_| "unknown".to_string())
 }
 
-/// The kernel's own view (adjtimex): unsynchronised when STA_UNSYNC is set
+/// Whether the kernel says the clock is synchronised (adjtimex):
+/// unsynchronised when STA_UNSYNC is set
 /// or the call reports TIME_ERROR. Works with timesyncd, chrony and ntpd.
-fn clock_synced() -> bool {
+pub fn clock_synced() -> bool {
     // SAFETY: adjtimex with modes = 0 only reads the kernel's clock state
     // into the zeroed struct we own.
     let (state, status) = unsafe {

@@ -339,9 +339,19 @@ impl<T: Transport> Pn532<T> {
                 }
                 // A second ACK is harmless.
                 Some(Ok(Frame::Ack)) => {}
+                // Only the frame's kind and size: its data may hold a UID.
                 Some(Ok(other)) => {
+                    let what = match &other {
+                        Frame::Information { tfi, data } => format!(
+                            "informationsram TFI {tfi:#04x}, kommando {:#04x?}, {} byte",
+                            data.first(),
+                            data.len()
+                        ),
+                        Frame::Nack => "NACK".to_string(),
+                        _ => "annan ram".to_string(),
+                    };
                     return Err(ReaderError::Protocol(format!(
-                        "oväntad ram i stället för svar {expected:#04x}: {other:?}"
+                        "oväntad ram i stället för svar {expected:#04x}: {what}"
                     )));
                 }
                 Some(Err(FrameError::DataChecksum)) if !nacked => {
@@ -403,13 +413,13 @@ fn parse_target(data: &[u8]) -> Result<Option<Uid>, ReaderError> {
         ] => {
             let len = usize::from(*len);
             if !matches!(len, 4 | 7 | 10) {
-                return Err(ReaderError::Protocol(format!(
+                return Err(ReaderError::Card(format!(
                     "UID med {len} byte (ska vara 4, 7 eller 10)"
                 )));
             }
             match rest.get(..len) {
                 Some(uid) => Ok(Some(Uid(uid.to_vec()))),
-                None => Err(ReaderError::Protocol("UID:n är avkortad".into())),
+                None => Err(ReaderError::Card("UID:n är avkortad".into())),
             }
         }
         _ => Err(ReaderError::Protocol(
@@ -573,17 +583,23 @@ mod tests {
     }
 
     #[test]
-    fn no_target_is_none_and_broken_targets_are_protocol_errors() {
+    fn no_target_is_none_and_broken_targets_are_errors() {
         assert_eq!(parse_target(&[0x4B, 0x00]).unwrap(), None);
-        for broken in [
-            &[0x4B][..],
-            &[0x4B, 0x01, 0x01, 0x00, 0x04, 0x08],
-            &[0x4B, 0x01, 0x01, 0x00, 0x04, 0x08, 0x04, 1, 2, 3],
-            &[0x4B, 0x01, 0x01, 0x00, 0x04, 0x08, 0x05, 1, 2, 3, 4, 5],
-        ] {
+        // A broken answer is the reader's problem…
+        for broken in [&[0x4B][..], &[0x4B, 0x01, 0x01, 0x00, 0x04, 0x08]] {
             assert!(
                 matches!(parse_target(broken), Err(ReaderError::Protocol(_))),
                 "{broken:02X?}"
+            );
+        }
+        // …a strange or cut-off UID is the card's.
+        for odd in [
+            &[0x4B, 0x01, 0x01, 0x00, 0x04, 0x08, 0x04, 1, 2, 3][..],
+            &[0x4B, 0x01, 0x01, 0x00, 0x04, 0x08, 0x05, 1, 2, 3, 4, 5],
+        ] {
+            assert!(
+                matches!(parse_target(odd), Err(ReaderError::Card(_))),
+                "{odd:02X?}"
             );
         }
     }
