@@ -4,9 +4,10 @@
 //! scripts, tests and a kiosk whose screen is elsewhere.
 //!
 //! Commands, one per line: `card UID` (hex), `pick NAME` (a participant as
-//! in the notice), `open-picker`, `pin DIGITS`, `cancel`, `next`,
-//! `previous`, `break`, `end`, `confirm` (buttons), `touch
-//! next|previous|break|end`, `quit`. Each answer line is written only after its events are on disk.
+//! in the notice), `open-picker`, `pin DIGITS`, `cancel`; the buttons
+//! `next`, `previous`, `break`, `end`, `confirm`; the touch controls
+//! `touch next|previous|break|end`; `quit`. Each answer line is written
+//! only after its events are on disk.
 
 use std::io::{BufRead, Write};
 
