@@ -182,34 +182,44 @@ fn a_newer_schema_is_refused_with_advice() {
     assert!(error.to_string().contains("uppdatera programmet"));
 }
 
-#[test]
-fn a_damaged_store_is_reported_set_aside_and_its_readable_events_saved() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(FILE_NAME);
-    let mut store = Store::open(&path, "dorr-1").unwrap();
+const PAGE: usize = 4096;
+
+/// A store with `count` long events, each in its own transaction, all moved
+/// into the main file; returns its number of pages.
+fn filled_store(path: &std::path::Path, device: &str, count: i64) -> usize {
+    let mut store = Store::open(path, device).unwrap();
     let stamp = Stamp::read(t0());
-    // Enough events to fill several pages, each in its own transaction.
     let long = "x".repeat(300);
-    for i in 0..200 {
+    for i in 0..count {
         store
             .append("M", &[checked_in(&format!("{long}{i}"), i)], &stamp)
             .unwrap();
     }
     drop(store);
-    // Move everything into the main file, then damage a page in its middle.
-    rusqlite::Connection::open(&path)
+    rusqlite::Connection::open(path)
         .unwrap()
         .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
         .unwrap();
-    let mut bytes = std::fs::read(&path).unwrap();
-    let page = 4096;
-    let pages = bytes.len() / page;
-    assert!(pages > 10, "{pages} pages");
-    let middle = (pages / 2) * page;
-    for b in &mut bytes[middle + 8..middle + 400] {
+    std::fs::metadata(path).unwrap().len() as usize / PAGE
+}
+
+/// Overwrites `bytes` of the file with garbage.
+fn damage(path: &std::path::Path, bytes: std::ops::Range<usize>) {
+    let mut content = std::fs::read(path).unwrap();
+    for b in &mut content[bytes] {
         *b = 0xA5;
     }
-    std::fs::write(&path, &bytes).unwrap();
+    std::fs::write(path, &content).unwrap();
+}
+
+#[test]
+fn a_damaged_store_is_reported_set_aside_and_its_readable_events_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let stamp = Stamp::read(t0());
+    let pages = filled_store(&path, "dorr-1", 200);
+    assert!(pages > 10, "{pages} pages");
+    damage(&path, (pages / 2) * PAGE + 8..(pages / 2) * PAGE + 400);
 
     let error = Store::open(&path, "dorr-1").unwrap_err();
     assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
@@ -244,27 +254,13 @@ fn a_damaged_store_is_reported_set_aside_and_its_readable_events_saved() {
 fn a_store_damaged_at_its_end_is_recovered_without_hanging() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(FILE_NAME);
+    filled_store(&path, "dorr-2", 120);
     let mut store = Store::open(&path, "dorr-2").unwrap();
-    let stamp = Stamp::read(t0());
-    let long = "y".repeat(300);
-    for i in 0..120 {
-        store
-            .append("M", &[checked_in(&format!("{long}{i}"), i)], &stamp)
-            .unwrap();
-    }
     store.acknowledge(50, t0()).unwrap();
     drop(store);
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
-    // Overwrite the last page but its first bytes.
-    let mut bytes = std::fs::read(&path).unwrap();
-    let len = bytes.len();
-    for b in &mut bytes[len - 4096 + 16..] {
-        *b = 0x5A;
-    }
-    std::fs::write(&path, &bytes).unwrap();
+    // The last page, all but its first bytes.
+    let len = std::fs::metadata(&path).unwrap().len() as usize;
+    damage(&path, len - PAGE + 16..len);
     let report = recover(&path, "dorr-2", t0()).unwrap();
     assert!(report.events > 0 && report.events <= 120, "{report:?}");
     let store = Store::open(&path, "x").unwrap();

@@ -76,7 +76,10 @@ pub fn reader_error(error: PcscError, device: &str) -> ReaderError {
             "läsaren försvann (utdragen?)".into()
         }
         PcscError::NoAccess => "behörighet saknas till pcscd (polkit)".into(),
-        PcscError::UnresponsiveCard | PcscError::UnpoweredCard | PcscError::UnsupportedCard => {
+        PcscError::UnresponsiveCard
+        | PcscError::UnpoweredCard
+        | PcscError::UnsupportedCard
+        | PcscError::ProtoMismatch => {
             return ReaderError::Card(format!("kortet svarar inte ({error})"));
         }
         other => format!("PC/SC-fel: {other}"),

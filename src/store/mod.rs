@@ -649,19 +649,15 @@ pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Rec
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let known_max = max_rowid(table);
+            // The damaged table's own MAX(rowid) may be garbage: stop at it,
+            // or after MISSES_BEFORE_STOP unreadable rows in a row, whichever
+            // comes first.
+            let known_max = max_rowid(table).unwrap_or(i64::MAX);
             let mut copied = 0;
-            let mut last_found = 0;
+            let mut misses = 0;
             let mut rowid = 0;
-            loop {
+            while rowid < known_max && misses < MISSES_BEFORE_STOP {
                 rowid += 1;
-                let past_end = match known_max {
-                    Some(max) => rowid > max,
-                    None => rowid - last_found > MISSES_BEFORE_STOP,
-                };
-                if past_end {
-                    break;
-                }
                 match read_one(&query, rowid, columns.len()) {
                     Some(values) => {
                         let mut args: Vec<rusqlite::types::Value> = vec![rowid.into()];
@@ -669,14 +665,16 @@ pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Rec
                         tx.execute(&insert, rusqlite::params_from_iter(args))
                             .map_err(sql)?;
                         copied += 1;
-                        last_found = rowid;
+                        report.lost += misses as usize;
+                        misses = 0;
                     }
-                    None => report.lost += 1,
+                    None => misses += 1,
                 }
             }
-            if known_max.is_none() {
-                // Probing past the end is not a loss.
-                report.lost -= (rowid - 1 - last_found) as usize;
+            // Unreadable rows up to a known end were lost; past the last
+            // readable row without one, nobody knows.
+            if rowid == known_max {
+                report.lost += misses as usize;
             }
             Ok(copied)
         };
