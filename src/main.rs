@@ -402,7 +402,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )])
             })?;
             // Only an existing key: a new one would print a hash no kiosk knows.
-            let key = motesskylt::cards::CardKey::load(&config.card_key_file())?;
+            let key = motesskylt::cards::CardKey::load(&config.card_key_file())
+                .map_err(|e| BadInput(vec![e.to_string()]))?;
             println!("{}", key.hash(&uid));
         }
     }

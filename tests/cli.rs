@@ -383,3 +383,106 @@ fn render_refuses_bad_arguments_with_exit_2_and_writes_nothing() {
         assert!(!shot.exists(), "{named}: a picture was written");
     }
 }
+
+/// A kiosk configuration in a fresh directory; returns (dir, config path).
+fn kiosk_config(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiosk.toml");
+    let text = text.replace("DATA", arg(&dir.path().join("data")));
+    std::fs::write(&config, text).unwrap();
+    (dir, config)
+}
+
+#[test]
+fn a_bad_kiosk_configuration_exits_2_with_its_line_and_creates_nothing() {
+    let (dir, config) = kiosk_config("[kiosk]\ndata_dir = \"DATA\"\n\n[door]\npin = \"12\"\n");
+    let output = run(&[
+        "kiosk",
+        "--headless",
+        "--config",
+        arg(&config),
+        "--notice",
+        arg(&notice()),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{}:5:", config.display())),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("fyra siffror"), "{lines:?}");
+    assert!(!dir.path().join("data").exists(), "nothing is written");
+
+    // No notice anywhere: said with what to write.
+    let (_dir, config) = kiosk_config("[kiosk]\ndata_dir = \"DATA\"\n");
+    let output = run(&["kiosk", "--headless", "--config", arg(&config)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_lines(&output)[0].contains("notice ="), "{output:?}");
+}
+
+#[test]
+fn export_check_and_card_hash_work_on_a_kiosks_data() {
+    let (dir, config) = kiosk_config("[kiosk]\ndata_dir = \"DATA\"\n");
+    let data = dir.path().join("data");
+    // Nothing to export yet: exit 2, and no store is created by asking.
+    let missing = run(&["export", arg(&data)]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(!data.join("motesskylt.sqlite").exists());
+    // No card key yet: card-hash does not make one up.
+    let no_key = run(&["card-hash", "--config", arg(&config), "04A1B2C3"]);
+    assert_eq!(no_key.status.code(), Some(2));
+    assert!(!data.join("card.key").exists());
+
+    // The kiosk records a check-in by name, headless.
+    let mut kiosk = Command::new(env!("CARGO_BIN_EXE_motesskylt"))
+        .args([
+            "kiosk",
+            "--headless",
+            "--config",
+            arg(&config),
+            "--notice",
+            arg(&notice()),
+        ])
+        .args(["--clock", "2026-06-04 12:50"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let stdin = kiosk.stdin.as_mut().unwrap();
+        writeln!(stdin, "open-picker\npick Olof Lundberg\nquit").unwrap();
+    }
+    assert!(kiosk.wait().unwrap().success());
+
+    let export = run(&["export", arg(&data)]);
+    assert!(export.status.success(), "{export:?}");
+    let lines: Vec<Value> = String::from_utf8(export.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["type"], "checked_in");
+    assert_eq!(lines[0]["person"], "Olof Lundberg");
+    assert_eq!(lines[0]["source"], "touch");
+    assert_eq!(lines[0]["seq"], 1);
+
+    let check = run(&["store", "check", arg(&data)]);
+    let text = String::from_utf8(check.stdout).unwrap();
+    assert!(check.status.success());
+    assert!(text.contains("SRO-2026-06-04: 1 händelser"), "{text}");
+    assert!(text.contains("osynkade händelser: 1"), "{text}");
+
+    // The kiosk made the site's key; the hash is stable and not the UID.
+    let hash = run(&["card-hash", "--config", arg(&config), "04:a1:b2:c3"]);
+    assert!(hash.status.success(), "{hash:?}");
+    let printed = String::from_utf8(hash.stdout).unwrap();
+    assert_eq!(printed.trim().len(), 32);
+    assert!(!printed.to_uppercase().contains("04A1B2C3"));
+    let again = run(&["card-hash", "--config", arg(&config), "04A1B2C3"]);
+    assert_eq!(again.stdout, printed.as_bytes());
+    let bad = run(&["card-hash", "--config", arg(&config), "04A1B"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
