@@ -134,28 +134,38 @@ pub fn run(
                     writeln!(out, "{}", answer_line(&meeting, &update))
                         .and_then(|()| out.flush())
                         .is_ok()
-                });
+                })
             }
         })?;
     readers(messages.clone());
-    for line in std::io::stdin().lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_command(&meeting, &line) {
-            Ok(Some(message)) => {
-                if messages.send(message).is_err() {
-                    break;
+    // Commands are read on their own thread, so a kiosk that stops by
+    // itself (a damaged store) does not wait for the next line.
+    std::thread::Builder::new()
+        .name("motesskylt-stdin".into())
+        .spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match parse_command(&meeting, &line) {
+                    Ok(Some(message)) => {
+                        if messages.send(message).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(problem) => eprintln!("motesskylt: {problem}"),
                 }
             }
-            Ok(None) => break,
-            Err(problem) => eprintln!("motesskylt: {problem}"),
-        }
+            let _ = messages.send(Message::Stop);
+        })?;
+    match worker.join() {
+        Ok(Some(reason)) => Err(std::io::Error::other(format!(
+            "kiosken stannade: {reason}; starta om den så kontrolleras lagringen och det som går att läsa räddas"
+        ))),
+        _ => Ok(()),
     }
-    let _ = messages.send(Message::Stop);
-    let _ = worker.join();
-    Ok(())
 }
 
 #[cfg(test)]

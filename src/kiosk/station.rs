@@ -39,6 +39,9 @@ pub struct Update {
     /// `Some(true)` when the reader stopped answering, `Some(false)` when it
     /// answers again.
     pub reader_problem: Option<bool>,
+    /// The store is damaged: the kiosk must stop (and be restarted, which
+    /// recovers the store).
+    pub fatal: Option<String>,
 }
 
 /// The desk and its store (and the buzzer and LEDs, if any).
@@ -75,6 +78,7 @@ struct StoreJournal<'a> {
     store: &'a mut Store,
     meeting: &'a str,
     stored: Vec<Recorded>,
+    damage: Option<String>,
 }
 
 impl Journal for StoreJournal<'_> {
@@ -82,7 +86,12 @@ impl Journal for StoreJournal<'_> {
         let stored = self
             .store
             .append(self.meeting, events, &Stamp::read(Utc::now()))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| {
+                if e.is_damage() {
+                    self.damage = Some(e.to_string());
+                }
+                e.to_string()
+            })?;
         self.stored.extend(stored);
         Ok(())
     }
@@ -206,6 +215,7 @@ impl Station {
             store: &mut self.store,
             meeting: &self.meeting,
             stored: Vec::new(),
+            damage: None,
         };
         let outcome = self.desk.handle(input, now, &mut journal);
         if let Some(signal) = signal(&outcome) {
@@ -215,24 +225,23 @@ impl Station {
             outcome,
             stored: journal.stored,
             reader_problem: None,
+            fatal: journal.damage,
         }
     }
 
-    /// Takes messages until the channel closes, telling `screen` of every
-    /// update; stops early when `screen` returns `false` (the window is
-    /// gone).
+    /// Takes messages until the channel closes or [`Message::Stop`],
+    /// telling `screen` of every update; stops early when `screen` returns
+    /// `false` (the window is gone) or the store is damaged. Returns why it
+    /// stopped if that was damage (or the thread's runtime failing).
     pub fn run(
         mut self,
         mut messages: UnboundedReceiver<Message>,
         clock: Clock,
         mut screen: impl FnMut(Update) -> bool,
-    ) {
+    ) -> Option<String> {
         let runtime = match tokio::runtime::Builder::new_current_thread().build() {
             Ok(runtime) => runtime,
-            Err(error) => {
-                eprintln!("motesskylt: indatatråden kunde inte starta: {error}");
-                return;
-            }
+            Err(error) => return Some(format!("indatatråden kunde inte starta: {error}")),
         };
         runtime.block_on(async move {
             while let Some(message) = messages.recv().await {
@@ -240,10 +249,15 @@ impl Station {
                     break;
                 }
                 let update = self.handle(message, clock.now());
+                let fatal = update.fatal.clone();
                 if !screen(update) {
                     break;
                 }
+                if fatal.is_some() {
+                    return fatal;
+                }
             }
-        });
+            None
+        })
     }
 }

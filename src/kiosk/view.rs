@@ -292,7 +292,7 @@ impl PromptView {
 }
 
 /// The name list: every participant as (index, "Name (P)", organisation),
-/// sorted by name as a Swede would look for it.
+/// sorted by first name as a Swede would look for it.
 pub fn pick_names(meeting: &Meeting) -> Vec<(usize, String, String)> {
     let mut names: Vec<(usize, String, String)> = meeting
         .participants
@@ -306,8 +306,26 @@ pub fn pick_names(meeting: &Meeting) -> Vec<(usize, String, String)> {
             )
         })
         .collect();
-    names.sort_by_key(|(_, name, _)| crate::model::normalise_name(name));
+    names.sort_by_key(|(_, name, _)| swedish_order(name));
     names
+}
+
+/// A key that sorts names as a Swede looks for them: case and spacing
+/// ignored, Å, Ä, Ö last and in that order, é with e, ü with y, æ with ä,
+/// ø with ö.
+fn swedish_order(name: &str) -> String {
+    crate::model::normalise_name(name)
+        .chars()
+        .map(|c| match c {
+            'é' | 'è' => 'e',
+            'ü' => 'y',
+            // After z in ASCII: {, |, }.
+            'å' => '{',
+            'ä' | 'æ' => '|',
+            'ö' | 'ø' => '}',
+            other => other,
+        })
+        .collect()
 }
 
 /// The door's answer as shown.
@@ -524,5 +542,36 @@ fn join(lang: Lang, names: &[&str]) -> String {
         [] => String::new(),
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_as_in_swedish() {
+        let mut names = vec![
+            "Öberg",
+            "Åsa Jackson",
+            "Ärla",
+            "Zara",
+            "adam",
+            "Émile",
+            "Ulla",
+        ];
+        names.sort_by_key(|n| swedish_order(n));
+        assert_eq!(
+            names,
+            vec![
+                "adam",
+                "Émile",
+                "Ulla",
+                "Zara",
+                "Åsa Jackson",
+                "Ärla",
+                "Öberg"
+            ]
+        );
     }
 }

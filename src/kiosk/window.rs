@@ -37,6 +37,11 @@ pub enum KioskError {
     /// The input thread could not start.
     #[error("indatatråden kunde inte starta: {0}")]
     Thread(std::io::Error),
+    /// The store broke while running; a restart checks and recovers it.
+    #[error(
+        "kiosken stannade: {0}; starta om den så kontrolleras lagringen och det som går att läsa räddas (under systemd sker det av sig självt)"
+    )]
+    Stopped(String),
 }
 
 /// How the kiosk runs.
@@ -145,14 +150,16 @@ pub fn run(
     let running = start(&kiosk, station, meeting, tz, options)?;
     readers(running.messages());
     let result = kiosk.run().map_err(KioskError::Window);
-    running.stop();
-    result
+    match running.stop() {
+        Some(reason) => Err(KioskError::Stopped(reason)),
+        None => result,
+    }
 }
 
 /// A kiosk wired to its screen: the input thread, the keys and the clock.
 /// Dropping it (or [`Running::stop`]) ends the input thread.
 pub struct Running {
-    worker: Option<std::thread::JoinHandle<()>>,
+    worker: Option<std::thread::JoinHandle<Option<String>>>,
     messages: UnboundedSender<Message>,
 }
 
@@ -162,22 +169,27 @@ impl Running {
         self.messages.clone()
     }
 
-    /// Ends the input thread and forgets the screen's state.
-    pub fn stop(self) {
-        drop(self);
+    /// Ends the input thread and forgets the screen's state; returns why
+    /// the input thread stopped by itself, if it did (a damaged store).
+    pub fn stop(mut self) -> Option<String> {
+        self.end()
+    }
+
+    fn end(&mut self) -> Option<String> {
+        SCREEN.with(|cell| cell.borrow_mut().take());
+        // Readers may still hold senders: tell the input thread to stop;
+        // its receiver goes with it, which ends the readers' loops.
+        let _ = self.messages.send(Message::Stop);
+        // A panic there has already been reported on stderr.
+        self.worker
+            .take()
+            .and_then(|worker| worker.join().ok().flatten())
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        SCREEN.with(|cell| cell.borrow_mut().take());
-        // Readers may still hold senders: tell the input thread to stop;
-        // its receiver goes with it, which ends the readers' loops.
-        let _ = self.messages.send(Message::Stop);
-        if let Some(worker) = self.worker.take() {
-            // A panic there has already been reported on stderr.
-            let _ = worker.join();
-        }
+        self.end();
     }
 }
 
@@ -228,10 +240,14 @@ pub fn start(
             let clock = options.clock;
             move || {
                 station.run(received, clock, move |update| {
+                    let fatal = update.fatal.is_some();
                     kiosk
                         .upgrade_in_event_loop(move |kiosk| {
                             with_room(|room| room.update(update));
                             refresh(&kiosk);
+                            if fatal {
+                                let _ = slint::quit_event_loop();
+                            }
                         })
                         .is_ok()
                 })

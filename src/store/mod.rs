@@ -80,6 +80,26 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether the file or the disk under it is damaged (corrupt pages, not
+    /// a database, an I/O error): restarting runs the integrity check and
+    /// the recovery. A full disk or a locked file is not damage.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            StoreError::Corrupt { .. } => true,
+            StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(
+                    rusqlite::ErrorCode::DatabaseCorrupt
+                        | rusqlite::ErrorCode::NotADatabase
+                        | rusqlite::ErrorCode::SystemIoFailure
+                )
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// An event as stored: the event and where it sits in the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
@@ -716,4 +736,32 @@ pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Rec
             .map_err(set_aside)?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::ffi::c_int) -> StoreError {
+        StoreError::Sqlite {
+            path: "x".into(),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        }
+    }
+
+    #[test]
+    fn damage_is_told_from_a_full_disk_or_a_lock() {
+        assert!(sqlite(rusqlite::ffi::SQLITE_CORRUPT).is_damage());
+        assert!(sqlite(rusqlite::ffi::SQLITE_NOTADB).is_damage());
+        assert!(sqlite(rusqlite::ffi::SQLITE_IOERR).is_damage());
+        assert!(!sqlite(rusqlite::ffi::SQLITE_FULL).is_damage());
+        assert!(!sqlite(rusqlite::ffi::SQLITE_BUSY).is_damage());
+        assert!(
+            StoreError::Corrupt {
+                path: "x".into(),
+                problems: "page 3".into()
+            }
+            .is_damage()
+        );
+    }
 }
