@@ -11,6 +11,7 @@
 
 pub mod attendance;
 pub mod cards;
+pub mod central;
 pub mod demo;
 pub mod hw;
 pub mod kallelse;
@@ -18,3 +19,4 @@ pub mod kiosk;
 pub mod model;
 pub mod progress;
 pub mod store;
+pub mod sync;

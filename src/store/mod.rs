@@ -10,7 +10,7 @@
 //!   since boot, boot id, clock state), the card registry (a fold over
 //!   `card_enrolled` events) and the sync cursor are all rows added.
 
-mod schema;
+pub(crate) mod schema;
 pub mod stamp;
 
 use std::path::{Path, PathBuf};
@@ -518,35 +518,17 @@ fn check_integrity(conn: &Connection, path: &str) -> Result<(), StoreError> {
 }
 
 fn migrate(conn: &Connection, path: &str) -> Result<(), StoreError> {
-    let sql = |source| StoreError::Sqlite {
-        path: path.to_string(),
-        source,
-    };
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sql)?;
-    if version > schema::MIGRATIONS.len() as i64 {
-        return Err(StoreError::TooNew {
+    schema::migrate(conn, schema::MIGRATIONS).map_err(|error| match error {
+        schema::MigrationError::TooNew(found) => StoreError::TooNew {
             path: path.to_string(),
-            found: version,
+            found,
             known: schema::MIGRATIONS.len(),
-        });
-    }
-    for (index, migration) in schema::MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(version.max(0) as usize)
-    {
-        let batch = format!(
-            "BEGIN IMMEDIATE; {migration}\nPRAGMA user_version = {}; COMMIT;",
-            index + 1
-        );
-        if let Err(error) = conn.execute_batch(&batch) {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(sql(error));
-        }
-    }
-    Ok(())
+        },
+        schema::MigrationError::Sqlite(source) => StoreError::Sqlite {
+            path: path.to_string(),
+            source,
+        },
+    })
 }
 
 /// What [`recover`] did.

@@ -1,0 +1,189 @@
+//! The central store's storage, one test story run on SQLite and on
+//! PostgreSQL (`TEST_DATABASE_URL`, e.g. `postgres://postgres@127.0.0.1/test`;
+//! without it the PostgreSQL run is skipped with a notice), and a property
+//! test: duplicated, reordered or re-split push batches give the same
+//! store.
+
+use chrono::{DateTime, Duration, Utc};
+use motesskylt::central::db::{CentralDb, PostgresDb, SqliteDb};
+use motesskylt::model::time::DEFAULT_TIME_ZONE;
+use motesskylt::model::{Event, EventKind, Source};
+use motesskylt::sync::wire::WireEvent;
+use proptest::prelude::*;
+use uuid::Uuid;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// The `seq`th event of `device`: a check-in, with an id fixed by both.
+fn wire(device: &str, seq: i64) -> WireEvent {
+    let at = t0() + Duration::seconds(seq);
+    let mut id = [0u8; 16];
+    id[..8].copy_from_slice(&seq.to_be_bytes());
+    id[8..8 + device.len().min(8)].copy_from_slice(&device.as_bytes()[..device.len().min(8)]);
+    WireEvent {
+        id: Uuid::from_bytes(id),
+        device: device.to_string(),
+        seq,
+        meeting: "SRO-2026-06-04".into(),
+        wall: at,
+        mono_ms: 1000 * seq,
+        boot: "b0a7".into(),
+        clock_synced: seq % 2 == 0,
+        event: Event::new(
+            at,
+            DEFAULT_TIME_ZONE,
+            EventKind::CheckedIn {
+                person: format!("Person {seq}"),
+                source: Source::Nfc,
+                substitute_for: None,
+            },
+        ),
+    }
+}
+
+async fn story(db: &impl CentralDb) {
+    let batch: Vec<WireEvent> = (1..=3).map(|s| wire("dorr-a", s)).collect();
+    let ack = db.push("dorr-a", &batch, t0()).await.unwrap();
+    assert_eq!((ack.added, ack.acked_seq), (3, 3));
+    // The same batch again changes nothing.
+    let again = db.push("dorr-a", &batch, t0()).await.unwrap();
+    assert_eq!((again.added, again.acked_seq), (0, 3));
+    // A gap holds the acknowledgement back until it is filled.
+    let later = db.push("dorr-a", &[wire("dorr-a", 5)], t0()).await.unwrap();
+    assert_eq!((later.added, later.acked_seq), (1, 3));
+    let filled = db.push("dorr-a", &[wire("dorr-a", 4)], t0()).await.unwrap();
+    assert_eq!((filled.added, filled.acked_seq), (1, 5));
+    // A different id under a sequence number already stored is not added.
+    let mut clash = wire("dorr-a", 2);
+    clash.id = Uuid::from_bytes([9; 16]);
+    assert_eq!(db.push("dorr-a", &[clash], t0()).await.unwrap().added, 0);
+
+    let stored = db.events("SRO-2026-06-04").await.unwrap();
+    let expected: Vec<WireEvent> = (1..=5).map(|s| wire("dorr-a", s)).collect();
+    assert_eq!(stored, expected, "every field comes back as pushed");
+    assert!(db.events("SRO-2026-06-05").await.unwrap().is_empty());
+    assert_eq!(db.acked("dorr-a").await.unwrap(), 5);
+    assert_eq!(db.acked("dorr-b").await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_story_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteDb::open(&dir.path().join("central.sqlite")).unwrap();
+    story(&db).await;
+    // Reopened, the store has the same.
+    drop(db);
+    let db = SqliteDb::open(&dir.path().join("central.sqlite")).unwrap();
+    assert_eq!(db.acked("dorr-a").await.unwrap(), 5);
+}
+
+#[tokio::test]
+async fn the_story_on_postgresql() {
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        // Written past libtest's capture, so the skip shows in any run.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "NOTICE: the_story_on_postgresql skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/test) to run it; .ci/run does"
+        );
+        return;
+    };
+    let schema = format!("motesskylt_test_{}", Uuid::now_v7().simple());
+    let db = PostgresDb::connect_in_schema(&url, Some(&schema))
+        .await
+        .unwrap();
+    story(&db).await;
+    // Migrations run once: connecting again keeps the data.
+    let again = PostgresDb::connect_in_schema(&url, Some(&schema))
+        .await
+        .unwrap();
+    assert_eq!(again.acked("dorr-a").await.unwrap(), 5);
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
+}
+
+/// Two devices' events, cut into batches in any way, with any batch sent
+/// again and the batches in any order.
+fn deliveries() -> impl Strategy<Value = Vec<Vec<(usize, i64)>>> {
+    (1i64..12, 1i64..12).prop_flat_map(|(a, b)| {
+        let all: Vec<(usize, i64)> = (1..=a)
+            .map(|s| (0, s))
+            .chain((1..=b).map(|s| (1, s)))
+            .collect();
+        let n = all.len();
+        (
+            Just(all),
+            proptest::collection::vec(0..n, 0..n),
+            proptest::collection::vec(0..40usize, 0..6),
+        )
+            .prop_map(|(all, cuts, repeats)| {
+                let mut cuts = cuts;
+                cuts.sort();
+                cuts.dedup();
+                let mut batches = Vec::new();
+                let mut start = 0;
+                for cut in cuts.into_iter().chain(std::iter::once(all.len())) {
+                    if cut > start {
+                        batches.push(all[start..cut].to_vec());
+                        start = cut;
+                    }
+                }
+                for r in repeats {
+                    if !batches.is_empty() {
+                        let again = batches[r % batches.len()].clone();
+                        batches.push(again);
+                    }
+                }
+                batches
+            })
+            .prop_shuffle()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_delivery_gives_the_same_store(batches in deliveries()) {
+        let devices = ["dorr-a", "dorr-b"];
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let (stored, acks, expected) = runtime.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let db = SqliteDb::open(&dir.path().join("central.sqlite")).unwrap();
+            let mut expected = Vec::new();
+            for batch in &batches {
+                // A batch holds one device's events (a device pushes its own).
+                for (d, device) in devices.iter().enumerate() {
+                    let events: Vec<WireEvent> = batch
+                        .iter()
+                        .filter(|(bd, _)| *bd == d)
+                        .map(|(_, s)| wire(device, *s))
+                        .collect();
+                    if !events.is_empty() {
+                        db.push(device, &events, t0()).await.unwrap();
+                        expected.extend(events);
+                    }
+                }
+            }
+            let stored = db.events("SRO-2026-06-04").await.unwrap();
+            let acks = (db.acked("dorr-a").await.unwrap(), db.acked("dorr-b").await.unwrap());
+            (stored, acks, expected)
+        });
+        // Once each, in device and sequence order, whatever the delivery.
+        let mut canonical = expected;
+        canonical.sort_by(|a, b| (&a.device, a.seq).cmp(&(&b.device, b.seq)));
+        canonical.dedup_by(|a, b| a.id == b.id);
+        prop_assert_eq!(&stored, &canonical);
+        let count = |d: &str| canonical.iter().filter(|e| e.device == d).count() as i64;
+        prop_assert_eq!(acks, (count("dorr-a"), count("dorr-b")));
+    }
+}
