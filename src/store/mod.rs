@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::cards::Registry;
 use crate::model::{Event, Meeting};
+use crate::sync::wire::WireEvent;
 
 pub use stamp::Stamp;
 
@@ -346,6 +347,58 @@ impl Store {
             "SELECT rowid, id, device, seq, meeting, body FROM events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
             params![cursor, limit as i64],
         )
+    }
+
+    /// [`Store::outbox`] as the sync client pushes it: each event with its
+    /// position in the log and its stamp.
+    pub fn outbox_wire(&self, limit: usize) -> Result<Vec<(i64, WireEvent)>, StoreError> {
+        let cursor = self.sync_cursor()?;
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT rowid, id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body
+                 FROM events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map(params![cursor, limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, bool>(8)?,
+                    r.get::<_, String>(9)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (rowid, id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body) =
+                row.map_err(|e| self.sql(e))?;
+            let bad = |e: &dyn std::fmt::Display| self.bad_row("events", rowid, e.to_string());
+            out.push((
+                rowid,
+                WireEvent {
+                    id: Uuid::parse_str(&id).map_err(|e| bad(&e))?,
+                    device,
+                    seq,
+                    meeting,
+                    wall: DateTime::parse_from_rfc3339(&wall)
+                        .map_err(|e| bad(&e))?
+                        .with_timezone(&Utc),
+                    mono_ms,
+                    boot,
+                    clock_synced,
+                    event: serde_json::from_str(&body).map_err(|e| bad(&e))?,
+                },
+            ));
+        }
+        Ok(out)
     }
 
     /// The outbox cursor: the newest events rowid the central store has.

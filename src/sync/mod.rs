@@ -1,5 +1,6 @@
 //! Sync between kiosks and the central store: the wire types both sides
-//! speak ([`wire`]). The kiosk's client and the server arrive with the rest
-//! of issue #5.
+//! speak ([`wire`]) and the kiosk's side, pushing its outbox ([`client`]).
+//! The server's HTTP API arrives with the rest of issue #5.
 
+pub mod client;
 pub mod wire;

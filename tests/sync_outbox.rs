@@ -1,0 +1,68 @@
+//! A kiosk's outbox pushed into the central store (in process, as the
+//! all-in-one install will): everything arrives once, the outbox empties,
+//! and a push whose acknowledgement was lost is repeated without doubles.
+
+use chrono::{DateTime, Duration, Utc};
+use motesskylt::central::db::{CentralDb, SqliteDb};
+use motesskylt::model::time::DEFAULT_TIME_ZONE;
+use motesskylt::model::{Event, EventKind, Source};
+use motesskylt::store::{FILE_NAME, Stamp, Store};
+use motesskylt::sync::client::push_outbox;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn tap(s: i64) -> Event {
+    Event::new(
+        t0() + Duration::seconds(s),
+        DEFAULT_TIME_ZONE,
+        EventKind::CheckedIn {
+            person: format!("Person {s}"),
+            source: Source::Nfc,
+            substitute_for: None,
+        },
+    )
+}
+
+#[tokio::test]
+async fn the_outbox_arrives_once_and_empties() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kiosk = Store::open(&dir.path().join(FILE_NAME), "dorr-a").unwrap();
+    let central = SqliteDb::open(&dir.path().join("central.sqlite")).unwrap();
+    let stamp = Stamp::read(t0());
+    // Offline for a stretch of taps.
+    for s in 0..25 {
+        kiosk.append("SRO-2026-06-04", &[tap(s)], &stamp).unwrap();
+    }
+    let report = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
+    assert_eq!((report.sent, report.acknowledged), (25, 25));
+    assert!(kiosk.outbox(100).unwrap().is_empty());
+    let stored = central.events("SRO-2026-06-04").await.unwrap();
+    assert_eq!(stored.len(), 25);
+    assert_eq!(stored[24].event, tap(24));
+    assert_eq!(stored[24].boot, stamp.boot);
+
+    // Five more; the central store gets them but the kiosk never hears the
+    // answer (the network dropped it). The next round sends them again.
+    for s in 25..30 {
+        kiosk.append("SRO-2026-06-04", &[tap(s)], &stamp).unwrap();
+    }
+    let lost: Vec<_> = kiosk
+        .outbox_wire(100)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    central.push("dorr-a", &lost, t0()).await.unwrap();
+    let report = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
+    assert_eq!((report.sent, report.acknowledged), (5, 5));
+    assert!(kiosk.outbox(100).unwrap().is_empty());
+    assert_eq!(central.events("SRO-2026-06-04").await.unwrap().len(), 30);
+    assert_eq!(central.acked("dorr-a").await.unwrap(), 30);
+    // Nothing left: a round sends nothing.
+    let idle = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
+    assert_eq!((idle.sent, idle.acknowledged), (0, 0));
+}
