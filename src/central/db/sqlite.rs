@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{CentralDb, DbError, PushAck, contiguous};
 use crate::store::schema::{MigrationError, migrate};
@@ -164,20 +164,6 @@ impl CentralDb for SqliteDb {
 
     async fn acked(&self, device: &str) -> Result<i64, DbError> {
         let device = device.to_string();
-        self.with(move |conn| {
-            // A device never seen has acknowledged nothing.
-            let known: Option<i64> = conn
-                .query_row(
-                    "SELECT 1 FROM events WHERE device = ?1 LIMIT 1",
-                    params![device],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match known {
-                Some(_) => acked(conn, &device),
-                None => Ok(0),
-            }
-        })
-        .await
+        self.with(move |conn| acked(conn, &device)).await
     }
 }
