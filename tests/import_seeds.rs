@@ -451,3 +451,25 @@ fn wrong_times_are_reported_with_their_lines() {
             .contains("punkt 2 slutar (13.05) före den börjar (13.25)")
     );
 }
+
+/// Found by the fuzzer: in a two-column roster, a row that fills a fourth
+/// column, then one that fills the third (skipped over), made the importer
+/// index a column that had no group. It must read or refuse, never panic.
+#[test]
+fn a_roster_column_skipped_then_filled_does_not_panic() {
+    let seed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/seeds/004-anteckning-styrgrupp-2026-05-13.txt"),
+    )
+    .unwrap();
+    let roster = "Styrgrupp Region\tStyrgrupp Kommun\n";
+    let damaged = seed.replacen(
+        roster,
+        &format!(
+            "{roster}\t\t\tBjörn Kalin, NU-sjukvården\n\t\tAnna Lärk Ståhlberg, Fyrbodals kommunalförbund\n"
+        ),
+        1,
+    );
+    assert_ne!(damaged, seed, "the roster heading is in the seed");
+    let _ = motesskylt::kallelse::import_bytes(damaged.as_bytes());
+}

@@ -257,7 +257,9 @@ impl Block {
     }
 
     fn cell(&mut self, column: usize, text: &str) -> bool {
-        if self.current.len() <= column {
+        // A column with no group yet: past the end, or skipped over when a
+        // later column opened one (marked usize::MAX).
+        if self.current.get(column).is_none_or(|&g| g == usize::MAX) {
             let side = self
                 .current
                 .first()
