@@ -137,6 +137,60 @@ impl Recorded {
     }
 }
 
+/// The columns of an event as it travels ([`WireEvent`]), in the order
+/// [`WireRow::read`] reads them; the kiosk's and the central SQLite store
+/// name and format them alike.
+pub(crate) const WIRE_COLUMNS: &str =
+    "id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body";
+
+/// An event's [`WIRE_COLUMNS`] as read from SQLite, before parsing.
+pub(crate) struct WireRow {
+    id: String,
+    device: String,
+    seq: i64,
+    meeting: String,
+    wall: String,
+    mono_ms: i64,
+    boot: String,
+    clock_synced: bool,
+    body: String,
+}
+
+impl WireRow {
+    /// Reads [`WIRE_COLUMNS`] starting at column `first`.
+    pub(crate) fn read(row: &rusqlite::Row, first: usize) -> rusqlite::Result<WireRow> {
+        Ok(WireRow {
+            id: row.get(first)?,
+            device: row.get(first + 1)?,
+            seq: row.get(first + 2)?,
+            meeting: row.get(first + 3)?,
+            wall: row.get(first + 4)?,
+            mono_ms: row.get(first + 5)?,
+            boot: row.get(first + 6)?,
+            clock_synced: row.get(first + 7)?,
+            body: row.get(first + 8)?,
+        })
+    }
+
+    /// The event, or what is wrong with the row.
+    pub(crate) fn parse(self) -> Result<WireEvent, String> {
+        let bad = |e: &dyn std::fmt::Display| format!("{}: {e}", self.id);
+        Ok(WireEvent {
+            id: Uuid::parse_str(&self.id).map_err(|e| bad(&e))?,
+            wall: DateTime::parse_from_rfc3339(&self.wall)
+                .map_err(|e| bad(&e))?
+                .with_timezone(&Utc),
+            event: serde_json::from_str(&self.body).map_err(|e| bad(&e))?,
+            device: self.device,
+            seq: self.seq,
+            meeting: self.meeting,
+            mono_ms: self.mono_ms,
+            boot: self.boot,
+            clock_synced: self.clock_synced,
+        })
+    }
+}
+
 /// The key a meeting is stored under: body and date, e.g. `SRO-2026-06-04`.
 /// Not the start time: a notice sent again with the start moved is a new
 /// version of the same meeting, and keeps its check-ins.
@@ -355,48 +409,22 @@ impl Store {
         let cursor = self.sync_cursor()?;
         let mut statement = self
             .conn
-            .prepare(
-                "SELECT rowid, id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body
-                 FROM events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
-            )
+            .prepare(&format!(
+                "SELECT rowid, {WIRE_COLUMNS} FROM events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2"
+            ))
             .map_err(|e| self.sql(e))?;
         let rows = statement
             .query_map(params![cursor, limit as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, bool>(8)?,
-                    r.get::<_, String>(9)?,
-                ))
+                Ok((r.get::<_, i64>(0)?, WireRow::read(r, 1)?))
             })
             .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (rowid, id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body) =
-                row.map_err(|e| self.sql(e))?;
-            let bad = |e: &dyn std::fmt::Display| self.bad_row("events", rowid, e.to_string());
-            out.push((
-                rowid,
-                WireEvent {
-                    id: Uuid::parse_str(&id).map_err(|e| bad(&e))?,
-                    device,
-                    seq,
-                    meeting,
-                    wall: DateTime::parse_from_rfc3339(&wall)
-                        .map_err(|e| bad(&e))?
-                        .with_timezone(&Utc),
-                    mono_ms,
-                    boot,
-                    clock_synced,
-                    event: serde_json::from_str(&body).map_err(|e| bad(&e))?,
-                },
-            ));
+            let (rowid, wire) = row.map_err(|e| self.sql(e))?;
+            let event = wire
+                .parse()
+                .map_err(|reason| self.bad_row("events", rowid, reason))?;
+            out.push((rowid, event));
         }
         Ok(out)
     }

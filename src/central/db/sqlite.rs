@@ -9,6 +9,7 @@ use rusqlite::{Connection, params};
 
 use super::{CentralDb, DbError, PushAck, contiguous};
 use crate::store::schema::{MigrationError, migrate};
+use crate::store::{WIRE_COLUMNS, WireRow};
 use crate::sync::wire::WireEvent;
 
 /// The central store's SQLite migrations; the first is version 1.
@@ -122,40 +123,13 @@ impl CentralDb for SqliteDb {
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
         let meeting = meeting.to_string();
         self.with(move |conn| {
-            let mut statement = conn.prepare(
-                "SELECT id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body
-                 FROM events WHERE meeting = ?1 ORDER BY device, seq",
-            )?;
-            let rows = statement.query_map(params![meeting], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, bool>(7)?,
-                    r.get::<_, String>(8)?,
-                ))
-            })?;
+            let mut statement = conn.prepare(&format!(
+                "SELECT {WIRE_COLUMNS} FROM events WHERE meeting = ?1 ORDER BY device, seq"
+            ))?;
+            let rows = statement.query_map(params![meeting], |r| WireRow::read(r, 0))?;
             let mut events = Vec::new();
             for row in rows {
-                let (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body) = row?;
-                let bad = |e: &dyn std::fmt::Display| DbError::BadRow(format!("{id}: {e}"));
-                events.push(WireEvent {
-                    id: id.parse().map_err(|e| bad(&e))?,
-                    device,
-                    seq,
-                    meeting,
-                    wall: DateTime::parse_from_rfc3339(&wall)
-                        .map_err(|e| bad(&e))?
-                        .with_timezone(&Utc),
-                    mono_ms,
-                    boot,
-                    clock_synced,
-                    event: serde_json::from_str(&body).map_err(|e| bad(&e))?,
-                });
+                events.push(row?.parse().map_err(DbError::BadRow)?);
             }
             Ok(events)
         })
