@@ -12,6 +12,7 @@
 pub mod attendance;
 pub mod cards;
 pub mod central;
+pub mod config_file;
 pub mod demo;
 pub mod hw;
 pub mod kallelse;

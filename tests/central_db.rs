@@ -5,7 +5,7 @@
 //! store.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt::central::db::{CentralDb, PostgresDb, SqliteDb};
+use motesskylt::central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb};
 use motesskylt::model::time::DEFAULT_TIME_ZONE;
 use motesskylt::model::{Event, EventKind, Source};
 use motesskylt::sync::wire::WireEvent;
@@ -68,6 +68,139 @@ async fn story(db: &impl CentralDb) {
     assert!(db.events("SRO-2026-06-05").await.unwrap().is_empty());
     assert_eq!(db.acked("dorr-a").await.unwrap(), 5);
     assert_eq!(db.acked("dorr-b").await.unwrap(), 0);
+
+    rooms_devices_and_pulls(db).await;
+}
+
+fn meeting() -> motesskylt::model::Meeting {
+    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+}
+
+/// Enrolment with one-time codes, tokens, revocation, meetings kept per
+/// room, and pulls by cursor.
+async fn rooms_devices_and_pulls(db: &impl CentralDb) {
+    let later = t0() + Duration::hours(1);
+    db.add_code("code-1", "rum-1", later, t0()).await.unwrap();
+    db.add_code("code-2", "rum-2", t0(), t0()).await.unwrap();
+    assert_eq!(
+        db.enrol("code-1", "dorr-a", "token-a", t0()).await.unwrap(),
+        "rum-1"
+    );
+    assert!(matches!(
+        db.enrol("code-1", "dorr-c", "token-c", t0()).await,
+        Err(DbError::CodeUsed)
+    ));
+    assert!(matches!(
+        db.enrol("nope", "dorr-c", "token-c", t0()).await,
+        Err(DbError::CodeUnknown)
+    ));
+    assert!(matches!(
+        db.enrol("code-2", "dorr-c", "token-c", later).await,
+        Err(DbError::CodeExpired)
+    ));
+    db.add_code("code-3", "rum-1", later, t0()).await.unwrap();
+    assert!(matches!(
+        db.enrol("code-3", "dorr-a", "token-x", t0()).await,
+        Err(DbError::NameTaken(_))
+    ));
+    // A refused enrolment used nothing up.
+    assert_eq!(
+        db.enrol("code-3", "dorr-b", "token-b", t0()).await.unwrap(),
+        "rum-1"
+    );
+
+    let a = db.device("token-a").await.unwrap().unwrap();
+    assert_eq!(
+        (a.name.as_str(), a.room.as_str(), a.acked_seq),
+        ("dorr-a", "rum-1", 5)
+    );
+    assert!(a.last_seen.is_none());
+    db.seen("dorr-a", later, Some((-3000, 40))).await.unwrap();
+    db.seen("dorr-a", later, None).await.unwrap();
+    let a = db.device("token-a").await.unwrap().unwrap();
+    assert_eq!((a.last_seen, a.offset_ms), (Some(later), Some((-3000, 40))));
+    assert!(db.device("token-z").await.unwrap().is_none());
+
+    // Meetings belong to the room that first stores them.
+    let key = "SRO-2026-06-04";
+    assert!(
+        db.put_meeting("rum-1", key, &meeting(), t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.put_meeting("rum-1", key, &meeting(), t0())
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        db.put_meeting("rum-2", key, &meeting(), t0()).await,
+        Err(DbError::OtherRoom { .. })
+    ));
+    assert_eq!(
+        db.meeting_room(key).await.unwrap().as_deref(),
+        Some("rum-1")
+    );
+    assert_eq!(db.meeting_room("X-2026-01-01").await.unwrap(), None);
+
+    // dorr-b pulls the room: the meeting and dorr-a's events, not its own.
+    db.push("dorr-b", &[wire("dorr-b", 1)], t0()).await.unwrap();
+    let pulled = db.pull("rum-1", "dorr-b", Cursor::default()).await.unwrap();
+    assert_eq!(pulled.meetings.len(), 1);
+    assert_eq!(pulled.meetings[0].meeting, meeting());
+    let devices: Vec<(&str, i64)> = pulled
+        .events
+        .iter()
+        .map(|e| (e.device.as_str(), e.seq))
+        .collect();
+    assert_eq!(
+        devices,
+        [
+            ("dorr-a", 1),
+            ("dorr-a", 2),
+            ("dorr-a", 3),
+            ("dorr-a", 5),
+            ("dorr-a", 4)
+        ]
+    );
+    // From its cursor: nothing, until something new.
+    let again = db.pull("rum-1", "dorr-b", pulled.cursor).await.unwrap();
+    assert!(again.events.is_empty() && again.meetings.is_empty());
+    assert_eq!(again.cursor, pulled.cursor);
+    db.push("dorr-a~r2", &[wire("dorr-a~r2", 1)], t0())
+        .await
+        .unwrap();
+    let mut changed = meeting();
+    changed.location = Some("Sal B".into());
+    assert!(db.put_meeting("rum-1", key, &changed, t0()).await.unwrap());
+    let next = db.pull("rum-1", "dorr-b", pulled.cursor).await.unwrap();
+    assert_eq!(next.events.len(), 1);
+    assert_eq!(next.events[0].device, "dorr-a~r2");
+    assert_eq!(next.meetings.len(), 1);
+    assert_eq!(next.meetings[0].meeting.location.as_deref(), Some("Sal B"));
+    // dorr-a does not get its own events back, recovered epochs included;
+    // another room gets nothing.
+    let own = db.pull("rum-1", "dorr-a", Cursor::default()).await.unwrap();
+    assert!(own.events.iter().all(|e| e.device == "dorr-b"));
+    let other = db.pull("rum-2", "dorr-c", Cursor::default()).await.unwrap();
+    assert!(other.events.is_empty() && other.meetings.is_empty());
+
+    // Revoked: the token still names the device, marked revoked.
+    assert!(db.revoke("dorr-a", later).await.unwrap());
+    assert!(!db.revoke("dorr-q", later).await.unwrap());
+    assert_eq!(
+        db.device("token-a").await.unwrap().unwrap().revoked,
+        Some(later)
+    );
+    let names: Vec<String> = db
+        .devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(names, ["dorr-a", "dorr-b"]);
+    db.healthy().await.unwrap();
 }
 
 #[tokio::test]

@@ -6,12 +6,13 @@
 //! never silently.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 /// One exchange with a device: its wall clock when it sent the request,
 /// and the server's clock when the request arrived and when the answer
 /// left (as in NTP, the device's clock when the answer arrived is the
 /// fourth time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exchange {
     /// The device's clock when it sent the request.
     pub device_sent: DateTime<Utc>,

@@ -1,6 +1,16 @@
-//! The central store that every kiosk of a region reports to (issue #5):
-//! so far its storage ([`db`]), on SQLite or PostgreSQL behind one trait,
-//! and its view of device clocks ([`clock`]).
+//! The central store that every kiosk of a region reports to
+//! (`motesskylt central`):
+//!
+//! - [`db`]: its storage, on SQLite or PostgreSQL behind one trait;
+//! - [`api`]: the device API (enrolment, push, pull, live stream) over axum;
+//! - [`server`]: opening the storage, serving, stopping gracefully;
+//! - [`config`]: `config/central.toml`;
+//! - [`secret`]: device tokens and one-time codes, kept hashed;
+//! - [`clock`]: the devices' clock offsets and corrected moments.
 
+pub mod api;
 pub mod clock;
+pub mod config;
 pub mod db;
+pub mod secret;
+pub mod server;

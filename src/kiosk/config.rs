@@ -5,34 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use thiserror::Error;
 
 use crate::attendance::door::TapRules;
 use crate::cards::CardHash;
 use crate::model::time::Lang;
 
-/// A configuration that cannot be used.
-#[derive(Debug, Error)]
-pub enum ConfigError {
-    /// The file cannot be read.
-    #[error("{path}: filen går inte att läsa ({reason})")]
-    Read {
-        /// The file.
-        path: String,
-        /// What the system said.
-        reason: String,
-    },
-    /// The file is not valid or names an unknown setting.
-    #[error("{path}:{line}: {message}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// 1-based line of the problem.
-        line: usize,
-        /// What is wrong and what to write instead.
-        message: String,
-    },
-}
+pub use crate::config_file::ConfigError;
+use crate::config_file::line_of;
 
 /// The whole configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,27 +165,15 @@ pub struct ButtonConfig {
 impl KioskConfig {
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<KioskConfig, ConfigError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        Self::parse(&text, &shown)
+        Self::parse(
+            &crate::config_file::read(path)?,
+            &path.display().to_string(),
+        )
     }
 
     /// Reads the text of a configuration file named `shown` in errors.
     pub fn parse(text: &str, shown: &str) -> Result<KioskConfig, ConfigError> {
-        let config: KioskConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-            path: shown.to_string(),
-            line: e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1),
-            message: format!(
-                "{} (se config/kiosk.toml för alla inställningar)",
-                e.message()
-            ),
-        })?;
+        let config: KioskConfig = crate::config_file::parse(text, shown, "config/kiosk.toml")?;
         if let Some(pin) = &config.door.pin
             && (pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()))
         {
@@ -251,16 +218,6 @@ impl KioskConfig {
             .clone()
             .unwrap_or_else(|| self.kiosk.data_dir.join("card.key"))
     }
-}
-
-/// The line where `key` is first set, for errors found after parsing.
-fn line_of(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
-        })
-        .map_or(1, |i| i + 1)
 }
 
 #[cfg(test)]

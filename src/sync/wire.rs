@@ -30,3 +30,61 @@ pub struct WireEvent {
     /// The event (the contract's JSON line).
     pub event: Event,
 }
+
+/// `POST /api/v1/enrol`: a device's first call, with the one-time code the
+/// secretary gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The one-time code.
+    pub code: String,
+    /// The device's name (its events' `device`).
+    pub device: String,
+}
+
+/// The answer to an enrolment: the device's token, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    /// The device's name.
+    pub device: String,
+    /// The room it serves.
+    pub room: String,
+    /// Its token for `Authorization: Bearer …`.
+    pub token: String,
+}
+
+/// `POST /api/v1/events`: a batch of the device's events (may be empty: a
+/// heartbeat), with the device's clock for the offset estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The device's wall clock as it sent this request.
+    pub sent: DateTime<Utc>,
+    /// Earlier exchanges, timed by the device (at most a few).
+    #[serde(default)]
+    pub clock: Vec<crate::central::clock::Exchange>,
+    /// The events, the device's own.
+    pub events: Vec<WireEvent>,
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Events new to the central store.
+    pub added: usize,
+    /// Every event up to this sequence number is stored centrally.
+    pub acked_seq: i64,
+    /// The server's clock when the request arrived.
+    pub received: DateTime<Utc>,
+    /// The server's clock when the answer left.
+    pub sent: DateTime<Utc>,
+}
+
+/// An error answer: a stable code and a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// A stable code (`unauthorized`, `bad_request`, …).
+    pub error: String,
+    /// What is wrong, in Swedish.
+    pub message: String,
+}

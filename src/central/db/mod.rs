@@ -1,13 +1,16 @@
 //! The central store's storage: one trait, [`CentralDb`], on SQLite
 //! (embedded, one file, the default) and on PostgreSQL (larger or highly
 //! available installations), with the same tests run against both
-//! (`tests/central_db.rs`).
+//! (`tests/central_db.rs`). [`AnyDb`] is whichever the configuration names.
 //!
 //! Pushes are idempotent: an event is known by its id (and by its device
 //! and sequence number); pushing it again, in another batch or in another
 //! order, changes nothing. A device's acknowledgement is the highest
-//! sequence number up to which the store has all of its events, so a
-//! device can resume from its outbox after any failure.
+//! sequence number up to which the store has all of its events.
+//!
+//! Besides the events the store keeps the rooms' meetings (every version),
+//! the one-time enrolment codes and the enrolled devices with their token
+//! hashes, last contact and clock offset.
 
 pub mod postgres;
 pub mod sqlite;
@@ -15,8 +18,10 @@ pub mod sqlite;
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::model::Meeting;
 use crate::sync::wire::WireEvent;
 
 pub use postgres::PostgresDb;
@@ -32,15 +37,37 @@ pub enum DbError {
     #[error("centrallagringen (PostgreSQL) går inte att använda: {0}")]
     Postgres(#[from] tokio_postgres::Error),
     /// A stored row could not be read back.
-    #[error("centrallagringen: en lagrad händelse går inte att läsa: {0}")]
+    #[error("centrallagringen: en lagrad rad går inte att läsa: {0}")]
     BadRow(String),
     /// The SQLite worker thread went away.
     #[error("centrallagringens tråd stannade")]
     Worker,
+    /// No such enrolment code.
+    #[error("engångskoden finns inte; be sekreteraren om en ny")]
+    CodeUnknown,
+    /// The enrolment code was used already.
+    #[error("engångskoden är redan använd; be sekreteraren om en ny")]
+    CodeUsed,
+    /// The enrolment code is too old.
+    #[error("engångskoden har gått ut; be sekreteraren om en ny")]
+    CodeExpired,
+    /// Another device has this name.
+    #[error(
+        "det finns redan en enhet som heter \"{0}\"; ge den här ett annat namn (device i kiosk.toml)"
+    )]
+    NameTaken(String),
+    /// The meeting belongs to another room.
+    #[error("mötet {meeting} hör till ett annat rum ({room})")]
+    OtherRoom {
+        /// The meeting's key.
+        meeting: String,
+        /// Its room.
+        room: String,
+    },
 }
 
 /// What a push did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushAck {
     /// Events new to the store.
     pub added: usize,
@@ -49,12 +76,83 @@ pub struct PushAck {
     pub acked_seq: i64,
 }
 
+/// An enrolled device as the central store knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    /// The device's name (its events' `device`, or that name followed by
+    /// `~` and an epoch after its store was recovered).
+    pub name: String,
+    /// The room it serves.
+    pub room: String,
+    /// When it enrolled.
+    pub enrolled: DateTime<Utc>,
+    /// When its token was revoked.
+    pub revoked: Option<DateTime<Utc>>,
+    /// Its last request.
+    pub last_seen: Option<DateTime<Utc>>,
+    /// Its clock's offset (add to the device's clock to get the server's),
+    /// in milliseconds, and within how many.
+    pub offset_ms: Option<(i64, i64)>,
+    /// Its acknowledged sequence number.
+    pub acked_seq: i64,
+}
+
+impl DeviceRecord {
+    /// Whether `device` (an event's `device`) is this device or one of its
+    /// recovered stores' epochs.
+    pub fn owns(&self, device: &str) -> bool {
+        same_device(&self.name, device)
+    }
+}
+
+/// Whether an event's `device` is the device `name` or one of its
+/// recovered stores' epochs (`name~…`).
+pub fn same_device(name: &str, device: &str) -> bool {
+    device
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('~'))
+}
+
+/// Where a device's pull stands: the newest event and meeting version it
+/// has seen, as the store numbers them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The store's position of the newest event seen.
+    pub events: i64,
+    /// The store's position of the newest meeting version seen.
+    pub meetings: i64,
+}
+
+/// A meeting as pulled: its key and newest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomMeeting {
+    /// The meeting's key (`SRO-2026-06-04`).
+    pub key: String,
+    /// The meeting.
+    pub meeting: Meeting,
+}
+
+/// What changed in a room since a cursor.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pulled {
+    /// Where the next pull starts.
+    pub cursor: Cursor,
+    /// Meetings new or changed (newest version).
+    pub meetings: Vec<RoomMeeting>,
+    /// Events of other devices in the room's meetings, in the store's order
+    /// (check-ins, progress, registered cards).
+    pub events: Vec<WireEvent>,
+}
+
+/// The most events one pull returns; the rest come with the next.
+pub const PULL_LIMIT: i64 = 1000;
+
 /// The central store's storage.
 pub trait CentralDb: Send + Sync {
     /// Stores `events` pushed by `device`, received at `received`; events
     /// already stored (by id, or by device and sequence number) are
-    /// skipped. Events of another device in the batch are refused by the
-    /// caller before this (a device pushes only its own).
+    /// skipped. The caller has checked that the events are the device's
+    /// own and in its rooms' meetings.
     fn push(
         &self,
         device: &str,
@@ -68,11 +166,85 @@ pub trait CentralDb: Send + Sync {
 
     /// The device's acknowledgement (as in [`PushAck::acked_seq`]).
     fn acked(&self, device: &str) -> impl Future<Output = Result<i64, DbError>> + Send;
+
+    /// Keeps a one-time enrolment code (its hash) for `room`, valid until
+    /// `expires`.
+    fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Uses the code: enrols `device` with its token's hash in the code's
+    /// room, in one transaction, and returns the room.
+    fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<String, DbError>> + Send;
+
+    /// The device a token (its hash) belongs to, revoked or not.
+    fn device(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<DeviceRecord>, DbError>> + Send;
+
+    /// Every enrolled device, by name.
+    fn devices(&self) -> impl Future<Output = Result<Vec<DeviceRecord>, DbError>> + Send;
+
+    /// Revokes the device's token; `false` when there is no such device.
+    fn revoke(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Notes a request from the device and, when given, its clock's offset
+    /// in milliseconds (offset, within).
+    fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        offset_ms: Option<(i64, i64)>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Stores a meeting for `room` (a new version when it changed); a
+    /// meeting of another room is refused. Returns whether it changed.
+    fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// The room a meeting belongs to.
+    fn meeting_room(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<String>, DbError>> + Send;
+
+    /// What changed in `room` since `since`, leaving out `device`'s own
+    /// events; at most [`PULL_LIMIT`] events.
+    fn pull(
+        &self,
+        room: &str,
+        device: &str,
+        since: Cursor,
+    ) -> impl Future<Output = Result<Pulled, DbError>> + Send;
+
+    /// Whether the storage answers.
+    fn healthy(&self) -> impl Future<Output = Result<(), DbError>> + Send;
 }
 
-/// The highest `n` such that `1..=n` are all in `seqs` (sorted, distinct).
-fn contiguous(seqs: impl IntoIterator<Item = i64>) -> i64 {
-    let mut acked = 0;
+/// The highest `n` from `from` such that `from+1..=n` are all in `seqs`
+/// (sorted, distinct, all above `from`).
+fn contiguous_from(from: i64, seqs: impl IntoIterator<Item = i64>) -> i64 {
+    let mut acked = from;
     for seq in seqs {
         if seq == acked + 1 {
             acked = seq;
@@ -83,15 +255,121 @@ fn contiguous(seqs: impl IntoIterator<Item = i64>) -> i64 {
     acked
 }
 
+/// The storage a configuration names: SQLite or PostgreSQL.
+#[derive(Debug)]
+pub enum AnyDb {
+    /// A SQLite file.
+    Sqlite(SqliteDb),
+    /// A PostgreSQL database.
+    Postgres(PostgresDb),
+}
+
+macro_rules! delegate {
+    ($self:ident, $db:ident => $call:expr) => {
+        match $self {
+            AnyDb::Sqlite($db) => $call.await,
+            AnyDb::Postgres($db) => $call.await,
+        }
+    };
+}
+
+impl CentralDb for AnyDb {
+    async fn push(
+        &self,
+        device: &str,
+        events: &[WireEvent],
+        received: DateTime<Utc>,
+    ) -> Result<PushAck, DbError> {
+        delegate!(self, db => db.push(device, events, received))
+    }
+    async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
+        delegate!(self, db => db.events(meeting))
+    }
+    async fn acked(&self, device: &str) -> Result<i64, DbError> {
+        delegate!(self, db => db.acked(device))
+    }
+    async fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        delegate!(self, db => db.add_code(code_hash, room, expires, now))
+    }
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, DbError> {
+        delegate!(self, db => db.enrol(code_hash, device, token_hash, now))
+    }
+    async fn device(&self, token_hash: &str) -> Result<Option<DeviceRecord>, DbError> {
+        delegate!(self, db => db.device(token_hash))
+    }
+    async fn devices(&self) -> Result<Vec<DeviceRecord>, DbError> {
+        delegate!(self, db => db.devices())
+    }
+    async fn revoke(&self, device: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        delegate!(self, db => db.revoke(device, now))
+    }
+    async fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        offset_ms: Option<(i64, i64)>,
+    ) -> Result<(), DbError> {
+        delegate!(self, db => db.seen(device, now, offset_ms))
+    }
+    async fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        delegate!(self, db => db.put_meeting(room, key, meeting, now))
+    }
+    async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
+        delegate!(self, db => db.meeting_room(key))
+    }
+    async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
+        delegate!(self, db => db.pull(room, device, since))
+    }
+    async fn healthy(&self) -> Result<(), DbError> {
+        delegate!(self, db => db.healthy())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::contiguous;
+    use super::*;
 
     #[test]
     fn the_acknowledgement_stops_at_the_first_gap() {
-        assert_eq!(contiguous([]), 0);
-        assert_eq!(contiguous([1, 2, 3]), 3);
-        assert_eq!(contiguous([1, 2, 4, 5]), 2);
-        assert_eq!(contiguous([2, 3]), 0);
+        assert_eq!(contiguous_from(0, []), 0);
+        assert_eq!(contiguous_from(0, [1, 2, 3]), 3);
+        assert_eq!(contiguous_from(0, [1, 2, 4, 5]), 2);
+        assert_eq!(contiguous_from(0, [2, 3]), 0);
+        assert_eq!(contiguous_from(3, [4, 6]), 4);
+    }
+
+    #[test]
+    fn a_device_owns_its_recovered_epochs_only() {
+        let device = DeviceRecord {
+            name: "dorr-a".into(),
+            room: "r".into(),
+            enrolled: Utc::now(),
+            revoked: None,
+            last_seen: None,
+            offset_ms: None,
+            acked_seq: 0,
+        };
+        assert!(device.owns("dorr-a"));
+        assert!(device.owns("dorr-a~x7"));
+        assert!(!device.owns("dorr-ab"));
+        assert!(!device.owns("dorr-b"));
     }
 }

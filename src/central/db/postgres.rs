@@ -2,15 +2,20 @@
 //! that outgrow one SQLite file or need a highly available database.
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
-use super::{CentralDb, DbError, PushAck, contiguous};
+use super::{
+    CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
+    contiguous_from, same_device,
+};
+use crate::model::Meeting;
 use crate::sync::wire::WireEvent;
 
 /// The central store's PostgreSQL migrations; the first is version 1.
 const MIGRATIONS: &[&str] = &[r#"
     CREATE TABLE events (
-        id            uuid PRIMARY KEY,
+        pos           bigserial PRIMARY KEY,
+        id            uuid NOT NULL UNIQUE,
         device        text NOT NULL,
         seq           bigint NOT NULL,
         meeting       text NOT NULL,
@@ -22,11 +27,40 @@ const MIGRATIONS: &[&str] = &[r#"
         body          jsonb NOT NULL,
         UNIQUE (device, seq)
     );
-    CREATE INDEX events_meeting ON events (meeting, device, seq);
+    CREATE INDEX events_meeting ON events (meeting, pos);
+    CREATE TABLE acks (device text PRIMARY KEY, seq bigint NOT NULL);
+    CREATE TABLE codes (
+        hash     text PRIMARY KEY,
+        room     text NOT NULL,
+        created  timestamptz NOT NULL,
+        expires  timestamptz NOT NULL,
+        used_by  text,
+        used_at  timestamptz
+    );
+    CREATE TABLE devices (
+        name        text PRIMARY KEY,
+        room        text NOT NULL,
+        token_hash  text NOT NULL UNIQUE,
+        enrolled    timestamptz NOT NULL,
+        revoked     timestamptz,
+        last_seen   timestamptz,
+        offset_ms   bigint,
+        within_ms   bigint
+    );
+    CREATE TABLE meeting_rooms (key text PRIMARY KEY, room text NOT NULL);
+    CREATE TABLE meetings (
+        pos       bigserial PRIMARY KEY,
+        key       text NOT NULL,
+        received  timestamptz NOT NULL,
+        body      jsonb NOT NULL
+    );
+    CREATE INDEX meetings_key ON meetings (key, pos);
 "#];
 
-/// The central store on a PostgreSQL database. One connection, one
-/// transaction at a time (a pool comes with the server's load targets).
+/// The central store on a PostgreSQL database. One connection and one
+/// transaction at a time: positions (`pos`) are then handed out in commit
+/// order, so a pull's cursor never passes an event committed later with a
+/// smaller position.
 pub struct PostgresDb {
     client: tokio::sync::Mutex<Client>,
 }
@@ -51,7 +85,7 @@ impl PostgresDb {
         let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                eprintln!("motesskylt: förbindelsen till PostgreSQL bröts: {error}");
+                tracing::error!("förbindelsen till PostgreSQL bröts: {error}");
             }
         });
         if let Some(schema) = schema {
@@ -67,19 +101,13 @@ impl PostgresDb {
             client: tokio::sync::Mutex::new(client),
         })
     }
+}
 
-    async fn acked_in(
-        client: &impl tokio_postgres::GenericClient,
-        device: &str,
-    ) -> Result<i64, DbError> {
-        let rows = client
-            .query(
-                "SELECT seq FROM events WHERE device = $1 ORDER BY seq",
-                &[&device],
-            )
-            .await?;
-        Ok(contiguous(rows.iter().map(|r| r.get::<_, i64>(0))))
-    }
+async fn acked(client: &impl GenericClient, device: &str) -> Result<i64, DbError> {
+    Ok(client
+        .query_opt("SELECT seq FROM acks WHERE device = $1", &[&device])
+        .await?
+        .map_or(0, |r| r.get(0)))
 }
 
 /// Runs the migrations the database has not had, each in one transaction
@@ -93,6 +121,11 @@ async fn migrate(client: &Client) -> Result<(), DbError> {
         .await?
         .and_then(|row| row.get::<_, Option<i32>>(0))
         .unwrap_or(0);
+    if version > MIGRATIONS.len() as i32 {
+        return Err(DbError::BadRow(format!(
+            "schemaversion {version} är nyare än den här motesskylt; uppdatera programmet"
+        )));
+    }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
         let next = index as i32 + 1;
         client
@@ -102,6 +135,41 @@ async fn migrate(client: &Client) -> Result<(), DbError> {
             .await?;
     }
     Ok(())
+}
+
+fn wire(r: &Row, first: usize) -> Result<WireEvent, DbError> {
+    Ok(WireEvent {
+        id: r.get(first),
+        device: r.get(first + 1),
+        seq: r.get(first + 2),
+        meeting: r.get(first + 3),
+        wall: r.get(first + 4),
+        mono_ms: r.get(first + 5),
+        boot: r.get(first + 6),
+        clock_synced: r.get(first + 7),
+        event: serde_json::from_value(r.get::<_, serde_json::Value>(first + 8))
+            .map_err(|e| DbError::BadRow(e.to_string()))?,
+    })
+}
+
+const WIRE: &str =
+    "e.id, e.device, e.seq, e.meeting, e.wall, e.mono_ms, e.boot, e.clock_synced, e.body";
+
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0)";
+
+fn device_record(r: &Row) -> DeviceRecord {
+    DeviceRecord {
+        name: r.get(0),
+        room: r.get(1),
+        enrolled: r.get(2),
+        revoked: r.get(3),
+        last_seen: r.get(4),
+        offset_ms: match (r.get::<_, Option<i64>>(5), r.get::<_, Option<i64>>(6)) {
+            (Some(o), Some(w)) => Some((o, w)),
+            _ => None,
+        },
+        acked_seq: r.get(7),
+    }
 }
 
 impl CentralDb for PostgresDb {
@@ -141,7 +209,22 @@ impl CentralDb for PostgresDb {
                 )
                 .await? as usize;
         }
-        let acked_seq = Self::acked_in(&tx, device).await?;
+        let from = acked(&tx, device).await?;
+        let seqs = tx
+            .query(
+                "SELECT seq FROM events WHERE device = $1 AND seq > $2 ORDER BY seq",
+                &[&device, &from],
+            )
+            .await?;
+        let acked_seq = contiguous_from(from, seqs.iter().map(|r| r.get::<_, i64>(0)));
+        if acked_seq != from {
+            tx.execute(
+                "INSERT INTO acks (device, seq) VALUES ($1, $2)
+                 ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
+                &[&device, &acked_seq],
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(PushAck { added, acked_seq })
     }
@@ -152,30 +235,244 @@ impl CentralDb for PostgresDb {
             .lock()
             .await
             .query(
-                "SELECT id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body
-                 FROM events WHERE meeting = $1 ORDER BY device, seq",
+                &format!("SELECT {WIRE} FROM events e WHERE meeting = $1 ORDER BY device, seq"),
                 &[&meeting],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WireEvent {
-                    id: r.get(0),
-                    device: r.get(1),
-                    seq: r.get(2),
-                    meeting: r.get(3),
-                    wall: r.get(4),
-                    mono_ms: r.get(5),
-                    boot: r.get(6),
-                    clock_synced: r.get(7),
-                    event: serde_json::from_value(r.get::<_, serde_json::Value>(8))
-                        .map_err(|e| DbError::BadRow(e.to_string()))?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| wire(r, 0)).collect()
     }
 
     async fn acked(&self, device: &str) -> Result<i64, DbError> {
-        Self::acked_in(&*self.client.lock().await, device).await
+        acked(&*self.client.lock().await, device).await
+    }
+
+    async fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        self.client
+            .lock()
+            .await
+            .execute(
+                "INSERT INTO codes (hash, room, created, expires) VALUES ($1, $2, $3, $4)",
+                &[&code_hash, &room, &now, &expires],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, DbError> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let code = tx
+            .query_opt(
+                "SELECT room, expires, used_at FROM codes WHERE hash = $1 FOR UPDATE",
+                &[&code_hash],
+            )
+            .await?
+            .ok_or(DbError::CodeUnknown)?;
+        let room: String = code.get(0);
+        if code.get::<_, Option<DateTime<Utc>>>(2).is_some() {
+            return Err(DbError::CodeUsed);
+        }
+        if code.get::<_, DateTime<Utc>>(1) < now {
+            return Err(DbError::CodeExpired);
+        }
+        if tx
+            .query_opt("SELECT 1 FROM devices WHERE name = $1", &[&device])
+            .await?
+            .is_some()
+        {
+            return Err(DbError::NameTaken(device.to_string()));
+        }
+        tx.execute(
+            "INSERT INTO devices (name, room, token_hash, enrolled) VALUES ($1, $2, $3, $4)",
+            &[&device, &room, &token_hash, &now],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE codes SET used_by = $1, used_at = $2 WHERE hash = $3",
+            &[&device, &now, &code_hash],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    async fn device(&self, token_hash: &str) -> Result<Option<DeviceRecord>, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .query_opt(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = $1"),
+                &[&token_hash],
+            )
+            .await?
+            .map(|r| device_record(&r)))
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRecord>, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .query(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY name"),
+                &[],
+            )
+            .await?
+            .iter()
+            .map(device_record)
+            .collect())
+    }
+
+    async fn revoke(&self, device: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .execute(
+                "UPDATE devices SET revoked = COALESCE(revoked, $2) WHERE name = $1",
+                &[&device, &now],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        offset_ms: Option<(i64, i64)>,
+    ) -> Result<(), DbError> {
+        self.client
+            .lock()
+            .await
+            .execute(
+                "UPDATE devices SET last_seen = $2,
+                     offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms)
+                 WHERE name = $1",
+                &[
+                    &device,
+                    &now,
+                    &offset_ms.map(|o| o.0),
+                    &offset_ms.map(|o| o.1),
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&key, &room],
+        )
+        .await?;
+        let owner: String = tx
+            .query_one("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
+            .await?
+            .get(0);
+        if owner != room {
+            return Err(DbError::OtherRoom {
+                meeting: key.to_string(),
+                room: owner,
+            });
+        }
+        let latest: Option<serde_json::Value> = tx
+            .query_opt(
+                "SELECT body FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
+                &[&key],
+            )
+            .await?
+            .map(|r| r.get(0));
+        let changed = latest.as_ref() != Some(&body);
+        if changed {
+            tx.execute(
+                "INSERT INTO meetings (key, received, body) VALUES ($1, $2, $3)",
+                &[&key, &now, &body],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .query_opt("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let mut pulled = Pulled {
+            cursor: since,
+            ..Pulled::default()
+        };
+        let meetings = tx
+            .query(
+                "SELECT m.pos, m.key, m.body FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                 WHERE r.room = $1 AND m.pos > $2
+                   AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
+                 ORDER BY m.pos",
+                &[&room, &since.meetings],
+            )
+            .await?;
+        for row in meetings {
+            pulled.cursor.meetings = pulled.cursor.meetings.max(row.get(0));
+            pulled.meetings.push(RoomMeeting {
+                key: row.get(1),
+                meeting: serde_json::from_value(row.get(2))
+                    .map_err(|e| DbError::BadRow(e.to_string()))?,
+            });
+        }
+        let events = tx
+            .query(
+                &format!(
+                    "SELECT e.pos, {WIRE} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE r.room = $1 AND e.pos > $2 ORDER BY e.pos LIMIT $3"
+                ),
+                &[&room, &since.events, &PULL_LIMIT],
+            )
+            .await?;
+        for row in events {
+            pulled.cursor.events = row.get(0);
+            let event = wire(&row, 1)?;
+            if !same_device(device, &event.device) {
+                pulled.events.push(event);
+            }
+        }
+        tx.commit().await?;
+        Ok(pulled)
+    }
+
+    async fn healthy(&self) -> Result<(), DbError> {
+        self.client.lock().await.query_one("SELECT 1", &[]).await?;
+        Ok(())
     }
 }

@@ -1,21 +1,27 @@
 //! The central store on SQLite: one file, WAL, `synchronous=FULL`; the
-//! work runs on tokio's blocking threads.
+//! work runs on tokio's blocking threads, one transaction at a time.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{CentralDb, DbError, PushAck, contiguous};
+use super::{
+    CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
+    contiguous_from, same_device,
+};
+use crate::model::Meeting;
 use crate::store::schema::{MigrationError, migrate};
 use crate::store::{WIRE_COLUMNS, WireRow};
 use crate::sync::wire::WireEvent;
 
 /// The central store's SQLite migrations; the first is version 1.
 const MIGRATIONS: &[&str] = &[r#"
+    -- `pos` orders the log for pulls (never reused: nothing is deleted).
     CREATE TABLE events (
-        id            TEXT PRIMARY KEY,
+        pos           INTEGER PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE,
         device        TEXT NOT NULL,
         seq           INTEGER NOT NULL,
         meeting       TEXT NOT NULL,
@@ -27,11 +33,46 @@ const MIGRATIONS: &[&str] = &[r#"
         body          TEXT NOT NULL,
         UNIQUE (device, seq)
     );
-    CREATE INDEX events_meeting ON events (meeting, device, seq);
+    CREATE INDEX events_meeting ON events (meeting, pos);
     CREATE TRIGGER events_append_only BEFORE UPDATE ON events
         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+    -- Each device's acknowledged sequence number.
+    CREATE TABLE acks (device TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+
+    -- One-time enrolment codes, by their SHA-256.
+    CREATE TABLE codes (
+        hash     TEXT PRIMARY KEY,
+        room     TEXT NOT NULL,
+        created  TEXT NOT NULL,
+        expires  TEXT NOT NULL,
+        used_by  TEXT,
+        used_at  TEXT
+    );
+
+    -- Enrolled devices; the token is kept only as its SHA-256.
+    CREATE TABLE devices (
+        name        TEXT PRIMARY KEY,
+        room        TEXT NOT NULL,
+        token_hash  TEXT NOT NULL UNIQUE,
+        enrolled    TEXT NOT NULL,
+        revoked     TEXT,
+        last_seen   TEXT,
+        offset_ms   INTEGER,
+        within_ms   INTEGER
+    );
+
+    -- Which room a meeting belongs to, and every version of it.
+    CREATE TABLE meeting_rooms (key TEXT PRIMARY KEY, room TEXT NOT NULL);
+    CREATE TABLE meetings (
+        pos       INTEGER PRIMARY KEY,
+        key       TEXT NOT NULL,
+        received  TEXT NOT NULL,
+        body      TEXT NOT NULL
+    );
+    CREATE INDEX meetings_key ON meetings (key, pos);
 "#];
 
 /// The central store on a SQLite file.
@@ -73,12 +114,89 @@ impl SqliteDb {
     }
 }
 
+fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>, DbError> {
+    text.map(|t| {
+        DateTime::parse_from_rfc3339(&t)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| DbError::BadRow(format!("{t}: {e}")))
+    })
+    .transpose()
+}
+
 fn acked(conn: &Connection, device: &str) -> Result<i64, DbError> {
-    let mut statement = conn.prepare("SELECT seq FROM events WHERE device = ?1 ORDER BY seq")?;
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM acks WHERE device = ?1",
+            params![device],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Moves the device's acknowledgement over the events now stored.
+fn advance(tx: &Transaction, device: &str) -> Result<i64, DbError> {
+    let from = acked(tx, device)?;
+    let mut statement =
+        tx.prepare_cached("SELECT seq FROM events WHERE device = ?1 AND seq > ?2 ORDER BY seq")?;
     let seqs = statement
-        .query_map(params![device], |r| r.get::<_, i64>(0))?
+        .query_map(params![device, from], |r| r.get::<_, i64>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(contiguous(seqs))
+    let to = contiguous_from(from, seqs);
+    if to != from {
+        tx.execute(
+            "INSERT INTO acks (device, seq) VALUES (?1, ?2)
+             ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
+            params![device, to],
+        )?;
+    }
+    Ok(to)
+}
+
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0)";
+
+fn device_row(r: &rusqlite::Row) -> rusqlite::Result<(DeviceRow, i64)> {
+    Ok((
+        DeviceRow {
+            name: r.get(0)?,
+            room: r.get(1)?,
+            enrolled: r.get(2)?,
+            revoked: r.get(3)?,
+            last_seen: r.get(4)?,
+            offset: match (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?) {
+                (Some(o), Some(w)) => Some((o, w)),
+                _ => None,
+            },
+        },
+        r.get(7)?,
+    ))
+}
+
+struct DeviceRow {
+    name: String,
+    room: String,
+    enrolled: String,
+    revoked: Option<String>,
+    last_seen: Option<String>,
+    offset: Option<(i64, i64)>,
+}
+
+impl DeviceRow {
+    fn parse(self, acked_seq: i64) -> Result<DeviceRecord, DbError> {
+        Ok(DeviceRecord {
+            enrolled: time(Some(self.enrolled))?.unwrap_or_default(),
+            revoked: time(self.revoked)?,
+            last_seen: time(self.last_seen)?,
+            name: self.name,
+            room: self.room,
+            offset_ms: self.offset,
+            acked_seq,
+        })
+    }
+}
+
+fn parse_meeting(body: &str) -> Result<Meeting, DbError> {
+    serde_json::from_str(body).map_err(|e| DbError::BadRow(e.to_string()))
 }
 
 impl CentralDb for SqliteDb {
@@ -93,13 +211,16 @@ impl CentralDb for SqliteDb {
         self.with(move |conn| {
             let tx = conn.transaction()?;
             let mut added = 0;
-            for e in &events {
-                let body = serde_json::to_string(&e.event)
-                    .map_err(|error| DbError::BadRow(error.to_string()))?;
-                added += tx.execute(
+            {
+                let mut insert = tx.prepare_cached(
                     "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
-                    params![
+                )?;
+                let received = received.to_rfc3339();
+                for e in &events {
+                    let body = serde_json::to_string(&e.event)
+                        .map_err(|error| DbError::BadRow(error.to_string()))?;
+                    added += insert.execute(params![
                         e.id.to_string(),
                         e.device,
                         e.seq,
@@ -108,12 +229,12 @@ impl CentralDb for SqliteDb {
                         e.mono_ms,
                         e.boot,
                         e.clock_synced,
-                        received.to_rfc3339(),
+                        received,
                         body
-                    ],
-                )?;
+                    ])?;
+                }
             }
-            let acked_seq = acked(&tx, &device)?;
+            let acked_seq = advance(&tx, &device)?;
             tx.commit()?;
             Ok(PushAck { added, acked_seq })
         })
@@ -139,5 +260,265 @@ impl CentralDb for SqliteDb {
     async fn acked(&self, device: &str) -> Result<i64, DbError> {
         let device = device.to_string();
         self.with(move |conn| acked(conn, &device)).await
+    }
+
+    async fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let (code_hash, room) = (code_hash.to_string(), room.to_string());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO codes (hash, room, created, expires) VALUES (?1, ?2, ?3, ?4)",
+                params![code_hash, room, now.to_rfc3339(), expires.to_rfc3339()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, DbError> {
+        let (code_hash, device, token_hash) = (
+            code_hash.to_string(),
+            device.to_string(),
+            token_hash.to_string(),
+        );
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let code: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT room, expires, used_at FROM codes WHERE hash = ?1",
+                    params![code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let (room, expires, used) = code.ok_or(DbError::CodeUnknown)?;
+            if used.is_some() {
+                return Err(DbError::CodeUsed);
+            }
+            if time(Some(expires))?.is_some_and(|e| e < now) {
+                return Err(DbError::CodeExpired);
+            }
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE name = ?1)",
+                params![device],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(DbError::NameTaken(device));
+            }
+            tx.execute(
+                "INSERT INTO devices (name, room, token_hash, enrolled) VALUES (?1, ?2, ?3, ?4)",
+                params![device, room, token_hash, now.to_rfc3339()],
+            )?;
+            tx.execute(
+                "UPDATE codes SET used_by = ?1, used_at = ?2 WHERE hash = ?3",
+                params![device, now.to_rfc3339(), code_hash],
+            )?;
+            tx.commit()?;
+            Ok(room)
+        })
+        .await
+    }
+
+    async fn device(&self, token_hash: &str) -> Result<Option<DeviceRecord>, DbError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1"),
+                params![token_hash],
+                device_row,
+            )
+            .optional()?
+            .map(|(row, acked)| row.parse(acked))
+            .transpose()
+        })
+        .await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRecord>, DbError> {
+        self.with(move |conn| {
+            let mut statement = conn.prepare(&format!(
+                "SELECT {DEVICE_COLUMNS} FROM devices ORDER BY name"
+            ))?;
+            let rows = statement.query_map([], device_row)?;
+            let mut devices = Vec::new();
+            for row in rows {
+                let (row, acked) = row?;
+                devices.push(row.parse(acked)?);
+            }
+            Ok(devices)
+        })
+        .await
+    }
+
+    async fn revoke(&self, device: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        let device = device.to_string();
+        self.with(move |conn| {
+            Ok(conn.execute(
+                "UPDATE devices SET revoked = COALESCE(revoked, ?2) WHERE name = ?1",
+                params![device, now.to_rfc3339()],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        offset_ms: Option<(i64, i64)>,
+    ) -> Result<(), DbError> {
+        let device = device.to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "UPDATE devices SET last_seen = ?2,
+                     offset_ms = COALESCE(?3, offset_ms), within_ms = COALESCE(?4, within_ms)
+                 WHERE name = ?1",
+                params![
+                    device,
+                    now.to_rfc3339(),
+                    offset_ms.map(|o| o.0),
+                    offset_ms.map(|o| o.1)
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let (room, key) = (room.to_string(), key.to_string());
+        let body = serde_json::to_string(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let owner: Option<String> = tx
+                .query_row(
+                    "SELECT room FROM meeting_rooms WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match owner {
+                Some(owner) if owner != room => {
+                    return Err(DbError::OtherRoom {
+                        meeting: key,
+                        room: owner,
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    tx.execute(
+                        "INSERT INTO meeting_rooms (key, room) VALUES (?1, ?2)",
+                        params![key, room],
+                    )?;
+                }
+            }
+            let latest: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM meetings WHERE key = ?1 ORDER BY pos DESC LIMIT 1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let changed = latest.as_deref() != Some(body.as_str());
+            if changed {
+                tx.execute(
+                    "INSERT INTO meetings (key, received, body) VALUES (?1, ?2, ?3)",
+                    params![key, now.to_rfc3339(), body],
+                )?;
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+        .await
+    }
+
+    async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
+        let key = key.to_string();
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT room FROM meeting_rooms WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
+        let (room, device) = (room.to_string(), device.to_string());
+        self.with(move |conn| {
+            // One read transaction: the cursor matches what is returned.
+            let tx = conn.transaction()?;
+            let mut pulled = Pulled {
+                cursor: since,
+                ..Pulled::default()
+            };
+            {
+                let mut statement = tx.prepare_cached(
+                    "SELECT m.pos, m.key, m.body FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                     WHERE r.room = ?1 AND m.pos > ?2
+                       AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
+                     ORDER BY m.pos",
+                )?;
+                let rows = statement.query_map(params![room, since.meetings], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                })?;
+                for row in rows {
+                    let (pos, key, body) = row?;
+                    pulled.cursor.meetings = pulled.cursor.meetings.max(pos);
+                    pulled.meetings.push(RoomMeeting {
+                        key,
+                        meeting: parse_meeting(&body)?,
+                    });
+                }
+                let mut statement = tx.prepare_cached(&format!(
+                    "SELECT e.pos, {} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE r.room = ?1 AND e.pos > ?2 ORDER BY e.pos LIMIT ?3",
+                    WIRE_COLUMNS
+                        .split(", ")
+                        .map(|c| format!("e.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))?;
+                let rows = statement.query_map(params![room, since.events, PULL_LIMIT], |r| {
+                    Ok((r.get::<_, i64>(0)?, WireRow::read(r, 1)?))
+                })?;
+                for row in rows {
+                    let (pos, row) = row?;
+                    pulled.cursor.events = pos;
+                    let event = row.parse().map_err(DbError::BadRow)?;
+                    if !same_device(&device, &event.device) {
+                        pulled.events.push(event);
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(pulled)
+        })
+        .await
+    }
+
+    async fn healthy(&self) -> Result<(), DbError> {
+        self.with(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
     }
 }

@@ -1,0 +1,456 @@
+//! The device API, version 1 (`docs/api/openapi.yaml`): enrolment, push,
+//! pull, the live stream, and `/healthz`. Every error answer is JSON
+//! ([`ApiError`]) with a stable code and a message a person can act on;
+//! storage failures are logged, not shown.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use tokio::sync::{broadcast, watch};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::clock::best;
+use super::db::{AnyDb, CentralDb, Cursor, DbError, DeviceRecord};
+use super::secret;
+use crate::model::Meeting;
+use crate::store::meeting_key;
+use crate::sync::wire::{
+    ApiError, EnrolRequest, EnrolResponse, PushRequest, PushResponse, WireEvent,
+};
+
+/// The server's clock (injected, so tests can move it).
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The storage.
+    pub db: Arc<AnyDb>,
+    /// Rooms whose data changed (for the live streams).
+    pub changes: broadcast::Sender<String>,
+    /// Turns true when the server stops (ends the live streams).
+    pub stopping: watch::Receiver<bool>,
+    /// The clock.
+    pub now: Now,
+}
+
+/// Limits of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Requests (but the live stream) taking longer get 408.
+    pub timeout: Duration,
+    /// The largest body, in bytes (413 above).
+    pub body_bytes: usize,
+}
+
+/// The device API's routes.
+pub fn router(state: AppState, limits: Limits) -> Router {
+    let timed = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/enrol", post(enrol))
+        .route("/api/v1/events", post(push))
+        .route("/api/v1/meetings/{key}", put(put_meeting))
+        .route("/api/v1/meetings/{key}/events", get(meeting_events))
+        .route("/api/v1/pull", get(pull))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ));
+    Router::new()
+        .route("/api/v1/live", get(live))
+        .merge(timed)
+        .fallback(|| async {
+            Failure::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "den adressen finns inte i API:t (se docs/api/openapi.yaml)",
+            )
+        })
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// An error answer.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    body: ApiError,
+}
+
+impl Failure {
+    fn new(status: StatusCode, error: &str, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            body: ApiError {
+                error: error.to_string(),
+                message: message.into(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl From<DbError> for Failure {
+    fn from(error: DbError) -> Failure {
+        match error {
+            DbError::CodeUnknown => {
+                Failure::new(StatusCode::FORBIDDEN, "code_unknown", error.to_string())
+            }
+            DbError::CodeUsed => Failure::new(StatusCode::CONFLICT, "code_used", error.to_string()),
+            DbError::CodeExpired => {
+                Failure::new(StatusCode::GONE, "code_expired", error.to_string())
+            }
+            DbError::NameTaken(_) => {
+                Failure::new(StatusCode::CONFLICT, "name_taken", error.to_string())
+            }
+            DbError::OtherRoom { .. } => {
+                Failure::new(StatusCode::FORBIDDEN, "other_room", error.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "storage failed");
+                Failure::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage",
+                    "centrallagringen svarar inte just nu; försök igen om en stund",
+                )
+            }
+        }
+    }
+}
+
+fn json_failure(rejection: JsonRejection) -> Failure {
+    let status = rejection.status();
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "content_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        _ => "bad_request",
+    };
+    Failure::new(
+        status,
+        error,
+        format!("begäran går inte att läsa: {}", rejection.body_text()),
+    )
+}
+
+fn query_failure(rejection: QueryRejection) -> Failure {
+    Failure::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        rejection.body_text(),
+    )
+}
+
+/// The device behind the request's token.
+pub struct Device(pub DeviceRecord);
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Device, Failure> {
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "enhetens nyckel saknas (Authorization: Bearer …); registrera enheten med en engångskod",
+            )
+        })?;
+        let device = state
+            .db
+            .device(&secret::hash(token))
+            .await?
+            .ok_or_else(|| {
+                Failure::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "okänd nyckel; registrera enheten på nytt med en engångskod",
+                )
+            })?;
+        if device.revoked.is_some() {
+            return Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "revoked",
+                "enhetens nyckel är återkallad; registrera den på nytt med en engångskod",
+            ));
+        }
+        Ok(Device(device))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.healthy().await {
+        Ok(()) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "storage unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A device name as the event log can carry it.
+fn valid_device_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    body: Result<Json<EnrolRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<EnrolResponse>), Failure> {
+    let Json(request) = body.map_err(json_failure)?;
+    if !valid_device_name(&request.device) {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "device: ett namn på högst 64 tecken av a–z, 0–9, - _ och . (t.ex. dorr-konferens-1)",
+        ));
+    }
+    let token = secret::new_token().map_err(|e| {
+        tracing::error!(%e, "no randomness");
+        Failure::new(StatusCode::SERVICE_UNAVAILABLE, "random", e.to_string())
+    })?;
+    let now = (state.now)();
+    let room = state
+        .db
+        .enrol(
+            &secret::hash(&request.code),
+            &request.device,
+            &secret::hash(&token),
+            now,
+        )
+        .await?;
+    tracing::info!(device = %request.device, %room, "device enrolled");
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrolResponse {
+            device: request.device,
+            room,
+            token,
+        }),
+    ))
+}
+
+/// Checks that every event is the device's and in its room's meetings.
+async fn check_events(
+    state: &AppState,
+    device: &DeviceRecord,
+    events: &[WireEvent],
+) -> Result<(), Failure> {
+    let mut checked: Vec<&str> = Vec::new();
+    for event in events {
+        if !device.owns(&event.device) {
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "other_device",
+                format!(
+                    "händelse {} är enheten {}s, inte {}s; en enhet skickar bara sina egna",
+                    event.id, event.device, device.name
+                ),
+            ));
+        }
+        if event.device != events[0].device {
+            return Err(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "mixed_devices",
+                "en sändning får bara innehålla händelser från en och samma lagring (device)",
+            ));
+        }
+        if checked.contains(&event.meeting.as_str()) {
+            continue;
+        }
+        match state.db.meeting_room(&event.meeting).await? {
+            Some(room) if room == device.room => checked.push(&event.meeting),
+            Some(_) => {
+                return Err(Failure::new(
+                    StatusCode::FORBIDDEN,
+                    "other_room",
+                    format!("mötet {} hör till ett annat rum", event.meeting),
+                ));
+            }
+            None => {
+                return Err(Failure::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_meeting",
+                    format!(
+                        "mötet {} är okänt; skicka det först (PUT /api/v1/meetings/{})",
+                        event.meeting, event.meeting
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn push(
+    State(state): State<AppState>,
+    Device(device): Device,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> Result<Json<PushResponse>, Failure> {
+    let received = (state.now)();
+    let Json(request) = body.map_err(json_failure)?;
+    check_events(&state, &device, &request.events).await?;
+    let epoch = request
+        .events
+        .first()
+        .map_or(device.name.as_str(), |e| e.device.as_str());
+    let ack = state.db.push(epoch, &request.events, received).await?;
+    let offset =
+        best(&request.clock).map(|o| (o.offset.num_milliseconds(), o.within.num_milliseconds()));
+    state.db.seen(&device.name, received, offset).await?;
+    if ack.added > 0 {
+        // Nobody listening is fine.
+        let _ = state.changes.send(device.room.clone());
+    }
+    Ok(Json(PushResponse {
+        added: ack.added,
+        acked_seq: ack.acked_seq,
+        received,
+        sent: (state.now)(),
+    }))
+}
+
+async fn put_meeting(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(key): Path<String>,
+    body: Result<Json<Meeting>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Failure> {
+    let Json(meeting) = body.map_err(json_failure)?;
+    if meeting_key(&meeting) != key {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "key_mismatch",
+            format!("mötet har nyckeln {}, inte {key}", meeting_key(&meeting)),
+        ));
+    }
+    let changed = state
+        .db
+        .put_meeting(&device.room, &key, &meeting, (state.now)())
+        .await?;
+    if changed {
+        let _ = state.changes.send(device.room.clone());
+    }
+    Ok(Json(serde_json::json!({"key": key, "changed": changed})))
+}
+
+async fn meeting_events(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Path(key): Path<String>,
+) -> Result<Json<Vec<WireEvent>>, Failure> {
+    match state.db.meeting_room(&key).await? {
+        None => Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("mötet {key} finns inte"),
+        )),
+        Some(room) if room != device.room => Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "other_room",
+            format!("mötet {key} hör till ett annat rum"),
+        )),
+        Some(_) => Ok(Json(state.db.events(&key).await?)),
+    }
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    Device(device): Device,
+    since: Result<Query<Cursor>, QueryRejection>,
+) -> Result<Json<super::db::Pulled>, Failure> {
+    let Query(since) = since.map_err(query_failure)?;
+    state.db.seen(&device.name, (state.now)(), None).await?;
+    Ok(Json(
+        state.db.pull(&device.room, &device.name, since).await?,
+    ))
+}
+
+/// How often a quiet live stream checks anyway (a change may have come
+/// while the stream was being set up).
+const LIVE_RECHECK: Duration = Duration::from_secs(15);
+
+async fn live(
+    State(state): State<AppState>,
+    Device(device): Device,
+    since: Result<Query<Cursor>, QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Failure> {
+    let Query(since) = since.map_err(query_failure)?;
+    let changes = state.changes.subscribe();
+    let stream = futures_util::stream::unfold(
+        (state, device, since, changes, true),
+        |(state, device, mut cursor, mut changes, first)| async move {
+            let mut stopping = state.stopping.clone();
+            let mut wait = !first;
+            loop {
+                if wait {
+                    tokio::select! {
+                        _ = stopping.wait_for(|s| *s) => return None,
+                        change = changes.recv() => match change {
+                            Ok(room) if room != device.room => continue,
+                            Err(broadcast::error::RecvError::Closed) => return None,
+                            _ => {}
+                        },
+                        () = tokio::time::sleep(LIVE_RECHECK) => {}
+                    }
+                }
+                wait = true;
+                if *stopping.borrow() {
+                    return None;
+                }
+                let pulled = match state.db.pull(&device.room, &device.name, cursor).await {
+                    Ok(pulled) => pulled,
+                    Err(error) => {
+                        tracing::error!(%error, "live stream: pull failed");
+                        continue;
+                    }
+                };
+                if pulled.cursor == cursor {
+                    continue;
+                }
+                cursor = pulled.cursor;
+                let event = SseEvent::default()
+                    .event("sync")
+                    .json_data(&pulled)
+                    .unwrap_or_else(|_| SseEvent::default().comment("unserialisable"));
+                return Some((Ok(event), (state, device, cursor, changes, false)));
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
