@@ -138,6 +138,14 @@ enum Command {
         /// The card's UID in hex, e.g. 04A1B2C3.
         uid: String,
     },
+    /// Run the central server (device API) that kiosks sync with, or manage its devices.
+    Central {
+        /// The configuration (see config/central.toml).
+        #[arg(long, default_value = "/etc/motesskylt/central.toml")]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: Option<CentralAction>,
+    },
     /// Open the kiosk on an embedded meeting starting in a few minutes.
     Demo {
         /// Run the meeting's clock this many times faster than real time.
@@ -173,6 +181,24 @@ enum StoreAction {
     Recover {
         /// The store file or the data directory.
         store: PathBuf,
+    },
+}
+
+/// What `central` does besides serving.
+#[derive(Subcommand)]
+enum CentralAction {
+    /// Make a one-time code that enrols one kiosk in a room (shown once).
+    Code {
+        /// The room the kiosk serves, e.g. konferens-1.
+        #[arg(long)]
+        room: String,
+    },
+    /// List the enrolled kiosks: room, last contact, acknowledged events, clock offset.
+    Devices,
+    /// Revoke a kiosk's token (it must enrol again with a new code).
+    Revoke {
+        /// The kiosk's name.
+        device: String,
     },
 }
 
@@ -394,6 +420,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         },
+        Command::Central { config, action } => central(&config, action)?,
         Command::CardHash { config, uid } => {
             let config = load_config(&config)?;
             let uid = Uid::from_hex(&uid).ok_or_else(|| {
@@ -408,6 +435,67 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `motesskylt central`: serves until SIGTERM or Ctrl-C, or runs one action.
+fn central(config_path: &Path, action: Option<CentralAction>) -> anyhow::Result<()> {
+    use motesskylt::central::db::CentralDb;
+    use motesskylt::central::{config::CentralConfig, server};
+    let config = CentralConfig::load(config_path).map_err(|e| BadInput(vec![e.to_string()]))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let Some(action) = action else {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,tower_http=info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            return Ok(server::run(&config, |addr| {
+                println!("motesskylt central lyssnar på http://{addr}");
+                let _ = std::io::stdout().flush();
+            })
+            .await?);
+        };
+        let db = server::open_db(&config.server).await?;
+        match action {
+            CentralAction::Code { room } => {
+                let code = server::new_code(&db, &config.server, &room).await?;
+                println!(
+                    "{code}\n(engångskod för rummet {room}, giltig i {} timmar; skriv den som enrol_code under [sync] i kioskens kiosk.toml)",
+                    config.server.code_valid_hours
+                );
+            }
+            CentralAction::Devices => {
+                for d in db.devices().await? {
+                    let seen = d
+                        .last_seen
+                        .map_or("aldrig".to_string(), |t| t.to_rfc3339());
+                    let offset = d
+                        .offset_ms
+                        .map_or("okänd".to_string(), |(o, w)| format!("{o} ms ± {w} ms"));
+                    let state = if d.revoked.is_some() { "återkallad" } else { "aktiv" };
+                    println!(
+                        "{}\trum {}\t{state}\tsenast {seen}\tkvitterat t.o.m. {}\tklocka {offset}",
+                        d.name, d.room, d.acked_seq
+                    );
+                }
+            }
+            CentralAction::Revoke { device } => {
+                if !db.revoke(&device, Utc::now()).await? {
+                    return Err(BadInput(vec![format!(
+                        "det finns ingen enhet som heter \"{device}\" (motesskylt central devices listar dem)"
+                    )])
+                    .into());
+                }
+                println!("{device}: nyckeln är återkallad");
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The demo's station, its store in a fresh temporary directory.
@@ -451,7 +539,10 @@ fn run_kiosk(
         }
         None => (window::Clock::fast(speed), ClockTrust::Kernel),
     };
+    let sync = launch::sync_config(&config).map_err(|e| BadInput(vec![e.to_string()]))?;
+    let outbox = std::sync::Arc::new(tokio::sync::Notify::new());
     let (station, recovery) = launch::station(&config, meeting.clone(), tz, clock.now(), trust)?;
+    let station = station.with_outbox(outbox.clone());
     if let Some(recovery) = recovery {
         eprintln!(
             "motesskylt: lagringen var skadad och ligger nu i {}; {} händelser räddades, {} rader gick inte att läsa",
@@ -460,7 +551,12 @@ fn run_kiosk(
             recovery.lost
         );
     }
-    let readers = |messages| launch::spawn_inputs(&config, messages);
+    let readers = |messages: tokio::sync::mpsc::UnboundedSender<_>| {
+        if let Some(sync) = sync {
+            launch::spawn_sync(sync, outbox, messages.clone());
+        }
+        launch::spawn_inputs(&config, messages);
+    };
     if headless {
         return Ok(headless::run(station, meeting, clock, readers)?);
     }

@@ -38,7 +38,7 @@ async fn the_outbox_arrives_once_and_empties() {
         kiosk.append("SRO-2026-06-04", &[tap(s)], &stamp).unwrap();
     }
     let report = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
-    assert_eq!((report.sent, report.acknowledged), (25, 25));
+    assert_eq!((report.sent, report.added), (25, 25));
     assert!(kiosk.outbox(100).unwrap().is_empty());
     let stored = central.events("SRO-2026-06-04").await.unwrap();
     assert_eq!(stored.len(), 25);
@@ -58,11 +58,11 @@ async fn the_outbox_arrives_once_and_empties() {
         .collect();
     central.push("dorr-a", &lost, t0()).await.unwrap();
     let report = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
-    assert_eq!((report.sent, report.acknowledged), (5, 5));
+    assert_eq!((report.sent, report.added), (5, 0));
     assert!(kiosk.outbox(100).unwrap().is_empty());
     assert_eq!(central.events("SRO-2026-06-04").await.unwrap().len(), 30);
     assert_eq!(central.acked("dorr-a").await.unwrap(), 30);
     // Nothing left: a round sends nothing.
     let idle = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
-    assert_eq!((idle.sent, idle.acknowledged), (0, 0));
+    assert_eq!((idle.sent, idle.added), (0, 0));
 }

@@ -126,7 +126,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Writes a file readable only by its owner, atomically (temp file + rename).
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;

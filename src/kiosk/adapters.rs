@@ -171,6 +171,12 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     answer.set_time(view.door.time.as_str().into());
 
     frame.set_reader_problem(view.reader_problem);
+    frame.set_sync_shown(view.sync.is_some());
+    if let Some(sync) = &view.sync {
+        frame.set_sync_online(sync.online);
+        frame.set_sync_since(sync.since.as_str().into());
+        frame.set_sync_unsent(i32::try_from(sync.unsent).unwrap_or(i32::MAX));
+    }
     let ask = kiosk.global::<ui::PromptAdapter>();
     ask.set_kind(prompt(view.prompt.kind));
     ask.set_for_card(view.prompt.for_card);

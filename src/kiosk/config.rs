@@ -25,6 +25,45 @@ pub struct KioskConfig {
     pub reader: ReaderConfig,
     /// `[buttons]`: GPIO buttons, buzzer and LEDs (feature `pi`).
     pub buttons: ButtonConfig,
+    /// `[sync]`: the central server.
+    pub sync: SyncConfig,
+}
+
+/// `[sync]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncConfig {
+    /// The central server (`https://motesskylt.example.se`); without it
+    /// (and without `serve`) the kiosk keeps its events locally.
+    pub central: Option<String>,
+    /// The secretary's one-time code, used once to enrol this kiosk.
+    pub enrol_code: Option<String>,
+    /// Where the kiosk keeps its token (default `device.token` in the
+    /// data directory).
+    pub token_file: Option<PathBuf>,
+    /// All-in-one: run the central server in this process from this
+    /// `central.toml` and sync to it over loopback.
+    pub serve: Option<PathBuf>,
+    /// The room this kiosk serves, when it enrols itself (all-in-one).
+    pub room: String,
+    /// Events per push.
+    pub batch: usize,
+    /// A quiet kiosk still checks in this often (seconds).
+    pub idle_seconds: u64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            central: None,
+            enrol_code: None,
+            token_file: None,
+            serve: None,
+            room: "rum-1".into(),
+            batch: 200,
+            idle_seconds: 30,
+        }
+    }
 }
 
 /// `[kiosk]`.
@@ -208,7 +247,47 @@ impl KioskConfig {
                 message: "reader.device saknas; skriv t.ex. device = \"/dev/ttyAMA0\"".into(),
             });
         }
+        if let Some(central) = &config.sync.central
+            && !(central.starts_with("http://") || central.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(text, "central"),
+                message: format!(
+                    "sync.central: \"{central}\" är ingen webbadress; skriv t.ex. central = \"https://motesskylt.example.se\""
+                ),
+            });
+        }
+        if config.sync.central.is_some() && config.sync.serve.is_some() {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(text, "serve"),
+                message: "sync.serve och sync.central går inte ihop: välj en central i samma dator (serve) eller en annanstans (central)".into(),
+            });
+        }
+        if config.sync.batch == 0 || config.sync.idle_seconds == 0 {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(
+                    text,
+                    if config.sync.batch == 0 {
+                        "batch"
+                    } else {
+                        "idle_seconds"
+                    },
+                ),
+                message: "sync.batch och sync.idle_seconds ska vara minst 1".into(),
+            });
+        }
         Ok(config)
+    }
+
+    /// The device token file.
+    pub fn token_file(&self) -> PathBuf {
+        self.sync
+            .token_file
+            .clone()
+            .unwrap_or_else(|| self.kiosk.data_dir.join("device.token"))
     }
 
     /// The card key file.

@@ -7,7 +7,8 @@
 //! in the notice), `open-picker`, `pin DIGITS`, `cancel`; the buttons
 //! `next`, `previous`, `break`, `end`, `confirm`; the touch controls
 //! `touch next|previous|break|end`; `quit`. Each answer line is written
-//! only after its events are on disk.
+//! only after its events are on disk. With sync, lines also come by
+//! themselves: `learned` (other devices' events) and `sync` (its state).
 
 use std::io::{BufRead, Write};
 
@@ -86,6 +87,13 @@ pub fn answer_line(meeting: &Meeting, update: &Update) -> serde_json::Value {
             }
             line
         }).collect::<Vec<_>>(),
+        "learned": update.learned,
+        "sync": update.sync.as_ref().map(|s| json!({
+            "online": s.online,
+            "offline_since": s.offline_since,
+            "unsent": s.unsent,
+            "problem": s.problem,
+        })),
     })
 }
 

@@ -2,11 +2,16 @@
 //! damaged), the card key, the station, and the reader's thread.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use thiserror::Error;
+use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
+
+use crate::central::config::CentralConfig;
+use crate::sync::agent::{self, AgentConfig, Link, Report};
 
 use crate::cards::{CardKey, CardKeyError};
 use crate::hw::runner::{self, Pacing, ReaderEvent};
@@ -29,6 +34,9 @@ pub enum LaunchError {
     /// The card key failed.
     #[error(transparent)]
     Key(#[from] CardKeyError),
+    /// The all-in-one central server's configuration is wrong.
+    #[error(transparent)]
+    Central(#[from] crate::config_file::ConfigError),
 }
 
 /// This kiosk's name in the event log: the configured one, else the host
@@ -236,5 +244,47 @@ fn spawn_reader(config: &ReaderConfig, messages: UnboundedSender<Message>) {
         });
     if let Err(error) = spawned {
         eprintln!("motesskylt: kortläsarens tråd kunde inte starta: {error}");
+    }
+}
+
+/// The sync agent's settings from `[sync]`; `None` when the kiosk keeps
+/// its events locally only.
+pub fn sync_config(config: &KioskConfig) -> Result<Option<AgentConfig>, LaunchError> {
+    let sync = &config.sync;
+    let link = if let Some(path) = &sync.serve {
+        Link::Serve {
+            config: CentralConfig::load(path)?.server,
+            room: sync.room.clone(),
+        }
+    } else if let Some(url) = &sync.central {
+        Link::Remote {
+            url: url.clone(),
+            code: sync.enrol_code.clone(),
+        }
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(AgentConfig {
+        link,
+        token_file: config.token_file(),
+        store: store_path(config),
+        device: device_name(config),
+        batch: sync.batch,
+        idle: std::time::Duration::from_secs(sync.idle_seconds),
+    }))
+}
+
+/// Starts the sync agent, reporting to `messages`; `outbox` is the
+/// station's (see [`Station::with_outbox`]).
+pub fn spawn_sync(agent: AgentConfig, outbox: Arc<Notify>, messages: UnboundedSender<Message>) {
+    let spawned = agent::spawn(agent, outbox, move |report| {
+        let message = match report {
+            Report::Status(status) => Message::Sync(status),
+            Report::Learned(events) => Message::Learned(events),
+        };
+        messages.send(message).is_ok()
+    });
+    if let Err(error) = spawned {
+        eprintln!("motesskylt: synkens tråd kunde inte starta: {error}");
     }
 }

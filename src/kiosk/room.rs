@@ -11,7 +11,8 @@ use crate::progress::{Schedule, screen_state, with_plan};
 
 use super::desk::{Outcome, Prompt};
 use super::station::Update;
-use super::view::{DoorMessage, PromptView, Settings, View, compose};
+use super::view::{DoorMessage, PromptView, Settings, SyncView, View, compose};
+use crate::sync::agent::SyncStatus;
 
 /// What the screen knows.
 #[derive(Debug)]
@@ -27,6 +28,8 @@ pub struct Room {
     prompt: Option<Prompt>,
     /// The card reader does not answer.
     pub reader_problem: bool,
+    /// Sync's state, when the kiosk syncs.
+    pub sync: Option<SyncStatus>,
 }
 
 impl Room {
@@ -49,6 +52,7 @@ impl Room {
             door: None,
             prompt: None,
             reader_problem: false,
+            sync: None,
         }
     }
 
@@ -57,6 +61,10 @@ impl Room {
         if let Some(problem) = update.reader_problem {
             self.reader_problem = problem;
         }
+        if update.sync.is_some() {
+            self.sync = update.sync;
+        }
+        self.recorded.extend(update.learned);
         self.apply(update.outcome);
     }
 
@@ -88,6 +96,10 @@ impl Room {
         );
         view.prompt = PromptView::of(&self.meeting, self.prompt.as_ref(), now, self.settings);
         view.reader_problem = self.reader_problem;
+        view.sync = self
+            .sync
+            .as_ref()
+            .map(|s| SyncView::of(s, self.tz, self.lang));
         view
     }
 }

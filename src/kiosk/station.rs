@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::cards::CardKey;
@@ -17,7 +19,7 @@ use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
 use super::window::Clock;
 
 /// What reaches the input thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// An input from a button, the touch screen or a key.
     Input(Input),
@@ -25,6 +27,11 @@ pub enum Message {
     Card(Uid),
     /// The reader's state.
     Reader(ReaderEvent),
+    /// Sync's state changed.
+    Sync(crate::sync::agent::SyncStatus),
+    /// Events of the room's other devices, learned by sync (already in
+    /// the store).
+    Learned(Vec<crate::sync::wire::WireEvent>),
     /// The kiosk is closing.
     Stop,
 }
@@ -42,6 +49,10 @@ pub struct Update {
     /// The store is damaged: the kiosk must stop (and be restarted, which
     /// recovers the store).
     pub fatal: Option<String>,
+    /// Events of other devices of the room, new to this kiosk.
+    pub learned: Vec<Event>,
+    /// Sync's new state.
+    pub sync: Option<crate::sync::agent::SyncStatus>,
 }
 
 /// The desk and its store (and the buzzer and LEDs, if any).
@@ -52,6 +63,7 @@ pub struct Station {
     key: CardKey,
     feedback: Box<dyn Feedback>,
     trust: ClockTrust,
+    outbox: Option<Arc<Notify>>,
 }
 
 /// Where the door's trust in the clock comes from.
@@ -97,6 +109,22 @@ impl Journal for StoreJournal<'_> {
     }
 }
 
+/// The kiosk's own events in log order, with the events learned from other
+/// devices put in by their time (a tie goes to the kiosk's own): the kiosk's
+/// order is kept even when its clock stepped.
+fn merge_by_time(own: Vec<Event>, learned: Vec<Event>) -> Vec<Event> {
+    let mut merged = Vec::with_capacity(own.len() + learned.len());
+    let mut learned = learned.into_iter().peekable();
+    for event in own {
+        while let Some(other) = learned.next_if(|l| l.instant() < event.instant()) {
+            merged.push(other);
+        }
+        merged.push(event);
+    }
+    merged.extend(learned);
+    merged
+}
+
 /// Opens the store at `path`; a damaged one is set aside and what can be
 /// read of it is copied into a fresh one (reported in the `Recovery`).
 pub fn open_store(
@@ -127,11 +155,8 @@ impl Station {
         now: DateTime<Utc>,
     ) -> Result<Station, StoreError> {
         let key_name = store.save_meeting(&meeting, now)?;
-        let recorded = store
-            .events(&key_name)?
-            .into_iter()
-            .map(|r| r.event)
-            .collect();
+        let own = store.events(&key_name)?.into_iter().map(|r| r.event);
+        let recorded = merge_by_time(own.collect(), store.learned(&key_name)?);
         let cards = store.cards()?;
         Ok(Station {
             desk: Desk::new(meeting, tz, rules, recorded, cards),
@@ -140,6 +165,7 @@ impl Station {
             key,
             feedback: Box::new(Silent),
             trust: ClockTrust::Kernel,
+            outbox: None,
         })
     }
 
@@ -176,6 +202,12 @@ impl Station {
         Ok(stored)
     }
 
+    /// Notifies `outbox` after every stored event (wakes the sync agent).
+    pub fn with_outbox(mut self, outbox: Arc<Notify>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
     /// Whether the door may judge taps by the date (see [`ClockTrust`]).
     pub fn with_clock_trust(mut self, trust: ClockTrust) -> Self {
         self.trust = trust;
@@ -186,6 +218,30 @@ impl Station {
     pub fn handle(&mut self, message: Message, now: DateTime<Utc>) -> Update {
         let input = match message {
             Message::Stop => return Update::default(),
+            Message::Sync(status) => {
+                return Update {
+                    sync: Some(status),
+                    ..Update::default()
+                };
+            }
+            Message::Learned(events) => {
+                let learned: Vec<Event> = events
+                    .into_iter()
+                    .filter(|e| e.meeting == self.meeting)
+                    .map(|e| e.event)
+                    .collect();
+                for event in &learned {
+                    self.desk.take(event.clone());
+                }
+                return Update {
+                    outcome: Outcome {
+                        prompt: self.desk.prompt(now).cloned(),
+                        ..Outcome::default()
+                    },
+                    learned,
+                    ..Update::default()
+                };
+            }
             Message::Input(input) => input,
             Message::Card(uid) | Message::Reader(ReaderEvent::Card(uid)) => {
                 Input::Card(self.key.hash(&uid))
@@ -221,11 +277,14 @@ impl Station {
         if let Some(signal) = signal(&outcome) {
             self.feedback.signal(signal);
         }
+        if let Some(outbox) = self.outbox.as_ref().filter(|_| !journal.stored.is_empty()) {
+            outbox.notify_one();
+        }
         Update {
             outcome,
             stored: journal.stored,
-            reader_problem: None,
             fatal: journal.damage,
+            ..Update::default()
         }
     }
 

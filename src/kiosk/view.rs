@@ -216,6 +216,34 @@ pub struct View {
     pub prompt: PromptView,
     /// The card reader does not answer.
     pub reader_problem: bool,
+    /// Sync's line, when the kiosk syncs.
+    pub sync: Option<SyncView>,
+}
+
+/// Sync's small status line: "Synkad", or "Offline sedan 13.42, 12 ej
+/// skickade" (the words come from the screen's translations).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncView {
+    /// The central server answers.
+    pub online: bool,
+    /// Local clock time since when it has not ("13.42").
+    pub since: String,
+    /// Events waiting to be sent.
+    pub unsent: usize,
+}
+
+impl SyncView {
+    /// The line for `status`, in the meeting's time zone.
+    pub fn of(status: &crate::sync::agent::SyncStatus, tz: Tz, lang: Lang) -> SyncView {
+        SyncView {
+            online: status.online,
+            since: status
+                .offline_since
+                .map(|t| lang.clock(t.with_timezone(&tz).time()))
+                .unwrap_or_default(),
+            unsent: status.unsent,
+        }
+    }
 }
 
 /// What the screen asks.

@@ -3,7 +3,6 @@
 //! store acknowledges. Safe to repeat after any failure: a batch pushed
 //! again changes nothing there.
 
-use std::collections::HashMap;
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
@@ -20,9 +19,20 @@ pub enum SyncError {
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The central store could not be reached or refused the batch.
+    /// The central store in this process failed.
     #[error("centrallagringen tog inte emot händelserna: {0}")]
     Uplink(String),
+    /// The central server could not be reached (network, server down).
+    #[error("centralen går inte att nå: {0}")]
+    Unreachable(String),
+    /// The central server refused the request.
+    #[error("centralen svarade {status}: {message}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// Its explanation.
+        message: String,
+    },
 }
 
 /// Where the kiosk's events go: the central store over the network, or in
@@ -57,12 +67,16 @@ impl<T: CentralDb> Uplink for T {
 pub struct SyncReport {
     /// Events sent (including ones the central store already had).
     pub sent: usize,
-    /// Events the central store acknowledged in this round.
-    pub acknowledged: usize,
+    /// Events new to the central store (the rest it had already).
+    pub added: usize,
 }
 
-/// Pushes the outbox in batches of `batch` until it is empty or the
-/// central store stops acknowledging; returns what was done.
+/// Pushes the outbox in batches of `batch` until it is empty; returns
+/// what was done. A batch the central store answered is stored there in
+/// full (it commits a batch in one transaction), so the outbox cursor moves
+/// over it even when an earlier sequence number is missing there (lost
+/// with a damaged store): the acknowledgement by sequence number tells the
+/// secretary about such a gap, it does not hold the outbox back.
 pub async fn push_outbox(
     store: &mut Store,
     uplink: &impl Uplink,
@@ -72,41 +86,28 @@ pub async fn push_outbox(
     let mut report = SyncReport::default();
     loop {
         let pending = store.outbox_wire(batch.max(1))?;
-        if pending.is_empty() {
+        let Some(last) = pending.last().map(|(rowid, _)| *rowid) else {
             return Ok(report);
-        }
+        };
         // A batch goes per device: after a recovery the log holds events
         // of the store's earlier device id too.
-        let mut acked: HashMap<String, i64> = HashMap::new();
-        let mut start = 0;
-        while start < pending.len() {
-            let device = pending[start].1.device.clone();
-            let end = pending[start..]
-                .iter()
-                .position(|(_, e)| e.device != device)
-                .map_or(pending.len(), |n| start + n);
-            let events: Vec<WireEvent> =
-                pending[start..end].iter().map(|(_, e)| e.clone()).collect();
-            let ack = uplink.push(&device, &events, now).await?;
+        for chunk in pending.chunk_by(|(_, a), (_, b)| a.device == b.device) {
+            let events: Vec<WireEvent> = chunk.iter().map(|(_, e)| e.clone()).collect();
+            let ack = match uplink.push(&events[0].device, &events, now).await {
+                Ok(ack) => ack,
+                Err(error) => {
+                    // Keep what went through.
+                    if let Some((rowid, _)) =
+                        pending.iter().take_while(|(r, _)| *r < chunk[0].0).last()
+                    {
+                        store.acknowledge(*rowid, now)?;
+                    }
+                    return Err(error);
+                }
+            };
             report.sent += events.len();
-            acked.insert(device, ack.acked_seq);
-            start = end;
+            report.added += ack.added;
         }
-        // The cursor moves over every event its device has acknowledged,
-        // up to the first one not acknowledged.
-        let mut cursor = None;
-        for (rowid, event) in &pending {
-            if acked.get(&event.device).is_some_and(|&a| event.seq <= a) {
-                cursor = Some(*rowid);
-                report.acknowledged += 1;
-            } else {
-                break;
-            }
-        }
-        match cursor {
-            Some(rowid) => store.acknowledge(rowid, now)?,
-            // Nothing acknowledged: try again later rather than loop.
-            None => return Ok(report),
-        }
+        store.acknowledge(last, now)?;
     }
 }
