@@ -453,6 +453,7 @@ fn central(config_path: &Path, action: Option<CentralAction>) -> anyhow::Result<
                         .unwrap_or_else(|_| "info,tower_http=info".into()),
                 )
                 .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .init();
             return Ok(server::run(&config, |addr| {
                 println!("motesskylt central lyssnar på http://{addr}");

@@ -50,6 +50,9 @@ pub struct SyncConfig {
     pub batch: usize,
     /// A quiet kiosk still checks in this often (seconds).
     pub idle_seconds: u64,
+    /// The longest wait between retries while the central server cannot be
+    /// reached (seconds; the waits double up to it, with jitter).
+    pub retry_max_seconds: u64,
 }
 
 impl Default for SyncConfig {
@@ -62,6 +65,7 @@ impl Default for SyncConfig {
             room: "rum-1".into(),
             batch: 200,
             idle_seconds: 30,
+            retry_max_seconds: 60,
         }
     }
 }

@@ -271,6 +271,7 @@ pub fn sync_config(config: &KioskConfig) -> Result<Option<AgentConfig>, LaunchEr
         device: device_name(config),
         batch: sync.batch,
         idle: std::time::Duration::from_secs(sync.idle_seconds),
+        retry_max: std::time::Duration::from_secs(sync.retry_max_seconds),
     }))
 }
 

@@ -64,7 +64,8 @@ impl Room {
         if update.sync.is_some() {
             self.sync = update.sync;
         }
-        self.recorded.extend(update.learned);
+        self.recorded
+            .extend(update.learned.into_iter().map(|w| w.event));
         self.apply(update.outcome);
     }
 

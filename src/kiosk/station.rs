@@ -50,7 +50,7 @@ pub struct Update {
     /// recovers the store).
     pub fatal: Option<String>,
     /// Events of other devices of the room, new to this kiosk.
-    pub learned: Vec<Event>,
+    pub learned: Vec<crate::sync::wire::WireEvent>,
     /// Sync's new state.
     pub sync: Option<crate::sync::agent::SyncStatus>,
 }
@@ -225,13 +225,12 @@ impl Station {
                 };
             }
             Message::Learned(events) => {
-                let learned: Vec<Event> = events
+                let learned: Vec<_> = events
                     .into_iter()
                     .filter(|e| e.meeting == self.meeting)
-                    .map(|e| e.event)
                     .collect();
-                for event in &learned {
-                    self.desk.take(event.clone());
+                for wire in &learned {
+                    self.desk.take(wire.event.clone());
                 }
                 return Update {
                     outcome: Outcome {

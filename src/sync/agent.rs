@@ -80,23 +80,28 @@ pub struct AgentConfig {
     pub batch: usize,
     /// A quiet kiosk still checks in this often (heartbeat and pull).
     pub idle: Duration,
+    /// The longest wait between retries.
+    pub retry_max: Duration,
 }
 
-/// Exponential backoff from 1 s to a minute, each wait spread by jitter
-/// so that a room full of kiosks does not return all at once.
-#[derive(Debug, Clone, Copy, Default)]
+/// Exponential backoff from 1 s up to a longest wait, each wait spread by
+/// jitter so that a room full of kiosks does not return all at once.
+#[derive(Debug, Clone, Copy)]
 pub struct Backoff {
     failures: u32,
+    max: Duration,
 }
 
 impl Backoff {
-    /// The longest wait.
-    pub const MAX: Duration = Duration::from_secs(60);
+    /// Waits doubling from 1 s up to `max`.
+    pub fn new(max: Duration) -> Backoff {
+        Backoff { failures: 0, max }
+    }
 
     /// The wait after one more failure; `jitter` in `[0, 1)` picks a point
     /// between half and the whole of the exponential step.
     pub fn fail(&mut self, jitter: f64) -> Duration {
-        let step = Duration::from_secs(1u64 << self.failures.min(6)).min(Self::MAX);
+        let step = Duration::from_secs(1u64 << self.failures.min(20)).min(self.max);
         self.failures = self.failures.saturating_add(1);
         step.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
     }
@@ -227,7 +232,7 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
             return;
         }
     };
-    let mut backoff = Backoff::default();
+    let mut backoff = Backoff::new(config.retry_max);
     let mut offline_since = None;
     let (central, _server) = loop {
         match connect(&config).await {
@@ -252,7 +257,12 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
     let (events, meetings) = store.pull_cursor().unwrap_or_default();
     let (cursor, following) = watch::channel(Cursor { events, meetings });
     // The live stream wakes the loop whenever the room changes.
-    let live = tokio::spawn(follow(central.clone(), following, outbox.clone()));
+    let live = tokio::spawn(follow(
+        central.clone(),
+        following,
+        outbox.clone(),
+        config.retry_max,
+    ));
     let mut agent = Agent {
         central,
         store,
@@ -267,7 +277,7 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
         uploaded: Vec::new(),
         cursor,
     };
-    let mut backoff = Backoff::default();
+    let mut backoff = Backoff::new(config.retry_max);
     let mut heartbeat = true;
     loop {
         let now = Utc::now();
@@ -361,8 +371,13 @@ impl<R: FnMut(Report) -> bool> Agent<R> {
 
 /// Follows the live stream, waking the loop at every change; reconnects
 /// after a pause when the stream ends.
-async fn follow(central: Arc<Central>, cursor: watch::Receiver<Cursor>, wake: Arc<Notify>) {
-    let mut backoff = Backoff::default();
+async fn follow(
+    central: Arc<Central>,
+    cursor: watch::Receiver<Cursor>,
+    wake: Arc<Notify>,
+    retry_max: Duration,
+) {
+    let mut backoff = Backoff::new(retry_max);
     loop {
         let since = *cursor.borrow();
         let started = std::time::Instant::now();
@@ -380,10 +395,10 @@ mod tests {
 
     #[test]
     fn backoff_doubles_to_a_minute_with_jitter_and_resets() {
-        let mut backoff = Backoff::default();
+        let mut backoff = Backoff::new(Duration::from_secs(60));
         let waits: Vec<u64> = (0..9).map(|_| backoff.fail(0.999_999).as_secs()).collect();
         assert_eq!(waits, [0, 1, 3, 7, 15, 31, 59, 59, 59]);
-        let mut low = Backoff::default();
+        let mut low = Backoff::new(Duration::from_secs(60));
         low.fail(0.0);
         assert_eq!(low.fail(0.0), Duration::from_secs(1));
         backoff.reset();

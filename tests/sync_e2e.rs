@@ -1,0 +1,310 @@
+//! Sync end to end with real processes on loopback: a `motesskylt central`
+//! on SQLite and two headless kiosks of one room. Kiosk B follows A's
+//! progress live; A works through an outage and its taps arrive once; the
+//! central server is killed in the middle of A's backlog and nothing is
+//! lost or doubled.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");
+
+fn notice() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md")
+}
+
+fn lines_of(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// A `motesskylt central` process.
+struct Central {
+    dir: PathBuf,
+    child: Child,
+    port: u16,
+}
+
+impl Central {
+    fn config(dir: &Path, port: u16) -> PathBuf {
+        let path = dir.join("central.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[server]\nlisten = \"127.0.0.1:{port}\"\ndatabase = \"{}\"\n",
+                dir.join("central.sqlite").display()
+            ),
+        )
+        .unwrap();
+        path
+    }
+
+    fn start(dir: &Path, port: u16) -> Central {
+        let config = Self::config(dir, port);
+        let mut child = Command::new(BIN)
+            .args(["central", "--config"])
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join(format!("central-{port}.log"))).unwrap())
+            .spawn()
+            .unwrap();
+        let line = lines_of(child.stdout.take().unwrap())
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the central server says where it listens");
+        let port = line.rsplit(':').next().unwrap().parse().unwrap();
+        Central {
+            dir: dir.to_path_buf(),
+            child,
+            port,
+        }
+    }
+
+    fn code(&self, room: &str) -> String {
+        let out = Command::new(BIN)
+            .args(["central", "--config"])
+            .arg(Self::config(&self.dir, self.port))
+            .args(["code", "--room", room])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    fn kill(mut self) -> u16 {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.port
+    }
+
+    /// (events, distinct ids) of a device in the central store.
+    fn count(dir: &Path, device: &str) -> (i64, i64) {
+        let db = rusqlite::Connection::open_with_flags(
+            dir.join("central.sqlite"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        db.busy_timeout(Duration::from_secs(5)).unwrap();
+        db.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT id) FROM events WHERE device = ?1",
+            [device],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+}
+
+/// A headless kiosk syncing with the central server.
+struct Kiosk {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    /// Every event id this kiosk learned from others.
+    learned: Vec<String>,
+    /// The newest sync state seen.
+    sync: Value,
+}
+
+impl Kiosk {
+    fn start(dir: &Path, name: &str, port: u16, code: &str) -> Kiosk {
+        let data = dir.join(name);
+        let config = dir.join(format!("{name}.toml"));
+        std::fs::write(
+            &config,
+            format!(
+                "[kiosk]\ndata_dir = \"{}\"\ndevice = \"{name}\"\n[reader]\nkind = \"none\"\n\
+                 [sync]\ncentral = \"http://127.0.0.1:{port}\"\nenrol_code = \"{code}\"\nbatch = 5\nidle_seconds = 2\nretry_max_seconds = 1\n",
+                data.display()
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new(BIN)
+            .args(["kiosk", "--headless", "--config"])
+            .arg(&config)
+            .arg("--notice")
+            .arg(notice())
+            .args(["--clock", "2026-06-04 12:50"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let lines = lines_of(child.stdout.take().unwrap());
+        Kiosk {
+            child,
+            stdin,
+            lines,
+            learned: Vec::new(),
+            sync: Value::Null,
+        }
+    }
+
+    /// The next line, keeping note of sync lines.
+    fn next(&mut self, within: Duration) -> Option<Value> {
+        let line = self.lines.recv_timeout(within).ok()?;
+        let value: Value = serde_json::from_str(&line).unwrap();
+        if !value["sync"].is_null() {
+            self.sync = value["sync"].clone();
+        }
+        if let Some(learned) = value["learned"].as_array() {
+            self.learned.extend(
+                learned
+                    .iter()
+                    .map(|e| e["id"].as_str().unwrap().to_string()),
+            );
+        }
+        Some(value)
+    }
+
+    /// Waits (at most 30 s) until `done` holds for this kiosk.
+    fn until(&mut self, what: &str, done: impl Fn(&Kiosk) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(self) {
+            assert!(
+                Instant::now() < deadline,
+                "waited 30 s for {what}; sync: {}",
+                self.sync
+            );
+            self.next(Duration::from_millis(200));
+        }
+    }
+
+    /// Sends a command and returns the ids of the events its answer stored.
+    fn stored(&mut self, command: &str) -> Vec<String> {
+        writeln!(self.stdin, "{command}").unwrap();
+        self.stdin.flush().unwrap();
+        loop {
+            let value = self
+                .next(Duration::from_secs(20))
+                .unwrap_or_else(|| panic!("no answer to {command}; sync: {}", self.sync));
+            if value["sync"].is_null() && value["learned"].as_array().is_none_or(|l| l.is_empty()) {
+                return value["stored"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["id"].as_str().unwrap().to_string())
+                    .collect();
+            }
+        }
+    }
+
+    fn online(&self) -> bool {
+        self.sync["online"] == true
+    }
+
+    fn unsent(&self) -> i64 {
+        self.sync["unsent"].as_i64().unwrap_or(-1)
+    }
+}
+
+impl Drop for Kiosk {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_kiosks_and_a_central_server_that_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let central = Central::start(dir, 0);
+    let port = central.port;
+    let mut a = Kiosk::start(dir, "dorr-a", port, &central.code("rum-1"));
+    let mut b = Kiosk::start(dir, "dorr-b", port, &central.code("rum-1"));
+    a.until("A online", Kiosk::online);
+    b.until("B online", Kiosk::online);
+
+    // B shows A's progress within a second.
+    let started = a.stored("next");
+    let sent = Instant::now();
+    assert!(!started.is_empty());
+    b.until("A's progress at B", |b| {
+        started.iter().all(|id| b.learned.contains(id))
+    });
+    let latency = sent.elapsed();
+    assert!(
+        latency < Duration::from_secs(1),
+        "B followed A after {latency:?}"
+    );
+
+    // The central server goes away; A goes on taking check-ins.
+    central.kill();
+    let mut offline = Vec::new();
+    for name in ["Marina Johansson", "Olof Lundberg", "Ulf Olsson"] {
+        a.stored("open-picker");
+        offline.extend(a.stored(&format!("pick {name}")));
+    }
+    assert_eq!(offline.len(), 3);
+    a.until("A offline with its taps waiting", |a| {
+        !a.online() && a.unsent() == 3
+    });
+    assert!(a.sync["offline_since"].is_string());
+
+    // Back: everything arrives once, at the central store and at B.
+    let central = Central::start(dir, port);
+    a.until("A's outbox empty", |a| a.online() && a.unsent() == 0);
+    b.until("A's taps at B", |b| {
+        offline.iter().all(|id| b.learned.contains(id))
+    });
+    assert_eq!(Central::count(dir, "dorr-a"), (4, 4));
+
+    // A backlog, and the central server killed while it is being pushed.
+    let port = central.kill();
+    let mut backlog = Vec::new();
+    for _ in 0..250 {
+        backlog.extend(a.stored("next"));
+        backlog.extend(a.stored("previous"));
+    }
+    let total = 4 + backlog.len() as i64;
+    let central = Central::start(dir, port);
+    let mut seen = (0, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.0 <= 4 && Instant::now() < deadline {
+        seen = Central::count(dir, "dorr-a");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    central.kill();
+    let (at_kill, _) = Central::count(dir, "dorr-a");
+    assert!(
+        at_kill > 4 && at_kill < total,
+        "killed mid-push: {at_kill} of {total}"
+    );
+    let _central = Central::start(dir, port);
+    a.until("A's backlog pushed", |a| a.online() && a.unsent() == 0);
+    assert_eq!(
+        Central::count(dir, "dorr-a"),
+        (total, total),
+        "nothing lost or doubled"
+    );
+    b.until("A's backlog at B", |b| {
+        backlog.iter().all(|id| b.learned.contains(id))
+    });
+    let distinct: HashSet<&String> = b.learned.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        b.learned.len(),
+        "B learned every event once"
+    );
+    assert_eq!(distinct.len() as i64, total);
+}
