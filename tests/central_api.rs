@@ -1,0 +1,360 @@
+//! The device API over real HTTP on loopback, on SQLite and on PostgreSQL
+//! (`TEST_DATABASE_URL`; skipped with a notice without it): every bad
+//! request gets its 4xx and changes nothing; a device's clock offset is
+//! estimated from its exchanges.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use motesskylt::central::api::Now;
+use motesskylt::central::config::ServerConfig;
+use motesskylt::central::db::{AnyDb, CentralDb, PostgresDb, SqliteDb};
+use motesskylt::central::server::{self, Running};
+use motesskylt::model::time::DEFAULT_TIME_ZONE;
+use motesskylt::model::{Event, EventKind, Meeting, Source};
+use motesskylt::store::meeting_key;
+use motesskylt::sync::wire::WireEvent;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn meeting() -> Meeting {
+    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+}
+
+fn server_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn wire(device: &str, seq: i64, meeting: &str) -> WireEvent {
+    let at = server_time() + Duration::seconds(seq);
+    WireEvent {
+        id: Uuid::now_v7(),
+        device: device.into(),
+        seq,
+        meeting: meeting.into(),
+        wall: at,
+        mono_ms: seq * 1000,
+        boot: "boot".into(),
+        clock_synced: true,
+        event: Event::new(
+            at,
+            DEFAULT_TIME_ZONE,
+            EventKind::CheckedIn {
+                person: "Marina Johansson".into(),
+                source: Source::Nfc,
+                substitute_for: None,
+            },
+        ),
+    }
+}
+
+struct Api {
+    running: Running,
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn start(db: AnyDb) -> Api {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            body_limit_kb: 64,
+            ..ServerConfig::default()
+        };
+        // The server's clock stands at 12:50 on the meeting day.
+        let now: Now = Arc::new(server_time);
+        let running = server::start(&config, db, now, std::future::pending())
+            .await
+            .unwrap();
+        let base = format!("http://{}", running.addr);
+        Api {
+            running,
+            http: reqwest::Client::new(),
+            base,
+        }
+    }
+
+    async fn enrol(&self, room: &str, device: &str) -> String {
+        let code = server::new_code(&self.running.db, &ServerConfig::default(), room)
+            .await
+            .unwrap();
+        let (status, body) = self
+            .send(
+                self.http
+                    .post(self.url("/api/v1/enrol"))
+                    .json(&json!({"code": code, "device": device})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    async fn push(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(
+            self.http
+                .post(self.url("/api/v1/events"))
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Everything the store holds, to compare before and after.
+    async fn snapshot(&self) -> (Vec<WireEvent>, Vec<WireEvent>, String) {
+        let db = &self.running.db;
+        let devices = db.devices().await.unwrap();
+        (
+            db.events(&meeting_key(&meeting())).await.unwrap(),
+            db.events("OTHER-2026-06-04").await.unwrap(),
+            format!("{devices:?}"),
+        )
+    }
+}
+
+async fn bad_requests_change_nothing(db: AnyDb) {
+    let api = Api::start(db).await;
+    let (status, body) = api.send(api.http.get(api.url("/healthz"))).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+
+    let a = api.enrol("rum-1", "dorr-a").await;
+    let b = api.enrol("rum-2", "dorr-b").await;
+    let key = meeting_key(&meeting());
+    let (status, _) = api
+        .send(
+            api.http
+                .put(api.url(&format!("/api/v1/meetings/{key}")))
+                .bearer_auth(&a)
+                .json(&meeting()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut other = meeting();
+    other.body = "OTHER".into();
+    let (status, _) = api
+        .send(
+            api.http
+                .put(api.url("/api/v1/meetings/OTHER-2026-06-04"))
+                .bearer_auth(&b)
+                .json(&other),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let good = json!({"sent": server_time(), "events": [wire("dorr-a", 1, &key)]});
+    let (status, body) = api.push(&a, good.clone()).await;
+    assert_eq!(
+        (status, body["added"].as_i64(), body["acked_seq"].as_i64()),
+        (StatusCode::OK, Some(1), Some(1))
+    );
+    let before = api.snapshot().await;
+
+    // Each bad request: its status, its stable code.
+    let code_used = {
+        let code = server::new_code(&api.running.db, &ServerConfig::default(), "rum-1")
+            .await
+            .unwrap();
+        let enrol = json!({"code": code, "device": "dorr-c"});
+        let (status, _) = api
+            .send(api.http.post(api.url("/api/v1/enrol")).json(&enrol))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        // The same code again (a replayed enrolment).
+        let again = json!({"code": code, "device": "dorr-d"});
+        api.send(api.http.post(api.url("/api/v1/enrol")).json(&again))
+            .await
+    };
+    let before = (
+        before.0,
+        before.1,
+        format!("{:?}", api.running.db.devices().await.unwrap()),
+    );
+    let cases: Vec<(&str, (StatusCode, Value), StatusCode, &str)> = vec![
+        ("replayed enrolment code", code_used, StatusCode::CONFLICT, "code_used"),
+        (
+            "unknown enrolment code",
+            api.send(api.http.post(api.url("/api/v1/enrol")).json(&json!({"code": "AAAA-BBBB", "device": "x"}))).await,
+            StatusCode::FORBIDDEN,
+            "code_unknown",
+        ),
+        (
+            "malformed JSON",
+            api.send(api.http.post(api.url("/api/v1/events")).bearer_auth(&a).header("content-type", "application/json").body("{\"sent\": ")).await,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            "JSON of the wrong shape",
+            api.push(&a, json!({"sent": server_time(), "events": [{"id": 1}]})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        ),
+        ("no token", api.send(api.http.post(api.url("/api/v1/events")).json(&good)).await, StatusCode::UNAUTHORIZED, "unauthorized"),
+        ("wrong token", api.push("0123abcd", good.clone()).await, StatusCode::UNAUTHORIZED, "unauthorized"),
+        (
+            "another room's meeting",
+            api.push(&a, json!({"sent": server_time(), "events": [wire("dorr-a", 2, "OTHER-2026-06-04")]})).await,
+            StatusCode::FORBIDDEN,
+            "other_room",
+        ),
+        (
+            "reading another room's meeting",
+            api.send(api.http.get(api.url("/api/v1/meetings/OTHER-2026-06-04/events")).bearer_auth(&a)).await,
+            StatusCode::FORBIDDEN,
+            "other_room",
+        ),
+        (
+            "storing over another room's meeting",
+            api.send(api.http.put(api.url("/api/v1/meetings/OTHER-2026-06-04")).bearer_auth(&a).json(&other)).await,
+            StatusCode::FORBIDDEN,
+            "other_room",
+        ),
+        (
+            "another device's events",
+            api.push(&a, json!({"sent": server_time(), "events": [wire("dorr-b", 1, &key)]})).await,
+            StatusCode::FORBIDDEN,
+            "other_device",
+        ),
+        (
+            "an unknown meeting",
+            api.push(&a, json!({"sent": server_time(), "events": [wire("dorr-a", 2, "NY-2027-01-01")]})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_meeting",
+        ),
+        (
+            "oversized body",
+            api.push(&a, json!({"sent": server_time(), "events": (2..400).map(|s| wire("dorr-a", s, &key)).collect::<Vec<_>>()})).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (
+            "a meeting under the wrong key",
+            api.send(api.http.put(api.url("/api/v1/meetings/SRO-2026-01-01")).bearer_auth(&a).json(&meeting())).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "key_mismatch",
+        ),
+        ("an unknown path", api.send(api.http.get(api.url("/api/v2/pull")).bearer_auth(&a)).await, StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (what, (status, body), expected, code) in cases {
+        assert_eq!(status, expected, "{what}: {body}");
+        assert_eq!(body["error"].as_str(), Some(code), "{what}: {body}");
+        assert!(
+            !body["message"].as_str().unwrap_or_default().is_empty(),
+            "{what}: {body}"
+        );
+    }
+    let after = api.snapshot().await;
+    assert_eq!(
+        (&after.0, &after.1),
+        (&before.0, &before.1),
+        "no event stored or lost"
+    );
+    assert_eq!(after.2, before.2, "no device changed");
+
+    // A revoked token is refused from then on.
+    api.running
+        .db
+        .revoke("dorr-a", server_time())
+        .await
+        .unwrap();
+    let (status, body) = api.push(&a, good).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("revoked"))
+    );
+    api.running.stop().await.unwrap();
+}
+
+/// A device whose clock is three days behind: its pushes carry the timed
+/// exchanges, and the server keeps the offset with the shortest round trip.
+async fn the_clock_offset_is_estimated(db: AnyDb) {
+    let api = Api::start(db).await;
+    let token = api.enrol("rum-1", "dorr-a").await;
+    let behind = Duration::days(3);
+    let device_now = server_time() - behind;
+    let exchange = |round_trip_ms: i64| {
+        json!({
+            "device_sent": device_now,
+            "server_received": server_time() + Duration::milliseconds(round_trip_ms / 2),
+            "server_sent": server_time() + Duration::milliseconds(round_trip_ms / 2),
+            "device_received": device_now + Duration::milliseconds(round_trip_ms),
+        })
+    };
+    let (status, body) = api
+        .push(
+            &token,
+            json!({"sent": device_now, "clock": [exchange(800), exchange(20)], "events": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let device = api.running.db.devices().await.unwrap().remove(0);
+    assert_eq!(device.offset_ms, Some((behind.num_milliseconds(), 10)));
+    assert_eq!(device.last_seen, Some(server_time()));
+    api.running.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    bad_requests_change_nothing(AnyDb::Sqlite(
+        SqliteDb::open(&dir.path().join("a.sqlite")).unwrap(),
+    ))
+    .await;
+    the_clock_offset_is_estimated(AnyDb::Sqlite(
+        SqliteDb::open(&dir.path().join("b.sqlite")).unwrap(),
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn on_postgresql() {
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "NOTICE: central_api on_postgresql skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/test) to run it; .ci/run does"
+        );
+        return;
+    };
+    let mut schemas = Vec::new();
+    for run in 0..2 {
+        let schema = format!("motesskylt_api_{}", Uuid::now_v7().simple());
+        let db = AnyDb::Postgres(
+            PostgresDb::connect_in_schema(&url, Some(&schema))
+                .await
+                .unwrap(),
+        );
+        if run == 0 {
+            bad_requests_change_nothing(db).await;
+        } else {
+            the_clock_offset_is_estimated(db).await;
+        }
+        schemas.push(schema);
+    }
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    for schema in schemas {
+        client
+            .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            .await
+            .unwrap();
+    }
+}
