@@ -227,6 +227,10 @@ enum ScreenName {
     Pin,
     /// The room screen with the card reader not answering.
     ReaderProblem,
+    /// The room screen of a kiosk that has not reached the central server for eight minutes.
+    Offline,
+    /// The room screen of a kiosk in sync with the central server.
+    Synced,
 }
 
 /// Bad input: printed one problem per line, exit code 2.
@@ -326,6 +330,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .unwrap_or_default();
                 }
                 ScreenName::ReaderProblem => view.reader_problem = true,
+                ScreenName::Offline | ScreenName::Synced => {
+                    let online = screen == ScreenName::Synced;
+                    let status = motesskylt::sync::agent::SyncStatus {
+                        online,
+                        offline_since: (!online).then(|| state.now - chrono::Duration::minutes(8)),
+                        unsent: if online { 0 } else { 12 },
+                        problem: None,
+                    };
+                    view.sync = Some(view::SyncView::of(&status, tz, lang));
+                }
                 _ => {}
             }
             let extras = render::Extras {
@@ -350,14 +364,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             if !terminal && frames.is_none() {
                 let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
-                let station = demo_station(&meeting, tz)?;
+                let (station, sync) = demo_station(&meeting, tz)?;
+                let outbox = std::sync::Arc::new(tokio::sync::Notify::new());
+                let station = station.with_outbox(outbox.clone());
                 let options = window::Options {
                     lang,
                     fullscreen,
                     clock: window::Clock::fast(speed),
                     settings: settings(wrap_up),
                 };
-                match window::run(station, meeting, tz, options, |_| {}) {
+                let all_in_one = |messages| launch::spawn_sync(sync, outbox, messages);
+                match window::run(station, meeting, tz, options, all_in_one) {
                     Err(window::KioskError::NoDisplay(reason)) => eprintln!(
                         "motesskylt: ingen skärm hittades ({reason}); visar rumsskärmen i terminalen"
                     ),
@@ -500,7 +517,13 @@ fn central(config_path: &Path, action: Option<CentralAction>) -> anyhow::Result<
 }
 
 /// The demo's station, its store in a fresh temporary directory.
-fn demo_station(meeting: &Meeting, tz: Tz) -> anyhow::Result<Station> {
+/// The demo's station, its store in a fresh temporary directory, with its
+/// all-in-one sync: a central server in the same process on a free
+/// loopback port, its SQLite file next to the store.
+fn demo_station(
+    meeting: &Meeting,
+    tz: Tz,
+) -> anyhow::Result<(Station, motesskylt::sync::agent::AgentConfig)> {
     let dir = std::env::temp_dir().join(format!("motesskylt-demo-{}", std::process::id()));
     let path = dir.join(motesskylt::store::FILE_NAME);
     let station = demo::station(meeting, tz, &path, Utc::now())?;
@@ -509,7 +532,23 @@ fn demo_station(meeting: &Meeting, tz: Tz) -> anyhow::Result<Station> {
         path.display(),
         path.display()
     );
-    Ok(station)
+    let sync = motesskylt::sync::agent::AgentConfig {
+        link: motesskylt::sync::agent::Link::Serve {
+            config: motesskylt::central::config::ServerConfig {
+                listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+                database: dir.join("central.sqlite"),
+                ..Default::default()
+            },
+            room: "demo".into(),
+        },
+        token_file: dir.join("device.token"),
+        store: path,
+        device: station.store().device().to_string(),
+        batch: 200,
+        idle: std::time::Duration::from_secs(30),
+        retry_max: std::time::Duration::from_secs(10),
+    };
+    Ok((station, sync))
 }
 
 /// `motesskylt kiosk`.
@@ -671,7 +710,9 @@ fn door_message(
         | ScreenName::Help
         | ScreenName::Menu
         | ScreenName::Names
-        | ScreenName::ReaderProblem => return Ok(None),
+        | ScreenName::ReaderProblem
+        | ScreenName::Offline
+        | ScreenName::Synced => return Ok(None),
         ScreenName::TooEarly => DoorKind::TooEarly,
         ScreenName::Welcome => DoorKind::Welcome,
         ScreenName::CheckedOut => DoorKind::CheckedOut,

@@ -36,6 +36,8 @@ shot names           --at 13:16:56 --screen names
 shot pin             --at 13:16:56 --screen pin --person "Janette Olsson"
 shot menu            --at 13:16:56 --screen menu
 shot reader-problem  --at 13:16:56 --screen reader-problem
+shot offline         --at 13:16:56 --screen offline
+shot synced          --at 13:16:56 --screen synced
 shot names-480x800   --at 13:16:56 --screen names --size 480x800
 shot help            --at 13:16:56 --screen help
 shot item-en         --at 13:16:56 --lang en
