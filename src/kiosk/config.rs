@@ -269,19 +269,18 @@ impl KioskConfig {
                 message: "sync.serve och sync.central går inte ihop: välj en central i samma dator (serve) eller en annanstans (central)".into(),
             });
         }
-        if config.sync.batch == 0 || config.sync.idle_seconds == 0 {
-            return Err(ConfigError::Invalid {
-                path: shown.to_string(),
-                line: line_of(
-                    text,
-                    if config.sync.batch == 0 {
-                        "batch"
-                    } else {
-                        "idle_seconds"
-                    },
-                ),
-                message: "sync.batch och sync.idle_seconds ska vara minst 1".into(),
-            });
+        for (key, value) in [
+            ("batch", config.sync.batch as u64),
+            ("idle_seconds", config.sync.idle_seconds),
+            ("retry_max_seconds", config.sync.retry_max_seconds),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    path: shown.to_string(),
+                    line: line_of(text, key),
+                    message: format!("sync.{key} ska vara minst 1"),
+                });
+            }
         }
         Ok(config)
     }
@@ -352,5 +351,27 @@ mod tests {
             error.starts_with("k.toml:2:") && error.contains("pn532-uart"),
             "{error}"
         );
+        let sync_mistakes = [
+            (
+                "[sync]\n\ncentral = \"central.example\"\n",
+                "k.toml:3:",
+                "webbadress",
+            ),
+            (
+                "[sync]\ncentral = \"https://c\"\nserve = \"c.toml\"\n",
+                "k.toml:3:",
+                "går inte ihop",
+            ),
+            ("[sync]\nbatch = 0\n", "k.toml:2:", "sync.batch"),
+            (
+                "[sync]\nretry_max_seconds = 0\n",
+                "k.toml:2:",
+                "retry_max_seconds",
+            ),
+        ];
+        for (text, line, words) in sync_mistakes {
+            let error = KioskConfig::parse(text, "k.toml").unwrap_err().to_string();
+            assert!(error.starts_with(line) && error.contains(words), "{error}");
+        }
     }
 }
