@@ -200,6 +200,11 @@ enum CentralAction {
         /// The kiosk's name.
         device: String,
     },
+    /// Print a meeting's event log from every kiosk (JSON Lines), times corrected where a kiosk's clock was not synchronised.
+    Export {
+        /// The meeting's key, e.g. SRO-2026-06-04.
+        meeting: String,
+    },
 }
 
 /// What `render` draws.
@@ -437,7 +442,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         },
-        Command::Central { config, action } => central(&config, action)?,
+        Command::Central { config, action } => central(&config, action, tz)?,
         Command::CardHash { config, uid } => {
             let config = load_config(&config)?;
             let uid = Uid::from_hex(&uid).ok_or_else(|| {
@@ -455,7 +460,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// `motesskylt central`: serves until SIGTERM or Ctrl-C, or runs one action.
-fn central(config_path: &Path, action: Option<CentralAction>) -> anyhow::Result<()> {
+fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow::Result<()> {
     use motesskylt::central::db::CentralDb;
     use motesskylt::central::{config::CentralConfig, server};
     let config = CentralConfig::load(config_path).map_err(|e| BadInput(vec![e.to_string()]))?;
@@ -500,6 +505,12 @@ fn central(config_path: &Path, action: Option<CentralAction>) -> anyhow::Result<
                         "{}\trum {}\t{state}\tsenast {seen}\tkvitterat t.o.m. {}\tklocka {offset}",
                         d.name, d.room, d.acked_seq
                     );
+                }
+            }
+            CentralAction::Export { meeting } => {
+                let mut out = std::io::stdout().lock();
+                for line in motesskylt::central::export::event_log(&db, &meeting, tz).await? {
+                    writeln!(out, "{line}")?;
                 }
             }
             CentralAction::Revoke { device } => {

@@ -281,11 +281,23 @@ async fn bad_requests_change_nothing(db: AnyDb) {
     api.running.stop().await.unwrap();
 }
 
-/// A device whose clock is three days behind: its pushes carry the timed
-/// exchanges, and the server keeps the offset with the shortest round trip.
+/// A device whose clock is three days behind, not yet synchronised: its
+/// pushes carry the timed exchanges, the server keeps the offset with the
+/// shortest round trip for that boot, and the meeting's event log shows
+/// the events it recorded then at the right moment, flagged.
 async fn the_clock_offset_is_estimated(db: AnyDb) {
     let api = Api::start(db).await;
     let token = api.enrol("rum-1", "dorr-a").await;
+    let key = meeting_key(&meeting());
+    let (status, _) = api
+        .send(
+            api.http
+                .put(api.url(&format!("/api/v1/meetings/{key}")))
+                .bearer_auth(&token)
+                .json(&meeting()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let behind = Duration::days(3);
     let device_now = server_time() - behind;
     let exchange = |round_trip_ms: i64| {
@@ -296,16 +308,50 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
             "device_received": device_now + Duration::milliseconds(round_trip_ms),
         })
     };
+    // Checked in while the clock was three days behind; the second event
+    // came after NTP had set the clock right.
+    let mut early = wire("dorr-a", 1, &key);
+    early.boot = "b1".into();
+    early.clock_synced = false;
+    early.event = Event::new(device_now, DEFAULT_TIME_ZONE, early.event.kind.clone());
+    let mut later = wire("dorr-a", 2, &key);
+    later.boot = "b1".into();
     let (status, body) = api
         .push(
             &token,
-            json!({"sent": device_now, "clock": [exchange(800), exchange(20)], "events": []}),
+            json!({"sent": device_now, "boot": "b1", "clock_synced": false,
+                   "clock": [exchange(800), exchange(20)], "events": [early, later]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let device = api.running.db.devices().await.unwrap().remove(0);
     assert_eq!(device.offset_ms, Some((behind.num_milliseconds(), 10)));
     assert_eq!(device.last_seen, Some(server_time()));
+
+    let log = motesskylt::central::export::event_log(&*api.running.db, &key, DEFAULT_TIME_ZONE)
+        .await
+        .unwrap();
+    let at = |line: &Value| {
+        DateTime::parse_from_rfc3339(line["at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    assert_eq!(
+        at(&log[0]),
+        server_time(),
+        "moved by the measured offset: {}",
+        log[0]
+    );
+    assert_eq!(log[0]["clock_corrected"], true);
+    assert_eq!(
+        DateTime::parse_from_rfc3339(log[0]["recorded_at"].as_str().unwrap()).unwrap(),
+        device_now
+    );
+    assert_eq!(log[1]["seq"], 2);
+    assert!(
+        log[1].get("clock_corrected").is_none(),
+        "a synchronised clock is left alone"
+    );
     api.running.stop().await.unwrap();
 }
 

@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, watch};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::clock::best;
+use super::clock::{BootOffset, best};
 use super::db::{AnyDb, CentralDb, Cursor, DbError, DeviceRecord};
 use super::secret;
 use crate::model::Meeting;
@@ -330,9 +330,16 @@ async fn push(
         .first()
         .map_or(device.name.as_str(), |e| e.device.as_str());
     let ack = state.db.push(epoch, &request.events, received).await?;
-    let offset =
-        best(&request.clock).map(|o| (o.offset.num_milliseconds(), o.within.num_milliseconds()));
-    state.db.seen(&device.name, received, offset).await?;
+    let offset = best(&request.clock).map(|o| BootOffset {
+        boot: request.boot.clone(),
+        synced: request.clock_synced,
+        offset_ms: o.offset.num_milliseconds(),
+        within_ms: o.within.num_milliseconds(),
+    });
+    state
+        .db
+        .seen(&device.name, received, offset.as_ref())
+        .await?;
     if ack.added > 0 {
         // Nobody listening is fine.
         let _ = state.changes.send(device.room.clone());

@@ -57,6 +57,42 @@ pub fn best(exchanges: &[Exchange]) -> Option<Offset> {
         .min_by_key(|o| o.within)
 }
 
+/// A device's clock offset as measured during one boot, with its clock
+/// synchronised or not (a clock stepped by NTP has another offset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootOffset {
+    /// The device's boot id.
+    pub boot: String,
+    /// Whether its clock was synchronised.
+    pub synced: bool,
+    /// Add this many milliseconds to the device's clock to get the server's.
+    pub offset_ms: i64,
+    /// The offset is right within this many milliseconds.
+    pub within_ms: i64,
+}
+
+/// The moment of an event as recorded by a device (`at`, `boot`,
+/// `clock_synced`), given the offsets measured for that device: as
+/// recorded when its clock was synchronised; else moved by the offset
+/// measured in the same boot while its clock was not synchronised, and
+/// flagged; left as recorded, flagged, when there is no such measurement.
+pub fn corrected(
+    at: DateTime<Utc>,
+    boot: &str,
+    clock_synced: bool,
+    offsets: &[BootOffset],
+) -> Moment {
+    let measured = offsets
+        .iter()
+        .filter(|o| o.boot == boot && !o.synced)
+        .min_by_key(|o| o.within_ms)
+        .map(|o| Offset {
+            offset: Duration::milliseconds(o.offset_ms),
+            within: Duration::milliseconds(o.within_ms),
+        });
+    moment(at, clock_synced, measured)
+}
+
 /// An event's moment as the central store shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Moment {
@@ -142,5 +178,47 @@ mod tests {
         );
         assert!(moment(t(5), false, None).corrected);
         assert_eq!(best(&[]), None);
+    }
+
+    #[test]
+    fn an_unsynced_event_takes_the_offset_of_its_own_boot_before_the_ntp_step() {
+        let offsets = [
+            BootOffset {
+                boot: "b1".into(),
+                synced: false,
+                offset_ms: 3_600_000,
+                within_ms: 40,
+            },
+            // The same boot after NTP stepped the clock: no longer relevant
+            // to what was recorded before.
+            BootOffset {
+                boot: "b1".into(),
+                synced: true,
+                offset_ms: 0,
+                within_ms: 5,
+            },
+            BootOffset {
+                boot: "b0".into(),
+                synced: false,
+                offset_ms: -60_000,
+                within_ms: 10,
+            },
+        ];
+        assert_eq!(
+            corrected(t(0), "b1", false, &offsets),
+            Moment {
+                at: t(3600),
+                corrected: true
+            }
+        );
+        assert_eq!(corrected(t(0), "b0", false, &offsets).at, t(-60));
+        assert_eq!(
+            corrected(t(0), "b2", false, &offsets),
+            Moment {
+                at: t(0),
+                corrected: true
+            }
+        );
+        assert!(!corrected(t(0), "b1", true, &offsets).corrected);
     }
 }

@@ -6,11 +6,13 @@
 //! - [`server`]: opening the storage, serving, stopping gracefully;
 //! - [`config`]: `config/central.toml`;
 //! - [`secret`]: device tokens and one-time codes, kept hashed;
-//! - [`clock`]: the devices' clock offsets and corrected moments.
+//! - [`clock`]: the devices' clock offsets and corrected moments;
+//! - [`export`]: a meeting's event log with corrected moments.
 
 pub mod api;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod secret;
 pub mod server;

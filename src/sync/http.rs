@@ -24,7 +24,11 @@ pub struct Central {
     client: reqwest::Client,
     base: String,
     token: String,
-    exchanges: Mutex<Vec<Exchange>>,
+    /// This boot's id.
+    boot: String,
+    /// Recent exchanges, all made with the clock in the state given (a
+    /// step by NTP starts them over).
+    exchanges: Mutex<(bool, Vec<Exchange>)>,
 }
 
 fn client(timeout: Option<Duration>) -> Result<reqwest::Client, SyncError> {
@@ -93,7 +97,8 @@ impl Central {
             client: client(Some(Duration::from_secs(30)))?,
             base: trim(base),
             token: token.to_string(),
-            exchanges: Mutex::new(Vec::new()),
+            boot: crate::store::Stamp::read(Utc::now()).boot,
+            exchanges: Mutex::new((false, Vec::new())),
         })
     }
 
@@ -105,7 +110,16 @@ impl Central {
     /// server's estimate of this device's clock offset. The device's clock
     /// is read here, at the edge.
     pub async fn push_events(&self, events: &[WireEvent]) -> Result<PushResponse, SyncError> {
-        let clock = self.exchanges.lock().map(|e| e.clone()).unwrap_or_default();
+        let synced = crate::store::stamp::clock_synced();
+        let clock = match self.exchanges.lock() {
+            Ok(mut exchanges) => {
+                if exchanges.0 != synced {
+                    *exchanges = (synced, Vec::new());
+                }
+                exchanges.1.clone()
+            }
+            Err(_) => Vec::new(),
+        };
         let sent = Utc::now();
         let response = self
             .client
@@ -114,6 +128,8 @@ impl Central {
             .json(&PushRequest {
                 sent,
                 clock,
+                boot: self.boot.clone(),
+                clock_synced: synced,
                 events: events.to_vec(),
             })
             .send()
@@ -126,10 +142,12 @@ impl Central {
             server_sent: answered.sent,
             device_received: Utc::now(),
         };
-        if let Ok(mut exchanges) = self.exchanges.lock() {
-            exchanges.push(exchange);
-            let excess = exchanges.len().saturating_sub(EXCHANGES);
-            exchanges.drain(..excess);
+        if let Ok(mut exchanges) = self.exchanges.lock()
+            && exchanges.0 == synced
+        {
+            exchanges.1.push(exchange);
+            let excess = exchanges.1.len().saturating_sub(EXCHANGES);
+            exchanges.1.drain(..excess);
         }
         Ok(answered)
     }

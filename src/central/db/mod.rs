@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::central::clock::BootOffset;
 use crate::model::Meeting;
 use crate::sync::wire::WireEvent;
 
@@ -204,13 +205,20 @@ pub trait CentralDb: Send + Sync {
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
     /// Notes a request from the device and, when given, its clock's offset
-    /// in milliseconds (offset, within).
+    /// as just measured: the device's latest offset, and kept for its boot
+    /// and clock state when it is the most precise measured there.
     fn seen(
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset_ms: Option<(i64, i64)>,
+        offset: Option<&BootOffset>,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The offsets measured for the device, per boot and clock state.
+    fn offsets(
+        &self,
+        device: &str,
+    ) -> impl Future<Output = Result<Vec<BootOffset>, DbError>> + Send;
 
     /// Stores a meeting for `room` (a new version when it changed); a
     /// meeting of another room is refused. Returns whether it changed.
@@ -319,9 +327,12 @@ impl CentralDb for AnyDb {
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset_ms: Option<(i64, i64)>,
+        offset: Option<&BootOffset>,
     ) -> Result<(), DbError> {
-        delegate!(self, db => db.seen(device, now, offset_ms))
+        delegate!(self, db => db.seen(device, now, offset))
+    }
+    async fn offsets(&self, device: &str) -> Result<Vec<BootOffset>, DbError> {
+        delegate!(self, db => db.offsets(device))
     }
     async fn put_meeting(
         &self,

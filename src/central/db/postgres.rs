@@ -8,6 +8,7 @@ use super::{
     CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
     contiguous_from, same_device,
 };
+use crate::central::clock::BootOffset;
 use crate::model::Meeting;
 use crate::sync::wire::WireEvent;
 
@@ -55,6 +56,14 @@ const MIGRATIONS: &[&str] = &[r#"
         body      jsonb NOT NULL
     );
     CREATE INDEX meetings_key ON meetings (key, pos);
+    CREATE TABLE clock_offsets (
+        device     text NOT NULL,
+        boot       text NOT NULL,
+        synced     boolean NOT NULL,
+        offset_ms  bigint NOT NULL,
+        within_ms  bigint NOT NULL,
+        PRIMARY KEY (device, boot, synced)
+    );
 "#];
 
 /// The central store on a PostgreSQL database. One connection and one
@@ -353,24 +362,55 @@ impl CentralDb for PostgresDb {
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset_ms: Option<(i64, i64)>,
+        offset: Option<&BootOffset>,
     ) -> Result<(), DbError> {
-        self.client
-            .lock()
-            .await
-            .execute(
-                "UPDATE devices SET last_seen = $2,
-                     offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms)
-                 WHERE name = $1",
-                &[
-                    &device,
-                    &now,
-                    &offset_ms.map(|o| o.0),
-                    &offset_ms.map(|o| o.1),
-                ],
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "UPDATE devices SET last_seen = $2,
+                 offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms)
+             WHERE name = $1",
+            &[
+                &device,
+                &now,
+                &offset.map(|o| o.offset_ms),
+                &offset.map(|o| o.within_ms),
+            ],
+        )
+        .await?;
+        if let Some(o) = offset {
+            tx.execute(
+                "INSERT INTO clock_offsets (device, boot, synced, offset_ms, within_ms)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (device, boot, synced) DO UPDATE
+                     SET offset_ms = excluded.offset_ms, within_ms = excluded.within_ms
+                     WHERE excluded.within_ms < clock_offsets.within_ms",
+                &[&device, &o.boot, &o.synced, &o.offset_ms, &o.within_ms],
             )
             .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    async fn offsets(&self, device: &str) -> Result<Vec<BootOffset>, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .query(
+                "SELECT boot, synced, offset_ms, within_ms FROM clock_offsets WHERE device = $1",
+                &[&device],
+            )
+            .await?
+            .iter()
+            .map(|r| BootOffset {
+                boot: r.get(0),
+                synced: r.get(1),
+                offset_ms: r.get(2),
+                within_ms: r.get(3),
+            })
+            .collect())
     }
 
     async fn put_meeting(

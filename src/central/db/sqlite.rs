@@ -11,6 +11,7 @@ use super::{
     CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
     contiguous_from, same_device,
 };
+use crate::central::clock::BootOffset;
 use crate::model::Meeting;
 use crate::store::schema::{MigrationError, migrate};
 use crate::store::{WIRE_COLUMNS, WireRow};
@@ -73,6 +74,17 @@ const MIGRATIONS: &[&str] = &[r#"
         body      TEXT NOT NULL
     );
     CREATE INDEX meetings_key ON meetings (key, pos);
+
+    -- The most precise clock offset measured per device, boot and clock
+    -- state (for correcting events recorded before NTP synchronised).
+    CREATE TABLE clock_offsets (
+        device     TEXT NOT NULL,
+        boot       TEXT NOT NULL,
+        synced     INTEGER NOT NULL,
+        offset_ms  INTEGER NOT NULL,
+        within_ms  INTEGER NOT NULL,
+        PRIMARY KEY (device, boot, synced)
+    );
 "#];
 
 /// The central store on a SQLite file.
@@ -376,22 +388,54 @@ impl CentralDb for SqliteDb {
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset_ms: Option<(i64, i64)>,
+        offset: Option<&BootOffset>,
     ) -> Result<(), DbError> {
         let device = device.to_string();
+        let offset = offset.cloned();
         self.with(move |conn| {
-            conn.execute(
+            let tx = conn.transaction()?;
+            tx.execute(
                 "UPDATE devices SET last_seen = ?2,
                      offset_ms = COALESCE(?3, offset_ms), within_ms = COALESCE(?4, within_ms)
                  WHERE name = ?1",
                 params![
                     device,
                     now.to_rfc3339(),
-                    offset_ms.map(|o| o.0),
-                    offset_ms.map(|o| o.1)
+                    offset.as_ref().map(|o| o.offset_ms),
+                    offset.as_ref().map(|o| o.within_ms)
                 ],
             )?;
+            if let Some(o) = offset {
+                tx.execute(
+                    "INSERT INTO clock_offsets (device, boot, synced, offset_ms, within_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (device, boot, synced) DO UPDATE
+                         SET offset_ms = excluded.offset_ms, within_ms = excluded.within_ms
+                         WHERE excluded.within_ms < clock_offsets.within_ms",
+                    params![device, o.boot, o.synced, o.offset_ms, o.within_ms],
+                )?;
+            }
+            tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn offsets(&self, device: &str) -> Result<Vec<BootOffset>, DbError> {
+        let device = device.to_string();
+        self.with(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT boot, synced, offset_ms, within_ms FROM clock_offsets WHERE device = ?1",
+            )?;
+            let rows = statement.query_map(params![device], |r| {
+                Ok(BootOffset {
+                    boot: r.get(0)?,
+                    synced: r.get(1)?,
+                    offset_ms: r.get(2)?,
+                    within_ms: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }
