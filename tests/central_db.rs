@@ -5,6 +5,7 @@
 //! store.
 
 use chrono::{DateTime, Duration, Utc};
+use motesskylt::central::clock::BootOffset;
 use motesskylt::central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb};
 use motesskylt::model::time::DEFAULT_TIME_ZONE;
 use motesskylt::model::{Event, EventKind, Source};
@@ -115,10 +116,30 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         ("dorr-a", "rum-1", 5)
     );
     assert!(a.last_seen.is_none());
-    db.seen("dorr-a", later, Some((-3000, 40))).await.unwrap();
+    let measured = |offset_ms, within_ms| BootOffset {
+        boot: "b1".into(),
+        synced: false,
+        offset_ms,
+        within_ms,
+    };
+    db.seen("dorr-a", later, Some(&measured(-3000, 40)))
+        .await
+        .unwrap();
     db.seen("dorr-a", later, None).await.unwrap();
     let a = db.device("token-a").await.unwrap().unwrap();
     assert_eq!((a.last_seen, a.offset_ms), (Some(later), Some((-3000, 40))));
+    // Per boot and clock state the most precise measurement is kept; the
+    // device shows its latest.
+    db.seen("dorr-a", later, Some(&measured(-2000, 90)))
+        .await
+        .unwrap();
+    db.seen("dorr-a", later, Some(&measured(-2900, 20)))
+        .await
+        .unwrap();
+    assert_eq!(db.offsets("dorr-a").await.unwrap(), [measured(-2900, 20)]);
+    let a = db.device("token-a").await.unwrap().unwrap();
+    assert_eq!(a.offset_ms, Some((-2900, 20)));
+    assert!(db.offsets("dorr-b").await.unwrap().is_empty());
     assert!(db.device("token-z").await.unwrap().is_none());
 
     // Meetings belong to the room that first stores them.

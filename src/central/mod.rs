@@ -4,7 +4,7 @@
 //! - [`db`]: its storage, on SQLite or PostgreSQL behind one trait;
 //! - [`api`]: the device API (enrolment, push, pull, live stream) over axum;
 //! - [`server`]: opening the storage, serving, stopping gracefully;
-//! - [`config`]: `config/central.toml`;
+//! - [`config`] reads `config/central.toml`;
 //! - [`secret`]: device tokens and one-time codes, kept hashed;
 //! - [`clock`]: the devices' clock offsets and corrected moments;
 //! - [`export`]: a meeting's event log with corrected moments.
