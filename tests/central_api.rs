@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use motesskylt::central::api::Now;
 use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, PostgresDb, SqliteDb};
+use motesskylt::central::db::{AnyDb, CentralDb, Cursor, PostgresDb, SqliteDb};
 use motesskylt::central::server::{self, Running};
 use motesskylt::model::time::DEFAULT_TIME_ZONE;
 use motesskylt::model::{Event, EventKind, Meeting, Source};
@@ -118,10 +118,15 @@ impl Api {
     async fn snapshot(&self) -> (Vec<WireEvent>, Vec<WireEvent>, String) {
         let db = &self.running.db;
         let devices = db.devices().await.unwrap();
+        // Each room's meetings (every version) and events, as a pull sees them.
+        let rooms = (
+            db.pull("rum-1", "-", Cursor::default()).await.unwrap(),
+            db.pull("rum-2", "-", Cursor::default()).await.unwrap(),
+        );
         (
             db.events(&meeting_key(&meeting())).await.unwrap(),
             db.events("OTHER-2026-06-04").await.unwrap(),
-            format!("{devices:?}"),
+            format!("{devices:?} {rooms:?}"),
         )
     }
 }
@@ -163,7 +168,6 @@ async fn bad_requests_change_nothing(db: AnyDb) {
         (status, body["added"].as_i64(), body["acked_seq"].as_i64()),
         (StatusCode::OK, Some(1), Some(1))
     );
-    let before = api.snapshot().await;
 
     // Each bad request: its status, its stable code.
     let code_used = {
@@ -180,11 +184,9 @@ async fn bad_requests_change_nothing(db: AnyDb) {
         api.send(api.http.post(api.url("/api/v1/enrol")).json(&again))
             .await
     };
-    let before = (
-        before.0,
-        before.1,
-        format!("{:?}", api.running.db.devices().await.unwrap()),
-    );
+    // dorr-c's enrolment above was meant to change things; from here on
+    // nothing may.
+    let before = api.snapshot().await;
     let cases: Vec<(&str, (StatusCode, Value), StatusCode, &str)> = vec![
         ("replayed enrolment code", code_used, StatusCode::CONFLICT, "code_used"),
         (
@@ -250,6 +252,12 @@ async fn bad_requests_change_nothing(db: AnyDb) {
             "key_mismatch",
         ),
         ("an unknown path", api.send(api.http.get(api.url("/api/v2/pull")).bearer_auth(&a)).await, StatusCode::NOT_FOUND, "not_found"),
+        (
+            "another event under a stored sequence number",
+            api.push(&a, json!({"sent": server_time(), "events": [wire("dorr-a", 1, &key)]})).await,
+            StatusCode::CONFLICT,
+            "seq_conflict",
+        ),
     ];
     for (what, (status, body), expected, code) in cases {
         assert_eq!(status, expected, "{what}: {body}");
@@ -265,7 +273,26 @@ async fn bad_requests_change_nothing(db: AnyDb) {
         (&before.0, &before.1),
         "no event stored or lost"
     );
-    assert_eq!(after.2, before.2, "no device changed");
+    assert_eq!(after.2, before.2, "no device, meeting or room changed");
+
+    // A device sees its own room only: dorr-b's pull has its meeting and
+    // nothing of rum-1.
+    let (status, pulled) = api
+        .send(
+            api.http
+                .get(api.url("/api/v1/pull?events=0&meetings=0"))
+                .bearer_auth(&b),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&str> = pulled["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["OTHER-2026-06-04"]);
+    assert!(pulled["events"].as_array().unwrap().is_empty());
 
     // A revoked token is refused from then on.
     api.running
@@ -278,7 +305,32 @@ async fn bad_requests_change_nothing(db: AnyDb) {
         (status, body["error"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("revoked"))
     );
-    api.running.stop().await.unwrap();
+
+    // A live stream tells at once of what changed since its cursor, and
+    // a stopping server ends it rather than waiting for it.
+    let mut live = api
+        .http
+        .get(api.url("/api/v1/live?events=0&meetings=0"))
+        .bearer_auth(&b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let first = live.chunk().await.unwrap().unwrap();
+    assert!(
+        String::from_utf8_lossy(&first).contains("event: sync"),
+        "{first:?}"
+    );
+    let stopped =
+        tokio::time::timeout(std::time::Duration::from_secs(10), api.running.stop()).await;
+    assert!(
+        matches!(stopped, Ok(Ok(()))),
+        "the server stops with a live stream open"
+    );
+    assert!(
+        matches!(live.chunk().await, Ok(None) | Err(_)),
+        "the stream has ended"
+    );
 }
 
 /// A device whose clock is three days behind, not yet synchronised: its

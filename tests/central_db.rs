@@ -59,9 +59,16 @@ async fn story(db: &impl CentralDb) {
     let filled = db.push("dorr-a", &[wire("dorr-a", 4)], t0()).await.unwrap();
     assert_eq!((filled.added, filled.acked_seq), (1, 5));
     // A different id under a sequence number already stored is not added.
+    // Another event under a sequence number already stored (a replaced
+    // store) refuses the whole batch, loudly: nothing of it is kept.
     let mut clash = wire("dorr-a", 2);
     clash.id = Uuid::from_bytes([9; 16]);
-    assert_eq!(db.push("dorr-a", &[clash], t0()).await.unwrap().added, 0);
+    let refused = db.push("dorr-a", &[wire("dorr-a", 6), clash], t0()).await;
+    assert!(
+        matches!(refused, Err(DbError::SeqConflict { seq: 2, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(db.acked("dorr-a").await.unwrap(), 5);
 
     let stored = db.events("SRO-2026-06-04").await.unwrap();
     let expected: Vec<WireEvent> = (1..=5).map(|s| wire("dorr-a", s)).collect();
@@ -100,6 +107,21 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         Err(DbError::CodeExpired)
     ));
     db.add_code("code-3", "rum-1", later, t0()).await.unwrap();
+    // A device that has never been heard from enrols again (its first
+    // answer was lost); one in use cannot be taken over.
+    db.add_code("code-0", "rum-1", later, t0()).await.unwrap();
+    db.enrol("code-0", "dorr-z", "token-lost", t0())
+        .await
+        .unwrap();
+    db.add_code("code-00", "rum-1", later, t0()).await.unwrap();
+    assert_eq!(
+        db.enrol("code-00", "dorr-z", "token-z2", t0())
+            .await
+            .unwrap(),
+        "rum-1"
+    );
+    assert!(db.device("token-lost").await.unwrap().is_none());
+    db.seen("dorr-a", t0(), None).await.unwrap();
     assert!(matches!(
         db.enrol("code-3", "dorr-a", "token-x", t0()).await,
         Err(DbError::NameTaken(_))
@@ -115,7 +137,7 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         (a.name.as_str(), a.room.as_str(), a.acked_seq),
         ("dorr-a", "rum-1", 5)
     );
-    assert!(a.last_seen.is_none());
+    assert_eq!(a.last_seen, Some(t0()));
     let measured = |offset_ms, within_ms| BootOffset {
         boot: "b1".into(),
         synced: false,
@@ -213,6 +235,28 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         db.device("token-a").await.unwrap().unwrap().revoked,
         Some(later)
     );
+    // A revoked device enrols again with a new code of its room (not of
+    // another); dorr-b, in use, cannot be taken over.
+    db.add_code("code-4", "rum-2", later, t0()).await.unwrap();
+    assert!(matches!(
+        db.enrol("code-4", "dorr-a", "token-a2", t0()).await,
+        Err(DbError::NameTaken(_))
+    ));
+    db.add_code("code-5", "rum-1", later, t0()).await.unwrap();
+    db.seen("dorr-b", t0(), None).await.unwrap();
+    assert!(matches!(
+        db.enrol("code-5", "dorr-b", "token-b2", t0()).await,
+        Err(DbError::NameTaken(_))
+    ));
+    assert_eq!(
+        db.enrol("code-5", "dorr-a", "token-a2", t0())
+            .await
+            .unwrap(),
+        "rum-1"
+    );
+    assert!(db.device("token-a").await.unwrap().is_none());
+    let again = db.device("token-a2").await.unwrap().unwrap();
+    assert_eq!((again.name.as_str(), again.revoked), ("dorr-a", None));
     let names: Vec<String> = db
         .devices()
         .await
@@ -220,7 +264,7 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         .into_iter()
         .map(|d| d.name)
         .collect();
-    assert_eq!(names, ["dorr-a", "dorr-b"]);
+    assert_eq!(names, ["dorr-a", "dorr-b", "dorr-z"]);
     db.healthy().await.unwrap();
 }
 

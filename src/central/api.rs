@@ -121,9 +121,14 @@ impl From<DbError> for Failure {
             DbError::NameTaken(_) => {
                 Failure::new(StatusCode::CONFLICT, "name_taken", error.to_string())
             }
-            DbError::OtherRoom { .. } => {
-                Failure::new(StatusCode::FORBIDDEN, "other_room", error.to_string())
+            DbError::SeqConflict { .. } => {
+                Failure::new(StatusCode::CONFLICT, "seq_conflict", error.to_string())
             }
+            DbError::OtherRoom { meeting, .. } => Failure::new(
+                StatusCode::FORBIDDEN,
+                "other_room",
+                format!("mötet {meeting} hör till ett annat rum"),
+            ),
             other => {
                 tracing::error!(error = %other, "storage failed");
                 Failure::new(
@@ -330,6 +335,11 @@ async fn push(
         .first()
         .map_or(device.name.as_str(), |e| e.device.as_str());
     let ack = state.db.push(epoch, &request.events, received).await?;
+    if !request.events.is_empty() {
+        // Even a batch the store had already: its first answer may have been
+        // lost before the room was told. Nobody listening is fine.
+        let _ = state.changes.send(device.room.clone());
+    }
     let offset = best(&request.clock).map(|o| BootOffset {
         boot: request.boot.clone(),
         synced: request.clock_synced,
@@ -340,10 +350,6 @@ async fn push(
         .db
         .seen(&device.name, received, offset.as_ref())
         .await?;
-    if ack.added > 0 {
-        // Nobody listening is fine.
-        let _ = state.changes.send(device.room.clone());
-    }
     Ok(Json(PushResponse {
         added: ack.added,
         acked_seq: ack.acked_seq,
@@ -408,55 +414,48 @@ async fn pull(
     ))
 }
 
-/// How often a quiet live stream checks anyway (a change may have come
-/// while the stream was being set up).
-const LIVE_RECHECK: Duration = Duration::from_secs(15);
-
+/// The live stream: `event: sync` whenever the room's meetings or events
+/// change (and at once when something changed since the cursor given);
+/// the device then pulls. It ends when the server stops or the device's
+/// token is revoked.
 async fn live(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Device(device): Device,
     since: Result<Query<Cursor>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Failure> {
     let Query(since) = since.map_err(query_failure)?;
+    let token_hash = bearer(&headers).map(secret::hash).unwrap_or_default();
     let changes = state.changes.subscribe();
+    let behind = state
+        .db
+        .pull(&device.room, &device.name, since)
+        .await?
+        .cursor
+        != since;
     let stream = futures_util::stream::unfold(
-        (state, device, since, changes, true),
-        |(state, device, mut cursor, mut changes, first)| async move {
+        (state, device, token_hash, changes, behind),
+        |(state, device, token_hash, mut changes, behind)| async move {
             let mut stopping = state.stopping.clone();
-            let mut wait = !first;
-            loop {
-                if wait {
+            if !behind {
+                loop {
                     tokio::select! {
                         _ = stopping.wait_for(|s| *s) => return None,
                         change = changes.recv() => match change {
                             Ok(room) if room != device.room => continue,
                             Err(broadcast::error::RecvError::Closed) => return None,
-                            _ => {}
+                            // The room changed (or changes were missed).
+                            _ => break,
                         },
-                        () = tokio::time::sleep(LIVE_RECHECK) => {}
                     }
                 }
-                wait = true;
-                if *stopping.borrow() {
-                    return None;
+                match state.db.device(&token_hash).await {
+                    Ok(Some(current)) if current.revoked.is_none() => {}
+                    _ => return None,
                 }
-                let pulled = match state.db.pull(&device.room, &device.name, cursor).await {
-                    Ok(pulled) => pulled,
-                    Err(error) => {
-                        tracing::error!(%error, "live stream: pull failed");
-                        continue;
-                    }
-                };
-                if pulled.cursor == cursor {
-                    continue;
-                }
-                cursor = pulled.cursor;
-                let event = SseEvent::default()
-                    .event("sync")
-                    .json_data(&pulled)
-                    .unwrap_or_else(|_| SseEvent::default().comment("unserialisable"));
-                return Some((Ok(event), (state, device, cursor, changes, false)));
             }
+            let event = SseEvent::default().event("sync").data("{\"changed\":true}");
+            Some((Ok(event), (state, device, token_hash, changes, false)))
         },
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))

@@ -1,7 +1,7 @@
 //! Running the central server: the storage from the configuration, the
 //! device API on a TCP port, and a graceful stop (requests in flight are
 //! answered, live streams end) on SIGTERM or Ctrl-C, or when an in-process
-//! server's handle is dropped.
+//! server's handle is stopped or dropped.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -91,16 +91,29 @@ pub struct Running {
     /// Its storage.
     pub db: Arc<AnyDb>,
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+    task: Option<tokio::task::JoinHandle<Result<(), ServerError>>>,
 }
 
 impl Running {
     /// Stops it gracefully and waits until it has.
-    pub async fn stop(self) -> Result<(), ServerError> {
+    pub async fn stop(mut self) -> Result<(), ServerError> {
         let _ = self.stop.send(true);
-        self.task
-            .await
-            .map_err(|e| ServerError::Serve(e.to_string()))?
+        self.wait().await
+    }
+
+    /// Waits until it has stopped (by its `shutdown`).
+    async fn wait(&mut self) -> Result<(), ServerError> {
+        match self.task.take() {
+            Some(task) => task.await.map_err(|e| ServerError::Serve(e.to_string()))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    /// A dropped handle stops the server (gracefully, in the background).
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
     }
 }
 
@@ -157,7 +170,7 @@ pub async fn start(
         addr,
         db,
         stop,
-        task,
+        task: Some(task),
     })
 }
 
@@ -184,12 +197,9 @@ pub async fn run(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
     let db = open_db(&config.server).await?;
-    let running = start(&config.server, db, Arc::new(Utc::now), terminated()).await?;
+    let mut running = start(&config.server, db, Arc::new(Utc::now), terminated()).await?;
     ready(running.addr);
-    let result = running
-        .task
-        .await
-        .map_err(|e| ServerError::Serve(e.to_string()))?;
+    let result = running.wait().await;
     tracing::info!("central server stopped");
     result
 }

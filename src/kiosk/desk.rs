@@ -196,6 +196,13 @@ impl Desk {
         &self.recorded
     }
 
+    /// Takes in a card registration made for another meeting (the
+    /// registry is the site's, not the meeting's); other events are
+    /// ignored.
+    pub fn learn_card(&mut self, event: &Event) {
+        self.cards.apply(event);
+    }
+
     /// Takes in an event recorded elsewhere (already in the store).
     pub fn take(&mut self, event: Event) {
         self.cards.apply(&event);

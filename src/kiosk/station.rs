@@ -112,7 +112,8 @@ impl Journal for StoreJournal<'_> {
 /// The kiosk's own events in log order, with the events learned from other
 /// devices put in by their time (a tie goes to the kiosk's own): the kiosk's
 /// order is kept even when its clock stepped.
-fn merge_by_time(own: Vec<Event>, learned: Vec<Event>) -> Vec<Event> {
+fn merge_by_time(own: Vec<Event>, mut learned: Vec<Event>) -> Vec<Event> {
+    learned.sort_by_key(Event::instant);
     let mut merged = Vec::with_capacity(own.len() + learned.len());
     let mut learned = learned.into_iter().peekable();
     for event in own {
@@ -225,12 +226,14 @@ impl Station {
                 };
             }
             Message::Learned(events) => {
-                let learned: Vec<_> = events
-                    .into_iter()
-                    .filter(|e| e.meeting == self.meeting)
-                    .collect();
+                let (learned, elsewhere): (Vec<_>, Vec<_>) =
+                    events.into_iter().partition(|e| e.meeting == self.meeting);
                 for wire in &learned {
                     self.desk.take(wire.event.clone());
+                }
+                // A card registered at another meeting's door counts here too.
+                for wire in elsewhere {
+                    self.desk.learn_card(&wire.event);
                 }
                 return Update {
                     outcome: Outcome {

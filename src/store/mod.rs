@@ -493,7 +493,10 @@ impl Store {
             path: shown.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(sql)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql)?;
         let mut new = Vec::new();
         for e in events {
             let own: bool = tx

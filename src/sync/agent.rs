@@ -194,34 +194,52 @@ async fn token(config: &AgentConfig, base: &str, code: Option<&str>) -> Result<S
     Ok(enrolled.token)
 }
 
-/// Connects to the central server (starting it first when all-in-one).
-async fn connect(config: &AgentConfig) -> Result<(Central, Option<Running>), SetupError> {
+/// Connects to the central server; all-in-one, the server in this process
+/// is started first (once: `server` keeps it between attempts).
+async fn connect(
+    config: &AgentConfig,
+    server: &mut Option<Running>,
+) -> Result<Central, SetupError> {
     match &config.link {
         Link::Remote { url, code } => {
             let token = token(config, url, code.as_deref()).await?;
-            Ok((Central::new(url, &token)?, None))
+            Ok(Central::new(url, &token)?)
         }
         Link::Serve {
-            config: server,
+            config: settings,
             room,
         } => {
-            let db = open_db(server).await?;
-            let running = start(server, db, Arc::new(Utc::now), std::future::pending()).await?;
-            let mut addr = running.addr;
-            if addr.ip().is_unspecified() {
-                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-            }
-            let base = format!("http://{addr}");
-            eprintln!("motesskylt: centralen (allt-i-ett) lyssnar på {base}");
+            let running = match server {
+                Some(running) => running,
+                None => {
+                    let db = open_db(settings).await?;
+                    let running =
+                        start(settings, db, Arc::new(Utc::now), std::future::pending()).await?;
+                    eprintln!(
+                        "motesskylt: centralen (allt-i-ett) lyssnar på {}",
+                        local_url(running.addr)
+                    );
+                    server.insert(running)
+                }
+            };
+            let base = local_url(running.addr);
             let code = if config.token_file.exists() {
                 None
             } else {
-                Some(new_code(&running.db, server, room).await?)
+                Some(new_code(&running.db, settings, room).await?)
             };
             let token = token(config, &base, code.as_deref()).await?;
-            Ok((Central::new(&base, &token)?, Some(running)))
+            Ok(Central::new(&base, &token)?)
         }
     }
+}
+
+/// The address to reach a server in this process at.
+fn local_url(mut addr: std::net::SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
 }
 
 async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Report) -> bool) {
@@ -234,8 +252,9 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
     };
     let mut backoff = Backoff::new(config.retry_max);
     let mut offline_since = None;
-    let (central, _server) = loop {
-        match connect(&config).await {
+    let mut server = None;
+    let central = loop {
+        match connect(&config, &mut server).await {
             Ok(connected) => break connected,
             Err(error) => {
                 eprintln!("motesskylt: synk: {error}");

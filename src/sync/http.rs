@@ -15,6 +15,9 @@ use crate::central::clock::Exchange;
 use crate::central::db::{Cursor, Pulled, PushAck};
 use crate::model::Meeting;
 
+/// How long the live stream may stay silent before it counts as dead.
+const LIVE_SILENCE: Duration = Duration::from_secs(45);
+
 /// How many recent clock exchanges a push carries.
 const EXCHANGES: usize = 8;
 
@@ -193,7 +196,12 @@ impl Central {
         }
         let mut body = response.bytes_stream();
         let mut pending = Vec::new();
-        while let Some(chunk) = body.next().await {
+        // The server sends a keep-alive every 15 s: silence for longer is
+        // a connection that died without closing (Wi-Fi, NAT).
+        while let Some(chunk) = tokio::time::timeout(LIVE_SILENCE, body.next())
+            .await
+            .map_err(|_| SyncError::Unreachable("den direkta förbindelsen tystnade".into()))?
+        {
             pending.extend_from_slice(&chunk.map_err(unreachable)?);
             // Events end with a blank line; only a `sync` event matters.
             while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {

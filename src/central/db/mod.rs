@@ -52,6 +52,17 @@ pub enum DbError {
     /// The enrolment code is too old.
     #[error("engångskoden har gått ut; be sekreteraren om en ny")]
     CodeExpired,
+    /// An event under a sequence number (or id) the store has for another
+    /// event: the device's store was replaced without a new device id.
+    #[error(
+        "händelse {seq} från {device} finns redan centralt som en annan händelse; kioskens lagring har bytts ut utan nytt enhets-id (kör motesskylt store recover eller registrera kiosken under ett nytt namn)"
+    )]
+    SeqConflict {
+        /// The device.
+        device: String,
+        /// The sequence number.
+        seq: i64,
+    },
     /// Another device has this name.
     #[error(
         "det finns redan en enhet som heter \"{0}\"; ge den här ett annat namn (device i kiosk.toml)"
@@ -152,8 +163,10 @@ pub const PULL_LIMIT: i64 = 1000;
 pub trait CentralDb: Send + Sync {
     /// Stores `events` pushed by `device`, received at `received`; events
     /// already stored (by id, or by device and sequence number) are
-    /// skipped. The caller has checked that the events are the device's
-    /// own and in its rooms' meetings.
+    /// skipped; an event whose id or (device, sequence number) the store
+    /// has for another event refuses the whole batch
+    /// ([`DbError::SeqConflict`]). The caller has checked that the events
+    /// are the device's own and in its rooms' meetings.
     fn push(
         &self,
         device: &str,
@@ -179,7 +192,10 @@ pub trait CentralDb: Send + Sync {
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// Uses the code: enrols `device` with its token's hash in the code's
-    /// room, in one transaction, and returns the room.
+    /// room, in one transaction, and returns the room. A device of that
+    /// name in the same room that was revoked, or never made a request
+    /// (its enrolment's answer was lost), is enrolled again with the new
+    /// token.
     fn enrol(
         &self,
         code_hash: &str,

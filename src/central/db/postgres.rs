@@ -66,10 +66,10 @@ const MIGRATIONS: &[&str] = &[r#"
     );
 "#];
 
-/// The central store on a PostgreSQL database. One connection and one
-/// transaction at a time: positions (`pos`) are then handed out in commit
-/// order, so a pull's cursor never passes an event committed later with a
-/// smaller position.
+/// The central store on a PostgreSQL database, over one connection (one
+/// request at a time; a pool is future work). Writers take an advisory
+/// lock ([`write_lock`]) so positions commit in order even with several
+/// servers on one database.
 pub struct PostgresDb {
     client: tokio::sync::Mutex<Client>,
 }
@@ -110,6 +110,17 @@ impl PostgresDb {
             client: tokio::sync::Mutex::new(client),
         })
     }
+}
+
+/// Serialises the transactions that hand out positions (`pos`), also
+/// between several central servers on one database: positions then commit
+/// in order, so a pull's cursor never passes an event committed later with
+/// a smaller position.
+async fn write_lock(tx: &tokio_postgres::Transaction<'_>) -> Result<(), DbError> {
+    // The key is arbitrary, the same for every motesskylt writer.
+    tx.execute("SELECT pg_advisory_xact_lock(7301926004)", &[])
+        .await?;
+    Ok(())
 }
 
 async fn acked(client: &impl GenericClient, device: &str) -> Result<i64, DbError> {
@@ -190,17 +201,21 @@ impl CentralDb for PostgresDb {
     ) -> Result<PushAck, DbError> {
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
+        write_lock(&tx).await?;
         let insert = tx
             .prepare(
                 "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
             )
             .await?;
+        let same = tx
+            .prepare("SELECT COUNT(*) FROM events WHERE id = $1 AND device = $2 AND seq = $3")
+            .await?;
         let mut added = 0;
         for e in events {
             let body = serde_json::to_value(&e.event)
                 .map_err(|error| DbError::BadRow(error.to_string()))?;
-            added += tx
+            let inserted = tx
                 .execute(
                     &insert,
                     &[
@@ -217,6 +232,20 @@ impl CentralDb for PostgresDb {
                     ],
                 )
                 .await? as usize;
+            // Not inserted: known already, or a clash.
+            if inserted == 0
+                && tx
+                    .query_one(&same, &[&e.id, &e.device, &e.seq])
+                    .await?
+                    .get::<_, i64>(0)
+                    == 0
+            {
+                return Err(DbError::SeqConflict {
+                    device: e.device.clone(),
+                    seq: e.seq,
+                });
+            }
+            added += inserted;
         }
         let from = acked(&tx, device).await?;
         let seqs = tx
@@ -296,18 +325,29 @@ impl CentralDb for PostgresDb {
         if code.get::<_, DateTime<Utc>>(1) < now {
             return Err(DbError::CodeExpired);
         }
-        if tx
-            .query_opt("SELECT 1 FROM devices WHERE name = $1", &[&device])
-            .await?
-            .is_some()
-        {
-            return Err(DbError::NameTaken(device.to_string()));
+        let existing = tx
+            .query_opt(
+                "SELECT room, revoked IS NOT NULL OR last_seen IS NULL FROM devices WHERE name = $1",
+                &[&device],
+            )
+            .await?;
+        match existing {
+            None => {
+                tx.execute(
+                    "INSERT INTO devices (name, room, token_hash, enrolled) VALUES ($1, $2, $3, $4)",
+                    &[&device, &room, &token_hash, &now],
+                )
+                .await?;
+            }
+            Some(row) if row.get::<_, bool>(1) && row.get::<_, String>(0) == room => {
+                tx.execute(
+                    "UPDATE devices SET token_hash = $2, enrolled = $3, revoked = NULL WHERE name = $1",
+                    &[&device, &token_hash, &now],
+                )
+                .await?;
+            }
+            Some(_) => return Err(DbError::NameTaken(device.to_string())),
         }
-        tx.execute(
-            "INSERT INTO devices (name, room, token_hash, enrolled) VALUES ($1, $2, $3, $4)",
-            &[&device, &room, &token_hash, &now],
-        )
-        .await?;
         tx.execute(
             "UPDATE codes SET used_by = $1, used_at = $2 WHERE hash = $3",
             &[&device, &now, &code_hash],
@@ -423,6 +463,7 @@ impl CentralDb for PostgresDb {
         let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
+        write_lock(&tx).await?;
         tx.execute(
             "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&key, &room],

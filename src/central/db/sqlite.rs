@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
     CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
@@ -221,7 +221,7 @@ impl CentralDb for SqliteDb {
         let device = device.to_string();
         let events = events.to_vec();
         self.with(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut added = 0;
             {
                 let mut insert = tx.prepare_cached(
@@ -229,10 +229,13 @@ impl CentralDb for SqliteDb {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
                 )?;
                 let received = received.to_rfc3339();
+                let mut same = tx.prepare_cached(
+                    "SELECT COUNT(*) FROM events WHERE id = ?1 AND device = ?2 AND seq = ?3",
+                )?;
                 for e in &events {
                     let body = serde_json::to_string(&e.event)
                         .map_err(|error| DbError::BadRow(error.to_string()))?;
-                    added += insert.execute(params![
+                    let inserted = insert.execute(params![
                         e.id.to_string(),
                         e.device,
                         e.seq,
@@ -244,6 +247,18 @@ impl CentralDb for SqliteDb {
                         received,
                         body
                     ])?;
+                    // Not inserted: known already, or a clash.
+                    if inserted == 0
+                        && same.query_row(params![e.id.to_string(), e.device, e.seq], |r| {
+                            r.get::<_, i64>(0)
+                        })? == 0
+                    {
+                        return Err(DbError::SeqConflict {
+                            device: e.device.clone(),
+                            seq: e.seq,
+                        });
+                    }
+                    added += inserted;
                 }
             }
             let acked_seq = advance(&tx, &device)?;
@@ -305,7 +320,7 @@ impl CentralDb for SqliteDb {
             token_hash.to_string(),
         );
         self.with(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let code: Option<(String, String, Option<String>)> = tx
                 .query_row(
                     "SELECT room, expires, used_at FROM codes WHERE hash = ?1",
@@ -320,18 +335,28 @@ impl CentralDb for SqliteDb {
             if time(Some(expires))?.is_some_and(|e| e < now) {
                 return Err(DbError::CodeExpired);
             }
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM devices WHERE name = ?1)",
-                params![device],
-                |r| r.get(0),
-            )?;
-            if taken {
-                return Err(DbError::NameTaken(device));
+            let existing: Option<(String, bool)> = tx
+                .query_row(
+                    "SELECT room, revoked IS NOT NULL OR last_seen IS NULL FROM devices WHERE name = ?1",
+                    params![device],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match existing {
+                None => {
+                    tx.execute(
+                        "INSERT INTO devices (name, room, token_hash, enrolled) VALUES (?1, ?2, ?3, ?4)",
+                        params![device, room, token_hash, now.to_rfc3339()],
+                    )?;
+                }
+                Some((old_room, renewable)) if renewable && old_room == room => {
+                    tx.execute(
+                        "UPDATE devices SET token_hash = ?2, enrolled = ?3, revoked = NULL WHERE name = ?1",
+                        params![device, token_hash, now.to_rfc3339()],
+                    )?;
+                }
+                Some(_) => return Err(DbError::NameTaken(device)),
             }
-            tx.execute(
-                "INSERT INTO devices (name, room, token_hash, enrolled) VALUES (?1, ?2, ?3, ?4)",
-                params![device, room, token_hash, now.to_rfc3339()],
-            )?;
             tx.execute(
                 "UPDATE codes SET used_by = ?1, used_at = ?2 WHERE hash = ?3",
                 params![device, now.to_rfc3339(), code_hash],
@@ -393,7 +418,7 @@ impl CentralDb for SqliteDb {
         let device = device.to_string();
         let offset = offset.cloned();
         self.with(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "UPDATE devices SET last_seen = ?2,
                      offset_ms = COALESCE(?3, offset_ms), within_ms = COALESCE(?4, within_ms)
@@ -450,7 +475,7 @@ impl CentralDb for SqliteDb {
         let (room, key) = (room.to_string(), key.to_string());
         let body = serde_json::to_string(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
         self.with(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let owner: Option<String> = tx
                 .query_row(
                     "SELECT room FROM meeting_rooms WHERE key = ?1",
