@@ -2,7 +2,10 @@
 //! that outgrow one SQLite file or need a highly available database.
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::{Client, GenericClient, NoTls, Row};
+use std::collections::HashSet;
+
+use tokio_postgres::{Client, GenericClient, NoTls, Row, Statement};
+use uuid::Uuid;
 
 use super::{
     CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
@@ -72,6 +75,84 @@ const MIGRATIONS: &[&str] = &[r#"
 /// servers on one database.
 pub struct PostgresDb {
     client: tokio::sync::Mutex<Client>,
+    hot: Hot,
+}
+
+/// The statements of every push, prepared once on the connection (a
+/// statement given as text costs a round trip to prepare each time).
+struct Hot {
+    lock: Statement,
+    insert: Statement,
+    matched: Statement,
+    ack_state: Statement,
+    ack_upsert: Statement,
+    device: Statement,
+    meeting_room: Statement,
+    seen: Statement,
+    offset: Statement,
+}
+
+impl Hot {
+    async fn prepare(client: &Client) -> Result<Hot, DbError> {
+        Ok(Hot {
+            // The key is arbitrary, the same for every motesskylt writer.
+            lock: client.prepare("SELECT pg_advisory_xact_lock(7301926004)").await?,
+            insert: client
+                .prepare(
+                    "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
+                     SELECT id, device, seq, meeting, wall, mono_ms, boot, clock_synced, $10, body
+                     FROM UNNEST($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[],
+                                 $6::bigint[], $7::text[], $8::boolean[], $9::jsonb[])
+                          AS b(id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body)
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .await?,
+            matched: client
+                .prepare(
+                    "SELECT e.id FROM events e
+                     JOIN UNNEST($1::uuid[], $2::text[], $3::bigint[]) AS b(id, device, seq)
+                       ON e.id = b.id AND e.device = b.device AND e.seq = b.seq",
+                )
+                .await?,
+            ack_state: client
+                .prepare(
+                    "WITH a AS (SELECT COALESCE((SELECT seq FROM acks WHERE device = $1), 0) AS seq)
+                     SELECT a.seq, e.seq FROM a LEFT JOIN events e ON e.device = $1 AND e.seq > a.seq
+                     ORDER BY e.seq",
+                )
+                .await?,
+            ack_upsert: client
+                .prepare(
+                    "INSERT INTO acks (device, seq) VALUES ($1, $2)
+                     ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
+                )
+                .await?,
+            device: client
+                .prepare(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = $1"
+                ))
+                .await?,
+            meeting_room: client
+                .prepare("SELECT room FROM meeting_rooms WHERE key = $1")
+                .await?,
+            seen: client
+                .prepare(
+                    "UPDATE devices SET last_seen = $2,
+                         offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms)
+                     WHERE name = $1",
+                )
+                .await?,
+            offset: client
+                .prepare(
+                    "INSERT INTO clock_offsets (device, boot, synced, offset_ms, within_ms)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (device, boot, synced) DO UPDATE
+                         SET offset_ms = excluded.offset_ms, within_ms = excluded.within_ms
+                         WHERE excluded.within_ms < clock_offsets.within_ms",
+                )
+                .await?,
+        })
+    }
 }
 
 impl std::fmt::Debug for PostgresDb {
@@ -106,8 +187,10 @@ impl PostgresDb {
                 .await?;
         }
         migrate(&client).await?;
+        let hot = Hot::prepare(&client).await?;
         Ok(PostgresDb {
             client: tokio::sync::Mutex::new(client),
+            hot,
         })
     }
 }
@@ -116,10 +199,8 @@ impl PostgresDb {
 /// between several central servers on one database: positions then commit
 /// in order, so a pull's cursor never passes an event committed later with
 /// a smaller position.
-async fn write_lock(tx: &tokio_postgres::Transaction<'_>) -> Result<(), DbError> {
-    // The key is arbitrary, the same for every motesskylt writer.
-    tx.execute("SELECT pg_advisory_xact_lock(7301926004)", &[])
-        .await?;
+async fn write_lock(tx: &tokio_postgres::Transaction<'_>, hot: &Hot) -> Result<(), DbError> {
+    tx.query(&hot.lock, &[]).await?;
     Ok(())
 }
 
@@ -201,67 +282,59 @@ impl CentralDb for PostgresDb {
     ) -> Result<PushAck, DbError> {
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
-        write_lock(&tx).await?;
-        let insert = tx
-            .prepare(
-                "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+        write_lock(&tx, &self.hot).await?;
+        // The whole batch in one statement.
+        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+        let devices: Vec<&str> = events.iter().map(|e| e.device.as_str()).collect();
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        let meetings: Vec<&str> = events.iter().map(|e| e.meeting.as_str()).collect();
+        let walls: Vec<DateTime<Utc>> = events.iter().map(|e| e.wall).collect();
+        let monos: Vec<i64> = events.iter().map(|e| e.mono_ms).collect();
+        let boots: Vec<&str> = events.iter().map(|e| e.boot.as_str()).collect();
+        let synced: Vec<bool> = events.iter().map(|e| e.clock_synced).collect();
+        let bodies = events
+            .iter()
+            .map(|e| serde_json::to_value(&e.event))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| DbError::BadRow(error.to_string()))?;
+        let inserted: HashSet<Uuid> = tx
+            .query(
+                &self.hot.insert,
+                &[
+                    &ids, &devices, &seqs, &meetings, &walls, &monos, &boots, &synced, &bodies,
+                    &received,
+                ],
             )
-            .await?;
-        let same = tx
-            .prepare("SELECT COUNT(*) FROM events WHERE id = $1 AND device = $2 AND seq = $3")
-            .await?;
-        let mut added = 0;
-        for e in events {
-            let body = serde_json::to_value(&e.event)
-                .map_err(|error| DbError::BadRow(error.to_string()))?;
-            let inserted = tx
-                .execute(
-                    &insert,
-                    &[
-                        &e.id,
-                        &e.device,
-                        &e.seq,
-                        &e.meeting,
-                        &e.wall,
-                        &e.mono_ms,
-                        &e.boot,
-                        &e.clock_synced,
-                        &received,
-                        &body,
-                    ],
-                )
-                .await? as usize;
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let added = inserted.len();
+        if added < events.len() {
             // Not inserted: known already, or a clash.
-            if inserted == 0
-                && tx
-                    .query_one(&same, &[&e.id, &e.device, &e.seq])
-                    .await?
-                    .get::<_, i64>(0)
-                    == 0
+            let known: HashSet<Uuid> = tx
+                .query(&self.hot.matched, &[&ids, &devices, &seqs])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if let Some(e) = events
+                .iter()
+                .find(|e| !inserted.contains(&e.id) && !known.contains(&e.id))
             {
                 return Err(DbError::SeqConflict {
                     device: e.device.clone(),
                     seq: e.seq,
                 });
             }
-            added += inserted;
         }
-        let from = acked(&tx, device).await?;
-        let seqs = tx
-            .query(
-                "SELECT seq FROM events WHERE device = $1 AND seq > $2 ORDER BY seq",
-                &[&device, &from],
-            )
-            .await?;
-        let acked_seq = contiguous_from(from, seqs.iter().map(|r| r.get::<_, i64>(0)));
+        let rows = tx.query(&self.hot.ack_state, &[&device]).await?;
+        let from: i64 = rows.first().map_or(0, |r| r.get(0));
+        let acked_seq =
+            contiguous_from(from, rows.iter().filter_map(|r| r.get::<_, Option<i64>>(1)));
         if acked_seq != from {
-            tx.execute(
-                "INSERT INTO acks (device, seq) VALUES ($1, $2)
-                 ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
-                &[&device, &acked_seq],
-            )
-            .await?;
+            tx.execute(&self.hot.ack_upsert, &[&device, &acked_seq])
+                .await?;
         }
         tx.commit().await?;
         Ok(PushAck { added, acked_seq })
@@ -362,10 +435,7 @@ impl CentralDb for PostgresDb {
             .client
             .lock()
             .await
-            .query_opt(
-                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = $1"),
-                &[&token_hash],
-            )
+            .query_opt(&self.hot.device, &[&token_hash])
             .await?
             .map(|r| device_record(&r)))
     }
@@ -404,32 +474,24 @@ impl CentralDb for PostgresDb {
         now: DateTime<Utc>,
         offset: Option<&BootOffset>,
     ) -> Result<(), DbError> {
-        let mut client = self.client.lock().await;
-        let tx = client.transaction().await?;
-        tx.execute(
-            "UPDATE devices SET last_seen = $2,
-                 offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms)
-             WHERE name = $1",
-            &[
-                &device,
-                &now,
-                &offset.map(|o| o.offset_ms),
-                &offset.map(|o| o.within_ms),
-            ],
-        )
-        .await?;
-        if let Some(o) = offset {
-            tx.execute(
-                "INSERT INTO clock_offsets (device, boot, synced, offset_ms, within_ms)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (device, boot, synced) DO UPDATE
-                     SET offset_ms = excluded.offset_ms, within_ms = excluded.within_ms
-                     WHERE excluded.within_ms < clock_offsets.within_ms",
-                &[&device, &o.boot, &o.synced, &o.offset_ms, &o.within_ms],
-            )
-            .await?;
+        let client = self.client.lock().await;
+        let latest = (offset.map(|o| o.offset_ms), offset.map(|o| o.within_ms));
+        let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&device, &now, &latest.0, &latest.1];
+        let seen = client.execute(&self.hot.seen, &seen_args);
+        match offset {
+            // Two statements, sent together (pipelined); each is atomic and
+            // they touch different rows.
+            Some(o) => {
+                let kept_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                    [&device, &o.boot, &o.synced, &o.offset_ms, &o.within_ms];
+                let kept = client.execute(&self.hot.offset, &kept_args);
+                futures_util::try_join!(seen, kept)?;
+            }
+            None => {
+                seen.await?;
+            }
         }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -463,7 +525,7 @@ impl CentralDb for PostgresDb {
         let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;
-        write_lock(&tx).await?;
+        write_lock(&tx, &self.hot).await?;
         tx.execute(
             "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&key, &room],
@@ -503,7 +565,7 @@ impl CentralDb for PostgresDb {
             .client
             .lock()
             .await
-            .query_opt("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
+            .query_opt(&self.hot.meeting_room, &[&key])
             .await?
             .map(|r| r.get(0)))
     }
