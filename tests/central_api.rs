@@ -334,9 +334,10 @@ async fn bad_requests_change_nothing(db: AnyDb) {
 }
 
 /// A device whose clock is three days behind, not yet synchronised: its
-/// pushes carry the timed exchanges, the server keeps the offset with the
-/// shortest round trip for that boot, and the meeting's event log shows
-/// the events it recorded then at the right moment, flagged.
+/// pushes carry the timed exchanges, the server keeps the measurement with
+/// the shortest round trip for that boot, and the meeting's event log
+/// places the events it recorded unsynchronised by their time since boot,
+/// flagged.
 async fn the_clock_offset_is_estimated(db: AnyDb) {
     let api = Api::start(db).await;
     let token = api.enrol("rum-1", "dorr-a").await;
@@ -352,12 +353,16 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
     assert_eq!(status, StatusCode::OK);
     let behind = Duration::days(3);
     let device_now = server_time() - behind;
+    // The device booted an hour before the server's 12:50.
+    let up_ms = 3_600_000;
     let exchange = |round_trip_ms: i64| {
         json!({
             "device_sent": device_now,
             "server_received": server_time() + Duration::milliseconds(round_trip_ms / 2),
             "server_sent": server_time() + Duration::milliseconds(round_trip_ms / 2),
             "device_received": device_now + Duration::milliseconds(round_trip_ms),
+            "device_sent_mono_ms": up_ms,
+            "device_received_mono_ms": up_ms + round_trip_ms,
         })
     };
     // Checked in while the clock was three days behind; the second event
@@ -365,13 +370,17 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
     let mut early = wire("dorr-a", 1, &key);
     early.boot = "b1".into();
     early.clock_synced = false;
-    early.event = Event::new(device_now, DEFAULT_TIME_ZONE, early.event.kind.clone());
+    // Ten minutes before the exchanges, when the wall clock was even two
+    // days further off: its time since boot places it, not its wall time.
+    early.mono_ms = up_ms - 600_000;
+    let recorded = device_now - Duration::days(2);
+    early.event = Event::new(recorded, DEFAULT_TIME_ZONE, early.event.kind.clone());
     let mut later = wire("dorr-a", 2, &key);
     later.boot = "b1".into();
     let (status, body) = api
         .push(
             &token,
-            json!({"sent": device_now, "boot": "b1", "clock_synced": false,
+            json!({"sent": device_now, "boot": "b1",
                    "clock": [exchange(800), exchange(20)], "events": [early, later]}),
         )
         .await;
@@ -390,14 +399,14 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
     };
     assert_eq!(
         at(&log[0]),
-        server_time(),
-        "moved by the measured offset: {}",
+        server_time() - Duration::minutes(10),
+        "placed by its time since boot: {}",
         log[0]
     );
     assert_eq!(log[0]["clock_corrected"], true);
     assert_eq!(
         DateTime::parse_from_rfc3339(log[0]["recorded_at"].as_str().unwrap()).unwrap(),
-        device_now
+        recorded
     );
     assert_eq!(log[1]["seq"], 2);
     assert!(

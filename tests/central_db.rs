@@ -5,7 +5,7 @@
 //! store.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt::central::clock::BootOffset;
+use motesskylt::central::clock::BootClock;
 use motesskylt::central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb};
 use motesskylt::model::time::DEFAULT_TIME_ZONE;
 use motesskylt::model::{Event, EventKind, Source};
@@ -138,10 +138,10 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         ("dorr-a", "rum-1", 5)
     );
     assert_eq!(a.last_seen, Some(t0()));
-    let measured = |offset_ms, within_ms| BootOffset {
+    let measured = |offset_ms: i64, within_ms| BootClock {
         boot: "b1".into(),
-        synced: false,
         offset_ms,
+        zero_ms: Some(1_780_000_000_000 - offset_ms),
         within_ms,
     };
     db.seen("dorr-a", later, Some(&measured(-3000, 40)))
@@ -150,7 +150,7 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
     db.seen("dorr-a", later, None).await.unwrap();
     let a = db.device("token-a").await.unwrap().unwrap();
     assert_eq!((a.last_seen, a.offset_ms), (Some(later), Some((-3000, 40))));
-    // Per boot and clock state the most precise measurement is kept; the
+    // Per boot the most precise measurement is kept; the
     // device shows its latest.
     db.seen("dorr-a", later, Some(&measured(-2000, 90)))
         .await
@@ -158,10 +158,10 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
     db.seen("dorr-a", later, Some(&measured(-2900, 20)))
         .await
         .unwrap();
-    assert_eq!(db.offsets("dorr-a").await.unwrap(), [measured(-2900, 20)]);
+    assert_eq!(db.clocks("dorr-a").await.unwrap(), [measured(-2900, 20)]);
     let a = db.device("token-a").await.unwrap().unwrap();
     assert_eq!(a.offset_ms, Some((-2900, 20)));
-    assert!(db.offsets("dorr-b").await.unwrap().is_empty());
+    assert!(db.clocks("dorr-b").await.unwrap().is_empty());
     assert!(db.device("token-z").await.unwrap().is_none());
 
     // Meetings belong to the room that first stores them.

@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, watch};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::clock::{BootOffset, best};
+use super::clock::BootClock;
 use super::db::{AnyDb, CentralDb, Cursor, DbError, DeviceRecord};
 use super::secret;
 use crate::model::Meeting;
@@ -340,15 +340,10 @@ async fn push(
         // lost before the room was told. Nobody listening is fine.
         let _ = state.changes.send(device.room.clone());
     }
-    let offset = best(&request.clock).map(|o| BootOffset {
-        boot: request.boot.clone(),
-        synced: request.clock_synced,
-        offset_ms: o.offset.num_milliseconds(),
-        within_ms: o.within.num_milliseconds(),
-    });
+    let clock = BootClock::measure(&request.boot, &request.clock);
     state
         .db
-        .seen(&device.name, received, offset.as_ref())
+        .seen(&device.name, received, clock.as_ref())
         .await?;
     Ok(Json(PushResponse {
         added: ack.added,

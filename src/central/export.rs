@@ -9,14 +9,14 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use serde_json::Value;
 
-use super::clock::{BootOffset, corrected};
+use super::clock::{BootClock, corrected};
 use super::db::{CentralDb, DbError};
 use crate::model::Event;
 
 /// The meeting's events in order of their (corrected) moments.
 pub async fn event_log(db: &impl CentralDb, meeting: &str, tz: Tz) -> Result<Vec<Value>, DbError> {
     let events = db.events(meeting).await?;
-    let mut offsets: HashMap<String, Vec<BootOffset>> = HashMap::new();
+    let mut clocks: HashMap<String, Vec<BootClock>> = HashMap::new();
     let mut lines = Vec::with_capacity(events.len());
     for wire in events {
         // A recovered store's epoch (`name~…`) measured under its name.
@@ -26,12 +26,18 @@ pub async fn event_log(db: &impl CentralDb, meeting: &str, tz: Tz) -> Result<Vec
             .next()
             .unwrap_or_default()
             .to_string();
-        if !offsets.contains_key(&name) {
-            let measured = db.offsets(&name).await?;
-            offsets.insert(name.clone(), measured);
+        if !clocks.contains_key(&name) {
+            let measured = db.clocks(&name).await?;
+            clocks.insert(name.clone(), measured);
         }
         let recorded = wire.event.instant();
-        let moment = corrected(recorded, &wire.boot, wire.clock_synced, &offsets[&name]);
+        let moment = corrected(
+            recorded,
+            wire.mono_ms,
+            &wire.boot,
+            wire.clock_synced,
+            &clocks[&name],
+        );
         let event = Event::new(moment.at, tz, wire.event.kind.clone());
         let mut line = serde_json::to_value(&event).unwrap_or_default();
         if let Some(object) = line.as_object_mut() {

@@ -37,7 +37,9 @@ impl Stamp {
     }
 }
 
-fn since_boot_ms() -> i64 {
+/// Milliseconds since boot (CLOCK_BOOTTIME, counting suspend); -1 when
+/// the kernel does not say.
+pub fn since_boot_ms() -> i64 {
     use nix::time::{ClockId, clock_gettime};
     clock_gettime(ClockId::CLOCK_BOOTTIME)
         .map(|t| t.tv_sec() * 1000 + t.tv_nsec() / 1_000_000)

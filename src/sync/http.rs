@@ -124,6 +124,7 @@ impl Central {
             Err(_) => Vec::new(),
         };
         let sent = Utc::now();
+        let sent_mono = crate::store::stamp::since_boot_ms();
         let response = self
             .client
             .post(self.url("/api/v1/events"))
@@ -132,7 +133,6 @@ impl Central {
                 sent,
                 clock,
                 boot: self.boot.clone(),
-                clock_synced: synced,
                 events: events.to_vec(),
             })
             .send()
@@ -144,6 +144,8 @@ impl Central {
             server_received: answered.received,
             server_sent: answered.sent,
             device_received: Utc::now(),
+            device_sent_mono_ms: Some(sent_mono).filter(|m| *m >= 0),
+            device_received_mono_ms: Some(crate::store::stamp::since_boot_ms()).filter(|m| *m >= 0),
         };
         if let Ok(mut exchanges) = self.exchanges.lock()
             && exchanges.0 == synced

@@ -61,15 +61,12 @@ pub struct PushRequest {
     /// The device's wall clock as it sent this request.
     pub sent: DateTime<Utc>,
     /// Earlier exchanges, timed by the device (at most a few), all made
-    /// in this boot and clock state.
+    /// in this boot without a step of its wall clock in between.
     #[serde(default)]
     pub clock: Vec<crate::central::clock::Exchange>,
     /// The device's boot id during those exchanges.
     #[serde(default)]
     pub boot: String,
-    /// Whether the device's clock was synchronised during them.
-    #[serde(default)]
-    pub clock_synced: bool,
     /// The events, the device's own.
     pub events: Vec<WireEvent>,
 }

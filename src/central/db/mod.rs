@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::central::clock::BootOffset;
+use crate::central::clock::BootClock;
 use crate::model::Meeting;
 use crate::sync::wire::WireEvent;
 
@@ -220,21 +220,18 @@ pub trait CentralDb: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
-    /// Notes a request from the device and, when given, its clock's offset
-    /// as just measured: the device's latest offset, and kept for its boot
-    /// and clock state when it is the most precise measured there.
+    /// Notes a request from the device and, when given, its clock as just
+    /// measured: the device's latest wall clock offset, and kept for its
+    /// boot when it is the most precise measured there.
     fn seen(
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset: Option<&BootOffset>,
+        clock: Option<&BootClock>,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
-    /// The offsets measured for the device, per boot and clock state.
-    fn offsets(
-        &self,
-        device: &str,
-    ) -> impl Future<Output = Result<Vec<BootOffset>, DbError>> + Send;
+    /// The device's clock as measured in each of its boots.
+    fn clocks(&self, device: &str) -> impl Future<Output = Result<Vec<BootClock>, DbError>> + Send;
 
     /// Stores a meeting for `room` (a new version when it changed); a
     /// meeting of another room is refused. Returns whether it changed.
@@ -343,12 +340,12 @@ impl CentralDb for AnyDb {
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset: Option<&BootOffset>,
+        clock: Option<&BootClock>,
     ) -> Result<(), DbError> {
-        delegate!(self, db => db.seen(device, now, offset))
+        delegate!(self, db => db.seen(device, now, clock))
     }
-    async fn offsets(&self, device: &str) -> Result<Vec<BootOffset>, DbError> {
-        delegate!(self, db => db.offsets(device))
+    async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
+        delegate!(self, db => db.clocks(device))
     }
     async fn put_meeting(
         &self,

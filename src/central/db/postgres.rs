@@ -11,7 +11,7 @@ use super::{
     CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
     contiguous_from, same_device,
 };
-use crate::central::clock::BootOffset;
+use crate::central::clock::BootClock;
 use crate::model::Meeting;
 use crate::sync::wire::WireEvent;
 
@@ -59,13 +59,13 @@ const MIGRATIONS: &[&str] = &[r#"
         body      jsonb NOT NULL
     );
     CREATE INDEX meetings_key ON meetings (key, pos);
-    CREATE TABLE clock_offsets (
+    CREATE TABLE boot_clocks (
         device     text NOT NULL,
         boot       text NOT NULL,
-        synced     boolean NOT NULL,
         offset_ms  bigint NOT NULL,
+        zero_ms    bigint,
         within_ms  bigint NOT NULL,
-        PRIMARY KEY (device, boot, synced)
+        PRIMARY KEY (device, boot)
     );
 "#];
 
@@ -89,7 +89,7 @@ struct Hot {
     device: Statement,
     meeting_room: Statement,
     seen: Statement,
-    offset: Statement,
+    clock: Statement,
 }
 
 impl Hot {
@@ -142,13 +142,14 @@ impl Hot {
                      WHERE name = $1",
                 )
                 .await?,
-            offset: client
+            clock: client
                 .prepare(
-                    "INSERT INTO clock_offsets (device, boot, synced, offset_ms, within_ms)
+                    "INSERT INTO boot_clocks (device, boot, offset_ms, zero_ms, within_ms)
                      VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (device, boot, synced) DO UPDATE
-                         SET offset_ms = excluded.offset_ms, within_ms = excluded.within_ms
-                         WHERE excluded.within_ms < clock_offsets.within_ms",
+                     ON CONFLICT (device, boot) DO UPDATE
+                         SET offset_ms = excluded.offset_ms, zero_ms = excluded.zero_ms,
+                             within_ms = excluded.within_ms
+                         WHERE excluded.within_ms < boot_clocks.within_ms",
                 )
                 .await?,
         })
@@ -472,20 +473,20 @@ impl CentralDb for PostgresDb {
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset: Option<&BootOffset>,
+        clock: Option<&BootClock>,
     ) -> Result<(), DbError> {
         let client = self.client.lock().await;
-        let latest = (offset.map(|o| o.offset_ms), offset.map(|o| o.within_ms));
+        let latest = (clock.map(|c| c.offset_ms), clock.map(|c| c.within_ms));
         let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
             [&device, &now, &latest.0, &latest.1];
         let seen = client.execute(&self.hot.seen, &seen_args);
-        match offset {
+        match clock {
             // Two statements, sent together (pipelined); each is atomic and
             // they touch different rows.
-            Some(o) => {
+            Some(c) => {
                 let kept_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-                    [&device, &o.boot, &o.synced, &o.offset_ms, &o.within_ms];
-                let kept = client.execute(&self.hot.offset, &kept_args);
+                    [&device, &c.boot, &c.offset_ms, &c.zero_ms, &c.within_ms];
+                let kept = client.execute(&self.hot.clock, &kept_args);
                 futures_util::try_join!(seen, kept)?;
             }
             None => {
@@ -495,21 +496,21 @@ impl CentralDb for PostgresDb {
         Ok(())
     }
 
-    async fn offsets(&self, device: &str) -> Result<Vec<BootOffset>, DbError> {
+    async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
         Ok(self
             .client
             .lock()
             .await
             .query(
-                "SELECT boot, synced, offset_ms, within_ms FROM clock_offsets WHERE device = $1",
+                "SELECT boot, offset_ms, zero_ms, within_ms FROM boot_clocks WHERE device = $1",
                 &[&device],
             )
             .await?
             .iter()
-            .map(|r| BootOffset {
+            .map(|r| BootClock {
                 boot: r.get(0),
-                synced: r.get(1),
-                offset_ms: r.get(2),
+                offset_ms: r.get(1),
+                zero_ms: r.get(2),
                 within_ms: r.get(3),
             })
             .collect())

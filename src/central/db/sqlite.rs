@@ -11,7 +11,7 @@ use super::{
     CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
     contiguous_from, same_device,
 };
-use crate::central::clock::BootOffset;
+use crate::central::clock::BootClock;
 use crate::model::Meeting;
 use crate::store::schema::{MigrationError, migrate};
 use crate::store::{WIRE_COLUMNS, WireRow};
@@ -75,15 +75,15 @@ const MIGRATIONS: &[&str] = &[r#"
     );
     CREATE INDEX meetings_key ON meetings (key, pos);
 
-    -- The most precise clock offset measured per device, boot and clock
-    -- state (for correcting events recorded before NTP synchronised).
-    CREATE TABLE clock_offsets (
+    -- The most precise measurement of each device's clock per boot (for
+    -- correcting events recorded before NTP synchronised).
+    CREATE TABLE boot_clocks (
         device     TEXT NOT NULL,
         boot       TEXT NOT NULL,
-        synced     INTEGER NOT NULL,
         offset_ms  INTEGER NOT NULL,
+        zero_ms    INTEGER,
         within_ms  INTEGER NOT NULL,
-        PRIMARY KEY (device, boot, synced)
+        PRIMARY KEY (device, boot)
     );
 "#];
 
@@ -413,10 +413,10 @@ impl CentralDb for SqliteDb {
         &self,
         device: &str,
         now: DateTime<Utc>,
-        offset: Option<&BootOffset>,
+        clock: Option<&BootClock>,
     ) -> Result<(), DbError> {
         let device = device.to_string();
-        let offset = offset.cloned();
+        let clock = clock.cloned();
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
@@ -426,18 +426,19 @@ impl CentralDb for SqliteDb {
                 params![
                     device,
                     now.to_rfc3339(),
-                    offset.as_ref().map(|o| o.offset_ms),
-                    offset.as_ref().map(|o| o.within_ms)
+                    clock.as_ref().map(|c| c.offset_ms),
+                    clock.as_ref().map(|c| c.within_ms)
                 ],
             )?;
-            if let Some(o) = offset {
+            if let Some(c) = clock {
                 tx.execute(
-                    "INSERT INTO clock_offsets (device, boot, synced, offset_ms, within_ms)
+                    "INSERT INTO boot_clocks (device, boot, offset_ms, zero_ms, within_ms)
                      VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (device, boot, synced) DO UPDATE
-                         SET offset_ms = excluded.offset_ms, within_ms = excluded.within_ms
-                         WHERE excluded.within_ms < clock_offsets.within_ms",
-                    params![device, o.boot, o.synced, o.offset_ms, o.within_ms],
+                     ON CONFLICT (device, boot) DO UPDATE
+                         SET offset_ms = excluded.offset_ms, zero_ms = excluded.zero_ms,
+                             within_ms = excluded.within_ms
+                         WHERE excluded.within_ms < boot_clocks.within_ms",
+                    params![device, c.boot, c.offset_ms, c.zero_ms, c.within_ms],
                 )?;
             }
             tx.commit()?;
@@ -446,17 +447,17 @@ impl CentralDb for SqliteDb {
         .await
     }
 
-    async fn offsets(&self, device: &str) -> Result<Vec<BootOffset>, DbError> {
+    async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
         let device = device.to_string();
         self.with(move |conn| {
             let mut statement = conn.prepare(
-                "SELECT boot, synced, offset_ms, within_ms FROM clock_offsets WHERE device = ?1",
+                "SELECT boot, offset_ms, zero_ms, within_ms FROM boot_clocks WHERE device = ?1",
             )?;
             let rows = statement.query_map(params![device], |r| {
-                Ok(BootOffset {
+                Ok(BootClock {
                     boot: r.get(0)?,
-                    synced: r.get(1)?,
-                    offset_ms: r.get(2)?,
+                    offset_ms: r.get(1)?,
+                    zero_ms: r.get(2)?,
                     within_ms: r.get(3)?,
                 })
             })?;
