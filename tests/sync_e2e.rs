@@ -96,7 +96,7 @@ impl Central {
         self.port
     }
 
-    /// (events, distinct ids) of a device in the central store.
+    /// (events, distinct (device, seq)) of a device in the central store.
     fn count(dir: &Path, device: &str) -> (i64, i64) {
         let db = rusqlite::Connection::open_with_flags(
             dir.join("central.sqlite"),
@@ -105,7 +105,7 @@ impl Central {
         .unwrap();
         db.busy_timeout(Duration::from_secs(5)).unwrap();
         db.query_row(
-            "SELECT COUNT(*), COUNT(DISTINCT id) FROM events WHERE device = ?1",
+            "SELECT COUNT(*), COUNT(DISTINCT seq) FROM events WHERE device = ?1",
             [device],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -307,4 +307,73 @@ fn two_kiosks_and_a_central_server_that_goes_away() {
         "B learned every event once"
     );
     assert_eq!(distinct.len() as i64, total);
+}
+
+/// All-in-one: the kiosk runs the central server itself (`serve`), enrols
+/// with it over loopback and its taps reach the server's store.
+#[test]
+fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let central = Central::config(dir, 0);
+    let config = dir.join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[kiosk]\ndata_dir = \"{}\"\ndevice = \"dorr-ett\"\n[reader]\nkind = \"none\"\n\
+             [sync]\nserve = \"{}\"\nroom = \"konferens-1\"\n",
+            dir.join("kiosk").display(),
+            central.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args(["kiosk", "--headless", "--config"])
+        .arg(&config)
+        .arg("--notice")
+        .arg(notice())
+        .args(["--clock", "2026-06-04 12:50"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("kiosk.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let lines = lines_of(child.stdout.take().unwrap());
+    let mut kiosk = Kiosk {
+        child,
+        stdin,
+        lines,
+        learned: Vec::new(),
+        sync: Value::Null,
+    };
+    kiosk.until("online", Kiosk::online);
+    kiosk.stored("open-picker");
+    let tapped = kiosk.stored("pick Marina Johansson");
+    assert_eq!(tapped.len(), 1);
+    // The status line does not change (online, nothing unsent): watch the
+    // server's store instead.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Central::count(dir, "dorr-ett") != (1, 1) {
+        assert!(Instant::now() < deadline, "the tap never reached the server");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Enrolled in its configured room, with its token kept 0600.
+    let token = dir.join("kiosk/device.token");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&token).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let devices = Command::new(BIN)
+        .args(["central", "--config"])
+        .arg(&central)
+        .arg("devices")
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(devices.stdout).unwrap();
+    assert!(
+        listing.starts_with("dorr-ett\trum konferens-1\taktiv"),
+        "{listing}"
+    );
 }
