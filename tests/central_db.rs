@@ -348,40 +348,78 @@ fn deliveries() -> impl Strategy<Value = Vec<Vec<(usize, i64)>>> {
     })
 }
 
+/// Pushes every batch of `batches` (each holding one device's events, as
+/// a device pushes its own) and returns the store's events and the two
+/// devices' acknowledgements, with everything pushed.
+async fn deliver(
+    db: &impl CentralDb,
+    batches: &[Vec<(usize, i64)>],
+) -> (Vec<WireEvent>, (i64, i64), Vec<WireEvent>) {
+    let devices = ["dorr-a", "dorr-b"];
+    let mut pushed = Vec::new();
+    for batch in batches {
+        for (d, device) in devices.iter().enumerate() {
+            let events: Vec<WireEvent> = batch
+                .iter()
+                .filter(|(bd, _)| *bd == d)
+                .map(|(_, s)| wire(device, *s))
+                .collect();
+            if !events.is_empty() {
+                db.push(device, &events, t0()).await.unwrap();
+                pushed.extend(events);
+            }
+        }
+    }
+    let stored = db.events("SRO-2026-06-04").await.unwrap();
+    let acks = (
+        db.acked("dorr-a").await.unwrap(),
+        db.acked("dorr-b").await.unwrap(),
+    );
+    (stored, acks, pushed)
+}
+
+/// Once each, in device and sequence order, whatever the delivery.
+fn same_store(
+    (stored, acks, pushed): (Vec<WireEvent>, (i64, i64), Vec<WireEvent>),
+) -> Result<(), TestCaseError> {
+    let mut canonical = pushed;
+    canonical.sort_by(|a, b| (&a.device, a.seq).cmp(&(&b.device, b.seq)));
+    canonical.dedup_by(|a, b| a.id == b.id);
+    prop_assert_eq!(&stored, &canonical);
+    let count = |d: &str| canonical.iter().filter(|e| e.device == d).count() as i64;
+    prop_assert_eq!(acks, (count("dorr-a"), count("dorr-b")));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn any_delivery_gives_the_same_store(batches in deliveries()) {
-        let devices = ["dorr-a", "dorr-b"];
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let (stored, acks, expected) = runtime.block_on(async {
+        same_store(runtime.block_on(async {
             let dir = tempfile::tempdir().unwrap();
             let db = SqliteDb::open(&dir.path().join("central.sqlite")).unwrap();
-            let mut expected = Vec::new();
-            for batch in &batches {
-                // A batch holds one device's events (a device pushes its own).
-                for (d, device) in devices.iter().enumerate() {
-                    let events: Vec<WireEvent> = batch
-                        .iter()
-                        .filter(|(bd, _)| *bd == d)
-                        .map(|(_, s)| wire(device, *s))
-                        .collect();
-                    if !events.is_empty() {
-                        db.push(device, &events, t0()).await.unwrap();
-                        expected.extend(events);
-                    }
-                }
-            }
-            let stored = db.events("SRO-2026-06-04").await.unwrap();
-            let acks = (db.acked("dorr-a").await.unwrap(), db.acked("dorr-b").await.unwrap());
-            (stored, acks, expected)
+            deliver(&db, &batches).await
+        }))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn any_delivery_gives_the_same_store_on_postgresql(batches in deliveries()) {
+        // Without TEST_DATABASE_URL: skipped (the story test prints the notice).
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else { return Ok(()) };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let result = runtime.block_on(async {
+            let schema = format!("motesskylt_prop_{}", Uuid::now_v7().simple());
+            let db = PostgresDb::connect_in_schema(&url, Some(&schema)).await.unwrap();
+            let result = deliver(&db, &batches).await;
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await.unwrap();
+            result
         });
-        // Once each, in device and sequence order, whatever the delivery.
-        let mut canonical = expected;
-        canonical.sort_by(|a, b| (&a.device, a.seq).cmp(&(&b.device, b.seq)));
-        canonical.dedup_by(|a, b| a.id == b.id);
-        prop_assert_eq!(&stored, &canonical);
-        let count = |d: &str| canonical.iter().filter(|e| e.device == d).count() as i64;
-        prop_assert_eq!(acks, (count("dorr-a"), count("dorr-b")));
+        same_store(result)?;
     }
 }
