@@ -355,7 +355,10 @@ fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
     // server's store instead.
     let deadline = Instant::now() + Duration::from_secs(30);
     while Central::count(dir, "dorr-ett") != (1, 1) {
-        assert!(Instant::now() < deadline, "the tap never reached the server");
+        assert!(
+            Instant::now() < deadline,
+            "the tap never reached the server"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // Enrolled in its configured room, with its token kept 0600.

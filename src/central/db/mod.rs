@@ -277,6 +277,9 @@ fn contiguous_from(from: i64, seqs: impl IntoIterator<Item = i64>) -> i64 {
 }
 
 /// The storage a configuration names: SQLite or PostgreSQL.
+// One per server, made once and shared behind an Arc: its size is of no
+// consequence.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum AnyDb {
     /// A SQLite file.
