@@ -289,14 +289,14 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
         report,
         status: SyncStatus {
             online: false,
-            offline_since: None,
+            offline_since,
             unsent: 0,
             problem: None,
         },
         uploaded: Vec::new(),
         cursor,
     };
-    let mut backoff = Backoff::new(config.retry_max);
+    backoff.reset();
     let mut heartbeat = true;
     loop {
         let now = Utc::now();
