@@ -14,6 +14,7 @@ pub mod cards;
 pub mod central;
 pub mod config_file;
 pub mod demo;
+pub mod export;
 pub mod hw;
 pub mod kallelse;
 pub mod kiosk;

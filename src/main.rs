@@ -117,13 +117,19 @@ enum Command {
         #[arg(long)]
         fullscreen: bool,
     },
-    /// Print a store's event log as JSON Lines (the contract's format, with id, device and seq).
+    /// Export a meeting from a store: the event log (JSON Lines, the contract's format with id, device and seq), the minutes paragraph, the attendance list or agenda as CSV for Excel, or the meeting as iCalendar.
     Export {
         /// The store file (motesskylt.sqlite) or the kiosk's data directory.
         store: PathBuf,
         /// The meeting's key (e.g. SRO-2026-06-04); needed when the store holds several.
         #[arg(long)]
         meeting: Option<String>,
+        /// What to export.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Check a store's integrity, or set a damaged one aside and save what can be read.
     Store {
@@ -182,6 +188,21 @@ enum StoreAction {
         /// The store file or the data directory.
         store: PathBuf,
     },
+}
+
+/// What `export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExportFormat {
+    /// The kiosk's own event log, JSON Lines.
+    Jsonl,
+    /// The attendance paragraph for the minutes.
+    Minutes,
+    /// Attendance list, CSV for Excel (UTF-8 with BOM, semicolons).
+    AttendanceCsv,
+    /// Agenda with planned and actual times, CSV for Excel.
+    AgendaCsv,
+    /// The meeting as iCalendar (.ics).
+    Ics,
 }
 
 /// What `central` does besides serving.
@@ -396,15 +417,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             speed,
             fullscreen,
         } => run_kiosk(&config, notice, headless, clock, speed, fullscreen, tz)?,
-        Command::Export { store, meeting } => {
+        Command::Export {
+            store,
+            meeting,
+            format,
+            out,
+        } => {
             let store = open_existing_store(&store)?;
             let key = match meeting {
                 Some(key) => key,
                 None => only_meeting(&store)?,
             };
-            let mut out = std::io::stdout().lock();
-            for recorded in store.events(&key)? {
-                writeln!(out, "{}", recorded.to_json_line())?;
+            let bytes = export(&store, &key, format, tz)?;
+            match out {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("{}: kunde inte skriva filen", path.display()))?,
+                None => std::io::stdout().lock().write_all(&bytes)?,
             }
         }
         Command::Store { action } => match action {
@@ -648,6 +676,56 @@ fn open_existing_store(path: &Path) -> anyhow::Result<motesskylt::store::Store> 
 }
 
 /// The key of the store's only meeting.
+/// One meeting of a store in `format`.
+fn export(
+    store: &motesskylt::store::Store,
+    key: &str,
+    format: ExportFormat,
+    tz: Tz,
+) -> anyhow::Result<Vec<u8>> {
+    use motesskylt::export::{agenda, attendance, csv, ics};
+    let recorded = store.events(key)?;
+    // The meeting, with the kiosk's own events and those learned from the
+    // room's other devices.
+    let meeting_and_events = || -> anyhow::Result<(Meeting, Vec<Event>)> {
+        let Some((_, meeting)) = store.meetings()?.into_iter().find(|(k, _)| k == key) else {
+            return Err(BadInput(vec![problem(
+                store.path(),
+                None,
+                format!("lagringen har inget möte {key}"),
+            )])
+            .into());
+        };
+        let mut events: Vec<Event> = recorded.iter().map(|r| r.event.clone()).collect();
+        events.extend(store.learned(key)?);
+        Ok((meeting, events))
+    };
+    Ok(match format {
+        ExportFormat::Jsonl => recorded
+            .iter()
+            .map(|r| r.to_json_line() + "\n")
+            .collect::<String>()
+            .into_bytes(),
+        ExportFormat::Minutes => {
+            let (meeting, events) = meeting_and_events()?;
+            attendance::paragraph(&meeting, &events, tz).into_bytes()
+        }
+        ExportFormat::AttendanceCsv => {
+            let (meeting, events) = meeting_and_events()?;
+            let rows = agenda::agenda(&meeting, &events, tz);
+            csv::attendance(&attendance::attendance(&meeting, &events, &rows), &rows, tz)
+        }
+        ExportFormat::AgendaCsv => {
+            let (meeting, events) = meeting_and_events()?;
+            csv::agenda(&agenda::agenda(&meeting, &events, tz), tz)
+        }
+        ExportFormat::Ics => {
+            let (meeting, _) = meeting_and_events()?;
+            ics::calendar(&meeting, tz, Utc::now()).into_bytes()
+        }
+    })
+}
+
 fn only_meeting(store: &motesskylt::store::Store) -> anyhow::Result<String> {
     let keys: Vec<String> = store.meetings()?.into_iter().map(|(k, _)| k).collect();
     match keys.as_slice() {

@@ -1,0 +1,235 @@
+//! `motesskylt export` of a kiosk's store holding the SRO meeting of the
+//! fixtures and its recorded events: the attendance list and the agenda
+//! as CSV for Excel, and the meeting as iCalendar, read back by an
+//! independent reader (Python's icalendar) when it is installed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::Utc;
+use motesskylt::model::event::parse_log;
+use motesskylt::store::{FILE_NAME, Stamp, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A kiosk store with the meeting and the fixtures' event log.
+fn store(dir: &Path) -> PathBuf {
+    let path = dir.join(FILE_NAME);
+    let mut store = Store::open(&path, "dorr-a").unwrap();
+    let meeting =
+        motesskylt::kallelse::import_file(&fixture("seeds/000-kallelse-sro-2026-06-04.md"))
+            .unwrap();
+    let key = store.save_meeting(&meeting, Utc::now()).unwrap();
+    let log = std::fs::read_to_string(fixture("events-sro-2026-06-04.jsonl")).unwrap();
+    let events: Vec<_> = parse_log(&log)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    store
+        .append(&key, &events, &Stamp::read(Utc::now()))
+        .unwrap();
+    path
+}
+
+fn export(store: &Path, format: &str) -> Vec<u8> {
+    let out = Command::new(BIN)
+        .arg("export")
+        .arg(store)
+        .args(["--format", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The CSV's rows by their first field (BOM, `;`, CRLF checked).
+fn rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte order mark for Excel");
+    assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'));
+    text.split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            l.split(';')
+                .map(|f| f.trim_matches('"').to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn row<'a>(table: &'a [Vec<String>], first: &str) -> &'a [String] {
+    table
+        .iter()
+        .find(|r| r[0] == first)
+        .unwrap_or_else(|| panic!("no row {first}"))
+}
+
+#[test]
+fn the_attendance_list_has_every_stay_and_the_items_present_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = rows(&export(&store(dir.path()), "attendance-csv"));
+    assert_eq!(
+        table[0],
+        [
+            "Namn",
+            "Parti",
+            "Organisation",
+            "Kategori",
+            "Första in",
+            "Sista ut",
+            "Närvaro",
+            "Närvarande vid",
+            "Källa",
+            "Korrigerad"
+        ]
+    );
+    // Everyone called or invited has a row, in the notice's order.
+    assert_eq!(table.len(), 1 + 31);
+    // Left before the break, after item 6 had started.
+    assert_eq!(
+        row(&table, "Olof Lundberg"),
+        [
+            "Olof Lundberg",
+            "S",
+            "Göteborgsregionen",
+            "Politiker",
+            "12.50",
+            "14.15",
+            "12.50–14.15",
+            "punkt 1–6",
+            "knapp, kort",
+            ""
+        ]
+    );
+    // Checked out by the secretary: corrected.
+    let holmin = row(&table, "Lars Holmin");
+    assert_eq!(
+        (holmin[6].as_str(), holmin[8].as_str(), holmin[9].as_str()),
+        ("12.55–15.20", "kort, sekreterare", "ja")
+    );
+    // Arrived during item 4; there to the end.
+    let eriksson = row(&table, "Peter Eriksson");
+    assert_eq!(
+        (
+            eriksson[4].as_str(),
+            eriksson[5].as_str(),
+            eriksson[7].as_str()
+        ),
+        ("13.20", "", "punkt 4–11")
+    );
+    // Never came: no times, no items.
+    let absent = row(&table, "Tobias Hellström");
+    assert!(absent[4..9].iter().all(String::is_empty), "{absent:?}");
+}
+
+#[test]
+fn the_agenda_shows_planned_and_actual_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = rows(&export(&store(dir.path()), "agenda-csv"));
+    assert_eq!(table[0][..2], ["Punkt", "Rubrik"]);
+    let item4 = row(&table, "4");
+    assert_eq!(
+        &item4[2..],
+        [
+            "13.05",
+            "13.25",
+            "13.09",
+            "13.31",
+            "kl. 13.09 – 13.31 (planerat 13.05 – 13.25)"
+        ]
+    );
+    let pause = table.iter().find(|r| r[1] == "Paus").unwrap();
+    assert_eq!(&pause[4..6], ["14.22", "14.38"]);
+    let last = row(&table, "11");
+    assert_eq!(&last[4..6], ["15.29", "15.34"]);
+}
+
+#[test]
+fn the_minutes_paragraph_and_the_event_log_come_out_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let minutes = String::from_utf8(export(&store, "minutes")).unwrap();
+    assert!(
+        minutes.contains("Lämnar mötet klockan 14.15: Olof Lundberg och Ulf Olsson."),
+        "{minutes}"
+    );
+    let log = String::from_utf8(export(&store, "jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 39);
+}
+
+#[test]
+fn the_calendar_file_reads_in_an_independent_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let ics = export(&store(dir.path()), "ics");
+    let path = dir.path().join("mote.ics");
+    std::fs::write(&path, &ics).unwrap();
+    let check = r#"
+import sys
+try:
+    import icalendar
+except ImportError:
+    sys.exit(77)
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+[event] = [c for c in cal.walk() if c.name == 'VEVENT']
+print(event.decoded('dtstart').isoformat())
+print(event.decoded('dtend').isoformat())
+print(str(event.get('location')))
+print(str(event.get('uid')))
+print(str(event.get('description')).splitlines()[4])
+"#;
+    // Debian's Python, where .ci/run installs python3-icalendar (a python3
+    // earlier on PATH may be another one).
+    let python = if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(check)
+        .arg(&path)
+        .output();
+    let Ok(out) = out else {
+        eprintln!("NOTICE: the .ics check skipped: no python3");
+        return;
+    };
+    if out.status.code() == Some(77) {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "NOTICE: the .ics check skipped: python3-icalendar is not installed (apt-get install python3-icalendar; .ci/run does)"
+        );
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "2026-06-04T11:00:00+00:00");
+    assert_eq!(lines[1], "2026-06-04T13:30:00+00:00");
+    assert_eq!(
+        lines[2],
+        "Centralhuset Konferens, Nils Ericsonsplatsen 4, Göteborg"
+    );
+    assert_eq!(lines[3], "SRO-2026-06-04@motesskylt");
+    assert_eq!(
+        lines[4],
+        "13.05 – 13.25 4. Hälsa- och sjukvårdsavtalet med tillhörande överenskommelser"
+    );
+}
