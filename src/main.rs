@@ -201,6 +201,10 @@ enum ExportFormat {
     AttendanceCsv,
     /// Agenda with planned and actual times, CSV for Excel.
     AgendaCsv,
+    /// Attendance list as an Excel workbook (.xlsx).
+    AttendanceXlsx,
+    /// Agenda with planned and actual times as an Excel workbook (.xlsx).
+    AgendaXlsx,
     /// The meeting as iCalendar (.ics).
     Ics,
 }
@@ -683,7 +687,7 @@ fn export(
     format: ExportFormat,
     tz: Tz,
 ) -> anyhow::Result<Vec<u8>> {
-    use motesskylt::export::{agenda, attendance, csv, ics};
+    use motesskylt::export::{agenda, attendance, csv, ics, table, xlsx};
     let recorded = store.events(key)?;
     // The meeting, with the kiosk's own events and those learned from the
     // room's other devices.
@@ -718,6 +722,17 @@ fn export(
         ExportFormat::AgendaCsv => {
             let (meeting, events) = meeting_and_events()?;
             csv::agenda(&agenda::agenda(&meeting, &events, tz), tz)
+        }
+        ExportFormat::AttendanceXlsx => {
+            let (meeting, events) = meeting_and_events()?;
+            let rows = agenda::agenda(&meeting, &events, tz);
+            let people = attendance::attendance(&meeting, &events, &rows);
+            xlsx::workbook("Närvaro", &table::attendance(&people, &rows, tz))?
+        }
+        ExportFormat::AgendaXlsx => {
+            let (meeting, events) = meeting_and_events()?;
+            let rows = agenda::agenda(&meeting, &events, tz);
+            xlsx::workbook("Dagordning", &table::agenda(&rows, tz))?
         }
         ExportFormat::Ics => {
             let (meeting, _) = meeting_and_events()?;

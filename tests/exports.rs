@@ -1,7 +1,8 @@
 //! `motesskylt export` of a kiosk's store holding the SRO meeting of the
 //! fixtures and its recorded events: the attendance list and the agenda
-//! as CSV for Excel, and the meeting as iCalendar, read back by an
-//! independent reader (Python's icalendar) when it is installed.
+//! as CSV and as Excel workbooks, and the meeting as iCalendar; the
+//! workbooks and the calendar read back by independent readers (Python's
+//! openpyxl and icalendar) when they are installed (.ci/run installs them).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -176,50 +177,17 @@ fn the_calendar_file_reads_in_an_independent_reader() {
     let ics = export(&store(dir.path()), "ics");
     let path = dir.path().join("mote.ics");
     std::fs::write(&path, &ics).unwrap();
-    let check = r#"
-import sys
-try:
-    import icalendar
-except ImportError:
-    sys.exit(77)
-cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+    let check = "cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
 [event] = [c for c in cal.walk() if c.name == 'VEVENT']
 print(event.decoded('dtstart').isoformat())
 print(event.decoded('dtend').isoformat())
 print(str(event.get('location')))
 print(str(event.get('uid')))
 print(str(event.get('description')).splitlines()[4])
-"#;
-    // Debian's Python, where .ci/run installs python3-icalendar (a python3
-    // earlier on PATH may be another one).
-    let python = if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    };
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(check)
-        .arg(&path)
-        .output();
-    let Ok(out) = out else {
-        eprintln!("NOTICE: the .ics check skipped: no python3");
+";
+    let Some(text) = python("icalendar", check, &path) else {
         return;
     };
-    if out.status.code() == Some(77) {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "NOTICE: the .ics check skipped: python3-icalendar is not installed (apt-get install python3-icalendar; .ci/run does)"
-        );
-        return;
-    }
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "2026-06-04T11:00:00+00:00");
     assert_eq!(lines[1], "2026-06-04T13:30:00+00:00");
@@ -231,5 +199,67 @@ print(str(event.get('description')).splitlines()[4])
     assert_eq!(
         lines[4],
         "13.05 – 13.25 4. Hälsa- och sjukvårdsavtalet med tillhörande överenskommelser"
+    );
+}
+
+/// Runs Python code with Debian's Python (where .ci/run installs the
+/// readers); `None` (with a notice) when the module is missing.
+fn python(module: &str, code: &str, arg: &Path) -> Option<String> {
+    let python = if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let script = format!(
+        "import sys\ntry:\n    import {module}\nexcept ImportError:\n    sys.exit(77)\n{code}"
+    );
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(arg)
+        .output()
+        .ok()?;
+    if out.status.code() == Some(77) {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "NOTICE: a check skipped: Python's {module} is not installed (apt-get install python3-{module}; .ci/run does)"
+        );
+        return None;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn the_excel_workbooks_read_back_in_openpyxl() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let people = dir.path().join("narvaro.xlsx");
+    std::fs::write(&people, export(&store, "attendance-xlsx")).unwrap();
+    let read = "wb = openpyxl.load_workbook(sys.argv[1])\nws = wb.active\nprint(ws.title)\nfor row in ws.iter_rows(values_only=True):\n    print(';'.join('' if v is None else str(v) for v in row))\n";
+    let Some(text) = python("openpyxl", read, &people) else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Närvaro");
+    assert!(lines[1].starts_with("Namn;Parti;Organisation;Kategori;Första in"));
+    assert!(
+        lines.contains(&"Olof Lundberg;S;Göteborgsregionen;Politiker;12.50;14.15;12.50–14.15;punkt 1–6;knapp, kort;"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 2 + 31);
+
+    let agenda = dir.path().join("dagordning.xlsx");
+    std::fs::write(&agenda, export(&store, "agenda-xlsx")).unwrap();
+    let text = python("openpyxl", read, &agenda).unwrap();
+    assert!(text.starts_with("Dagordning\n"));
+    assert!(
+        text.contains("4;Hälsa- och sjukvårdsavtalet med tillhörande överenskommelser;13.05;13.25;13.09;13.31;kl. 13.09 – 13.31 (planerat 13.05 – 13.25)"),
+        "{text}"
     );
 }

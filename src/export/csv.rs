@@ -2,12 +2,11 @@
 //! order mark (else Excel reads å, ä, ö as Windows-1252), semicolons
 //! (Excel's list separator where the decimal mark is a comma), CRLF.
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::agenda::AgendaRow;
-use super::attendance::{AttendanceRow, category_sv, source_sv};
-use crate::model::time::{clock_sv, local_time};
+use super::attendance::AttendanceRow;
+use super::table;
 
 /// One field, quoted when it must be. A field Excel would take for a
 /// formula (`=`, `+`, `@`) is prefixed with an apostrophe, so a title in a
@@ -36,79 +35,14 @@ pub fn write(rows: &[Vec<String>]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn clock(at: Option<DateTime<Utc>>, tz: Tz) -> String {
-    at.map(|t| clock_sv(local_time(t, tz).time()))
-        .unwrap_or_default()
-}
-
-/// The attendance list: name, party, organisation, category, first in,
-/// last out, every stay, the items present for, how, corrected.
+/// The attendance list as CSV.
 pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<u8> {
-    let mut table = vec![
-        [
-            "Namn",
-            "Parti",
-            "Organisation",
-            "Kategori",
-            "Första in",
-            "Sista ut",
-            "Närvaro",
-            "Närvarande vid",
-            "Källa",
-            "Korrigerad",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for row in rows {
-        let p = row.participant;
-        table.push(vec![
-            p.name.clone(),
-            p.party.clone().unwrap_or_default(),
-            p.organisation.clone().unwrap_or_default(),
-            category_sv(p.category).to_string(),
-            clock(row.first_in(), tz),
-            clock(row.last_out(), tz),
-            row.intervals_sv(tz),
-            row.items_sv(agenda),
-            row.sources
-                .iter()
-                .map(|s| source_sv(*s))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if row.corrected { "ja" } else { "" }.to_string(),
-        ]);
-    }
-    write(&table)
+    write(&table::attendance(rows, agenda, tz))
 }
 
-/// The agenda with planned and actual times.
+/// The agenda with planned and actual times as CSV.
 pub fn agenda(rows: &[AgendaRow], tz: Tz) -> Vec<u8> {
-    let mut table = vec![
-        [
-            "Punkt",
-            "Rubrik",
-            "Planerad start",
-            "Planerat slut",
-            "Faktisk start",
-            "Faktiskt slut",
-            "Tid",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for row in rows {
-        table.push(vec![
-            row.number.clone().unwrap_or_default(),
-            row.title.clone(),
-            clock(Some(row.planned.0), tz),
-            clock(Some(row.planned.1), tz),
-            clock(row.actual.map(|a| a.0), tz),
-            clock(row.actual.map(|a| a.1), tz),
-            row.times_sv(tz),
-        ]);
-    }
-    write(&table)
+    write(&table::agenda(rows, tz))
 }
 
 #[cfg(test)]

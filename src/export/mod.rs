@@ -3,7 +3,9 @@
 //!
 //! - [`attendance`]: who was there when, and for which items;
 //! - [`agenda`]: the agenda with planned and actual times;
-//! - [`csv`]: both as CSV that opens right in Excel with Swedish settings;
+//! - [`table`]: both as tables of text, as the minutes write them;
+//! - [`csv`]: the tables as CSV that opens right in Excel with Swedish
+//!   settings; [`xlsx`]: as Excel workbooks;
 //! - [`ics`]: the meeting as iCalendar for calendars.
 //!
 //! All pure: the meeting, its events and the time zone in, text out.
@@ -12,3 +14,5 @@ pub mod agenda;
 pub mod attendance;
 pub mod csv;
 pub mod ics;
+pub mod table;
+pub mod xlsx;
