@@ -125,15 +125,24 @@ struct Kiosk {
 }
 
 impl Kiosk {
+    /// A kiosk of `dir` named `name` syncing with the central server on
+    /// `port`, enrolling with `code`.
     fn start(dir: &Path, name: &str, port: u16, code: &str) -> Kiosk {
-        let data = dir.join(name);
+        let sync = format!(
+            "central = \"http://127.0.0.1:{port}\"\nenrol_code = \"{code}\"\nbatch = 5\nidle_seconds = 2\nretry_max_seconds = 1\n"
+        );
+        Self::run(dir, name, &sync)
+    }
+
+    /// A headless kiosk of `dir` named `name` with `sync` as its `[sync]`
+    /// section, on the fixtures' meeting at 12.50.
+    fn run(dir: &Path, name: &str, sync: &str) -> Kiosk {
         let config = dir.join(format!("{name}.toml"));
         std::fs::write(
             &config,
             format!(
-                "[kiosk]\ndata_dir = \"{}\"\ndevice = \"{name}\"\n[reader]\nkind = \"none\"\n\
-                 [sync]\ncentral = \"http://127.0.0.1:{port}\"\nenrol_code = \"{code}\"\nbatch = 5\nidle_seconds = 2\nretry_max_seconds = 1\n",
-                data.display()
+                "[kiosk]\ndata_dir = \"{}\"\ndevice = \"{name}\"\n[reader]\nkind = \"none\"\n[sync]\n{sync}",
+                dir.join(name).display()
             ),
         )
         .unwrap();
@@ -316,37 +325,11 @@ fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let central = Central::config(dir, 0);
-    let config = dir.join("kiosk.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[kiosk]\ndata_dir = \"{}\"\ndevice = \"dorr-ett\"\n[reader]\nkind = \"none\"\n\
-             [sync]\nserve = \"{}\"\nroom = \"konferens-1\"\n",
-            dir.join("kiosk").display(),
-            central.display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new(BIN)
-        .args(["kiosk", "--headless", "--config"])
-        .arg(&config)
-        .arg("--notice")
-        .arg(notice())
-        .args(["--clock", "2026-06-04 12:50"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("kiosk.log")).unwrap())
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let lines = lines_of(child.stdout.take().unwrap());
-    let mut kiosk = Kiosk {
-        child,
-        stdin,
-        lines,
-        learned: Vec::new(),
-        sync: Value::Null,
-    };
+    let serve = format!(
+        "serve = \"{}\"\nroom = \"konferens-1\"\n",
+        central.display()
+    );
+    let mut kiosk = Kiosk::run(dir, "dorr-ett", &serve);
     kiosk.until("online", Kiosk::online);
     kiosk.stored("open-picker");
     let tapped = kiosk.stored("pick Marina Johansson");
@@ -362,7 +345,7 @@ fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
         std::thread::sleep(Duration::from_millis(20));
     }
     // Enrolled in its configured room, with its token kept 0600.
-    let token = dir.join("kiosk/device.token");
+    let token = dir.join("dorr-ett/device.token");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(&token).unwrap().permissions().mode() & 0o777,
