@@ -131,6 +131,8 @@ pub fn attendance<'a>(
             .filter_map(|item| {
                 let (start, end) = item.actual?;
                 let number = item.number.clone()?;
+                // An item passed over took no time: count a second of it,
+                // so whoever was in at that moment was present for it.
                 let present = row.intervals.iter().any(|(i, o)| {
                     *i < end.max(start + chrono::Duration::seconds(1))
                         && o.is_none_or(|o| o > start)

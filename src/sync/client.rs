@@ -1,6 +1,6 @@
 //! The kiosk's side of sync: pushes the outbox of its store to the central
-//! store in batches and moves the outbox cursor on as far as the central
-//! store acknowledges. Safe to repeat after any failure: a batch pushed
+//! store in batches and moves the outbox cursor over every batch the
+//! central store answered. Safe to repeat after any failure: a batch pushed
 //! again changes nothing there.
 
 use std::future::Future;

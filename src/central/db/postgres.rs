@@ -13,6 +13,7 @@ use super::{
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
+use crate::store::WIRE_COLUMNS;
 use crate::sync::wire::WireEvent;
 
 /// The central store's PostgreSQL migrations; the first is version 1.
@@ -254,9 +255,6 @@ fn wire(r: &Row, first: usize) -> Result<WireEvent, DbError> {
     })
 }
 
-const WIRE: &str =
-    "e.id, e.device, e.seq, e.meeting, e.wall, e.mono_ms, e.boot, e.clock_synced, e.body";
-
 const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0)";
 
 fn device_record(r: &Row) -> DeviceRecord {
@@ -347,7 +345,9 @@ impl CentralDb for PostgresDb {
             .lock()
             .await
             .query(
-                &format!("SELECT {WIRE} FROM events e WHERE meeting = $1 ORDER BY device, seq"),
+                &format!(
+                    "SELECT {WIRE_COLUMNS} FROM events WHERE meeting = $1 ORDER BY device, seq"
+                ),
                 &[&meeting],
             )
             .await?;
@@ -598,7 +598,7 @@ impl CentralDb for PostgresDb {
         let events = tx
             .query(
                 &format!(
-                    "SELECT e.pos, {WIRE} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
+                    "SELECT e.pos, {WIRE_COLUMNS} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
                      WHERE r.room = $1 AND e.pos > $2 ORDER BY e.pos LIMIT $3"
                 ),
                 &[&room, &since.events, &PULL_LIMIT],

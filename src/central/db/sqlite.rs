@@ -560,14 +560,10 @@ impl CentralDb for SqliteDb {
                         meeting: parse_meeting(&body)?,
                     });
                 }
+                // meeting_rooms has none of the event's column names.
                 let mut statement = tx.prepare_cached(&format!(
-                    "SELECT e.pos, {} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
-                     WHERE r.room = ?1 AND e.pos > ?2 ORDER BY e.pos LIMIT ?3",
-                    WIRE_COLUMNS
-                        .split(", ")
-                        .map(|c| format!("e.{c}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "SELECT e.pos, {WIRE_COLUMNS} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE r.room = ?1 AND e.pos > ?2 ORDER BY e.pos LIMIT ?3"
                 ))?;
                 let rows = statement.query_map(params![room, since.events, PULL_LIMIT], |r| {
                     Ok((r.get::<_, i64>(0)?, WireRow::read(r, 1)?))
