@@ -205,8 +205,27 @@ enum ExportFormat {
     AttendanceXlsx,
     /// Agenda with planned and actual times as an Excel workbook (.xlsx).
     AgendaXlsx,
+    /// Attendance list as a printable PDF for the signed minutes.
+    AttendancePdf,
     /// The meeting as iCalendar (.ics).
     Ics,
+}
+
+impl ExportFormat {
+    /// The export made from the meeting and its events (`None`: the log).
+    fn made(self) -> Option<motesskylt::export::Format> {
+        use motesskylt::export::Format;
+        Some(match self {
+            ExportFormat::Jsonl => return None,
+            ExportFormat::Minutes => Format::Minutes,
+            ExportFormat::AttendanceCsv => Format::AttendanceCsv,
+            ExportFormat::AgendaCsv => Format::AgendaCsv,
+            ExportFormat::AttendanceXlsx => Format::AttendanceXlsx,
+            ExportFormat::AgendaXlsx => Format::AgendaXlsx,
+            ExportFormat::AttendancePdf => Format::AttendancePdf,
+            ExportFormat::Ics => Format::Ics,
+        })
+    }
 }
 
 /// What `central` does besides serving.
@@ -679,68 +698,43 @@ fn open_existing_store(path: &Path) -> anyhow::Result<motesskylt::store::Store> 
     Ok(motesskylt::store::Store::open(&file, "motesskylt")?)
 }
 
-/// The key of the store's only meeting.
-/// One meeting of a store in `format`.
+/// One meeting of a store in `format`: the kiosk's own event log, or an
+/// export of the meeting with its own events and those learned from the
+/// room's other devices.
 fn export(
     store: &motesskylt::store::Store,
     key: &str,
     format: ExportFormat,
     tz: Tz,
 ) -> anyhow::Result<Vec<u8>> {
-    use motesskylt::export::{agenda, attendance, csv, ics, table, xlsx};
     let recorded = store.events(key)?;
-    // The meeting, with the kiosk's own events and those learned from the
-    // room's other devices.
-    let meeting_and_events = || -> anyhow::Result<(Meeting, Vec<Event>)> {
-        let Some((_, meeting)) = store.meetings()?.into_iter().find(|(k, _)| k == key) else {
-            return Err(BadInput(vec![problem(
-                store.path(),
-                None,
-                format!("lagringen har inget möte {key}"),
-            )])
-            .into());
-        };
-        let mut events: Vec<Event> = recorded.iter().map(|r| r.event.clone()).collect();
-        events.extend(store.learned(key)?);
-        Ok((meeting, events))
-    };
-    Ok(match format {
-        ExportFormat::Jsonl => recorded
+    let Some(made) = format.made() else {
+        return Ok(recorded
             .iter()
             .map(|r| r.to_json_line() + "\n")
             .collect::<String>()
-            .into_bytes(),
-        ExportFormat::Minutes => {
-            let (meeting, events) = meeting_and_events()?;
-            attendance::paragraph(&meeting, &events, tz).into_bytes()
-        }
-        ExportFormat::AttendanceCsv => {
-            let (meeting, events) = meeting_and_events()?;
-            let rows = agenda::agenda(&meeting, &events, tz);
-            csv::attendance(&attendance::attendance(&meeting, &events, &rows), &rows, tz)
-        }
-        ExportFormat::AgendaCsv => {
-            let (meeting, events) = meeting_and_events()?;
-            csv::agenda(&agenda::agenda(&meeting, &events, tz), tz)
-        }
-        ExportFormat::AttendanceXlsx => {
-            let (meeting, events) = meeting_and_events()?;
-            let rows = agenda::agenda(&meeting, &events, tz);
-            let people = attendance::attendance(&meeting, &events, &rows);
-            xlsx::workbook("Närvaro", &table::attendance(&people, &rows, tz))?
-        }
-        ExportFormat::AgendaXlsx => {
-            let (meeting, events) = meeting_and_events()?;
-            let rows = agenda::agenda(&meeting, &events, tz);
-            xlsx::workbook("Dagordning", &table::agenda(&rows, tz))?
-        }
-        ExportFormat::Ics => {
-            let (meeting, _) = meeting_and_events()?;
-            ics::calendar(&meeting, tz, Utc::now()).into_bytes()
-        }
-    })
+            .into_bytes());
+    };
+    let Some((_, meeting)) = store.meetings()?.into_iter().find(|(k, _)| k == key) else {
+        return Err(BadInput(vec![problem(
+            store.path(),
+            None,
+            format!("lagringen har inget möte {key}"),
+        )])
+        .into());
+    };
+    let mut events: Vec<Event> = recorded.iter().map(|r| r.event.clone()).collect();
+    events.extend(store.learned(key)?);
+    Ok(motesskylt::export::render(
+        made,
+        &meeting,
+        &events,
+        tz,
+        Utc::now(),
+    )?)
 }
 
+/// The key of the store's only meeting.
 fn only_meeting(store: &motesskylt::store::Store) -> anyhow::Result<String> {
     let keys: Vec<String> = store.meetings()?.into_iter().map(|(k, _)| k).collect();
     match keys.as_slice() {
