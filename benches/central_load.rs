@@ -213,6 +213,7 @@ fn wire(device: &str, seq: i64, meeting: &str, now: DateTime<Utc>) -> WireEvent 
                 person: format!("Person {}", seq % 50),
                 source: Source::Nfc,
                 substitute_for: None,
+                correction: None,
             },
         ),
     }
@@ -678,6 +679,7 @@ fn run_backend(
                         person: format!("Person {}", i % 50),
                         source: Source::Nfc,
                         substitute_for: None,
+                        correction: None,
                     },
                 )
             })

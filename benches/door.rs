@@ -34,6 +34,7 @@ fn append(c: &mut Criterion) {
             person: "Olof Lundberg".into(),
             source: Source::Nfc,
             substitute_for: None,
+            correction: None,
         },
     );
     let stamp = Stamp::read(at);

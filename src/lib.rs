@@ -22,3 +22,4 @@ pub mod model;
 pub mod progress;
 pub mod store;
 pub mod sync;
+pub mod web;

@@ -244,6 +244,17 @@ enum CentralAction {
         /// The kiosk's name.
         device: String,
     },
+    /// Add a person who signs in to the pages, or change their password, role and bodies. The password is read from MOTESSKYLT_PASSWORD or asked for.
+    User {
+        /// The sign-in name, e.g. anna.svensson.
+        name: String,
+        /// admin (everything) or secretary (their bodies' meetings).
+        #[arg(long, default_value = "secretary")]
+        role: String,
+        /// A body whose meetings a secretary sees, e.g. SRO (repeat for several).
+        #[arg(long = "body")]
+        bodies: Vec<String>,
+    },
     /// Print a meeting's event log from every kiosk (JSON Lines), times corrected where a kiosk's clock was not synchronised.
     Export {
         /// The meeting's key, e.g. SRO-2026-06-04.
@@ -564,6 +575,32 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                     writeln!(out, "{line}")?;
                 }
             }
+            CentralAction::User { name, role, bodies } => {
+                use motesskylt::central::db::{Role, UserRecord};
+                let Some(role) = Role::parse(&role) else {
+                    return Err(BadInput(vec![format!(
+                        "--role {role}: välj admin eller secretary"
+                    )])
+                    .into());
+                };
+                if role == Role::Secretary && bodies.is_empty() {
+                    return Err(BadInput(vec![
+                        "en sekreterare behöver minst ett organ: lägg till --body SRO".to_string(),
+                    ])
+                    .into());
+                }
+                let password = read_password()?;
+                let password_hash = motesskylt::web::auth::hash_password(&password)
+                    .map_err(|e| BadInput(vec![e.to_string()]))?;
+                db.put_user(&UserRecord {
+                    name: name.clone(),
+                    password_hash,
+                    role,
+                    bodies,
+                })
+                .await?;
+                println!("{name}: kan logga in ({})", role.as_str());
+            }
             CentralAction::Revoke { device } => {
                 if !db.revoke(&device, Utc::now()).await? {
                     return Err(BadInput(vec![format!(
@@ -732,6 +769,40 @@ fn export(
         tz,
         Utc::now(),
     )?)
+}
+
+/// A new password: from MOTESSKYLT_PASSWORD, or typed twice at the
+/// terminal without echo, or one line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if let Ok(password) = std::env::var("MOTESSKYLT_PASSWORD") {
+        return Ok(password);
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let ask = |prompt: &str| -> anyhow::Result<String> {
+        use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
+        eprint!("{prompt}");
+        let saved = tcgetattr(&stdin)?;
+        let mut quiet = saved.clone();
+        quiet.local_flags.remove(LocalFlags::ECHO);
+        tcsetattr(&stdin, SetArg::TCSANOW, &quiet)?;
+        let mut line = String::new();
+        let read = stdin.lock().read_line(&mut line);
+        tcsetattr(&stdin, SetArg::TCSANOW, &saved)?;
+        eprintln!();
+        read?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let first = ask("Lösenord: ")?;
+    if ask("Samma lösenord igen: ")? != first {
+        return Err(BadInput(vec!["lösenorden är olika; försök igen".to_string()]).into());
+    }
+    Ok(first)
 }
 
 /// The key of the store's only meeting.

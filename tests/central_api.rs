@@ -46,6 +46,7 @@ fn wire(device: &str, seq: i64, meeting: &str) -> WireEvent {
                 person: "Marina Johansson".into(),
                 source: Source::Nfc,
                 substitute_for: None,
+                correction: None,
             },
         ),
     }

@@ -41,6 +41,7 @@ fn wire(device: &str, seq: i64) -> WireEvent {
                 person: format!("Person {seq}"),
                 source: Source::Nfc,
                 substitute_for: None,
+                correction: None,
             },
         ),
     }

@@ -106,6 +106,7 @@ fn a_late_start_is_told_before_the_meeting() {
                 person: "Helen Eliasson".into(),
                 source: Source::Nfc,
                 substitute_for: None,
+                correction: None,
             },
         )],
     );
@@ -247,10 +248,12 @@ fn present_counts_in_minus_out_and_expected_only_the_called() {
         person: p.into(),
         source: Source::Nfc,
         substitute_for: None,
+        correction: None,
     };
     let checked_out = |p: &str| EventKind::CheckedOut {
         person: p.into(),
         source: Source::Button,
+        correction: None,
     };
     let events = log(
         &m,

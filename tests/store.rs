@@ -22,6 +22,7 @@ fn checked_in(who: &str, s: i64) -> Event {
             person: who.into(),
             source: Source::Nfc,
             substitute_for: None,
+            correction: None,
         },
     )
 }

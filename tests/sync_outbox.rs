@@ -23,6 +23,7 @@ fn tap(s: i64) -> Event {
             person: format!("Person {s}"),
             source: Source::Nfc,
             substitute_for: None,
+            correction: None,
         },
     )
 }

@@ -128,11 +128,13 @@ mod tests {
                 person: who.into(),
                 source: Source::Nfc,
                 substitute_for: None,
+                correction: None,
             }
         } else {
             EventKind::CheckedOut {
                 person: who.into(),
                 source: Source::Nfc,
+                correction: None,
             }
         };
         Event::new(at(h, m), chrono_tz::UTC, kind)

@@ -22,7 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::clock::BootClock;
-use super::db::{AnyDb, CentralDb, Cursor, DbError, DeviceRecord};
+use super::db::{AnyDb, AuditEntry, CentralDb, Cursor, DbError, DeviceRecord};
 use super::secret;
 use crate::model::Meeting;
 use crate::store::meeting_key;
@@ -71,12 +71,17 @@ pub fn router(state: AppState, limits: Limits) -> Router {
     Router::new()
         .route("/api/v1/live", get(live))
         .merge(timed)
-        .fallback(|| async {
-            Failure::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "den adressen finns inte i API:t (se docs/api/openapi.yaml)",
-            )
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                Failure::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "den adressen finns inte i API:t (se docs/api/openapi.yaml)",
+                )
+                .into_response()
+            } else {
+                crate::web::PageError::NotFound.into_response()
+            }
         })
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(TraceLayer::new_for_http())
@@ -260,6 +265,16 @@ async fn enrol(
         )
         .await?;
     tracing::info!(device = %request.device, %room, "device enrolled");
+    state
+        .db
+        .audit(&AuditEntry {
+            at: now,
+            who: request.device.clone(),
+            action: "enrol".into(),
+            meeting: None,
+            detail: format!("kiosken registrerade sig i rummet {room}"),
+        })
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(EnrolResponse {

@@ -9,7 +9,8 @@ use thiserror::Error;
 #[error("slumptal gick inte att få från systemet: {0}")]
 pub struct RandomError(String);
 
-fn random<const N: usize>() -> Result<[u8; N], RandomError> {
+/// `N` random bytes from the system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| RandomError(e.to_string()))?;
     Ok(bytes)
@@ -17,7 +18,7 @@ fn random<const N: usize>() -> Result<[u8; N], RandomError> {
 
 /// A new device token: 32 random bytes in hex.
 pub fn new_token() -> Result<String, RandomError> {
-    Ok(random::<32>()?.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(random_bytes::<32>()?.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Letters that cannot be mistaken for each other when read aloud or
@@ -26,7 +27,7 @@ const CODE_LETTERS: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 /// A new one-time enrolment code, `XXXX-XXXX` (about 40 bits).
 pub fn new_code() -> Result<String, RandomError> {
-    let bytes = random::<8>()?;
+    let bytes = random_bytes::<8>()?;
     let letters: String = bytes
         .iter()
         .map(|b| CODE_LETTERS[usize::from(*b) % CODE_LETTERS.len()] as char)

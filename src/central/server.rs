@@ -15,6 +15,7 @@ use super::api::{AppState, Limits, Now, router};
 use super::config::{CentralConfig, ServerConfig};
 use super::db::{AnyDb, CentralDb, DbError, PostgresDb, SqliteDb};
 use super::secret::{self, RandomError};
+use crate::model::time::DEFAULT_TIME_ZONE;
 
 /// Why the server could not run.
 #[derive(Debug, Error)]
@@ -144,13 +145,19 @@ pub async fn start(
         stopping: stopping.clone(),
         now,
     };
+    let timeout = Duration::from_secs(config.request_timeout_seconds);
+    let pages = crate::web::router(
+        crate::web::WebState::new(state.clone(), config.code_valid_hours, DEFAULT_TIME_ZONE),
+        timeout,
+    );
     let app = router(
         state,
         Limits {
-            timeout: Duration::from_secs(config.request_timeout_seconds),
+            timeout,
             body_bytes: config.body_limit_kb * 1024,
         },
-    );
+    )
+    .merge(pages);
     let stopper = stop.clone();
     tokio::spawn(async move {
         shutdown.await;
@@ -158,7 +165,10 @@ pub async fn start(
     });
     let mut stopped = stopping;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
             .with_graceful_shutdown(async move {
                 let _ = stopped.wait_for(|s| *s).await;
             })

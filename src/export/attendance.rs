@@ -102,7 +102,7 @@ pub fn attendance<'a>(
     for event in ordered {
         let (person, source, arrives) = match &event.kind {
             EventKind::CheckedIn { person, source, .. } => (person, *source, true),
-            EventKind::CheckedOut { person, source } => (person, *source, false),
+            EventKind::CheckedOut { person, source, .. } => (person, *source, false),
             _ => continue,
         };
         let Some(row) = names.find(person).and_then(|i| rows.get_mut(i)) else {

@@ -487,6 +487,7 @@ impl Desk {
                     person: name,
                     source,
                     substitute_for: participant.substitute_for.clone(),
+                    correction: None,
                 }),
                 DoorKind::Welcome,
             ),
@@ -494,6 +495,7 @@ impl Desk {
                 Some(EventKind::CheckedOut {
                     person: name,
                     source,
+                    correction: None,
                 }),
                 DoorKind::CheckedOut,
             ),
@@ -704,6 +706,7 @@ mod tests {
                 person: name.clone(),
                 source: Source::Nfc,
                 substitute_for: None,
+                correction: None,
             }]
         );
         assert_eq!(
@@ -720,7 +723,8 @@ mod tests {
             kinds(&out),
             vec![EventKind::CheckedOut {
                 person: name,
-                source: Source::Nfc
+                source: Source::Nfc,
+                correction: None,
             }]
         );
         // Everything the desk answered is in the journal, in order.
@@ -781,7 +785,8 @@ mod tests {
                 EventKind::CheckedIn {
                     person: name,
                     source: Source::Nfc,
-                    substitute_for: None
+                    substitute_for: None,
+                    correction: None,
                 }
             ]
         );
@@ -839,6 +844,7 @@ mod tests {
                 person: meeting.participants[3].name.clone(),
                 source: Source::Touch,
                 substitute_for: Some("Monika Holmgren".into()),
+                correction: None,
             }]
         );
     }
@@ -976,7 +982,8 @@ mod tests {
             kinds(&out),
             vec![EventKind::CheckedOut {
                 person: meeting.participants[1].name.clone(),
-                source: Source::Button
+                source: Source::Button,
+                correction: None,
             }]
         );
         assert_eq!(signal(&out), Some(Signal::Accepted));

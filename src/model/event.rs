@@ -64,6 +64,9 @@ pub enum EventKind {
         /// substitute (ersättare).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         substitute_for: Option<String>,
+        /// Who made it by hand, and why (a secretary's correction).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correction: Option<Correction>,
     },
     /// Someone left.
     CheckedOut {
@@ -71,6 +74,9 @@ pub enum EventKind {
         person: String,
         /// How the check-out was made.
         source: Source,
+        /// Who made it by hand, and why (a secretary's correction).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        correction: Option<Correction>,
     },
     /// A card was bound to a participant (enrolment at the door).
     CardEnrolled {
@@ -81,6 +87,16 @@ pub enum EventKind {
         /// Who allowed it.
         by: Authority,
     },
+}
+
+/// A check-in or check-out made by hand: who made it and why. The events
+/// it corrects stay in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The secretary (their sign-in name).
+    pub by: String,
+    /// Why, in their words.
+    pub reason: String,
 }
 
 /// Who allowed a card to be enrolled.
@@ -254,7 +270,8 @@ mod tests {
             events[5].kind,
             EventKind::CheckedOut {
                 person: "Olof Lundberg".to_string(),
-                source: Source::Button
+                source: Source::Button,
+                correction: None,
             }
         );
         assert_eq!(events[1].at.to_rfc3339(), "2026-06-04T13:09:30+02:00");

@@ -10,7 +10,7 @@ pub mod time;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-pub use event::{Event, EventKind, Source};
+pub use event::{Correction, Event, EventKind, Source};
 
 /// A meeting as described by its notice (kallelse).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

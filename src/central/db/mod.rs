@@ -156,6 +156,93 @@ pub struct Pulled {
     pub events: Vec<WireEvent>,
 }
 
+/// A meeting as the central store has it: its newest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingEntry {
+    /// The meeting's key (`SRO-2026-06-04`).
+    pub key: String,
+    /// The room it belongs to.
+    pub room: String,
+    /// When this version was stored.
+    pub updated: DateTime<Utc>,
+    /// The meeting.
+    pub meeting: Meeting,
+}
+
+/// What a person signed in to the pages may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything: every body's meetings, devices, rooms, the audit log.
+    Admin,
+    /// Their bodies' meetings: import, follow, correct, export.
+    Secretary,
+}
+
+impl Role {
+    /// The role's name in the store and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Secretary => "secretary",
+        }
+    }
+
+    /// The role a stored name names.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "secretary" => Some(Role::Secretary),
+            _ => None,
+        }
+    }
+}
+
+/// A person who signs in to the pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The sign-in name.
+    pub name: String,
+    /// The password's argon2 hash (PHC string).
+    pub password_hash: String,
+    /// What they may do.
+    pub role: Role,
+    /// The bodies (`SRO`) whose meetings a secretary sees.
+    pub bodies: Vec<String>,
+}
+
+impl UserRecord {
+    /// A user as stored: the role by name, the bodies as a JSON array.
+    fn stored(
+        name: String,
+        password_hash: String,
+        role: &str,
+        bodies: &str,
+    ) -> Result<UserRecord, DbError> {
+        Ok(UserRecord {
+            role: Role::parse(role).ok_or_else(|| DbError::BadRow(format!("okänd roll {role}")))?,
+            bodies: serde_json::from_str(bodies).map_err(|e| DbError::BadRow(e.to_string()))?,
+            name,
+            password_hash,
+        })
+    }
+}
+
+/// One line of the audit log: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (a user's name, or a device's).
+    pub who: String,
+    /// What, as a stable word (`correction`, `export`, `enrol_code`, …).
+    pub action: String,
+    /// The meeting concerned, if any.
+    pub meeting: Option<String>,
+    /// The details, in words.
+    pub detail: String,
+}
+
 /// The most events one pull returns; the rest come with the next.
 pub const PULL_LIMIT: i64 = 1000;
 
@@ -258,8 +345,54 @@ pub trait CentralDb: Send + Sync {
         since: Cursor,
     ) -> impl Future<Output = Result<Pulled, DbError>> + Send;
 
+    /// Every meeting's newest version, newest meeting date first.
+    fn meetings(&self) -> impl Future<Output = Result<Vec<MeetingEntry>, DbError>> + Send;
+
+    /// A meeting's newest version.
+    fn meeting(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<MeetingEntry>, DbError>> + Send;
+
+    /// Adds a person who signs in, or replaces their password, role and
+    /// bodies.
+    fn put_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The person signing in as `name`.
+    fn user(&self, name: &str)
+    -> impl Future<Output = Result<Option<UserRecord>, DbError>> + Send;
+
+    /// Appends to the audit log.
+    fn audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The newest `limit` lines of the audit log, newest first.
+    fn audit_log(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, DbError>> + Send;
+
+    /// Adds a room (nothing when it exists).
+    fn add_room(
+        &self,
+        room: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Every room: added, or named by a device, code or meeting; by name.
+    fn rooms(&self) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
+
     /// Whether the storage answers.
     fn healthy(&self) -> impl Future<Output = Result<(), DbError>> + Send;
+}
+
+/// Sorts meetings by date, the newest first (then by key).
+fn newest_first(meetings: &mut [MeetingEntry]) {
+    meetings.sort_by(|a, b| {
+        b.meeting
+            .date
+            .cmp(&a.meeting.date)
+            .then_with(|| a.key.cmp(&b.key))
+    });
 }
 
 /// The highest `n` from `from` such that `from+1..=n` are all in `seqs`
@@ -364,6 +497,30 @@ impl CentralDb for AnyDb {
     }
     async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
         delegate!(self, db => db.pull(room, device, since))
+    }
+    async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
+        delegate!(self, db => db.meetings())
+    }
+    async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
+        delegate!(self, db => db.meeting(key))
+    }
+    async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {
+        delegate!(self, db => db.put_user(user))
+    }
+    async fn user(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
+        delegate!(self, db => db.user(name))
+    }
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        delegate!(self, db => db.audit(entry))
+    }
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        delegate!(self, db => db.audit_log(limit))
+    }
+    async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+        delegate!(self, db => db.add_room(room, now))
+    }
+    async fn rooms(&self) -> Result<Vec<String>, DbError> {
+        delegate!(self, db => db.rooms())
     }
     async fn healthy(&self) -> Result<(), DbError> {
         delegate!(self, db => db.healthy())

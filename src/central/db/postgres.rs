@@ -8,8 +8,8 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row, Statement};
 use uuid::Uuid;
 
 use super::{
-    CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
-    contiguous_from, same_device,
+    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, PULL_LIMIT, Pulled,
+    PushAck, RoomMeeting, UserRecord, contiguous_from, newest_first, same_device,
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
@@ -68,6 +68,22 @@ const MIGRATIONS: &[&str] = &[r#"
         within_ms  bigint NOT NULL,
         PRIMARY KEY (device, boot)
     );
+"#, r#"
+    CREATE TABLE users (
+        name           text PRIMARY KEY,
+        password_hash  text NOT NULL,
+        role           text NOT NULL,
+        bodies         text NOT NULL
+    );
+    CREATE TABLE audit (
+        pos      bigserial PRIMARY KEY,
+        at       timestamptz NOT NULL,
+        who      text NOT NULL,
+        action   text NOT NULL,
+        meeting  text,
+        detail   text NOT NULL
+    );
+    CREATE TABLE rooms (name text PRIMARY KEY, created timestamptz NOT NULL);
 "#];
 
 /// The central store on a PostgreSQL database, over one connection (one
@@ -164,6 +180,32 @@ impl std::fmt::Debug for PostgresDb {
 }
 
 impl PostgresDb {
+    /// The newest version of every meeting (or of `key`).
+    async fn meeting_entries(&self, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
+        self.client
+            .lock()
+            .await
+            .query(
+                "SELECT m.key, r.room, m.received, m.body FROM meetings m
+                 JOIN meeting_rooms r ON r.key = m.key
+                 WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
+                   AND ($1::text IS NULL OR m.key = $1)",
+                &[&key],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(MeetingEntry {
+                    key: r.get(0),
+                    room: r.get(1),
+                    updated: r.get(2),
+                    meeting: serde_json::from_value(r.get(3))
+                        .map_err(|e| DbError::BadRow(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
     /// Connects to `url` (`postgres://user@host/db`) and runs the
     /// migrations. Must be called inside a tokio runtime, which drives the
     /// connection.
@@ -613,6 +655,108 @@ impl CentralDb for PostgresDb {
         }
         tx.commit().await?;
         Ok(pulled)
+    }
+
+    async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
+        let mut meetings = self.meeting_entries(None).await?;
+        newest_first(&mut meetings);
+        Ok(meetings)
+    }
+
+    async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
+        Ok(self.meeting_entries(Some(key)).await?.pop())
+    }
+
+    async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {
+        let bodies =
+            serde_json::to_string(&user.bodies).map_err(|e| DbError::BadRow(e.to_string()))?;
+        self.client
+            .lock()
+            .await
+            .execute(
+                "INSERT INTO users (name, password_hash, role, bodies) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,
+                     role = excluded.role, bodies = excluded.bodies",
+                &[&user.name, &user.password_hash, &user.role.as_str(), &bodies],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn user(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
+        self.client
+            .lock()
+            .await
+            .query_opt(
+                "SELECT name, password_hash, role, bodies FROM users WHERE name = $1",
+                &[&name],
+            )
+            .await?
+            .map(|r| {
+                UserRecord::stored(r.get(0), r.get(1), r.get::<_, &str>(2), r.get::<_, &str>(3))
+            })
+            .transpose()
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        self.client
+            .lock()
+            .await
+            .execute(
+                "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
+                &[&entry.at, &entry.who, &entry.action, &entry.meeting, &entry.detail],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .query(
+                "SELECT at, who, action, meeting, detail FROM audit ORDER BY pos DESC LIMIT $1",
+                &[&limit],
+            )
+            .await?
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get(0),
+                who: r.get(1),
+                action: r.get(2),
+                meeting: r.get(3),
+                detail: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+        self.client
+            .lock()
+            .await
+            .execute(
+                "INSERT INTO rooms (name, created) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&room, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn rooms(&self) -> Result<Vec<String>, DbError> {
+        Ok(self
+            .client
+            .lock()
+            .await
+            .query(
+                "SELECT name FROM rooms UNION SELECT room FROM devices
+                 UNION SELECT room FROM codes UNION SELECT room FROM meeting_rooms ORDER BY 1",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
     }
 
     async fn healthy(&self) -> Result<(), DbError> {

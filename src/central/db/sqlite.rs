@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    CentralDb, Cursor, DbError, DeviceRecord, PULL_LIMIT, Pulled, PushAck, RoomMeeting,
-    contiguous_from, same_device,
+    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, PULL_LIMIT, Pulled,
+    PushAck, RoomMeeting, UserRecord, contiguous_from, newest_first, same_device,
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
@@ -85,6 +85,29 @@ const MIGRATIONS: &[&str] = &[r#"
         within_ms  INTEGER NOT NULL,
         PRIMARY KEY (device, boot)
     );
+"#, r#"
+    -- People who sign in to the pages; the password only as its argon2
+    -- hash, the bodies a secretary sees as a JSON array.
+    CREATE TABLE users (
+        name           TEXT PRIMARY KEY,
+        password_hash  TEXT NOT NULL,
+        role           TEXT NOT NULL,
+        bodies         TEXT NOT NULL
+    );
+    -- Who did what: corrections, enrolments, exports. Append-only.
+    CREATE TABLE audit (
+        pos      INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        who      TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        meeting  TEXT,
+        detail   TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE rooms (name TEXT PRIMARY KEY, created TEXT NOT NULL);
 "#];
 
 /// The central store on a SQLite file.
@@ -205,6 +228,29 @@ impl DeviceRow {
             acked_seq,
         })
     }
+}
+
+/// The newest version of every meeting (or of `key`).
+fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT m.key, r.room, m.received, m.body FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+         WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
+           AND (?1 IS NULL OR m.key = ?1)",
+    )?;
+    let rows = statement.query_map(params![key], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+    })?;
+    let mut entries = Vec::new();
+    for row in rows {
+        let (key, room, updated, body) = row?;
+        entries.push(MeetingEntry {
+            key,
+            room,
+            updated: time(Some(updated))?.unwrap_or_default(),
+            meeting: parse_meeting(&body)?,
+        });
+    }
+    Ok(entries)
 }
 
 fn parse_meeting(body: &str) -> Result<Meeting, DbError> {
@@ -579,6 +625,117 @@ impl CentralDb for SqliteDb {
             }
             tx.commit()?;
             Ok(pulled)
+        })
+        .await
+    }
+
+    async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
+        let mut meetings = self
+            .with(|conn| meeting_entries(conn, None))
+            .await?;
+        newest_first(&mut meetings);
+        Ok(meetings)
+    }
+
+    async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
+        let key = key.to_string();
+        Ok(self
+            .with(move |conn| meeting_entries(conn, Some(&key)))
+            .await?
+            .pop())
+    }
+
+    async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {
+        let user = user.clone();
+        let bodies =
+            serde_json::to_string(&user.bodies).map_err(|e| DbError::BadRow(e.to_string()))?;
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO users (name, password_hash, role, bodies) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,
+                     role = excluded.role, bodies = excluded.bodies",
+                params![user.name, user.password_hash, user.role.as_str(), bodies],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn user(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
+        let name = name.to_string();
+        let row = self
+            .with(move |conn| {
+                Ok(conn
+                    .query_row(
+                        "SELECT name, password_hash, role, bodies FROM users WHERE name = ?1",
+                        params![name],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+                    )
+                    .optional()?)
+            })
+            .await?;
+        row.map(|(name, password_hash, role, bodies)| UserRecord::stored(name, password_hash, &role, &bodies))
+            .transpose()
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        let entry = entry.clone();
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO audit (at, who, action, meeting, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![entry.at.to_rfc3339(), entry.who, entry.action, entry.meeting, entry.detail],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        self.with(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT at, who, action, meeting, detail FROM audit ORDER BY pos DESC LIMIT ?1",
+            )?;
+            let rows = statement.query_map(params![limit], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
+            let mut entries = Vec::new();
+            for row in rows {
+                let (at, who, action, meeting, detail) = row?;
+                entries.push(AuditEntry {
+                    at: time(Some(at))?.unwrap_or_default(),
+                    who,
+                    action,
+                    meeting,
+                    detail,
+                });
+            }
+            Ok(entries)
+        })
+        .await
+    }
+
+    async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+        let room = room.to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO rooms (name, created) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![room, now.to_rfc3339()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn rooms(&self) -> Result<Vec<String>, DbError> {
+        self.with(|conn| {
+            let mut statement = conn.prepare(
+                "SELECT name FROM rooms UNION SELECT room FROM devices
+                 UNION SELECT room FROM codes UNION SELECT room FROM meeting_rooms ORDER BY 1",
+            )?;
+            let rooms = statement
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(rooms)
         })
         .await
     }

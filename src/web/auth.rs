@@ -1,0 +1,240 @@
+//! Who is signed in: passwords (argon2), sessions behind an HttpOnly
+//! cookie, a CSRF token per session for every form, and a limit on failed
+//! sign-ins per address and per name.
+//!
+//! Sessions live in the server's memory: a restarted central server signs
+//! everyone out (nothing else is lost; every change is in the store).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+
+use crate::central::db::{Role, UserRecord};
+use crate::central::secret::{self, RandomError};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "motesskylt_session";
+
+/// How long a session lasts without use.
+const IDLE: Duration = Duration::hours(8);
+
+/// Failed sign-ins allowed per address or name within [`WINDOW`].
+const MAX_FAILURES: usize = 5;
+
+/// The window of [`MAX_FAILURES`].
+const WINDOW: Duration = Duration::minutes(15);
+
+/// A password that could not be hashed or checked.
+#[derive(Debug, Error)]
+pub enum PasswordError {
+    /// Too short to be safe.
+    #[error("lösenordet är för kort; välj minst 10 tecken")]
+    TooShort,
+    /// No randomness for the salt.
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    /// The hasher failed.
+    #[error("lösenordet gick inte att hasha: {0}")]
+    Hash(String),
+}
+
+/// The argon2 hash (PHC string) of a new password.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    if password.chars().count() < 10 {
+        return Err(PasswordError::TooShort);
+    }
+    let salt = secret::random_bytes::<16>()?;
+    Argon2::default()
+        .hash_password_with_salt(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+/// Whether `password` is the one `hash` was made from.
+pub fn password_matches(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A signed-in person, as every page sees them (read from the store on
+/// each request, so a changed role or body applies at once).
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The person.
+    pub user: UserRecord,
+    /// Their session's CSRF token (every form carries it).
+    pub csrf: String,
+}
+
+impl Viewer {
+    /// Whether they may see a meeting of `body`.
+    pub fn may_see(&self, body: &str) -> bool {
+        self.user.role == Role::Admin || self.user.bodies.iter().any(|b| b == body)
+    }
+
+    /// Whether they are an administrator.
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    user: String,
+    csrf: String,
+    expires: DateTime<Utc>,
+}
+
+/// The open sessions, by their token's hash.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    open: Mutex<HashMap<String, Session>>,
+}
+
+impl Sessions {
+    /// Opens a session for `user`; returns its token (for the cookie).
+    pub fn open(&self, user: &str, now: DateTime<Utc>) -> Result<String, RandomError> {
+        let token = secret::new_token()?;
+        let csrf = secret::new_token()?;
+        let mut open = self.lock();
+        open.retain(|_, s| s.expires > now);
+        open.insert(
+            secret::hash(&token),
+            Session {
+                user: user.to_string(),
+                csrf,
+                expires: now + IDLE,
+            },
+        );
+        Ok(token)
+    }
+
+    /// The user name and CSRF token of a live session, which is kept open
+    /// for another [`IDLE`].
+    pub fn find(&self, token: &str, now: DateTime<Utc>) -> Option<(String, String)> {
+        let mut open = self.lock();
+        let session = open.get_mut(&secret::hash(token))?;
+        if session.expires <= now {
+            return None;
+        }
+        session.expires = now + IDLE;
+        Some((session.user.clone(), session.csrf.clone()))
+    }
+
+    /// Ends a session.
+    pub fn close(&self, token: &str) {
+        self.lock().remove(&secret::hash(token));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        // A panic elsewhere while holding the lock leaves the map whole.
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Failed sign-ins, per address and per name.
+#[derive(Debug, Default)]
+pub struct SignInLimiter {
+    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+}
+
+impl SignInLimiter {
+    /// When `ip` or `name` may try again, if either has failed too often.
+    pub fn blocked_until(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut failures = self.lock();
+        failures.retain(|_, times| {
+            times.retain(|t| *t + WINDOW > now);
+            !times.is_empty()
+        });
+        [Self::ip_key(ip), Self::name_key(name)]
+            .iter()
+            .filter_map(|key| failures.get(key))
+            .filter(|times| times.len() >= MAX_FAILURES)
+            .filter_map(|times| times.first().map(|first| *first + WINDOW))
+            .max()
+    }
+
+    /// Counts a failed sign-in.
+    pub fn failed(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) {
+        let mut failures = self.lock();
+        for key in [Self::ip_key(ip), Self::name_key(name)] {
+            failures.entry(key).or_default().push(now);
+        }
+    }
+
+    /// Forgets a name's failures after it signed in.
+    pub fn succeeded(&self, name: &str) {
+        self.lock().remove(&Self::name_key(name));
+    }
+
+    fn ip_key(ip: IpAddr) -> String {
+        format!("ip:{ip}")
+    }
+
+    fn name_key(name: &str) -> String {
+        format!("name:{}", name.to_lowercase())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<DateTime<Utc>>>> {
+        // As for the sessions: the map stays whole after a panic.
+        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_matches_only_its_hash() {
+        let hash = hash_password("korrekt häst batteri").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(password_matches("korrekt häst batteri", &hash));
+        assert!(!password_matches("korrekt hast batteri", &hash));
+        assert!(!password_matches("x", "not a hash"));
+        assert!(matches!(hash_password("kort"), Err(PasswordError::TooShort)));
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_and_close() {
+        let sessions = Sessions::default();
+        let t0 = Utc::now();
+        let token = sessions.open("anna", t0).unwrap();
+        let (user, csrf) = sessions.find(&token, t0 + Duration::hours(7)).unwrap();
+        assert_eq!(user, "anna");
+        assert_eq!(csrf.len(), token.len());
+        assert_ne!(csrf, token);
+        // Used at 7 h, so alive at 14 h; not after 8 idle hours.
+        assert!(sessions.find(&token, t0 + Duration::hours(14)).is_some());
+        assert!(sessions.find(&token, t0 + Duration::hours(23)).is_none());
+        let other = sessions.open("anna", t0).unwrap();
+        sessions.close(&other);
+        assert!(sessions.find(&other, t0).is_none());
+        assert!(sessions.find("made-up", t0).is_none());
+    }
+
+    #[test]
+    fn five_failures_block_the_address_and_the_name_for_a_while() {
+        let limiter = SignInLimiter::default();
+        let t0 = Utc::now();
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        let other: IpAddr = [10, 0, 0, 2].into();
+        for i in 0..4 {
+            limiter.failed(ip, "anna", t0 + Duration::seconds(i));
+        }
+        assert_eq!(limiter.blocked_until(ip, "anna", t0), None);
+        limiter.failed(ip, "Anna", t0 + Duration::seconds(4));
+        assert_eq!(limiter.blocked_until(ip, "bo", t0), Some(t0 + WINDOW));
+        // The name is blocked from any address, too.
+        assert_eq!(limiter.blocked_until(other, "anna", t0), Some(t0 + WINDOW));
+        assert_eq!(limiter.blocked_until(other, "bo", t0), None);
+        assert_eq!(limiter.blocked_until(ip, "anna", t0 + WINDOW + Duration::seconds(5)), None);
+        limiter.succeeded("anna");
+    }
+}

@@ -1,0 +1,326 @@
+//! Importing a notice: upload (.md, .txt or .docx), see what was
+//! understood, fix titles, times and people, choose the room, save. The
+//! importer's problems are shown with their line numbers.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, NaiveTime};
+use maud::{Markup, html};
+
+use super::layout::{Section, page, tr};
+use super::{PageError, Signed, WebState, html_page};
+use crate::central::db::{CentralDb, DbError};
+use crate::kallelse::import_bytes;
+use crate::model::time::Lang;
+use crate::model::{Meeting, Presenter, Timing};
+use crate::store::meeting_key;
+
+fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
+    let lang = signed.lang;
+    html! {
+        h1 { (tr(lang, "Importera kallelse", "Import a notice")) }
+        p.sub { (tr(lang, "Välj kallelsen som Word-fil (.docx), Markdown (.md) eller text (.txt). Du ser vad som lästes innan något sparas.", "Choose the notice as a Word file (.docx), Markdown (.md) or text (.txt). You see what was read before anything is saved.")) }
+        @if !problems.is_empty() {
+            div.notice.error role="alert" {
+                p { b { (tr(lang, "Kallelsen gick inte att läsa:", "The notice could not be read:")) } }
+                ul.problems { @for p in problems { li { (p) } } }
+                p { (tr(lang, "Rätta dokumentet och ladda upp det igen.", "Fix the document and upload it again.")) }
+            }
+        }
+        section.card {
+            form method="post" action="/import" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                label for="notice" { (tr(lang, "Kallelse", "Notice")) }
+                input #notice type="file" name="notice" accept=".docx,.md,.txt,text/plain,text/markdown" required;
+                p { button type="submit" { (tr(lang, "Läs kallelsen", "Read the notice")) } }
+            }
+        }
+    }
+}
+
+/// `GET /import`.
+pub async fn form(signed: Signed) -> Response {
+    let lang = signed.lang;
+    html_page(page(lang, tr(lang, "Importera kallelse", "Import notice"), Some(&signed.viewer), Section::Import, upload_form(&signed, &[])))
+}
+
+/// `POST /import`: reads the uploaded notice and shows the preview.
+pub async fn upload(
+    State(state): State<WebState>,
+    signed: Signed,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let lang = signed.lang;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        PageError::Bad(format!("uppladdningen avbröts ({e}); försök igen"))
+    };
+    let (mut csrf, mut file, mut file_name) = (String::new(), None, String::new());
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("notice") => {
+                file_name = field.file_name().unwrap_or("kallelse").to_string();
+                file = Some(field.bytes().await.map_err(bad)?);
+            }
+            _ => {}
+        }
+    }
+    signed.check(&csrf)?;
+    let bytes = file.filter(|b| !b.is_empty()).ok_or_else(|| {
+        PageError::Bad("ingen fil kom med; välj kallelsen och försök igen".into())
+    })?;
+    let body = match import_bytes(&bytes) {
+        Ok(meeting) => preview(&state, &signed, &meeting, &[]).await?,
+        Err(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| match p.line() {
+                    Some(line) => format!("{file_name}:{line}: {p}"),
+                    None => format!("{file_name}: {p}"),
+                })
+                .collect();
+            upload_form(&signed, &lines)
+        }
+    };
+    Ok(html_page(page(lang, tr(lang, "Importera kallelse", "Import notice"), Some(&signed.viewer), Section::Import, body)))
+}
+
+/// The editable preview of a read (or edited) meeting.
+async fn preview(
+    state: &WebState,
+    signed: &Signed,
+    meeting: &Meeting,
+    problems: &[String],
+) -> Result<Markup, PageError> {
+    let lang = signed.lang;
+    let rooms = state.app.db.rooms().await?;
+    let key = meeting_key(meeting);
+    let existing_room = state.app.db.meeting_room(&key).await?;
+    let json = serde_json::to_string(meeting).map_err(|e| PageError::Bad(e.to_string()))?;
+    let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
+    Ok(html! {
+        h1 { (tr(lang, "Granska kallelsen", "Check the notice")) }
+        p.sub {
+            (tr(lang, "Så här lästes kallelsen. Rätta det som blivit fel och spara.", "This is how the notice was read. Fix what is wrong and save."))
+            " " (meeting.participants.len()) " " (tr(lang, "deltagare", "participants"))
+            ", " (meeting.items.len()) " " (tr(lang, "punkter på dagordningen", "agenda entries")) "."
+        }
+        @if !problems.is_empty() {
+            div.notice.error role="alert" {
+                p { b { (tr(lang, "Rätta detta innan du sparar:", "Fix this before saving:")) } }
+                ul.problems { @for p in problems { li { (p) } } }
+            }
+        }
+        form method="post" action="/import/save" {
+            input type="hidden" name="csrf" value=(signed.viewer.csrf);
+            input type="hidden" name="meeting" value=(json);
+            section.card {
+                h2 { (tr(lang, "Mötet", "The meeting")) }
+                div.grid {
+                    div { label for="body" { (tr(lang, "Organ", "Body")) } input #body type="text" name="body" value=(meeting.body) required; }
+                    div { label for="date" { (tr(lang, "Datum", "Date")) } input #date type="date" name="date" value=(meeting.date.to_string()) required; }
+                    div { label for="start" { (tr(lang, "Börjar", "Starts")) } input #start type="time" name="start" value=(hhmm(meeting.start)) required; }
+                    div { label for="end" { (tr(lang, "Slutar", "Ends")) } input #end type="time" name="end" value=(hhmm(meeting.end)) required; }
+                }
+                label for="location" { (tr(lang, "Plats", "Place")) }
+                input #location type="text" name="location" value=(meeting.location.as_deref().unwrap_or(""));
+                label for="room" { (tr(lang, "Rum (kiosken som visar mötet)", "Room (the kiosk that shows the meeting)")) }
+                @if let Some(room) = &existing_room {
+                    input #room type="text" name="room" value=(room) readonly;
+                    p.muted { (tr(lang, "Mötet finns redan i det här rummet; en ny version ersätter den gamla.", "The meeting is already in this room; a new version replaces the old.")) }
+                } @else {
+                    input #room type="text" name="room" list="rooms" required;
+                    datalist #rooms { @for r in &rooms { option value=(r) {} } }
+                }
+            }
+            section.card {
+                h2 { (tr(lang, "Dagordning", "Agenda")) }
+                table {
+                    thead { tr { th { "#" } th { (tr(lang, "Rubrik", "Title")) } th { (tr(lang, "Från", "From")) } th { (tr(lang, "Till", "To")) } th { (tr(lang, "Föredragande (kommatecken emellan)", "Presenters (comma separated)")) } } }
+                    tbody {
+                        @for (i, item) in meeting.items.iter().enumerate() {
+                            tr {
+                                td.num { (item.number.as_deref().unwrap_or("")) }
+                                td { input type="text" name=(format!("item.{i}.title")) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required; }
+                                td { input type="time" name=(format!("item.{i}.start")) value=(hhmm(item.start)) aria-label=(tr(lang, "Från", "From")) required; }
+                                td { input type="time" name=(format!("item.{i}.end")) value=(hhmm(item.end)) aria-label=(tr(lang, "Till", "To")) required; }
+                                td { input type="text" name=(format!("item.{i}.presenters")) value=(item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) aria-label=(tr(lang, "Föredragande", "Presenters")); }
+                            }
+                        }
+                    }
+                }
+            }
+            section.card {
+                h2 { (tr(lang, "Deltagare", "Participants")) }
+                table {
+                    thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) } } }
+                    tbody {
+                        @for (i, p) in meeting.participants.iter().enumerate() {
+                            tr {
+                                td { input type="text" name=(format!("person.{i}.name")) value=(p.name) aria-label=(tr(lang, "Namn", "Name")) required; }
+                                td { input type="text" name=(format!("person.{i}.party")) value=(p.party.as_deref().unwrap_or("")) aria-label=(tr(lang, "Parti", "Party")); }
+                                td { input type="text" name=(format!("person.{i}.organisation")) value=(p.organisation.as_deref().unwrap_or("")) aria-label=(tr(lang, "Organisation", "Organisation")); }
+                            }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" { (tr(lang, "Spara mötet", "Save the meeting")) } " " a.button.secondary href="/import" { (tr(lang, "Börja om", "Start over")) } }
+        }
+    })
+}
+
+/// The meeting as read, with the preview's edits applied; every field
+/// that cannot be taken is named.
+fn apply_edits(fields: &HashMap<String, String>, lang: Lang) -> Result<(Meeting, String), (Option<Meeting>, Vec<String>)> {
+    let json = fields.get("meeting").map(String::as_str).unwrap_or_default();
+    let Ok(mut meeting) = serde_json::from_str::<Meeting>(json) else {
+        return Err((None, vec![tr(lang, "Formuläret är skadat; ladda upp kallelsen igen.", "The form is damaged; upload the notice again.").to_string()]));
+    };
+    let mut problems = Vec::new();
+    let get = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
+    let time = |name: &str, what: String, problems: &mut Vec<String>| {
+        NaiveTime::parse_from_str(get(name), "%H:%M")
+            .map_err(|_| problems.push(format!("{what}: {} \"{}\"", tr(lang, "klockslaget går inte att läsa:", "unreadable time:"), get(name))))
+            .ok()
+    };
+    let body = get("body");
+    if body.is_empty() {
+        problems.push(tr(lang, "Organ: skriv organets förkortning, t.ex. SRO", "Body: write the body's short name, e.g. SRO").to_string());
+    }
+    meeting.body = body.to_string();
+    match NaiveDate::parse_from_str(get("date"), "%Y-%m-%d") {
+        Ok(date) => meeting.date = date,
+        Err(_) => problems.push(format!("{}: \"{}\"", tr(lang, "Datum går inte att läsa", "Unreadable date"), get("date"))),
+    }
+    let meeting_word = tr(lang, "Mötet", "The meeting");
+    if let Some(t) = time("start", format!("{meeting_word} {}", tr(lang, "börjar", "starts")), &mut problems) { meeting.start = t; }
+    if let Some(t) = time("end", format!("{meeting_word} {}", tr(lang, "slutar", "ends")), &mut problems) { meeting.end = t; }
+    if meeting.end <= meeting.start {
+        problems.push(tr(lang, "Mötet slutar före det börjar; rätta tiderna.", "The meeting ends before it starts; fix the times.").to_string());
+    }
+    let location = get("location");
+    meeting.location = (!location.is_empty()).then(|| location.to_string());
+    let mut previous_end: Option<NaiveTime> = None;
+    for (i, item) in meeting.items.iter_mut().enumerate() {
+        let what = match &item.number {
+            Some(n) => format!("{} {n}", tr(lang, "Punkt", "Item")),
+            None => item.title.clone(),
+        };
+        let title = get(&format!("item.{i}.title"));
+        if title.is_empty() {
+            problems.push(format!("{what}: {}", tr(lang, "rubriken saknas", "the title is missing")));
+        } else {
+            item.title = title.to_string();
+        }
+        let start = time(&format!("item.{i}.start"), what.clone(), &mut problems);
+        let end = time(&format!("item.{i}.end"), what.clone(), &mut problems);
+        if let (Some(start), Some(end)) = (start, end) {
+            if (start, end) != (item.start, item.end) {
+                item.timing = Timing::Explicit;
+            }
+            if end < start {
+                problems.push(format!("{what}: {}", tr(lang, "slutar före den börjar", "ends before it starts")));
+            }
+            if previous_end.is_some_and(|p| start < p) {
+                problems.push(format!("{what}: {}", tr(lang, "börjar före föregående punkt slutar", "starts before the previous entry ends")));
+            }
+            item.start = start;
+            item.end = end;
+            item.minutes = u32::try_from((end - start).num_minutes()).unwrap_or(0);
+            previous_end = Some(end);
+        }
+        let presenters: Vec<&str> = get(&format!("item.{i}.presenters")).split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        let old: Vec<&str> = item.presenters.iter().map(|p| p.name.as_str()).collect();
+        if presenters != old {
+            item.presenters = presenters
+                .iter()
+                .map(|name| Presenter {
+                    name: name.to_string(),
+                    organisation: item.presenters.iter().find(|p| p.name == *name).and_then(|p| p.organisation.clone()),
+                })
+                .collect();
+        }
+    }
+    for (i, person) in meeting.participants.iter_mut().enumerate() {
+        let name = get(&format!("person.{i}.name"));
+        if name.is_empty() {
+            problems.push(format!("{} {}: {}", tr(lang, "Deltagare", "Participant"), i + 1, tr(lang, "namnet saknas", "the name is missing")));
+        } else {
+            person.name = name.to_string();
+        }
+        let optional = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        person.party = optional(get(&format!("person.{i}.party")));
+        person.organisation = optional(get(&format!("person.{i}.organisation")));
+    }
+    let room = get("room").to_string();
+    if room.is_empty() || room.chars().count() > 64 {
+        problems.push(tr(lang, "Rum: välj rummet vars kiosk ska visa mötet", "Room: choose the room whose kiosk shows the meeting").to_string());
+    }
+    if problems.is_empty() { Ok((meeting, room)) } else { Err((Some(meeting), problems)) }
+}
+
+/// The preview again (or the upload form, when the meeting is lost) with
+/// what must be fixed.
+async fn again(
+    state: &WebState,
+    signed: &Signed,
+    meeting: Option<Meeting>,
+    problems: Vec<String>,
+) -> Result<Response, PageError> {
+    let lang = signed.lang;
+    let body = match meeting {
+        Some(m) => preview(state, signed, &m, &problems).await?,
+        None => upload_form(signed, &problems),
+    };
+    let title = tr(lang, "Importera kallelse", "Import notice");
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        html_page(page(lang, title, Some(&signed.viewer), Section::Import, body)),
+    )
+        .into_response())
+}
+
+/// `POST /import/save`: saves the meeting for its room (a new version
+/// when it exists), tells the room's kiosks, and audits it.
+pub async fn save(
+    State(state): State<WebState>,
+    signed: Signed,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let lang = signed.lang;
+    let fields: HashMap<String, String> = fields.into_iter().collect();
+    signed.check(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let (meeting, room) = match apply_edits(&fields, lang) {
+        Ok(edited) => edited,
+        Err((meeting, problems)) => return again(&state, &signed, meeting, problems).await,
+    };
+    if !signed.viewer.may_see(&meeting.body) {
+        let text = format!("{} {}", tr(lang, "Du arbetar inte för organet", "You do not work for the body"), meeting.body);
+        return again(&state, &signed, Some(meeting), vec![text]).await;
+    }
+    let key = meeting_key(&meeting);
+    let now = (state.app.now)();
+    match state.app.db.put_meeting(&room, &key, &meeting, now).await {
+        Ok(_) => {}
+        Err(DbError::OtherRoom { room: owner, .. }) => {
+            let text = format!("{} {owner}", tr(lang, "Mötet finns redan i ett annat rum:", "The meeting is already in another room:"));
+            return again(&state, &signed, Some(meeting), vec![text]).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.app.db.add_room(&room, now).await?;
+    let _ = state.app.changes.send(room.clone());
+    state
+        .audit(
+            &signed.viewer.user.name,
+            "import",
+            Some(&key),
+            format!("kallelsen sparad för rummet {room} ({} deltagare, {} punkter)", meeting.participants.len(), meeting.items.len()),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{key}?done=import")).into_response())
+}

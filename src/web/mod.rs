@@ -1,0 +1,301 @@
+//! The secretary's pages, served by the central server beside the device
+//! API: sign-in, the meetings, importing a notice, the meeting page with
+//! its live attendance board, corrections, exports, and (for
+//! administrators) kiosks, rooms and the audit log.
+//!
+//! Server-rendered HTML (maud), no JavaScript framework: a small script
+//! refreshes the live parts. Every page but sign-in needs a session; every
+//! form carries the session's CSRF token; a secretary sees only their
+//! bodies' meetings (another body's meeting is "not found").
+//!
+//! - [`auth`]: passwords, sessions, the sign-in limit;
+//! - [`layout`]: the frame, the style, the live script;
+//! - [`signin`], [`meetings`], [`import`], [`admin`]: the pages.
+
+pub mod admin;
+pub mod auth;
+pub mod import;
+pub mod layout;
+pub mod meetings;
+pub mod signin;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono_tz::Tz;
+use maud::html;
+use thiserror::Error;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::central::api::AppState;
+use crate::central::db::{AuditEntry, CentralDb, DbError};
+use crate::model::time::Lang;
+use auth::{COOKIE, Sessions, SignInLimiter, Viewer};
+use layout::{Section, page};
+
+/// The language cookie's name.
+const LANG_COOKIE: &str = "motesskylt_lang";
+
+/// The largest notice upload.
+const UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// What the pages share.
+#[derive(Clone)]
+pub struct WebState {
+    /// The server's state (storage, changes, clock).
+    pub app: AppState,
+    /// Open sessions.
+    pub sessions: Arc<Sessions>,
+    /// Failed sign-ins.
+    pub limiter: Arc<SignInLimiter>,
+    /// How long an enrolment code made on the pages stays valid.
+    pub code_valid_hours: i64,
+    /// The meetings' time zone.
+    pub tz: Tz,
+    /// Corrections are numbered one at a time.
+    pub corrections: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl WebState {
+    /// The pages' state over the server's.
+    pub fn new(app: AppState, code_valid_hours: i64, tz: Tz) -> WebState {
+        WebState {
+            app,
+            sessions: Arc::default(),
+            limiter: Arc::default(),
+            code_valid_hours,
+            tz,
+            corrections: Arc::default(),
+        }
+    }
+
+    /// Appends to the audit log; a failure is logged, and the action
+    /// refused, since an unlogged correction or export must not happen.
+    async fn audit(
+        &self,
+        who: &str,
+        action: &str,
+        meeting: Option<&str>,
+        detail: String,
+    ) -> Result<(), PageError> {
+        self.app
+            .db
+            .audit(&AuditEntry {
+                at: (self.app.now)(),
+                who: who.to_string(),
+                action: action.to_string(),
+                meeting: meeting.map(str::to_string),
+                detail,
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// Why a page could not be shown.
+#[derive(Debug, Error)]
+pub enum PageError {
+    /// Not signed in (or the session ended).
+    #[error("logga in först")]
+    SignIn,
+    /// No such thing, or not theirs to see.
+    #[error("sidan finns inte, eller hör till ett organ du inte arbetar för")]
+    NotFound,
+    /// Administrators only.
+    #[error("den här sidan är till för administratörer")]
+    AdminOnly,
+    /// A form without this session's CSRF token.
+    #[error("formuläret har gått ut; ladda om sidan och försök igen")]
+    Csrf,
+    /// A bad request, said in words.
+    #[error("{0}")]
+    Bad(String),
+    /// The storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// An export failed.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    /// No randomness.
+    #[error(transparent)]
+    Random(#[from] crate::central::secret::RandomError),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            PageError::SignIn => return Redirect::to("/login").into_response(),
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::AdminOnly | PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::Bad(_) => StatusCode::BAD_REQUEST,
+            PageError::Db(e) => {
+                tracing::error!(%e, "page failed");
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            PageError::Export(_) | PageError::Random(_) => {
+                tracing::error!(error = %self, "page failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let body = page(
+            Lang::Sv,
+            "Fel",
+            None,
+            Section::SignIn,
+            html! {
+                h1 { (status.as_u16()) }
+                (layout::notice("error", &self.to_string()))
+                p { a href="/meetings" { "Till mötena" } }
+            },
+        );
+        (status, axum::response::Html(body.into_string())).into_response()
+    }
+}
+
+/// A cookie's value.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The reader's language (the cookie; Swedish first).
+#[derive(Debug, Clone, Copy)]
+pub struct Language(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for Language {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Language(
+            cookie(&parts.headers, LANG_COOKIE)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_default(),
+        ))
+    }
+}
+
+/// A signed-in reader: every page but sign-in takes one.
+pub struct Signed {
+    /// Who.
+    pub viewer: Viewer,
+    /// In which language.
+    pub lang: Lang,
+}
+
+impl Signed {
+    /// Refuses a form without this session's CSRF token.
+    pub fn check(&self, csrf: &str) -> Result<(), PageError> {
+        if !csrf.is_empty() && csrf == self.viewer.csrf {
+            Ok(())
+        } else {
+            Err(PageError::Csrf)
+        }
+    }
+
+    /// Refuses anyone but an administrator.
+    pub fn admin(&self) -> Result<(), PageError> {
+        if self.viewer.is_admin() {
+            Ok(())
+        } else {
+            Err(PageError::AdminOnly)
+        }
+    }
+}
+
+impl FromRequestParts<WebState> for Signed {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let Language(lang) = Language::from_request_parts(parts, state)
+            .await
+            .unwrap_or(Language(Lang::Sv));
+        let token = cookie(&parts.headers, COOKIE).ok_or(PageError::SignIn)?;
+        let (name, csrf) = state
+            .sessions
+            .find(token, (state.app.now)())
+            .ok_or(PageError::SignIn)?;
+        let user = state.app.db.user(&name).await?.ok_or(PageError::SignIn)?;
+        Ok(Signed {
+            viewer: Viewer { user, csrf },
+            lang,
+        })
+    }
+}
+
+/// An HTML page as a response.
+fn html_page(markup: maud::Markup) -> Response {
+    axum::response::Html(markup.into_string()).into_response()
+}
+
+/// The pages' routes.
+pub fn router(state: WebState, timeout: Duration) -> Router {
+    let timed = Router::new()
+        .route("/", get(|| async { Redirect::to("/meetings") }))
+        .route("/login", get(signin::form).post(signin::submit))
+        .route("/logout", post(signin::sign_out))
+        .route("/lang/{lang}", get(signin::language))
+        .route("/meetings", get(meetings::list))
+        .route("/meetings/{key}", get(meetings::show))
+        .route("/meetings/{key}/board", get(meetings::board))
+        .route("/meetings/{key}/corrections", post(meetings::correct))
+        .route("/meetings/{key}/export/{format}", get(meetings::export))
+        .route(
+            "/import",
+            get(import::form)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_BYTES)),
+        )
+        .route("/import/save", post(import::save))
+        .route("/devices", get(admin::devices))
+        .route("/devices/code", post(admin::new_code))
+        .route("/devices/{name}/revoke", post(admin::revoke))
+        .route("/rooms", get(admin::rooms).post(admin::add_room))
+        .route("/audit", get(admin::audit))
+        .route("/assets/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], layout::STYLE) }))
+        .route("/assets/live.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], layout::LIVE) }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    Router::new()
+        .route("/meetings/{key}/live", get(meetings::live))
+        .merge(timed)
+        .layer(axum::middleware::map_response(secure_headers))
+        .with_state(state)
+}
+
+/// Headers every page gets: no framing, no sniffing, scripts only from
+/// this server, nothing cached.
+async fn secure_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    ] {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    }
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
+    response
+}
