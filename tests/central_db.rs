@@ -79,6 +79,69 @@ async fn story(db: &impl CentralDb) {
     assert_eq!(db.acked("dorr-b").await.unwrap(), 0);
 
     rooms_devices_and_pulls(db).await;
+    people_and_the_audit_log(db).await;
+}
+
+/// The pages' storage: people who sign in, the meetings list, the rooms
+/// and the append-only audit log.
+async fn people_and_the_audit_log(db: &impl CentralDb) {
+    use motesskylt::central::db::{AuditEntry, Role, UserRecord};
+    assert_eq!(db.user("anna").await.unwrap(), None);
+    let mut anna = UserRecord {
+        name: "anna".into(),
+        password_hash: "$argon2id$x".into(),
+        role: Role::Secretary,
+        bodies: vec!["SRO".into(), "KSL".into()],
+    };
+    db.put_user(&anna).await.unwrap();
+    assert_eq!(db.user("anna").await.unwrap().as_ref(), Some(&anna));
+    anna.role = Role::Admin;
+    anna.bodies.clear();
+    anna.password_hash = "$argon2id$y".into();
+    db.put_user(&anna).await.unwrap();
+    assert_eq!(
+        db.user("anna").await.unwrap().as_ref(),
+        Some(&anna),
+        "replaced"
+    );
+    assert_eq!(db.user("Anna").await.unwrap(), None, "names are exact");
+
+    let listed = db.meetings().await.unwrap();
+    let keys: Vec<&str> = listed.iter().map(|m| m.key.as_str()).collect();
+    let newest = db.meeting(keys[0]).await.unwrap().unwrap();
+    assert_eq!(newest, listed[0]);
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| w[0].meeting.date >= w[1].meeting.date),
+        "newest first: {keys:?}"
+    );
+    assert_eq!(db.meeting("NOPE-2026-01-01").await.unwrap(), None);
+
+    let before = db.rooms().await.unwrap();
+    db.add_room("aula", t0()).await.unwrap();
+    db.add_room("aula", t0()).await.unwrap();
+    let after = db.rooms().await.unwrap();
+    assert!(before.iter().all(|r| after.contains(r)));
+    assert_eq!(after.iter().filter(|r| *r == "aula").count(), 1);
+    assert!(after.windows(2).all(|w| w[0] < w[1]), "{after:?}");
+
+    for (i, action) in ["correction", "export", "enrol"].iter().enumerate() {
+        db.audit(&AuditEntry {
+            at: t0() + Duration::seconds(i as i64),
+            who: "anna".into(),
+            action: (*action).into(),
+            meeting: (i != 2).then(|| "SRO-2026-06-04".to_string()),
+            detail: format!("rad {i}"),
+        })
+        .await
+        .unwrap();
+    }
+    let log = db.audit_log(2).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["enrol", "export"], "newest first, limited");
+    assert_eq!(log[0].meeting, None);
+    assert_eq!(log[1].at, t0() + Duration::seconds(1));
 }
 
 fn meeting() -> motesskylt::model::Meeting {

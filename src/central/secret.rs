@@ -18,7 +18,10 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
 
 /// A new device token: 32 random bytes in hex.
 pub fn new_token() -> Result<String, RandomError> {
-    Ok(random_bytes::<32>()?.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(random_bytes::<32>()?
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Letters that cannot be mistaken for each other when read aloud or

@@ -169,11 +169,11 @@ pub async fn start(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await
-            .map_err(|e| ServerError::Serve(e.to_string()))
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .await
+        .map_err(|e| ServerError::Serve(e.to_string()))
     });
     tracing::info!(%addr, "central server listening");
     Ok(Running {

@@ -78,7 +78,13 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
             }
         }
     };
-    Ok(html_page(page(lang, tr(lang, "Kiosker", "Kiosks"), Some(&signed.viewer), Section::Devices, body)))
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Kiosker", "Kiosks"),
+        Some(&signed.viewer),
+        Section::Devices,
+        body,
+    )))
 }
 
 /// A form with a room.
@@ -91,7 +97,9 @@ pub struct RoomForm {
 fn room_name(text: &str) -> Result<&str, PageError> {
     let room = text.trim();
     if room.is_empty() || room.chars().count() > 64 {
-        return Err(PageError::Bad("skriv rummets namn (högst 64 tecken)".into()));
+        return Err(PageError::Bad(
+            "skriv rummets namn (högst 64 tecken)".into(),
+        ));
     }
     Ok(room)
 }
@@ -109,10 +117,19 @@ pub async fn new_code(
     let now = (state.app.now)();
     let code = secret::new_code()?;
     let expires = now + chrono::Duration::hours(state.code_valid_hours);
-    state.app.db.add_code(&secret::hash(&code), room, expires, now).await?;
+    state
+        .app
+        .db
+        .add_code(&secret::hash(&code), room, expires, now)
+        .await?;
     state.app.db.add_room(room, now).await?;
     state
-        .audit(&signed.viewer.user.name, "enrol_code", None, format!("engångskod för rummet {room}"))
+        .audit(
+            &signed.viewer.user.name,
+            "enrol_code",
+            None,
+            format!("engångskod för rummet {room}"),
+        )
         .await?;
     let body = html! {
         h1 { (tr(lang, "Engångskod", "One-time code")) }
@@ -123,7 +140,13 @@ pub async fn new_code(
         }
         p { a href="/devices" { (tr(lang, "Tillbaka till kioskerna", "Back to the kiosks")) } }
     };
-    Ok(html_page(page(lang, tr(lang, "Engångskod", "One-time code"), Some(&signed.viewer), Section::Devices, body)))
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Engångskod", "One-time code"),
+        Some(&signed.viewer),
+        Section::Devices,
+        body,
+    )))
 }
 
 /// A form with only the CSRF token.
@@ -145,7 +168,12 @@ pub async fn revoke(
         return Err(PageError::NotFound);
     }
     state
-        .audit(&signed.viewer.user.name, "revoke", None, format!("kiosken {name} återkallad"))
+        .audit(
+            &signed.viewer.user.name,
+            "revoke",
+            None,
+            format!("kiosken {name} återkallad"),
+        )
         .await?;
     Ok(Redirect::to("/devices").into_response())
 }
@@ -180,7 +208,13 @@ pub async fn rooms(State(state): State<WebState>, signed: Signed) -> Result<Resp
             }
         }
     };
-    Ok(html_page(page(lang, tr(lang, "Rum", "Rooms"), Some(&signed.viewer), Section::Rooms, body)))
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Rum", "Rooms"),
+        Some(&signed.viewer),
+        Section::Rooms,
+        body,
+    )))
 }
 
 /// `POST /rooms`.
@@ -194,7 +228,12 @@ pub async fn add_room(
     let room = room_name(&form.room)?;
     state.app.db.add_room(room, (state.app.now)()).await?;
     state
-        .audit(&signed.viewer.user.name, "room", None, format!("rummet {room} tillagt"))
+        .audit(
+            &signed.viewer.user.name,
+            "room",
+            None,
+            format!("rummet {room} tillagt"),
+        )
         .await?;
     Ok(Redirect::to("/rooms").into_response())
 }
@@ -222,5 +261,11 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
             }
         }
     };
-    Ok(html_page(page(lang, tr(lang, "Logg", "Audit log"), Some(&signed.viewer), Section::Audit, body)))
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Logg", "Audit log"),
+        Some(&signed.viewer),
+        Section::Audit,
+        body,
+    )))
 }

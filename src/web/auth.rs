@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
@@ -146,7 +146,12 @@ pub struct SignInLimiter {
 
 impl SignInLimiter {
     /// When `ip` or `name` may try again, if either has failed too often.
-    pub fn blocked_until(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn blocked_until(
+        &self,
+        ip: IpAddr,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let mut failures = self.lock();
         failures.retain(|_, times| {
             times.retain(|t| *t + WINDOW > now);
@@ -198,7 +203,10 @@ mod tests {
         assert!(password_matches("korrekt häst batteri", &hash));
         assert!(!password_matches("korrekt hast batteri", &hash));
         assert!(!password_matches("x", "not a hash"));
-        assert!(matches!(hash_password("kort"), Err(PasswordError::TooShort)));
+        assert!(matches!(
+            hash_password("kort"),
+            Err(PasswordError::TooShort)
+        ));
     }
 
     #[test]
@@ -234,7 +242,10 @@ mod tests {
         // The name is blocked from any address, too.
         assert_eq!(limiter.blocked_until(other, "anna", t0), Some(t0 + WINDOW));
         assert_eq!(limiter.blocked_until(other, "bo", t0), None);
-        assert_eq!(limiter.blocked_until(ip, "anna", t0 + WINDOW + Duration::seconds(5)), None);
+        assert_eq!(
+            limiter.blocked_until(ip, "anna", t0 + WINDOW + Duration::seconds(5)),
+            None
+        );
         limiter.succeeded("anna");
     }
 }

@@ -44,7 +44,13 @@ fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
 /// `GET /import`.
 pub async fn form(signed: Signed) -> Response {
     let lang = signed.lang;
-    html_page(page(lang, tr(lang, "Importera kallelse", "Import notice"), Some(&signed.viewer), Section::Import, upload_form(&signed, &[])))
+    html_page(page(
+        lang,
+        tr(lang, "Importera kallelse", "Import notice"),
+        Some(&signed.viewer),
+        Section::Import,
+        upload_form(&signed, &[]),
+    ))
 }
 
 /// `POST /import`: reads the uploaded notice and shows the preview.
@@ -85,7 +91,13 @@ pub async fn upload(
             upload_form(&signed, &lines)
         }
     };
-    Ok(html_page(page(lang, tr(lang, "Importera kallelse", "Import notice"), Some(&signed.viewer), Section::Import, body)))
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Importera kallelse", "Import notice"),
+        Some(&signed.viewer),
+        Section::Import,
+        body,
+    )))
 }
 
 /// The editable preview of a read (or edited) meeting.
@@ -173,34 +185,90 @@ async fn preview(
     })
 }
 
+/// A preview that cannot be saved: the meeting as edited (when the form
+/// still holds it) and what must be fixed.
+type Refused = (Option<Meeting>, Vec<String>);
+
 /// The meeting as read, with the preview's edits applied; every field
 /// that cannot be taken is named.
-fn apply_edits(fields: &HashMap<String, String>, lang: Lang) -> Result<(Meeting, String), (Option<Meeting>, Vec<String>)> {
-    let json = fields.get("meeting").map(String::as_str).unwrap_or_default();
+fn apply_edits(
+    fields: &HashMap<String, String>,
+    lang: Lang,
+) -> Result<(Meeting, String), Box<Refused>> {
+    let json = fields
+        .get("meeting")
+        .map(String::as_str)
+        .unwrap_or_default();
     let Ok(mut meeting) = serde_json::from_str::<Meeting>(json) else {
-        return Err((None, vec![tr(lang, "Formuläret är skadat; ladda upp kallelsen igen.", "The form is damaged; upload the notice again.").to_string()]));
+        return Err(Box::new((
+            None,
+            vec![
+                tr(
+                    lang,
+                    "Formuläret är skadat; ladda upp kallelsen igen.",
+                    "The form is damaged; upload the notice again.",
+                )
+                .to_string(),
+            ],
+        )));
     };
     let mut problems = Vec::new();
     let get = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
     let time = |name: &str, what: String, problems: &mut Vec<String>| {
         NaiveTime::parse_from_str(get(name), "%H:%M")
-            .map_err(|_| problems.push(format!("{what}: {} \"{}\"", tr(lang, "klockslaget går inte att läsa:", "unreadable time:"), get(name))))
+            .map_err(|_| {
+                problems.push(format!(
+                    "{what}: {} \"{}\"",
+                    tr(lang, "klockslaget går inte att läsa:", "unreadable time:"),
+                    get(name)
+                ))
+            })
             .ok()
     };
     let body = get("body");
     if body.is_empty() {
-        problems.push(tr(lang, "Organ: skriv organets förkortning, t.ex. SRO", "Body: write the body's short name, e.g. SRO").to_string());
+        problems.push(
+            tr(
+                lang,
+                "Organ: skriv organets förkortning, t.ex. SRO",
+                "Body: write the body's short name, e.g. SRO",
+            )
+            .to_string(),
+        );
     }
     meeting.body = body.to_string();
     match NaiveDate::parse_from_str(get("date"), "%Y-%m-%d") {
         Ok(date) => meeting.date = date,
-        Err(_) => problems.push(format!("{}: \"{}\"", tr(lang, "Datum går inte att läsa", "Unreadable date"), get("date"))),
+        Err(_) => problems.push(format!(
+            "{}: \"{}\"",
+            tr(lang, "Datum går inte att läsa", "Unreadable date"),
+            get("date")
+        )),
     }
     let meeting_word = tr(lang, "Mötet", "The meeting");
-    if let Some(t) = time("start", format!("{meeting_word} {}", tr(lang, "börjar", "starts")), &mut problems) { meeting.start = t; }
-    if let Some(t) = time("end", format!("{meeting_word} {}", tr(lang, "slutar", "ends")), &mut problems) { meeting.end = t; }
+    if let Some(t) = time(
+        "start",
+        format!("{meeting_word} {}", tr(lang, "börjar", "starts")),
+        &mut problems,
+    ) {
+        meeting.start = t;
+    }
+    if let Some(t) = time(
+        "end",
+        format!("{meeting_word} {}", tr(lang, "slutar", "ends")),
+        &mut problems,
+    ) {
+        meeting.end = t;
+    }
     if meeting.end <= meeting.start {
-        problems.push(tr(lang, "Mötet slutar före det börjar; rätta tiderna.", "The meeting ends before it starts; fix the times.").to_string());
+        problems.push(
+            tr(
+                lang,
+                "Mötet slutar före det börjar; rätta tiderna.",
+                "The meeting ends before it starts; fix the times.",
+            )
+            .to_string(),
+        );
     }
     let location = get("location");
     meeting.location = (!location.is_empty()).then(|| location.to_string());
@@ -212,7 +280,10 @@ fn apply_edits(fields: &HashMap<String, String>, lang: Lang) -> Result<(Meeting,
         };
         let title = get(&format!("item.{i}.title"));
         if title.is_empty() {
-            problems.push(format!("{what}: {}", tr(lang, "rubriken saknas", "the title is missing")));
+            problems.push(format!(
+                "{what}: {}",
+                tr(lang, "rubriken saknas", "the title is missing")
+            ));
         } else {
             item.title = title.to_string();
         }
@@ -223,24 +294,42 @@ fn apply_edits(fields: &HashMap<String, String>, lang: Lang) -> Result<(Meeting,
                 item.timing = Timing::Explicit;
             }
             if end < start {
-                problems.push(format!("{what}: {}", tr(lang, "slutar före den börjar", "ends before it starts")));
+                problems.push(format!(
+                    "{what}: {}",
+                    tr(lang, "slutar före den börjar", "ends before it starts")
+                ));
             }
             if previous_end.is_some_and(|p| start < p) {
-                problems.push(format!("{what}: {}", tr(lang, "börjar före föregående punkt slutar", "starts before the previous entry ends")));
+                problems.push(format!(
+                    "{what}: {}",
+                    tr(
+                        lang,
+                        "börjar före föregående punkt slutar",
+                        "starts before the previous entry ends"
+                    )
+                ));
             }
             item.start = start;
             item.end = end;
             item.minutes = u32::try_from((end - start).num_minutes()).unwrap_or(0);
             previous_end = Some(end);
         }
-        let presenters: Vec<&str> = get(&format!("item.{i}.presenters")).split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        let presenters: Vec<&str> = get(&format!("item.{i}.presenters"))
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect();
         let old: Vec<&str> = item.presenters.iter().map(|p| p.name.as_str()).collect();
         if presenters != old {
             item.presenters = presenters
                 .iter()
                 .map(|name| Presenter {
                     name: name.to_string(),
-                    organisation: item.presenters.iter().find(|p| p.name == *name).and_then(|p| p.organisation.clone()),
+                    organisation: item
+                        .presenters
+                        .iter()
+                        .find(|p| p.name == *name)
+                        .and_then(|p| p.organisation.clone()),
                 })
                 .collect();
         }
@@ -248,7 +337,12 @@ fn apply_edits(fields: &HashMap<String, String>, lang: Lang) -> Result<(Meeting,
     for (i, person) in meeting.participants.iter_mut().enumerate() {
         let name = get(&format!("person.{i}.name"));
         if name.is_empty() {
-            problems.push(format!("{} {}: {}", tr(lang, "Deltagare", "Participant"), i + 1, tr(lang, "namnet saknas", "the name is missing")));
+            problems.push(format!(
+                "{} {}: {}",
+                tr(lang, "Deltagare", "Participant"),
+                i + 1,
+                tr(lang, "namnet saknas", "the name is missing")
+            ));
         } else {
             person.name = name.to_string();
         }
@@ -258,9 +352,20 @@ fn apply_edits(fields: &HashMap<String, String>, lang: Lang) -> Result<(Meeting,
     }
     let room = get("room").to_string();
     if room.is_empty() || room.chars().count() > 64 {
-        problems.push(tr(lang, "Rum: välj rummet vars kiosk ska visa mötet", "Room: choose the room whose kiosk shows the meeting").to_string());
+        problems.push(
+            tr(
+                lang,
+                "Rum: välj rummet vars kiosk ska visa mötet",
+                "Room: choose the room whose kiosk shows the meeting",
+            )
+            .to_string(),
+        );
     }
-    if problems.is_empty() { Ok((meeting, room)) } else { Err((Some(meeting), problems)) }
+    if problems.is_empty() {
+        Ok((meeting, room))
+    } else {
+        Err(Box::new((Some(meeting), problems)))
+    }
 }
 
 /// The preview again (or the upload form, when the meeting is lost) with
@@ -279,7 +384,13 @@ async fn again(
     let title = tr(lang, "Importera kallelse", "Import notice");
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        html_page(page(lang, title, Some(&signed.viewer), Section::Import, body)),
+        html_page(page(
+            lang,
+            title,
+            Some(&signed.viewer),
+            Section::Import,
+            body,
+        )),
     )
         .into_response())
 }
@@ -296,10 +407,21 @@ pub async fn save(
     signed.check(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
     let (meeting, room) = match apply_edits(&fields, lang) {
         Ok(edited) => edited,
-        Err((meeting, problems)) => return again(&state, &signed, meeting, problems).await,
+        Err(refused) => {
+            let (meeting, problems) = *refused;
+            return again(&state, &signed, meeting, problems).await;
+        }
     };
     if !signed.viewer.may_see(&meeting.body) {
-        let text = format!("{} {}", tr(lang, "Du arbetar inte för organet", "You do not work for the body"), meeting.body);
+        let text = format!(
+            "{} {}",
+            tr(
+                lang,
+                "Du arbetar inte för organet",
+                "You do not work for the body"
+            ),
+            meeting.body
+        );
         return again(&state, &signed, Some(meeting), vec![text]).await;
     }
     let key = meeting_key(&meeting);
@@ -307,7 +429,14 @@ pub async fn save(
     match state.app.db.put_meeting(&room, &key, &meeting, now).await {
         Ok(_) => {}
         Err(DbError::OtherRoom { room: owner, .. }) => {
-            let text = format!("{} {owner}", tr(lang, "Mötet finns redan i ett annat rum:", "The meeting is already in another room:"));
+            let text = format!(
+                "{} {owner}",
+                tr(
+                    lang,
+                    "Mötet finns redan i ett annat rum:",
+                    "The meeting is already in another room:"
+                )
+            );
             return again(&state, &signed, Some(meeting), vec![text]).await;
         }
         Err(e) => return Err(e.into()),
@@ -319,7 +448,11 @@ pub async fn save(
             &signed.viewer.user.name,
             "import",
             Some(&key),
-            format!("kallelsen sparad för rummet {room} ({} deltagare, {} punkter)", meeting.participants.len(), meeting.items.len()),
+            format!(
+                "kallelsen sparad för rummet {room} ({} deltagare, {} punkter)",
+                meeting.participants.len(),
+                meeting.items.len()
+            ),
         )
         .await?;
     Ok(Redirect::to(&format!("/meetings/{key}?done=import")).into_response())

@@ -73,7 +73,13 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
             }
         }
     };
-    Ok(html_page(page(lang, tr(lang, "Möten", "Meetings"), Some(&signed.viewer), Section::Meetings, body)))
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Möten", "Meetings"),
+        Some(&signed.viewer),
+        Section::Meetings,
+        body,
+    )))
 }
 
 /// The meeting `key` if the viewer may see it; "not found" otherwise, so
@@ -172,7 +178,13 @@ pub async fn show(
         }
     };
     let title = format!("{} {}", m.body, lang.date(m.date));
-    Ok(html_page(page(lang, &title, Some(&signed.viewer), Section::Meetings, body)))
+    Ok(html_page(page(
+        lang,
+        &title,
+        Some(&signed.viewer),
+        Section::Meetings,
+        body,
+    )))
 }
 
 fn format_label(format: Format, lang: Lang) -> &'static str {
@@ -196,7 +208,13 @@ pub async fn board(
     let entry = visible(&state, &signed, &key).await?;
     let events = events(&state, &key).await?;
     let now = (state.app.now)();
-    Ok(html_page(board_markup(&state, &entry, &events, now, signed.lang)))
+    Ok(html_page(board_markup(
+        &state,
+        &entry,
+        &events,
+        now,
+        signed.lang,
+    )))
 }
 
 /// Where the meeting stands, the agenda and the attendance board.
@@ -216,8 +234,14 @@ fn board_markup(
     let current = status.item.as_ref().and_then(|i| i.number.clone());
     let clock = |t: DateTime<Utc>| clock_sv(local_time(t, tz).time());
     let inside = people.iter().filter(|p| is_in(p)).count();
-    let left = people.iter().filter(|p| !p.intervals.is_empty() && !is_in(p)).count();
-    let missing = people.iter().filter(|p| p.intervals.is_empty() && !p.participant.invited).count();
+    let left = people
+        .iter()
+        .filter(|p| !p.intervals.is_empty() && !is_in(p))
+        .count();
+    let missing = people
+        .iter()
+        .filter(|p| p.intervals.is_empty() && !p.participant.invited)
+        .count();
     let phase = match status.phase {
         crate::progress::Phase::Before => tr(lang, "Mötet har inte börjat", "Not started"),
         crate::progress::Phase::Item => tr(lang, "Pågår", "In progress"),
@@ -316,10 +340,18 @@ fn item_state(row: &AgendaRow, running: bool, lang: Lang) -> Markup {
     html! { span class=(class) { (text) } }
 }
 
-fn person_state(row: &AttendanceRow, clock: &dyn Fn(DateTime<Utc>) -> String, lang: Lang) -> Markup {
+fn person_state(
+    row: &AttendanceRow,
+    clock: &dyn Fn(DateTime<Utc>) -> String,
+    lang: Lang,
+) -> Markup {
     match row.intervals.last() {
-        Some((since, None)) => html! { span.state.in { (tr(lang, "Inne", "In")) " " span.muted { (tr(lang, "sedan", "since")) " " (clock(*since)) } } },
-        Some((_, Some(out))) => html! { span.state.left { (tr(lang, "Gick", "Left")) " " span.muted { (clock(*out)) } } },
+        Some((since, None)) => {
+            html! { span.state.in { (tr(lang, "Inne", "In")) " " span.muted { (tr(lang, "sedan", "since")) " " (clock(*since)) } } }
+        }
+        Some((_, Some(out))) => {
+            html! { span.state.left { (tr(lang, "Gick", "Left")) " " span.muted { (clock(*out)) } } }
+        }
         None => html! { span.state.absent { (tr(lang, "Ej kommit", "Not come")) } },
     }
 }
@@ -389,7 +421,10 @@ pub async fn correct(
         ));
     }
     let at = parse_moment(&form.time, meeting.date, state.tz).map_err(|_| {
-        PageError::Bad(format!("klockslaget \"{}\" går inte att läsa; skriv t.ex. 13:05", form.time))
+        PageError::Bad(format!(
+            "klockslaget \"{}\" går inte att läsa; skriv t.ex. 13:05",
+            form.time
+        ))
     })?;
     let correction = Some(Correction {
         by: signed.viewer.user.name.clone(),
@@ -413,7 +448,11 @@ pub async fn correct(
             },
             "utcheckad",
         ),
-        other => return Err(PageError::Bad(format!("okänd riktning {other}; välj in eller ut"))),
+        other => {
+            return Err(PageError::Bad(format!(
+                "okänd riktning {other}; välj in eller ut"
+            )));
+        }
     };
     let now = (state.app.now)();
     let event = Event::new(at, state.tz, kind);
@@ -463,7 +502,9 @@ async fn store_event(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(PageError::Bad("rättelsen krockade med en annan; försök igen".into()))
+    Err(PageError::Bad(
+        "rättelsen krockade med en annan; försök igen".into(),
+    ))
 }
 
 /// `GET /meetings/{key}/export/{format}`: a download, audited.
@@ -480,7 +521,11 @@ pub async fn export(
             .iter()
             .map(|line| line.to_string() + "\n")
             .collect();
-        (lines.into_bytes(), format!("{key}-handelser.jsonl"), "application/x-ndjson")
+        (
+            lines.into_bytes(),
+            format!("{key}-handelser.jsonl"),
+            "application/x-ndjson",
+        )
     } else {
         let made = Format::from_slug(&format).ok_or(PageError::NotFound)?;
         let events = events(&state, &key).await?;
@@ -488,7 +533,12 @@ pub async fn export(
         (bytes, made.file_name(&key), made.content_type())
     };
     state
-        .audit(&signed.viewer.user.name, "export", Some(&key), format!("{name} hämtad"))
+        .audit(
+            &signed.viewer.user.name,
+            "export",
+            Some(&key),
+            format!("{name} hämtad"),
+        )
         .await?;
     Ok((
         [

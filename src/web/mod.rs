@@ -266,8 +266,24 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/devices/{name}/revoke", post(admin::revoke))
         .route("/rooms", get(admin::rooms).post(admin::add_room))
         .route("/audit", get(admin::audit))
-        .route("/assets/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], layout::STYLE) }))
-        .route("/assets/live.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], layout::LIVE) }))
+        .route(
+            "/assets/style.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    layout::STYLE,
+                )
+            }),
+        )
+        .route(
+            "/assets/live.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    layout::LIVE,
+                )
+            }),
+        )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

@@ -61,9 +61,11 @@ pub async fn submit(
     let now = (state.app.now)();
     let name = form.name.trim();
     if let Some(until) = state.limiter.blocked_until(peer.ip(), name, now) {
-        let minutes = (until - now).num_minutes() + 1;
+        let minutes = ((until - now).num_seconds() + 59) / 60;
         let text = match lang {
-            Lang::Sv => format!("För många misslyckade inloggningar. Försök igen om {minutes} minuter."),
+            Lang::Sv => {
+                format!("För många misslyckade inloggningar. Försök igen om {minutes} minuter.")
+            }
             Lang::En => format!("Too many failed sign-ins. Try again in {minutes} minutes."),
         };
         return Ok((
@@ -84,7 +86,11 @@ pub async fn submit(
     let Some(user) = user.filter(|_| matches) else {
         state.limiter.failed(peer.ip(), name, now);
         tracing::warn!(user = %name, ip = %peer.ip(), "failed sign-in");
-        let text = tr(lang, "Fel användarnamn eller lösenord.", "Wrong user name or password.");
+        let text = tr(
+            lang,
+            "Fel användarnamn eller lösenord.",
+            "Wrong user name or password.",
+        );
         return Ok((
             StatusCode::UNAUTHORIZED,
             axum::response::Html(sign_in_page(lang, name, Some(text)).into_string()),
@@ -94,7 +100,12 @@ pub async fn submit(
     state.limiter.succeeded(&user.name);
     let token = state.sessions.open(&user.name, now)?;
     state
-        .audit(&user.name, "sign_in", None, format!("inloggad från {}", peer.ip()))
+        .audit(
+            &user.name,
+            "sign_in",
+            None,
+            format!("inloggad från {}", peer.ip()),
+        )
         .await?;
     Ok((
         [(
@@ -159,7 +170,10 @@ pub async fn language(Path(code): Path<String>, headers: HeaderMap) -> Result<Re
     Ok((
         [(
             header::SET_COOKIE,
-            format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()),
+            format!(
+                "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                lang.code()
+            ),
         )],
         Redirect::to(&back),
     )

@@ -359,8 +359,7 @@ pub trait CentralDb: Send + Sync {
     fn put_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// The person signing in as `name`.
-    fn user(&self, name: &str)
-    -> impl Future<Output = Result<Option<UserRecord>, DbError>> + Send;
+    fn user(&self, name: &str) -> impl Future<Output = Result<Option<UserRecord>, DbError>> + Send;
 
     /// Appends to the audit log.
     fn audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), DbError>> + Send;

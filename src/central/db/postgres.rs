@@ -17,7 +17,8 @@ use crate::store::WIRE_COLUMNS;
 use crate::sync::wire::WireEvent;
 
 /// The central store's PostgreSQL migrations; the first is version 1.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     CREATE TABLE events (
         pos           bigserial PRIMARY KEY,
         id            uuid NOT NULL UNIQUE,
@@ -68,7 +69,8 @@ const MIGRATIONS: &[&str] = &[r#"
         within_ms  bigint NOT NULL,
         PRIMARY KEY (device, boot)
     );
-"#, r#"
+"#,
+    r#"
     CREATE TABLE users (
         name           text PRIMARY KEY,
         password_hash  text NOT NULL,
@@ -84,7 +86,8 @@ const MIGRATIONS: &[&str] = &[r#"
         detail   text NOT NULL
     );
     CREATE TABLE rooms (name text PRIMARY KEY, created timestamptz NOT NULL);
-"#];
+"#,
+];
 
 /// The central store on a PostgreSQL database, over one connection (one
 /// request at a time; a pool is future work). Writers take an advisory
@@ -677,7 +680,12 @@ impl CentralDb for PostgresDb {
                 "INSERT INTO users (name, password_hash, role, bodies) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,
                      role = excluded.role, bodies = excluded.bodies",
-                &[&user.name, &user.password_hash, &user.role.as_str(), &bodies],
+                &[
+                    &user.name,
+                    &user.password_hash,
+                    &user.role.as_str(),
+                    &bodies,
+                ],
             )
             .await?;
         Ok(())
@@ -704,7 +712,13 @@ impl CentralDb for PostgresDb {
             .await
             .execute(
                 "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
-                &[&entry.at, &entry.who, &entry.action, &entry.meeting, &entry.detail],
+                &[
+                    &entry.at,
+                    &entry.who,
+                    &entry.action,
+                    &entry.meeting,
+                    &entry.detail,
+                ],
             )
             .await?;
         Ok(())

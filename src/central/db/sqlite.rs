@@ -18,7 +18,8 @@ use crate::store::{WIRE_COLUMNS, WireRow};
 use crate::sync::wire::WireEvent;
 
 /// The central store's SQLite migrations; the first is version 1.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
     -- `pos` orders the log for pulls (never reused: nothing is deleted).
     CREATE TABLE events (
         pos           INTEGER PRIMARY KEY,
@@ -85,7 +86,8 @@ const MIGRATIONS: &[&str] = &[r#"
         within_ms  INTEGER NOT NULL,
         PRIMARY KEY (device, boot)
     );
-"#, r#"
+"#,
+    r#"
     -- People who sign in to the pages; the password only as its argon2
     -- hash, the bodies a secretary sees as a JSON array.
     CREATE TABLE users (
@@ -108,7 +110,8 @@ const MIGRATIONS: &[&str] = &[r#"
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TABLE rooms (name TEXT PRIMARY KEY, created TEXT NOT NULL);
-"#];
+"#,
+];
 
 /// The central store on a SQLite file.
 #[derive(Debug, Clone)]
@@ -238,7 +241,12 @@ fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEn
            AND (?1 IS NULL OR m.key = ?1)",
     )?;
     let rows = statement.query_map(params![key], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
@@ -630,9 +638,7 @@ impl CentralDb for SqliteDb {
     }
 
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
-        let mut meetings = self
-            .with(|conn| meeting_entries(conn, None))
-            .await?;
+        let mut meetings = self.with(|conn| meeting_entries(conn, None)).await?;
         newest_first(&mut meetings);
         Ok(meetings)
     }
@@ -669,13 +675,22 @@ impl CentralDb for SqliteDb {
                     .query_row(
                         "SELECT name, password_hash, role, bodies FROM users WHERE name = ?1",
                         params![name],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+                        |r| {
+                            Ok((
+                                r.get(0)?,
+                                r.get(1)?,
+                                r.get::<_, String>(2)?,
+                                r.get::<_, String>(3)?,
+                            ))
+                        },
                     )
                     .optional()?)
             })
             .await?;
-        row.map(|(name, password_hash, role, bodies)| UserRecord::stored(name, password_hash, &role, &bodies))
-            .transpose()
+        row.map(|(name, password_hash, role, bodies)| {
+            UserRecord::stored(name, password_hash, &role, &bodies)
+        })
+        .transpose()
     }
 
     async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
@@ -683,7 +698,13 @@ impl CentralDb for SqliteDb {
         self.with(move |conn| {
             conn.execute(
                 "INSERT INTO audit (at, who, action, meeting, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![entry.at.to_rfc3339(), entry.who, entry.action, entry.meeting, entry.detail],
+                params![
+                    entry.at.to_rfc3339(),
+                    entry.who,
+                    entry.action,
+                    entry.meeting,
+                    entry.detail
+                ],
             )?;
             Ok(())
         })
@@ -696,7 +717,13 @@ impl CentralDb for SqliteDb {
                 "SELECT at, who, action, meeting, detail FROM audit ORDER BY pos DESC LIMIT ?1",
             )?;
             let rows = statement.query_map(params![limit], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
             })?;
             let mut entries = Vec::new();
             for row in rows {

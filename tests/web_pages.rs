@@ -1,0 +1,794 @@
+//! The secretary's pages over real HTTP on loopback, with a real SQLite
+//! store: every page and export refuses a reader who is not signed in,
+//! another body's secretary, a secretary on the administrators' pages and
+//! a form without the session's CSRF token, and changes nothing when it
+//! refuses. Corrections are events with who and why, reach the room's
+//! kiosks and are audited; sign-in is rate limited; the import shows what
+//! is wrong with line numbers.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use motesskylt::central::api::Now;
+use motesskylt::central::config::ServerConfig;
+use motesskylt::central::db::{AnyDb, CentralDb, Cursor, Role, SqliteDb, UserRecord};
+use motesskylt::central::server::{self, Running};
+use motesskylt::export::Format;
+use motesskylt::model::{EventKind, Meeting, Source};
+use motesskylt::web::auth::hash_password;
+use motesskylt::web::meetings::PAGES_DEVICE;
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+const KEY: &str = "SRO-2026-06-04";
+const ROOM: &str = "konferens-1";
+const PASSWORD: &str = "ett långt lösenord";
+
+fn seed() -> &'static [u8] {
+    include_bytes!("fixtures/seeds/000-kallelse-sro-2026-06-04.md")
+}
+
+fn meeting() -> Meeting {
+    motesskylt::kallelse::import_bytes(seed()).unwrap()
+}
+
+fn server_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-06-04T13:40:00+02:00")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Site {
+    running: Running,
+    http: reqwest::Client,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+/// A signed-in browser: its cookie and the CSRF token of its forms.
+#[derive(Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Site {
+    /// A server with the SRO meeting in konferens-1 and three people:
+    /// anna (secretary of SRO), bo (secretary of KSL), admin.
+    async fn start() -> Site {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().unwrap();
+        let db = AnyDb::Sqlite(SqliteDb::open(&dir.path().join("central.sqlite")).unwrap());
+        let hash = hash_password(PASSWORD).unwrap();
+        for (name, role, bodies) in [
+            ("anna", Role::Secretary, vec!["SRO"]),
+            ("bo", Role::Secretary, vec!["KSL"]),
+            ("admin", Role::Admin, vec![]),
+        ] {
+            db.put_user(&UserRecord {
+                name: name.into(),
+                password_hash: hash.clone(),
+                role,
+                bodies: bodies.into_iter().map(String::from).collect(),
+            })
+            .await
+            .unwrap();
+        }
+        db.put_meeting(ROOM, KEY, &meeting(), server_time())
+            .await
+            .unwrap();
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..ServerConfig::default()
+        };
+        let now: Now = Arc::new(server_time);
+        let running = server::start(&config, db, now, std::future::pending())
+            .await
+            .unwrap();
+        let base = format!("http://{}", running.addr);
+        Site {
+            running,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base,
+            _dir: dir,
+        }
+    }
+
+    fn db(&self) -> &AnyDb {
+        &self.running.db
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        Answer {
+            status,
+            location,
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+
+    fn with(
+        &self,
+        request: reqwest::RequestBuilder,
+        session: Option<&Session>,
+    ) -> reqwest::RequestBuilder {
+        match session {
+            Some(s) => request.header(COOKIE, &s.cookie),
+            None => request,
+        }
+    }
+
+    async fn get(&self, session: Option<&Session>, path: &str) -> Answer {
+        Self::answer(self.with(self.http.get(format!("{}{path}", self.base)), session)).await
+    }
+
+    async fn post(&self, session: Option<&Session>, path: &str, form: &[(&str, &str)]) -> Answer {
+        Self::answer(
+            self.with(self.http.post(format!("{}{path}", self.base)), session)
+                .form(form),
+        )
+        .await
+    }
+
+    /// A multipart upload of a notice.
+    async fn upload(
+        &self,
+        session: Option<&Session>,
+        csrf: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Answer {
+        let boundary = "----motesskylt-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"notice\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Self::answer(
+            self.with(self.http.post(format!("{}/import", self.base)), session)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(body),
+        )
+        .await
+    }
+
+    async fn sign_in(&self, name: &str) -> Session {
+        let response = self
+            .http
+            .post(format!("{}/login", self.base))
+            .form(&[("name", name), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name} signs in");
+        let cookie = response
+            .headers()
+            .get(SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut session = Session {
+            cookie,
+            csrf: String::new(),
+        };
+        let page = self.get(Some(&session), "/import").await;
+        session.csrf = csrf_of(&page.body);
+        session
+    }
+
+    /// What a refused request must not have changed.
+    async fn snapshot(&self) -> (usize, usize, Vec<String>, usize, String) {
+        use sha2::{Digest, Sha256};
+        let db = self.db();
+        let meetings = serde_json::to_vec(&db.meetings().await.unwrap()).unwrap();
+        (
+            db.events(KEY).await.unwrap().len(),
+            db.audit_log(1000).await.unwrap().len(),
+            db.rooms().await.unwrap(),
+            db.devices().await.unwrap().len(),
+            format!("{:x}", Sha256::digest(&meetings)),
+        )
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..at + 64].to_string()
+}
+
+/// Every page and export, with a method.
+fn routes() -> Vec<(&'static str, String)> {
+    let mut routes = vec![
+        ("GET", "/meetings".to_string()),
+        ("GET", format!("/meetings/{KEY}")),
+        ("GET", format!("/meetings/{KEY}/board")),
+        ("GET", format!("/meetings/{KEY}/live")),
+        ("POST", format!("/meetings/{KEY}/corrections")),
+        ("GET", format!("/meetings/{KEY}/export/events")),
+        ("GET", "/import".to_string()),
+        ("POST", "/import".to_string()),
+        ("POST", "/import/save".to_string()),
+        ("GET", "/devices".to_string()),
+        ("POST", "/devices/code".to_string()),
+        ("POST", "/devices/dorr-a/revoke".to_string()),
+        ("GET", "/rooms".to_string()),
+        ("POST", "/rooms".to_string()),
+        ("GET", "/audit".to_string()),
+        ("POST", "/logout".to_string()),
+    ];
+    for format in Format::ALL {
+        routes.push(("GET", format!("/meetings/{KEY}/export/{}", format.slug())));
+    }
+    routes
+}
+
+fn correction_form<'a>(
+    csrf: &'a str,
+    person: &'a str,
+    direction: &'a str,
+    time: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("person", person),
+        ("direction", direction),
+        ("time", time),
+        ("reason", "glömde kortet"),
+    ]
+}
+
+#[tokio::test]
+async fn every_page_and_export_needs_sign_in() {
+    let site = Site::start().await;
+    let before = site.snapshot().await;
+    let stranger = Session {
+        cookie: "motesskylt_session=0000".into(),
+        csrf: "0000".into(),
+    };
+    for (method, path) in routes() {
+        for session in [None, Some(&stranger)] {
+            let answer = match method {
+                "GET" => site.get(session, &path).await,
+                _ => {
+                    site.post(
+                        session,
+                        &path,
+                        &correction_form("0000", "Olof Lundberg", "in", "13:00"),
+                    )
+                    .await
+                }
+            };
+            assert_eq!(
+                (answer.status, answer.location.as_str()),
+                (StatusCode::SEE_OTHER, "/login"),
+                "{method} {path} without a session"
+            );
+            assert!(
+                !answer.body.contains("Olof"),
+                "{method} {path} shows nothing"
+            );
+        }
+    }
+    assert_eq!(site.snapshot().await, before, "nothing changed");
+    // The sign-in page and the static files are open.
+    assert_eq!(site.get(None, "/login").await.status, StatusCode::OK);
+    assert_eq!(
+        site.get(None, "/assets/style.css").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn another_bodys_secretary_finds_nothing() {
+    let site = Site::start().await;
+    let bo = site.sign_in("bo").await;
+    let anna = site.sign_in("anna").await;
+    let before = site.snapshot().await;
+    let list = site.get(Some(&bo), "/meetings").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains(KEY), "bo's list has no SRO meeting");
+    assert!(site.get(Some(&anna), "/meetings").await.body.contains(KEY));
+    for (method, path) in routes().into_iter().filter(|(_, p)| p.contains(KEY)) {
+        let answer = match method {
+            "GET" => site.get(Some(&bo), &path).await,
+            _ => {
+                site.post(
+                    Some(&bo),
+                    &path,
+                    &correction_form(&bo.csrf, "Olof Lundberg", "in", "13:00"),
+                )
+                .await
+            }
+        };
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "bo: {method} {path}");
+        assert!(
+            !answer.body.contains("Olof"),
+            "bo: {method} {path} shows nothing"
+        );
+    }
+    // Nor can bo save an SRO meeting through the import.
+    let mut edited = meeting();
+    edited.items[0].title = "Bos rubrik".into();
+    let json = serde_json::to_string(&edited).unwrap();
+    let mut form = vec![
+        ("csrf", bo.csrf.clone()),
+        ("meeting", json),
+        ("room", ROOM.to_string()),
+    ];
+    form.extend(preview_fields(&edited));
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = site.post(Some(&bo), "/import/save", &refs).await;
+    assert_eq!(saved.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        saved.body.contains("Du arbetar inte för organet SRO"),
+        "{}",
+        saved.body
+    );
+    assert_eq!(site.snapshot().await, before, "nothing changed");
+    // The same pages are there for SRO's own secretary.
+    for (_, path) in routes()
+        .into_iter()
+        .filter(|(m, p)| *m == "GET" && p.contains(KEY) && !p.ends_with("/live"))
+    {
+        assert_eq!(
+            site.get(Some(&anna), &path).await.status,
+            StatusCode::OK,
+            "anna: {path}"
+        );
+    }
+}
+
+/// The preview's fields as the form sends them back unchanged.
+fn preview_fields(m: &Meeting) -> Vec<(&'static str, String)> {
+    let hhmm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+    let mut fields = vec![
+        ("body", m.body.clone()),
+        ("date", m.date.to_string()),
+        ("start", hhmm(m.start)),
+        ("end", hhmm(m.end)),
+        ("location", m.location.clone().unwrap_or_default()),
+    ];
+    for (i, item) in m.items.iter().enumerate() {
+        let name =
+            |f: &str| -> &'static str { Box::leak(format!("item.{i}.{f}").into_boxed_str()) };
+        fields.push((name("title"), item.title.clone()));
+        fields.push((name("start"), hhmm(item.start)));
+        fields.push((name("end"), hhmm(item.end)));
+        fields.push((
+            name("presenters"),
+            item.presenters
+                .iter()
+                .map(|p| p.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    for (i, p) in m.participants.iter().enumerate() {
+        let name =
+            |f: &str| -> &'static str { Box::leak(format!("person.{i}.{f}").into_boxed_str()) };
+        fields.push((name("name"), p.name.clone()));
+        fields.push((name("party"), p.party.clone().unwrap_or_default()));
+        fields.push((
+            name("organisation"),
+            p.organisation.clone().unwrap_or_default(),
+        ));
+    }
+    fields
+}
+
+#[tokio::test]
+async fn administration_is_for_administrators() {
+    let site = Site::start().await;
+    let anna = site.sign_in("anna").await;
+    let admin = site.sign_in("admin").await;
+    let before = site.snapshot().await;
+    for (method, path) in routes().into_iter().filter(|(_, p)| {
+        ["/devices", "/rooms", "/audit"]
+            .iter()
+            .any(|a| p.starts_with(a))
+    }) {
+        let answer = match method {
+            "GET" => site.get(Some(&anna), &path).await,
+            _ => {
+                site.post(
+                    Some(&anna),
+                    &path,
+                    &[("csrf", &anna.csrf), ("room", "aula")],
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "anna: {method} {path}"
+        );
+    }
+    assert_eq!(site.snapshot().await, before, "nothing changed");
+    // The administrator makes a code for a room, shown once.
+    let code = site
+        .post(
+            Some(&admin),
+            "/devices/code",
+            &[("csrf", &admin.csrf), ("room", "aula")],
+        )
+        .await;
+    assert_eq!(code.status, StatusCode::OK);
+    assert!(code.body.contains("id=\"code\""), "{}", code.body);
+    assert!(
+        site.db()
+            .rooms()
+            .await
+            .unwrap()
+            .contains(&"aula".to_string())
+    );
+    for page in ["/devices", "/rooms", "/audit"] {
+        assert_eq!(
+            site.get(Some(&admin), page).await.status,
+            StatusCode::OK,
+            "admin: {page}"
+        );
+    }
+    let audit = site.get(Some(&admin), "/audit").await.body;
+    assert!(audit.contains("engångskod för rummet aula"), "{audit}");
+}
+
+#[tokio::test]
+async fn forms_need_this_sessions_csrf_token() {
+    let site = Site::start().await;
+    let anna = site.sign_in("anna").await;
+    let other = site.sign_in("anna").await;
+    assert_ne!(anna.csrf, other.csrf, "a token per session");
+    let before = site.snapshot().await;
+    let path = format!("/meetings/{KEY}/corrections");
+    for csrf in ["", "0000", other.csrf.as_str()] {
+        let answer = site
+            .post(
+                Some(&anna),
+                &path,
+                &correction_form(csrf, "Olof Lundberg", "in", "13:00"),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "csrf {csrf:?}");
+    }
+    let upload = site
+        .upload(Some(&anna), "0000", "kallelse.md", seed())
+        .await;
+    assert_eq!(
+        upload.status,
+        StatusCode::FORBIDDEN,
+        "upload without the token"
+    );
+    let out = site.post(Some(&anna), "/logout", &[("csrf", "0000")]).await;
+    assert_eq!(
+        out.status,
+        StatusCode::FORBIDDEN,
+        "sign-out without the token"
+    );
+    assert_eq!(site.snapshot().await, before, "nothing changed");
+    // Signing out ends that session only.
+    let out = site
+        .post(Some(&anna), "/logout", &[("csrf", &anna.csrf)])
+        .await;
+    assert_eq!(out.location, "/login");
+    assert_eq!(site.get(Some(&anna), "/meetings").await.location, "/login");
+    assert_eq!(
+        site.get(Some(&other), "/meetings").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_correction_is_an_event_with_who_and_why_sent_to_the_room_and_audited() {
+    let site = Site::start().await;
+    let anna = site.sign_in("anna").await;
+    let path = format!("/meetings/{KEY}/corrections");
+    let answer = site
+        .post(
+            Some(&anna),
+            &path,
+            &correction_form(&anna.csrf, "Peter Eriksson", "in", "13:20"),
+        )
+        .await;
+    assert_eq!(answer.location, format!("/meetings/{KEY}?done=correction"));
+    let answer = site
+        .post(
+            Some(&anna),
+            &path,
+            &correction_form(&anna.csrf, "Peter Eriksson", "out", "13:35"),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+
+    let events = site.db().events(KEY).await.unwrap();
+    assert_eq!(events.len(), 2, "both kept");
+    assert!(
+        events
+            .iter()
+            .all(|e| e.device == PAGES_DEVICE && e.clock_synced)
+    );
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    match &events[0].event.kind {
+        EventKind::CheckedIn {
+            person,
+            source,
+            correction,
+            ..
+        } => {
+            assert_eq!(
+                (person.as_str(), *source),
+                ("Peter Eriksson", Source::Secretary)
+            );
+            let correction = correction.as_ref().unwrap();
+            assert_eq!(
+                (correction.by.as_str(), correction.reason.as_str()),
+                ("anna", "glömde kortet")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(events[0].event.at.to_rfc3339(), "2026-06-04T13:20:00+02:00");
+
+    // The room's kiosk learns it like any other device's event.
+    let code = server::new_code(site.db(), &ServerConfig::default(), ROOM)
+        .await
+        .unwrap();
+    site.db()
+        .enrol(
+            &motesskylt::central::secret::hash(&code),
+            "dorr-a",
+            "t",
+            server_time(),
+        )
+        .await
+        .unwrap();
+    let pulled = site
+        .db()
+        .pull(ROOM, "dorr-a", Cursor::default())
+        .await
+        .unwrap();
+    assert_eq!(pulled.events.len(), 2);
+
+    let board = site
+        .get(Some(&anna), &format!("/meetings/{KEY}/board"))
+        .await
+        .body;
+    let row = board
+        .split("<tr>")
+        .find(|r| r.contains("Peter Eriksson"))
+        .unwrap();
+    assert!(
+        row.contains("Gick") && row.contains("13.20–13.35") && row.contains("rättad"),
+        "{row}"
+    );
+    let csv = site
+        .get(
+            Some(&anna),
+            &format!("/meetings/{KEY}/export/attendance-csv"),
+        )
+        .await
+        .body;
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("Peter Eriksson"))
+        .unwrap();
+    assert!(
+        line.contains(";13.20;13.35;13.20–13.35;") && line.ends_with(";sekreterare;ja"),
+        "{line}"
+    );
+
+    let audit = site.db().audit_log(10).await.unwrap();
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|e| (e.who.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("dorr-a", "enrol"),
+            ("anna", "export"),
+            ("anna", "correction"),
+            ("anna", "correction"),
+            ("anna", "sign_in")
+        ]
+        .iter()
+        .filter(|(who, _)| *who != "dorr-a")
+        .copied()
+        .collect::<Vec<_>>(),
+        "corrections and the export are audited"
+    );
+    assert!(
+        audit[2]
+            .detail
+            .contains("Peter Eriksson incheckad kl. 13.20; skäl: glömde kortet"),
+        "{:?}",
+        audit[2]
+    );
+
+    // Someone not in the notice, a missing reason, an unreadable time: refused.
+    for form in [
+        correction_form(&anna.csrf, "Okänd Person", "in", "13:00"),
+        vec![
+            ("csrf", anna.csrf.as_str()),
+            ("person", "Olof Lundberg"),
+            ("direction", "in"),
+            ("time", "13:00"),
+            ("reason", " "),
+        ],
+        correction_form(&anna.csrf, "Olof Lundberg", "in", "kvart över"),
+    ] {
+        let answer = site.post(Some(&anna), &path, &form).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{form:?}");
+    }
+    assert_eq!(site.db().events(KEY).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_address_and_name() {
+    let site = Site::start().await;
+    for _ in 0..5 {
+        let answer = site
+            .post(
+                None,
+                "/login",
+                &[("name", "anna"), ("password", "fel lösenord!")],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(answer.body.contains("Fel användarnamn eller lösenord."));
+    }
+    let right = site
+        .post(None, "/login", &[("name", "anna"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        right.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(
+        right.body.contains("Försök igen om 15 minuter"),
+        "{}",
+        right.body
+    );
+    let unknown = site
+        .post(None, "/login", &[("name", "nobody"), ("password", "x")])
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is blocked too"
+    );
+}
+
+#[tokio::test]
+async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
+    let site = Site::start().await;
+    let admin = site.sign_in("admin").await;
+    let text = String::from_utf8(seed().to_vec()).unwrap();
+    let broken = text.replacen("4 juni 2026", "31 juni 2026", 1);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("31 juni 2026"))
+        .unwrap()
+        + 1;
+    let answer = site
+        .upload(Some(&admin), &admin.csrf, "kallelse.md", broken.as_bytes())
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer
+            .body
+            .contains(&format!("kallelse.md:{line}: datumet")),
+        "{}",
+        answer.body
+    );
+
+    let preview = site
+        .upload(Some(&admin), &admin.csrf, "kallelse.md", seed())
+        .await;
+    assert!(preview.body.contains("Granska kallelsen"));
+    assert!(preview.body.contains("value=\"Olof Lundberg\""));
+    // The meeting exists in konferens-1: a new version goes there.
+    assert!(
+        preview
+            .body
+            .contains(&format!("name=\"room\" value=\"{ROOM}\" readonly"))
+    );
+
+    let m = meeting();
+    let json = serde_json::to_string(&m).unwrap();
+    let mut fields = preview_fields(&m);
+    let set = |fields: &mut Vec<(&'static str, String)>, name: &str, value: &str| {
+        fields.iter_mut().find(|(k, _)| *k == name).unwrap().1 = value.to_string();
+    };
+    let four = m
+        .items
+        .iter()
+        .position(|i| i.number.as_deref() == Some("4"))
+        .unwrap();
+    let title = format!("item.{four}.title");
+    let start = format!("item.{four}.start");
+    set(&mut fields, &title, "Hälso- och sjukvårdsavtalet");
+    set(&mut fields, &start, "25:00");
+    let send = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![
+            ("csrf", admin.csrf.clone()),
+            ("meeting", json.clone()),
+            ("room", ROOM.to_string()),
+        ];
+        form.extend(fields);
+        form
+    };
+    let form = send(fields.clone());
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = site.post(Some(&admin), "/import/save", &refs).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Punkt 4: klockslaget går inte att läsa: &quot;25:00&quot;"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"Hälso- och sjukvårdsavtalet\""),
+        "the fix is kept"
+    );
+    assert_eq!(
+        site.db().meeting(KEY).await.unwrap().unwrap().meeting,
+        m,
+        "nothing saved"
+    );
+
+    set(&mut fields, &start, "13:10");
+    let form = send(fields);
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = site.post(Some(&admin), "/import/save", &refs).await;
+    assert_eq!(
+        saved.location,
+        format!("/meetings/{KEY}?done=import"),
+        "{}",
+        saved.body
+    );
+    let stored = site.db().meeting(KEY).await.unwrap().unwrap().meeting;
+    assert_eq!(stored.items[four].title, "Hälso- och sjukvårdsavtalet");
+    assert_eq!(
+        stored.items[four].start.format("%H:%M").to_string(),
+        "13:10"
+    );
+    assert_eq!(stored.items[four].minutes, 15);
+    assert_eq!(stored.participants, m.participants);
+    let audit = site.db().audit_log(1).await.unwrap();
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].meeting.as_deref()),
+        ("import", Some(KEY))
+    );
+}
