@@ -433,7 +433,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     clock: window::Clock::fast(speed),
                     settings: settings(wrap_up),
                 };
-                let all_in_one = |messages| launch::spawn_sync(sync, outbox, messages);
+                let all_in_one = |messages| {
+                    eprintln!(
+                        "motesskylt: sekreterarens sidor finns på centralens adress nedan; logga in som demo med lösenordet {DEMO_PASSWORD}"
+                    );
+                    launch::spawn_sync(sync, outbox, messages)
+                };
                 match window::run(station, meeting, tz, options, all_in_one) {
                     Err(window::KioskError::NoDisplay(reason)) => eprintln!(
                         "motesskylt: ingen skärm hittades ({reason}); visar rumsskärmen i terminalen"
@@ -615,7 +620,30 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
     })
 }
 
-/// The demo's station, its store in a fresh temporary directory.
+/// The demo administrator's password on the secretary's pages.
+const DEMO_PASSWORD: &str = "demo-motesskylt";
+
+/// The demo's central store gets an administrator for the secretary's
+/// pages (`demo`, [`DEMO_PASSWORD`]).
+fn demo_user(database: &std::path::Path) -> anyhow::Result<()> {
+    use motesskylt::central::db::{CentralDb, Role, SqliteDb, UserRecord};
+    if let Some(dir) = database.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let db = SqliteDb::open(database)?;
+    let user = UserRecord {
+        name: "demo".into(),
+        password_hash: motesskylt::web::auth::hash_password(DEMO_PASSWORD)
+            .map_err(|e| anyhow::anyhow!(e))?,
+        role: Role::Admin,
+        bodies: Vec::new(),
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .build()?
+        .block_on(db.put_user(&user))?;
+    Ok(())
+}
+
 /// The demo's station, its store in a fresh temporary directory, with its
 /// all-in-one sync: a central server in the same process on a free
 /// loopback port, its SQLite file next to the store.
@@ -631,6 +659,7 @@ fn demo_station(
         path.display(),
         path.display()
     );
+    demo_user(&dir.join("central.sqlite"))?;
     let sync = motesskylt::sync::agent::AgentConfig {
         link: motesskylt::sync::agent::Link::Serve {
             config: motesskylt::central::config::ServerConfig {
