@@ -1,8 +1,9 @@
 //! `motesskylt export` of a kiosk's store holding the SRO meeting of the
 //! fixtures and its recorded events: the attendance list and the agenda
-//! as CSV and as Excel workbooks, and the meeting as iCalendar; the
-//! workbooks and the calendar read back by independent readers (Python's
-//! openpyxl and icalendar) when they are installed (.ci/run installs them).
+//! as CSV and as Excel workbooks, the attendance list as a printable PDF,
+//! and the meeting as iCalendar; the workbooks, the PDF and the calendar
+//! read back by independent readers (Python's openpyxl and icalendar,
+//! poppler's pdftotext) when they are installed (.ci/run installs them).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -262,4 +263,142 @@ fn the_excel_workbooks_read_back_in_openpyxl() {
         text.contains("4;Hälsa- och sjukvårdsavtalet med tillhörande överenskommelser;13.05;13.25;13.09;13.31;kl. 13.09 – 13.31 (planerat 13.05 – 13.25)"),
         "{text}"
     );
+}
+
+/// The text of a PDF by poppler's pdftotext (columns kept in place);
+/// `None` (with a notice) when it is not installed.
+fn pdftotext(pdf: &Path) -> Option<String> {
+    let out = match Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "NOTICE: a check skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does)"
+            );
+            return None;
+        }
+        Err(e) => panic!("pdftotext: {e}"),
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn the_printable_attendance_list_reads_back_from_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let pdf = dir.path().join("narvaro.pdf");
+    let out = Command::new(BIN)
+        .arg("export")
+        .arg(&store)
+        .args(["--format", "attendance-pdf", "--out"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF"));
+    // The project's fonts are embedded, not a viewer's.
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(raw.contains("/FontFile2") && raw.contains("/WinAnsiEncoding"));
+    assert!(raw.contains("+NotoSans-Regular") && raw.contains("+NotoSans-Bold"));
+    let Some(text) = pdftotext(&pdf) else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let line = |name: &str| -> Vec<&str> {
+        let line = lines
+            .iter()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no line with {name}:\n{text}"));
+        line.split("  ")
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect()
+    };
+    // The header: what, which body, when, where.
+    assert!(text.contains("Närvarolista"), "{text}");
+    assert_eq!(line("Närvarolista"), ["Närvarolista"]);
+    assert_eq!(line("SRO"), ["SRO"]);
+    assert!(text.contains("4 juni 2026"), "{text}");
+    assert!(text.contains("kl. 13.00–15.30"), "{text}");
+    assert!(
+        text.contains("Centralhuset Konferens, Nils Ericsonsplatsen 4, Göteborg"),
+        "{text}"
+    );
+    assert!(text.contains("Namn") && text.contains("Närvarande vid"));
+    // Left before the break, after item 6 had started.
+    assert_eq!(
+        line("Olof Lundberg"),
+        [
+            "Olof Lundberg",
+            "S",
+            "Göteborgsregionen",
+            "12.50–14.15",
+            "punkt 1–6"
+        ]
+    );
+    // Checked out by the secretary: marked as corrected.
+    assert_eq!(
+        line("Lars Holmin"),
+        [
+            "Lars Holmin",
+            "M",
+            "Regionstyrelsen",
+            "12.55–15.20",
+            "punkt 1–9",
+            "korr."
+        ]
+    );
+    // Arrived during item 4; there to the end.
+    assert_eq!(line("Peter Eriksson")[3..], ["13.20–", "punkt 4–11"]);
+    // Never came.
+    assert_eq!(
+        line("Tobias Hellström"),
+        ["Tobias Hellström", "VästKom", "Frånvarande"]
+    );
+    // Swedish letters as written, in names and headings.
+    for name in [
+        "Carina Örgård",
+        "Dan Åberg",
+        "Anna Lärk Ståhlberg",
+        "Åsa Jackson",
+    ] {
+        line(name);
+    }
+    assert!(text.contains("VGK · Politiker") && text.contains("Inbjudna"));
+    // Every participant once, in the notice's order.
+    let order: Vec<usize> = [
+        "Olof Lundberg",
+        "Kristina Lännergren",
+        "Helen Eliasson",
+        "Rebecca Bretvold",
+        "Ida Wickström",
+    ]
+    .iter()
+    .map(|name| text.find(name).unwrap())
+    .collect();
+    assert!(order.is_sorted(), "{text}");
+    // Pages numbered in the footer with when it was printed.
+    assert!(text.contains("Sida 1 av "), "{text}");
+    let pages = text.matches("Sida ").count();
+    assert!(
+        pages >= 1 && text.contains(&format!("Sida {pages} av {pages}")),
+        "{text}"
+    );
+    assert!(text.contains("Utskriven 20"), "{text}");
 }
