@@ -136,6 +136,7 @@ ul.exports { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:8px; 
 .problems li { margin:4px 0; }
 .code { font-family:ui-monospace,monospace; font-size:32px; letter-spacing:.1em; }
 .muted { color:var(--muted); }
+.grow { flex:1; }
 .lang { font-size:14px; }
 "#;
 

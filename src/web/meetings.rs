@@ -45,7 +45,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
         .collect();
     let body = html! {
         div.inline {
-            div style="flex:1" {
+            div.grow {
                 h1 { (tr(lang, "Möten", "Meetings")) }
                 p.sub { (tr(lang, "Möten i de organ du arbetar för, det senaste först.", "Meetings of the bodies you work for, newest first.")) }
             }
