@@ -22,6 +22,13 @@ fn when(at: Option<DateTime<Utc>>, state: &WebState, lang: Lang) -> String {
     .unwrap_or_else(|| "–".into())
 }
 
+/// "2026-06-04 13.05", for long lists.
+fn short_when(at: DateTime<Utc>, state: &WebState) -> String {
+    local_time(at, state.tz)
+        .format("%Y-%m-%d %H.%M")
+        .to_string()
+}
+
 /// `GET /devices`.
 pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
     signed.admin()?;
@@ -51,7 +58,7 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
             tbody {
                 @for d in &devices {
                     tr {
-                        td { (d.name) }
+                        td.nowrap { (d.name) }
                         td { (d.room) }
                         td.num { (when(d.last_seen, &state, lang)) }
                         td.num { (d.acked_seq) }
@@ -238,6 +245,21 @@ pub async fn add_room(
     Ok(Redirect::to("/rooms").into_response())
 }
 
+/// An audit line's action in words.
+fn action_word(action: &str, lang: Lang) -> &str {
+    match action {
+        "correction" => tr(lang, "Rättelse", "Correction"),
+        "export" => tr(lang, "Export", "Export"),
+        "import" => tr(lang, "Import", "Import"),
+        "enrol_code" => tr(lang, "Engångskod", "One-time code"),
+        "enrol" => tr(lang, "Kiosk registrerad", "Kiosk enrolled"),
+        "revoke" => tr(lang, "Kiosk återkallad", "Kiosk revoked"),
+        "room" => tr(lang, "Rum", "Room"),
+        "sign_in" => tr(lang, "Inloggning", "Sign-in"),
+        other => other,
+    }
+}
+
 /// `GET /audit`: the newest 500 lines.
 pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
     signed.admin()?;
@@ -245,16 +267,16 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
     let entries = state.app.db.audit_log(500).await?;
     let body = html! {
         h1 { (tr(lang, "Logg", "Audit log")) }
-        p.sub { (tr(lang, "Rättelser, registreringar, importer, exporter och inloggningar, det senaste först.", "Corrections, enrolments, imports, exports and sign-ins, newest first.")) }
+        p.sub { (tr(lang, "Rättelser, registreringar, importer, exporter och inloggningar, det senaste först. Misslyckade inloggningar finns i serverns logg.", "Corrections, enrolments, imports, exports and sign-ins, newest first. Failed sign-ins are in the server's log.")) }
         table {
             thead { tr { th { (tr(lang, "När", "When")) } th { (tr(lang, "Vem", "Who")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Möte", "Meeting")) } th { (tr(lang, "Detaljer", "Details")) } } }
             tbody {
                 @for e in &entries {
                     tr {
-                        td.num { (when(Some(e.at), &state, lang)) }
+                        td.num { (short_when(e.at, &state)) }
                         td { (e.who) }
-                        td { (e.action) }
-                        td { (e.meeting.as_deref().unwrap_or("")) }
+                        td { (action_word(&e.action, lang)) }
+                        td.nowrap { (e.meeting.as_deref().unwrap_or("")) }
                         td { (e.detail) }
                     }
                 }

@@ -138,7 +138,7 @@ async fn preview(
                     div { label for="end" { (tr(lang, "Slutar", "Ends")) } input #end type="time" name="end" value=(hhmm(meeting.end)) required; }
                 }
                 label for="location" { (tr(lang, "Plats", "Place")) }
-                input #location type="text" name="location" value=(meeting.location.as_deref().unwrap_or(""));
+                input.wide #location type="text" name="location" value=(meeting.location.as_deref().unwrap_or(""));
                 label for="room" { (tr(lang, "Rum (kiosken som visar mötet)", "Room (the kiosk that shows the meeting)")) }
                 @if let Some(room) = &existing_room {
                     input #room type="text" name="room" value=(room) readonly;
@@ -150,13 +150,13 @@ async fn preview(
             }
             section.card {
                 h2 { (tr(lang, "Dagordning", "Agenda")) }
-                table {
+                table.edit {
                     thead { tr { th { "#" } th { (tr(lang, "Rubrik", "Title")) } th { (tr(lang, "Från", "From")) } th { (tr(lang, "Till", "To")) } th { (tr(lang, "Föredragande (kommatecken emellan)", "Presenters (comma separated)")) } } }
                     tbody {
                         @for (i, item) in meeting.items.iter().enumerate() {
                             tr {
                                 td.num { (item.number.as_deref().unwrap_or("")) }
-                                td { input type="text" name=(format!("item.{i}.title")) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required; }
+                                td.title { input type="text" name=(format!("item.{i}.title")) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required; }
                                 td { input type="time" name=(format!("item.{i}.start")) value=(hhmm(item.start)) aria-label=(tr(lang, "Från", "From")) required; }
                                 td { input type="time" name=(format!("item.{i}.end")) value=(hhmm(item.end)) aria-label=(tr(lang, "Till", "To")) required; }
                                 td { input type="text" name=(format!("item.{i}.presenters")) value=(item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) aria-label=(tr(lang, "Föredragande", "Presenters")); }
@@ -167,7 +167,7 @@ async fn preview(
             }
             section.card {
                 h2 { (tr(lang, "Deltagare", "Participants")) }
-                table {
+                table.edit {
                     thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) } } }
                     tbody {
                         @for (i, p) in meeting.participants.iter().enumerate() {

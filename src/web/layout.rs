@@ -116,6 +116,7 @@ td.num { font-variant-numeric:tabular-nums; white-space:nowrap; }
 label { display:block; font-weight:600; margin:12px 0 4px; }
 input[type=text], input[type=password], input[type=time], input[type=date], select, textarea {
   font:inherit; padding:8px 10px; border:1px solid #aab1bf; border-radius:6px; width:100%; max-width:420px; background:#fff; }
+input.wide { max-width:none; }
 table input[type=text], table input[type=time] { max-width:none; }
 button, .button { font:inherit; padding:8px 16px; border-radius:6px; border:1px solid var(--accent);
   background:var(--accent); color:#fff; cursor:pointer; text-decoration:none; display:inline-block; }
@@ -127,7 +128,7 @@ button.link { background:none; border:none; padding:0; text-decoration:underline
 .state { font-weight:600; white-space:nowrap; }
 .state.in { color:var(--ok); } .state.left { color:var(--warn); } .state.absent { color:var(--muted); }
 .state.done { color:var(--muted); } .state.now { color:var(--accent); }
-.grid { display:grid; grid-template-columns:repeat(auto-fit,minmax(260px,1fr)); gap:var(--space); }
+.grid { display:grid; grid-template-columns:repeat(auto-fit,minmax(200px,1fr)); gap:var(--space); }
 .counts { display:flex; gap:24px; font-size:18px; margin:8px 0 0; }
 .counts b { font-size:28px; display:block; }
 ul.exports { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:8px; }
@@ -137,6 +138,16 @@ ul.exports { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:8px; 
 .code { font-family:ui-monospace,monospace; font-size:32px; letter-spacing:.1em; }
 .muted { color:var(--muted); }
 .grow { flex:1; }
+.nowrap { white-space:nowrap; }
+section.narrow { max-width:440px; margin:48px auto; }
+section.card > h2:first-child, section.card > h1:first-child { margin-top:0; }
+main a:not(.button) { color:var(--accent); }
+.state .muted { font-weight:400; }
+.badge { display:inline-block; font-size:13px; font-weight:600; padding:0 6px; border-radius:4px;
+  border:1px solid var(--warn); color:var(--warn); }
+table.edit td { vertical-align:middle; }
+table.edit td.title { width:45%; }
+select, input[type=time] { height:40px; }
 .lang { font-size:14px; }
 "#;
 

@@ -242,11 +242,43 @@ fn board_markup(
         .iter()
         .filter(|p| p.intervals.is_empty() && !p.participant.invited)
         .count();
-    let phase = match status.phase {
-        crate::progress::Phase::Before => tr(lang, "Mötet har inte börjat", "Not started"),
-        crate::progress::Phase::Item => tr(lang, "Pågår", "In progress"),
-        crate::progress::Phase::Break => tr(lang, "Paus", "Break"),
-        crate::progress::Phase::After => tr(lang, "Avslutat", "Ended"),
+    let today = local_time(now, tz).date();
+    let ended_at = events
+        .iter()
+        .filter(|e| e.kind == EventKind::MeetingEnded)
+        .map(Event::instant)
+        .max();
+    let over = m.date < today || ended_at.is_some();
+    // The kiosk's view of "now" holds on the meeting's day only; before
+    // it the meeting is coming, after it the meeting is over.
+    let (phase, end_label, end, offset) = if m.date == today {
+        let phase = match status.phase {
+            crate::progress::Phase::Before => tr(lang, "Ej börjat", "Not started"),
+            crate::progress::Phase::Item => tr(lang, "Pågår", "In progress"),
+            crate::progress::Phase::Break => tr(lang, "Paus", "Break"),
+            crate::progress::Phase::After => tr(lang, "Avslutat", "Ended"),
+        };
+        let end = status.projected_end.replace(':', ".");
+        (
+            phase,
+            tr(lang, "beräknat slut", "projected end"),
+            end,
+            status.offset_s,
+        )
+    } else if m.date > today {
+        let end = clock_sv(m.end);
+        (
+            tr(lang, "Kommande", "Coming"),
+            tr(lang, "planerat slut", "planned end"),
+            end,
+            0,
+        )
+    } else {
+        let (label, end) = match ended_at {
+            Some(at) => (tr(lang, "slutade", "ended"), clock(at)),
+            None => (tr(lang, "planerat slut", "planned end"), clock_sv(m.end)),
+        };
+        (tr(lang, "Avslutat", "Ended"), label, end, 0)
     };
     html! {
         section.card {
@@ -256,11 +288,11 @@ fn board_markup(
                 div { b { (left) } span.muted { (tr(lang, "har gått", "have left")) } }
                 div { b { (missing) } span.muted { (tr(lang, "ej kommit", "not come")) } }
                 div {
-                    b { (status.projected_end.replace(':', ".")) }
+                    b { (end) }
                     span.muted {
-                        (tr(lang, "beräknat slut", "projected end"))
-                        @if status.offset_s > 60 { " · " (status.offset_s / 60) " " (tr(lang, "min efter plan", "min behind plan")) }
-                        @else if status.offset_s < -60 { " · " (-status.offset_s / 60) " " (tr(lang, "min före plan", "min ahead of plan")) }
+                        (end_label)
+                        @if offset > 60 { " · " (offset / 60) " " (tr(lang, "min efter plan", "min behind plan")) }
+                        @else if offset < -60 { " · " (-offset / 60) " " (tr(lang, "min före plan", "min ahead of plan")) }
                     }
                 }
             }
@@ -280,7 +312,7 @@ fn board_markup(
                         td { (item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) }
                         td.num { (clock(row.planned.0)) "–" (clock(row.planned.1)) }
                         td.num { (actual(row, &clock)) }
-                        td { (item_state(row, running, lang)) }
+                        td { (item_state(row, running, over, lang)) }
                     }
                 }
             }
@@ -300,7 +332,7 @@ fn board_markup(
                         td.num { (p.intervals_sv(tz)) }
                         td {
                             (p.sources.iter().map(|s| source_sv(*s)).collect::<Vec<_>>().join(", "))
-                            @if p.corrected { " " span.state.left { (tr(lang, "rättad", "corrected")) } }
+                            @if p.corrected { " " span.badge { (tr(lang, "rättad", "corrected")) } }
                         }
                     }
                 }
@@ -329,11 +361,13 @@ fn actual(row: &AgendaRow, clock: &dyn Fn(DateTime<Utc>) -> String) -> String {
     }
 }
 
-fn item_state(row: &AgendaRow, running: bool, lang: Lang) -> Markup {
+fn item_state(row: &AgendaRow, running: bool, over: bool, lang: Lang) -> Markup {
     let (class, text) = if running {
         ("state now", tr(lang, "Pågår", "Running"))
     } else if row.actual.is_some() {
         ("state done", tr(lang, "Klar", "Done"))
+    } else if over {
+        ("state absent", tr(lang, "Ej behandlad", "Not taken up"))
     } else {
         ("state absent", tr(lang, "Kommande", "Coming"))
     };

@@ -420,41 +420,35 @@ async function main() {
     const has = (action, detail) => rows.some(([, who, what, meeting, text]) =>
       who === 'anna' && what === action && meeting === KEY && detail.test(text));
     const seen = rows.map((r) => r.slice(1).join(' / ')).join('\n');
-    assert.ok(has('import', new RegExp(`rummet ${ROOM}`)), `the audit log should list anna's import for ${ROOM}:\n${seen}`);
-    assert.ok(has('correction', new RegExp(`${HELEN} incheckad kl\\. 12\\.55; skäl: ${REASON}`)),
+    assert.ok(has('Import', new RegExp(`rummet ${ROOM}`)), `the audit log should list anna's import for ${ROOM}:\n${seen}`);
+    assert.ok(has('Rättelse', new RegExp(`${HELEN} incheckad kl\\. 12\\.55; skäl: ${REASON}`)),
       `the audit log should list anna's correction of ${HELEN} with the reason:\n${seen}`);
-    assert.ok(has('correction', new RegExp(`${LARS} utcheckad kl\\. 14\\.10`)), `the audit log should list the check-out of ${LARS}:\n${seen}`);
+    assert.ok(has('Rättelse', new RegExp(`${LARS} utcheckad kl\\. 14\\.10`)), `the audit log should list the check-out of ${LARS}:\n${seen}`);
     for (const name of [`${KEY}-narvaro.csv`, `${KEY}-narvaro.xlsx`, `${KEY}-protokoll.txt`]) {
-      assert.ok(has('export', new RegExp(`${name.replace('.', '\\.')} hämtad`)), `the audit log should list the export ${name}:\n${seen}`);
+      assert.ok(has('Export', new RegExp(`${name.replace('.', '\\.')} hämtad`)), `the audit log should list the export ${name}:\n${seen}`);
     }
-    assert.ok(rows.some(([, who, what]) => who === 'admin' && what === 'enrol_code'), `the audit log should list the one-time code:\n${seen}`);
+    assert.ok(rows.some(([, who, what]) => who === 'admin' && what === 'Engångskod'), `the audit log should list the one-time code:\n${seen}`);
     await shot(admin, 'audit.png');
   });
   await adminContext.close();
 
-  // KNOWN BUG (until src/web is fixed): the meeting is on 4 June 2026, a
-  // day that is over, and has no kiosk events; the board's counts still
-  // say "Mötet har inte börjat" with a projected end of today's clock and
-  // "250797 min efter plan" (src/web/meetings.rs, board_markup: the
-  // kiosk's status for "now" is shown whatever the meeting's date).
+  // The meeting is on 4 June 2026, a day that is over: the board must
+  // not take the kiosk's view of today for it.
   await step('a meeting whose day is over is not "not started" nor months behind plan', async () => {
     const today = new Date().toISOString().slice(0, 10);
     assert.ok(today > '2026-06-04', 'this check assumes the seed\'s day is over');
     assert.doesNotMatch(boardCounts, /Mötet har inte börjat/,
-      `KNOWN BUG: the board calls a meeting whose day is over "Mötet har inte börjat": ${boardCounts.replace(/\s+/g, ' ')}`);
+      `the board calls a meeting whose day is over "Mötet har inte börjat": ${boardCounts.replace(/\s+/g, ' ')}`);
     const behind = Number((boardCounts.match(/(\d+) min (?:efter|före) plan/) || [0, 0])[1]);
     assert.ok(behind <= 24 * 60,
-      `KNOWN BUG: the board says ${behind} min from plan for a meeting months ago: ${boardCounts.replace(/\s+/g, ' ')}`);
+      `the board says ${behind} min from plan for a meeting months ago: ${boardCounts.replace(/\s+/g, ' ')}`);
   }, { goOn: true });
 
-  // KNOWN BUG (until src/web is fixed): /meetings has an inline
-  // style="flex:1" (src/web/meetings.rs, list), which the pages' own
-  // Content-Security-Policy (style-src 'self') blocks; Chromium reports
-  // "Applying inline style violates the following Content Security Policy
-  // directive". This step fails until that attribute becomes a class.
+  // The pages' own Content-Security-Policy refuses inline styles and
+  // scripts: the browser must report none.
   await step('no page logged an error or had something refused by its content security policy', async () => {
     const told = [...new Set(complaints)];
-    assert.equal(told.length, 0, `KNOWN BUG (CSP on /meetings) or a new one; the browser reported:\n${told.join('\n')}`);
+    assert.equal(told.length, 0, `the browser reported:\n${told.join('\n')}`);
   }, { goOn: true });
 }
 
