@@ -642,6 +642,13 @@ async fn a_correction_is_an_event_with_who_and_why_sent_to_the_room_and_audited(
             ("reason", " "),
         ],
         correction_form(&anna.csrf, "Olof Lundberg", "in", "kvart över"),
+        // Only a clock time of the meeting's own day.
+        correction_form(
+            &anna.csrf,
+            "Olof Lundberg",
+            "in",
+            "2026-06-05T10:00:00+02:00",
+        ),
     ] {
         let answer = site.post(Some(&anna), &path, &form).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{form:?}");

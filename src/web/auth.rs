@@ -145,37 +145,40 @@ pub struct SignInLimiter {
 }
 
 impl SignInLimiter {
-    /// When `ip` or `name` may try again, if either has failed too often.
-    pub fn blocked_until(
-        &self,
-        ip: IpAddr,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
+    /// Starts a sign-in: refused with the moment `ip` or `name` may try
+    /// again when either has failed too often; otherwise counted as a
+    /// failure at once (in one step, so parallel attempts cannot all slip
+    /// through before the slow password check) until [`Self::succeeded`].
+    pub fn attempt(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
         let mut failures = self.lock();
         failures.retain(|_, times| {
             times.retain(|t| *t + WINDOW > now);
             !times.is_empty()
         });
-        [Self::ip_key(ip), Self::name_key(name)]
+        let keys = [Self::ip_key(ip), Self::name_key(name)];
+        let blocked = keys
             .iter()
             .filter_map(|key| failures.get(key))
             .filter(|times| times.len() >= MAX_FAILURES)
             .filter_map(|times| times.first().map(|first| *first + WINDOW))
-            .max()
-    }
-
-    /// Counts a failed sign-in.
-    pub fn failed(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) {
-        let mut failures = self.lock();
-        for key in [Self::ip_key(ip), Self::name_key(name)] {
+            .max();
+        if let Some(until) = blocked {
+            return Err(until);
+        }
+        for key in keys {
             failures.entry(key).or_default().push(now);
         }
+        Ok(())
     }
 
-    /// Forgets a name's failures after it signed in.
-    pub fn succeeded(&self, name: &str) {
-        self.lock().remove(&Self::name_key(name));
+    /// The attempt succeeded: it does not count for the address, and the
+    /// name's failures are forgotten.
+    pub fn succeeded(&self, ip: IpAddr, name: &str) {
+        let mut failures = self.lock();
+        if let Some(times) = failures.get_mut(&Self::ip_key(ip)) {
+            times.pop();
+        }
+        failures.remove(&Self::name_key(name));
     }
 
     fn ip_key(ip: IpAddr) -> String {
@@ -233,19 +236,19 @@ mod tests {
         let t0 = Utc::now();
         let ip: IpAddr = [10, 0, 0, 1].into();
         let other: IpAddr = [10, 0, 0, 2].into();
-        for i in 0..4 {
-            limiter.failed(ip, "anna", t0 + Duration::seconds(i));
+        // A success does not count.
+        limiter.attempt(ip, "anna", t0).unwrap();
+        limiter.succeeded(ip, "anna");
+        for i in 0..5 {
+            limiter
+                .attempt(ip, "anna", t0 + Duration::seconds(i))
+                .unwrap();
         }
-        assert_eq!(limiter.blocked_until(ip, "anna", t0), None);
-        limiter.failed(ip, "Anna", t0 + Duration::seconds(4));
-        assert_eq!(limiter.blocked_until(ip, "bo", t0), Some(t0 + WINDOW));
-        // The name is blocked from any address, too.
-        assert_eq!(limiter.blocked_until(other, "anna", t0), Some(t0 + WINDOW));
-        assert_eq!(limiter.blocked_until(other, "bo", t0), None);
-        assert_eq!(
-            limiter.blocked_until(ip, "anna", t0 + WINDOW + Duration::seconds(5)),
-            None
-        );
-        limiter.succeeded("anna");
+        assert_eq!(limiter.attempt(ip, "bo", t0), Err(t0 + WINDOW));
+        // The name is blocked from any address, too (case aside).
+        assert_eq!(limiter.attempt(other, "Anna", t0), Err(t0 + WINDOW));
+        assert_eq!(limiter.attempt(other, "bo", t0), Ok(()));
+        let later = t0 + WINDOW + Duration::seconds(5);
+        assert_eq!(limiter.attempt(ip, "anna", later), Ok(()));
     }
 }

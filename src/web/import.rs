@@ -79,6 +79,18 @@ pub async fn upload(
         PageError::Bad("ingen fil kom med; välj kallelsen och försök igen".into())
     })?;
     let body = match import_bytes(&bytes) {
+        Ok(meeting) if !signed.viewer.may_see(&meeting.body) => {
+            let text = format!(
+                "{file_name}: {} {}",
+                tr(
+                    lang,
+                    "Du arbetar inte för organet",
+                    "You do not work for the body"
+                ),
+                meeting.body
+            );
+            upload_form(&signed, &[text])
+        }
         Ok(meeting) => preview(&state, &signed, &meeting, &[]).await?,
         Err(problems) => {
             let lines: Vec<String> = problems
@@ -425,6 +437,31 @@ pub async fn save(
         return again(&state, &signed, Some(meeting), vec![text]).await;
     }
     let key = meeting_key(&meeting);
+    // Bodies whose names differ only in punctuation share a key: the
+    // meeting under it must be this body's.
+    if let Some(old) = state.app.db.meeting(&key).await?
+        && (old.meeting.body != meeting.body || !signed.viewer.may_see(&old.meeting.body))
+    {
+        let text = format!(
+            "{} ({key})",
+            tr(
+                lang,
+                "Ett annat organs möte har redan samma förkortning och datum; be administratören om hjälp",
+                "Another body's meeting already has this short name and date; ask the administrator"
+            )
+        );
+        return again(&state, &signed, Some(meeting), vec![text]).await;
+    }
+    // Only administrators add rooms; a secretary picks one that exists.
+    if !signed.viewer.is_admin() && !state.app.db.rooms().await?.contains(&room) {
+        let text = tr(
+            lang,
+            "Rum: välj ett rum som finns (administratören lägger till nya rum)",
+            "Room: choose an existing room (the administrator adds new ones)",
+        )
+        .to_string();
+        return again(&state, &signed, Some(meeting), vec![text]).await;
+    }
     let now = (state.app.now)();
     match state.app.db.put_meeting(&room, &key, &meeting, now).await {
         Ok(_) => {}

@@ -158,7 +158,7 @@ pub const LIVE: &str = r#"
 document.querySelectorAll('[data-live]').forEach(function (part) {
   var refresh = function () {
     fetch(part.dataset.live, {credentials: 'same-origin'}).then(function (r) {
-      if (r.ok) { return r.text(); }
+      if (r.ok && !r.redirected) { return r.text(); }
       throw new Error(r.status);
     }).then(function (html) { part.innerHTML = html; part.dataset.updated = Date.now(); })
       .catch(function () {});

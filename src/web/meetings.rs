@@ -23,7 +23,7 @@ use crate::central::export::event_log;
 use crate::export::agenda::{AgendaRow, agenda};
 use crate::export::attendance::{AttendanceRow, attendance, source_sv};
 use crate::export::{Format, render};
-use crate::model::time::{Lang, clock_sv, local_time, parse_moment};
+use crate::model::time::{Lang, clock_sv, local_instant, local_time};
 use crate::model::{Correction, Event, EventKind, Source};
 use crate::progress::{Schedule, report, screen_state};
 use crate::sync::wire::WireEvent;
@@ -454,12 +454,14 @@ pub async fn correct(
             "skriv ett skäl till rättelsen (högst 300 tecken)".into(),
         ));
     }
-    let at = parse_moment(&form.time, meeting.date, state.tz).map_err(|_| {
+    // A clock time on the meeting's own day, nothing else.
+    let time = chrono::NaiveTime::parse_from_str(form.time.trim(), "%H:%M").map_err(|_| {
         PageError::Bad(format!(
             "klockslaget \"{}\" går inte att läsa; skriv t.ex. 13:05",
             form.time
         ))
     })?;
+    let at = local_instant(meeting.date, time, state.tz);
     let correction = Some(Correction {
         by: signed.viewer.user.name.clone(),
         reason: reason.to_string(),
@@ -469,7 +471,7 @@ pub async fn correct(
             EventKind::CheckedIn {
                 person: person.name.clone(),
                 source: Source::Secretary,
-                substitute_for: None,
+                substitute_for: person.substitute_for.clone(),
                 correction,
             },
             "incheckad",

@@ -60,6 +60,8 @@ pub struct WebState {
     pub tz: Tz,
     /// Corrections are numbered one at a time.
     pub corrections: Arc<tokio::sync::Mutex<()>>,
+    /// Password checks running at once (each takes memory).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl WebState {
@@ -72,6 +74,7 @@ impl WebState {
             code_valid_hours,
             tz,
             corrections: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(4)),
         }
     }
 

@@ -60,7 +60,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let now = (state.app.now)();
     let name = form.name.trim();
-    if let Some(until) = state.limiter.blocked_until(peer.ip(), name, now) {
+    if let Err(until) = state.limiter.attempt(peer.ip(), name, now) {
         let minutes = ((until - now).num_seconds() + 59) / 60;
         let text = match lang {
             Lang::Sv => {
@@ -80,11 +80,14 @@ pub async fn submit(
         .as_ref()
         .map_or_else(|| decoy_hash().to_string(), |u| u.password_hash.clone());
     let password = form.password.clone();
-    let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
-        .await
-        .unwrap_or(false);
+    // Each check takes ~19 MiB for a moment: a few at a time.
+    let matches = match state.hashing.acquire().await {
+        Ok(_permit) => tokio::task::spawn_blocking(move || password_matches(&password, &hash))
+            .await
+            .unwrap_or(false),
+        Err(_) => false,
+    };
     let Some(user) = user.filter(|_| matches) else {
-        state.limiter.failed(peer.ip(), name, now);
         tracing::warn!(user = %name, ip = %peer.ip(), "failed sign-in");
         let text = tr(
             lang,
@@ -97,7 +100,7 @@ pub async fn submit(
         )
             .into_response());
     };
-    state.limiter.succeeded(&user.name);
+    state.limiter.succeeded(peer.ip(), name);
     let token = state.sessions.open(&user.name, now)?;
     state
         .audit(
