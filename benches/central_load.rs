@@ -276,6 +276,7 @@ async fn device_task(
             clock: exchanges.clone(),
             boot: BOOT.into(),
             events,
+            pending: None,
         })
         .expect("a push request serialises");
         let sent = tokio::time::Instant::now();

@@ -568,8 +568,11 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                         .offset_ms
                         .map_or("okänd".to_string(), |(o, w)| format!("{o} ms ± {w} ms"));
                     let state = if d.revoked.is_some() { "återkallad" } else { "aktiv" };
+                    let pending = d
+                        .pending
+                        .map_or("okänt".to_string(), |n| n.to_string());
                     println!(
-                        "{}\trum {}\t{state}\tsenast {seen}\tkvitterat t.o.m. {}\tklocka {offset}",
+                        "{}\trum {}\t{state}\tsenast {seen}\tkvitterat t.o.m. {}\tej skickade {pending}\tklocka {offset}",
                         d.name, d.room, d.acked_seq
                     );
                 }

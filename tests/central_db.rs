@@ -185,7 +185,7 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         "rum-1"
     );
     assert!(db.device("token-lost").await.unwrap().is_none());
-    db.seen("dorr-a", t0(), None).await.unwrap();
+    db.seen("dorr-a", t0(), None, Some(7)).await.unwrap();
     assert!(matches!(
         db.enrol("code-3", "dorr-a", "token-x", t0()).await,
         Err(DbError::NameTaken(_))
@@ -208,18 +208,24 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         zero_ms: Some(1_780_000_000_000 - offset_ms),
         within_ms,
     };
-    db.seen("dorr-a", later, Some(&measured(-3000, 40)))
+    db.seen("dorr-a", later, Some(&measured(-3000, 40)), None)
         .await
         .unwrap();
-    db.seen("dorr-a", later, None).await.unwrap();
+    db.seen("dorr-a", later, None, None).await.unwrap();
     let a = db.device("token-a").await.unwrap().unwrap();
     assert_eq!((a.last_seen, a.offset_ms), (Some(later), Some((-3000, 40))));
+    assert_eq!(a.pending, Some(7), "the outbox as last told");
+    db.seen("dorr-a", later, None, Some(0)).await.unwrap();
+    assert_eq!(
+        db.device("token-a").await.unwrap().unwrap().pending,
+        Some(0)
+    );
     // Per boot the most precise measurement is kept; the
     // device shows its latest.
-    db.seen("dorr-a", later, Some(&measured(-2000, 90)))
+    db.seen("dorr-a", later, Some(&measured(-2000, 90)), None)
         .await
         .unwrap();
-    db.seen("dorr-a", later, Some(&measured(-2900, 20)))
+    db.seen("dorr-a", later, Some(&measured(-2900, 20)), None)
         .await
         .unwrap();
     assert_eq!(db.clocks("dorr-a").await.unwrap(), [measured(-2900, 20)]);
@@ -307,7 +313,7 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         Err(DbError::NameTaken(_))
     ));
     db.add_code("code-5", "rum-1", later, t0()).await.unwrap();
-    db.seen("dorr-b", t0(), None).await.unwrap();
+    db.seen("dorr-b", t0(), None, None).await.unwrap();
     assert!(matches!(
         db.enrol("code-5", "dorr-b", "token-b2", t0()).await,
         Err(DbError::NameTaken(_))

@@ -362,4 +362,6 @@ fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
         listing.starts_with("dorr-ett\trum konferens-1\taktiv"),
         "{listing}"
     );
+    // The tap was acknowledged with nothing left in the kiosk's outbox.
+    assert!(listing.contains("\tej skickade 0\t"), "{listing}");
 }

@@ -358,7 +358,12 @@ async fn push(
     let clock = BootClock::measure(&request.boot, &request.clock);
     state
         .db
-        .seen(&device.name, received, clock.as_ref())
+        .seen(
+            &device.name,
+            received,
+            clock.as_ref(),
+            request.pending.filter(|n| *n >= 0),
+        )
         .await?;
     Ok(Json(PushResponse {
         added: ack.added,
@@ -418,7 +423,10 @@ async fn pull(
     since: Result<Query<Cursor>, QueryRejection>,
 ) -> Result<Json<super::db::Pulled>, Failure> {
     let Query(since) = since.map_err(query_failure)?;
-    state.db.seen(&device.name, (state.now)(), None).await?;
+    state
+        .db
+        .seen(&device.name, (state.now)(), None, None)
+        .await?;
     Ok(Json(
         state.db.pull(&device.room, &device.name, since).await?,
     ))

@@ -360,7 +360,7 @@ impl<R: FnMut(Report) -> bool> Agent<R> {
         }
         let pushed = push_outbox(&mut self.store, &*self.central, self.batch, now).await?;
         if pushed.sent == 0 && heartbeat {
-            self.central.push_events(&[]).await?;
+            self.central.push_events(&[], Some(0)).await?;
         }
         loop {
             let (events, meetings) = self.store.pull_cursor()?;

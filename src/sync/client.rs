@@ -38,12 +38,13 @@ pub enum SyncError {
 /// Where the kiosk's events go: the central store over the network, or in
 /// the same process (all-in-one).
 pub trait Uplink {
-    /// Pushes one device's events; answers with the device's
-    /// acknowledgement.
+    /// Pushes one device's events, telling how many wait in the outbox
+    /// after them; answers with the device's acknowledgement.
     fn push(
         &self,
         device: &str,
         events: &[WireEvent],
+        pending: usize,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<PushAck, SyncError>>;
 }
@@ -54,6 +55,7 @@ impl<T: CentralDb> Uplink for T {
         &self,
         device: &str,
         events: &[WireEvent],
+        _pending: usize,
         now: DateTime<Utc>,
     ) -> Result<PushAck, SyncError> {
         CentralDb::push(self, device, events, now)
@@ -84,6 +86,7 @@ pub async fn push_outbox(
     now: DateTime<Utc>,
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    let mut waiting = store.unsent()?;
     loop {
         let pending = store.outbox_wire(batch.max(1))?;
         let Some(last) = pending.last().map(|(rowid, _)| *rowid) else {
@@ -93,7 +96,8 @@ pub async fn push_outbox(
         // of the store's earlier device id too.
         for chunk in pending.chunk_by(|(_, a), (_, b)| a.device == b.device) {
             let events: Vec<WireEvent> = chunk.iter().map(|(_, e)| e.clone()).collect();
-            let ack = match uplink.push(&events[0].device, &events, now).await {
+            waiting = waiting.saturating_sub(events.len());
+            let ack = match uplink.push(&events[0].device, &events, waiting, now).await {
                 Ok(ack) => ack,
                 Err(error) => {
                     // Keep what went through.

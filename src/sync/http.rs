@@ -112,7 +112,11 @@ impl Central {
     /// Pushes events (none: a heartbeat) and times the exchange for the
     /// server's estimate of this device's clock offset. The device's clock
     /// is read here, at the edge.
-    pub async fn push_events(&self, events: &[WireEvent]) -> Result<PushResponse, SyncError> {
+    pub async fn push_events(
+        &self,
+        events: &[WireEvent],
+        pending: Option<usize>,
+    ) -> Result<PushResponse, SyncError> {
         let synced = crate::store::stamp::clock_synced();
         let clock = match self.exchanges.lock() {
             Ok(mut exchanges) => {
@@ -134,6 +138,7 @@ impl Central {
                 clock,
                 boot: self.boot.clone(),
                 events: events.to_vec(),
+                pending: pending.and_then(|n| i64::try_from(n).ok()),
             })
             .send()
             .await
@@ -224,9 +229,10 @@ impl Uplink for Central {
         &self,
         _device: &str,
         events: &[WireEvent],
+        pending: usize,
         _now: DateTime<Utc>,
     ) -> Result<PushAck, SyncError> {
-        let answered = self.push_events(events).await?;
+        let answered = self.push_events(events, Some(pending)).await?;
         Ok(PushAck {
             added: answered.added,
             acked_seq: answered.acked_seq,

@@ -69,6 +69,9 @@ pub struct PushRequest {
     pub boot: String,
     /// The events, the device's own.
     pub events: Vec<WireEvent>,
+    /// Events still waiting in the device's outbox after these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<i64>,
 }
 
 /// The answer to a push.

@@ -53,7 +53,7 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
         table {
             thead { tr {
                 th { (tr(lang, "Kiosk", "Kiosk")) } th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Senast hörd", "Last seen")) }
-                th { (tr(lang, "Mottagna händelser", "Events received")) } th { (tr(lang, "Klocka", "Clock")) } th { (tr(lang, "Läge", "State")) } th {}
+                th { (tr(lang, "Mottagna händelser", "Events received")) } th { (tr(lang, "Ej skickade", "Unsent")) } th { (tr(lang, "Klocka", "Clock")) } th { (tr(lang, "Läge", "State")) } th {}
             } }
             tbody {
                 @for d in &devices {
@@ -62,6 +62,13 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
                         td { (d.room) }
                         td.num { (when(d.last_seen, &state, lang)) }
                         td.num { (d.acked_seq) }
+                        td.num {
+                            @match d.pending {
+                                Some(0) => { span.state.in { "0" } }
+                                Some(n) => { span.state.left { (n) } }
+                                None => { "–" }
+                            }
+                        }
                         td.num {
                             @match d.offset_ms {
                                 Some((offset, within)) => { (format!("{:+.1} s (±{:.1})", offset as f64 / 1000.0, within as f64 / 1000.0)) }

@@ -107,6 +107,8 @@ pub struct DeviceRecord {
     pub offset_ms: Option<(i64, i64)>,
     /// Its acknowledged sequence number.
     pub acked_seq: i64,
+    /// Events waiting in its outbox, as it last told.
+    pub pending: Option<i64>,
 }
 
 impl DeviceRecord {
@@ -308,13 +310,15 @@ pub trait CentralDb: Send + Sync {
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
     /// Notes a request from the device and, when given, its clock as just
-    /// measured: the device's latest wall clock offset, and kept for its
-    /// boot when it is the most precise measured there.
+    /// measured (the device's latest wall clock offset, and kept for its
+    /// boot when it is the most precise measured there) and how many
+    /// events wait in its outbox.
     fn seen(
         &self,
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
+        pending: Option<i64>,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// The device's clock as measured in each of its boots.
@@ -476,8 +480,9 @@ impl CentralDb for AnyDb {
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
+        pending: Option<i64>,
     ) -> Result<(), DbError> {
-        delegate!(self, db => db.seen(device, now, clock))
+        delegate!(self, db => db.seen(device, now, clock, pending))
     }
     async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
         delegate!(self, db => db.clocks(device))
@@ -549,6 +554,7 @@ mod tests {
             last_seen: None,
             offset_ms: None,
             acked_seq: 0,
+            pending: None,
         };
         assert!(device.owns("dorr-a"));
         assert!(device.owns("dorr-a~x7"));

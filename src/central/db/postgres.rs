@@ -86,6 +86,11 @@ const MIGRATIONS: &[&str] = &[
         detail   text NOT NULL
     );
     CREATE TABLE rooms (name text PRIMARY KEY, created timestamptz NOT NULL);
+    ALTER TABLE devices ADD COLUMN pending bigint;
+    CREATE FUNCTION motesskylt_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION motesskylt_audit_append_only();
 "#,
 ];
 
@@ -158,7 +163,8 @@ impl Hot {
             seen: client
                 .prepare(
                     "UPDATE devices SET last_seen = $2,
-                         offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms)
+                         offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms),
+                         pending = COALESCE($5, pending)
                      WHERE name = $1",
                 )
                 .await?,
@@ -300,7 +306,7 @@ fn wire(r: &Row, first: usize) -> Result<WireEvent, DbError> {
     })
 }
 
-const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0)";
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending";
 
 fn device_record(r: &Row) -> DeviceRecord {
     DeviceRecord {
@@ -314,6 +320,7 @@ fn device_record(r: &Row) -> DeviceRecord {
             _ => None,
         },
         acked_seq: r.get(7),
+        pending: r.get(8),
     }
 }
 
@@ -519,11 +526,12 @@ impl CentralDb for PostgresDb {
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
+        pending: Option<i64>,
     ) -> Result<(), DbError> {
         let client = self.client.lock().await;
         let latest = (clock.map(|c| c.offset_ms), clock.map(|c| c.within_ms));
-        let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
-            [&device, &now, &latest.0, &latest.1];
+        let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+            [&device, &now, &latest.0, &latest.1, &pending];
         let seen = client.execute(&self.hot.seen, &seen_args);
         match clock {
             // Two statements, sent together (pipelined); each is atomic and

@@ -110,6 +110,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TABLE rooms (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+    -- Events waiting in a device's outbox, as it last told.
+    ALTER TABLE devices ADD COLUMN pending INTEGER;
 "#,
 ];
 
@@ -191,7 +193,7 @@ fn advance(tx: &Transaction, device: &str) -> Result<i64, DbError> {
     Ok(to)
 }
 
-const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0)";
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending";
 
 fn device_row(r: &rusqlite::Row) -> rusqlite::Result<(DeviceRow, i64)> {
     Ok((
@@ -205,6 +207,7 @@ fn device_row(r: &rusqlite::Row) -> rusqlite::Result<(DeviceRow, i64)> {
                 (Some(o), Some(w)) => Some((o, w)),
                 _ => None,
             },
+            pending: r.get(8)?,
         },
         r.get(7)?,
     ))
@@ -217,6 +220,7 @@ struct DeviceRow {
     revoked: Option<String>,
     last_seen: Option<String>,
     offset: Option<(i64, i64)>,
+    pending: Option<i64>,
 }
 
 impl DeviceRow {
@@ -229,6 +233,7 @@ impl DeviceRow {
             room: self.room,
             offset_ms: self.offset,
             acked_seq,
+            pending: self.pending,
         })
     }
 }
@@ -468,6 +473,7 @@ impl CentralDb for SqliteDb {
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
+        pending: Option<i64>,
     ) -> Result<(), DbError> {
         let device = device.to_string();
         let clock = clock.cloned();
@@ -475,13 +481,15 @@ impl CentralDb for SqliteDb {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "UPDATE devices SET last_seen = ?2,
-                     offset_ms = COALESCE(?3, offset_ms), within_ms = COALESCE(?4, within_ms)
+                     offset_ms = COALESCE(?3, offset_ms), within_ms = COALESCE(?4, within_ms),
+                     pending = COALESCE(?5, pending)
                  WHERE name = ?1",
                 params![
                     device,
                     now.to_rfc3339(),
                     clock.as_ref().map(|c| c.offset_ms),
-                    clock.as_ref().map(|c| c.within_ms)
+                    clock.as_ref().map(|c| c.within_ms),
+                    pending
                 ],
             )?;
             if let Some(c) = clock {
