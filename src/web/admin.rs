@@ -132,12 +132,6 @@ pub async fn new_code(
     let code = secret::new_code()?;
     let expires = now + chrono::Duration::hours(state.code_valid_hours);
     state
-        .app
-        .db
-        .add_code(&secret::hash(&code), room, expires, now)
-        .await?;
-    state.app.db.add_room(room, now).await?;
-    state
         .audit(
             &signed.viewer.user.name,
             "enrol_code",
@@ -145,6 +139,12 @@ pub async fn new_code(
             format!("engångskod för rummet {room}"),
         )
         .await?;
+    state
+        .app
+        .db
+        .add_code(&secret::hash(&code), room, expires, now)
+        .await?;
+    state.app.db.add_room(room, now).await?;
     let body = html! {
         h1 { (tr(lang, "Engångskod", "One-time code")) }
         section.card {
@@ -178,7 +178,7 @@ pub async fn revoke(
 ) -> Result<Response, PageError> {
     signed.admin()?;
     signed.check(&form.csrf)?;
-    if !state.app.db.revoke(&name, (state.app.now)()).await? {
+    if !state.app.db.devices().await?.iter().any(|d| d.name == name) {
         return Err(PageError::NotFound);
     }
     state
@@ -189,6 +189,7 @@ pub async fn revoke(
             format!("kiosken {name} återkallad"),
         )
         .await?;
+    state.app.db.revoke(&name, (state.app.now)()).await?;
     Ok(Redirect::to("/devices").into_response())
 }
 
@@ -240,7 +241,6 @@ pub async fn add_room(
     signed.admin()?;
     signed.check(&form.csrf)?;
     let room = room_name(&form.room)?;
-    state.app.db.add_room(room, (state.app.now)()).await?;
     state
         .audit(
             &signed.viewer.user.name,
@@ -249,6 +249,7 @@ pub async fn add_room(
             format!("rummet {room} tillagt"),
         )
         .await?;
+    state.app.db.add_room(room, (state.app.now)()).await?;
     Ok(Redirect::to("/rooms").into_response())
 }
 

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 
 use super::layout::{Section, page, tr};
 use super::{PageError, Signed, WebState, html_page};
-use crate::central::db::{CentralDb, DbError};
+use crate::central::db::CentralDb;
 use crate::kallelse::import_bytes;
 use crate::model::time::Lang;
 use crate::model::{Meeting, Presenter, Timing};
@@ -462,24 +462,20 @@ pub async fn save(
         .to_string();
         return again(&state, &signed, Some(meeting), vec![text]).await;
     }
-    let now = (state.app.now)();
-    match state.app.db.put_meeting(&room, &key, &meeting, now).await {
-        Ok(_) => {}
-        Err(DbError::OtherRoom { room: owner, .. }) => {
-            let text = format!(
-                "{} {owner}",
-                tr(
-                    lang,
-                    "Mötet finns redan i ett annat rum:",
-                    "The meeting is already in another room:"
-                )
-            );
-            return again(&state, &signed, Some(meeting), vec![text]).await;
-        }
-        Err(e) => return Err(e.into()),
+    if let Some(owner) = state.app.db.meeting_room(&key).await?
+        && owner != room
+    {
+        let text = format!(
+            "{} {owner}",
+            tr(
+                lang,
+                "Mötet finns redan i ett annat rum:",
+                "The meeting is already in another room:"
+            )
+        );
+        return again(&state, &signed, Some(meeting), vec![text]).await;
     }
-    state.app.db.add_room(&room, now).await?;
-    let _ = state.app.changes.send(room.clone());
+    // Audited first: what cannot be audited is not done.
     state
         .audit(
             &signed.viewer.user.name,
@@ -492,5 +488,9 @@ pub async fn save(
             ),
         )
         .await?;
+    let now = (state.app.now)();
+    state.app.db.put_meeting(&room, &key, &meeting, now).await?;
+    state.app.db.add_room(&room, now).await?;
+    let _ = state.app.changes.send(room.clone());
     Ok(Redirect::to(&format!("/meetings/{key}?done=import")).into_response())
 }

@@ -490,10 +490,7 @@ pub async fn correct(
             )));
         }
     };
-    let now = (state.app.now)();
-    let event = Event::new(at, state.tz, kind);
-    store_event(&state, &key, event, now).await?;
-    let _ = state.app.changes.send(entry.room.clone());
+    // Audited first: a correction that cannot be audited is not made.
     state
         .audit(
             &signed.viewer.user.name,
@@ -506,6 +503,10 @@ pub async fn correct(
             ),
         )
         .await?;
+    let now = (state.app.now)();
+    let event = Event::new(at, state.tz, kind);
+    store_event(&state, &key, event, now).await?;
+    let _ = state.app.changes.send(entry.room.clone());
     Ok(Redirect::to(&format!("/meetings/{key}?done=correction")).into_response())
 }
 

@@ -78,8 +78,9 @@ impl WebState {
         }
     }
 
-    /// Appends to the audit log; a failure is logged, and the action
-    /// refused, since an unlogged correction or export must not happen.
+    /// Appends to the audit log. Called before the action it records: an
+    /// action that cannot be audited is refused (a failure after the
+    /// entry leaves an entry for an attempt, never an action unaudited).
     async fn audit(
         &self,
         who: &str,
