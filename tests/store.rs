@@ -167,6 +167,30 @@ fn meetings_are_kept_in_versions_and_cards_fold_from_enrolments() {
         cards.owner(&motesskylt::cards::CardHash("ab".repeat(16))),
         Some("Olof Lundberg")
     );
+
+    // The secretary's revocation, learned from the central store, is
+    // folded with the kiosk's own events in time order: the card is gone.
+    let revoked = motesskylt::sync::wire::WireEvent {
+        id: uuid::Uuid::now_v7(),
+        device: "central:sidor".into(),
+        seq: 1,
+        meeting: key.clone(),
+        wall: t0(),
+        mono_ms: 0,
+        boot: "central:sidor".into(),
+        clock_synced: true,
+        event: Event::new(
+            t0() + chrono::Duration::minutes(5),
+            DEFAULT_TIME_ZONE,
+            EventKind::CardRevoked {
+                person: "Olof Lundberg".into(),
+                card: "ab".repeat(16),
+                by: "anna".into(),
+            },
+        ),
+    };
+    store.learn(&[revoked], (1, 0), t0()).unwrap();
+    assert!(store.cards().unwrap().is_empty());
 }
 
 #[test]

@@ -232,6 +232,8 @@ fn routes() -> Vec<(&'static str, String)> {
         ("POST", format!("/meetings/{KEY}/corrections")),
         ("GET", format!("/meetings/{KEY}/export/events")),
         ("GET", "/import".to_string()),
+        ("GET", "/cards".to_string()),
+        ("POST", "/cards/revoke".to_string()),
         ("POST", "/import".to_string()),
         ("POST", "/import/save".to_string()),
         ("GET", "/devices".to_string()),
@@ -798,4 +800,121 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
         (audit[0].action.as_str(), audit[0].meeting.as_deref()),
         ("import", Some(KEY))
     );
+}
+
+#[tokio::test]
+async fn the_card_registry_is_per_body_and_a_revocation_reaches_the_room() {
+    use motesskylt::cards::{CardHash, Registry};
+    use motesskylt::model::event::Authority;
+    use motesskylt::model::{Event, time::DEFAULT_TIME_ZONE};
+    use motesskylt::sync::wire::WireEvent;
+    let site = Site::start().await;
+    let card = "ab12cd34".repeat(8);
+    let enrolled = WireEvent {
+        id: uuid::Uuid::now_v7(),
+        device: "dorr-a".into(),
+        seq: 1,
+        meeting: KEY.into(),
+        wall: server_time(),
+        mono_ms: 1000,
+        boot: "b".into(),
+        clock_synced: true,
+        event: Event::new(
+            server_time() - chrono::Duration::minutes(50),
+            DEFAULT_TIME_ZONE,
+            EventKind::CardEnrolled {
+                person: "Olof Lundberg".into(),
+                card: card.clone(),
+                by: Authority::Pin,
+            },
+        ),
+    };
+    site.db()
+        .push("dorr-a", &[enrolled], server_time())
+        .await
+        .unwrap();
+    let anna = site.sign_in("anna").await;
+    let bo = site.sign_in("bo").await;
+
+    let listed = site.get(Some(&anna), "/cards").await.body;
+    let row = listed
+        .split("<tr>")
+        .find(|r| r.contains("Olof Lundberg"))
+        .expect("Olof's card");
+    assert!(
+        row.contains("ab12cd34…") && row.contains("konferens-1 · "),
+        "{row}"
+    );
+    assert!(row.contains("sekreterarens PIN vid dörren"), "{row}");
+    assert!(
+        row.contains("<code>ab12cd34…</code>"),
+        "a short form of the hash: {row}"
+    );
+
+    // Another body's secretary neither sees nor revokes it.
+    assert!(!site.get(Some(&bo), "/cards").await.body.contains("Olof"));
+    let before = site.snapshot().await;
+    let refused = site
+        .post(
+            Some(&bo),
+            "/cards/revoke",
+            &[("csrf", &bo.csrf), ("card", &card)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(site.snapshot().await, before, "nothing changed");
+
+    let done = site
+        .post(
+            Some(&anna),
+            "/cards/revoke",
+            &[("csrf", &anna.csrf), ("card", &card)],
+        )
+        .await;
+    assert_eq!(done.location, "/cards");
+    assert!(
+        !site
+            .get(Some(&anna), "/cards")
+            .await
+            .body
+            .contains("Olof Lundberg")
+    );
+    let again = site
+        .post(
+            Some(&anna),
+            "/cards/revoke",
+            &[("csrf", &anna.csrf), ("card", &card)],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::NOT_FOUND,
+        "a card revoked is not there to revoke"
+    );
+
+    let events = site.db().events(KEY).await.unwrap();
+    let revoked = events
+        .iter()
+        .find(|e| e.device == PAGES_DEVICE)
+        .expect("the revocation");
+    assert_eq!(
+        revoked.event.kind,
+        EventKind::CardRevoked {
+            person: "Olof Lundberg".into(),
+            card: card.clone(),
+            by: "anna".into()
+        }
+    );
+    // The room's kiosks pull it, and their registry forgets the card.
+    let pulled = site
+        .db()
+        .pull(ROOM, "dorr-b", Cursor::default())
+        .await
+        .unwrap();
+    let registry = Registry::from_events(pulled.events.iter().map(|w| &w.event));
+    assert_eq!(registry.owner(&CardHash(card.clone())), None);
+    assert_eq!(pulled.events.len(), 2);
+    let audit = site.db().audit_log(1).await.unwrap();
+    assert_eq!(audit[0].action, "card_revoke");
+    assert!(audit[0].detail.contains("Olof Lundberg"), "{:?}", audit[0]);
 }

@@ -154,14 +154,16 @@ impl std::fmt::Display for CardHash {
     }
 }
 
-/// Which card belongs to whom: the latest enrolment of each card wins.
+/// Which card belongs to whom: the latest enrolment of each card wins, and
+/// a revocation forgets the card.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     owners: HashMap<CardHash, String>,
 }
 
 impl Registry {
-    /// Folds the `card_enrolled` events of `events` in order.
+    /// Folds the `card_enrolled` and `card_revoked` events of `events` in
+    /// order.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
         let mut registry = Registry::default();
         for event in events {
@@ -170,10 +172,16 @@ impl Registry {
         registry
     }
 
-    /// Takes in one event (only enrolments matter).
+    /// Takes in one event (only enrolments and revocations matter).
     pub fn apply(&mut self, event: &Event) {
-        if let EventKind::CardEnrolled { person, card, .. } = &event.kind {
-            self.owners.insert(CardHash(card.clone()), person.clone());
+        match &event.kind {
+            EventKind::CardEnrolled { person, card, .. } => {
+                self.owners.insert(CardHash(card.clone()), person.clone());
+            }
+            EventKind::CardRevoked { card, .. } => {
+                self.owners.remove(&CardHash(card.clone()));
+            }
+            _ => {}
         }
     }
 
@@ -245,5 +253,31 @@ mod tests {
         assert_eq!(registry.owner(&CardHash("bb".into())), Some("B"));
         assert_eq!(registry.owner(&CardHash("cc".into())), None);
         assert_eq!(registry.len(), 2);
+    }
+
+    #[test]
+    fn a_revoked_card_is_unknown_until_registered_again() {
+        let at = DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00").unwrap();
+        let enrol = |person: &str| Event {
+            at,
+            kind: EventKind::CardEnrolled {
+                person: person.into(),
+                card: "aa".into(),
+                by: Authority::Pin,
+            },
+        };
+        let revoke = Event {
+            at,
+            kind: EventKind::CardRevoked {
+                person: "A".into(),
+                card: "aa".into(),
+                by: "anna".into(),
+            },
+        };
+        let registry = Registry::from_events(&[enrol("A"), revoke.clone()]);
+        assert_eq!(registry.owner(&CardHash("aa".into())), None);
+        assert!(registry.is_empty());
+        let registry = Registry::from_events(&[enrol("A"), revoke, enrol("B")]);
+        assert_eq!(registry.owner(&CardHash("aa".into())), Some("B"));
     }
 }

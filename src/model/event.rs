@@ -87,6 +87,16 @@ pub enum EventKind {
         /// Who allowed it.
         by: Authority,
     },
+    /// A card's registration was withdrawn (a lost card, a wrong person):
+    /// the card is unknown again until it is registered anew.
+    CardRevoked {
+        /// The participant it was registered to.
+        person: String,
+        /// The keyed hash of the card's UID (hex).
+        card: String,
+        /// The secretary who withdrew it (their sign-in name).
+        by: String,
+    },
 }
 
 /// A check-in or check-out made by hand: who made it and why. The events
@@ -112,7 +122,7 @@ pub enum Authority {
 }
 
 /// The event type names the contract defines, for error messages.
-const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled";
+const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled, card_revoked";
 
 /// How an attendance event was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +223,7 @@ pub fn check_against(meeting: &Meeting, events: &[(usize, Event)]) -> Vec<LogPro
             EventKind::CheckedIn { person, .. }
             | EventKind::CheckedOut { person, .. }
             | EventKind::CardEnrolled { person, .. }
+            | EventKind::CardRevoked { person, .. }
                 if meeting.participant_index(person).is_none() =>
             {
                 Some(format!(

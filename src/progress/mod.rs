@@ -224,7 +224,8 @@ impl Progress {
             EventKind::MeetingEnded => self.ended = Some(at),
             EventKind::CheckedIn { .. }
             | EventKind::CheckedOut { .. }
-            | EventKind::CardEnrolled { .. } => return,
+            | EventKind::CardEnrolled { .. }
+            | EventKind::CardRevoked { .. } => return,
         }
         self.started.get_or_insert(at);
     }

@@ -571,14 +571,18 @@ impl Store {
 
     /// The card registry: every enrolment in the store, of any meeting.
     pub fn cards(&self) -> Result<Registry, StoreError> {
-        // The room's other devices' enrolments count as well.
-        let enrolments = self.select(
-            "SELECT rowid, id, device, seq, meeting, body FROM events WHERE type = 'card_enrolled'
+        // The room's other devices' enrolments and the secretary's
+        // revocations count as well, folded in the order they happened.
+        let mut changes = self.select(
+            "SELECT rowid, id, device, seq, meeting, body FROM events
+                 WHERE type IN ('card_enrolled', 'card_revoked')
              UNION ALL
-             SELECT rowid, id, device, seq, meeting, body FROM learned WHERE type = 'card_enrolled'",
+             SELECT rowid, id, device, seq, meeting, body FROM learned
+                 WHERE type IN ('card_enrolled', 'card_revoked')",
             [],
         )?;
-        Ok(Registry::from_events(enrolments.iter().map(|r| &r.event)))
+        changes.sort_by_key(|r| r.event.instant());
+        Ok(Registry::from_events(changes.iter().map(|r| &r.event)))
     }
 
     /// Stores `meeting` (a new version if it changed) and returns its key.

@@ -264,6 +264,7 @@ fn action_word(action: &str, lang: Lang) -> &str {
         "revoke" => tr(lang, "Kiosk återkallad", "Kiosk revoked"),
         "room" => tr(lang, "Rum", "Room"),
         "sign_in" => tr(lang, "Inloggning", "Sign-in"),
+        "card_revoke" => tr(lang, "Kort återkallat", "Card revoked"),
         other => other,
     }
 }

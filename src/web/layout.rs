@@ -22,6 +22,8 @@ pub enum Section {
     Meetings,
     /// Importing a notice.
     Import,
+    /// The card registry.
+    Cards,
     /// Kiosks.
     Devices,
     /// Rooms.
@@ -62,6 +64,7 @@ pub fn page(
                         nav {
                             (item(Section::Meetings, "/meetings", tr(lang, "Möten", "Meetings")))
                             (item(Section::Import, "/import", tr(lang, "Importera kallelse", "Import notice")))
+                            (item(Section::Cards, "/cards", tr(lang, "Kort", "Cards")))
                             @if viewer.is_admin() {
                                 (item(Section::Devices, "/devices", tr(lang, "Kiosker", "Kiosks")))
                                 (item(Section::Rooms, "/rooms", tr(lang, "Rum", "Rooms")))

@@ -511,7 +511,7 @@ pub async fn correct(
 }
 
 /// Stores an event made on the pages as the next of [`PAGES_DEVICE`].
-async fn store_event(
+pub(super) async fn store_event(
     state: &WebState,
     key: &str,
     event: Event,

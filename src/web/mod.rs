@@ -10,10 +10,11 @@
 //!
 //! - [`auth`]: passwords, sessions, the sign-in limit;
 //! - [`layout`]: the frame, the style, the live script;
-//! - [`signin`], [`meetings`], [`import`], [`admin`]: the pages.
+//! - [`signin`], [`meetings`], [`import`], [`cards`], [`admin`]: the pages.
 
 pub mod admin;
 pub mod auth;
+pub mod cards;
 pub mod import;
 pub mod layout;
 pub mod meetings;
@@ -265,6 +266,8 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_BYTES)),
         )
         .route("/import/save", post(import::save))
+        .route("/cards", get(cards::list))
+        .route("/cards/revoke", post(cards::revoke))
         .route("/devices", get(admin::devices))
         .route("/devices/code", post(admin::new_code))
         .route("/devices/{name}/revoke", post(admin::revoke))

@@ -1,0 +1,187 @@
+//! The card registry: which card belongs to whom, as registered at the
+//! doors of the viewer's bodies' meetings, and withdrawing a card (lost,
+//! or registered to the wrong person). Cards are registered at the door:
+//! the card's UID never leaves the kiosk, only its keyed hash does.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{Section, notice, page, tr};
+use super::meetings::store_event;
+use super::{PageError, Signed, WebState, html_page};
+use crate::central::db::CentralDb;
+use crate::model::event::Authority;
+use crate::model::time::local_time;
+use crate::model::{Event, EventKind};
+
+/// A registered card as the pages show it.
+struct Card {
+    person: String,
+    card: String,
+    at: DateTime<Utc>,
+    device: String,
+    meeting: String,
+    room: String,
+    by: Authority,
+}
+
+/// The cards registered now at the meetings the viewer may see, by
+/// person: every registration and revocation folded in time order.
+async fn registry(state: &WebState, signed: &Signed) -> Result<Vec<Card>, PageError> {
+    let mut changes = Vec::new();
+    for entry in state.app.db.meetings().await? {
+        if !signed.viewer.may_see(&entry.meeting.body) {
+            continue;
+        }
+        for wire in state.app.db.events(&entry.key).await? {
+            if matches!(
+                wire.event.kind,
+                EventKind::CardEnrolled { .. } | EventKind::CardRevoked { .. }
+            ) {
+                changes.push((wire, entry.room.clone()));
+            }
+        }
+    }
+    changes.sort_by_key(|(wire, _)| wire.event.instant());
+    let mut cards: BTreeMap<String, Card> = BTreeMap::new();
+    for (wire, room) in changes {
+        let at = wire.event.instant();
+        match wire.event.kind {
+            EventKind::CardEnrolled { person, card, by } => {
+                cards.insert(
+                    card.clone(),
+                    Card {
+                        person,
+                        card,
+                        at,
+                        device: wire.device,
+                        meeting: wire.meeting,
+                        room,
+                        by,
+                    },
+                );
+            }
+            EventKind::CardRevoked { card, .. } => {
+                cards.remove(&card);
+            }
+            _ => {}
+        }
+    }
+    let mut cards: Vec<Card> = cards.into_values().collect();
+    cards.sort_by(|a, b| a.person.cmp(&b.person).then(a.at.cmp(&b.at)));
+    Ok(cards)
+}
+
+/// `GET /cards`.
+pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
+    let lang = signed.lang;
+    let cards = registry(&state, &signed).await?;
+    let by = |by: Authority| match by {
+        Authority::Pin => tr(
+            lang,
+            "sekreterarens PIN vid dörren",
+            "the secretary's PIN at the door",
+        ),
+        Authority::AdminCard => tr(
+            lang,
+            "administratörskort vid dörren",
+            "an admin card at the door",
+        ),
+        Authority::Secretary => tr(lang, "sekreteraren", "the secretary"),
+    };
+    let body = html! {
+        h1 { (tr(lang, "Kort", "Cards")) }
+        p.sub { (tr(lang,
+            "Kort registreras vid dörren: den som blippar ett okänt kort väljer sitt namn, och sekreteraren bekräftar med PIN-koden. Kortets nummer lämnar aldrig kiosken. Här ser du vilka kort som gäller och kan återkalla ett kort som tappats bort eller hamnat hos fel person.",
+            "Cards are registered at the door: whoever taps an unknown card picks their name and the secretary confirms with the PIN. The card's number never leaves the kiosk. Here you see which cards are valid and can revoke one that was lost or went to the wrong person.")) }
+        @if cards.is_empty() {
+            (notice("ok", tr(lang, "Inga registrerade kort ännu.", "No cards registered yet.")))
+        } @else {
+            table {
+                thead { tr {
+                    th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Kort", "Card")) }
+                    th { (tr(lang, "Registrerat", "Registered")) } th { (tr(lang, "Var", "Where")) }
+                    th { (tr(lang, "Godkänt av", "Allowed by")) } th {}
+                } }
+                tbody {
+                    @for card in &cards {
+                        tr {
+                            td { (card.person) }
+                            td.num { code { (card.card.chars().take(8).collect::<String>()) "…" } }
+                            td.num { (local_time(card.at, state.tz).format("%Y-%m-%d %H.%M")) }
+                            td { (card.room) " · " span.nowrap { (card.device) } }
+                            td { (by(card.by)) }
+                            td {
+                                form method="post" action="/cards/revoke" {
+                                    input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                                    input type="hidden" name="card" value=(card.card);
+                                    button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html_page(page(
+        lang,
+        tr(lang, "Kort", "Cards"),
+        Some(&signed.viewer),
+        Section::Cards,
+        body,
+    )))
+}
+
+/// The revocation form.
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    csrf: String,
+    card: String,
+}
+
+/// `POST /cards/revoke`: a `card_revoked` event in the meeting where the
+/// card was registered, so the room's kiosks learn it; audited.
+pub async fn revoke(
+    State(state): State<WebState>,
+    signed: Signed,
+    Form(form): Form<RevokeForm>,
+) -> Result<Response, PageError> {
+    signed.check(&form.csrf)?;
+    let cards = registry(&state, &signed).await?;
+    let card = cards
+        .into_iter()
+        .find(|c| c.card == form.card)
+        .ok_or(PageError::NotFound)?;
+    state
+        .audit(
+            &signed.viewer.user.name,
+            "card_revoke",
+            Some(&card.meeting),
+            format!(
+                "kortet {}… för {} återkallat",
+                &card.card[..card.card.len().min(8)],
+                card.person
+            ),
+        )
+        .await?;
+    let now = (state.app.now)();
+    let event = Event::new(
+        now,
+        state.tz,
+        EventKind::CardRevoked {
+            person: card.person,
+            card: card.card,
+            by: signed.viewer.user.name.clone(),
+        },
+    );
+    store_event(&state, &card.meeting, event, now).await?;
+    let _ = state.app.changes.send(card.room);
+    Ok(Redirect::to("/cards").into_response())
+}
