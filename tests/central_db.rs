@@ -298,6 +298,31 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
     let other = db.pull("rum-2", "dorr-c", Cursor::default()).await.unwrap();
     assert!(other.events.is_empty() && other.meetings.is_empty());
 
+    // The secretary's import stands: a device's upload changes nothing
+    // until the next import (even of the same text, which marks it).
+    assert!(
+        db.import_meeting("rum-1", key, &changed, t0())
+            .await
+            .unwrap()
+    );
+    let mut secretary = changed.clone();
+    secretary.items[0].title = "Mötets öppnande och upprop".into();
+    assert!(
+        db.import_meeting("rum-1", key, &secretary, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.put_meeting("rum-1", key, &meeting(), t0())
+            .await
+            .unwrap()
+    );
+    assert_eq!(db.meeting(key).await.unwrap().unwrap().meeting, secretary);
+    assert!(matches!(
+        db.import_meeting("rum-2", key, &secretary, t0()).await,
+        Err(DbError::OtherRoom { .. })
+    ));
+
     // Revoked: the token still names the device, marked revoked.
     assert!(db.revoke("dorr-a", later).await.unwrap());
     assert!(!db.revoke("dorr-q", later).await.unwrap());

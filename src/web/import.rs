@@ -489,7 +489,11 @@ pub async fn save(
         )
         .await?;
     let now = (state.app.now)();
-    state.app.db.put_meeting(&room, &key, &meeting, now).await?;
+    state
+        .app
+        .db
+        .import_meeting(&room, &key, &meeting, now)
+        .await?;
     state.app.db.add_room(&room, now).await?;
     let _ = state.app.changes.send(room.clone());
     Ok(Redirect::to(&format!("/meetings/{key}?done=import")).into_response())

@@ -324,9 +324,22 @@ pub trait CentralDb: Send + Sync {
     /// The device's clock as measured in each of its boots.
     fn clocks(&self, device: &str) -> impl Future<Output = Result<Vec<BootClock>, DbError>> + Send;
 
-    /// Stores a meeting for `room` (a new version when it changed); a
-    /// meeting of another room is refused. Returns whether it changed.
+    /// Stores a meeting a device uploaded for `room` (a new version when
+    /// it changed, unless the newest is from the pages); a meeting of
+    /// another room is refused. Returns whether it changed.
     fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Stores a meeting imported on the secretary's pages for `room` (a
+    /// new version when it changed; refused for another room's meeting).
+    /// From then on a device's upload of it changes nothing: the
+    /// secretary's version stands until the next import.
+    fn import_meeting(
         &self,
         room: &str,
         key: &str,
@@ -495,6 +508,15 @@ impl CentralDb for AnyDb {
         now: DateTime<Utc>,
     ) -> Result<bool, DbError> {
         delegate!(self, db => db.put_meeting(room, key, meeting, now))
+    }
+    async fn import_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        delegate!(self, db => db.import_meeting(room, key, meeting, now))
     }
     async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
         delegate!(self, db => db.meeting_room(key))

@@ -87,6 +87,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE rooms (name text PRIMARY KEY, created timestamptz NOT NULL);
     ALTER TABLE devices ADD COLUMN pending bigint;
+    ALTER TABLE meetings ADD COLUMN from_pages boolean NOT NULL DEFAULT false;
     CREATE FUNCTION motesskylt_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
         $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
     CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
@@ -189,6 +190,58 @@ impl std::fmt::Debug for PostgresDb {
 }
 
 impl PostgresDb {
+    /// Stores a version of a meeting for `room`: from the pages, or from a
+    /// device, which never replaces a version from the pages.
+    async fn store_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+        from_pages: bool,
+    ) -> Result<bool, DbError> {
+        let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        write_lock(&tx, &self.hot).await?;
+        tx.execute(
+            "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&key, &room],
+        )
+        .await?;
+        let owner: String = tx
+            .query_one("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
+            .await?
+            .get(0);
+        if owner != room {
+            return Err(DbError::OtherRoom {
+                meeting: key.to_string(),
+                room: owner,
+            });
+        }
+        let latest: Option<(serde_json::Value, bool)> = tx
+            .query_opt(
+                "SELECT body, from_pages FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
+                &[&key],
+            )
+            .await?
+            .map(|r| (r.get(0), r.get(1)));
+        let changed = match &latest {
+            Some((_, true)) if !from_pages => false,
+            Some((latest, pages)) => *latest != body || *pages != from_pages,
+            None => true,
+        };
+        if changed {
+            tx.execute(
+                "INSERT INTO meetings (key, received, body, from_pages) VALUES ($1, $2, $3, $4)",
+                &[&key, &now, &body, &from_pages],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     /// The newest version of every meeting (or of `key`).
     async fn meeting_entries(&self, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
         self.client
@@ -576,42 +629,17 @@ impl CentralDb for PostgresDb {
         meeting: &Meeting,
         now: DateTime<Utc>,
     ) -> Result<bool, DbError> {
-        let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
-        let mut client = self.client.lock().await;
-        let tx = client.transaction().await?;
-        write_lock(&tx, &self.hot).await?;
-        tx.execute(
-            "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&key, &room],
-        )
-        .await?;
-        let owner: String = tx
-            .query_one("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
-            .await?
-            .get(0);
-        if owner != room {
-            return Err(DbError::OtherRoom {
-                meeting: key.to_string(),
-                room: owner,
-            });
-        }
-        let latest: Option<serde_json::Value> = tx
-            .query_opt(
-                "SELECT body FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
-                &[&key],
-            )
-            .await?
-            .map(|r| r.get(0));
-        let changed = latest.as_ref() != Some(&body);
-        if changed {
-            tx.execute(
-                "INSERT INTO meetings (key, received, body) VALUES ($1, $2, $3)",
-                &[&key, &now, &body],
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(changed)
+        self.store_meeting(room, key, meeting, now, false).await
+    }
+
+    async fn import_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        self.store_meeting(room, key, meeting, now, true).await
     }
 
     async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {

@@ -112,6 +112,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE rooms (name TEXT PRIMARY KEY, created TEXT NOT NULL);
     -- Events waiting in a device's outbox, as it last told.
     ALTER TABLE devices ADD COLUMN pending INTEGER;
+    -- A version imported on the secretary's pages; a device's upload
+    -- never replaces one.
+    ALTER TABLE meetings ADD COLUMN from_pages INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 
@@ -122,6 +125,66 @@ pub struct SqliteDb {
 }
 
 impl SqliteDb {
+    /// Stores a version of a meeting for `room`: from the pages, or from a
+    /// device, which never replaces a version from the pages.
+    async fn store_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+        from_pages: bool,
+    ) -> Result<bool, DbError> {
+        let (room, key) = (room.to_string(), key.to_string());
+        let body = serde_json::to_string(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let owner: Option<String> = tx
+                .query_row(
+                    "SELECT room FROM meeting_rooms WHERE key = ?1",
+                    params![key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match owner {
+                Some(owner) if owner != room => {
+                    return Err(DbError::OtherRoom {
+                        meeting: key,
+                        room: owner,
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    tx.execute(
+                        "INSERT INTO meeting_rooms (key, room) VALUES (?1, ?2)",
+                        params![key, room],
+                    )?;
+                }
+            }
+            let latest: Option<(String, bool)> = tx
+                .query_row(
+                    "SELECT body, from_pages FROM meetings WHERE key = ?1 ORDER BY pos DESC LIMIT 1",
+                    params![key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let changed = match &latest {
+                Some((_, true)) if !from_pages => false,
+                Some((latest, pages)) => *latest != body || *pages != from_pages,
+                None => true,
+            };
+            if changed {
+                tx.execute(
+                    "INSERT INTO meetings (key, received, body, from_pages) VALUES (?1, ?2, ?3, ?4)",
+                    params![key, now.to_rfc3339(), body, from_pages],
+                )?;
+            }
+            tx.commit()?;
+            Ok(changed)
+        })
+        .await
+    }
+
     /// Opens (or creates) the store at `path` and runs its migrations.
     pub fn open(path: &Path) -> Result<SqliteDb, DbError> {
         let conn = Connection::open(path)?;
@@ -535,50 +598,17 @@ impl CentralDb for SqliteDb {
         meeting: &Meeting,
         now: DateTime<Utc>,
     ) -> Result<bool, DbError> {
-        let (room, key) = (room.to_string(), key.to_string());
-        let body = serde_json::to_string(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
-        self.with(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let owner: Option<String> = tx
-                .query_row(
-                    "SELECT room FROM meeting_rooms WHERE key = ?1",
-                    params![key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match owner {
-                Some(owner) if owner != room => {
-                    return Err(DbError::OtherRoom {
-                        meeting: key,
-                        room: owner,
-                    });
-                }
-                Some(_) => {}
-                None => {
-                    tx.execute(
-                        "INSERT INTO meeting_rooms (key, room) VALUES (?1, ?2)",
-                        params![key, room],
-                    )?;
-                }
-            }
-            let latest: Option<String> = tx
-                .query_row(
-                    "SELECT body FROM meetings WHERE key = ?1 ORDER BY pos DESC LIMIT 1",
-                    params![key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let changed = latest.as_deref() != Some(body.as_str());
-            if changed {
-                tx.execute(
-                    "INSERT INTO meetings (key, received, body) VALUES (?1, ?2, ?3)",
-                    params![key, now.to_rfc3339(), body],
-                )?;
-            }
-            tx.commit()?;
-            Ok(changed)
-        })
-        .await
+        self.store_meeting(room, key, meeting, now, false).await
+    }
+
+    async fn import_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        self.store_meeting(room, key, meeting, now, true).await
     }
 
     async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
