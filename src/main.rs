@@ -728,6 +728,8 @@ fn run_kiosk(
         }
         launch::spawn_inputs(&config, messages);
     };
+    // The secretary's version from the central store, when there is one.
+    let meeting = station.meeting().clone();
     if headless {
         return Ok(headless::run(station, meeting, clock, readers)?);
     }

@@ -120,6 +120,8 @@ struct Kiosk {
     lines: Receiver<String>,
     /// Every event id this kiosk learned from others.
     learned: Vec<String>,
+    /// The item titles of the newest meeting version it was told of.
+    titles: Vec<String>,
     /// The newest sync state seen.
     sync: Value,
 }
@@ -164,6 +166,7 @@ impl Kiosk {
             stdin,
             lines,
             learned: Vec::new(),
+            titles: Vec::new(),
             sync: Value::Null,
         }
     }
@@ -174,6 +177,15 @@ impl Kiosk {
         let value: Value = serde_json::from_str(&line).unwrap();
         if !value["sync"].is_null() {
             self.sync = value["sync"].clone();
+        }
+        // The ready line, and a new version from the secretary's pages.
+        for items in [&value["items"], &value["meeting"]["items"]] {
+            if let Some(items) = items.as_array() {
+                self.titles = items
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_string())
+                    .collect();
+            }
         }
         if let Some(learned) = value["learned"].as_array() {
             self.learned.extend(
@@ -206,7 +218,10 @@ impl Kiosk {
             let value = self
                 .next(Duration::from_secs(20))
                 .unwrap_or_else(|| panic!("no answer to {command}; sync: {}", self.sync));
-            if value["sync"].is_null() && value["learned"].as_array().is_none_or(|l| l.is_empty()) {
+            if value["sync"].is_null()
+                && value["meeting"].is_null()
+                && value["learned"].as_array().is_none_or(|l| l.is_empty())
+            {
                 return value["stored"]
                     .as_array()
                     .unwrap()
@@ -364,4 +379,60 @@ fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
     );
     // The tap was acknowledged with nothing left in the kiosk's outbox.
     assert!(listing.contains("\tej skickade 0\t"), "{listing}");
+}
+
+#[test]
+fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
+    use motesskylt::central::db::{CentralDb, SqliteDb};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let central = Central::start(dir, 0);
+    let code = central.code("konferens-1");
+    let mut a = Kiosk::start(dir, "dorr-a", central.port, &code);
+    a.until("A online", |k| k.online());
+    let original = "Samsjuklighetsreformen".to_string();
+    a.until("A's own notice", |k| k.titles.contains(&original));
+
+    // The secretary fixes a title on the pages (the same call as the
+    // import's save, on the same store).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = SqliteDb::open(&dir.join("central.sqlite")).unwrap();
+    let key = "SRO-2026-06-04";
+    let fixed = "Samsjuklighetsreformen – planering";
+    runtime.block_on(async {
+        let mut meeting = db
+            .meeting(key)
+            .await
+            .unwrap()
+            .expect("A uploaded its notice")
+            .meeting;
+        let item = meeting
+            .items
+            .iter_mut()
+            .find(|i| i.title == original)
+            .unwrap();
+        item.title = fixed.into();
+        db.import_meeting("konferens-1", key, &meeting, chrono::Utc::now())
+            .await
+            .unwrap();
+    });
+    // The running kiosk shows it within its idle round.
+    a.until("the secretary's title at the door", |k| {
+        k.titles.iter().any(|t| t == fixed)
+    });
+
+    // Restarted with its notice file unchanged, the kiosk shows the
+    // secretary's version, and its upload does not undo it centrally.
+    drop(a);
+    let mut a = Kiosk::start(dir, "dorr-a", central.port, &code);
+    a.until("the ready line", |k| !k.titles.is_empty());
+    assert!(a.titles.iter().any(|t| t == fixed), "{:?}", a.titles);
+    a.until("A online again", |k| k.online());
+    let newest = runtime.block_on(db.meeting(key)).unwrap().unwrap().meeting;
+    assert!(newest.items.iter().any(|i| i.title == fixed));
+    drop(a);
+    central.kill();
 }

@@ -191,6 +191,20 @@ impl Desk {
         self.clock_trusted = trusted;
     }
 
+    /// The meeting at the door.
+    pub fn meeting(&self) -> &Meeting {
+        &self.meeting
+    }
+
+    /// Takes a new version of the meeting (the secretary fixed a title, a
+    /// time or a name). A question open at the door is closed: its list
+    /// of names may have changed.
+    pub fn replace_meeting(&mut self, meeting: Meeting) {
+        self.schedule = Schedule::new(&meeting, self.tz);
+        self.meeting = meeting;
+        self.prompt = None;
+    }
+
     /// Everything recorded so far.
     pub fn recorded(&self) -> &[Event] {
         &self.recorded

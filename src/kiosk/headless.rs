@@ -8,7 +8,9 @@
 //! `next`, `previous`, `break`, `end`, `confirm`; the touch controls
 //! `touch next|previous|break|end`; `quit`. Each answer line is written
 //! only after its events are on disk. With sync, lines also come by
-//! themselves: `learned` (other devices' events) and `sync` (its state).
+//! themselves: `learned` (other devices' events), `sync` (its state) and
+//! `meeting` (a new version from the secretary's pages, now shown). The
+//! first line, `ready`, names the meeting and its items as shown.
 
 use std::io::{BufRead, Write};
 
@@ -88,6 +90,10 @@ pub fn answer_line(meeting: &Meeting, update: &Update) -> serde_json::Value {
             line
         }).collect::<Vec<_>>(),
         "learned": update.learned,
+        "meeting": update.meeting.as_ref().map(|m| json!({
+            "key": crate::store::meeting_key(m),
+            "items": m.items.iter().map(|i| i.title.clone()).collect::<Vec<_>>(),
+        })),
         "sync": update.sync.as_ref().map(|s| json!({
             "online": s.online,
             "offline_since": s.offline_since,
@@ -129,19 +135,31 @@ pub fn run(
     writeln!(
         out,
         "{}",
-        json!({"ready": true, "meeting": station.meeting_key(), "store": station.store().path()})
+        json!({
+            "ready": true,
+            "meeting": station.meeting_key(),
+            "items": station.meeting().items.iter().map(|i| i.title.clone()).collect::<Vec<_>>(),
+            "store": station.store().path(),
+        })
     )?;
     out.flush()?;
+    // The meeting as shown: the secretary may send a new version.
+    let shown = std::sync::Arc::new(std::sync::RwLock::new(meeting));
     let worker = std::thread::Builder::new()
         .name("motesskylt-inputs".into())
         .spawn({
-            let meeting = meeting.clone();
+            let shown = shown.clone();
             move || {
                 let mut out = std::io::stdout();
                 station.run(received, clock, move |update| {
-                    writeln!(out, "{}", answer_line(&meeting, &update))
-                        .and_then(|()| out.flush())
-                        .is_ok()
+                    if let (Some(meeting), Ok(mut shown)) = (&update.meeting, shown.write()) {
+                        *shown = (**meeting).clone();
+                    }
+                    let line = match shown.read() {
+                        Ok(meeting) => answer_line(&meeting, &update),
+                        Err(_) => return false,
+                    };
+                    writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
                 })
             }
         })?;
@@ -156,7 +174,11 @@ pub fn run(
                 if line.trim().is_empty() {
                     continue;
                 }
-                match parse_command(&meeting, &line) {
+                let parsed = match shown.read() {
+                    Ok(meeting) => parse_command(&meeting, &line),
+                    Err(_) => break,
+                };
+                match parsed {
                     Ok(Some(message)) => {
                         if messages.send(message).is_err() {
                             return;

@@ -64,6 +64,10 @@ impl Room {
         if update.sync.is_some() {
             self.sync = update.sync;
         }
+        if let Some(meeting) = update.meeting {
+            self.schedule = Schedule::new(&meeting, self.tz);
+            self.meeting = *meeting;
+        }
         self.recorded
             .extend(update.learned.into_iter().map(|w| w.event));
         self.apply(update.outcome);

@@ -13,7 +13,7 @@ use crate::cards::CardKey;
 use crate::hw::runner::ReaderEvent;
 use crate::hw::{Feedback, Silent, Uid};
 use crate::model::{Event, Meeting};
-use crate::store::{Recorded, Recovery, Stamp, Store, StoreError};
+use crate::store::{Recorded, Recovery, Stamp, Store, StoreError, meeting_key};
 
 use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
 use super::window::Clock;
@@ -32,6 +32,9 @@ pub enum Message {
     /// Events of the room's other devices, learned by sync (already in
     /// the store).
     Learned(Vec<crate::sync::wire::WireEvent>),
+    /// A meeting imported on the secretary's pages, pulled by sync
+    /// (already in the store): shown when it is this kiosk's meeting.
+    Meeting(Box<Meeting>),
     /// The kiosk is closing.
     Stop,
 }
@@ -53,6 +56,8 @@ pub struct Update {
     pub learned: Vec<crate::sync::wire::WireEvent>,
     /// Sync's new state.
     pub sync: Option<crate::sync::agent::SyncStatus>,
+    /// A new version of the meeting shown (from the secretary's pages).
+    pub meeting: Option<Box<Meeting>>,
 }
 
 /// The desk and its store (and the buzzer and LEDs, if any).
@@ -146,7 +151,9 @@ pub fn open_store(
 impl Station {
     /// A station for `meeting` on `store`: the meeting is saved (a new
     /// version if it changed), its recorded events and the card registry
-    /// are read back, so a restarted kiosk goes on where it stopped.
+    /// are read back, so a restarted kiosk goes on where it stopped. When
+    /// the store holds a version imported on the secretary's pages, that
+    /// version is shown rather than `meeting` (the kiosk's notice file).
     pub fn new(
         mut store: Store,
         meeting: Meeting,
@@ -155,7 +162,14 @@ impl Station {
         key: CardKey,
         now: DateTime<Utc>,
     ) -> Result<Station, StoreError> {
-        let key_name = store.save_meeting(&meeting, now)?;
+        let key_name = meeting_key(&meeting);
+        let meeting = match store.secretarys_meeting(&key_name)? {
+            Some(theirs) => theirs,
+            None => {
+                store.save_meeting(&meeting, now)?;
+                meeting
+            }
+        };
         let own = store.events(&key_name)?.into_iter().map(|r| r.event);
         let recorded = merge_by_time(own.collect(), store.learned(&key_name)?);
         let cards = store.cards()?;
@@ -174,6 +188,11 @@ impl Station {
     pub fn with_feedback(mut self, feedback: Box<dyn Feedback>) -> Self {
         self.feedback = feedback;
         self
+    }
+
+    /// The meeting shown (the secretary's version, when there is one).
+    pub fn meeting(&self) -> &Meeting {
+        self.desk.meeting()
     }
 
     /// The meeting's key in the store.
@@ -222,6 +241,16 @@ impl Station {
             Message::Sync(status) => {
                 return Update {
                     sync: Some(status),
+                    ..Update::default()
+                };
+            }
+            Message::Meeting(meeting) => {
+                if meeting_key(&meeting) != self.meeting {
+                    return Update::default();
+                }
+                self.desk.replace_meeting((*meeting).clone());
+                return Update {
+                    meeting: Some(meeting),
                     ..Update::default()
                 };
             }

@@ -243,6 +243,9 @@ pub fn start(
                     let fatal = update.fatal.is_some();
                     kiosk
                         .upgrade_in_event_loop(move |kiosk| {
+                            if let Some(meeting) = &update.meeting {
+                                adapters::set_names(&kiosk, &view::pick_names(meeting));
+                            }
                             with_room(|room| room.update(update));
                             refresh(&kiosk);
                             if fatal {

@@ -614,6 +614,59 @@ impl Store {
         Ok(key)
     }
 
+    /// Stores a meeting pulled from the central store, marked when it was
+    /// imported on the secretary's pages; returns whether it is a new
+    /// version.
+    pub fn save_pulled_meeting(
+        &mut self,
+        meeting: &Meeting,
+        from_pages: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let key = meeting_key(meeting);
+        let body = serde_json::to_string(meeting)
+            .map_err(|e| self.sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let latest: Option<(String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT body, from_pages FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let new = latest.as_ref() != Some(&(body.clone(), from_pages));
+        if new {
+            self.conn
+                .execute(
+                    "INSERT INTO meetings (key, received, body, from_pages) VALUES (?1, ?2, ?3, ?4)",
+                    params![key, now.to_rfc3339(), body, from_pages],
+                )
+                .map_err(|e| self.sql(e))?;
+        }
+        Ok(new)
+    }
+
+    /// The newest version of meeting `key` imported on the secretary's
+    /// pages, if its newest version is one.
+    pub fn secretarys_meeting(&self, key: &str) -> Result<Option<Meeting>, StoreError> {
+        let newest: Option<(i64, String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT rowid, body, from_pages FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match newest {
+            Some((rowid, body, true)) => serde_json::from_str(&body)
+                .map(Some)
+                .map_err(|e| self.bad_row("meetings", rowid, e)),
+            _ => Ok(None),
+        }
+    }
+
     /// The newest version of every meeting, by date.
     pub fn meetings(&self) -> Result<Vec<(String, Meeting)>, StoreError> {
         let mut statement = self

@@ -135,4 +135,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER pull_cursors_no_delete BEFORE DELETE ON pull_cursors
         BEGIN SELECT RAISE(ABORT, 'pull_cursors are append-only'); END;
     "#,
+    // 3: meetings imported on the secretary's pages, as pulled: shown
+    // rather than the kiosk's own notice file.
+    r#"
+    ALTER TABLE meetings ADD COLUMN from_pages INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];

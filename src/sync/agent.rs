@@ -42,6 +42,9 @@ pub enum Report {
     Status(SyncStatus),
     /// Events of other devices, new to this kiosk (already in its store).
     Learned(Vec<WireEvent>),
+    /// A new version of a meeting imported on the secretary's pages
+    /// (already in the store).
+    Meeting(Box<crate::model::Meeting>),
 }
 
 /// Which central server.
@@ -366,9 +369,19 @@ impl<R: FnMut(Report) -> bool> Agent<R> {
             let (events, meetings) = self.store.pull_cursor()?;
             let since = Cursor { events, meetings };
             let pulled = self.central.pull(since).await?;
-            for room_meeting in &pulled.meetings {
-                self.store.save_meeting(&room_meeting.meeting, now)?;
+            for room_meeting in pulled.meetings {
+                let new = self.store.save_pulled_meeting(
+                    &room_meeting.meeting,
+                    room_meeting.from_pages,
+                    now,
+                )?;
                 self.uploaded.retain(|(k, _)| *k != room_meeting.key);
+                if new
+                    && room_meeting.from_pages
+                    && !(self.report)(Report::Meeting(Box::new(room_meeting.meeting)))
+                {
+                    return Ok(());
+                }
             }
             let learned = self.store.learn(
                 &pulled.events,

@@ -144,6 +144,10 @@ pub struct RoomMeeting {
     pub key: String,
     /// The meeting.
     pub meeting: Meeting,
+    /// Imported on the secretary's pages: the kiosks show it rather than
+    /// their own notice.
+    #[serde(default)]
+    pub from_pages: bool,
 }
 
 /// What changed in a room since a cursor.

@@ -661,7 +661,7 @@ impl CentralDb for PostgresDb {
         };
         let meetings = tx
             .query(
-                "SELECT m.pos, m.key, m.body FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                "SELECT m.pos, m.key, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
                  WHERE r.room = $1 AND m.pos > $2
                    AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
                  ORDER BY m.pos",
@@ -674,6 +674,7 @@ impl CentralDb for PostgresDb {
                 key: row.get(1),
                 meeting: serde_json::from_value(row.get(2))
                     .map_err(|e| DbError::BadRow(e.to_string()))?,
+                from_pages: row.get(3),
             });
         }
         let events = tx

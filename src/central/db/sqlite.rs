@@ -636,20 +636,26 @@ impl CentralDb for SqliteDb {
             };
             {
                 let mut statement = tx.prepare_cached(
-                    "SELECT m.pos, m.key, m.body FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                    "SELECT m.pos, m.key, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
                      WHERE r.room = ?1 AND m.pos > ?2
                        AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
                      ORDER BY m.pos",
                 )?;
                 let rows = statement.query_map(params![room, since.meetings], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
                 })?;
                 for row in rows {
-                    let (pos, key, body) = row?;
+                    let (pos, key, body, from_pages) = row?;
                     pulled.cursor.meetings = pulled.cursor.meetings.max(pos);
                     pulled.meetings.push(RoomMeeting {
                         key,
                         meeting: parse_meeting(&body)?,
+                        from_pages,
                     });
                 }
                 // meeting_rooms has none of the event's column names.
