@@ -745,6 +745,7 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
     let start = format!("item.{four}.start");
     set(&mut fields, &title, "Hälso- och sjukvårdsavtalet");
     set(&mut fields, &start, "25:00");
+    set(&mut fields, "person.1.name", "Olof Lundberg");
     let send = |fields: Vec<(&'static str, String)>| {
         let mut form = vec![
             ("csrf", admin.csrf.clone()),
@@ -771,6 +772,13 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
             .contains("value=\"Hälso- och sjukvårdsavtalet\""),
         "the fix is kept"
     );
+    assert!(
+        refused
+            .body
+            .contains("Olof Lundberg står två gånger i deltagarlistan"),
+        "{}",
+        refused.body
+    );
     assert_eq!(
         site.db().meeting(KEY).await.unwrap().unwrap().meeting,
         m,
@@ -778,6 +786,7 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
     );
 
     set(&mut fields, &start, "13:10");
+    set(&mut fields, "person.1.name", &m.participants[1].name);
     let form = send(fields);
     let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let saved = site.post(Some(&admin), "/import/save", &refs).await;
@@ -917,4 +926,34 @@ async fn the_card_registry_is_per_body_and_a_revocation_reaches_the_room() {
     let audit = site.db().audit_log(1).await.unwrap();
     assert_eq!(audit[0].action, "card_revoke");
     assert!(audit[0].detail.contains("Olof Lundberg"), "{:?}", audit[0]);
+}
+
+#[tokio::test]
+async fn a_new_password_ends_open_sessions_and_https_cookies_are_secure() {
+    let site = Site::start().await;
+    let anna = site.sign_in("anna").await;
+    assert_eq!(
+        site.get(Some(&anna), "/meetings").await.status,
+        StatusCode::OK
+    );
+    let mut user = site.db().user("anna").await.unwrap().unwrap();
+    user.password_hash = hash_password("ett nytt långt lösenord").unwrap();
+    site.db().put_user(&user).await.unwrap();
+    assert_eq!(site.get(Some(&anna), "/meetings").await.location, "/login");
+
+    // Behind a proxy that says the page came over HTTPS, the cookie is
+    // Secure; over plain HTTP on loopback it cannot be.
+    for (proto, secure) in [(Some("https"), true), (None, false)] {
+        let mut request = site
+            .http
+            .post(format!("{}/login", site.base))
+            .form(&[("name", "bo"), ("password", PASSWORD)]);
+        if let Some(proto) = proto {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        let response = request.send().await.unwrap();
+        let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    }
 }

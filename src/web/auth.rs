@@ -23,6 +23,10 @@ pub const COOKIE: &str = "motesskylt_session";
 /// How long a session lasts without use.
 const IDLE: Duration = Duration::hours(8);
 
+/// How long a session lasts at most, used or not (a meeting page left
+/// open refreshes itself).
+const LONGEST: Duration = Duration::hours(12);
+
 /// Failed sign-ins allowed per address or name within [`WINDOW`].
 const MAX_FAILURES: usize = 5;
 
@@ -87,8 +91,29 @@ impl Viewer {
 #[derive(Debug, Clone)]
 struct Session {
     user: String,
+    /// A fingerprint of the password the session was opened with: a
+    /// changed password ends it.
+    password: String,
     csrf: String,
     expires: DateTime<Utc>,
+    ends: DateTime<Utc>,
+}
+
+/// A live session: who, and the CSRF token of its forms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The user's name.
+    pub user: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+    password: String,
+}
+
+impl Found {
+    /// Whether the session was opened with the password `hash` holds now.
+    pub fn same_password(&self, hash: &str) -> bool {
+        self.password == secret::hash(hash)
+    }
 }
 
 /// The open sessions, by their token's hash.
@@ -98,33 +123,45 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Opens a session for `user`; returns its token (for the cookie).
-    pub fn open(&self, user: &str, now: DateTime<Utc>) -> Result<String, RandomError> {
+    /// Opens a session for `user`, whose password hash is
+    /// `password_hash`; returns its token (for the cookie).
+    pub fn open(
+        &self,
+        user: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, RandomError> {
         let token = secret::new_token()?;
         let csrf = secret::new_token()?;
         let mut open = self.lock();
-        open.retain(|_, s| s.expires > now);
+        open.retain(|_, s| s.expires.min(s.ends) > now);
         open.insert(
             secret::hash(&token),
             Session {
                 user: user.to_string(),
+                password: secret::hash(password_hash),
                 csrf,
                 expires: now + IDLE,
+                ends: now + LONGEST,
             },
         );
         Ok(token)
     }
 
-    /// The user name and CSRF token of a live session, which is kept open
-    /// for another [`IDLE`].
-    pub fn find(&self, token: &str, now: DateTime<Utc>) -> Option<(String, String)> {
+    /// A live session, which is kept open for another [`IDLE`] (at most
+    /// [`LONGEST`] in all).
+    pub fn find(&self, token: &str, now: DateTime<Utc>) -> Option<Found> {
         let mut open = self.lock();
         let session = open.get_mut(&secret::hash(token))?;
-        if session.expires <= now {
+        if session.expires.min(session.ends) <= now {
             return None;
         }
         session.expires = now + IDLE;
-        Some((session.user.clone(), session.csrf.clone()))
+        Some(Found {
+            user: session.user.clone(),
+            csrf: session.csrf.clone(),
+            password: session.password.clone(),
+        })
     }
 
     /// Ends a session.
@@ -216,15 +253,23 @@ mod tests {
     fn sessions_expire_when_idle_and_close() {
         let sessions = Sessions::default();
         let t0 = Utc::now();
-        let token = sessions.open("anna", t0).unwrap();
-        let (user, csrf) = sessions.find(&token, t0 + Duration::hours(7)).unwrap();
-        assert_eq!(user, "anna");
-        assert_eq!(csrf.len(), token.len());
-        assert_ne!(csrf, token);
-        // Used at 7 h, so alive at 14 h; not after 8 idle hours.
-        assert!(sessions.find(&token, t0 + Duration::hours(14)).is_some());
-        assert!(sessions.find(&token, t0 + Duration::hours(23)).is_none());
-        let other = sessions.open("anna", t0).unwrap();
+        let token = sessions.open("anna", "$argon2id$a", t0).unwrap();
+        let found = sessions.find(&token, t0 + Duration::hours(7)).unwrap();
+        assert_eq!(found.user, "anna");
+        assert_eq!(found.csrf.len(), token.len());
+        assert_ne!(found.csrf, token);
+        assert!(found.same_password("$argon2id$a"));
+        assert!(
+            !found.same_password("$argon2id$b"),
+            "a new password ends it"
+        );
+        // Used at 7 h, so alive at 11 h; not after 8 idle hours, and not
+        // past 12 hours however used.
+        assert!(sessions.find(&token, t0 + Duration::hours(11)).is_some());
+        assert!(sessions.find(&token, t0 + Duration::hours(12)).is_none());
+        let idle = sessions.open("anna", "$argon2id$a", t0).unwrap();
+        assert!(sessions.find(&idle, t0 + Duration::hours(8)).is_none());
+        let other = sessions.open("anna", "$argon2id$a", t0).unwrap();
         sessions.close(&other);
         assert!(sessions.find(&other, t0).is_none());
         assert!(sessions.find("made-up", t0).is_none());

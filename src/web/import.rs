@@ -78,7 +78,11 @@ pub async fn upload(
     let bytes = file.filter(|b| !b.is_empty()).ok_or_else(|| {
         PageError::Bad("ingen fil kom med; välj kallelsen och försök igen".into())
     })?;
-    let body = match import_bytes(&bytes) {
+    // Reading a .docx is work: off the server's threads.
+    let read = tokio::task::spawn_blocking(move || import_bytes(&bytes))
+        .await
+        .map_err(|e| PageError::Bad(format!("kallelsen gick inte att läsa: {e}")))?;
+    let body = match read {
         Ok(meeting) if !signed.viewer.may_see(&meeting.body) => {
             let text = format!(
                 "{file_name}: {} {}",
@@ -362,6 +366,20 @@ fn apply_edits(
         person.party = optional(get(&format!("person.{i}.party")));
         person.organisation = optional(get(&format!("person.{i}.organisation")));
     }
+    let mut seen = std::collections::HashSet::new();
+    for person in &meeting.participants {
+        if !seen.insert(person.name.as_str()) {
+            problems.push(format!(
+                "{} {}",
+                person.name,
+                tr(
+                    lang,
+                    "står två gånger i deltagarlistan; ge var och en sitt eget namn",
+                    "is in the list twice; give each person their own name"
+                )
+            ));
+        }
+    }
     let room = get("room").to_string();
     if room.is_empty() || room.chars().count() > 64 {
         problems.push(
@@ -496,5 +514,9 @@ pub async fn save(
         .await?;
     state.app.db.add_room(&room, now).await?;
     let _ = state.app.changes.send(room.clone());
-    Ok(Redirect::to(&format!("/meetings/{key}?done=import")).into_response())
+    Ok(Redirect::to(&format!(
+        "{}?done=import",
+        super::meetings::meeting_path(&key)
+    ))
+    .into_response())
 }

@@ -62,7 +62,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
                 tbody {
                     @for m in &meetings {
                         tr {
-                            td.num { a href=(format!("/meetings/{}", m.key)) { (lang.date(m.meeting.date)) } }
+                            td.num { a href=(meeting_path(&m.key)) { (lang.date(m.meeting.date)) } }
                             td { (m.meeting.body) }
                             td.num { (lang.clock(m.meeting.start)) "–" (lang.clock(m.meeting.end)) }
                             td { (m.meeting.location.as_deref().unwrap_or("")) }
@@ -134,13 +134,13 @@ pub async fn show(
             Some("import") => (notice("ok", tr(lang, "Kallelsen är sparad. Kiosken i rummet hämtar den.", "The notice is saved. The room's kiosk picks it up."))),
             _ => {}
         }
-        div data-live=(format!("/meetings/{key}/board")) data-events=(format!("/meetings/{key}/live")) {
+        div data-live=(format!("{}/board", meeting_path(&key))) data-events=(format!("{}/live", meeting_path(&key))) {
             (board_markup(&state, &entry, &events, now, lang))
         }
         section.card #correct {
             h2 { (tr(lang, "Rätta närvaro", "Correct attendance")) }
             p.sub { (tr(lang, "Checka in eller ut någon för hand. Det som redan registrerats finns kvar; rättelsen sparas med ditt namn och skälet.", "Check someone in or out by hand. What was recorded stays; the correction is kept with your name and the reason.")) }
-            form method="post" action=(format!("/meetings/{key}/corrections")) {
+            form method="post" action=(format!("{}/corrections", meeting_path(&key))) {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div.inline {
                     div {
@@ -171,9 +171,9 @@ pub async fn show(
             h2 { (tr(lang, "Exportera", "Export")) }
             ul.exports {
                 @for format in Format::ALL {
-                    li { a.button.secondary href=(format!("/meetings/{key}/export/{}", format.slug())) download { (format_label(format, lang)) } }
+                    li { a.button.secondary href=(format!("{}/export/{}", meeting_path(&key), format.slug())) download { (format_label(format, lang)) } }
                 }
-                li { a.button.secondary href=(format!("/meetings/{key}/export/events")) download { (tr(lang, "Händelselogg (JSON Lines)", "Event log (JSON Lines)")) } }
+                li { a.button.secondary href=(format!("{}/export/events", meeting_path(&key))) download { (tr(lang, "Händelselogg (JSON Lines)", "Event log (JSON Lines)")) } }
             }
         }
     };
@@ -507,7 +507,7 @@ pub async fn correct(
     let event = Event::new(at, state.tz, kind);
     store_event(&state, &key, event, now).await?;
     let _ = state.app.changes.send(entry.room.clone());
-    Ok(Redirect::to(&format!("/meetings/{key}?done=correction")).into_response())
+    Ok(Redirect::to(&format!("{}?done=correction", meeting_path(&key))).into_response())
 }
 
 /// Stores an event made on the pages as the next of [`PAGES_DEVICE`].
@@ -544,6 +544,47 @@ pub(super) async fn store_event(
     ))
 }
 
+/// A meeting's address (`/meetings/Göteborg-2026-06-04` percent-encoded,
+/// as a Location header must be ASCII).
+pub fn meeting_path(key: &str) -> String {
+    let mut path = String::from("/meetings/");
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            path.push(b as char);
+        } else {
+            path.push_str(&format!("%{b:02X}"));
+        }
+    }
+    path
+}
+
+/// `attachment; filename="…"` for a download: ASCII for old clients
+/// (å, ä, ö as a, a, o), and the exact name as RFC 6266's `filename*`.
+fn attachment(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            'å' | 'ä' => 'a',
+            'Å' | 'Ä' => 'A',
+            'ö' => 'o',
+            'Ö' => 'O',
+            c if c.is_ascii_alphanumeric() || ".-_".contains(c) => c,
+            _ => '-',
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// `GET /meetings/{key}/export/{format}`: a download, audited.
 pub async fn export(
     State(state): State<WebState>,
@@ -566,7 +607,10 @@ pub async fn export(
     } else {
         let made = Format::from_slug(&format).ok_or(PageError::NotFound)?;
         let events = events(&state, &key).await?;
-        let bytes = render(made, &entry.meeting, &events, state.tz, now)?;
+        let (meeting, tz) = (entry.meeting.clone(), state.tz);
+        let bytes = tokio::task::spawn_blocking(move || render(made, &meeting, &events, tz, now))
+            .await
+            .map_err(|e| PageError::Bad(format!("exporten avbröts: {e}")))??;
         (bytes, made.file_name(&key), made.content_type())
     };
     state
@@ -580,12 +624,27 @@ pub async fn export(
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
+            (header::CONTENT_DISPOSITION, attachment(&name)),
         ],
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_and_file_names_are_ascii_and_exact() {
+        assert_eq!(meeting_path("SRO-2026-06-04"), "/meetings/SRO-2026-06-04");
+        assert_eq!(
+            meeting_path("GöR-2026-06-04"),
+            "/meetings/G%C3%B6R-2026-06-04"
+        );
+        assert_eq!(
+            attachment("GöR-2026-06-04-narvaro.csv"),
+            "attachment; filename=\"GoR-2026-06-04-narvaro.csv\"; filename*=UTF-8''G%C3%B6R-2026-06-04-narvaro.csv"
+        );
+    }
 }

@@ -202,7 +202,9 @@ pub struct Signed {
 impl Signed {
     /// Refuses a form without this session's CSRF token.
     pub fn check(&self, csrf: &str) -> Result<(), PageError> {
-        if !csrf.is_empty() && csrf == self.viewer.csrf {
+        // Compared as hashes: no early exit on the first wrong character.
+        use crate::central::secret::hash;
+        if !csrf.is_empty() && hash(csrf) == hash(&self.viewer.csrf) {
             Ok(())
         } else {
             Err(PageError::Csrf)
@@ -230,13 +232,22 @@ impl FromRequestParts<WebState> for Signed {
             .await
             .unwrap_or(Language(Lang::Sv));
         let token = cookie(&parts.headers, COOKIE).ok_or(PageError::SignIn)?;
-        let (name, csrf) = state
+        let found = state
             .sessions
             .find(token, (state.app.now)())
             .ok_or(PageError::SignIn)?;
-        let user = state.app.db.user(&name).await?.ok_or(PageError::SignIn)?;
+        let user = state
+            .app
+            .db
+            .user(&found.user)
+            .await?
+            .filter(|u| found.same_password(&u.password_hash))
+            .ok_or(PageError::SignIn)?;
         Ok(Signed {
-            viewer: Viewer { user, csrf },
+            viewer: Viewer {
+                user,
+                csrf: found.csrf,
+            },
             lang,
         })
     }

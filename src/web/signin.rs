@@ -56,6 +56,7 @@ pub async fn submit(
     State(state): State<WebState>,
     Language(lang): Language,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Result<Response, PageError> {
     let now = (state.app.now)();
@@ -101,7 +102,7 @@ pub async fn submit(
             .into_response());
     };
     state.limiter.succeeded(peer.ip(), name);
-    let token = state.sessions.open(&user.name, now)?;
+    let token = state.sessions.open(&user.name, &user.password_hash, now)?;
     state
         .audit(
             &user.name,
@@ -113,7 +114,10 @@ pub async fn submit(
     Ok((
         [(
             header::SET_COOKIE,
-            format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"),
+            format!(
+                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+                secure(&headers)
+            ),
         )],
         Redirect::to("/meetings"),
     )
@@ -128,6 +132,16 @@ fn decoy_hash() -> &'static str {
         let password = crate::central::secret::new_token().unwrap_or_else(|_| "x".repeat(40));
         hash_password(&password).unwrap_or_default()
     })
+}
+
+/// `; Secure` when the page was reached over HTTPS through a proxy that
+/// says so, so the cookie never travels in the clear.
+fn secure(headers: &HeaderMap) -> &'static str {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    if https { "; Secure" } else { "" }
 }
 
 /// The sign-out form.
@@ -163,13 +177,14 @@ pub async fn language(Path(code): Path<String>, headers: HeaderMap) -> Result<Re
         .parse()
         .map_err(|_| PageError::Bad(format!("okänt språk {code}; välj sv eller en")))?;
     // Back to the page the switch was on, if it was ours.
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
-        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/meetings".to_string());
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|r| r.split_once('/').map(|(h, path)| (h, format!("/{path}"))))
+        .filter(|(h, path)| Some(*h) == host && !path.starts_with("//") && !path.contains('\\'))
+        .map_or_else(|| "/meetings".to_string(), |(_, path)| path);
     Ok((
         [(
             header::SET_COOKIE,
