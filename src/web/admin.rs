@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{Section, notice, page, tr};
-use super::{PageError, Signed, WebState, html_page};
+use super::layout::{Section, notice, tr};
+use super::{PageError, Signed, WebState};
 use crate::central::db::CentralDb;
 use crate::central::secret;
 use crate::model::time::{Lang, local_time};
@@ -92,13 +92,7 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
             }
         }
     };
-    Ok(html_page(page(
-        lang,
-        tr(lang, "Kiosker", "Kiosks"),
-        Some(&signed.viewer),
-        Section::Devices,
-        body,
-    )))
+    Ok(signed.page(tr(lang, "Kiosker", "Kiosks"), Section::Devices, body))
 }
 
 /// A form with a room.
@@ -154,13 +148,11 @@ pub async fn new_code(
         }
         p { a href="/devices" { (tr(lang, "Tillbaka till kioskerna", "Back to the kiosks")) } }
     };
-    Ok(html_page(page(
-        lang,
+    Ok(signed.page(
         tr(lang, "Engångskod", "One-time code"),
-        Some(&signed.viewer),
         Section::Devices,
         body,
-    )))
+    ))
 }
 
 /// A form with only the CSRF token.
@@ -223,13 +215,7 @@ pub async fn rooms(State(state): State<WebState>, signed: Signed) -> Result<Resp
             }
         }
     };
-    Ok(html_page(page(
-        lang,
-        tr(lang, "Rum", "Rooms"),
-        Some(&signed.viewer),
-        Section::Rooms,
-        body,
-    )))
+    Ok(signed.page(tr(lang, "Rum", "Rooms"), Section::Rooms, body))
 }
 
 /// `POST /rooms`.
@@ -292,11 +278,5 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
             }
         }
     };
-    Ok(html_page(page(
-        lang,
-        tr(lang, "Logg", "Audit log"),
-        Some(&signed.viewer),
-        Section::Audit,
-        body,
-    )))
+    Ok(signed.page(tr(lang, "Logg", "Audit log"), Section::Audit, body))
 }

@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{Section, notice, page, tr};
+use super::layout::{Section, notice, tr};
 use super::meetings::store_event;
-use super::{PageError, Signed, WebState, html_page};
+use super::{PageError, Signed, WebState};
 use crate::central::db::CentralDb;
 use crate::model::event::Authority;
 use crate::model::time::local_time;
@@ -130,13 +130,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
             }
         }
     };
-    Ok(html_page(page(
-        lang,
-        tr(lang, "Kort", "Cards"),
-        Some(&signed.viewer),
-        Section::Cards,
-        body,
-    )))
+    Ok(signed.page(tr(lang, "Kort", "Cards"), Section::Cards, body))
 }
 
 /// The revocation form.

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{Markup, html};
 
-use super::layout::{Section, page, tr};
-use super::{PageError, Signed, WebState, html_page};
+use super::layout::{Section, tr};
+use super::{PageError, Signed, WebState};
 use crate::central::db::CentralDb;
 use crate::kallelse::import_bytes;
 use crate::model::time::Lang;
@@ -44,13 +44,11 @@ fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
 /// `GET /import`.
 pub async fn form(signed: Signed) -> Response {
     let lang = signed.lang;
-    html_page(page(
-        lang,
+    signed.page(
         tr(lang, "Importera kallelse", "Import notice"),
-        Some(&signed.viewer),
         Section::Import,
         upload_form(&signed, &[]),
-    ))
+    )
 }
 
 /// `POST /import`: reads the uploaded notice and shows the preview.
@@ -107,13 +105,11 @@ pub async fn upload(
             upload_form(&signed, &lines)
         }
     };
-    Ok(html_page(page(
-        lang,
+    Ok(signed.page(
         tr(lang, "Importera kallelse", "Import notice"),
-        Some(&signed.viewer),
         Section::Import,
         body,
-    )))
+    ))
 }
 
 /// The editable preview of a read (or edited) meeting.
@@ -414,13 +410,7 @@ async fn again(
     let title = tr(lang, "Importera kallelse", "Import notice");
     Ok((
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        html_page(page(
-            lang,
-            title,
-            Some(&signed.viewer),
-            Section::Import,
-            body,
-        )),
+        signed.page(title, Section::Import, body),
     )
         .into_response())
 }

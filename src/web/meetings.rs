@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::layout::{Section, notice, page, tr};
+use super::layout::{Section, notice, tr};
 use super::{PageError, Signed, WebState, html_page};
 use crate::central::db::{CentralDb, DbError, MeetingEntry};
 use crate::central::export::event_log;
@@ -73,13 +73,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
             }
         }
     };
-    Ok(html_page(page(
-        lang,
-        tr(lang, "Möten", "Meetings"),
-        Some(&signed.viewer),
-        Section::Meetings,
-        body,
-    )))
+    Ok(signed.page(tr(lang, "Möten", "Meetings"), Section::Meetings, body))
 }
 
 /// The meeting `key` if the viewer may see it; "not found" otherwise, so
@@ -178,13 +172,7 @@ pub async fn show(
         }
     };
     let title = format!("{} {}", m.body, lang.date(m.date));
-    Ok(html_page(page(
-        lang,
-        &title,
-        Some(&signed.viewer),
-        Section::Meetings,
-        body,
-    )))
+    Ok(signed.page(&title, Section::Meetings, body))
 }
 
 fn format_label(format: Format, lang: Lang) -> &'static str {

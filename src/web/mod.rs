@@ -211,6 +211,12 @@ impl Signed {
         }
     }
 
+    /// A whole page for this reader: `title`, their navigation with
+    /// `section` current, and `body`.
+    pub fn page(&self, title: &str, section: Section, body: maud::Markup) -> Response {
+        html_page(page(self.lang, title, Some(&self.viewer), section, body))
+    }
+
     /// Refuses anyone but an administrator.
     pub fn admin(&self) -> Result<(), PageError> {
         if self.viewer.is_admin() {
