@@ -386,6 +386,7 @@ async function main() {
   const admin = await adminContext.newPage();
   listen(admin);
 
+  let kioskToken = '';
   await step('the administrator makes a one-time code; a kiosk enrols with it and is listed', async () => {
     await signIn(admin, ADMIN);
     await admin.getByRole('link', { name: 'Kiosker' }).click();
@@ -400,17 +401,57 @@ async function main() {
     const enrol = await admin.request.post(`${BASE}/api/v1/enrol`, { data: { code, device: 'kiosk-konferens-1' } });
     assert.equal(enrol.status(), 201, `the kiosk's enrolment with the page's code should succeed: ${await enrol.text()}`);
     const { token, room } = await enrol.json();
+    kioskToken = token;
     assert.equal(room, ROOM, 'the code should enrol the kiosk for its room');
     const beat = await admin.request.post(`${BASE}/api/v1/events`, {
       headers: { authorization: `Bearer ${token}` },
-      data: { sent: new Date().toISOString(), events: [] },
+      data: { sent: new Date().toISOString(), events: [], pending: 3 },
     });
     assert.equal(beat.status(), 200, `the kiosk's heartbeat should be taken: ${await beat.text()}`);
     await admin.goto(`${BASE}/devices`);
     const row = await admin.locator('table tbody tr', { hasText: 'kiosk-konferens-1' }).innerText();
     assert.match(row, new RegExp(ROOM), `the kiosk should be listed in room ${ROOM} (got ${row})`);
     assert.match(row, /Aktiv/, `the kiosk should be "Aktiv" (got ${row})`);
+    const cells = await admin.locator('table tbody tr', { hasText: 'kiosk-konferens-1' }).locator('td').allInnerTexts();
+    assert.equal(cells[4], '3', `the kiosk's unsent backlog should show 3 (got ${cells.join(' | ')})`);
     await shot(admin, 'devices.png', false);
+  });
+
+  await step('a card registered at the door is listed, and revoking it removes it', async () => {
+    const card = 'c0ffee00'.repeat(8);
+    const at = new Date(Date.parse('2026-06-04T12:40:00+02:00'));
+    const pushed = await admin.request.post(`${BASE}/api/v1/events`, {
+      headers: { authorization: `Bearer ${kioskToken}` },
+      data: {
+        sent: new Date().toISOString(),
+        events: [{
+          id: '01900000-0000-7000-8000-000000000001',
+          device: 'kiosk-konferens-1',
+          seq: 1,
+          meeting: KEY,
+          wall: at.toISOString(),
+          mono_ms: 1000,
+          boot: 'b',
+          clock_synced: true,
+          event: { at: '2026-06-04T12:40:00+02:00', type: 'card_enrolled', person: HELEN, card, by: 'pin' },
+        }],
+        pending: 0,
+      },
+    });
+    assert.equal(pushed.status(), 200, `the kiosk's card registration should be taken: ${await pushed.text()}`);
+    await admin.getByRole('link', { name: 'Kort' }).click();
+    await admin.waitForURL(`${BASE}/cards`);
+    const row = admin.locator('table tbody tr', { hasText: HELEN });
+    const text = await row.innerText();
+    assert.match(text, /c0ffee00…/, `the card should be listed by a short form of its hash (got ${text})`);
+    assert.match(text, /sekreterarens PIN vid dörren/, `who allowed it should be told (got ${text})`);
+    await shot(admin, 'cards.png', false);
+    await Promise.all([
+      admin.waitForURL(`${BASE}/cards`),
+      row.getByRole('button', { name: 'Återkalla' }).click(),
+    ]);
+    assert.equal(await admin.locator('table tbody tr', { hasText: HELEN }).count(), 0,
+      'a revoked card should no longer be listed');
   });
 
   await step('the audit log lists anna\'s import, correction and exports', async () => {
