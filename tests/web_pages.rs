@@ -334,6 +334,20 @@ async fn another_bodys_secretary_finds_nothing() {
             "bo: {method} {path} shows nothing"
         );
     }
+    // In English, the refusal is English.
+    let english = Session {
+        cookie: format!("{}; motesskylt_lang=en", bo.cookie),
+        csrf: bo.csrf.clone(),
+    };
+    let refused = site.get(Some(&english), &format!("/meetings/{KEY}")).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert!(
+        refused.body.contains("The page does not exist"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("lang=\"en\""));
+
     // Nor can bo save an SRO meeting through the import.
     let mut edited = meeting();
     edited.items[0].title = "Bos rubrik".into();

@@ -38,7 +38,7 @@ use crate::central::api::AppState;
 use crate::central::db::{AuditEntry, CentralDb, DbError};
 use crate::model::time::Lang;
 use auth::{COOKIE, Sessions, SignInLimiter, Viewer};
-use layout::{Section, page};
+use layout::{Section, page, tr};
 
 /// The language cookie's name.
 const LANG_COOKIE: &str = "motesskylt_lang";
@@ -148,19 +148,48 @@ impl IntoResponse for PageError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
+        let lang = READER_LANG.try_with(|l| *l).unwrap_or_default();
+        let text = match (&self, lang) {
+            (PageError::NotFound, Lang::En) => {
+                "The page does not exist, or belongs to a body you do not work for.".to_string()
+            }
+            (PageError::AdminOnly, Lang::En) => "This page is for administrators.".to_string(),
+            (PageError::Csrf, Lang::En) => {
+                "The form has expired; reload the page and try again.".to_string()
+            }
+            (PageError::Db(_), Lang::En) => {
+                "The central store does not answer; try again in a moment.".to_string()
+            }
+            _ => self.to_string(),
+        };
         let body = page(
-            Lang::Sv,
-            "Fel",
+            lang,
+            tr(lang, "Fel", "Error"),
             None,
             Section::SignIn,
             html! {
                 h1 { (status.as_u16()) }
-                (layout::notice("error", &self.to_string()))
-                p { a href="/meetings" { "Till mötena" } }
+                (layout::notice("error", &text))
+                p { a href="/meetings" { (tr(lang, "Till mötena", "To the meetings")) } }
             },
         );
         (status, axum::response::Html(body.into_string())).into_response()
     }
+}
+
+tokio::task_local! {
+    /// The reader's language while their request is handled (for the
+    /// error pages, which are made without the request).
+    static READER_LANG: Lang;
+}
+
+/// Handles a request with the reader's language at hand.
+async fn with_language(
+    Language(lang): Language,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    READER_LANG.scope(lang, next.run(request)).await
 }
 
 /// A cookie's value.
@@ -315,6 +344,8 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
     Router::new()
         .route("/meetings/{key}/live", get(meetings::live))
         .merge(timed)
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .layer(axum::middleware::from_fn(with_language))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }
