@@ -424,6 +424,45 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
         k.titles.iter().any(|t| t == fixed)
     });
 
+    // The secretary expects a new card for Olof Lundberg (as the cards
+    // page stores it): the next unknown card at A's door becomes his.
+    let expected = runtime.block_on(async {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-06-04T12:48:00+02:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let wire = motesskylt::sync::wire::WireEvent {
+            id: uuid::Uuid::now_v7(),
+            device: "central:sidor".into(),
+            seq: 1,
+            meeting: key.into(),
+            wall: at,
+            mono_ms: 0,
+            boot: "central:sidor".into(),
+            clock_synced: true,
+            event: motesskylt::model::Event::new(
+                at,
+                motesskylt::model::time::DEFAULT_TIME_ZONE,
+                motesskylt::model::EventKind::CardExpected {
+                    person: "Olof Lundberg".into(),
+                    by: "anna".into(),
+                },
+            ),
+        };
+        db.push(
+            "central:sidor",
+            std::slice::from_ref(&wire),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        wire.id.to_string()
+    });
+    a.until("the expected card learned", |k| {
+        k.learned.contains(&expected)
+    });
+    let stored = a.stored("card 0badc0de");
+    assert_eq!(stored.len(), 2, "registered and checked in: {stored:?}");
+
     // Restarted with its notice file unchanged, the kiosk shows the
     // secretary's version, and its upload does not undo it centrally.
     drop(a);

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use crate::attendance::door::{Door, TapOutcome, TapRules, Window, window};
 use crate::cards::{CardHash, Registry};
 use crate::hw::Signal;
-use crate::model::event::Authority;
+use crate::model::event::{Authority, CARD_EXPECTED_MINUTES};
 use crate::model::time::local_time;
 use crate::model::{Event, EventKind, Meeting, Source};
 use crate::progress::{Current, Phase, Schedule, ScreenState, screen_state, with_plan};
@@ -438,13 +438,44 @@ impl Desk {
                 // A registered card of someone not called to this meeting.
                 Plan::answer(self.answer(DoorKind::NotInvited, None, now))
             }
-            // The name list says it all ("Vem är du? Välj ditt namn för att
-            // registrera kortet"); an answer on top would hide names.
-            None => Plan::prompt(Some(Prompt::Pick {
-                card: Some(card),
-                since: now,
-            })),
+            None => match self.expected_card(now) {
+                // The secretary said on the pages whose new card comes next.
+                Some(person) => self.enrol(card, person, Authority::Secretary, now),
+                // The name list says it all ("Vem är du? Välj ditt namn för
+                // att registrera kortet"); an answer on top would hide names.
+                None => Plan::prompt(Some(Prompt::Pick {
+                    card: Some(card),
+                    since: now,
+                })),
+            },
         }
+    }
+
+    /// The participant whose new card the secretary expects at `now`: the
+    /// newest `card_expected` of the last [`CARD_EXPECTED_MINUTES`], unless
+    /// a card was registered to them since.
+    fn expected_card(&self, now: DateTime<Utc>) -> Option<usize> {
+        let (at, person) = self
+            .recorded
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::CardExpected { person, .. } => Some((e.instant(), person)),
+                _ => None,
+            })
+            .filter(|(at, _)| {
+                let waited = now - *at;
+                waited >= chrono::Duration::zero()
+                    && waited < chrono::Duration::minutes(CARD_EXPECTED_MINUTES)
+            })
+            .max_by_key(|(at, _)| *at)?;
+        let taken = self.recorded.iter().any(|e| {
+            e.instant() >= at
+                && matches!(&e.kind, EventKind::CardEnrolled { person: p, .. } if p == person)
+        });
+        if taken {
+            return None;
+        }
+        self.schedule.names().find(person)
     }
 
     fn enrol(&mut self, card: CardHash, person: usize, by: Authority, now: DateTime<Utc>) -> Plan {
@@ -809,6 +840,58 @@ mod tests {
         // The card is now known: a later tap asks to confirm a check-out.
         let again = desk.handle(Input::Card(new), at(&meeting, "13:10"), &mut log);
         assert_eq!(again.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
+    }
+
+    #[test]
+    fn a_card_the_secretary_expects_is_registered_without_the_pin() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        let name = meeting.participants[4].name.clone();
+        desk.take(Event::new(
+            at(&meeting, "12:35"),
+            DEFAULT_TIME_ZONE,
+            EventKind::CardExpected {
+                person: name.clone(),
+                by: "anna".into(),
+            },
+        ));
+        let tap = desk.handle(Input::Card(card(5)), at(&meeting, "12:40"), &mut log);
+        assert_eq!(
+            kinds(&tap),
+            vec![
+                EventKind::CardEnrolled {
+                    person: name.clone(),
+                    card: card(5).0,
+                    by: Authority::Secretary
+                },
+                EventKind::CheckedIn {
+                    person: name.clone(),
+                    source: Source::Nfc,
+                    substitute_for: None,
+                    correction: None,
+                }
+            ]
+        );
+        assert_eq!(tap.door.map(|d| d.kind), Some(DoorKind::Enrolled));
+        // Taken: the next unknown card asks who it is, as always.
+        let next = desk.handle(Input::Card(card(6)), at(&meeting, "12:41"), &mut log);
+        assert!(next.events.is_empty());
+        assert!(matches!(
+            next.prompt,
+            Some(Prompt::Pick { card: Some(_), .. })
+        ));
+        desk.handle(Input::Cancel, at(&meeting, "12:41:05"), &mut log);
+        // An expectation older than ten minutes has lapsed.
+        desk.take(Event::new(
+            at(&meeting, "12:42"),
+            DEFAULT_TIME_ZONE,
+            EventKind::CardExpected {
+                person: meeting.participants[5].name.clone(),
+                by: "anna".into(),
+            },
+        ));
+        let late = desk.handle(Input::Card(card(7)), at(&meeting, "12:52"), &mut log);
+        assert!(late.events.is_empty(), "{:?}", kinds(&late));
     }
 
     #[test]

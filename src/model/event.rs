@@ -87,6 +87,15 @@ pub enum EventKind {
         /// Who allowed it.
         by: Authority,
     },
+    /// The secretary expects a new card for `person`: the next unknown
+    /// card tapped at the meeting's door within [`CARD_EXPECTED_MINUTES`]
+    /// is registered to them (no PIN needed).
+    CardExpected {
+        /// The participant the card is for.
+        person: String,
+        /// The secretary (their sign-in name).
+        by: String,
+    },
     /// A card's registration was withdrawn (a lost card, a wrong person):
     /// the card is unknown again until it is registered anew.
     CardRevoked {
@@ -109,6 +118,9 @@ pub struct Correction {
     pub reason: String,
 }
 
+/// How long a [`EventKind::CardExpected`] waits for the card, in minutes.
+pub const CARD_EXPECTED_MINUTES: i64 = 10;
+
 /// Who allowed a card to be enrolled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,7 +134,7 @@ pub enum Authority {
 }
 
 /// The event type names the contract defines, for error messages.
-const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled, card_revoked";
+const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled, card_expected, card_revoked";
 
 /// How an attendance event was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +235,7 @@ pub fn check_against(meeting: &Meeting, events: &[(usize, Event)]) -> Vec<LogPro
             EventKind::CheckedIn { person, .. }
             | EventKind::CheckedOut { person, .. }
             | EventKind::CardEnrolled { person, .. }
+            | EventKind::CardExpected { person, .. }
             | EventKind::CardRevoked { person, .. }
                 if meeting.participant_index(person).is_none() =>
             {

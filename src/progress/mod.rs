@@ -225,6 +225,7 @@ impl Progress {
             EventKind::CheckedIn { .. }
             | EventKind::CheckedOut { .. }
             | EventKind::CardEnrolled { .. }
+            | EventKind::CardExpected { .. }
             | EventKind::CardRevoked { .. } => return,
         }
         self.started.get_or_insert(at);

@@ -251,6 +251,7 @@ fn action_word(action: &str, lang: Lang) -> &str {
         "room" => tr(lang, "Rum", "Room"),
         "sign_in" => tr(lang, "Inloggning", "Sign-in"),
         "card_revoke" => tr(lang, "Kort återkallat", "Card revoked"),
+        "card_expect" => tr(lang, "Nytt kort väntas", "New card expected"),
         other => other,
     }
 }

@@ -1,12 +1,14 @@
 //! The card registry: which card belongs to whom, as registered at the
-//! doors of the viewer's bodies' meetings, and withdrawing a card (lost,
-//! or registered to the wrong person). Cards are registered at the door:
-//! the card's UID never leaves the kiosk, only its keyed hash does.
+//! doors of the viewer's bodies' meetings; a new card, which the next
+//! unknown tap at the meeting's door within ten minutes becomes; and
+//! withdrawing a card (lost, or registered to the wrong person). Cards
+//! are always registered at the door: the card's UID never leaves the
+//! kiosk, only its keyed hash does.
 
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use maud::html;
@@ -15,7 +17,7 @@ use serde::Deserialize;
 use super::layout::{Section, notice, tr};
 use super::meetings::store_event;
 use super::{PageError, Signed, WebState};
-use crate::central::db::CentralDb;
+use crate::central::db::{CentralDb, MeetingEntry};
 use crate::model::event::Authority;
 use crate::model::time::local_time;
 use crate::model::{Event, EventKind};
@@ -78,10 +80,29 @@ async fn registry(state: &WebState, signed: &Signed) -> Result<Vec<Card>, PageEr
     Ok(cards)
 }
 
+/// The viewer's meetings of today and later, whose doors can take a new
+/// card.
+async fn coming(state: &WebState, signed: &Signed) -> Result<Vec<MeetingEntry>, PageError> {
+    let today = local_time((state.app.now)(), state.tz).date();
+    Ok(state
+        .app
+        .db
+        .meetings()
+        .await?
+        .into_iter()
+        .filter(|m| m.meeting.date >= today && signed.viewer.may_see(&m.meeting.body))
+        .collect())
+}
+
 /// `GET /cards`.
-pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<WebState>,
+    signed: Signed,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
     let lang = signed.lang;
     let cards = registry(&state, &signed).await?;
+    let coming = coming(&state, &signed).await?;
     let by = |by: Authority| match by {
         Authority::Pin => tr(
             lang,
@@ -93,13 +114,48 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
             "administratörskort vid dörren",
             "an admin card at the door",
         ),
-        Authority::Secretary => tr(lang, "sekreteraren", "the secretary"),
+        Authority::Secretary => tr(
+            lang,
+            "sekreteraren, på sidorna",
+            "the secretary, on the pages",
+        ),
     };
     let body = html! {
         h1 { (tr(lang, "Kort", "Cards")) }
         p.sub { (tr(lang,
-            "Kort registreras vid dörren: den som blippar ett okänt kort väljer sitt namn, och sekreteraren bekräftar med PIN-koden. Kortets nummer lämnar aldrig kiosken. Här ser du vilka kort som gäller och kan återkalla ett kort som tappats bort eller hamnat hos fel person.",
-            "Cards are registered at the door: whoever taps an unknown card picks their name and the secretary confirms with the PIN. The card's number never leaves the kiosk. Here you see which cards are valid and can revoke one that was lost or went to the wrong person.")) }
+            "Kort registreras vid dörren: den som blippar ett okänt kort väljer sitt namn och sekreteraren bekräftar med PIN-koden, eller så väljer du personen under Nytt kort. Kortets nummer lämnar aldrig kiosken. Här ser du vilka kort som gäller och kan återkalla ett kort som tappats bort eller hamnat hos fel person.",
+            "Cards are registered at the door: whoever taps an unknown card picks their name and the secretary confirms with the PIN, or you choose the person under New card. The card's number never leaves the kiosk. Here you see which cards are valid and can revoke one that was lost or went to the wrong person.")) }
+        @if let Some(expected) = &done.expected {
+            (notice("ok", &format!("{} {expected} {} {}",
+                tr(lang, "Be", "Ask"),
+                tr(lang, "blippa sitt nya kort vid dörren inom", "to tap their new card at the door within"),
+                tr(lang, "10 minuter. Kortet registreras då utan PIN-kod.", "10 minutes. It is then registered without the PIN."))))
+        }
+        @if !coming.is_empty() {
+            section.card {
+                h2 { (tr(lang, "Nytt kort", "New card")) }
+                p.sub { (tr(lang,
+                    "Välj personen och be hen blippa det nya kortet vid dörren inom 10 minuter: nästa okända kort där blir hens.",
+                    "Choose the person and ask them to tap the new card at the door within 10 minutes: the next unknown card there becomes theirs.")) }
+                form.inline method="post" action="/cards/expect" {
+                    input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                    div {
+                        label for="target" { (tr(lang, "Person", "Person")) }
+                        select #target name="target" required {
+                            option value="" { (tr(lang, "Välj …", "Choose …")) }
+                            @for m in &coming {
+                                optgroup label=(format!("{} {} ({})", m.meeting.body, lang.date(m.meeting.date), m.room)) {
+                                    @for p in &m.meeting.participants {
+                                        option value=(format!("{}|{}", m.key, p.name)) { (p.name) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    button type="submit" { (tr(lang, "Vänta på kortet vid dörren", "Wait for the card at the door")) }
+                }
+            }
+        }
         @if cards.is_empty() {
             (notice("ok", tr(lang, "Inga registrerade kort ännu.", "No cards registered yet.")))
         } @else {
@@ -131,6 +187,68 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
         }
     };
     Ok(signed.page(tr(lang, "Kort", "Cards"), Section::Cards, body))
+}
+
+/// What `?expected=` after the form says.
+#[derive(Deserialize, Default)]
+pub struct Done {
+    expected: Option<String>,
+}
+
+/// The new-card form: `KEY|name`.
+#[derive(Deserialize)]
+pub struct ExpectForm {
+    csrf: String,
+    target: String,
+}
+
+/// `POST /cards/expect`: a `card_expected` event in the meeting, so the
+/// room's kiosks register the next unknown card to the person; audited.
+pub async fn expect(
+    State(state): State<WebState>,
+    signed: Signed,
+    Form(form): Form<ExpectForm>,
+) -> Result<Response, PageError> {
+    signed.check(&form.csrf)?;
+    let (key, name) = form
+        .target
+        .split_once('|')
+        .ok_or_else(|| PageError::Bad("välj en person i listan".into()))?;
+    let entry = coming(&state, &signed)
+        .await?
+        .into_iter()
+        .find(|m| m.key == key)
+        .ok_or(PageError::NotFound)?;
+    let person = entry
+        .meeting
+        .participants
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| PageError::Bad(format!("\"{name}\" finns inte i mötets deltagarlista")))?;
+    state
+        .audit(
+            &signed.viewer.user.name,
+            "card_expect",
+            Some(key),
+            format!(
+                "nytt kort väntas för {} i rummet {}",
+                person.name, entry.room
+            ),
+        )
+        .await?;
+    let now = (state.app.now)();
+    let event = Event::new(
+        now,
+        state.tz,
+        EventKind::CardExpected {
+            person: person.name.clone(),
+            by: signed.viewer.user.name.clone(),
+        },
+    );
+    store_event(&state, key, event, now).await?;
+    let _ = state.app.changes.send(entry.room.clone());
+    let query = super::percent_encode(&person.name);
+    Ok(Redirect::to(&format!("/cards?expected={query}")).into_response())
 }
 
 /// The revocation form.

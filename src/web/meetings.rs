@@ -535,15 +535,7 @@ pub(super) async fn store_event(
 /// A meeting's address (`/meetings/Göteborg-2026-06-04` percent-encoded,
 /// as a Location header must be ASCII).
 pub fn meeting_path(key: &str) -> String {
-    let mut path = String::from("/meetings/");
-    for b in key.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            path.push(b as char);
-        } else {
-            path.push_str(&format!("%{b:02X}"));
-        }
-    }
-    path
+    format!("/meetings/{}", super::percent_encode(key))
 }
 
 /// `attachment; filename="…"` for a download: ASCII for old clients
@@ -560,16 +552,7 @@ fn attachment(name: &str) -> String {
             _ => '-',
         })
         .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = super::percent_encode(name);
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 

@@ -192,6 +192,20 @@ async fn with_language(
     READER_LANG.scope(lang, next.run(request)).await
 }
 
+/// `text` percent-encoded for an address or a header (RFC 3986's
+/// unreserved characters as they are).
+pub(crate) fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A cookie's value.
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -314,6 +328,7 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/import/save", post(import::save))
         .route("/cards", get(cards::list))
         .route("/cards/revoke", post(cards::revoke))
+        .route("/cards/expect", post(cards::expect))
         .route("/devices", get(admin::devices))
         .route("/devices/code", post(admin::new_code))
         .route("/devices/{name}/revoke", post(admin::revoke))
