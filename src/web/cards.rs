@@ -278,7 +278,7 @@ pub async fn revoke(
             Some(&card.meeting),
             format!(
                 "kortet {}… för {} återkallat",
-                &card.card[..card.card.len().min(8)],
+                card.card.chars().take(8).collect::<String>(),
                 card.person
             ),
         )
