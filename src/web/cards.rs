@@ -15,7 +15,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{Section, notice, tr};
-use super::meetings::store_event;
+use super::meetings::{Record, record};
 use super::{PageError, Signed, WebState};
 use crate::central::db::{CentralDb, MeetingEntry};
 use crate::model::event::Authority;
@@ -225,28 +225,29 @@ pub async fn expect(
         .iter()
         .find(|p| p.name == name)
         .ok_or_else(|| PageError::Bad(format!("\"{name}\" finns inte i mötets deltagarlista")))?;
-    state
-        .audit(
-            &signed.viewer.user.name,
-            "card_expect",
-            Some(key),
-            format!(
-                "nytt kort väntas för {} i rummet {}",
-                person.name, entry.room
-            ),
-        )
-        .await?;
-    let now = (state.app.now)();
     let event = Event::new(
-        now,
+        (state.app.now)(),
         state.tz,
         EventKind::CardExpected {
             person: person.name.clone(),
             by: signed.viewer.user.name.clone(),
         },
     );
-    store_event(&state, key, event, now).await?;
-    let _ = state.app.changes.send(entry.room.clone());
+    record(
+        &state,
+        Record {
+            who: &signed.viewer.user.name,
+            action: "card_expect",
+            detail: format!(
+                "nytt kort väntas för {} i rummet {}",
+                person.name, entry.room
+            ),
+            key,
+            room: &entry.room,
+            event,
+        },
+    )
+    .await?;
     let query = super::percent_encode(&person.name);
     Ok(Redirect::to(&format!("/cards?expected={query}")).into_response())
 }
@@ -271,21 +272,13 @@ pub async fn revoke(
         .into_iter()
         .find(|c| c.card == form.card)
         .ok_or(PageError::NotFound)?;
-    state
-        .audit(
-            &signed.viewer.user.name,
-            "card_revoke",
-            Some(&card.meeting),
-            format!(
-                "kortet {}… för {} återkallat",
-                card.card.chars().take(8).collect::<String>(),
-                card.person
-            ),
-        )
-        .await?;
-    let now = (state.app.now)();
+    let detail = format!(
+        "kortet {}… för {} återkallat",
+        card.card.chars().take(8).collect::<String>(),
+        card.person
+    );
     let event = Event::new(
-        now,
+        (state.app.now)(),
         state.tz,
         EventKind::CardRevoked {
             person: card.person,
@@ -293,7 +286,17 @@ pub async fn revoke(
             by: signed.viewer.user.name.clone(),
         },
     );
-    store_event(&state, &card.meeting, event, now).await?;
-    let _ = state.app.changes.send(card.room);
+    record(
+        &state,
+        Record {
+            who: &signed.viewer.user.name,
+            action: "card_revoke",
+            detail,
+            key: &card.meeting,
+            room: &card.room,
+            event,
+        },
+    )
+    .await?;
     Ok(Redirect::to("/cards").into_response())
 }

@@ -478,28 +478,57 @@ pub async fn correct(
             )));
         }
     };
-    // Audited first: a correction that cannot be audited is not made.
-    state
-        .audit(
-            &signed.viewer.user.name,
-            "correction",
-            Some(&key),
-            format!(
-                "{} {what} kl. {}; skäl: {reason}",
-                person.name,
-                clock_sv(local_time(at, state.tz).time())
-            ),
-        )
-        .await?;
-    let now = (state.app.now)();
-    let event = Event::new(at, state.tz, kind);
-    store_event(&state, &key, event, now).await?;
-    let _ = state.app.changes.send(entry.room.clone());
+    let detail = format!(
+        "{} {what} kl. {}; skäl: {reason}",
+        person.name,
+        clock_sv(local_time(at, state.tz).time())
+    );
+    record(
+        &state,
+        Record {
+            who: &signed.viewer.user.name,
+            action: "correction",
+            detail,
+            key: &key,
+            room: &entry.room,
+            event: Event::new(at, state.tz, kind),
+        },
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}?done=correction", meeting_path(&key))).into_response())
 }
 
+/// What the pages record in a meeting: who did it, the audit line, and
+/// the event.
+pub(super) struct Record<'a> {
+    /// The signed-in person.
+    pub who: &'a str,
+    /// The audit action (`correction`, `card_revoke`, …).
+    pub action: &'a str,
+    /// The audit line's details.
+    pub detail: String,
+    /// The meeting's key.
+    pub key: &'a str,
+    /// Its room, told of the change.
+    pub room: &'a str,
+    /// The event.
+    pub event: Event,
+}
+
+/// Records an event made on the pages: audited first (what cannot be
+/// audited is not done), stored as the next of [`PAGES_DEVICE`], and the
+/// room's kiosks and pages told.
+pub(super) async fn record(state: &WebState, record: Record<'_>) -> Result<(), PageError> {
+    state
+        .audit(record.who, record.action, Some(record.key), record.detail)
+        .await?;
+    store_event(state, record.key, record.event, (state.app.now)()).await?;
+    let _ = state.app.changes.send(record.room.to_string());
+    Ok(())
+}
+
 /// Stores an event made on the pages as the next of [`PAGES_DEVICE`].
-pub(super) async fn store_event(
+async fn store_event(
     state: &WebState,
     key: &str,
     event: Event,

@@ -405,6 +405,18 @@ pub trait CentralDb: Send + Sync {
     fn healthy(&self) -> impl Future<Output = Result<(), DbError>> + Send;
 }
 
+/// Whether a meeting's `body` from the pages (`from_pages`) or from a
+/// device is a new version after the `latest` stored (its body, and
+/// whether it came from the pages): a device never replaces the pages'
+/// version; otherwise any change of text or of origin is new.
+fn new_version<T: PartialEq>(latest: Option<&(T, bool)>, body: &T, from_pages: bool) -> bool {
+    match latest {
+        Some((_, true)) if !from_pages => false,
+        Some((latest, pages)) => latest != body || *pages != from_pages,
+        None => true,
+    }
+}
+
 /// Sorts meetings by date, the newest first (then by key).
 fn newest_first(meetings: &mut [MeetingEntry]) {
     meetings.sort_by(|a, b| {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, PULL_LIMIT, Pulled,
-    PushAck, RoomMeeting, UserRecord, contiguous_from, newest_first, same_device,
+    PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first, same_device,
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
@@ -226,11 +226,7 @@ impl PostgresDb {
             )
             .await?
             .map(|r| (r.get(0), r.get(1)));
-        let changed = match &latest {
-            Some((_, true)) if !from_pages => false,
-            Some((latest, pages)) => *latest != body || *pages != from_pages,
-            None => true,
-        };
+        let changed = new_version(latest.as_ref(), &body, from_pages);
         if changed {
             tx.execute(
                 "INSERT INTO meetings (key, received, body, from_pages) VALUES ($1, $2, $3, $4)",

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, PULL_LIMIT, Pulled,
-    PushAck, RoomMeeting, UserRecord, contiguous_from, newest_first, same_device,
+    PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first, same_device,
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
@@ -168,11 +168,7 @@ impl SqliteDb {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let changed = match &latest {
-                Some((_, true)) if !from_pages => false,
-                Some((latest, pages)) => *latest != body || *pages != from_pages,
-                None => true,
-            };
+            let changed = new_version(latest.as_ref(), &body, from_pages);
             if changed {
                 tx.execute(
                     "INSERT INTO meetings (key, received, body, from_pages) VALUES (?1, ?2, ?3, ?4)",
