@@ -50,8 +50,104 @@ pub fn parse<T: DeserializeOwned>(
             .span()
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(1),
-        message: format!("{} (se {example} för alla inställningar)", e.message()),
+        message: format!(
+            "{} (se {example} för alla inställningar)",
+            in_swedish(e.message())
+        ),
     })
+}
+
+/// serde's and toml's usual messages in the reader's words; anything else
+/// as it came.
+fn in_swedish(message: &str) -> String {
+    let kind = |name: &str| {
+        let name = name.trim();
+        match name {
+            "u8" | "u16" | "u32" | "u64" | "usize" | "i64" | "integer" => "ett heltal".to_string(),
+            "a string" | "string" => "text inom citattecken".to_string(),
+            "a boolean" | "boolean" => "true eller false".to_string(),
+            other => other.to_string(),
+        }
+    };
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let found = found
+            .replace("string ", "texten ")
+            .replace("integer ", "talet ");
+        return format!("fel sorts värde: {found}; här ska stå {}", kind(expected));
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (field, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "okänd inställning {field}; här finns {}",
+            known
+                .trim_start_matches("one of ")
+                .replace(" or ", " eller ")
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (value, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!(
+            "okänt värde {value}; välj {}",
+            known
+                .trim_start_matches("one of ")
+                .replace(" or ", " eller ")
+        );
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Door {
+        seconds: u32,
+        lang: Option<Lang>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Lang {
+        Sv,
+        En,
+    }
+
+    fn error(text: &str) -> String {
+        parse::<Door>(text, "k.toml", "config/kiosk.toml")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn the_usual_mistakes_are_said_in_swedish_on_their_line() {
+        let wrong_type = error("seconds = \"två\"\n");
+        assert!(
+            wrong_type
+                .starts_with("k.toml:1: fel sorts värde: texten \"två\"; här ska stå ett heltal"),
+            "{wrong_type}"
+        );
+        let unknown = error("seconds = 2\nsecs = 3\n");
+        assert!(
+            unknown.starts_with(
+                "k.toml:2: okänd inställning `secs`; här finns `seconds` eller `lang`"
+            ),
+            "{unknown}"
+        );
+        let variant = error("seconds = 2\nlang = \"de\"\n");
+        assert!(
+            variant.starts_with("k.toml:2: okänt värde `de`; välj `sv` eller `en`"),
+            "{variant}"
+        );
+        assert!(
+            variant.ends_with("(se config/kiosk.toml för alla inställningar)"),
+            "{variant}"
+        );
+    }
 }
 
 /// The line where `key` is first set, for errors found after parsing.

@@ -20,6 +20,7 @@ pub mod kallelse;
 pub mod kiosk;
 pub mod model;
 pub mod progress;
+pub mod service;
 pub mod store;
 pub mod sync;
 pub mod web;

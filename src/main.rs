@@ -116,6 +116,9 @@ enum Command {
         /// Fill the screen.
         #[arg(long)]
         fullscreen: bool,
+        /// Check the configuration and the notice it names, then exit (a mistake: FILE:LINE, exit 2).
+        #[arg(long)]
+        check: bool,
     },
     /// Export a meeting from a store: the event log (JSON Lines, the contract's format with id, device and seq), the minutes paragraph, the attendance list or agenda as CSV for Excel, or the meeting as iCalendar.
     Export {
@@ -432,6 +435,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     fullscreen,
                     clock: window::Clock::fast(speed),
                     settings: settings(wrap_up),
+                    service: None,
                 };
                 let all_in_one = |messages| {
                     eprintln!(
@@ -455,7 +459,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             clock,
             speed,
             fullscreen,
-        } => run_kiosk(&config, notice, headless, clock, speed, fullscreen, tz)?,
+            check,
+        } => {
+            if check {
+                check_kiosk(&config, notice)?;
+            } else {
+                run_kiosk(&config, notice, headless, clock, speed, fullscreen, tz)?;
+            }
+        }
         Command::Export {
             store,
             meeting,
@@ -544,11 +555,22 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                 .with_writer(std::io::stderr)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .init();
-            return Ok(server::run(&config, |addr| {
+            let service = systemd();
+            let result = server::run(&config, |addr| {
                 println!("motesskylt central lyssnar på http://{addr}");
                 let _ = std::io::stdout().flush();
+                if let Some(Err(error)) = service
+                    .as_ref()
+                    .map(|s| s.ready(&format!("lyssnar på http://{addr}")))
+                {
+                    eprintln!("motesskylt: {error}");
+                }
             })
-            .await?);
+            .await;
+            if let Some(service) = &service {
+                let _ = service.stopping();
+            }
+            return Ok(result?);
         };
         let db = server::open_db(&config.server).await?;
         match action {
@@ -682,16 +704,12 @@ fn demo_station(
     Ok((station, sync))
 }
 
-/// `motesskylt kiosk`.
-fn run_kiosk(
+/// What every kiosk start reads: the configuration and the meeting notice
+/// it names (or `notice`), each mistake reported with its file and line.
+fn kiosk_setup(
     config_path: &Path,
     notice: Option<PathBuf>,
-    headless: bool,
-    clock: Option<String>,
-    speed: u32,
-    fullscreen: bool,
-    tz: Tz,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(KioskConfig, motesskylt::model::Meeting)> {
     let config = load_config(config_path)?;
     let Some(notice) = notice.or_else(|| config.kiosk.notice.clone()) else {
         return Err(BadInput(vec![problem(
@@ -702,6 +720,56 @@ fn run_kiosk(
         .into());
     };
     let meeting = import(&notice)?;
+    Ok((config, meeting))
+}
+
+/// `motesskylt kiosk --check`: the start's checks without starting; says
+/// what the kiosk would use. Nothing is created.
+fn check_kiosk(config_path: &Path, notice: Option<PathBuf>) -> anyhow::Result<()> {
+    let (config, meeting) = kiosk_setup(config_path, notice)?;
+    let sync = launch::sync_config(&config).map_err(|e| BadInput(vec![e.to_string()]))?;
+    println!("{}: i ordning", config_path.display());
+    println!(
+        "  möte: {} {}, {} punkter, {} deltagare",
+        meeting.body,
+        meeting.date,
+        meeting.items.len(),
+        meeting.participants.len()
+    );
+    println!("  lagring: {}", launch::store_path(&config).display());
+    let reader = &config.reader;
+    match &reader.device {
+        Some(device) => {
+            println!("  läsare: {} på {device}", reader.kind.name());
+            if !Path::new(device).exists() {
+                println!(
+                    "  obs: {device} finns inte nu; kiosken väntar på läsaren (aktivera UART/I2C/SPI i /boot/firmware/config.txt eller anslut den)"
+                );
+            }
+        }
+        None => println!("  läsare: {}", reader.kind.name()),
+    }
+    match sync.map(|s| s.link) {
+        Some(motesskylt::sync::agent::Link::Remote { url, .. }) => println!("  synk: {url}"),
+        Some(motesskylt::sync::agent::Link::Serve { config, .. }) => {
+            println!("  synk: central i samma dator på {}", config.listen)
+        }
+        None => println!("  synk: ingen (allt stannar i kiosken)"),
+    }
+    Ok(())
+}
+
+/// `motesskylt kiosk`.
+fn run_kiosk(
+    config_path: &Path,
+    notice: Option<PathBuf>,
+    headless: bool,
+    clock: Option<String>,
+    speed: u32,
+    fullscreen: bool,
+    tz: Tz,
+) -> anyhow::Result<()> {
+    let (config, meeting) = kiosk_setup(config_path, notice)?;
     let (clock, trust) = match clock {
         Some(at) => {
             let moment = parse_moment(&at, meeting.date, tz)
@@ -730,16 +798,27 @@ fn run_kiosk(
     };
     // The secretary's version from the central store, when there is one.
     let meeting = station.meeting().clone();
+    let service = systemd();
     if headless {
-        return Ok(headless::run(station, meeting, clock, readers)?);
+        return Ok(headless::run(station, meeting, clock, service, readers)?);
     }
     let options = window::Options {
         lang: config.kiosk.language,
         fullscreen,
         clock,
         settings: settings(config.kiosk.wrap_up_minutes),
+        service,
     };
     Ok(window::run(station, meeting, tz, options, readers)?)
+}
+
+/// systemd's notification socket when started by it (Type=notify); a
+/// broken one is reported and the service runs on without it.
+fn systemd() -> Option<motesskylt::service::Notifier> {
+    motesskylt::service::Notifier::from_env().unwrap_or_else(|error| {
+        eprintln!("motesskylt: {error}");
+        None
+    })
 }
 
 fn load_config(path: &Path) -> anyhow::Result<KioskConfig> {

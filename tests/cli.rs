@@ -421,6 +421,95 @@ fn a_bad_kiosk_configuration_exits_2_with_its_line_and_creates_nothing() {
     assert!(stderr_lines(&output)[0].contains("notice ="), "{output:?}");
 }
 
+/// The shipped `config/kiosk.toml`, its data in `dir` and the test's notice.
+fn shipped_kiosk_config(dir: &Path) -> String {
+    let text = std::fs::read_to_string(fixture("../../config/kiosk.toml")).unwrap();
+    text.replace(
+        "data_dir = \"/var/lib/motesskylt\"",
+        &format!("data_dir = \"{}\"", dir.join("data").display()),
+    )
+    .replace(
+        "# notice = \"/etc/motesskylt/kallelse.md\"",
+        &format!("notice = \"{}\"", notice().display()),
+    )
+}
+
+#[test]
+fn kiosk_check_passes_the_shipped_configuration_and_names_each_broken_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = shipped_kiosk_config(dir.path());
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, &good).unwrap();
+    let output = run(&["kiosk", "--check", "--config", arg(&config)]);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(said.contains("i ordning"), "{said}");
+    assert!(said.contains("SRO 2026-06-04"), "{said}");
+    assert!(said.contains("pn532-uart på /dev/ttyAMA0"), "{said}");
+    assert!(said.contains("synk: ingen"), "{said}");
+    assert!(!dir.path().join("data").exists(), "a check creates nothing");
+
+    // Each mistake an IT person might make in the shipped file: the line
+    // it is on, and words that say what to write.
+    let mistakes = [
+        ("language = \"sv\"", "language = \"de\"", "sv"),
+        (
+            "double_tap_seconds = 2",
+            "double_tap_seconds = \"två\"",
+            "ett heltal",
+        ),
+        (
+            "kind = \"pn532-uart\"",
+            "kind = \"pn532-usb\"",
+            "pn532-uart",
+        ),
+        (
+            "device = \"/dev/ttyAMA0\"",
+            "devise = \"/dev/ttyAMA0\"",
+            "devise",
+        ),
+        ("# pin = \"2468\"", "pin = \"24\"", "fyra siffror"),
+        (
+            "# central = \"https://motesskylt.example.se\"",
+            "central = \"motesskylt.example.se\"",
+            "webbadress",
+        ),
+        ("# batch = 200", "batch = 0", "sync.batch"),
+        ("wrap_up_minutes = 2", "wrap_up_minutes = 2\"", "quote"),
+    ];
+    for (from, to, words) in mistakes {
+        let at = good
+            .find(from)
+            .unwrap_or_else(|| panic!("{from} is in the shipped file"));
+        let line = good[..at].matches('\n').count() + 1;
+        std::fs::write(&config, good.replacen(from, to, 1)).unwrap();
+        let output = run(&["kiosk", "--check", "--config", arg(&config)]);
+        assert_eq!(output.status.code(), Some(2), "{to}: {output:?}");
+        let lines = stderr_lines(&output);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with(&format!("{}:{line}:", config.display())),
+            "{to} is on line {line}: {lines:?}"
+        );
+        assert!(lines[0].contains(words), "{to}: {lines:?}");
+        assert!(output.stdout.is_empty(), "{to}: {output:?}");
+    }
+
+    // A notice that is not there is named as such.
+    std::fs::write(
+        &config,
+        good.replace(arg(&notice()), "/nowhere/kallelse.md"),
+    )
+    .unwrap();
+    let output = run(&["kiosk", "--check", "--config", arg(&config)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_lines(&output)[0].starts_with("/nowhere/kallelse.md"),
+        "{output:?}"
+    );
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+}
+
 #[test]
 fn export_check_and_card_hash_work_on_a_kiosks_data() {
     let (dir, config) = kiosk_config("[kiosk]\ndata_dir = \"DATA\"\n");

@@ -18,6 +18,7 @@ use slint::platform::WindowEvent;
 use motesskylt::demo::meeting_at;
 use motesskylt::kiosk::{ui, window};
 use motesskylt::model::time::{DEFAULT_TIME_ZONE, local_time};
+use motesskylt::service::Notifier;
 
 fn press(kiosk: &ui::Kiosk, key: &str) {
     let text: slint::SharedString = key.into();
@@ -84,7 +85,20 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
             .iter()
             .any(|p| motesskylt::kiosk::view::display_name(p) == NEWCOMER)
     );
-    let running = window::start(&kiosk, station, meeting, tz, window::Options::default()).unwrap();
+    // systemd's socket: the screen's loop says ready and pings the watchdog.
+    let systemd = std::os::unix::net::UnixDatagram::bind(dir.path().join("notify")).unwrap();
+    systemd.set_nonblocking(true).unwrap();
+    let options = window::Options {
+        service: Some(
+            Notifier::new(
+                dir.path().join("notify").to_str().unwrap(),
+                Some(Duration::from_millis(100)),
+            )
+            .unwrap(),
+        ),
+        ..window::Options::default()
+    };
+    let running = window::start(&kiosk, station, meeting, tz, options).unwrap();
     kiosk.show().unwrap();
     assert!(
         shows(&kiosk, "0 av 30 incheckade"),
@@ -136,4 +150,18 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
 
     let expected: Vec<&str> = STEPS.iter().map(|(_, text)| *text).collect();
     assert_eq!(*seen.borrow(), expected);
+
+    let mut told = Vec::new();
+    let mut buffer = [0u8; 256];
+    while let Ok(n) = systemd.recv(&mut buffer) {
+        told.push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+    }
+    assert!(
+        told[0].starts_with("READY=1\nSTATUS=visar SRO "),
+        "ready once the loop runs: {told:?}"
+    );
+    assert!(
+        told[1..].len() >= 2 && told[1..].iter().all(|m| m == "WATCHDOG=1"),
+        "the loop pings every 50 ms while it turns: {told:?}"
+    );
 }

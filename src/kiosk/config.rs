@@ -170,6 +170,20 @@ pub enum ReaderKind {
     Pcsc,
 }
 
+impl ReaderKind {
+    /// The name written in the configuration (`kind = "…"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReaderKind::None => "none",
+            ReaderKind::Pn532Uart => "pn532-uart",
+            ReaderKind::Pn532I2c => "pn532-i2c",
+            ReaderKind::Pn532Spi => "pn532-spi",
+            ReaderKind::Wedge => "wedge",
+            ReaderKind::Pcsc => "pcsc",
+        }
+    }
+}
+
 /// `[reader]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -203,6 +217,55 @@ pub struct ButtonConfig {
     pub led_green: Option<u8>,
     /// Red LED.
     pub led_red: Option<u8>,
+}
+
+/// The GPIO pins of `[buttons]`: BCM 2–27 (the header's), each used once,
+/// and only in a build for the Pi.
+fn check_buttons(buttons: &ButtonConfig, text: &str, shown: &str) -> Result<(), ConfigError> {
+    let pins = [
+        ("next", buttons.next),
+        ("previous", buttons.previous),
+        ("break", buttons.pause),
+        ("confirm", buttons.confirm),
+        ("buzzer", buttons.buzzer),
+        ("led_green", buttons.led_green),
+        ("led_red", buttons.led_red),
+    ];
+    let invalid = |key: &str, message: String| ConfigError::Invalid {
+        path: shown.to_string(),
+        line: line_of(text, key),
+        message,
+    };
+    let mut used: Vec<(&str, u8)> = Vec::new();
+    for (key, pin) in pins {
+        let Some(pin) = pin else { continue };
+        if !cfg!(feature = "pi") {
+            return Err(invalid(
+                key,
+                format!(
+                    "buttons.{key}: GPIO finns bara i paketet för Raspberry Pi (byggt med pi); ta bort raden eller installera det paketet"
+                ),
+            ));
+        }
+        if !(2..=27).contains(&pin) {
+            return Err(invalid(
+                key,
+                format!(
+                    "buttons.{key} = {pin}: skriv ett BCM-nummer mellan 2 och 27 (GPIO-numret, inte stiftets nummer på listen)"
+                ),
+            ));
+        }
+        if let Some((other, _)) = used.iter().find(|(_, p)| *p == pin) {
+            return Err(invalid(
+                key,
+                format!(
+                    "buttons.{key} = {pin}: GPIO {pin} används redan av {other}; välj ett annat"
+                ),
+            ));
+        }
+        used.push((key, pin));
+    }
+    Ok(())
 }
 
 impl KioskConfig {
@@ -251,6 +314,21 @@ impl KioskConfig {
                 message: "reader.device saknas; skriv t.ex. device = \"/dev/ttyAMA0\"".into(),
             });
         }
+        let built_without = match config.reader.kind {
+            ReaderKind::Pn532I2c | ReaderKind::Pn532Spi if !cfg!(feature = "pi") => Some("pi"),
+            ReaderKind::Pcsc if !cfg!(feature = "pcsc") => Some("pcsc"),
+            _ => None,
+        };
+        if let Some(feature) = built_without {
+            return Err(ConfigError::Invalid {
+                path: shown.to_string(),
+                line: line_of(text, "kind"),
+                message: format!(
+                    "reader.kind: den här läsaren finns inte i den här versionen av motesskylt (byggd utan {feature}); installera paketet för Raspberry Pi eller välj kind = \"pn532-uart\", \"wedge\" eller \"none\""
+                ),
+            });
+        }
+        check_buttons(&config.buttons, text, shown)?;
         if let Some(central) = &config.sync.central
             && !(central.starts_with("http://") || central.starts_with("https://"))
         {
@@ -370,6 +448,70 @@ mod tests {
             ),
         ];
         for (text, line, words) in sync_mistakes {
+            let error = KioskConfig::parse(text, "k.toml").unwrap_err().to_string();
+            assert!(error.starts_with(line) && error.contains(words), "{error}");
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "pi")]
+    fn gpio_pins_are_header_pins_used_once() {
+        let mistakes = [
+            (
+                "[buttons]
+next = 17
+previous = 40
+",
+                "k.toml:3:",
+                "mellan 2 och 27",
+            ),
+            (
+                "[buttons]
+next = 17
+
+break = 17
+",
+                "k.toml:4:",
+                "används redan av next",
+            ),
+        ];
+        for (text, line, words) in mistakes {
+            let error = KioskConfig::parse(text, "k.toml").unwrap_err().to_string();
+            assert!(error.starts_with(line) && error.contains(words), "{error}");
+        }
+        let fine = KioskConfig::parse(
+            "[buttons]
+next = 17
+led_red = 25
+",
+            "k.toml",
+        )
+        .unwrap();
+        assert_eq!(fine.buttons.led_red, Some(25));
+    }
+
+    #[test]
+    #[cfg(not(feature = "pi"))]
+    fn gpio_and_pi_readers_are_refused_by_a_build_without_them() {
+        let mistakes = [
+            (
+                "[buttons]
+# none yet
+confirm = 23
+",
+                "k.toml:3:",
+                "buttons.confirm",
+            ),
+            (
+                "[reader]
+kind = \"pn532-i2c\"
+device = \"/dev/i2c-1\"
+",
+                "k.toml:2:",
+                "byggd utan pi",
+            ),
+        ];
+        for (text, line, words) in mistakes {
             let error = KioskConfig::parse(text, "k.toml").unwrap_err().to_string();
             assert!(error.starts_with(line) && error.contains(words), "{error}");
         }

@@ -20,6 +20,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::hw::Uid;
 use crate::model::Meeting;
 
+use crate::service::Notifier;
+
 use super::desk::{Control, Input, Prompt};
 use super::station::{Message, Station, Update};
 use super::view::DoorKind;
@@ -123,11 +125,14 @@ fn door_name(kind: DoorKind) -> &'static str {
 }
 
 /// Runs headless until `quit` or the end of standard input. `readers`
-/// starts the card readers with the sender they report to.
+/// starts the card readers with the sender they report to; `service` is
+/// told when the kiosk is ready, and its watchdog is pinged while the input
+/// thread runs.
 pub fn run(
     station: Station,
     meeting: Meeting,
     clock: Clock,
+    service: Option<Notifier>,
     readers: impl FnOnce(UnboundedSender<Message>),
 ) -> std::io::Result<()> {
     let (messages, received) = tokio::sync::mpsc::unbounded_channel::<Message>();
@@ -164,6 +169,9 @@ pub fn run(
             }
         })?;
     readers(messages.clone());
+    if let Some(service) = service {
+        watch(service, messages.clone())?;
+    }
     // Commands are read on their own thread, so a kiosk that stops by
     // itself (a damaged store) does not wait for the next line.
     std::thread::Builder::new()
@@ -196,6 +204,29 @@ pub fn run(
         ))),
         _ => Ok(()),
     }
+}
+
+/// Tells systemd the headless kiosk is ready, then pings its watchdog
+/// from a thread until the input thread (this mode's main loop) has
+/// stopped taking messages.
+fn watch(service: Notifier, input: UnboundedSender<Message>) -> std::io::Result<()> {
+    if let Err(error) = service.ready("utan skärm") {
+        eprintln!("motesskylt: {error}");
+    }
+    let Some(every) = service.ping_every() else {
+        return Ok(());
+    };
+    std::thread::Builder::new()
+        .name("motesskylt-watchdog".into())
+        .spawn(move || {
+            while !input.is_closed() {
+                if let Err(error) = service.alive() {
+                    eprintln!("motesskylt: {error}");
+                }
+                std::thread::sleep(every);
+            }
+        })?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use crate::model::Meeting;
 use crate::model::time::Lang;
 
+use crate::service::Notifier;
+
 use super::keys::{KeyAction, action};
 use super::room::Room;
 use super::station::{Message, Station};
@@ -45,7 +47,7 @@ pub enum KioskError {
 }
 
 /// How the kiosk runs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// The language shown at start.
     pub lang: Lang,
@@ -55,6 +57,9 @@ pub struct Options {
     pub fullscreen: bool,
     /// The meeting's clock (the demo can run it faster).
     pub clock: Clock,
+    /// systemd, told when the screen is up and, for its watchdog, that the
+    /// screen's loop still turns.
+    pub service: Option<Notifier>,
 }
 
 /// The meeting's clock: the wall clock, or a clock set to another moment
@@ -105,6 +110,8 @@ struct Screen {
     shown: Option<View>,
     /// To the input thread.
     messages: UnboundedSender<Message>,
+    /// Pings systemd's watchdog from this (the main) loop.
+    _watchdog: Option<slint::Timer>,
 }
 
 thread_local! {
@@ -224,12 +231,17 @@ pub fn start(
         station.recorded().to_vec(),
     );
     adapters::set_names(kiosk, &view::pick_names(&meeting));
+    let watchdog = options
+        .service
+        .as_ref()
+        .map(|service| tell_systemd(service, &meeting));
     SCREEN.with(|cell| {
         *cell.borrow_mut() = Some(Screen {
             room,
             clock: options.clock,
             shown: None,
             messages: messages.clone(),
+            _watchdog: watchdog,
         })
     });
 
@@ -290,6 +302,32 @@ pub fn start(
         worker: Some(worker),
         messages,
     })
+}
+
+/// Tells systemd the kiosk is ready once the event loop runs (the first
+/// frame is on its way) and returns the timer that then pings the watchdog
+/// from the same loop: a screen that stops turning stops the pings, and
+/// systemd restarts the kiosk. A failed message is reported, never fatal.
+fn tell_systemd(service: &Notifier, meeting: &Meeting) -> slint::Timer {
+    let status = format!("visar {} {}", meeting.body, meeting.date);
+    slint::Timer::single_shot(Duration::ZERO, {
+        let service = service.clone();
+        move || {
+            if let Err(error) = service.ready(&status) {
+                eprintln!("motesskylt: {error}");
+            }
+        }
+    });
+    let timer = slint::Timer::default();
+    if let Some(every) = service.ping_every() {
+        let service = service.clone();
+        timer.start(slint::TimerMode::Repeated, every, move || {
+            if let Err(error) = service.alive() {
+                eprintln!("motesskylt: {error}");
+            }
+        });
+    }
+    timer
 }
 
 /// Refreshes the screen just after the meeting clock's next whole second,
