@@ -98,6 +98,16 @@ fn in_swedish(message: &str) -> String {
     message.to_string()
 }
 
+/// The line where `key` is first set, for errors found after parsing.
+pub fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
+        })
+        .map_or(1, |i| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,14 +158,4 @@ mod tests {
             "{variant}"
         );
     }
-}
-
-/// The line where `key` is first set, for errors found after parsing.
-pub fn line_of(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
-        })
-        .map_or(1, |i| i + 1)
 }

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Installs a motesskylt .deb for this machine's architecture and checks it
+# as the IT person would meet it, without systemd running: the system user
+# and its groups, the data folder, the configuration's owners, the units
+# (systemd-analyze verify), the central server started as the service
+# starts it (user motesskylt, the packaged central.toml) answering /healthz,
+# the kiosk's check of the packaged kiosk.toml, a reinstall keeping edited
+# configuration, and a purge that keeps the data. Needs root; changes this
+# machine (and purges the package again at the end).
+#
+#   cross/install-test.sh target/debian/motesskylt_VERSION_amd64.deb
+set -euo pipefail
+
+deb="$(realpath "${1:?usage: cross/install-test.sh PACKAGE.deb}")"
+if [ "$(id -u)" != 0 ]; then
+  echo "cross/install-test.sh: SKIPPED: installing a package needs root" >&2
+  exit 0
+fi
+failed=0
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL $*" >&2; failed=1; }
+central_pid=""
+cleanup() {
+  [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null || true
+  dpkg --purge motesskylt >/dev/null 2>&1 || true
+  rm -rf /var/lib/motesskylt
+}
+trap cleanup EXIT
+
+# A leftover from an earlier run would hide what a fresh install does.
+dpkg --purge motesskylt >/dev/null 2>&1 || true
+rm -rf /var/lib/motesskylt /etc/motesskylt
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null 2>"$PWD/install.err" \
+  || { cat install.err >&2; exit 1; }
+rm -f install.err
+ok "apt-get install $(basename "$deb")"
+
+uid="$(id -u motesskylt 2>/dev/null || echo none)"
+[ "$uid" != none ] && [ "$uid" -lt 1000 ] && ok "system user motesskylt (uid $uid)" || fail "no system user motesskylt ($uid)"
+[ "$(getent passwd motesskylt | cut -d: -f7)" = /usr/sbin/nologin ] && ok "motesskylt cannot log in" || fail "motesskylt has a login shell"
+for group in video render input dialout gpio i2c spi; do
+  if getent group "$group" >/dev/null; then
+    id -nG motesskylt | tr ' ' '\n' | grep -qx "$group" && ok "motesskylt is in $group" || fail "motesskylt is not in $group"
+  fi
+done
+[ "$(stat -c '%U:%G %a' /var/lib/motesskylt)" = "motesskylt:motesskylt 750" ] \
+  && ok "/var/lib/motesskylt motesskylt:motesskylt 750" || fail "/var/lib/motesskylt is $(stat -c '%U:%G %a' /var/lib/motesskylt)"
+for file in kiosk central; do
+  [ "$(stat -c '%U:%G %a' /etc/motesskylt/$file.toml)" = "root:motesskylt 640" ] \
+    && ok "/etc/motesskylt/$file.toml root:motesskylt 640" || fail "/etc/motesskylt/$file.toml is $(stat -c '%U:%G %a' /etc/motesskylt/$file.toml)"
+done
+[ ! -e /etc/systemd/system/multi-user.target.wants/motesskylt-kiosk.service ] \
+  && ok "the kiosk is not enabled before it is configured" || fail "the kiosk was enabled on install"
+
+# The units as installed, with the binary they name in place.
+if systemd-analyze verify /usr/lib/systemd/system/motesskylt-kiosk.service /usr/lib/systemd/system/motesskylt-central.service >verify.log 2>&1 \
+  && ! grep -q "motesskylt" verify.log; then
+  ok "systemd-analyze verify: both units"
+else
+  fail "systemd-analyze verify: $(cat verify.log)"
+fi
+rm -f verify.log
+grep -q "^WatchdogSec=" /usr/lib/systemd/system/motesskylt-kiosk.service && grep -q "^Restart=always" /usr/lib/systemd/system/motesskylt-kiosk.service \
+  && grep -q "^Type=notify" /usr/lib/systemd/system/motesskylt-kiosk.service && ok "the kiosk: Type=notify, Restart=always, WatchdogSec" || fail "the kiosk unit lacks its watchdog"
+
+# The central server as its unit starts it: its user and groups (setpriv
+# execs, as systemd does), the packaged config.
+# A socket stands in for systemd's, to see READY=1.
+notify="$(mktemp -d)"
+chmod 755 "$notify"
+python3 - "$notify/notify" <<'PY' &
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777)
+s.settimeout(30)
+print(s.recv(512).decode(), file=open(sys.argv[1] + ".got", "w"))
+PY
+listener=$!
+sleep 0.5
+cd /var/lib/motesskylt
+NOTIFY_SOCKET="$notify/notify" setpriv --reuid motesskylt --regid motesskylt --init-groups /usr/bin/motesskylt central --config /etc/motesskylt/central.toml >"$notify/out" 2>"$notify/err" &
+central_pid=$!
+cd - >/dev/null
+health=""
+for _ in $(seq 1 100); do
+  health="$(python3 -c 'import urllib.request;print(urllib.request.urlopen("http://127.0.0.1:8470/healthz", timeout=1).read().decode())' 2>/dev/null)" && break
+  sleep 0.2
+done
+grep -q '"ok"' <<<"$health" && ok "the packaged central answers /healthz: $health" || fail "no /healthz answer: $(cat "$notify/err")"
+wait "$listener" || true
+grep -q "^READY=1" "$notify/notify.got" 2>/dev/null && ok "the central told systemd: $(tr '\n' ' ' <"$notify/notify.got")" || fail "the central sent no READY=1"
+[ "$(stat -c %U /var/lib/motesskylt/central.sqlite 2>/dev/null)" = motesskylt ] \
+  && ok "its store /var/lib/motesskylt/central.sqlite belongs to motesskylt" || fail "no store in /var/lib/motesskylt"
+kill -TERM "$central_pid"
+wait "$central_pid" && ok "it stops cleanly on SIGTERM" || fail "it did not stop cleanly on SIGTERM"
+central_pid=""
+rm -rf "$notify"
+
+# The kiosk's check of the packaged configuration: it needs a notice.
+if runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1; then
+  fail "the packaged kiosk.toml passed without a notice"
+else
+  grep -q "^/etc/motesskylt/kiosk.toml: ingen kallelse att visa; skriv notice" check.out \
+    && ok "the packaged kiosk.toml without a notice: $(head -1 check.out)" || fail "$(cat check.out)"
+fi
+cp "$(dirname "$0")/../tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" /etc/motesskylt/kallelse.md
+chmod 644 /etc/motesskylt/kallelse.md
+sed -i 's|^# notice = .*|notice = "/etc/motesskylt/kallelse.md"|' /etc/motesskylt/kiosk.toml
+runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1 \
+  && ok "with a notice: $(head -1 check.out)" || fail "$(cat check.out)"
+rm -f check.out
+
+# A reinstall (as an upgrade does) keeps the edited configuration.
+DEBIAN_FRONTEND=noninteractive dpkg -i --force-confold "$deb" >/dev/null
+grep -q '^notice = "/etc/motesskylt/kallelse.md"' /etc/motesskylt/kiosk.toml \
+  && ok "a reinstall keeps the edited kiosk.toml" || fail "a reinstall replaced the edited kiosk.toml"
+[ "$(stat -c '%U:%G %a' /etc/motesskylt/kiosk.toml)" = "root:motesskylt 640" ] \
+  && ok "and its owners" || fail "after a reinstall kiosk.toml is $(stat -c '%U:%G %a' /etc/motesskylt/kiosk.toml)"
+
+# Purge: the user goes, the data stays.
+dpkg --purge motesskylt >/dev/null 2>purge.err
+! getent passwd motesskylt >/dev/null && ok "purge removes the user" || fail "purge left the user"
+[ -f /var/lib/motesskylt/central.sqlite ] && ok "purge keeps /var/lib/motesskylt (attendance not yet synced)" || fail "purge removed the data"
+grep -q "is kept" purge.err && ok "and says so" || fail "purge did not say the data is kept"
+rm -f purge.err
+
+if [ "$failed" != 0 ]; then
+  echo "cross/install-test.sh: FAILED" >&2
+  exit 1
+fi
+echo "cross/install-test.sh: $(basename "$deb") installs, serves and is removed as it should"
