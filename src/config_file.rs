@@ -77,23 +77,24 @@ fn in_swedish(message: &str) -> String {
             .replace("integer ", "talet ");
         return format!("fel sorts värde: {found}; här ska stå {}", kind(expected));
     }
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        let (field, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
-            "okänd inställning {field}; här finns {}",
-            known
+    // "unknown field `x`, expected one of `a`, `b` or `c`" and the same for
+    // a variant: the name, then the choices.
+    let cases: [(&str, fn(&str, &str) -> String); 2] = [
+        ("unknown field ", |name, known| {
+            format!("okänd inställning {name}; här finns {known}")
+        }),
+        ("unknown variant ", |value, known| {
+            format!("okänt värde {value}; välj {known}")
+        }),
+    ];
+    for (prefix, said) in cases {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (name, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            let known = known
                 .trim_start_matches("one of ")
-                .replace(" or ", " eller ")
-        );
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant ") {
-        let (value, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!(
-            "okänt värde {value}; välj {}",
-            known
-                .trim_start_matches("one of ")
-                .replace(" or ", " eller ")
-        );
+                .replace(" or ", " eller ");
+            return said(name, &known);
+        }
     }
     message.to_string()
 }
@@ -106,6 +107,41 @@ pub fn line_of(text: &str, key: &str) -> usize {
             l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
         })
         .map_or(1, |i| i + 1)
+}
+
+/// The settings of `T`'s `sections` that the commented `example` does not
+/// show, as `section.key`: serde names every setting it knows when it
+/// refuses an unknown one, so the list comes from the types themselves.
+#[cfg(test)]
+pub(crate) fn undocumented<T: DeserializeOwned + std::fmt::Debug>(
+    example: &str,
+    sections: &[&str],
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    for section in sections {
+        let probe = format!("[{section}]\nnot_a_setting = 1\n");
+        let error = toml::from_str::<T>(&probe)
+            .unwrap_err()
+            .message()
+            .to_string();
+        let known = error
+            .split_once("expected one of ")
+            .map_or("", |(_, known)| known);
+        for key in known
+            .split(['`', ',', ' '])
+            .filter(|k| !k.is_empty() && *k != "or")
+        {
+            let shown = example.lines().any(|line| {
+                let line = line.trim_start_matches(['#', ' ']);
+                line.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+            if !shown {
+                missing.push(format!("{section}.{key}"));
+            }
+        }
+    }
+    missing
 }
 
 #[cfg(test)]

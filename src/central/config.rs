@@ -101,6 +101,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_file_shows_every_setting() {
+        let example = include_str!("../../config/central.toml");
+        assert_eq!(
+            crate::config_file::undocumented::<CentralConfig>(example, &["server"]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
     fn the_example_file_reads_and_mistakes_name_the_line() {
         let example = include_str!("../../config/central.toml");
         let config = CentralConfig::parse(example, "central.toml").unwrap();

@@ -404,6 +404,21 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_shows_every_setting() {
+        let example = include_str!("../../config/kiosk.toml");
+        let sections = ["kiosk", "door", "reader", "buttons", "sync"];
+        assert_eq!(
+            crate::config_file::undocumented::<KioskConfig>(example, &sections),
+            Vec::<String>::new()
+        );
+        let without_pin = example.replace("# pin = ", "# PIN: ");
+        assert_eq!(
+            crate::config_file::undocumented::<KioskConfig>(&without_pin, &sections),
+            ["door.pin"]
+        );
+    }
+
+    #[test]
     fn mistakes_name_the_line_and_the_setting() {
         let error = KioskConfig::parse(
             "[door]\ndouble_tap_seconds = 2\nconfirm_secs = 10\n",
