@@ -79,21 +79,17 @@ fn in_swedish(message: &str) -> String {
     }
     // "unknown field `x`, expected one of `a`, `b` or `c`" and the same for
     // a variant: the name, then the choices.
-    let cases: [(&str, fn(&str, &str) -> String); 2] = [
-        ("unknown field ", |name, known| {
-            format!("okänd inställning {name}; här finns {known}")
-        }),
-        ("unknown variant ", |value, known| {
-            format!("okänt värde {value}; välj {known}")
-        }),
+    let cases = [
+        ("unknown field ", "okänd inställning", "här finns"),
+        ("unknown variant ", "okänt värde", "välj"),
     ];
-    for (prefix, said) in cases {
+    for (prefix, what, choose) in cases {
         if let Some(rest) = message.strip_prefix(prefix) {
             let (name, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
             let known = known
                 .trim_start_matches("one of ")
                 .replace(" or ", " eller ");
-            return said(name, &known);
+            return format!("{what} {name}; {choose} {known}");
         }
     }
     message.to_string()
