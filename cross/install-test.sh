@@ -5,8 +5,9 @@
 # (systemd-analyze verify), the central server started as the service
 # starts it (user motesskylt, the packaged central.toml) answering /healthz,
 # the kiosk's check of the packaged kiosk.toml, a reinstall keeping edited
-# configuration, and a purge that keeps the data. Needs root; changes this
-# machine (and purges the package again at the end).
+# configuration, a purge that keeps the data, and a reinstall that finds it.
+# Needs root; changes this machine (and removes the package, its user and
+# its data again at the end).
 #
 #   cross/install-test.sh target/debian/motesskylt_VERSION_amd64.deb
 set -euo pipefail
@@ -23,12 +24,16 @@ central_pid=""
 cleanup() {
   [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null || true
   dpkg --purge motesskylt >/dev/null 2>&1 || true
+  deluser --system motesskylt >/dev/null 2>&1 || true
+  userdel motesskylt-test-other >/dev/null 2>&1 || true
   rm -rf /var/lib/motesskylt
 }
 trap cleanup EXIT
 
+command -v systemd-analyze >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null
 # A leftover from an earlier run would hide what a fresh install does.
 dpkg --purge motesskylt >/dev/null 2>&1 || true
+deluser --system motesskylt >/dev/null 2>&1 || true
 rm -rf /var/lib/motesskylt /etc/motesskylt
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null 2>"$PWD/install.err" \
   || { cat install.err >&2; exit 1; }
@@ -108,6 +113,15 @@ chmod 644 /etc/motesskylt/kallelse.md
 sed -i 's|^# notice = .*|notice = "/etc/motesskylt/kallelse.md"|' /etc/motesskylt/kiosk.toml
 runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1 \
   && ok "with a notice: $(head -1 check.out)" || fail "$(cat check.out)"
+# A data folder the kiosk's user cannot write to is named by the check.
+chown root:root /var/lib/motesskylt
+if runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1; then
+  fail "the check passed a data folder the kiosk cannot write to"
+else
+  grep -q "data_dir /var/lib/motesskylt: kiosken får inte skriva där" check.out \
+    && ok "a data folder it cannot write to: $(head -c 120 check.out)…" || fail "$(cat check.out)"
+fi
+chown motesskylt:motesskylt /var/lib/motesskylt
 rm -f check.out
 
 # A reinstall (as an upgrade does) keeps the edited configuration.
@@ -117,12 +131,22 @@ grep -q '^notice = "/etc/motesskylt/kallelse.md"' /etc/motesskylt/kiosk.toml \
 [ "$(stat -c '%U:%G %a' /etc/motesskylt/kiosk.toml)" = "root:motesskylt 640" ] \
   && ok "and its owners" || fail "after a reinstall kiosk.toml is $(stat -c '%U:%G %a' /etc/motesskylt/kiosk.toml)"
 
-# Purge: the user goes, the data stays.
+# Purge: the configuration goes; the user and the data stay.
 dpkg --purge motesskylt >/dev/null 2>purge.err
-! getent passwd motesskylt >/dev/null && ok "purge removes the user" || fail "purge left the user"
+[ ! -e /etc/motesskylt/kiosk.toml ] && ok "purge removes the configuration" || fail "purge left kiosk.toml"
 [ -f /var/lib/motesskylt/central.sqlite ] && ok "purge keeps /var/lib/motesskylt (attendance not yet synced)" || fail "purge removed the data"
 grep -q "is kept" purge.err && ok "and says so" || fail "purge did not say the data is kept"
 rm -f purge.err
+
+# Installed again after the user was removed by hand, and its uid taken by
+# another: the kept data is given to the new user.
+old_uid="$(id -u motesskylt)"
+deluser --system motesskylt >/dev/null 2>&1
+useradd --system --no-create-home --uid "$old_uid" motesskylt-test-other
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null 2>&1
+[ "$(id -u motesskylt)" != "$old_uid" ] && [ "$(stat -c %U /var/lib/motesskylt/central.sqlite)" = motesskylt ] \
+  && ok "a reinstall gives the kept data to the new user motesskylt" || fail "kept data belongs to $(stat -c %U /var/lib/motesskylt/central.sqlite)"
+userdel motesskylt-test-other
 
 if [ "$failed" != 0 ]; then
   echo "cross/install-test.sh: FAILED" >&2

@@ -40,7 +40,7 @@ packages=(
   "gcc-$gnu" "libc6-dev-$arch-cross" qemu-user-static dpkg-dev libglib2.0-dev-bin
   "libudev-dev:$arch" "libinput-dev:$arch" "libxkbcommon-dev:$arch"
   "libfontconfig1-dev:$arch" "libfreetype-dev:$arch" "libpcsclite-dev:$arch"
-  # the units are checked with systemd-analyze; rsvg-convert draws docs' pictures
+  # systemd-analyze checks the package's units
   systemd
 )
 missing=()
@@ -50,7 +50,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "cross/setup.sh: installing ${missing[*]}"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! cargo deb --version >/dev/null 2>&1; then

@@ -92,6 +92,31 @@ fn in_swedish(message: &str) -> String {
             return format!("{what} {name}; {choose} {known}");
         }
     }
+    // The TOML mistakes people make by hand.
+    let syntax = [
+        ("invalid basic string", "texten saknar sitt avslutande \""),
+        ("invalid literal string", "texten saknar sitt avslutande '"),
+        (
+            "missing opening quote",
+            "ett \" för mycket, eller ett saknas i början av texten",
+        ),
+        (
+            "string values must be quoted",
+            "skriv text inom citattecken, t.ex. \"sv\"",
+        ),
+        (
+            "duplicate key",
+            "inställningen eller avsnittet står två gånger; ta bort den ena",
+        ),
+        ("key with no value", "inställningen saknar = och ett värde"),
+        ("unclosed table", "avsnittets namn saknar sin avslutande ]"),
+        ("unclosed array", "listan saknar sin avslutande ]"),
+    ];
+    for (english, swedish) in syntax {
+        if message.starts_with(english) {
+            return swedish.to_string();
+        }
+    }
     message.to_string()
 }
 
@@ -120,9 +145,10 @@ pub(crate) fn undocumented<T: DeserializeOwned + std::fmt::Debug>(
             .unwrap_err()
             .message()
             .to_string();
+        // "expected one of `a`, `b` or `c`", "expected `a` or `b`", "expected `a`"
         let known = error
-            .split_once("expected one of ")
-            .map_or("", |(_, known)| known);
+            .split_once("expected ")
+            .map_or("", |(_, known)| known.trim_start_matches("one of "));
         for key in known
             .split(['`', ',', ' '])
             .filter(|k| !k.is_empty() && *k != "or")
@@ -189,5 +215,24 @@ mod tests {
             variant.ends_with("(se config/kiosk.toml för alla inställningar)"),
             "{variant}"
         );
+        let syntax = [
+            (
+                "seconds = 2\nseconds = 3\n",
+                "k.toml:2: inställningen eller avsnittet står två gånger",
+            ),
+            (
+                "seconds = 2\nlang = sv\n",
+                "k.toml:2: skriv text inom citattecken",
+            ),
+            ("seconds = 2\"\n", "k.toml:1: ett \" för mycket"),
+            (
+                "[door\nseconds = 2\n",
+                "k.toml:1: avsnittets namn saknar sin avslutande ]",
+            ),
+        ];
+        for (text, said) in syntax {
+            let error = error(text);
+            assert!(error.starts_with(said), "{error}");
+        }
     }
 }

@@ -728,6 +728,24 @@ fn kiosk_setup(
 fn check_kiosk(config_path: &Path, notice: Option<PathBuf>) -> anyhow::Result<()> {
     let (config, meeting) = kiosk_setup(config_path, notice)?;
     let sync = launch::sync_config(&config).map_err(|e| BadInput(vec![e.to_string()]))?;
+    let data = &config.kiosk.data_dir;
+    if data.exists()
+        && let Err(error) = nix::unistd::access(
+            data.as_path(),
+            nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+        )
+    {
+        return Err(BadInput(vec![problem(
+            config_path,
+            None,
+            format!(
+                "data_dir {}: kiosken får inte skriva där ({error}); kör som kioskens användare, eller ge den mappen: sudo chown -R motesskylt:motesskylt {}",
+                data.display(),
+                data.display()
+            ),
+        )])
+        .into());
+    }
     println!("{}: i ordning", config_path.display());
     println!(
         "  möte: {} {}, {} punkter, {} deltagare",

@@ -91,6 +91,8 @@ impl Notifier {
 
     fn send(&self, message: &str) -> Result<(), NotifyError> {
         let socket = UnixDatagram::unbound()?;
+        // Never wait for systemd: the kiosk's screen loop sends these.
+        socket.set_nonblocking(true)?;
         socket.send_to_addr(message.as_bytes(), &self.socket)?;
         Ok(())
     }

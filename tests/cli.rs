@@ -475,7 +475,7 @@ fn kiosk_check_passes_the_shipped_configuration_and_names_each_broken_line() {
             "webbadress",
         ),
         ("# batch = 200", "batch = 0", "sync.batch"),
-        ("wrap_up_minutes = 2", "wrap_up_minutes = 2\"", "quote"),
+        ("wrap_up_minutes = 2", "wrap_up_minutes = 2\"", "för mycket"),
     ];
     for (from, to, words) in mistakes {
         let at = good

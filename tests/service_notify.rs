@@ -1,6 +1,7 @@
 //! Under systemd (`Type=notify`): the central server and the headless kiosk,
 //! as real processes, tell a socket standing in for systemd's that they are
-//! ready, and the kiosk pings its watchdog until it stops.
+//! ready, and the kiosk pings its watchdog (`src/kiosk/watchdog.rs` tests
+//! that the pings stop when the input thread stops answering).
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixDatagram;
@@ -100,7 +101,7 @@ fn the_central_server_says_ready_with_its_address() {
 }
 
 #[test]
-fn the_headless_kiosk_says_ready_and_pings_its_watchdog_until_it_stops() {
+fn the_headless_kiosk_says_ready_and_pings_its_watchdog() {
     let dir = tempfile::tempdir().unwrap();
     let (socket, path) = systemd_socket(dir.path());
     let config = dir.path().join("kiosk.toml");
@@ -124,10 +125,6 @@ fn the_headless_kiosk_says_ready_and_pings_its_watchdog_until_it_stops() {
     writeln!(child.stdin.as_mut().unwrap(), "quit").unwrap();
     assert!(child.wait().unwrap().success());
     messages(&socket, Duration::from_millis(300));
-    assert!(
-        messages(&socket, Duration::from_millis(600)).is_empty(),
-        "a stopped kiosk pings no more"
-    );
 
     // A watchdog set for another process (WATCHDOG_PID) is not this one's.
     let mut child = kiosk(

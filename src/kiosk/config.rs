@@ -220,13 +220,26 @@ pub struct ButtonConfig {
 }
 
 /// The GPIO pins of `[buttons]`: BCM 2–27 (the header's), each used once,
-/// and only in a build with GPIO (`gpio_built`, the feature `pi`).
+/// none of the reader's, and only in a build with GPIO (`gpio_built`, the
+/// feature `pi`).
 fn check_buttons(
-    buttons: &ButtonConfig,
+    config: &KioskConfig,
     gpio_built: bool,
     text: &str,
     shown: &str,
 ) -> Result<(), ConfigError> {
+    let buttons = &config.buttons;
+    let header_uart = ["/dev/ttyAMA0", "/dev/serial0", "/dev/ttyS0"];
+    let reader: (&str, &[u8]) = match config.reader.kind {
+        ReaderKind::Pn532Uart
+            if header_uart.contains(&config.reader.device.as_deref().unwrap_or_default()) =>
+        {
+            ("UART", &[14, 15])
+        }
+        ReaderKind::Pn532I2c => ("I2C", &[2, 3]),
+        ReaderKind::Pn532Spi => ("SPI", &[7, 8, 9, 10, 11]),
+        _ => ("", &[]),
+    };
     let pins = [
         ("next", buttons.next),
         ("previous", buttons.previous),
@@ -257,6 +270,15 @@ fn check_buttons(
                 key,
                 format!(
                     "buttons.{key} = {pin}: skriv ett BCM-nummer mellan 2 och 27 (GPIO-numret, inte stiftets nummer på listen)"
+                ),
+            ));
+        }
+        if reader.1.contains(&pin) {
+            return Err(invalid(
+                key,
+                format!(
+                    "buttons.{key} = {pin}: GPIO {pin} är kortläsarens ({}); välj ett annat",
+                    reader.0
                 ),
             ));
         }
@@ -333,7 +355,7 @@ impl KioskConfig {
                 ),
             });
         }
-        check_buttons(&config.buttons, cfg!(feature = "pi"), text, shown)?;
+        check_buttons(&config, cfg!(feature = "pi"), text, shown)?;
         if let Some(central) = &config.sync.central
             && !(central.starts_with("http://") || central.starts_with("https://"))
         {
@@ -477,7 +499,7 @@ mod tests {
     fn gpio_pins_are_header_pins_used_once_in_a_build_with_gpio() {
         let check = |text: &str, gpio_built: bool| {
             let config: KioskConfig = toml::from_str(text).unwrap();
-            check_buttons(&config.buttons, gpio_built, text, "k.toml").map_err(|e| e.to_string())
+            check_buttons(&config, gpio_built, text, "k.toml").map_err(|e| e.to_string())
         };
         let mistakes = [
             (
@@ -504,6 +526,8 @@ mod tests {
             assert!(error.starts_with(line) && error.contains(words), "{error}");
         }
         assert!(check("[buttons]\nnext = 17\nled_red = 25\n", true).is_ok());
+        // A USB adapter leaves the header's UART pins free.
+        assert!(check("[reader]\nkind = \"pn532-uart\"\ndevice = \"/dev/ttyUSB0\"\n[buttons]\nnext = 14\n", true).is_ok());
         assert!(check("[buttons]\n", false).is_ok());
     }
 

@@ -25,6 +25,7 @@ use crate::service::Notifier;
 use super::desk::{Control, Input, Prompt};
 use super::station::{Message, Station, Update};
 use super::view::DoorKind;
+use super::watchdog::Watchdog;
 use super::window::Clock;
 
 /// Reads one command line; `Ok(None)` for `quit`.
@@ -206,9 +207,8 @@ pub fn run(
     }
 }
 
-/// Tells systemd the headless kiosk is ready, then pings its watchdog
-/// from a thread until the input thread (this mode's main loop) has
-/// stopped taking messages.
+/// Tells systemd the headless kiosk is ready, then ticks its watchdog
+/// (see [`Watchdog`]) from a thread until the input thread has stopped.
 fn watch(service: Notifier, input: UnboundedSender<Message>) -> std::io::Result<()> {
     if let Err(error) = service.ready("utan skärm") {
         eprintln!("motesskylt: {error}");
@@ -216,13 +216,11 @@ fn watch(service: Notifier, input: UnboundedSender<Message>) -> std::io::Result<
     let Some(every) = service.ping_every() else {
         return Ok(());
     };
+    let mut watchdog = Watchdog::new(service, input);
     std::thread::Builder::new()
         .name("motesskylt-watchdog".into())
         .spawn(move || {
-            while !input.is_closed() {
-                if let Err(error) = service.alive() {
-                    eprintln!("motesskylt: {error}");
-                }
+            while watchdog.tick() {
                 std::thread::sleep(every);
             }
         })?;

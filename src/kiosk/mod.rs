@@ -10,7 +10,8 @@
 //! - [`room`] is the screen's side: the meeting and what it has been told;
 //! - [`adapters`] copies a view into the `ui/*.slint` globals (the only code
 //!   touching generated types);
-//! - [`render`] draws a view headless to PNG; [`window`] runs the live kiosk.
+//! - [`render`] draws a view headless to PNG; [`window`] runs the live kiosk;
+//! - [`watchdog`] pings systemd while both the screen and the input thread turn.
 
 pub mod adapters;
 pub mod config;
@@ -22,6 +23,7 @@ pub mod render;
 pub mod room;
 pub mod station;
 pub mod view;
+pub mod watchdog;
 pub mod window;
 
 use crate::model::time::Lang;

@@ -35,6 +35,8 @@ pub enum Message {
     /// A meeting imported on the secretary's pages, pulled by sync
     /// (already in the store): shown when it is this kiosk's meeting.
     Meeting(Box<Meeting>),
+    /// The watchdog asks whether this thread still takes its messages.
+    Heartbeat(super::watchdog::Heartbeat),
     /// The kiosk is closing.
     Stop,
 }
@@ -238,6 +240,10 @@ impl Station {
     pub fn handle(&mut self, message: Message, now: DateTime<Utc>) -> Update {
         let input = match message {
             Message::Stop => return Update::default(),
+            Message::Heartbeat(beat) => {
+                beat.answer();
+                return Update::default();
+            }
             Message::Sync(status) => {
                 return Update {
                     sync: Some(status),
@@ -338,7 +344,12 @@ impl Station {
                 if message == Message::Stop {
                     break;
                 }
+                // Answered in `handle`; nothing for the screen.
+                let heartbeat = matches!(message, Message::Heartbeat(_));
                 let update = self.handle(message, clock.now());
+                if heartbeat {
+                    continue;
+                }
                 let fatal = update.fatal.clone();
                 if !screen(update) {
                     break;

@@ -25,6 +25,7 @@ use super::keys::{KeyAction, action};
 use super::room::Room;
 use super::station::{Message, Station};
 use super::view::{self, Settings, View};
+use super::watchdog::Watchdog;
 use super::{adapters, select_language, ui};
 
 /// Why the kiosk could not run.
@@ -150,6 +151,7 @@ pub fn run(
     options: Options,
     readers: impl FnOnce(UnboundedSender<Message>),
 ) -> Result<(), KioskError> {
+    close_on_sigterm();
     let kiosk = ui::Kiosk::new().map_err(KioskError::NoDisplay)?;
     if options.fullscreen {
         kiosk.window().set_fullscreen(true);
@@ -161,6 +163,29 @@ pub fn run(
         Some(reason) => Err(KioskError::Stopped(reason)),
         None => result,
     }
+}
+
+/// Closes the window on SIGTERM (`systemctl stop`, an upgrade), so the
+/// kiosk stops as when its window is closed: the input thread ends, the
+/// readers stop, the buzzer and LEDs are let go. Called before any thread
+/// starts, so that every thread inherits the blocked signal and only the
+/// waiting thread takes it.
+fn close_on_sigterm() {
+    use nix::sys::signal::{SigSet, Signal};
+    let mut term = SigSet::empty();
+    term.add(Signal::SIGTERM);
+    if term.thread_block().is_err() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("motesskylt-sigterm".into())
+        .spawn(move || {
+            if term.wait().is_ok() {
+                let _ = slint::invoke_from_event_loop(|| {
+                    let _ = slint::quit_event_loop();
+                });
+            }
+        });
 }
 
 /// A kiosk wired to its screen: the input thread, the keys and the clock.
@@ -188,9 +213,25 @@ impl Running {
         // its receiver goes with it, which ends the readers' loops.
         let _ = self.messages.send(Message::Stop);
         // A panic there has already been reported on stderr.
-        self.worker
-            .take()
-            .and_then(|worker| worker.join().ok().flatten())
+        self.worker.take().and_then(|worker| {
+            worker
+                .join()
+                .unwrap_or_else(|_| Some("indatatråden avbröts av ett fel".to_string()))
+        })
+    }
+}
+
+/// Closes the window when the input thread ends, however it ends (a panic
+/// included): a kiosk that can no longer record taps must not go on
+/// looking alive. systemd then starts it again.
+struct CloseWindowOnExit;
+
+impl Drop for CloseWindowOnExit {
+    fn drop(&mut self) {
+        // Fails only when the event loop has already ended.
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
     }
 }
 
@@ -234,7 +275,7 @@ pub fn start(
     let watchdog = options
         .service
         .as_ref()
-        .map(|service| tell_systemd(service, &meeting));
+        .map(|service| tell_systemd(service, &meeting, messages.clone()));
     SCREEN.with(|cell| {
         *cell.borrow_mut() = Some(Screen {
             room,
@@ -251,6 +292,7 @@ pub fn start(
             let kiosk = kiosk.as_weak();
             let clock = options.clock;
             move || {
+                let _close = CloseWindowOnExit;
                 station.run(received, clock, move |update| {
                     let fatal = update.fatal.is_some();
                     kiosk
@@ -305,10 +347,14 @@ pub fn start(
 }
 
 /// Tells systemd the kiosk is ready once the event loop runs (the first
-/// frame is on its way) and returns the timer that then pings the watchdog
-/// from the same loop: a screen that stops turning stops the pings, and
-/// systemd restarts the kiosk. A failed message is reported, never fatal.
-fn tell_systemd(service: &Notifier, meeting: &Meeting) -> slint::Timer {
+/// frame is on its way) and returns the timer that then ticks the watchdog
+/// from the same loop (see [`Watchdog`]). A failed message is reported,
+/// never fatal.
+fn tell_systemd(
+    service: &Notifier,
+    meeting: &Meeting,
+    input: UnboundedSender<Message>,
+) -> slint::Timer {
     let status = format!("visar {} {}", meeting.body, meeting.date);
     slint::Timer::single_shot(Duration::ZERO, {
         let service = service.clone();
@@ -320,11 +366,9 @@ fn tell_systemd(service: &Notifier, meeting: &Meeting) -> slint::Timer {
     });
     let timer = slint::Timer::default();
     if let Some(every) = service.ping_every() {
-        let service = service.clone();
+        let mut watchdog = Watchdog::new(service.clone(), input);
         timer.start(slint::TimerMode::Repeated, every, move || {
-            if let Err(error) = service.alive() {
-                eprintln!("motesskylt: {error}");
-            }
+            watchdog.tick();
         });
     }
     timer
