@@ -181,9 +181,7 @@ fn close_on_sigterm() {
         .name("motesskylt-sigterm".into())
         .spawn(move || {
             if term.wait().is_ok() {
-                let _ = slint::invoke_from_event_loop(|| {
-                    let _ = slint::quit_event_loop();
-                });
+                quit_from_any_thread();
             }
         });
 }
@@ -221,6 +219,14 @@ impl Running {
     }
 }
 
+/// Ends the event loop from any thread.
+fn quit_from_any_thread() {
+    // Fails only when the event loop has already ended.
+    let _ = slint::invoke_from_event_loop(|| {
+        let _ = slint::quit_event_loop();
+    });
+}
+
 /// Closes the window when the input thread ends, however it ends (a panic
 /// included): a kiosk that can no longer record taps must not go on
 /// looking alive. systemd then starts it again.
@@ -228,10 +234,7 @@ struct CloseWindowOnExit;
 
 impl Drop for CloseWindowOnExit {
     fn drop(&mut self) {
-        // Fails only when the event loop has already ended.
-        let _ = slint::invoke_from_event_loop(|| {
-            let _ = slint::quit_event_loop();
-        });
+        quit_from_any_thread();
     }
 }
 
