@@ -974,3 +974,225 @@ async fn a_new_password_ends_open_sessions_and_https_cookies_are_secure() {
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
     }
 }
+
+/// Issue 15, point 13: until meetings have their own identity, a second
+/// meeting of the same body on the same day (times that do not overlap
+/// the first's) is refused with a message naming the first, instead of
+/// silently replacing it; ticking "the same meeting with new times"
+/// replaces it on purpose, and a new version of the same meeting
+/// (overlapping times) is still saved, as the preview says.
+#[tokio::test]
+async fn a_second_meeting_of_the_body_on_the_same_day_is_refused_not_replacing_the_first() {
+    let site = Site::start().await;
+    let anna = site.sign_in("anna").await;
+    let m = meeting();
+    let json = serde_json::to_string(&m).unwrap();
+    let form = |start: &str, end: &str, replace: bool| {
+        let mut form = vec![
+            ("csrf", anna.csrf.clone()),
+            ("meeting", json.clone()),
+            ("room", ROOM.to_string()),
+        ];
+        for (k, v) in preview_fields(&m) {
+            let v = match k {
+                "start" => start.to_string(),
+                "end" => end.to_string(),
+                _ => v,
+            };
+            form.push((k, v));
+        }
+        if replace {
+            form.push(("replace", "yes".to_string()));
+        }
+        form
+    };
+    let post = |form: Vec<(&'static str, String)>| async {
+        let form = form;
+        let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        site.post(Some(&anna), "/import/save", &refs).await
+    };
+
+    let before = site.snapshot().await;
+    let refused = post(form("08:00", "10:30", false)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(
+            "SRO har redan ett möte 4 juni 2026 kl. 13.00–15.30 i rummet konferens-1. Två möten i samma organ samma dag kan inte hållas isär ännu"
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("name=\"start\" value=\"08:00\""),
+        "what was typed is kept"
+    );
+    assert!(
+        refused.body.contains("name=\"replace\""),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        site.snapshot().await,
+        before,
+        "nothing saved, nothing audited"
+    );
+    assert_eq!(site.db().meeting(KEY).await.unwrap().unwrap().meeting, m);
+
+    // In English too.
+    let english = site
+        .http
+        .post(format!("{}/import/save", site.base))
+        .header(COOKIE, format!("{}; motesskylt_lang=en", anna.cookie))
+        .form(&form("08:00", "10:30", false))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("SRO already has a meeting on 4 June 2026 at 13:00–15:30"),
+        "{english}"
+    );
+
+    // A new version of the same meeting (overlapping times) is saved.
+    let saved = post(form("13:00", "15:45", false)).await;
+    assert_eq!(saved.location, format!("/meetings/{KEY}?done=import"));
+    // Moving the meeting on purpose is possible, ticked.
+    let moved = post(form("08:00", "10:30", true)).await;
+    assert_eq!(moved.location, format!("/meetings/{KEY}?done=import"));
+    let stored = site.db().meeting(KEY).await.unwrap().unwrap().meeting;
+    assert_eq!(stored.start.format("%H:%M").to_string(), "08:00");
+}
+
+/// Enrols a kiosk named `name` in `room` with a code made for the room.
+async fn enrol_kiosk(site: &Site, room: &str, name: &str) {
+    let code = server::new_code(site.db(), &ServerConfig::default(), room)
+        .await
+        .unwrap();
+    site.db()
+        .enrol(
+            &motesskylt::central::secret::hash(&code),
+            name,
+            &format!("token-{name}"),
+            server_time(),
+        )
+        .await
+        .unwrap();
+}
+
+/// Issue 15, point 10: "Nytt kort" offers the people of today's meetings
+/// only, each beside the door(s) that will wait for the card (the kiosks
+/// of the meeting's room); the expectation reaches those doors and no
+/// other, the page names them and until when, and a room without a kiosk
+/// is refused rather than waiting in silence. (It listed a later meeting
+/// of another room first, under the same name, and said no door.)
+#[tokio::test]
+async fn a_new_card_is_awaited_at_the_named_doors_of_todays_meeting_only() {
+    let site = Site::start().await;
+    let mut tomorrow = meeting();
+    tomorrow.date = tomorrow.date.succ_opt().unwrap();
+    let other_key = "SRO-2026-06-05";
+    site.db()
+        .put_meeting("konferens-2", other_key, &tomorrow, server_time())
+        .await
+        .unwrap();
+    enrol_kiosk(&site, ROOM, "dorr-a").await;
+    enrol_kiosk(&site, "konferens-2", "dorr-b").await;
+    let anna = site.sign_in("anna").await;
+
+    let page = site.get(Some(&anna), "/cards").await.body;
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{KEY}|Olof Lundberg\">Olof Lundberg (konferens-1: dörr dorr-a)</option>"
+        )),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("{other_key}|")),
+        "a later day's meeting is at no door now: {page}"
+    );
+    let before = site.snapshot().await;
+    let refused = site
+        .post(
+            Some(&anna),
+            "/cards/expect",
+            &[
+                ("csrf", &anna.csrf),
+                ("target", &format!("{other_key}|Olof Lundberg")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(site.snapshot().await, before);
+    assert!(site.db().events(other_key).await.unwrap().is_empty());
+
+    let done = site
+        .post(
+            Some(&anna),
+            "/cards/expect",
+            &[
+                ("csrf", &anna.csrf),
+                ("target", &format!("{KEY}|Olof Lundberg")),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let told = site.get(Some(&anna), &done.location).await.body;
+    assert!(
+        told.contains(
+            "Be Olof Lundberg blippa sitt nya kort vid dörren i rummet konferens-1 (dorr-a) före kl. 13.50."
+        ),
+        "{told}"
+    );
+    assert!(!told.contains("dorr-b"), "{told}");
+    // The room's door pulls the expectation; the other room's does not.
+    let expected = |pulled: &motesskylt::central::db::Pulled| {
+        pulled
+            .events
+            .iter()
+            .any(|w| matches!(&w.event.kind, EventKind::CardExpected { person, .. } if person == "Olof Lundberg"))
+    };
+    let a = site
+        .db()
+        .pull(ROOM, "dorr-a", Cursor::default())
+        .await
+        .unwrap();
+    let b = site
+        .db()
+        .pull("konferens-2", "dorr-b", Cursor::default())
+        .await
+        .unwrap();
+    assert!(expected(&a) && !expected(&b));
+    let audit = site.db().audit_log(1).await.unwrap();
+    assert!(
+        audit[0].detail.contains("konferens-1 (dorr-a)"),
+        "{:?}",
+        audit[0]
+    );
+
+    // No kiosk left in the room: nothing would take the card; refused.
+    site.db().revoke("dorr-a", server_time()).await.unwrap();
+    let page = site.get(Some(&anna), "/cards").await.body;
+    assert!(page.contains("ingen kiosk i rummet"), "{page}");
+    let before = site.snapshot().await;
+    let refused = site
+        .post(
+            Some(&anna),
+            "/cards/expect",
+            &[
+                ("csrf", &anna.csrf),
+                ("target", &format!("{KEY}|Olof Lundberg")),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .contains("rummet konferens-1 har ingen kiosk som kan ta emot kortet"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(site.snapshot().await, before);
+}

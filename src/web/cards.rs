@@ -19,7 +19,8 @@ use super::meetings::{Record, record};
 use super::{PageError, Signed, WebState};
 use crate::central::db::{CentralDb, MeetingEntry};
 use crate::model::event::Authority;
-use crate::model::time::local_time;
+use crate::model::event::CARD_EXPECTED_MINUTES;
+use crate::model::time::{Lang, local_time};
 use crate::model::{Event, EventKind};
 
 /// A registered card as the pages show it.
@@ -80,18 +81,102 @@ async fn registry(state: &WebState, signed: &Signed) -> Result<Vec<Card>, PageEr
     Ok(cards)
 }
 
-/// The viewer's meetings of today and later, whose doors can take a new
-/// card.
-async fn coming(state: &WebState, signed: &Signed) -> Result<Vec<MeetingEntry>, PageError> {
+/// A meeting whose door can take a new card now, with those doors.
+struct Open {
+    entry: MeetingEntry,
+    /// The kiosks enrolled in the meeting's room (not revoked): the doors
+    /// that wait for the card, and the only ones that take it.
+    doors: Vec<String>,
+}
+
+/// The viewer's meetings of today, whose doors can take a new card, by
+/// start. A card is awaited for [`CARD_EXPECTED_MINUTES`]: a later day's
+/// meeting is shown at no door in that time, and listing it put the same
+/// person under several meetings, the first of them often another room's.
+async fn coming(state: &WebState, signed: &Signed) -> Result<Vec<Open>, PageError> {
     let today = local_time((state.app.now)(), state.tz).date();
-    Ok(state
+    let devices = state.app.db.devices().await?;
+    let mut open: Vec<Open> = state
         .app
         .db
         .meetings()
         .await?
         .into_iter()
-        .filter(|m| m.meeting.date >= today && signed.viewer.may_see(&m.meeting.body))
-        .collect())
+        .filter(|m| m.meeting.date == today && signed.viewer.may_see(&m.meeting.body))
+        .map(|entry| Open {
+            doors: devices
+                .iter()
+                .filter(|d| d.room == entry.room && d.revoked.is_none())
+                .map(|d| d.name.clone())
+                .collect(),
+            entry,
+        })
+        .collect();
+    open.sort_by(|a, b| {
+        (a.entry.meeting.start, &a.entry.key).cmp(&(b.entry.meeting.start, &b.entry.key))
+    });
+    Ok(open)
+}
+
+/// "dorr-a och dorr-b" / "dorr-a and dorr-b".
+fn doors_text(lang: Lang, doors: &[String]) -> String {
+    match doors {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), tr(lang, "och", "and")),
+    }
+}
+
+/// What the page says after a card was asked for: the newest
+/// `card_expected` for `name` in the meeting `key`, the doors that wait
+/// and until when.
+async fn awaited(
+    state: &WebState,
+    signed: &Signed,
+    target: &str,
+) -> Result<Option<String>, PageError> {
+    let lang = signed.lang;
+    let Some((key, name)) = target.split_once('|') else {
+        return Ok(None);
+    };
+    let Some(open) = coming(state, signed)
+        .await?
+        .into_iter()
+        .find(|o| o.entry.key == key)
+    else {
+        return Ok(None);
+    };
+    let since = state
+        .app
+        .db
+        .events(key)
+        .await?
+        .into_iter()
+        .filter_map(|w| match &w.event.kind {
+            EventKind::CardExpected { person, .. } if person == name => Some(w.event.instant()),
+            _ => None,
+        })
+        .max();
+    let Some(since) = since else {
+        return Ok(None);
+    };
+    let until = lang.clock(
+        local_time(
+            since + chrono::Duration::minutes(CARD_EXPECTED_MINUTES),
+            state.tz,
+        )
+        .time(),
+    );
+    let doors = doors_text(lang, &open.doors);
+    let room = &open.entry.room;
+    Ok(Some(match lang {
+        Lang::Sv => format!(
+            "Be {name} blippa sitt nya kort vid dörren i rummet {room} ({doors}) före kl. {until}. Kortet registreras där utan PIN-kod; andra dörrar tar inte emot det."
+        ),
+        Lang::En => format!(
+            "Ask {name} to tap their new card at the door in the room {room} ({doors}) before {until}. It is registered there without the PIN; other doors do not take it."
+        ),
+    }))
 }
 
 /// `GET /cards`.
@@ -103,6 +188,10 @@ pub async fn list(
     let lang = signed.lang;
     let cards = registry(&state, &signed).await?;
     let coming = coming(&state, &signed).await?;
+    let awaited = match &done.expected {
+        Some(target) => awaited(&state, &signed, target).await?,
+        None => None,
+    };
     let by = |by: Authority| match by {
         Authority::Pin => tr(
             lang,
@@ -125,28 +214,37 @@ pub async fn list(
         p.sub { (tr(lang,
             "Kort registreras vid dörren: den som blippar ett okänt kort väljer sitt namn och sekreteraren bekräftar med PIN-koden, eller så väljer du personen under Nytt kort. Kortets nummer lämnar aldrig kiosken. Här ser du vilka kort som gäller och kan återkalla ett kort som tappats bort eller hamnat hos fel person.",
             "Cards are registered at the door: whoever taps an unknown card picks their name and the secretary confirms with the PIN, or you choose the person under New card. The card's number never leaves the kiosk. Here you see which cards are valid and can revoke one that was lost or went to the wrong person.")) }
-        @if let Some(expected) = &done.expected {
-            (notice("ok", &format!("{} {expected} {} {}",
-                tr(lang, "Be", "Ask"),
-                tr(lang, "blippa sitt nya kort vid dörren inom", "to tap their new card at the door within"),
-                tr(lang, "10 minuter. Kortet registreras då utan PIN-kod.", "10 minutes. It is then registered without the PIN."))))
+        @if let Some(text) = &awaited {
+            (notice("ok", text))
         }
-        @if !coming.is_empty() {
-            section.card {
-                h2 { (tr(lang, "Nytt kort", "New card")) }
+        section.card {
+            h2 { (tr(lang, "Nytt kort", "New card")) }
+            @if coming.is_empty() {
                 p.sub { (tr(lang,
-                    "Välj personen och be hen blippa det nya kortet vid dörren inom 10 minuter: nästa okända kort där blir hens.",
-                    "Choose the person and ask them to tap the new card at the door within 10 minutes: the next unknown card there becomes theirs.")) }
+                    "Inget av dina organ har möte i dag. Ett nytt kort väntas vid dörren till dagens möte.",
+                    "None of your bodies meets today. A new card is awaited at the door of today's meeting.")) }
+            } @else {
+                p.sub { (tr(lang,
+                    "Välj personen och be hen blippa det nya kortet inom 10 minuter vid dörren som står vid namnet: nästa okända kort där blir hens. Andra dörrar tar inte emot det.",
+                    "Choose the person and ask them to tap the new card within 10 minutes at the door named beside them: the next unknown card there becomes theirs. Other doors do not take it.")) }
                 form.inline method="post" action="/cards/expect" {
                     input type="hidden" name="csrf" value=(signed.viewer.csrf);
                     div {
                         label for="target" { (tr(lang, "Person", "Person")) }
                         select #target name="target" required {
                             option value="" { (tr(lang, "Välj …", "Choose …")) }
-                            @for m in &coming {
-                                optgroup label=(format!("{} {} ({})", m.meeting.body, lang.date(m.meeting.date), m.room)) {
-                                    @for p in &m.meeting.participants {
-                                        option value=(format!("{}|{}", m.key, p.name)) { (p.name) }
+                            @for o in &coming {
+                                @let m = &o.entry.meeting;
+                                @let doors = if o.doors.is_empty() {
+                                    tr(lang, "ingen kiosk i rummet", "no kiosk in the room").to_string()
+                                } else {
+                                    format!("{} {}", tr(lang, "dörr", "door"), doors_text(lang, &o.doors))
+                                };
+                                optgroup label=(format!("{} {} {} · {} {} · {doors}", m.body, tr(lang, "kl.", "at"), lang.clock(m.start), tr(lang, "rum", "room"), o.entry.room)) {
+                                    @for p in &m.participants {
+                                        option value=(format!("{}|{}", o.entry.key, p.name)) disabled[o.doors.is_empty()] {
+                                            (p.name) " (" (o.entry.room) ": " (doors) ")"
+                                        }
                                     }
                                 }
                             }
@@ -214,11 +312,24 @@ pub async fn expect(
         .target
         .split_once('|')
         .ok_or_else(|| PageError::Bad("välj en person i listan".into()))?;
-    let entry = coming(&state, &signed)
+    let Open { entry, doors } = coming(&state, &signed)
         .await?
         .into_iter()
-        .find(|m| m.key == key)
+        .find(|o| o.entry.key == key)
         .ok_or(PageError::NotFound)?;
+    // An expectation no door would take is refused, not stored in silence.
+    if doors.is_empty() {
+        return Err(PageError::Refused {
+            sv: format!(
+                "Person: rummet {} har ingen kiosk som kan ta emot kortet; registrera en kiosk i rummet först (Kiosker).",
+                entry.room
+            ),
+            en: format!(
+                "Person: the room {} has no kiosk to take the card; enrol a kiosk in the room first (Kiosks).",
+                entry.room
+            ),
+        });
+    }
     let person = entry
         .meeting
         .participants
@@ -239,8 +350,10 @@ pub async fn expect(
             who: &signed.viewer.user.name,
             action: "card_expect",
             detail: format!(
-                "nytt kort väntas för {} i rummet {}",
-                person.name, entry.room
+                "nytt kort väntas för {} i rummet {} ({})",
+                person.name,
+                entry.room,
+                doors.join(", ")
             ),
             key,
             room: &entry.room,
@@ -248,7 +361,7 @@ pub async fn expect(
         },
     )
     .await?;
-    let query = super::percent_encode(&person.name);
+    let query = super::percent_encode(&format!("{key}|{}", person.name));
     Ok(Redirect::to(&format!("/cards?expected={query}")).into_response())
 }
 

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{Markup, html};
 
-use super::layout::{Section, tr};
+use super::layout::{self, Section, tr};
 use super::{PageError, Signed, WebState};
-use crate::central::db::CentralDb;
+use crate::central::db::{CentralDb, MeetingEntry};
 use crate::kallelse::import_bytes;
 use crate::model::time::Lang;
 use crate::model::{Meeting, Presenter, Timing};
@@ -122,7 +122,11 @@ async fn preview(
     let lang = signed.lang;
     let rooms = state.app.db.rooms().await?;
     let key = meeting_key(meeting);
-    let existing_room = state.app.db.meeting_room(&key).await?;
+    let existing = state.app.db.meeting(&key).await?;
+    let existing_room = existing.as_ref().map(|e| e.room.clone());
+    let second = existing
+        .as_ref()
+        .filter(|old| is_second_meeting(&old.meeting, meeting));
     let json = serde_json::to_string(meeting).map_err(|e| PageError::Bad(e.to_string()))?;
     let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
     Ok(html! {
@@ -154,7 +158,20 @@ async fn preview(
                 label for="room" { (tr(lang, "Rum (kiosken som visar mötet)", "Room (the kiosk that shows the meeting)")) }
                 @if let Some(room) = &existing_room {
                     input #room type="text" name="room" value=(room) readonly;
-                    p.muted { (tr(lang, "Mötet finns redan i det här rummet; en ny version ersätter den gamla.", "The meeting is already in this room; a new version replaces the old.")) }
+                    @if let Some(old) = second {
+                        (layout::notice("error", &second_meeting_text(lang, old)))
+                        label.check {
+                            input type="checkbox" name="replace" value="yes";
+                            " " (tr(lang, "Det är samma möte med nya tider: ersätt mötet", "It is the same meeting with new times: replace the meeting"))
+                            " " (lang.clock(old.meeting.start)) "–" (lang.clock(old.meeting.end))
+                        }
+                    } @else {
+                        (layout::notice("warn", &format!("{} {}–{} {} {room}.",
+                            tr(lang, "Mötet finns redan, kl.", "The meeting exists already, at"),
+                            lang.clock(existing.as_ref().map_or(meeting.start, |e| e.meeting.start)),
+                            lang.clock(existing.as_ref().map_or(meeting.end, |e| e.meeting.end)),
+                            tr(lang, "i rummet; det du sparar blir en ny version av det och ersätter den gamla i", "in the room; what you save becomes a new version of it and replaces the old one in"))))
+                    }
                 } @else {
                     input #room type="text" name="room" list="rooms" required;
                     datalist #rooms { @for r in &rooms { option value=(r) {} } }
@@ -195,6 +212,36 @@ async fn preview(
             p { button type="submit" { (tr(lang, "Spara mötet", "Save the meeting")) } " " a.button.secondary href="/import" { (tr(lang, "Börja om", "Start over")) } }
         }
     })
+}
+
+/// Whether `new`, of the same body and day as `old` (the same key), is
+/// another meeting rather than a new version of `old`: their planned
+/// times do not overlap (one body does not hold two meetings at once).
+fn is_second_meeting(old: &Meeting, new: &Meeting) -> bool {
+    !(new.start < old.end && old.start < new.end)
+}
+
+/// Why a second meeting of a body on a day is refused, naming the first.
+fn second_meeting_text(lang: Lang, old: &MeetingEntry) -> String {
+    let m = &old.meeting;
+    match lang {
+        Lang::Sv => format!(
+            "{} har redan ett möte {} kl. {}–{} i rummet {}. Två möten i samma organ samma dag kan inte hållas isär ännu: det här skulle ersätta det första. Spara inte det andra mötet nu; är det samma möte med nya tider, kryssa i rutan nedan.",
+            m.body,
+            lang.date(m.date),
+            lang.clock(m.start),
+            lang.clock(m.end),
+            old.room
+        ),
+        Lang::En => format!(
+            "{} already has a meeting on {} at {}–{} in the room {}. Two meetings of one body on one day cannot be kept apart yet: this one would replace the first. Do not save the second meeting now; if it is the same meeting with new times, tick the box below.",
+            m.body,
+            lang.date(m.date),
+            lang.clock(m.start),
+            lang.clock(m.end),
+            old.room
+        ),
+    }
 }
 
 /// A preview that cannot be saved: the meeting as edited (when the form
@@ -468,6 +515,24 @@ pub async fn save(
             "Room: choose an existing room (the administrator adds new ones)",
         )
         .to_string();
+        return again(&state, &signed, Some(meeting), vec![text]).await;
+    }
+    // Until meetings have their own identity, one body's two meetings on
+    // one day share a key: a second one would silently replace the first.
+    if let Some(old) = state.app.db.meeting(&key).await?
+        && is_second_meeting(&old.meeting, &meeting)
+        && fields.get("replace").map(String::as_str) != Some("yes")
+    {
+        let text = format!(
+            "{} {} {}",
+            tr(lang, "Mötet sparades inte:", "The meeting was not saved:"),
+            old.meeting.body,
+            tr(
+                lang,
+                "har redan ett annat möte samma dag (se Rum nedan).",
+                "already has another meeting that day (see Room below)."
+            )
+        );
         return again(&state, &signed, Some(meeting), vec![text]).await;
     }
     if let Some(owner) = state.app.db.meeting_room(&key).await?

@@ -128,6 +128,8 @@ button.danger { background:var(--bad); border-color:var(--bad); }
 button.link { background:none; border:none; padding:0; text-decoration:underline; }
 .notice { padding:10px 14px; border-radius:6px; border-left:4px solid; background:#fff; }
 .notice.ok { border-color:var(--ok); } .notice.error { border-color:var(--bad); }
+.notice.warn { border-color:var(--warn); }
+label.check { font-weight:400; display:flex; gap:8px; align-items:center; }
 .state { font-weight:600; white-space:nowrap; }
 .state.in { color:var(--ok); } .state.left { color:var(--warn); } .state.absent { color:var(--muted); }
 .state.done { color:var(--muted); } .state.now { color:var(--accent); }

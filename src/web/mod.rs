@@ -121,6 +121,14 @@ pub enum PageError {
     /// A bad request, said in words.
     #[error("{0}")]
     Bad(String),
+    /// A bad request, said in Swedish and in English.
+    #[error("{sv}")]
+    Refused {
+        /// In Swedish.
+        sv: String,
+        /// In English.
+        en: String,
+    },
     /// The storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -138,7 +146,7 @@ impl IntoResponse for PageError {
             PageError::SignIn => return Redirect::to("/login").into_response(),
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::AdminOnly | PageError::Csrf => StatusCode::FORBIDDEN,
-            PageError::Bad(_) => StatusCode::BAD_REQUEST,
+            PageError::Bad(_) | PageError::Refused { .. } => StatusCode::BAD_REQUEST,
             PageError::Db(e) => {
                 tracing::error!(%e, "page failed");
                 StatusCode::SERVICE_UNAVAILABLE
@@ -157,6 +165,7 @@ impl IntoResponse for PageError {
             (PageError::Csrf, Lang::En) => {
                 "The form has expired; reload the page and try again.".to_string()
             }
+            (PageError::Refused { en, .. }, Lang::En) => en.clone(),
             (PageError::Db(_), Lang::En) => {
                 "The central store does not answer; try again in a moment.".to_string()
             }
