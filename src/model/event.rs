@@ -106,6 +106,81 @@ pub enum EventKind {
         /// The secretary who withdrew it (their sign-in name).
         by: String,
     },
+    /// The secretary withdrew a correction made by mistake: the check-in
+    /// or check-out by hand it names (`person`, `withdrawn`, `withdrawn_at`)
+    /// no longer counts. Both stay in the log (see [`without_withdrawn`]).
+    CorrectionWithdrawn {
+        /// The participant the correction was for.
+        person: String,
+        /// Which kind of correction: a check-in or a check-out.
+        withdrawn: Corrected,
+        /// The withdrawn correction's moment (its `at`).
+        withdrawn_at: DateTime<FixedOffset>,
+        /// The secretary (their sign-in name).
+        by: String,
+        /// Why, in their words.
+        reason: String,
+    },
+}
+
+/// The kind of a correction by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Corrected {
+    /// A `checked_in` made by the secretary.
+    CheckedIn,
+    /// A `checked_out` made by the secretary.
+    CheckedOut,
+}
+
+impl Corrected {
+    /// The correction's kind, when `kind` is a correction by hand.
+    pub fn of(kind: &EventKind) -> Option<(Corrected, &str)> {
+        match kind {
+            EventKind::CheckedIn {
+                person,
+                correction: Some(_),
+                ..
+            } => Some((Corrected::CheckedIn, person)),
+            EventKind::CheckedOut {
+                person,
+                correction: Some(_),
+                ..
+            } => Some((Corrected::CheckedOut, person)),
+            _ => None,
+        }
+    }
+}
+
+/// The events with every withdrawn correction left out: a check-in or
+/// check-out by hand is withdrawn by a later-recorded
+/// [`EventKind::CorrectionWithdrawn`] naming its person, kind and moment.
+/// Events at the door are never withdrawn; the withdrawals themselves stay.
+pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
+    let withdrawn: Vec<(&str, Corrected, DateTime<Utc>)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CorrectionWithdrawn {
+                person,
+                withdrawn,
+                withdrawn_at,
+                ..
+            } => Some((person.as_str(), *withdrawn, withdrawn_at.with_timezone(&Utc))),
+            _ => None,
+        })
+        .collect();
+    if withdrawn.is_empty() {
+        return events.to_vec();
+    }
+    events
+        .iter()
+        .filter(|e| {
+            Corrected::of(&e.kind).is_none_or(|(kind, person)| {
+                !withdrawn.contains(&(person, kind, e.instant()))
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// A check-in or check-out made by hand: who made it and why. The events
@@ -134,7 +209,7 @@ pub enum Authority {
 }
 
 /// The event type names the contract defines, for error messages.
-const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled, card_expected, card_revoked";
+const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled, card_expected, card_revoked, correction_withdrawn";
 
 /// How an attendance event was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

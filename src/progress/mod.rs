@@ -22,6 +22,7 @@ use chrono_tz::Tz;
 
 use crate::attendance::{self, Names};
 use crate::model::time::local_instant;
+use crate::model::event::without_withdrawn;
 use crate::model::{Event, EventKind, Meeting};
 
 /// One planned entry on the timeline.
@@ -162,7 +163,8 @@ pub struct ScreenState {
     pub started_at: Option<DateTime<Utc>>,
     /// When the meeting ended, in the after phase.
     pub ended_at: Option<DateTime<Utc>>,
-    /// Participants checked in and not checked out.
+    /// Participants called (not the invited guests) checked in and not
+    /// checked out.
     pub present: usize,
     /// Participants called (not the invited guests).
     pub expected: usize,
@@ -226,7 +228,8 @@ impl Progress {
             | EventKind::CheckedOut { .. }
             | EventKind::CardEnrolled { .. }
             | EventKind::CardExpected { .. }
-            | EventKind::CardRevoked { .. } => return,
+            | EventKind::CardRevoked { .. }
+            | EventKind::CorrectionWithdrawn { .. } => return,
         }
         self.started.get_or_insert(at);
     }
@@ -288,14 +291,17 @@ pub fn screen_state(
         progress.apply(meeting, schedule, at, kind);
     }
 
+    // Those called who are in: the invited guests are not in `expected`,
+    // so not in `present` either ("5 av 20 incheckade" is of the 20).
     let present = attendance::presence(
         schedule.names(),
         meeting.participants.len(),
-        attendance_events,
+        &without_withdrawn(attendance_events),
         now,
     )
     .iter()
-    .filter(|p| p.present)
+    .zip(&meeting.participants)
+    .filter(|(p, who)| p.present && !who.invited)
     .count();
 
     let span = (schedule.planned_end - schedule.planned_start).num_seconds();

@@ -64,7 +64,7 @@ pub struct StatusReport {
     pub planned_end: String,
     /// The next entry.
     pub next: Option<NextReport>,
-    /// Checked in now.
+    /// Those called (not the invited guests) checked in now.
     pub present: usize,
     /// Called.
     pub expected: usize,
