@@ -73,8 +73,8 @@ pub fn agenda(rows: &[AgendaRow], tz: Tz) -> Vec<Vec<String>> {
         table.push(vec![
             row.number.clone().unwrap_or_default(),
             row.title.clone(),
-            clock(Some(row.planned.0), tz),
-            clock(Some(row.planned.1), tz),
+            clock(row.planned.map(|p| p.0), tz),
+            clock(row.planned.map(|p| p.1), tz),
             clock(row.actual.map(|a| a.0), tz),
             clock(row.actual.map(|a| a.1), tz),
             row.times_sv(tz),

@@ -170,6 +170,46 @@ pub struct ScreenState {
     pub expected: usize,
 }
 
+/// One stretch of the meeting as it was held: what ran, from when, until
+/// when. A planned entry started again after another one has its own
+/// stretch each time; an unplanned break is a stretch of its own and never
+/// takes the place of a planned break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// What ran.
+    pub entry: Current,
+    /// The planned entry the meeting stood at when this began (the one
+    /// running, or the furthest reached): an unplanned break is recorded
+    /// after it. `None` before the first entry.
+    pub after: Option<usize>,
+    /// When it began.
+    pub start: DateTime<Utc>,
+    /// When the next stretch (or the end of the meeting) took over; `None`
+    /// while it still runs at the end of the log.
+    pub end: Option<DateTime<Utc>>,
+    /// Its planned length in seconds (an unplanned break: the minutes it
+    /// was given, or 0).
+    pub seconds: i64,
+}
+
+/// What the event log says was held: the fold [`screen_state`] makes, kept
+/// whole for the record (the agenda export, the pages, the minutes'
+/// bounds), so that the screen and the record can never disagree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    /// Every stretch, in the order they began.
+    pub held: Vec<Held>,
+    /// Items passed over going forward (index into `meeting.items`) and
+    /// when: done, in no time. Breaks passed over are not held.
+    pub passed: Vec<(usize, DateTime<Utc>)>,
+    /// When the meeting actually started: its first progress event
+    /// (`meeting_started`, or an item or break started without one).
+    pub started: Option<DateTime<Utc>>,
+    /// When it ended: the last `meeting_ended`, unless the meeting was
+    /// taken up again after it.
+    pub ended: Option<DateTime<Utc>>,
+}
+
 /// The fold of progress events up to a moment.
 #[derive(Debug, Default)]
 struct Progress {
@@ -177,6 +217,8 @@ struct Progress {
     reached: Option<usize>,
     started: Option<DateTime<Utc>>,
     ended: Option<DateTime<Utc>>,
+    held: Vec<Held>,
+    passed: Vec<(usize, DateTime<Utc>)>,
 }
 
 impl Progress {
@@ -188,14 +230,22 @@ impl Progress {
         kind: &EventKind,
     ) {
         let start_planned = |p: &mut Progress, index: usize| {
-            p.current = Some((Current::Planned(index), at, schedule.slots[index].seconds));
+            if let Some(reached) = p.reached {
+                let passed = (reached + 1..index).filter(|&i| !schedule.slots[i].is_break);
+                p.passed.extend(passed.map(|i| (i, at)));
+            }
+            let seconds = schedule.slots[index].seconds;
+            p.begin(Current::Planned(index), Some(index), at, seconds);
             p.reached = Some(p.reached.map_or(index, |r| r.max(index)));
         };
         match kind {
             EventKind::MeetingStarted => {
-                self.ended = None;
+                let reopened = self.ended.take().is_some();
                 if self.started.is_none() && !schedule.slots.is_empty() {
                     start_planned(self, 0);
+                } else if reopened && let Some((entry, _, seconds)) = self.current {
+                    let after = self.held.last().and_then(|h| h.after);
+                    self.begin(entry, after, at, seconds);
                 }
             }
             EventKind::ItemStarted { item } => {
@@ -220,10 +270,15 @@ impl Progress {
                         .map(|m| i64::from(m) * 60)
                         .or_else(|| planned.then(|| schedule.slots[candidate].seconds))
                         .unwrap_or(0);
-                    self.current = Some((Current::UnplannedBreak, at, seconds));
+                    self.begin(Current::UnplannedBreak, after, at, seconds);
                 }
             }
-            EventKind::MeetingEnded => self.ended = Some(at),
+            EventKind::MeetingEnded => {
+                self.ended = Some(at);
+                if let Some(open) = self.held.last_mut().filter(|h| h.end.is_none()) {
+                    open.end = Some(at);
+                }
+            }
             EventKind::CheckedIn { .. }
             | EventKind::CheckedOut { .. }
             | EventKind::CardEnrolled { .. }
@@ -232,6 +287,61 @@ impl Progress {
             | EventKind::CorrectionWithdrawn { .. } => return,
         }
         self.started.get_or_insert(at);
+    }
+
+    /// Makes `entry` the running one from `at`. The same entry still
+    /// running goes on as one stretch (its clock starts again, as the
+    /// screen counts it); anything else closes the open stretch.
+    fn begin(&mut self, entry: Current, after: Option<usize>, at: DateTime<Utc>, seconds: i64) {
+        self.current = Some((entry, at, seconds));
+        if let Some(open) = self.held.last_mut().filter(|h| h.end.is_none()) {
+            if open.entry == entry {
+                return;
+            }
+            open.end = Some(at);
+        }
+        self.held.push(Held {
+            entry,
+            after,
+            start: at,
+            end: None,
+            seconds,
+        });
+    }
+}
+
+/// The fold of a meeting's progress events in time order (ties in the
+/// log's order), as [`screen_state`] makes it, up to `until`.
+fn fold(
+    meeting: &Meeting,
+    schedule: &Schedule,
+    events: &[Event],
+    until: DateTime<Utc>,
+) -> Progress {
+    let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| is_progress(e))
+        .map(|(i, e)| (e.instant(), i, &e.kind))
+        .filter(|(at, _, _)| *at <= until)
+        .collect();
+    ordered.sort_by_key(|(at, i, _)| (*at, *i));
+    let mut progress = Progress::default();
+    for (at, _, kind) in ordered {
+        progress.apply(meeting, schedule, at, kind);
+    }
+    progress
+}
+
+/// What the whole event log says was held (see [`Record`]); the same fold
+/// as [`screen_state`], so the record and the screen agree.
+pub fn record(meeting: &Meeting, schedule: &Schedule, events: &[Event]) -> Record {
+    let progress = fold(meeting, schedule, events, DateTime::<Utc>::MAX_UTC);
+    Record {
+        held: progress.held,
+        passed: progress.passed,
+        started: progress.started,
+        ended: progress.ended,
     }
 }
 
@@ -278,18 +388,7 @@ pub fn screen_state(
     let attendance_events = events.unwrap_or_default();
     let progress_events = events.unwrap_or(schedule.plan_events());
 
-    let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = progress_events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| is_progress(e))
-        .map(|(i, e)| (e.instant(), i, &e.kind))
-        .filter(|(at, _, _)| *at <= now)
-        .collect();
-    ordered.sort_by_key(|(at, i, _)| (*at, *i));
-    let mut progress = Progress::default();
-    for (at, _, kind) in ordered {
-        progress.apply(meeting, schedule, at, kind);
-    }
+    let progress = fold(meeting, schedule, progress_events, now);
 
     // Those called who are in: the invited guests are not in `expected`,
     // so not in `present` either ("5 av 20 incheckade" is of the 20).

@@ -292,13 +292,14 @@ fn board_markup(
                 th { (tr(lang, "Planerat", "Planned")) } th { (tr(lang, "Faktiskt", "Actual")) } th { (tr(lang, "Läge", "State")) }
             } }
             tbody {
-                @for (row, item) in rows.iter().zip(&m.items) {
+                @for row in &rows {
+                    @let presenters = row.entry.and_then(|i| m.items.get(i)).map(|item| item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
                     @let running = row.actual.is_some() && row.number.is_some() && row.number == current && status.phase == crate::progress::Phase::Item;
                     tr {
                         td.num { (row.number.as_deref().unwrap_or("")) }
                         td { (row.title) }
-                        td { (item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) }
-                        td.num { (clock(row.planned.0)) "–" (clock(row.planned.1)) }
+                        td { (presenters) }
+                        td.num { @if let Some((start, end)) = row.planned { (clock(start)) "–" (clock(end)) } }
                         td.num { (actual(row, &clock)) }
                         td { (item_state(row, running, over, lang)) }
                     }
