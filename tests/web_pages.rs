@@ -230,6 +230,7 @@ fn routes() -> Vec<(&'static str, String)> {
         ("GET", format!("/meetings/{KEY}/board")),
         ("GET", format!("/meetings/{KEY}/live")),
         ("POST", format!("/meetings/{KEY}/corrections")),
+        ("POST", format!("/meetings/{KEY}/corrections/withdraw")),
         ("GET", format!("/meetings/{KEY}/export/events")),
         ("GET", "/import".to_string()),
         ("GET", "/cards".to_string()),
@@ -1195,4 +1196,375 @@ async fn a_new_card_is_awaited_at_the_named_doors_of_todays_meeting_only() {
         refused.body
     );
     assert_eq!(site.snapshot().await, before);
+}
+
+/// The meeting's day at `hhmm`, Stockholm time.
+fn at(hhmm: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&format!("2026-06-04T{hhmm}:00+02:00"))
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Events recorded at the door `dorr-a`, numbered from 1.
+async fn push_from_door(site: &Site, events: &[(&str, EventKind)]) {
+    use motesskylt::model::{Event, time::DEFAULT_TIME_ZONE};
+    use motesskylt::sync::wire::WireEvent;
+    let acked = site.db().acked("dorr-a").await.unwrap();
+    let wires: Vec<WireEvent> = events
+        .iter()
+        .enumerate()
+        .map(|(i, (hhmm, kind))| WireEvent {
+            id: uuid::Uuid::now_v7(),
+            device: "dorr-a".into(),
+            seq: acked + 1 + i as i64,
+            meeting: KEY.into(),
+            wall: at(hhmm),
+            mono_ms: 1000 * (acked + 1 + i as i64),
+            boot: "b".into(),
+            clock_synced: true,
+            event: Event::new(at(hhmm), DEFAULT_TIME_ZONE, kind.clone()),
+        })
+        .collect();
+    site.db()
+        .push("dorr-a", &wires, server_time())
+        .await
+        .unwrap();
+}
+
+fn checked_in(person: &str) -> EventKind {
+    EventKind::CheckedIn {
+        person: person.into(),
+        source: Source::Nfc,
+        substitute_for: None,
+        correction: None,
+    }
+}
+
+/// The page in English.
+async fn english(site: &Site, session: &Session, path: &str) -> String {
+    site.http
+        .get(format!("{}{path}", site.base))
+        .header(COOKIE, format!("{}; motesskylt_lang=en", session.cookie))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Issue 15, point 5: the meeting page shows what the engine says, as the
+/// kiosk does: the running item has begun and not ended (no end made up
+/// from the plan), "N av M incheckade" is the engine's (an invited guest
+/// in neither), an ended meeting says when it ended (no projected end, no
+/// "min före plan"), and the English page writes every clock time 13:30.
+#[tokio::test]
+async fn the_meeting_page_shows_what_the_engine_says_as_the_kiosk_does() {
+    use motesskylt::model::time::DEFAULT_TIME_ZONE;
+    use motesskylt::progress::{Schedule, screen_state, with_plan};
+    let site = Site::start().await;
+    let item = |n: &str| EventKind::ItemStarted { item: n.into() };
+    push_from_door(
+        &site,
+        &[
+            ("12:55", checked_in("Ida Wickström")),
+            ("12:56", checked_in("Olof Lundberg")),
+            ("12:57", checked_in("Marina Johansson")),
+            ("13:01", EventKind::MeetingStarted),
+            ("13:06", item("4")),
+            ("13:30", item("5")),
+        ],
+    )
+    .await;
+    let anna = site.sign_in("anna").await;
+    let board = site
+        .get(Some(&anna), &format!("/meetings/{KEY}/board"))
+        .await
+        .body;
+    let row = |board: &str, title: &str| -> String {
+        board
+            .split("<tr>")
+            .find(|r| r.contains(title))
+            .unwrap_or_else(|| panic!("{title} in {board}"))
+            .to_string()
+    };
+    let five = row(&board, "Läns gemensam riktlinje");
+    assert!(
+        five.contains("<td class=\"num\">13.30–</td>") && five.contains("Pågår"),
+        "begun, not ended: {five}"
+    );
+    let four = row(&board, "Hälsa- och sjukvårdsavtalet");
+    assert!(
+        four.contains("13.06–13.30") && four.contains("Klar"),
+        "{four}"
+    );
+
+    // The counts are the engine's, as the kiosk shows them.
+    let m = meeting();
+    let schedule = Schedule::new(&m, DEFAULT_TIME_ZONE);
+    let events: Vec<_> = site
+        .db()
+        .events(KEY)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|w| w.event)
+        .collect();
+    let engine = screen_state(
+        &m,
+        &schedule,
+        Some(&with_plan(&schedule, &events)),
+        server_time(),
+    );
+    assert_eq!(
+        (engine.present, engine.expected),
+        (2, 30),
+        "the guest in neither"
+    );
+    assert!(board.contains("<b>2 av 30</b>"), "{board}");
+    assert!(board.contains("incheckade"), "{board}");
+
+    // English: one clock style, 13:30, as the kiosk's English screen.
+    let en = english(&site, &anna, &format!("/meetings/{KEY}")).await;
+    let swedish_clock = regex_lite_find(&en);
+    assert!(swedish_clock.is_none(), "{swedish_clock:?} in {en}");
+    assert!(en.contains("13:30–</td>") && en.contains("2 of 30"), "{en}");
+
+    // Ended: when it ended, not a projected end ahead of plan.
+    push_from_door(&site, &[("13:35", EventKind::MeetingEnded)]).await;
+    let board = site
+        .get(Some(&anna), &format!("/meetings/{KEY}/board"))
+        .await
+        .body;
+    let counts = board.split("<h2>").next().unwrap();
+    assert!(
+        counts.contains("<b>13.35</b>") && counts.contains("slutade"),
+        "{counts}"
+    );
+    assert!(
+        !counts.contains("beräknat slut") && !counts.contains("före plan"),
+        "{counts}"
+    );
+    let five = row(&board, "Läns gemensam riktlinje");
+    assert!(
+        five.contains("13.30–13.35") && five.contains("Klar"),
+        "{five}"
+    );
+}
+
+/// The first "HH.MM" clock time in `text`, if any.
+fn regex_lite_find(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(4)).find_map(|i| {
+        let w = &bytes[i..i + 5];
+        let digit = |b: u8| b.is_ascii_digit();
+        let bounded =
+            (i == 0 || !digit(bytes[i - 1])) && bytes.get(i + 5).is_none_or(|b| !digit(*b));
+        (digit(w[0]) && digit(w[1]) && w[2] == b'.' && digit(w[3]) && digit(w[4]) && bounded)
+            .then(|| String::from_utf8_lossy(w).into_owned())
+    })
+}
+
+/// Issue 15, point 8: a correction on another day is refused and one far
+/// outside the meeting's hours asks first, the form shown again as typed
+/// with the field named; nothing is saved until confirmed. A correction
+/// can be withdrawn: another event, audited, and from then on it counts
+/// nowhere (board, minutes, attendance export) while the log keeps both.
+#[tokio::test]
+async fn corrections_stay_on_the_meetings_day_ask_outside_its_hours_and_can_be_withdrawn() {
+    let site = Site::start().await;
+    let anna = site.sign_in("anna").await;
+    let path = format!("/meetings/{KEY}/corrections");
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut form = correction_form(&anna.csrf, "Olof Lundberg", "in", "23:59");
+        form.extend_from_slice(extra);
+        form
+    };
+
+    // Another day: refused, what was typed kept.
+    let before = site.snapshot().await;
+    let refused = site
+        .post(Some(&anna), &path, &with(&[("date", "2026-06-05")]))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains(
+            "Datum: en rättelse gäller mötesdagen, 4 juni 2026; 5 juni 2026 är en annan dag."
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("value=\"2026-06-05\""));
+    assert!(refused.body.contains("value=\"23:59\""));
+    assert!(refused.body.contains("value=\"glömde kortet\""));
+    assert_eq!(site.snapshot().await, before);
+
+    // 23.59 for a meeting that ends 15.30: asked, not saved.
+    let asked = site.post(Some(&anna), &path, &with(&[])).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(
+        asked.body.contains(
+            "Klockan 23.59 ligger mer än en timme efter mötets slut (15.30). Stämmer tiden?"
+        ),
+        "{}",
+        asked.body
+    );
+    assert!(asked.body.contains("name=\"confirm\""), "{}", asked.body);
+    assert!(
+        asked
+            .body
+            .contains("<option value=\"Olof Lundberg\" selected>")
+    );
+    assert_eq!(
+        site.snapshot().await,
+        before,
+        "nothing saved until confirmed"
+    );
+    let en = site
+        .http
+        .post(format!("{}{path}", site.base))
+        .header(COOKIE, format!("{}; motesskylt_lang=en", anna.cookie))
+        .form(&with(&[]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("23:59 is more than an hour after the meeting's end (15:30)."),
+        "{en}"
+    );
+    // Within the hour after the end: taken without asking.
+    let near = site
+        .post(
+            Some(&anna),
+            &path,
+            &correction_form(&anna.csrf, "Marina Johansson", "in", "16:25"),
+        )
+        .await;
+    assert_eq!(near.status, StatusCode::SEE_OTHER, "{}", near.body);
+
+    // Confirmed: saved, and the audit says so.
+    let saved = site
+        .post(Some(&anna), &path, &with(&[("confirm", "yes")]))
+        .await;
+    assert_eq!(saved.location, format!("/meetings/{KEY}?done=correction"));
+    let audit = site.db().audit_log(1).await.unwrap();
+    assert!(
+        audit[0]
+            .detail
+            .contains("Olof Lundberg incheckad kl. 23.59 (utanför mötets tider, bekräftat)"),
+        "{:?}",
+        audit[0]
+    );
+
+    // Withdrawing the one made by mistake, during the meeting.
+    let done = site
+        .post(
+            Some(&anna),
+            &path,
+            &correction_form(&anna.csrf, "Peter Eriksson", "in", "13:20"),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let minutes_path = format!("/meetings/{KEY}/export/minutes");
+    let minutes = site.get(Some(&anna), &minutes_path).await.body;
+    let present = minutes
+        .lines()
+        .find(|l| l.starts_with("Närvarande"))
+        .unwrap();
+    assert!(present.contains("Peter Eriksson"), "{minutes}");
+    let page = site
+        .get(Some(&anna), &format!("/meetings/{KEY}"))
+        .await
+        .body;
+    assert!(
+        page.contains("action=\"/meetings/SRO-2026-06-04/corrections/withdraw\""),
+        "{page}"
+    );
+    let withdraw = format!("{path}/withdraw");
+    let form = |reason: &'static str| {
+        vec![
+            ("csrf", anna.csrf.as_str()),
+            ("person", "Peter Eriksson"),
+            ("kind", "in"),
+            ("at", "2026-06-04T13:20:00+02:00"),
+            ("reason", reason),
+        ]
+    };
+    let withdrawn = site.post(Some(&anna), &withdraw, &form("fel person")).await;
+    assert_eq!(
+        withdrawn.location,
+        format!("/meetings/{KEY}?done=withdrawn")
+    );
+    let again = site.post(Some(&anna), &withdraw, &form("igen")).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "withdrawn once");
+
+    // Append-only: both in the log; the withdrawal reaches the room.
+    let events = site.db().events(KEY).await.unwrap();
+    assert_eq!(events.len(), 4);
+    match &events[3].event.kind {
+        EventKind::CorrectionWithdrawn {
+            person,
+            withdrawn,
+            withdrawn_at,
+            by,
+            reason,
+        } => {
+            assert_eq!(
+                (person.as_str(), *withdrawn, by.as_str(), reason.as_str()),
+                (
+                    "Peter Eriksson",
+                    motesskylt::model::event::Corrected::CheckedIn,
+                    "anna",
+                    "fel person"
+                )
+            );
+            assert_eq!(withdrawn_at.to_rfc3339(), "2026-06-04T13:20:00+02:00");
+        }
+        other => panic!("{other:?}"),
+    }
+    let audit = site.db().audit_log(1).await.unwrap();
+    assert_eq!(audit[0].action, "correction_withdrawn");
+    assert!(
+        audit[0]
+            .detail
+            .contains("rättelsen Peter Eriksson incheckad kl. 13.20 återkallad; skäl: fel person"),
+        "{:?}",
+        audit[0]
+    );
+    // It counts nowhere now: minutes, attendance export, board.
+    let minutes = site.get(Some(&anna), &minutes_path).await.body;
+    let line = |start: &str| {
+        minutes
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!line("Närvarande").contains("Peter Eriksson"), "{minutes}");
+    assert!(line("Frånvaro").contains("Peter Eriksson"), "{minutes}");
+    let csv = site
+        .get(
+            Some(&anna),
+            &format!("/meetings/{KEY}/export/attendance-csv"),
+        )
+        .await
+        .body;
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("Peter Eriksson"))
+        .unwrap();
+    assert!(!line.contains("13.20"), "{line}");
+    let page = site
+        .get(Some(&anna), &format!("/meetings/{KEY}"))
+        .await
+        .body;
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains("Peter Eriksson") && r.contains("state"))
+        .unwrap();
+    assert!(row.contains("Ej kommit"), "{row}");
+    assert!(page.contains("Återkallad"), "{page}");
 }

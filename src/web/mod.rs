@@ -327,6 +327,10 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/meetings/{key}", get(meetings::show))
         .route("/meetings/{key}/board", get(meetings::board))
         .route("/meetings/{key}/corrections", post(meetings::correct))
+        .route(
+            "/meetings/{key}/corrections/withdraw",
+            post(meetings::withdraw),
+        )
         .route("/meetings/{key}/export/{format}", get(meetings::export))
         .route(
             "/import",
