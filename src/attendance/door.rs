@@ -1,6 +1,7 @@
 //! What a tap at the door means: check in, ignore a double tap, ask before
-//! checking out, check out; and when the door takes check-ins at all
-//! ([`window`]). Pure; the moment is given.
+//! checking out, check out, ask before checking straight back in; when the
+//! door takes check-ins at all ([`window`]); and the moment a tap is
+//! recorded at ([`record_at`]). Pure; the moment is given.
 //!
 //! A card or a button is "the same tap" for these rules: the person is
 //! already known when a tap reaches here (an unknown card never does).
@@ -16,7 +17,9 @@ pub struct TapRules {
     /// (a card held a little too long, a button pressed twice).
     pub repeat_s: i64,
     /// After "Tryck igen för att checka ut", a tap within this many seconds
-    /// checks out (after the first `repeat_s`, which are ignored).
+    /// checks out (after the first `repeat_s`, which are ignored). Within
+    /// as many seconds after a check-out, a tap asks before checking the
+    /// person straight back in.
     pub confirm_s: i64,
     /// Check-in opens this many seconds before the planned start.
     pub opens_before_s: i64,
@@ -43,12 +46,26 @@ pub enum TapOutcome {
     AskToConfirm,
     /// Record a check-out.
     CheckOut,
+    /// Checked out a moment ago: say so again, and take a tap within the
+    /// confirm window as the answer (check in again).
+    AskToCheckIn,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct LastTap {
     at: DateTime<Utc>,
-    asked: bool,
+    /// What the last counted tap did (a repeat moves `at` on, not this).
+    outcome: TapOutcome,
+}
+
+impl LastTap {
+    /// Whether the door asked a question that a next tap answers.
+    fn asked(&self) -> bool {
+        matches!(
+            self.outcome,
+            TapOutcome::AskToConfirm | TapOutcome::AskToCheckIn
+        )
+    }
 }
 
 /// The door's short memory of recent taps, per person.
@@ -83,6 +100,11 @@ impl Door {
     /// Decides a tap without remembering it (see [`Door::remember`]), so a
     /// tap whose event could not be stored leaves no trace.
     ///
+    /// Someone out is checked in, unless they checked out within the
+    /// confirm window: then the door asks again, and a tap within the
+    /// window after that checks them in (a second tap by habit after
+    /// leaving must not check them straight back in).
+    ///
     /// Time between taps that runs backwards (the clock was stepped back)
     /// counts as long ago: never a repeat, never a confirmation.
     pub fn decide(&self, person: usize, present: bool, now: DateTime<Utc>) -> TapOutcome {
@@ -90,8 +112,16 @@ impl Door {
         if last.is_some_and(|l| self.is_repeat(l, now)) {
             TapOutcome::Ignored
         } else if !present {
-            TapOutcome::CheckIn
-        } else if last.is_some_and(|l| self.confirms(l, now)) {
+            let just_left = last
+                .is_some_and(|l| l.outcome == TapOutcome::CheckOut && self.within_confirm(l, now));
+            if just_left {
+                TapOutcome::AskToCheckIn
+            } else {
+                TapOutcome::CheckIn
+            }
+        } else if last
+            .is_some_and(|l| l.outcome == TapOutcome::AskToConfirm && self.confirms(l, now))
+        {
             TapOutcome::CheckOut
         } else {
             TapOutcome::AskToConfirm
@@ -104,13 +134,18 @@ impl Door {
 
     /// Whether a tap at `now` answers the question asked at `last`.
     fn confirms(&self, last: LastTap, now: DateTime<Utc>) -> bool {
-        last.asked
-            && (self.rules.repeat_s..=self.rules.confirm_s).contains(&(now - last.at).num_seconds())
+        last.asked() && self.within_confirm(last, now)
     }
 
-    /// The one person who may answer "Tryck igen för att checka ut" at
-    /// `now`; `None` when nobody or more than one may (an anonymous confirm
-    /// button must not guess whom it checks out).
+    /// Whether `now` is in the confirm window after `last`.
+    fn within_confirm(&self, last: LastTap, now: DateTime<Utc>) -> bool {
+        (self.rules.repeat_s..=self.rules.confirm_s).contains(&(now - last.at).num_seconds())
+    }
+
+    /// The one person who may answer the door's question ("Tryck igen för
+    /// att checka ut", or again after a check-out) at `now`; `None` when
+    /// nobody or more than one may (an anonymous confirm button must not
+    /// guess whom it checks out).
     pub fn asked_last(&self, now: DateTime<Utc>) -> Option<usize> {
         let mut pending = self.last.iter().filter(|(_, l)| self.confirms(**l, now));
         match (pending.next(), pending.next()) {
@@ -130,11 +165,22 @@ impl Door {
                 }
             }
             _ => {
-                let asked = outcome == TapOutcome::AskToConfirm;
-                self.last.insert(person, LastTap { at: now, asked });
+                self.last.insert(person, LastTap { at: now, outcome });
             }
         }
     }
+}
+
+/// The moment to record a tap decided at `now`: `now`, but never before
+/// `last`, the person's latest recorded check-in or check-out. Everyone
+/// folds attendance in time order (see [`super::stays`]); a clock stepped
+/// back (a Pi has no real-time clock) would otherwise record a check-out
+/// before the check-in it answers, and the minutes would keep the person
+/// in while the door said "Utcheckad". So the record keeps the door's
+/// order: the check-out stands at the check-in's moment (a stay of no
+/// length at worst), and the door names that moment.
+pub fn record_at(now: DateTime<Utc>, last: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    last.map_or(now, |last| now.max(last))
 }
 
 /// Whether the door takes check-ins at a moment.
@@ -253,6 +299,46 @@ mod tests {
         assert_eq!(door.tap(3, true, at(2)), TapOutcome::Ignored);
     }
 
+    /// Issue 15, point 12: a tap 3–4 s after checking out asks again
+    /// instead of checking the person straight back in.
+    #[test]
+    fn a_tap_just_after_checking_out_asks_before_checking_in_again() {
+        let mut door = Door::default();
+        door.tap(3, false, at(0));
+        assert_eq!(door.tap(3, true, at(60)), TapOutcome::AskToConfirm);
+        assert_eq!(door.tap(3, true, at(63)), TapOutcome::CheckOut);
+        assert_eq!(door.tap(3, false, at(64)), TapOutcome::Ignored);
+        // The moment after: asked again, not checked in.
+        assert_eq!(door.tap(3, false, at(67)), TapOutcome::AskToCheckIn);
+        assert_eq!(door.asked_last(at(70)), Some(3));
+        // Answered within the window: back in.
+        assert_eq!(door.tap(3, false, at(70)), TapOutcome::CheckIn);
+        // Past the window after a check-out, a tap checks in at once.
+        door.tap(3, true, at(200));
+        door.tap(3, true, at(203));
+        assert_eq!(door.tap(3, false, at(203 + 11)), TapOutcome::CheckIn);
+        // Every second of the window asks.
+        for s in 2..=10 {
+            let mut door = Door::default();
+            door.tap(3, false, at(0));
+            door.tap(3, true, at(60));
+            door.tap(3, true, at(63));
+            assert_eq!(
+                door.tap(3, false, at(63 + s)),
+                TapOutcome::AskToCheckIn,
+                "{s} s"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tap_is_never_recorded_before_the_persons_last_event() {
+        assert_eq!(record_at(at(10), None), at(10));
+        assert_eq!(record_at(at(10), Some(at(5))), at(10));
+        // The clock was stepped back: the record keeps the door's order.
+        assert_eq!(record_at(at(10), Some(at(900))), at(900));
+    }
+
     #[test]
     fn a_confirmation_too_late_asks_again() {
         let mut door = Door::default();
@@ -275,8 +361,9 @@ mod properties {
     proptest! {
         /// Whatever the taps, the door never checks out someone absent nor
         /// checks in someone present; a check-out always follows an ask
-        /// within the confirm window; a tap closer than the repeat window
-        /// to the one before never counts.
+        /// within the confirm window; a check-in never comes within the
+        /// confirm window of a check-out unless it answers an ask; a tap
+        /// closer than the repeat window to the one before never counts.
         #[test]
         fn taps_follow_the_rules(gaps in proptest::collection::vec(0i64..30, 1..60)) {
             let rules = TapRules::default();
@@ -285,6 +372,8 @@ mod properties {
             let mut now = 0;
             let mut last_seen: Option<i64> = None;
             let mut asked_at: Option<i64> = None;
+            let mut out_at: Option<i64> = None;
+            let mut asked_in_at: Option<i64> = None;
             for gap in gaps {
                 now += gap;
                 let outcome = door.tap(1, present, at(now));
@@ -303,8 +392,13 @@ mod properties {
                 match outcome {
                     TapOutcome::CheckIn => {
                         prop_assert!(!present);
+                        let answers = asked_in_at.is_some_and(|a| now - a <= rules.confirm_s);
+                        let just_left = out_at.is_some_and(|o| now - o <= rules.confirm_s);
+                        prop_assert!(answers || !just_left, "checked straight back in");
                         present = true;
                         asked_at = None;
+                        asked_in_at = None;
+                        out_at = None;
                     }
                     TapOutcome::CheckOut => {
                         prop_assert!(present);
@@ -312,15 +406,30 @@ mod properties {
                         prop_assert!(now - asked <= rules.confirm_s);
                         present = false;
                         asked_at = None;
+                        out_at = Some(now);
                     }
                     TapOutcome::AskToConfirm => {
                         prop_assert!(present);
                         asked_at = Some(now);
                     }
+                    TapOutcome::AskToCheckIn => {
+                        prop_assert!(!present);
+                        let left = out_at.expect("asked again only after a check-out");
+                        prop_assert!(now - left <= rules.confirm_s);
+                        asked_in_at = Some(now);
+                        out_at = None;
+                    }
                     TapOutcome::Ignored => {
-                        // The question stays open, counted from this tap.
+                        // The question stays open, counted from this tap;
+                        // so does a check-out's window.
                         if asked_at.is_some() {
                             asked_at = Some(now);
+                        }
+                        if asked_in_at.is_some() {
+                            asked_in_at = Some(now);
+                        }
+                        if out_at.is_some() {
+                            out_at = Some(now);
                         }
                     }
                 }

@@ -86,6 +86,68 @@ pub fn presence(
     people
 }
 
+/// One stay at the door: checked in at the first moment, out at the
+/// second (`None`: still in at the end of the log).
+pub type Stay = (DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// Every participant's stays (indexed like `meeting.participants`), by one
+/// rule that the door, the minutes and every export share: a person's
+/// check-ins and check-outs are taken in time order, ties in the log's
+/// order; a check-in while in and a check-out while out change nothing.
+/// (The door never records a tap at a time before the person's last
+/// event, see [`door::record_at`], so after a clock stepped back the time
+/// order still says what the door answered.)
+pub fn stays(names: &Names, participants: usize, events: &[Event]) -> Vec<Vec<Stay>> {
+    let mut people: Vec<Vec<Stay>> = vec![Vec::new(); participants];
+    let mut ordered: Vec<&Event> = events.iter().collect();
+    ordered.sort_by_key(|e| e.instant());
+    for event in ordered {
+        let (person, arrives) = match &event.kind {
+            EventKind::CheckedIn { person, .. } => (person, true),
+            EventKind::CheckedOut { person, .. } => (person, false),
+            _ => continue,
+        };
+        let Some(stays) = names.find(person).and_then(|i| people.get_mut(i)) else {
+            continue;
+        };
+        let at = event.instant();
+        match (arrives, stays.last_mut()) {
+            (true, None) => stays.push((at, None)),
+            (true, Some((_, Some(_)))) => stays.push((at, None)),
+            (false, Some((_, open @ None))) => *open = Some(at),
+            _ => {}
+        }
+    }
+    people
+}
+
+/// Someone's part in the meeting, for the minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AtMeeting {
+    /// They came after the start: when ("Anländer klockan …").
+    pub arrived: Option<DateTime<Utc>>,
+    /// They left before the end and did not come back: when ("Lämnar
+    /// mötet klockan …").
+    pub left: Option<DateTime<Utc>>,
+}
+
+/// Whether someone with these `stays` was at the meeting held from `start`
+/// to `end` (see [`minutes::actual_bounds`]): present at some moment
+/// between the two, both included. `None` when they were not: every stay
+/// ended before the start or began after the end. An arrival or a leaving
+/// is only ever a moment within the meeting.
+pub fn at_meeting(stays: &[Stay], start: DateTime<Utc>, end: DateTime<Utc>) -> Option<AtMeeting> {
+    let mut during = stays
+        .iter()
+        .filter(|(from, to)| *from <= end && to.is_none_or(|to| to >= start));
+    let first = during.next()?;
+    let last = during.last().unwrap_or(first);
+    Some(AtMeeting {
+        arrived: Some(first.0).filter(|from| *from > start),
+        left: last.1.filter(|to| *to < end),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

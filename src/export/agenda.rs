@@ -85,9 +85,10 @@ pub fn agenda(meeting: &Meeting, events: &[Event], tz: Tz) -> Vec<AgendaRow> {
         match held.entry {
             Current::Planned(i) => {
                 if let Some(row) = planned.get_mut(i) {
-                    row.actual = Some(row.actual.map_or((held.start, end), |(s, e)| {
-                        (s.min(held.start), e.max(end))
-                    }));
+                    row.actual = Some(
+                        row.actual
+                            .map_or((held.start, end), |(s, e)| (s.min(held.start), e.max(end))),
+                    );
                 }
             }
             Current::UnplannedBreak => breaks.push((
@@ -183,8 +184,15 @@ mod tests {
             Event::new(at("13:40"), tz, EventKind::MeetingEnded),
         ];
         let rows = agenda(&meeting, &events, tz);
-        assert_eq!(rows.len(), meeting.items.len() + 1, "one row more: the break");
-        let four = rows.iter().position(|r| r.number.as_deref() == Some("4")).unwrap();
+        assert_eq!(
+            rows.len(),
+            meeting.items.len() + 1,
+            "one row more: the break"
+        );
+        let four = rows
+            .iter()
+            .position(|r| r.number.as_deref() == Some("4"))
+            .unwrap();
         let pause = &rows[four + 1];
         assert_eq!((pause.entry, pause.planned), (None, None));
         assert_eq!(pause.title, "Paus");
@@ -199,7 +207,10 @@ mod tests {
             .unwrap();
         assert_eq!(planned_pause.actual, None, "the planned Paus was not held");
         for n in ["7", "8"] {
-            let row = rows.iter().find(|r| r.number.as_deref() == Some(n)).unwrap();
+            let row = rows
+                .iter()
+                .find(|r| r.number.as_deref() == Some(n))
+                .unwrap();
             assert_eq!(row.actual, None, "item {n} was not held");
         }
     }

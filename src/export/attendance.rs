@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::agenda::AgendaRow;
-use crate::attendance::Names;
+use crate::attendance::minutes::actual_bounds;
 pub use crate::attendance::minutes::paragraph;
+use crate::attendance::{AtMeeting, Names, at_meeting};
 use crate::model::time::{clock_sv, local_time};
 use crate::model::{Category, Event, EventKind, Meeting, Participant, Source};
 
@@ -24,6 +25,10 @@ pub struct AttendanceRow<'a> {
     pub sources: Vec<Source>,
     /// The secretary made or corrected an entry.
     pub corrected: bool,
+    /// Their part in the meeting by the minutes' rules: `None` when they
+    /// were not present at any moment between its start and its end
+    /// (stays before the start or after the end do not count).
+    pub at_meeting: Option<AtMeeting>,
 }
 
 impl AttendanceRow<'_> {
@@ -79,11 +84,16 @@ impl AttendanceRow<'_> {
 
 /// The attendance of every participant, in the notice's order. `agenda`
 /// gives the items' times (see [`super::agenda::agenda`]); a stay still
-/// open counts to the end of the log.
+/// open counts to the end of the log. Stays follow the door's and the
+/// minutes' rule ([`crate::attendance::stays`]: time order, ties in the
+/// log's order), and whether someone was at the meeting the minutes' rule
+/// ([`crate::attendance::at_meeting`] between
+/// [`crate::attendance::minutes::actual_bounds`]).
 pub fn attendance<'a>(
     meeting: &'a Meeting,
     events: &[Event],
     agenda: &[AgendaRow],
+    tz: Tz,
 ) -> Vec<AttendanceRow<'a>> {
     let names = Names::new(meeting);
     let mut rows: Vec<AttendanceRow> = meeting
@@ -95,6 +105,7 @@ pub fn attendance<'a>(
             items: Vec::new(),
             sources: Vec::new(),
             corrected: false,
+            at_meeting: None,
         })
         .collect();
     let mut ordered: Vec<&Event> = events.iter().collect();
@@ -125,7 +136,9 @@ pub fn attendance<'a>(
         }
         row.corrected |= source == Source::Secretary;
     }
+    let (start, end) = actual_bounds(meeting, events, tz);
     for row in &mut rows {
+        row.at_meeting = at_meeting(&row.intervals, start, end);
         row.items = agenda
             .iter()
             .filter_map(|item| {

@@ -123,7 +123,7 @@ pub fn render(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, ExportError> {
     let rows = agenda::agenda(meeting, events, tz);
-    let people = || attendance::attendance(meeting, events, &rows);
+    let people = || attendance::attendance(meeting, events, &rows, tz);
     Ok(match format {
         Format::Minutes => attendance::paragraph(meeting, events, tz).into_bytes(),
         Format::AttendanceCsv => csv::attendance(&people(), &rows, tz),

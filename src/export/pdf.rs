@@ -513,7 +513,7 @@ fn blocks(fonts: &Fonts, rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -
         for note in role.iter().chain(&substitute) {
             name.extend(fonts.wrap(note, CELL_NOTE, width(0)));
         }
-        let presence = if row.intervals.is_empty() {
+        let presence = if row.at_meeting.is_none() {
             fonts.wrap("Frånvarande", ABSENT, width(3))
         } else {
             row.intervals_sv(tz)
@@ -541,7 +541,7 @@ fn blocks(fonts: &Fonts, rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -
             clip(notes),
         ]));
     }
-    let present = rows.iter().filter(|r| !r.intervals.is_empty()).count();
+    let present = rows.iter().filter(|r| r.at_meeting.is_some()).count();
     let mut notes = fonts.wrap(
         &format!("Närvarande: {present} av {}.", rows.len()),
         SMALL,

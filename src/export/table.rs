@@ -13,8 +13,9 @@ fn clock(at: Option<DateTime<Utc>>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// The attendance list: name, party, organisation, category, first in,
-/// last out, every stay, the items present for, how, corrected.
+/// The attendance list: name, party, organisation, category, present at
+/// the meeting (the minutes' rule: "ja" or "nej"), first in, last out,
+/// every stay, the items present for, how, corrected.
 pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<Vec<String>> {
     let mut table = vec![
         [
@@ -22,6 +23,7 @@ pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<V
             "Parti",
             "Organisation",
             "Kategori",
+            "Närvarande",
             "Första in",
             "Sista ut",
             "Närvaro",
@@ -39,6 +41,12 @@ pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<V
             p.party.clone().unwrap_or_default(),
             p.organisation.clone().unwrap_or_default(),
             category_sv(p.category).to_string(),
+            if row.at_meeting.is_some() {
+                "ja"
+            } else {
+                "nej"
+            }
+            .to_string(),
             clock(row.first_in(), tz),
             clock(row.last_out(), tz),
             row.intervals_sv(tz),

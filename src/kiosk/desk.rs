@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::attendance::door::{Door, TapOutcome, TapRules, Window, window};
+use crate::attendance::door::{Door, TapOutcome, TapRules, Window, record_at, window};
 use crate::cards::{CardHash, Registry};
 use crate::hw::Signal;
 use crate::model::event::{Authority, CARD_EXPECTED_MINUTES};
@@ -405,23 +405,31 @@ impl Desk {
         }
     }
 
-    /// Whether `person` is in, by the log's order (not its times: a clock
-    /// stepped back must not make the kiosk forget a check-in it made).
-    fn present(&self, person: usize) -> bool {
+    /// Whether `person` is in, and the moment of their latest check-in or
+    /// check-out. Presence is the minutes' and the exports' fold
+    /// ([`crate::attendance::stays`]) over everything recorded, whatever
+    /// the clock says now: a clock stepped back must not make the kiosk
+    /// forget a check-in it made, and what the door answers is what the
+    /// minutes will say.
+    fn attendance(&self, person: usize) -> (bool, Option<DateTime<Utc>>) {
         let names = self.schedule.names();
-        self.recorded
+        let stays =
+            crate::attendance::stays(names, self.meeting.participants.len(), &self.recorded);
+        let present = stays
+            .get(person)
+            .and_then(|s| s.last())
+            .is_some_and(|(_, out)| out.is_none());
+        let last = self
+            .recorded
             .iter()
-            .rev()
-            .find_map(|e| match &e.kind {
-                EventKind::CheckedIn { person: p, .. } if names.find(p) == Some(person) => {
-                    Some(true)
-                }
-                EventKind::CheckedOut { person: p, .. } if names.find(p) == Some(person) => {
-                    Some(false)
-                }
-                _ => None,
+            .filter(|e| match &e.kind {
+                EventKind::CheckedIn { person: p, .. }
+                | EventKind::CheckedOut { person: p, .. } => names.find(p) == Some(person),
+                _ => false,
             })
-            .unwrap_or(false)
+            .map(Event::instant)
+            .max();
+        (present, last)
     }
 
     fn card(&mut self, card: CardHash, now: DateTime<Utc>) -> Plan {
@@ -521,12 +529,27 @@ impl Desk {
                 return Plan::answer(self.answer(DoorKind::Closed, Some(person), now));
             }
         }
-        let present = self.present(person);
+        let (present, last) = self.attendance(person);
         let outcome = self.door.decide(person, present, now);
         let name = participant.name.clone();
+        // Never before the person's last event: a clock stepped back must
+        // not record a check-out before the check-in it answers.
+        let at = record_at(now, last);
         let (kind, door) = match outcome {
             TapOutcome::Ignored => return Plan::default(),
             TapOutcome::AskToConfirm => (None, DoorKind::AlreadyIn),
+            // Checked out a moment ago: say so again ("Utcheckad 14.15",
+            // when they left); a tap within the confirm window checks in.
+            TapOutcome::AskToCheckIn => {
+                return Plan {
+                    door: Some(DoorMessage {
+                        time: last,
+                        ..self.answer(DoorKind::CheckedOut, Some(person), now)
+                    }),
+                    tap: Some((person, outcome)),
+                    ..Plan::default()
+                };
+            }
             TapOutcome::CheckIn => (
                 Some(EventKind::CheckedIn {
                     person: name,
@@ -547,9 +570,12 @@ impl Desk {
         };
         Plan {
             events: kind
-                .map(|k| vec![Event::new(now, self.tz, k)])
+                .map(|k| vec![Event::new(at, self.tz, k)])
                 .unwrap_or_default(),
-            door: Some(self.answer(door, Some(person), now)),
+            door: Some(DoorMessage {
+                time: (at != now).then_some(at),
+                ..self.answer(door, Some(person), now)
+            }),
             prompt: None,
             tap: Some((person, outcome)),
         }
@@ -1062,6 +1088,78 @@ mod tests {
         let again = desk.handle(Input::Card(card(1)), at(&meeting, "12:40"), &mut log);
         assert_eq!(again.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
         assert_eq!(log.len(), 1);
+    }
+
+    /// Issue 15, point 9: the clock stepped back between a check-in and
+    /// the taps that check out. The door answers "Utcheckad", the store
+    /// keeps the check-out at the check-in's moment (not before it), and
+    /// the minutes and the attendance export from the same record agree.
+    #[test]
+    fn after_the_clock_steps_back_the_door_and_the_minutes_agree() {
+        let (mut desk, meeting) = desk();
+        let tz = DEFAULT_TIME_ZONE;
+        let mut log = Vec::new();
+        let started = Event::new(at(&meeting, "13:00"), tz, EventKind::MeetingStarted);
+        desk.take(started.clone());
+        desk.handle(Input::Card(card(1)), at(&meeting, "13:20"), &mut log);
+        // Restarted with the clock 20 minutes back.
+        let ask = desk.handle(Input::Card(card(1)), at(&meeting, "13:00"), &mut log);
+        assert_eq!(ask.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
+        let out = desk.handle(Input::Card(card(1)), at(&meeting, "13:00:04"), &mut log);
+        let door = out.door.unwrap();
+        assert_eq!(door.kind, DoorKind::CheckedOut);
+        assert_eq!(
+            door.time,
+            Some(at(&meeting, "13:20")),
+            "names the recorded moment"
+        );
+        assert_eq!(out.events[0].instant(), at(&meeting, "13:20"));
+        // What the door now believes: out; a later tap checks in again.
+        let back = desk.handle(Input::Card(card(1)), at(&meeting, "13:05"), &mut log);
+        assert_eq!(back.door.map(|d| d.kind), Some(DoorKind::Welcome));
+        assert_eq!(back.events[0].instant(), at(&meeting, "13:20"));
+        let out = desk.handle(Input::Card(card(1)), at(&meeting, "13:10"), &mut log);
+        assert_eq!(out.door.map(|d| d.kind), Some(DoorKind::AlreadyIn));
+        desk.handle(Input::Card(card(1)), at(&meeting, "13:10:04"), &mut log);
+        // The minutes and the export from the same record: left at 13.20.
+        let mut record = vec![started];
+        record.extend(desk.recorded().iter().cloned());
+        record.push(Event::new(
+            at(&meeting, "14:00"),
+            tz,
+            EventKind::MeetingEnded,
+        ));
+        let name = &meeting.participants[1].name;
+        let minutes = crate::attendance::minutes::paragraph(&meeting, &record, tz);
+        assert!(
+            minutes.contains(&format!("Lämnar mötet klockan 13.20: {name}.")),
+            "{minutes}"
+        );
+        let agenda = crate::export::agenda::agenda(&meeting, &record, tz);
+        let rows = crate::export::attendance::attendance(&meeting, &record, &agenda, tz);
+        assert_eq!(rows[1].last_out(), Some(at(&meeting, "13:20")));
+        assert!(rows[1].intervals.iter().all(|(_, out)| out.is_some()));
+    }
+
+    /// Issue 15, point 12: a tap 3 s after checking out does not check
+    /// the person straight back in: the door says again that they are
+    /// out; a tap within the confirm window after that checks them in.
+    #[test]
+    fn a_tap_just_after_checking_out_asks_again() {
+        let (mut desk, meeting) = desk();
+        let mut log = Vec::new();
+        desk.handle(Input::Card(card(1)), at(&meeting, "12:50"), &mut log);
+        desk.handle(Input::Card(card(1)), at(&meeting, "13:10"), &mut log);
+        let out = desk.handle(Input::Card(card(1)), at(&meeting, "13:10:04"), &mut log);
+        assert_eq!(out.door.map(|d| d.kind), Some(DoorKind::CheckedOut));
+        let again = desk.handle(Input::Card(card(1)), at(&meeting, "13:10:07"), &mut log);
+        assert!(again.events.is_empty(), "not checked straight back in");
+        let door = again.door.unwrap();
+        assert_eq!(door.kind, DoorKind::CheckedOut);
+        assert_eq!(door.time, Some(at(&meeting, "13:10:04")));
+        let back = desk.handle(Input::Card(card(1)), at(&meeting, "13:10:10"), &mut log);
+        assert_eq!(back.door.map(|d| d.kind), Some(DoorKind::Welcome));
+        assert_eq!(log.len(), 3);
     }
 
     #[test]

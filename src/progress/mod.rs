@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::attendance::{self, Names};
-use crate::model::time::local_instant;
 use crate::model::event::without_withdrawn;
+use crate::model::time::local_instant;
 use crate::model::{Event, EventKind, Meeting};
 
 /// One planned entry on the timeline.
@@ -331,6 +331,26 @@ fn fold(
         progress.apply(meeting, schedule, at, kind);
     }
     progress
+}
+
+/// When the meeting actually started and ended by the log, as [`record`]
+/// folds it (its `started` and `ended`), without the plan: the first
+/// progress event, and the last `meeting_ended` unless progress was
+/// recorded after it.
+pub fn held_bounds(events: &[Event]) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let mut progress: Vec<(DateTime<Utc>, usize, &EventKind)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| is_progress(e))
+        .map(|(i, e)| (e.instant(), i, &e.kind))
+        .collect();
+    progress.sort_by_key(|(at, i, _)| (*at, *i));
+    let started = progress.first().map(|(at, _, _)| *at);
+    let ended = progress.iter().fold(None, |_, (at, _, kind)| match kind {
+        EventKind::MeetingEnded => Some(*at),
+        _ => None,
+    });
+    (started, ended)
 }
 
 /// What the whole event log says was held (see [`Record`]); the same fold
