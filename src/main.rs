@@ -317,6 +317,10 @@ fn problem(file: &Path, line: Option<usize>, message: impl fmt::Display) -> Stri
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Demo { .. } | Command::Kiosk { .. }) {
+        // SAFETY: no thread has started yet.
+        unsafe { window::no_session_bus_when_absent() };
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => match error.downcast_ref::<BadInput>() {
@@ -427,7 +431,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             if !terminal && frames.is_none() {
                 let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
-                let (station, sync) = demo_station(&meeting, tz)?;
+                let (station, sync, _demo_dir) = demo_station(&meeting, tz)?;
                 let outbox = std::sync::Arc::new(tokio::sync::Notify::new());
                 let station = station.with_outbox(outbox.clone());
                 let options = window::Options {
@@ -671,16 +675,26 @@ fn demo_user(database: &std::path::Path) -> anyhow::Result<()> {
 
 /// The demo's station, its store in a fresh temporary directory, with its
 /// all-in-one sync: a central server in the same process on a free
-/// loopback port, its SQLite file next to the store.
+/// loopback port, its SQLite file next to the store. The directory goes
+/// when the returned guard is dropped, however the demo ends (its window
+/// closed, `q`, Ctrl-C, SIGTERM, or no display found).
 fn demo_station(
     meeting: &Meeting,
     tz: Tz,
-) -> anyhow::Result<(Station, motesskylt::sync::agent::AgentConfig)> {
-    let dir = std::env::temp_dir().join(format!("motesskylt-demo-{}", std::process::id()));
+) -> anyhow::Result<(
+    Station,
+    motesskylt::sync::agent::AgentConfig,
+    tempfile::TempDir,
+)> {
+    let guard = tempfile::Builder::new()
+        .prefix("motesskylt-demo-")
+        .tempdir()
+        .context("demons tillfälliga mapp")?;
+    let dir = guard.path();
     let path = dir.join(motesskylt::store::FILE_NAME);
     let station = demo::station(meeting, tz, &path, Utc::now())?;
     eprintln!(
-        "motesskylt: demons lagring är {} (motesskylt export {} visar händelserna)",
+        "motesskylt: demons lagring är {} (tas bort när demon slutar; medan den körs visar motesskylt export {} händelserna)",
         path.display(),
         path.display()
     );
@@ -701,7 +715,7 @@ fn demo_station(
         idle: std::time::Duration::from_secs(30),
         retry_max: std::time::Duration::from_secs(10),
     };
-    Ok((station, sync))
+    Ok((station, sync, guard))
 }
 
 /// What every kiosk start reads: the configuration and the meeting notice

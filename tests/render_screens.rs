@@ -282,3 +282,107 @@ fn a_break_of_open_length_counts_up_without_alarm() {
         "no red for an open break"
     );
 }
+
+/// The screen's view at `at` of the meeting following its plan (no events).
+fn planned(f: &Fixture, at: &str) -> View {
+    let plan = Fixture {
+        meeting: f.meeting.clone(),
+        events: Vec::new(),
+    };
+    view(&plan, at, Lang::Sv, None)
+}
+
+#[test]
+fn a_short_item_warns_only_in_its_second_half() {
+    use motesskylt::kiosk::view::Tone;
+    let f = fixture();
+    // Item 1 runs 13:00–13:02: two minutes, as long as the wrap-up warning.
+    let tone = |at| planned(&f, at).item.timer.tone;
+    assert_eq!(planned(&f, "13:00:01").item.number, "1");
+    assert_eq!(tone("13:00:01"), Tone::Calm, "calm from its first second");
+    assert_eq!(tone("13:00:59"), Tone::Calm, "61 s of 120 left");
+    assert_eq!(tone("13:01:00"), Tone::WrapUp, "half of it left");
+    // A long item warns for the configured two minutes (item 4, 13:05–13:25).
+    assert_eq!(tone("13:22:59"), Tone::Calm);
+    assert_eq!(tone("13:23:00"), Tone::WrapUp);
+    let image = render(
+        &planned(&f, "13:00:01"),
+        Lang::Sv,
+        800,
+        480,
+        &Extras::default(),
+    )
+    .unwrap();
+    assert!(count(&image, CALM, TIMER_AREA) > 800 * 480 / 100);
+    assert_eq!(
+        count(&image, WRAPUP, TIMER_AREA),
+        0,
+        "no amber at the start"
+    );
+}
+
+#[test]
+fn far_from_the_start_the_screen_says_when_and_counts_down_only_in_the_last_hour() {
+    let f = fixture();
+    let far = planned(&f, "04:23:03");
+    assert_eq!(far.before.starts_at, "13.00");
+    assert_eq!(far.before.countdown, "", "no 8:36:57 on the screen");
+    assert_eq!(planned(&f, "12:00:00").before.countdown, "");
+    assert_eq!(planned(&f, "12:00:01").before.countdown, "59:59");
+    assert_eq!(planned(&f, "12:57:00").before.countdown, "03:00");
+    // On the screen: the big digits only in the last hour.
+    let digits = |at| {
+        let image = render(&planned(&f, at), Lang::Sv, 800, 480, &Extras::default()).unwrap();
+        count(&image, TEXT, TIMER_AREA)
+    };
+    assert!(digits("12:57:00") > 800 * 480 / 100, "the countdown");
+    assert!(
+        digits("04:23:03") < 800 * 480 / 1000,
+        "digits far from the start"
+    );
+}
+
+/// The next-entry line's area at 800×480 (the footer's right part).
+const NEXT_AREA: (f32, f32, f32, f32) = (0.45, 0.9, 1.0, 0.97);
+
+#[test]
+fn the_next_line_is_cut_at_a_word_when_the_title_does_not_fit() {
+    let f = fixture();
+    // During item 4 the next item is "5. Läns gemensam riktlinje
+    // Patientsäkerhet och remissvar": too long beside the schedule words.
+    let shown = view(&f, "13:16:56", Lang::Sv, None);
+    let full = shown.frame.next_label.clone();
+    let cut = shown.frame.next_label_cut.clone();
+    assert!(cut.ends_with(" …") && cut.len() < full.len(), "{cut}");
+    assert!(full.starts_with(cut.trim_end_matches(" …")));
+    let draw_view = |v: &View| render(v, Lang::Sv, 800, 480, &Extras::default()).unwrap();
+    let drawn = draw_view(&shown);
+    // What is drawn is the cut form: the same as a screen whose whole
+    // label is that form.
+    let mut as_cut = shown.clone();
+    as_cut.frame.next_label = cut.clone();
+    assert_eq!(drawn.rgb, draw_view(&as_cut).rgb, "the cut form is shown");
+    // A label that fits is shown whole, whatever its cut form.
+    let mut short = shown.clone();
+    short.frame.next_label = "5. Avtal".into();
+    short.frame.next_label_cut = "5. Avtal".into();
+    let mut other_cut = short.clone();
+    other_cut.frame.next_label_cut = "x".into();
+    assert_eq!(draw_view(&short).rgb, draw_view(&other_cut).rgb);
+    assert!(count(&draw_view(&short), [0xa3, 0xb2, 0xc2], NEXT_AREA) > 0);
+}
+
+#[test]
+fn already_checked_in_names_the_person() {
+    let f = fixture();
+    let answer = |person: usize| {
+        let mut shown = view(&f, "13:16:56", Lang::Sv, Some(DoorKind::AlreadyIn));
+        shown.door.name = motesskylt::kiosk::view::display_name(&f.meeting.participants[person]);
+        render(&shown, Lang::Sv, 800, 480, &Extras::default()).unwrap()
+    };
+    assert_ne!(
+        answer(0).rgb,
+        answer(1).rgb,
+        "\"Du är redan incheckad\" looks the same for everyone"
+    );
+}

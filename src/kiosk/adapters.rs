@@ -131,6 +131,8 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     frame.set_offset_minutes(f.offset_minutes);
     frame.set_projected_end(f.projected_end.as_str().into());
     frame.set_next_label(f.next_label.as_str().into());
+    frame.set_next_label_cut(f.next_label_cut.as_str().into());
+    frame.set_next_number(f.next_number.as_str().into());
     frame.set_next_is_break(f.next_is_break);
     frame.set_next_at(f.next_at.as_str().into());
 

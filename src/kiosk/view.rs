@@ -137,18 +137,29 @@ pub struct FrameView {
     pub projected_end: String,
     /// "5. Samverkansavtal …", or empty when nothing follows.
     pub next_label: String,
+    /// `next_label` cut at a word with an ellipsis for a narrow line
+    /// ("5. Samverkansavtal för …"); the screen shows the longest form that
+    /// fits.
+    pub next_label_cut: String,
+    /// The next item's number ("5"), the shortest form; empty for a break.
+    pub next_number: String,
     /// The next entry is a break (the screen writes "Paus").
     pub next_is_break: bool,
     /// Planned start of the next entry, "13.25".
     pub next_at: String,
 }
 
+/// Seconds before the start from which the screen counts down; earlier it
+/// only says when the meeting starts ("Mötet börjar 13.30").
+pub const COUNTDOWN_FROM_S: i64 = 3600;
+
 /// Before the meeting.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BeforeView {
     /// "13.00".
     pub starts_at: String,
-    /// Time to the start, or past it when `delayed`.
+    /// Time to the start in the last [`COUNTDOWN_FROM_S`] seconds, or past
+    /// it when `delayed`; empty earlier.
     pub countdown: String,
     /// The planned start has passed without a start.
     pub delayed: bool,
@@ -401,6 +412,13 @@ pub fn compose(
         offset_minutes: i32::try_from(state.offset_s / 60).unwrap_or(i32::MAX),
         projected_end: clock(state.projected_end),
         next_label: next.map(entry_label).unwrap_or_default(),
+        next_label_cut: next
+            .map(|e| cut_at_word(&entry_label(e), NEXT_CUT_CHARS))
+            .unwrap_or_default(),
+        next_number: next
+            .filter(|e| !e.is_break())
+            .and_then(|e| e.number.clone())
+            .unwrap_or_default(),
         next_is_break: next.is_some_and(AgendaEntry::is_break),
         next_at: next.map(|e| lang.clock(e.start)).unwrap_or_default(),
     };
@@ -412,13 +430,14 @@ pub fn compose(
     match screen {
         ScreenKind::Before => {
             let delayed = state.overtime_s > 0;
+            let counting = delayed || state.remaining_s < COUNTDOWN_FROM_S;
             view.before = BeforeView {
                 starts_at: lang.clock(meeting.start),
-                countdown: countdown(if delayed {
-                    state.overtime_s
-                } else {
-                    state.remaining_s
-                }),
+                countdown: match (counting, delayed) {
+                    (false, _) => String::new(),
+                    (true, true) => countdown(state.overtime_s),
+                    (true, false) => countdown(state.remaining_s),
+                },
                 delayed,
             };
         }
@@ -501,6 +520,32 @@ fn entry_label(entry: &AgendaEntry) -> String {
     }
 }
 
+/// How long the next entry's cut label may be: what fits beside the
+/// schedule words on the 7" screen.
+const NEXT_CUT_CHARS: usize = 32;
+
+/// `text` if it has at most `max` characters, else as many of its first
+/// words as fit in `max - 2` characters followed by " …" (at least the first
+/// word, never part of one).
+pub fn cut_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    for word in text.split_whitespace() {
+        let longer = if kept.is_empty() {
+            word.to_string()
+        } else {
+            format!("{kept} {word}")
+        };
+        if !kept.is_empty() && longer.chars().count() + 2 > max {
+            break;
+        }
+        kept = longer;
+    }
+    format!("{kept} …")
+}
+
 fn timer_view(state: &ScreenState, settings: Settings) -> TimerView {
     if state.current_seconds == 0 {
         // A break of open length: count up, with no judgement.
@@ -512,7 +557,7 @@ fn timer_view(state: &ScreenState, settings: Settings) -> TimerView {
     }
     let (timer, tone) = if state.overtime_s > 0 {
         (format!("+{}", countdown(state.overtime_s)), Tone::Overtime)
-    } else if state.remaining_s <= settings.wrapup_s {
+    } else if state.remaining_s <= wrapup_seconds(settings.wrapup_s, state.current_seconds) {
         (countdown(state.remaining_s), Tone::WrapUp)
     } else {
         (countdown(state.remaining_s), Tone::Calm)
@@ -523,6 +568,13 @@ fn timer_view(state: &ScreenState, settings: Settings) -> TimerView {
         tone,
         progress,
     }
+}
+
+/// How long before the end of an entry of `length` seconds the timer
+/// turns to "Snart slut": the configured time, but never more than half
+/// the entry, so a short item starts calm.
+fn wrapup_seconds(configured: i64, length: i64) -> i64 {
+    configured.min(length / 2)
 }
 
 fn door_view(
@@ -601,5 +653,26 @@ mod tests {
                 "Öberg"
             ]
         );
+    }
+
+    #[test]
+    fn a_long_label_is_cut_between_words() {
+        let label = "5. Läns gemensam riktlinje Patientsäkerhet och remissvar";
+        let cut = cut_at_word(label, 32);
+        assert_eq!(cut, "5. Läns gemensam riktlinje …");
+        assert!(cut.chars().count() <= 32);
+        assert_eq!(cut_at_word("5. Kort", 32), "5. Kort");
+        // A first word longer than the limit is kept whole.
+        assert_eq!(
+            cut_at_word("Hälso-och-sjukvårdsavtalsöverenskommelsen idag", 10),
+            "Hälso-och-sjukvårdsavtalsöverenskommelsen …"
+        );
+    }
+
+    #[test]
+    fn the_wrap_up_warning_covers_at_most_half_an_entry() {
+        assert_eq!(wrapup_seconds(120, 120), 60);
+        assert_eq!(wrapup_seconds(120, 1200), 120);
+        assert_eq!(wrapup_seconds(120, 0), 0);
     }
 }

@@ -165,15 +165,41 @@ pub fn run(
     }
 }
 
-/// Closes the window on SIGTERM (`systemctl stop`, an upgrade), so the
-/// kiosk stops as when its window is closed: the input thread ends, the
-/// readers stop, the buzzer and LEDs are let go. Called before any thread
-/// starts, so that every thread inherits the blocked signal and only the
-/// waiting thread takes it.
+/// Slint's window backend asks the desktop's settings portal over the
+/// D-Bus session bus for its colour scheme, and prints an error at every
+/// start when the bus's socket does not exist (a kiosk on a bare X server
+/// or under Xvfb). The screen has its own colours: when there is no session
+/// bus, say so in the address, which the backend then takes quietly.
+///
+/// # Safety
+///
+/// Sets an environment variable: call it before any thread starts.
+pub unsafe fn no_session_bus_when_absent() {
+    const ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
+    if std::env::var_os(ADDRESS).is_some() {
+        return;
+    }
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(std::path::PathBuf::from)
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        .unwrap_or_else(|| format!("/run/user/{}", unsafe { libc::geteuid() }).into());
+    if !runtime.join("bus").exists() {
+        // SAFETY: the caller has no other thread running.
+        unsafe { std::env::set_var(ADDRESS, "disabled:") };
+    }
+}
+
+/// Closes the window on SIGTERM (`systemctl stop`, an upgrade) and SIGINT
+/// (Ctrl-C in the terminal that started it), so the kiosk stops as when its
+/// window is closed: the input thread ends, the readers stop, the buzzer and
+/// LEDs are let go, the demo's temporary folder goes. Called before any
+/// thread starts, so that every thread inherits the blocked signals and only
+/// the waiting thread takes them.
 fn close_on_sigterm() {
     use nix::sys::signal::{SigSet, Signal};
     let mut term = SigSet::empty();
     term.add(Signal::SIGTERM);
+    term.add(Signal::SIGINT);
     if term.thread_block().is_err() {
         return;
     }
