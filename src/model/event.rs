@@ -165,7 +165,11 @@ pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
                 withdrawn,
                 withdrawn_at,
                 ..
-            } => Some((person.as_str(), *withdrawn, withdrawn_at.with_timezone(&Utc))),
+            } => Some((
+                person.as_str(),
+                *withdrawn,
+                withdrawn_at.with_timezone(&Utc),
+            )),
             _ => None,
         })
         .collect();
@@ -175,9 +179,8 @@ pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
     events
         .iter()
         .filter(|e| {
-            Corrected::of(&e.kind).is_none_or(|(kind, person)| {
-                !withdrawn.contains(&(person, kind, e.instant()))
-            })
+            Corrected::of(&e.kind)
+                .is_none_or(|(kind, person)| !withdrawn.contains(&(person, kind, e.instant())))
         })
         .cloned()
         .collect()
