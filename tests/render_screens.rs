@@ -283,13 +283,20 @@ fn a_break_of_open_length_counts_up_without_alarm() {
     );
 }
 
-/// The screen's view at `at` of the meeting following its plan (no events).
+/// The screen's view at `at` of the meeting following its plan (no event
+/// log at all: an empty log would say that nothing has started).
 fn planned(f: &Fixture, at: &str) -> View {
-    let plan = Fixture {
-        meeting: f.meeting.clone(),
-        events: Vec::new(),
-    };
-    view(&plan, at, Lang::Sv, None)
+    let now = moment(f, at);
+    let schedule = Schedule::new(&f.meeting, DEFAULT_TIME_ZONE);
+    let state = screen_state(&f.meeting, &schedule, None, now);
+    compose(
+        &f.meeting,
+        &state,
+        DEFAULT_TIME_ZONE,
+        Lang::Sv,
+        Settings::default(),
+        None,
+    )
 }
 
 #[test]
