@@ -90,6 +90,7 @@ fn the_attendance_list_has_every_stay_and_the_items_present_for() {
             "Parti",
             "Organisation",
             "Kategori",
+            "Närvarande",
             "Första in",
             "Sista ut",
             "Närvaro",
@@ -108,6 +109,7 @@ fn the_attendance_list_has_every_stay_and_the_items_present_for() {
             "S",
             "Göteborgsregionen",
             "Politiker",
+            "ja",
             "12.50",
             "14.15",
             "12.50–14.15",
@@ -119,7 +121,7 @@ fn the_attendance_list_has_every_stay_and_the_items_present_for() {
     // Checked out by the secretary: corrected.
     let holmin = row(&table, "Lars Holmin");
     assert_eq!(
-        (holmin[6].as_str(), holmin[8].as_str(), holmin[9].as_str()),
+        (holmin[7].as_str(), holmin[9].as_str(), holmin[10].as_str()),
         ("12.55–15.20", "kort, sekreterare", "ja")
     );
     // Arrived during item 4; there to the end.
@@ -128,13 +130,15 @@ fn the_attendance_list_has_every_stay_and_the_items_present_for() {
         (
             eriksson[4].as_str(),
             eriksson[5].as_str(),
-            eriksson[7].as_str()
+            eriksson[6].as_str(),
+            eriksson[8].as_str()
         ),
-        ("13.20", "", "punkt 4–11")
+        ("ja", "13.20", "", "punkt 4–11")
     );
-    // Never came: no times, no items.
+    // Never came: not present, no times, no items.
     let absent = row(&table, "Tobias Hellström");
-    assert!(absent[4..9].iter().all(String::is_empty), "{absent:?}");
+    assert_eq!(absent[4], "nej");
+    assert!(absent[5..10].iter().all(String::is_empty), "{absent:?}");
 }
 
 #[test]
@@ -248,9 +252,9 @@ fn the_excel_workbooks_read_back_in_openpyxl() {
     };
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "Närvaro");
-    assert!(lines[1].starts_with("Namn;Parti;Organisation;Kategori;Första in"));
+    assert!(lines[1].starts_with("Namn;Parti;Organisation;Kategori;Närvarande;Första in"));
     assert!(
-        lines.contains(&"Olof Lundberg;S;Göteborgsregionen;Politiker;12.50;14.15;12.50–14.15;punkt 1–6;knapp, kort;"),
+        lines.contains(&"Olof Lundberg;S;Göteborgsregionen;Politiker;ja;12.50;14.15;12.50–14.15;punkt 1–6;knapp, kort;"),
         "{text}"
     );
     assert_eq!(lines.len(), 2 + 31);

@@ -137,11 +137,9 @@ pub struct AtMeeting {
 /// ended before the start or began after the end. An arrival or a leaving
 /// is only ever a moment within the meeting.
 pub fn at_meeting(stays: &[Stay], start: DateTime<Utc>, end: DateTime<Utc>) -> Option<AtMeeting> {
-    let mut during = stays
-        .iter()
-        .filter(|(from, to)| *from <= end && to.is_none_or(|to| to >= start));
-    let first = during.next()?;
-    let last = during.last().unwrap_or(first);
+    let within = |(from, to): &&Stay| *from <= end && to.is_none_or(|to| to >= start);
+    let first = stays.iter().find(within)?;
+    let last = stays.iter().rev().find(within).unwrap_or(first);
     Some(AtMeeting {
         arrived: Some(first.0).filter(|from| *from > start),
         left: last.1.filter(|to| *to < end),

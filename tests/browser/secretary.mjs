@@ -41,7 +41,7 @@ const NEW_TITLE = 'Samsjuklighetsreformen – planering inför genomförandet';
 const HELEN = 'Helen Eliasson';
 const LARS = 'Lars Holmin';
 const REASON = 'glömde kortet';
-const HEADER = 'Namn;Parti;Organisation;Kategori;Första in;Sista ut;Närvaro;Närvarande vid;Källa;Korrigerad';
+const HEADER = 'Namn;Parti;Organisation;Kategori;Närvarande;Första in;Sista ut;Närvaro;Närvarande vid;Källa;Korrigerad';
 
 const started = Date.now();
 let passed = 0;
