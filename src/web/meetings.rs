@@ -367,7 +367,7 @@ fn board_markup(
     let tz = state.tz;
     let m = &entry.meeting;
     let rows = agenda(m, events, tz);
-    let people = attendance(m, events, &rows);
+    let people = attendance(m, events, &rows, tz);
     let schedule = Schedule::new(m, tz);
     let engine = screen_state(m, &schedule, Some(&with_plan(&schedule, events)), now);
     let presence = presence(schedule.names(), m.participants.len(), events, now);
