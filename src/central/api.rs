@@ -3,6 +3,7 @@
 //! ([`ApiError`]) with a stable code and a message a person can act on;
 //! storage failures are logged, not shown.
 
+use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,8 +23,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::clock::BootClock;
-use super::db::{AnyDb, AuditEntry, CentralDb, Cursor, DbError, DeviceRecord};
+use super::db::{AnyDb, AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingNames};
 use super::secret;
+use super::validate::{self, Refusal};
 use crate::model::Meeting;
 use crate::store::meeting_key;
 use crate::sync::wire::{
@@ -285,14 +287,17 @@ async fn enrol(
     ))
 }
 
-/// Checks that every event is the device's and in its room's meetings.
+/// Checks that every event is the device's, in its room's meetings, a
+/// door's to record and valid field by field ([`validate`]); the batch is
+/// refused whole at the first event that is not.
 async fn check_events(
     state: &AppState,
     device: &DeviceRecord,
     events: &[WireEvent],
 ) -> Result<(), Failure> {
-    let mut checked: Vec<&str> = Vec::new();
-    for event in events {
+    // Each meeting's names and awaited cards, read once per batch.
+    let mut checked: Vec<(&str, MeetingNames, Option<BTreeSet<String>>)> = Vec::new();
+    for (index, event) in events.iter().enumerate() {
         if !device.owns(&event.device) {
             return Err(Failure::new(
                 StatusCode::FORBIDDEN,
@@ -310,29 +315,65 @@ async fn check_events(
                 "en sändning får bara innehålla händelser från en och samma lagring (device)",
             ));
         }
-        if checked.contains(&event.meeting.as_str()) {
-            continue;
-        }
-        match state.db.meeting_room(&event.meeting).await? {
-            Some(room) if room == device.room => checked.push(&event.meeting),
-            Some(_) => {
-                return Err(Failure::new(
-                    StatusCode::FORBIDDEN,
-                    "other_room",
-                    format!("mötet {} hör till ett annat rum", event.meeting),
-                ));
-            }
+        let place = match checked.iter().position(|(m, ..)| *m == event.meeting) {
+            Some(place) => place,
             None => {
-                return Err(Failure::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_meeting",
-                    format!(
-                        "mötet {} är okänt; skicka det först (PUT /api/v1/meetings/{})",
-                        event.meeting, event.meeting
-                    ),
-                ));
+                match state.db.meeting_room(&event.meeting).await? {
+                    Some(room) if room == device.room => {}
+                    Some(_) => {
+                        return Err(Failure::new(
+                            StatusCode::FORBIDDEN,
+                            "other_room",
+                            format!("mötet {} hör till ett annat rum", event.meeting),
+                        ));
+                    }
+                    None => {
+                        return Err(Failure::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "unknown_meeting",
+                            format!(
+                                "mötet {} är okänt; skicka det först (PUT /api/v1/meetings/{})",
+                                event.meeting, event.meeting
+                            ),
+                        ));
+                    }
+                }
+                let names = state.db.meeting_names(&event.meeting).await?;
+                checked.push((&event.meeting, names, None));
+                checked.len() - 1
             }
+        };
+        let (_, names, expected) = &mut checked[place];
+        if validate::needs_expected_cards(event) && expected.is_none() {
+            let asked = state
+                .db
+                .events_of_types(&["card_expected"], Some(&event.meeting))
+                .await?
+                .into_iter()
+                .filter_map(|w| match w.event.kind {
+                    crate::model::EventKind::CardExpected { person, .. } => Some(person),
+                    _ => None,
+                })
+                .collect();
+            *expected = Some(asked);
         }
+        let none = BTreeSet::new();
+        let known = validate::Known {
+            names,
+            expected_cards: expected.as_ref().unwrap_or(&none),
+        };
+        validate::check(index, event, known).map_err(|refusal| match refusal {
+            Refusal::NotTheDoors { .. } => Failure::new(
+                StatusCode::FORBIDDEN,
+                "not_door_event",
+                refusal.to_string(),
+            ),
+            Refusal::Invalid { .. } => Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_event",
+                refusal.to_string(),
+            ),
+        })?;
     }
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! - [`config`] reads `config/central.toml`;
 //! - [`secret`]: device tokens and one-time codes, kept hashed;
 //! - [`clock`]: the devices' clock offsets and corrected moments;
-//! - [`export`]: a meeting's event log with corrected moments.
+//! - [`export`]: a meeting's event log with corrected moments;
+//! - [`validate`]: what a device may push, checked field by field.
 
 pub mod api;
 pub mod clock;
@@ -16,3 +17,4 @@ pub mod db;
 pub mod export;
 pub mod secret;
 pub mod server;
+pub mod validate;

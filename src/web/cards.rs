@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::layout::{Section, notice, tr};
 use super::meetings::{Record, record};
 use super::{PageError, Signed, WebState};
-use crate::central::db::{CentralDb, MeetingEntry};
+use crate::central::db::{CARD_TYPES, CentralDb, MeetingEntry};
 use crate::model::event::Authority;
 use crate::model::event::CARD_EXPECTED_MINUTES;
 use crate::model::time::{Lang, local_time};
@@ -35,20 +35,23 @@ struct Card {
 }
 
 /// The cards registered now at the meetings the viewer may see, by
-/// person: every registration and revocation folded in time order.
+/// person: every registration and revocation folded in time order. Only
+/// the card events are read (by type, in the query), never the rest of
+/// the meetings' logs.
 async fn registry(state: &WebState, signed: &Signed) -> Result<Vec<Card>, PageError> {
+    let rooms: BTreeMap<String, String> = state
+        .app
+        .db
+        .meetings()
+        .await?
+        .into_iter()
+        .filter(|entry| signed.viewer.may_see(&entry.meeting.body))
+        .map(|entry| (entry.key, entry.room))
+        .collect();
     let mut changes = Vec::new();
-    for entry in state.app.db.meetings().await? {
-        if !signed.viewer.may_see(&entry.meeting.body) {
-            continue;
-        }
-        for wire in state.app.db.events(&entry.key).await? {
-            if matches!(
-                wire.event.kind,
-                EventKind::CardEnrolled { .. } | EventKind::CardRevoked { .. }
-            ) {
-                changes.push((wire, entry.room.clone()));
-            }
+    for wire in state.app.db.events_of_types(CARD_TYPES, None).await? {
+        if let Some(room) = rooms.get(&wire.meeting) {
+            changes.push((wire, room.clone()));
         }
     }
     changes.sort_by_key(|(wire, _)| wire.event.instant());
@@ -149,7 +152,7 @@ async fn awaited(
     let since = state
         .app
         .db
-        .events(key)
+        .events_of_types(&["card_expected"], Some(key))
         .await?
         .into_iter()
         .filter_map(|w| match &w.event.kind {

@@ -122,7 +122,12 @@ async fn preview(
     let lang = signed.lang;
     let rooms = state.app.db.rooms().await?;
     let key = meeting_key(meeting);
-    let existing = state.app.db.meeting(&key).await?;
+    // A meeting only a kiosk uploaded does not hold its room: the
+    // secretary's import decides (the kiosk's room is only suggested).
+    let (existing, kiosk_room) = match state.app.db.meeting(&key).await? {
+        Some(old) if !old.from_pages => (None, Some(old.room)),
+        existing => (existing, None),
+    };
     let existing_room = existing.as_ref().map(|e| e.room.clone());
     let second = existing
         .as_ref()
@@ -173,7 +178,7 @@ async fn preview(
                             tr(lang, "i rummet; det du sparar blir en ny version av det och ersätter den gamla i", "in the room; what you save becomes a new version of it and replaces the old one in"))))
                     }
                 } @else {
-                    input #room type="text" name="room" list="rooms" required;
+                    input #room type="text" name="room" list="rooms" value=[kiosk_room.as_deref()] required;
                     datalist #rooms { @for r in &rooms { option value=(r) {} } }
                 }
             }
@@ -493,8 +498,15 @@ pub async fn save(
     }
     let key = meeting_key(&meeting);
     // Bodies whose names differ only in punctuation share a key: the
-    // meeting under it must be this body's.
-    if let Some(old) = state.app.db.meeting(&key).await?
+    // meeting under it must be this body's. A meeting only a kiosk has
+    // uploaded is no body's word: the secretary's import takes its place.
+    let existing = state
+        .app
+        .db
+        .meeting(&key)
+        .await?
+        .filter(|old| old.from_pages);
+    if let Some(old) = &existing
         && (old.meeting.body != meeting.body || !signed.viewer.may_see(&old.meeting.body))
     {
         let text = format!(
@@ -519,7 +531,7 @@ pub async fn save(
     }
     // Until meetings have their own identity, one body's two meetings on
     // one day share a key: a second one would silently replace the first.
-    if let Some(old) = state.app.db.meeting(&key).await?
+    if let Some(old) = &existing
         && is_second_meeting(&old.meeting, &meeting)
         && fields.get("replace").map(String::as_str) != Some("yes")
     {
@@ -535,8 +547,8 @@ pub async fn save(
         );
         return again(&state, &signed, Some(meeting), vec![text]).await;
     }
-    if let Some(owner) = state.app.db.meeting_room(&key).await?
-        && owner != room
+    if let Some(owner) = existing.as_ref().map(|old| &old.room)
+        && *owner != room
     {
         let text = format!(
             "{} {owner}",

@@ -173,6 +173,37 @@ pub struct MeetingEntry {
     pub updated: DateTime<Utc>,
     /// The meeting.
     pub meeting: Meeting,
+    /// This version was imported on the secretary's pages (not uploaded
+    /// by a kiosk).
+    #[serde(default)]
+    pub from_pages: bool,
+}
+
+/// What a meeting's events may name: every participant's name (and every
+/// name a participant substitutes for) and every agenda number, in any
+/// stored version of the meeting (a kiosk may have recorded an event by
+/// an earlier one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeetingNames {
+    /// Participants' names, and the names they substitute for.
+    pub people: std::collections::BTreeSet<String>,
+    /// Agenda numbers (`4`, `5 a`).
+    pub items: std::collections::BTreeSet<String>,
+}
+
+/// The event types (`type` in the log) of the card registry.
+pub const CARD_TYPES: &[&str] = &["card_enrolled", "card_revoked"];
+
+/// Notes a stored row that could not be read back: it is left out of the
+/// answer (one bad row never makes a whole room unreadable) and logged as
+/// an error for the administrator.
+pub(crate) fn skipped_row(table: &str, key: &str, problem: &dyn std::fmt::Display) {
+    tracing::error!(
+        table,
+        row = key,
+        %problem,
+        "en lagrad rad går inte att läsa och hoppas över"
+    );
 }
 
 /// What a person signed in to the pages may do.
@@ -267,9 +298,26 @@ pub trait CentralDb: Send + Sync {
         received: DateTime<Utc>,
     ) -> impl Future<Output = Result<PushAck, DbError>> + Send;
 
-    /// The events of `meeting`, by device and sequence number.
+    /// The events of `meeting`, by device and sequence number. A row that
+    /// cannot be read back is left out and logged, never fatal.
     fn events(&self, meeting: &str)
     -> impl Future<Output = Result<Vec<WireEvent>, DbError>> + Send;
+
+    /// The events whose `type` is one of `types`, of `meeting` or (`None`)
+    /// of every meeting, in the store's order; selected by type in the
+    /// query (an index), so the rest of the log is never read.
+    fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<WireEvent>, DbError>> + Send;
+
+    /// What the events of the meeting `key` may name (empty when there is
+    /// no such meeting).
+    fn meeting_names(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<MeetingNames, DbError>> + Send;
 
     /// The device's acknowledgement (as in [`PushAck::acked_seq`]).
     fn acked(&self, device: &str) -> impl Future<Output = Result<i64, DbError>> + Send;
@@ -340,9 +388,12 @@ pub trait CentralDb: Send + Sync {
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
     /// Stores a meeting imported on the secretary's pages for `room` (a
-    /// new version when it changed; refused for another room's meeting).
-    /// From then on a device's upload of it changes nothing: the
-    /// secretary's version stands until the next import.
+    /// new version when it changed). Refused for a meeting another room
+    /// has from the pages; one that another room has only from its kiosks'
+    /// uploads moves to `room`, and the events stored for it until then
+    /// (that room's kiosks') are no longer the meeting's. From then on a
+    /// device's upload of it changes nothing: the secretary's version
+    /// stands until the next import.
     fn import_meeting(
         &self,
         room: &str,
@@ -473,6 +524,16 @@ impl CentralDb for AnyDb {
     }
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
         delegate!(self, db => db.events(meeting))
+    }
+    async fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> Result<Vec<WireEvent>, DbError> {
+        delegate!(self, db => db.events_of_types(types, meeting))
+    }
+    async fn meeting_names(&self, key: &str) -> Result<MeetingNames, DbError> {
+        delegate!(self, db => db.meeting_names(key))
     }
     async fn acked(&self, device: &str) -> Result<i64, DbError> {
         delegate!(self, db => db.acked(device))

@@ -8,8 +8,9 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row, Statement};
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, PULL_LIMIT, Pulled,
-    PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first, same_device,
+    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
+    Pulled, PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first,
+    same_device, skipped_row,
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
@@ -92,6 +93,14 @@ const MIGRATIONS: &[&str] = &[
         $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
     CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
         FOR EACH ROW EXECUTE FUNCTION motesskylt_audit_append_only();
+"#,
+    r#"
+    -- A meeting the secretary's import took from another room (which had
+    -- it from its kiosks only): the events stored until then (pos up to
+    -- this) are that room's kiosks', no longer the meeting's.
+    ALTER TABLE meeting_rooms ADD COLUMN hidden_before bigint NOT NULL DEFAULT 0;
+    -- The card registry reads events by type only.
+    CREATE INDEX events_type ON events ((body->>'type'), pos);
 "#,
 ];
 
@@ -213,7 +222,28 @@ impl PostgresDb {
             .query_one("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
             .await?
             .get(0);
-        if owner != room {
+        let from_the_pages = || async {
+            tx.query_one(
+                "SELECT EXISTS (SELECT 1 FROM meetings WHERE key = $1 AND from_pages)",
+                &[&key],
+            )
+            .await
+            .map(|r| r.get::<_, bool>(0))
+        };
+        if owner != room && from_pages && !from_the_pages().await? {
+            // The secretary's import wins over another room's kiosks.
+            tx.execute(
+                "UPDATE meeting_rooms SET room = $2,
+                     hidden_before = (SELECT COALESCE(MAX(pos), 0) FROM events)
+                 WHERE key = $1",
+                &[&key, &room],
+            )
+            .await?;
+            tracing::warn!(
+                meeting = %key, from = %owner, to = %room,
+                "the secretary's import took the meeting from another room's kiosks"
+            );
+        } else if owner != room {
             return Err(DbError::OtherRoom {
                 meeting: key.to_string(),
                 room: owner,
@@ -244,7 +274,7 @@ impl PostgresDb {
             .lock()
             .await
             .query(
-                "SELECT m.key, r.room, m.received, m.body FROM meetings m
+                "SELECT m.key, r.room, m.received, m.body, m.from_pages FROM meetings m
                  JOIN meeting_rooms r ON r.key = m.key
                  WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
                    AND ($1::text IS NULL OR m.key = $1)",
@@ -252,15 +282,23 @@ impl PostgresDb {
             )
             .await?
             .iter()
-            .map(|r| {
-                Ok(MeetingEntry {
-                    key: r.get(0),
-                    room: r.get(1),
-                    updated: r.get(2),
-                    meeting: serde_json::from_value(r.get(3))
-                        .map_err(|e| DbError::BadRow(e.to_string()))?,
-                })
+            .filter_map(|r| {
+                let key: String = r.get(0);
+                let entry = (|| {
+                    Ok::<_, DbError>(MeetingEntry {
+                        room: r.get(1),
+                        updated: r.try_get(2)?,
+                        meeting: serde_json::from_value(r.try_get(3)?)
+                            .map_err(|e| DbError::BadRow(e.to_string()))?,
+                        from_pages: r.get(4),
+                        key: key.clone(),
+                    })
+                })();
+                entry
+                    .inspect_err(|problem| skipped_row("meetings", &key, problem))
+                    .ok()
             })
+            .map(Ok)
             .collect()
     }
 
@@ -340,19 +378,40 @@ async fn migrate(client: &Client) -> Result<(), DbError> {
     Ok(())
 }
 
+/// An event's [`WIRE_COLUMNS`] from column `first`, or what is wrong with
+/// the row (never a panic: a stored row that does not read back is
+/// skipped by the callers).
 fn wire(r: &Row, first: usize) -> Result<WireEvent, DbError> {
     Ok(WireEvent {
-        id: r.get(first),
-        device: r.get(first + 1),
-        seq: r.get(first + 2),
-        meeting: r.get(first + 3),
-        wall: r.get(first + 4),
-        mono_ms: r.get(first + 5),
-        boot: r.get(first + 6),
-        clock_synced: r.get(first + 7),
-        event: serde_json::from_value(r.get::<_, serde_json::Value>(first + 8))
+        id: r.try_get(first)?,
+        device: r.try_get(first + 1)?,
+        seq: r.try_get(first + 2)?,
+        meeting: r.try_get(first + 3)?,
+        wall: r.try_get(first + 4)?,
+        mono_ms: r.try_get(first + 5)?,
+        boot: r.try_get(first + 6)?,
+        clock_synced: r.try_get(first + 7)?,
+        event: serde_json::from_value(r.try_get::<_, serde_json::Value>(first + 8)?)
             .map_err(|e| DbError::BadRow(e.to_string()))?,
     })
+}
+
+/// The events of `rows` (from column `first`) that read back; each one
+/// that does not is left out and logged ([`skipped_row`]).
+fn readable(rows: &[Row], first: usize) -> Vec<WireEvent> {
+    rows.iter()
+        .filter_map(|r| {
+            wire(r, first)
+                .inspect_err(|problem| {
+                    let id = r
+                        .try_get::<_, Uuid>(first)
+                        .map(|id| id.to_string())
+                        .unwrap_or_default();
+                    skipped_row("events", &id, problem);
+                })
+                .ok()
+        })
+        .collect()
 }
 
 const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending";
@@ -447,12 +506,63 @@ impl CentralDb for PostgresDb {
             .await
             .query(
                 &format!(
-                    "SELECT {WIRE_COLUMNS} FROM events WHERE meeting = $1 ORDER BY device, seq"
+                    "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE e.meeting = $1 AND e.pos > COALESCE(r.hidden_before, 0)
+                     ORDER BY e.device, e.seq"
                 ),
                 &[&meeting],
             )
             .await?;
-        rows.iter().map(|r| wire(r, 0)).collect()
+        Ok(readable(&rows, 0))
+    }
+
+    async fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> Result<Vec<WireEvent>, DbError> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                &format!(
+                    "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE e.body->>'type' = ANY($1::text[])
+                       AND ($2::text IS NULL OR e.meeting = $2)
+                       AND e.pos > COALESCE(r.hidden_before, 0)
+                     ORDER BY e.pos"
+                ),
+                &[&types, &meeting],
+            )
+            .await?;
+        Ok(readable(&rows, 0))
+    }
+
+    async fn meeting_names(&self, key: &str) -> Result<MeetingNames, DbError> {
+        let rows = self
+            .client
+            .lock()
+            .await
+            .query(
+                "SELECT 0, p->>'name' FROM meetings m, jsonb_array_elements(m.body->'participants') p
+                     WHERE m.key = $1
+                 UNION SELECT 0, p->>'substitute_for' FROM meetings m, jsonb_array_elements(m.body->'participants') p
+                     WHERE m.key = $1
+                 UNION SELECT 1, i->>'number' FROM meetings m, jsonb_array_elements(m.body->'items') i
+                     WHERE m.key = $1",
+                &[&key],
+            )
+            .await?;
+        let mut names = MeetingNames::default();
+        for row in rows {
+            match (row.try_get::<_, i32>(0)?, row.try_get::<_, Option<String>>(1)?) {
+                (0, Some(name)) => names.people.insert(name),
+                (_, Some(number)) => names.items.insert(number),
+                (_, None) => false,
+            };
+        }
+        Ok(names)
     }
 
     async fn acked(&self, device: &str) -> Result<i64, DbError> {
@@ -665,28 +775,34 @@ impl CentralDb for PostgresDb {
             )
             .await?;
         for row in meetings {
-            pulled.cursor.meetings = pulled.cursor.meetings.max(row.get(0));
-            pulled.meetings.push(RoomMeeting {
-                key: row.get(1),
-                meeting: serde_json::from_value(row.get(2))
-                    .map_err(|e| DbError::BadRow(e.to_string()))?,
-                from_pages: row.get(3),
-            });
+            let pos: i64 = row.get(0);
+            pulled.cursor.meetings = pulled.cursor.meetings.max(pos);
+            match serde_json::from_value(row.get(2)) {
+                Ok(meeting) => pulled.meetings.push(RoomMeeting {
+                    key: row.get(1),
+                    meeting,
+                    from_pages: row.get(3),
+                }),
+                Err(problem) => skipped_row("meetings", &pos.to_string(), &problem),
+            }
         }
         let events = tx
             .query(
                 &format!(
                     "SELECT e.pos, {WIRE_COLUMNS} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
-                     WHERE r.room = $1 AND e.pos > $2 ORDER BY e.pos LIMIT $3"
+                     WHERE r.room = $1 AND e.pos > $2 AND e.pos > r.hidden_before
+                     ORDER BY e.pos LIMIT $3"
                 ),
                 &[&room, &since.events, &PULL_LIMIT],
             )
             .await?;
         for row in events {
-            pulled.cursor.events = row.get(0);
-            let event = wire(&row, 1)?;
-            if !same_device(device, &event.device) {
-                pulled.events.push(event);
+            let pos: i64 = row.get(0);
+            pulled.cursor.events = pos;
+            match wire(&row, 1) {
+                Ok(event) if !same_device(device, &event.device) => pulled.events.push(event),
+                Ok(_) => {}
+                Err(problem) => skipped_row("events", &pos.to_string(), &problem),
             }
         }
         tx.commit().await?;

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, PULL_LIMIT, Pulled,
-    PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first, same_device,
+    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
+    Pulled, PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first,
+    same_device, skipped_row,
 };
 use crate::central::clock::BootClock;
 use crate::model::Meeting;
@@ -116,6 +117,14 @@ const MIGRATIONS: &[&str] = &[
     -- never replaces one.
     ALTER TABLE meetings ADD COLUMN from_pages INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+    -- A meeting the secretary's import took from another room (which had
+    -- it from its kiosks only): the events stored until then (pos up to
+    -- this) are that room's kiosks', no longer the meeting's.
+    ALTER TABLE meeting_rooms ADD COLUMN hidden_before INTEGER NOT NULL DEFAULT 0;
+    -- The card registry reads events by type only.
+    CREATE INDEX events_type ON events (json_extract(body, '$.type'), pos);
+"#,
 ];
 
 /// The central store on a SQLite file.
@@ -146,7 +155,27 @@ impl SqliteDb {
                     |r| r.get(0),
                 )
                 .optional()?;
+            let from_the_pages = |tx: &Transaction| -> Result<bool, DbError> {
+                Ok(tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM meetings WHERE key = ?1 AND from_pages)",
+                    params![key],
+                    |r| r.get(0),
+                )?)
+            };
             match owner {
+                // The secretary's import wins over another room's kiosks.
+                Some(owner) if owner != room && from_pages && !from_the_pages(&tx)? => {
+                    tx.execute(
+                        "UPDATE meeting_rooms SET room = ?2,
+                             hidden_before = (SELECT COALESCE(MAX(pos), 0) FROM events)
+                         WHERE key = ?1",
+                        params![key, room],
+                    )?;
+                    tracing::warn!(
+                        meeting = %key, from = %owner, to = %room,
+                        "the secretary's import took the meeting from another room's kiosks"
+                    );
+                }
                 Some(owner) if owner != room => {
                     return Err(DbError::OtherRoom {
                         meeting: key,
@@ -300,7 +329,7 @@ impl DeviceRow {
 /// The newest version of every meeting (or of `key`).
 fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
     let mut statement = conn.prepare_cached(
-        "SELECT m.key, r.room, m.received, m.body FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+        "SELECT m.key, r.room, m.received, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
          WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
            AND (?1 IS NULL OR m.key = ?1)",
     )?;
@@ -310,23 +339,43 @@ fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEn
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
         ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
-        let (key, room, updated, body) = row?;
-        entries.push(MeetingEntry {
-            key,
-            room,
-            updated: time(Some(updated))?.unwrap_or_default(),
-            meeting: parse_meeting(&body)?,
-        });
+        let (key, room, updated, body, from_pages) = row?;
+        match (time(Some(updated)), parse_meeting(&body)) {
+            (Ok(updated), Ok(meeting)) => entries.push(MeetingEntry {
+                key,
+                room,
+                updated: updated.unwrap_or_default(),
+                meeting,
+                from_pages,
+            }),
+            (Err(problem), _) | (_, Err(problem)) => skipped_row("meetings", &key, &problem),
+        }
     }
     Ok(entries)
 }
 
 fn parse_meeting(body: &str) -> Result<Meeting, DbError> {
     serde_json::from_str(body).map_err(|e| DbError::BadRow(e.to_string()))
+}
+
+/// The events of `rows` that read back; each one that does not is left
+/// out and logged ([`skipped_row`]).
+fn readable(
+    rows: impl Iterator<Item = rusqlite::Result<WireRow>>,
+) -> Result<Vec<WireEvent>, DbError> {
+    let mut events = Vec::new();
+    for row in rows {
+        match row?.parse() {
+            Ok(event) => events.push(event),
+            Err(problem) => skipped_row("events", "", &problem),
+        }
+    }
+    Ok(events)
 }
 
 impl CentralDb for SqliteDb {
@@ -389,15 +438,61 @@ impl CentralDb for SqliteDb {
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
         let meeting = meeting.to_string();
         self.with(move |conn| {
+            // meeting_rooms has none of the event's column names.
             let mut statement = conn.prepare(&format!(
-                "SELECT {WIRE_COLUMNS} FROM events WHERE meeting = ?1 ORDER BY device, seq"
+                "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
+                 WHERE e.meeting = ?1 AND e.pos > COALESCE(r.hidden_before, 0)
+                 ORDER BY e.device, e.seq"
             ))?;
             let rows = statement.query_map(params![meeting], |r| WireRow::read(r, 0))?;
-            let mut events = Vec::new();
+            readable(rows)
+        })
+        .await
+    }
+
+    async fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> Result<Vec<WireEvent>, DbError> {
+        let types = serde_json::to_string(types).map_err(|e| DbError::BadRow(e.to_string()))?;
+        let meeting = meeting.map(str::to_string);
+        self.with(move |conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
+                 WHERE json_extract(e.body, '$.type') IN (SELECT value FROM json_each(?1))
+                   AND (?2 IS NULL OR e.meeting = ?2) AND e.pos > COALESCE(r.hidden_before, 0)
+                 ORDER BY e.pos"
+            ))?;
+            let rows = statement.query_map(params![types, meeting], |r| WireRow::read(r, 0))?;
+            readable(rows)
+        })
+        .await
+    }
+
+    async fn meeting_names(&self, key: &str) -> Result<MeetingNames, DbError> {
+        let key = key.to_string();
+        self.with(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT 0, json_extract(p.value, '$.name') FROM meetings m, json_each(m.body, '$.participants') p
+                     WHERE m.key = ?1
+                 UNION SELECT 0, json_extract(p.value, '$.substitute_for') FROM meetings m, json_each(m.body, '$.participants') p
+                     WHERE m.key = ?1
+                 UNION SELECT 1, json_extract(i.value, '$.number') FROM meetings m, json_each(m.body, '$.items') i
+                     WHERE m.key = ?1",
+            )?;
+            let rows = statement.query_map(params![key], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            let mut names = MeetingNames::default();
             for row in rows {
-                events.push(row?.parse().map_err(DbError::BadRow)?);
+                match row? {
+                    (0, Some(name)) => names.people.insert(name),
+                    (_, Some(number)) => names.items.insert(number),
+                    (_, None) => false,
+                };
             }
-            Ok(events)
+            Ok(names)
         })
         .await
     }
@@ -648,16 +743,20 @@ impl CentralDb for SqliteDb {
                 for row in rows {
                     let (pos, key, body, from_pages) = row?;
                     pulled.cursor.meetings = pulled.cursor.meetings.max(pos);
-                    pulled.meetings.push(RoomMeeting {
-                        key,
-                        meeting: parse_meeting(&body)?,
-                        from_pages,
-                    });
+                    match parse_meeting(&body) {
+                        Ok(meeting) => pulled.meetings.push(RoomMeeting {
+                            key,
+                            meeting,
+                            from_pages,
+                        }),
+                        Err(problem) => skipped_row("meetings", &pos.to_string(), &problem),
+                    }
                 }
                 // meeting_rooms has none of the event's column names.
                 let mut statement = tx.prepare_cached(&format!(
                     "SELECT e.pos, {WIRE_COLUMNS} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
-                     WHERE r.room = ?1 AND e.pos > ?2 ORDER BY e.pos LIMIT ?3"
+                     WHERE r.room = ?1 AND e.pos > ?2 AND e.pos > r.hidden_before
+                     ORDER BY e.pos LIMIT ?3"
                 ))?;
                 let rows = statement.query_map(params![room, since.events, PULL_LIMIT], |r| {
                     Ok((r.get::<_, i64>(0)?, WireRow::read(r, 1)?))
@@ -665,9 +764,12 @@ impl CentralDb for SqliteDb {
                 for row in rows {
                     let (pos, row) = row?;
                     pulled.cursor.events = pos;
-                    let event = row.parse().map_err(DbError::BadRow)?;
-                    if !same_device(&device, &event.device) {
-                        pulled.events.push(event);
+                    match row.parse() {
+                        Ok(event) if !same_device(&device, &event.device) => {
+                            pulled.events.push(event);
+                        }
+                        Ok(_) => {}
+                        Err(problem) => skipped_row("events", &pos.to_string(), &problem),
                     }
                 }
             }
