@@ -175,6 +175,56 @@ fn bad_documents_exit_2_with_file_and_line_and_print_nothing() {
     );
 }
 
+/// Issue 16, points 7 and 10: a roster line not understood and a notice
+/// past the limits exit 2 with `FILE:LINE:` problems and print nothing.
+#[test]
+fn unread_roster_lines_and_huge_notices_exit_2_with_their_lines() {
+    let seed = std::fs::read_to_string(notice()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let garbled = dir.path().join("kallelse.md");
+    std::fs::write(&garbled, seed.replacen("Ulf Olsson", "=Ulf Olsson", 1)).unwrap();
+    let line = 1 + seed
+        .lines()
+        .position(|l| l.starts_with("Ulf Olsson"))
+        .unwrap();
+    let out = run(&["import", arg(&garbled), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr_lines(&out),
+        vec![format!(
+            "{}:{line}: raden står bland deltagarna men går inte att läsa som en person: \"=Ulf Olsson (S), Boråsregionen\"; skriv den som \"Förnamn Efternamn (parti), organisation\" eller ta bort den",
+            garbled.display()
+        )]
+    );
+
+    let crowded = dir.path().join("stor.md");
+    let people: String = (0..1200)
+        .map(|i| {
+            format!(
+                "Anna Berg-{}son (S), Göteborgsregionen, ledamot {i}\n",
+                ["Ek", "Holm", "Lind"][i % 3]
+            )
+        })
+        .collect();
+    let after = "Olof Lundberg (S), Göteborgsregionen  \n";
+    std::fs::write(
+        &crowded,
+        seed.replacen(after, &format!("{after}{people}"), 1),
+    )
+    .unwrap();
+    let out = run(&["import", arg(&crowded), "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let lines = stderr_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{}:", crowded.display()))
+            && lines[0].contains(": kallelsen har fler än 1000 deltagare"),
+        "{lines:?}"
+    );
+}
+
 #[test]
 fn status_json_on_the_event_log_matches_the_contract_example() {
     let s = json(&run(&[

@@ -473,3 +473,112 @@ fn a_roster_column_skipped_then_filled_does_not_panic() {
     assert_ne!(damaged, seed, "the roster heading is in the seed");
     let _ = motesskylt::kallelse::import_bytes(damaged.as_bytes());
 }
+
+/// Seed 000's text with `from` replaced (once) by `to`.
+fn seed_000_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(fixture("seeds/000-kallelse-sro-2026-06-04.md")).unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1)
+}
+
+/// The 1-based line of `text` that begins with `start`.
+fn line_of(text: &str, start: &str) -> usize {
+    1 + text.lines().position(|l| l.starts_with(start)).unwrap()
+}
+
+/// The roster lines an import refused, with their lines.
+fn unread(text: &str) -> Vec<(usize, String)> {
+    let err = import_bytes(text.as_bytes()).expect_err("the import must refuse");
+    err.iter()
+        .map(|e| match e {
+            ImportError::UnreadRosterLine { line, text } => (*line, text.clone()),
+            other => panic!("another problem: {other}"),
+        })
+        .collect()
+}
+
+/// Issue 16, point 10: a roster line beginning with `=` dropped that
+/// person and the four after them, with no problem reported.
+#[test]
+fn a_roster_line_not_understood_is_reported_never_dropped() {
+    let text = seed_000_with("Ulf Olsson (S)", "=Ulf Olsson (S)");
+    assert_eq!(
+        unread(&text),
+        vec![(
+            line_of(&text, "=Ulf"),
+            "=Ulf Olsson (S), Boråsregionen".to_string()
+        )]
+    );
+    let message = import_bytes(text.as_bytes()).unwrap_err()[0].to_string();
+    assert!(
+        message.contains("går inte att läsa som en person") && message.contains("=Ulf Olsson"),
+        "{message}"
+    );
+    // The last of a section, the last before the agenda, two in a row.
+    for (from, to) in [
+        ("Dan Nyberg (S)", "=Dan Nyberg (S)"),
+        ("Rebecca Bretvold", "@Rebecca Bretvold"),
+        (
+            "Ulf Olsson (S), Boråsregionen  \nPeter",
+            "=Ulf Olsson (S), Boråsregionen  \n+Peter",
+        ),
+    ] {
+        let text = seed_000_with(from, to);
+        let found = unread(&text);
+        let first = to.split_whitespace().next().unwrap();
+        assert_eq!(found[0].0, line_of(&text, first), "{to}: {found:?}");
+        assert_eq!(found.len(), to.lines().count(), "{to}: {found:?}");
+    }
+    // In a "Kallade:"/"Inbjudna:" list.
+    let text = seed_000_with(
+        "*Ida Wickström, Boråsregionen*",
+        "*Ida Wickström, Boråsregionen, =Bo Ek, VGR*",
+    );
+    assert_eq!(
+        unread(&text),
+        vec![(line_of(&text, "**Inbjudna"), "=Bo Ek".to_string())]
+    );
+    // A cell of seed 004's table.
+    let seed =
+        std::fs::read_to_string(fixture("seeds/004-anteckning-styrgrupp-2026-05-13.txt")).unwrap();
+    let text = seed.replacen("\tRikard Strömqvist", "\t=Rikard Strömqvist", 1);
+    assert_eq!(
+        unread(&text),
+        vec![(
+            line_of(&text, "Katarina Andersson"),
+            "=Rikard Strömqvist, Tibro kommun".to_string()
+        )]
+    );
+    // A name in angle brackets is not markup to remove.
+    let text = seed_000_with(
+        "Ulf Olsson (S), Boråsregionen",
+        "<Ulf Olsson (S), Boråsregionen>",
+    );
+    assert_eq!(unread(&text).len(), 1);
+}
+
+/// Issue 16, point 10: a line holding only a tag (`<b>`) ended the
+/// roster and dropped the rest of the section.
+#[test]
+fn a_line_of_markup_alone_keeps_the_roster_going() {
+    let whole = seed("000-kallelse-sro-2026-06-04.md");
+    let names = |m: &Meeting| {
+        m.participants
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+    };
+    for tag in ["<b>", "</td>", "<br/>", "<span class=\"x\"></span>"] {
+        let text = seed_000_with(
+            "Ulf Olsson (S), Boråsregionen  \n",
+            &format!("Ulf Olsson (S), Boråsregionen  \n{tag}\n"),
+        );
+        let m = import_bytes(text.as_bytes()).unwrap_or_else(|e| panic!("{tag}: {e:?}"));
+        assert_eq!(names(&m), names(&whole), "{tag}");
+    }
+    let text = seed_000_with("Ulf Olsson (S)", "<b>Ulf Olsson</b> (S)");
+    assert_eq!(
+        names(&import_bytes(text.as_bytes()).unwrap()),
+        names(&whole)
+    );
+}

@@ -13,7 +13,13 @@ pub fn pattern(source: &str) -> Regex {
 }
 
 static LINK: LazyLock<Regex> = LazyLock::new(|| pattern(r"\[([^\]]*)\]\(([^)\s]*)\)"));
-static TAG: LazyLock<Regex> = LazyLock::new(|| pattern(r"</?[A-Za-z][^<>]*>"));
+/// HTML tags by name: a person's name in angle brackets ("<Ulf Olsson>")
+/// is not markup and stays, to be read or reported.
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)</?(?:a|abbr|b|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|del|div|dl|dt|em|font|h[1-6]|head|hr|html|i|img|ins|kbd|label|li|mark|o:p|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul|w:[a-z]+)(?:\s[^<>]*)?/?>",
+    )
+});
 static ESCAPE: LazyLock<Regex> = LazyLock::new(|| pattern(r"\\([\\`*_{}\[\]()#+\-.!>])"));
 
 /// A line with its markup removed.
@@ -95,6 +101,11 @@ mod tests {
         assert_eq!(c.text, "Beslutsunderlag (vgregion.se)");
         let c = clean("<b>Övriga deltagare</b>\t");
         assert_eq!(c.text, "Övriga deltagare");
+        assert_eq!(
+            clean("<B>Ulf</b> <span class=\"x\">Olsson</span><br/>").text,
+            "Ulf Olsson"
+        );
+        assert_eq!(clean("<Ulf Olsson>").text, "<Ulf Olsson>");
         let c = clean("➤ [Beslutsunderlag – Politisk referensgrupp.pdf](#)");
         assert!(c.bullet);
         assert_eq!(c.links.len(), 1);

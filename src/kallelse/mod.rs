@@ -22,6 +22,17 @@ use crate::model::{Category, Meeting, Participant};
 use header::{Label, Value};
 use markup::clean;
 
+/// The most participants (called and invited) a notice may name: more is
+/// no meeting a door handles, and every one is a row of the preview.
+pub const MAX_PARTICIPANTS: usize = 1000;
+
+/// The most agenda entries (items and breaks) a notice may have.
+pub const MAX_ENTRIES: usize = 300;
+
+/// The most text a notice may hold, in bytes of its lines (about 350
+/// pages): the import and its preview stay in proportion to it.
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
 /// Something wrong with a notice, in words a secretary can act on.
 #[derive(Debug, Error)]
 pub enum ImportError {
@@ -120,6 +131,45 @@ pub enum ImportError {
         /// That entry's end.
         previous_end: String,
     },
+    /// A line among those called (or a name in "Kallade:"/"Inbjudna:")
+    /// that does not read as a person: reported, never dropped.
+    #[error(
+        "raden står bland deltagarna men går inte att läsa som en person: \"{text}\"; skriv den som \"Förnamn Efternamn (parti), organisation\" eller ta bort den"
+    )]
+    UnreadRosterLine {
+        /// Line of the text.
+        line: usize,
+        /// The text without markup.
+        text: String,
+    },
+    /// More participants than [`MAX_PARTICIPANTS`].
+    #[error(
+        "kallelsen har fler än {max} deltagare (gränsen passerades på den här raden); så många läses inte in. Kontrollera att det är rätt dokument, eller dela upp deltagarlistan"
+    )]
+    TooManyParticipants {
+        /// Line where the limit was passed.
+        line: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More agenda entries than [`MAX_ENTRIES`].
+    #[error(
+        "dagordningen har fler än {max} punkter (gränsen passerades på den här raden); så många läses inte in. Kontrollera att det är rätt dokument"
+    )]
+    TooManyEntries {
+        /// Line where the limit was passed.
+        line: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More text than [`MAX_TEXT_BYTES`].
+    #[error(
+        "kallelsen har mer än {max_kib} kB text, mer än en kallelse brukar ha; ta bort bilagor och annan text som inte hör till kallelsen och försök igen"
+    )]
+    TooMuchText {
+        /// The limit in KiB.
+        max_kib: usize,
+    },
 }
 
 impl ImportError {
@@ -131,7 +181,10 @@ impl ImportError {
             | ImportError::MeetingEndsBeforeStart { line, .. }
             | ImportError::BadItemTime { line, .. }
             | ImportError::ItemEndsBeforeStart { line, .. }
-            | ImportError::ItemOverlaps { line, .. } => Some(*line),
+            | ImportError::ItemOverlaps { line, .. }
+            | ImportError::UnreadRosterLine { line, .. }
+            | ImportError::TooManyParticipants { line, .. }
+            | ImportError::TooManyEntries { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -153,6 +206,11 @@ pub fn import_file(path: &Path) -> Result<Meeting, Vec<ImportError>> {
 /// Reads a notice from its bytes (Markdown, text or .docx, detected).
 pub fn import_bytes(bytes: &[u8]) -> Result<Meeting, Vec<ImportError>> {
     let lines = source::read_lines(bytes).map_err(|e| vec![e])?;
+    if lines.iter().map(|l| l.text.len()).sum::<usize>() > MAX_TEXT_BYTES {
+        return Err(vec![ImportError::TooMuchText {
+            max_kib: MAX_TEXT_BYTES / 1024,
+        }]);
+    }
     Reader::default().read(&lines)
 }
 
@@ -172,6 +230,11 @@ struct Reader {
     people: Vec<Participant>,
     guests: Vec<Participant>,
     labels_seen: bool,
+    /// A roster block has begun: a name dropped before the agenda is a
+    /// roster line not understood.
+    roster_seen: bool,
+    /// Roster lines not understood.
+    unread: Vec<roster::Unread>,
 }
 
 impl Reader {
@@ -179,16 +242,27 @@ impl Reader {
         let mut agenda = agenda::Agenda::new();
         let mut block: Option<roster::Block> = None;
         let mut index = 0;
+        // The line read last: where a limit was passed.
+        let mut last = 0;
         while index < lines.len() {
             let line = &lines[index];
             index += 1;
+            self.within_limits(block.as_ref(), &agenda, last)?;
+            last = line.number;
             let c = clean(&line.text);
             if let Some(b) = block.as_mut() {
-                if b.feed(&line.text) {
+                if b.feed(&line.text, line.number) {
                     continue;
                 }
-                self.people
-                    .extend(block.take().map(roster::Block::finish).unwrap_or_default());
+                // A line not understood with the roster going on after it
+                // is inside the roster: kept as a problem, not its end.
+                if next_raw(lines, index).is_some_and(|next| b.accepts(next)) {
+                    b.keep(&line.text, line.number);
+                    continue;
+                }
+                if let Some(b) = block.take() {
+                    self.end_roster(b);
+                }
             }
             if c.text.is_empty() {
                 agenda.blank();
@@ -212,6 +286,7 @@ impl Reader {
                 || roster::heading(&c.text).is_some_and(|h| matches!(h, roster::Heading::Sides(_)));
             if may_start_roster && let Some(b) = roster::Block::start(&line.text) {
                 block = Some(b);
+                self.roster_seen = true;
                 continue;
             }
             if !agenda.started()
@@ -230,12 +305,53 @@ impl Reader {
                 }
                 _ => None,
             };
-            agenda.line(&c, line.number, continuation.as_deref());
+            let before_agenda = !agenda.started();
+            let started = agenda.line(&c, line.number, continuation.as_deref());
+            // Before the agenda a line that starts no item is dropped: a
+            // name there is a roster line the roster could not take.
+            if before_agenda && !started && self.roster_seen && names::reads_as_name(&c.text) {
+                self.unread.push(roster::Unread {
+                    line: line.number,
+                    text: c.text.clone(),
+                });
+            }
         }
+        self.within_limits(block.as_ref(), &agenda, last)?;
         if let Some(b) = block.take() {
-            self.people.extend(b.finish());
+            self.end_roster(b);
         }
         self.finish(agenda)
+    }
+
+    /// Refuses a notice past [`MAX_PARTICIPANTS`] or [`MAX_ENTRIES`] at
+    /// the line where it passed, before reading more.
+    fn within_limits(
+        &self,
+        block: Option<&roster::Block>,
+        agenda: &agenda::Agenda,
+        line: usize,
+    ) -> Result<(), Vec<ImportError>> {
+        let people = self.people.len() + self.guests.len() + block.map_or(0, roster::Block::people);
+        if people > MAX_PARTICIPANTS {
+            return Err(vec![ImportError::TooManyParticipants {
+                line,
+                max: MAX_PARTICIPANTS,
+            }]);
+        }
+        if agenda.drafts.len() > MAX_ENTRIES {
+            return Err(vec![ImportError::TooManyEntries {
+                line,
+                max: MAX_ENTRIES,
+            }]);
+        }
+        Ok(())
+    }
+
+    /// Takes a finished roster block's people and its lines not understood.
+    fn end_roster(&mut self, block: roster::Block) {
+        let (people, unread) = block.finish();
+        self.people.extend(people);
+        self.unread.extend(unread);
     }
 
     /// A label's value with its continuation lines (a list ending in a comma).
@@ -273,14 +389,23 @@ impl Reader {
                 self.location = Some(value.trim_end_matches('.').to_string());
             }
             Label::Invited => {
-                self.guests.extend(listed(&value, Category::Guest, true));
+                let (people, unread) = listed(&value, Category::Guest, true);
+                self.guests.extend(people);
+                self.unread_names(unread, line);
             }
             Label::Called if !header::refers_to_list(&value) => {
-                self.people
-                    .extend(listed(&value, Category::Official, false));
+                let (people, unread) = listed(&value, Category::Official, false);
+                self.people.extend(people);
+                self.unread_names(unread, line);
             }
             _ => {}
         }
+    }
+
+    /// Names of a "Kallade:"/"Inbjudna:" list that could not be read.
+    fn unread_names(&mut self, texts: Vec<String>, line: usize) {
+        self.unread
+            .extend(texts.into_iter().map(|text| roster::Unread { line, text }));
     }
 
     fn finish(self, agenda: agenda::Agenda) -> Result<Meeting, Vec<ImportError>> {
@@ -288,6 +413,10 @@ impl Reader {
         if self.date.is_none() && self.time.is_none() && !agenda.started() {
             return Err(vec![ImportError::NotANotice]);
         }
+        problems.extend(self.unread.iter().map(|u| ImportError::UnreadRosterLine {
+            line: u.line,
+            text: u.text.clone(),
+        }));
         let date = match &self.date {
             Some((Value::Valid(d), _, _)) => Some(*d),
             Some((_, line, text)) => {
@@ -360,9 +489,12 @@ impl Reader {
     }
 }
 
-/// People from a "Kallade:"/"Inbjudna:" value.
-fn listed(value: &str, category: Category, invited: bool) -> Vec<Participant> {
-    names::people_list(&markup::clean(value).text)
+/// People from a "Kallade:"/"Inbjudna:" value, and the parts of it that
+/// look like a name but could not be read as one.
+fn listed(value: &str, category: Category, invited: bool) -> (Vec<Participant>, Vec<String>) {
+    let text = markup::clean(value).text;
+    let unread = names::garbled_names(&text);
+    let people = names::people_list(&text)
         .into_iter()
         .map(|p| {
             let mut participant = Participant {
@@ -380,7 +512,17 @@ fn listed(value: &str, category: Category, invited: bool) -> Vec<Participant> {
             roster::set_description(&mut participant, &p.details.join(", "));
             participant
         })
-        .collect()
+        .collect();
+    (people, unread)
+}
+
+/// The raw text of the next line with any text left after its markup.
+fn next_raw(lines: &[source::Line], from: usize) -> Option<&str> {
+    lines
+        .iter()
+        .skip(from)
+        .map(|l| l.text.as_str())
+        .find(|t| !clean(t).text.is_empty())
 }
 
 /// The next non-blank line's cleaned text and index.

@@ -106,6 +106,22 @@ pub fn split_name(text: &str) -> Option<(String, usize)> {
     Some((words.join(" "), rest_at.min(text.len())))
 }
 
+/// Whether `text` reads as a person's name once anything before its first
+/// letter is set aside ("=Ulf Olsson", "Ulf Olsson (S)").
+pub fn reads_as_name(text: &str) -> bool {
+    split_name(text.trim_start_matches(|c: char| !c.is_alphabetic())).is_some()
+}
+
+/// The segments of a list ("A, VGR, =B och C") that read as a name only
+/// once what stands before their first letter is set aside: a list would
+/// drop them (or take them for the previous person's details).
+pub fn garbled_names(text: &str) -> Vec<String> {
+    segments(text.trim().trim_end_matches('.'))
+        .into_iter()
+        .filter(|s| split_name(s).is_none() && reads_as_name(s))
+        .collect()
+}
+
 /// The role a description segment gives, when the segment is the role alone:
 /// "ordförande" or "vice ordförande" (not "vice ordförande Regionstyrelsen").
 pub fn role_of_segment(segment: &str) -> Option<Role> {

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::markup::{clean, pattern};
-use super::names::{organisation_of_segment, role_of_segment, split_name};
+use super::names::{organisation_of_segment, reads_as_name, role_of_segment, split_name};
 use crate::model::{Category, Participant};
 
 static SIDE: LazyLock<Regex> = LazyLock::new(|| pattern(r"För [^()]*?\(([A-ZÅÄÖ]{2,8})\)"));
@@ -147,14 +147,26 @@ enum Layout {
     Table,
 }
 
+/// A roster line (or a cell of one) that was not understood: reported,
+/// never silently dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// Line of the document.
+    pub line: usize,
+    /// The text without markup.
+    pub text: String,
+}
+
 /// A roster being read: from its first heading to the first line that is
-/// neither a person, a heading nor a continuation.
+/// neither a person, a heading nor a continuation (and not followed by
+/// one: a line not understood inside the roster is kept in `unread`).
 #[derive(Debug)]
 pub struct Block {
     layout: Layout,
     groups: Vec<Group>,
     current: Vec<usize>,
     row: usize,
+    unread: Vec<Unread>,
 }
 
 impl Block {
@@ -208,6 +220,7 @@ impl Block {
             groups: Vec::new(),
             current: Vec::new(),
             row: 0,
+            unread: Vec::new(),
         }
     }
 
@@ -225,26 +238,60 @@ impl Block {
         self.current[column] = self.groups.len() - 1;
     }
 
-    /// Takes a line if it belongs to the roster; `false` ends the block.
-    pub fn feed(&mut self, line: &str) -> bool {
-        self.row += 1;
-        if line.trim().is_empty() {
-            return true;
-        }
-        let cells = match self.layout {
+    /// The line's cells, as this block's layout splits them.
+    fn cells(&self, line: &str) -> Vec<String> {
+        match self.layout {
             Layout::Single => vec![line.to_string()],
             Layout::Table => line.split('\t').map(str::to_string).collect(),
             Layout::TwoColumns => split_columns(line),
-        };
+        }
+    }
+
+    /// Takes line `number` if it belongs to the roster; `false` ends the
+    /// block (unless [`Block::keep`] keeps it). A line of markup alone
+    /// (`<b>`, `</td>`) is as good as blank; a cell not understood on a
+    /// line otherwise taken is kept as [`Unread`].
+    pub fn feed(&mut self, line: &str, number: usize) -> bool {
+        self.row += 1;
+        if clean(line).text.is_empty() {
+            return true;
+        }
         let mut took = false;
-        for (column, cell) in cells.iter().enumerate() {
+        let mut unread = Vec::new();
+        for (column, cell) in self.cells(line).iter().enumerate() {
             let text = clean(cell).text;
             if text.is_empty() {
                 continue;
             }
-            took |= self.cell(column, &text);
+            if self.cell(column, &text) {
+                took = true;
+            } else {
+                unread.push(Unread { line: number, text });
+            }
+        }
+        if took {
+            self.unread.extend(unread);
         }
         took
+    }
+
+    /// Whether `line` reads as roster content (a heading, a person, or a
+    /// name behind stray characters, in one of its cells): a line refused
+    /// just before it was inside the roster, not its end.
+    pub fn accepts(&self, line: &str) -> bool {
+        self.cells(line).iter().any(|cell| {
+            let text = clean(cell).text;
+            heading(&text).is_some() || reads_as_name(&text)
+        })
+    }
+
+    /// Keeps a refused line inside the roster as [`Unread`] (the roster
+    /// goes on after it).
+    pub fn keep(&mut self, line: &str, number: usize) {
+        self.unread.push(Unread {
+            line: number,
+            text: clean(line).text,
+        });
     }
 
     fn continues(&self, column: usize, text: &str) -> bool {
@@ -307,11 +354,18 @@ impl Block {
         false
     }
 
+    /// How many people the block has read so far.
+    pub fn people(&self) -> usize {
+        self.groups.iter().map(|g| g.people.len()).sum()
+    }
+
     /// The people of the block in reading order: column by column within
     /// each band of headings.
-    pub fn finish(mut self) -> Vec<Participant> {
+    /// The lines not understood come with them.
+    pub fn finish(mut self) -> (Vec<Participant>, Vec<Unread>) {
         self.groups.sort_by_key(|g| (g.row, g.column));
-        self.groups.into_iter().flat_map(|g| g.people).collect()
+        let people = self.groups.into_iter().flat_map(|g| g.people).collect();
+        (people, self.unread)
     }
 }
 

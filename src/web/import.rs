@@ -1,22 +1,83 @@
 //! Importing a notice: upload (.md, .txt or .docx), see what was
 //! understood, fix titles, times and people, choose the room, save. The
-//! importer's problems are shown with their line numbers.
+//! importer's problems are shown with their line numbers. At most
+//! [`IMPORTS_AT_ONCE`] uploads and previews are handled at once (each
+//! holds a notice in memory); more are answered 503 with `Retry-After`.
 
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Multipart, State};
+use axum::extract::{FromRequestParts, Multipart, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{Markup, html};
 
 use super::layout::{self, Section, tr};
-use super::{PageError, Signed, WebState};
+use super::{Language, PageError, Signed, WebState};
 use crate::central::db::{CentralDb, MeetingEntry};
 use crate::kallelse::import_bytes;
 use crate::model::time::Lang;
 use crate::model::{Meeting, Presenter, Timing};
 use crate::store::meeting_key;
+
+/// Uploads and previews handled at once: each holds a notice (up to the
+/// upload limit) and the meeting read from it.
+pub const IMPORTS_AT_ONCE: usize = 2;
+
+/// Seconds a reader is asked to wait when every import is taken.
+const BUSY_RETRY_SECONDS: u32 = 5;
+
+/// One of the [`IMPORTS_AT_ONCE`] places, taken before the upload or the
+/// preview's form is read and held until its page is made.
+pub struct ImportSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl FromRequestParts<WebState> for ImportSlot {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        match state.imports.clone().try_acquire_owned() {
+            Ok(permit) => Ok(ImportSlot { _permit: permit }),
+            Err(_) => {
+                let Ok(Language(lang)) = Language::from_request_parts(parts, state).await;
+                tracing::warn!(
+                    at_once = IMPORTS_AT_ONCE,
+                    "an import was refused: the server is reading other notices"
+                );
+                Err(busy(lang))
+            }
+        }
+    }
+}
+
+/// The page for an import refused while others are read: 503, try again.
+fn busy(lang: Lang) -> Response {
+    let body = layout::page(
+        lang,
+        tr(lang, "Upptaget", "Busy"),
+        None,
+        Section::Import,
+        html! {
+            h1 { (tr(lang, "Försök igen om en stund", "Try again in a moment")) }
+            (layout::notice("warn", tr(lang,
+                "Servern läser andra kallelser just nu. Vänta några sekunder och skicka kallelsen igen; inget har sparats.",
+                "The server is reading other notices right now. Wait a few seconds and send the notice again; nothing was saved.")))
+            p { a.button href="/import" { (tr(lang, "Till importen", "To the import")) } }
+        },
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, BUSY_RETRY_SECONDS.to_string())],
+        axum::response::Html(body.into_string()),
+    )
+        .into_response()
+}
 
 fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
     let lang = signed.lang;
@@ -55,6 +116,7 @@ pub async fn form(signed: Signed) -> Response {
 pub async fn upload(
     State(state): State<WebState>,
     signed: Signed,
+    _slot: ImportSlot,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
@@ -472,6 +534,7 @@ async fn again(
 pub async fn save(
     State(state): State<WebState>,
     signed: Signed,
+    _slot: ImportSlot,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;

@@ -63,6 +63,8 @@ pub struct WebState {
     pub corrections: Arc<tokio::sync::Mutex<()>>,
     /// Password checks running at once (each takes memory).
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Notices read at once ([`import::IMPORTS_AT_ONCE`]).
+    pub imports: Arc<tokio::sync::Semaphore>,
 }
 
 impl WebState {
@@ -76,6 +78,7 @@ impl WebState {
             tz,
             corrections: Arc::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(4)),
+            imports: Arc::new(tokio::sync::Semaphore::new(import::IMPORTS_AT_ONCE)),
         }
     }
 
