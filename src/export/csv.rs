@@ -1,6 +1,13 @@
 //! CSV that opens right in Excel with Swedish settings: UTF-8 with a byte
 //! order mark (else Excel reads å, ä, ö as Windows-1252), semicolons
 //! (Excel's list separator where the decimal mark is a comma), CRLF.
+//!
+//! No cell can run as a formula: one that begins with `=`, `+`, `-`, `@`,
+//! a tab, a carriage return or a line feed (also after leading spaces)
+//! gets an apostrophe in front. Every cell of the exports is text (names,
+//! titles, times written "13.05", "ja"/"nej"); none holds a number, so a
+//! negative number is never changed by this. A numeric column added one
+//! day would have to be written outside [`field`]'s guard, on purpose.
 
 use chrono_tz::Tz;
 
@@ -8,11 +15,16 @@ use super::agenda::AgendaRow;
 use super::attendance::AttendanceRow;
 use super::table;
 
-/// One field, quoted when it must be. A field Excel would take for a
-/// formula (`=`, `+`, `@`) is prefixed with an apostrophe, so a title in a
-/// notice cannot run as one.
+/// The characters that make a spreadsheet read a cell as a formula (or,
+/// for the controls, hide one behind them): OWASP's list, and line feed.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
+
+/// One field, quoted when it must be. A field a spreadsheet would take
+/// for a formula (see [`FORMULA_STARTS`], also after leading spaces) is
+/// prefixed with an apostrophe, so a name or title in a notice cannot run
+/// as one.
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '@']) {
+    let text = if text.trim_start_matches(' ').starts_with(FORMULA_STARTS) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -60,5 +72,35 @@ mod tests {
             text,
             "\u{feff}Namn;\"Åsa; Öberg\"\r\n'=SUM(A1);\"sa \"\"hej\"\"\"\r\n"
         );
+    }
+
+    /// Issue 16, point 11: `-`, TAB and CR (and `=`, `+`, `@`, also after
+    /// spaces) start a formula; every such cell is neutralised.
+    #[test]
+    fn every_cell_that_could_start_a_formula_gets_an_apostrophe() {
+        for (cell, written) in [
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("-5", "'-5"),
+            ("+46 31 123", "'+46 31 123"),
+            ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "\"'\r=1+1\""),
+            ("\n=1+1", "\"'\n=1+1\""),
+            (" =1+1", "' =1+1"),
+        ] {
+            assert_eq!(field(cell), written, "{cell:?}");
+        }
+        // What the exports write stays as it is.
+        for cell in [
+            "Olof Lundberg",
+            "13.05",
+            "12.50–14.15",
+            "kl. 13.09 – 13.31",
+            "ja",
+            "",
+        ] {
+            assert_eq!(field(cell), cell);
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The exports' tables as Excel workbooks (rust_xlsxwriter): bold header,
-//! frozen first row, filters, columns wide enough to read.
+//! frozen first row, filters, columns wide enough to read. Every cell is
+//! written as a string, never as a formula, so a name beginning with `=`
+//! or `-` stays text without the CSV's apostrophe.
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
@@ -43,4 +45,31 @@ pub fn workbook(sheet: &str, table: &[Vec<String>]) -> Result<Vec<u8>, XlsxError
         )?;
     }
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Issue 16, point 11: a cell that looks like a formula is a string in
+    /// the sheet (`t="s"`), with no `<f>` element.
+    #[test]
+    fn cells_that_look_like_formulas_are_text() {
+        let table = vec![
+            vec!["Namn".to_string()],
+            vec!["=1+1".to_string()],
+            vec!["-2+3".to_string()],
+            vec!["@SUM(A1)".to_string()],
+        ];
+        let bytes = workbook("Närvaro", &table).expect("a workbook");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut sheet = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .expect("the sheet")
+            .read_to_string(&mut sheet)
+            .expect("text");
+        assert!(!sheet.contains("<f>"), "{sheet}");
+        assert_eq!(sheet.matches("t=\"s\"").count(), 4, "{sheet}");
+    }
 }
