@@ -56,14 +56,19 @@ struct Api {
     running: Running,
     http: reqwest::Client,
     base: String,
+    config: ServerConfig,
+    _dir: tempfile::TempDir,
 }
 
 impl Api {
     async fn start(db: AnyDb) -> Api {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // The server's key for enrolment codes, here and not in /var/lib.
+        let dir = tempfile::tempdir().unwrap();
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             body_limit_kb: 64,
+            secret_file: Some(dir.path().join("central.key")),
             ..ServerConfig::default()
         };
         // The server's clock stands at 12:50 on the meeting day.
@@ -76,11 +81,13 @@ impl Api {
             running,
             http: reqwest::Client::new(),
             base,
+            config,
+            _dir: dir,
         }
     }
 
     async fn enrol(&self, room: &str, device: &str) -> String {
-        let code = server::new_code(&self.running.db, &ServerConfig::default(), room)
+        let code = server::new_code(&self.running.db, &self.config, room)
             .await
             .unwrap();
         let (status, body) = self
@@ -172,7 +179,7 @@ async fn bad_requests_change_nothing(db: AnyDb) {
 
     // Each bad request: its status, its stable code.
     let code_used = {
-        let code = server::new_code(&api.running.db, &ServerConfig::default(), "rum-1")
+        let code = server::new_code(&api.running.db, &api.config, "rum-1")
             .await
             .unwrap();
         let enrol = json!({"code": code, "device": "dorr-c"});

@@ -579,7 +579,7 @@ async fn a_correction_is_an_event_with_who_and_why_sent_to_the_room_and_audited(
         .unwrap();
     site.db()
         .enrol(
-            &motesskylt::central::secret::hash(&code),
+            &site.running.code_key.hash(&code),
             "dorr-a",
             "t",
             server_time(),
@@ -674,41 +674,54 @@ async fn a_correction_is_an_event_with_who_and_why_sent_to_the_room_and_audited(
     assert_eq!(site.db().events(KEY).await.unwrap().len(), 2);
 }
 
+/// A sign-in through the reverse proxy (127.0.0.1, trusted by default)
+/// for the client `ip`.
+async fn sign_in_from(site: &Site, ip: &str, name: &str, password: &str) -> Answer {
+    Site::answer(
+        site.http
+            .post(format!("{}/login", site.base))
+            .header("x-forwarded-for", ip)
+            .form(&[("name", name), ("password", password)]),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn sign_in_is_limited_per_address_and_name() {
+async fn sign_in_is_limited_per_name_and_address_and_per_address() {
     let site = Site::start().await;
+    let stranger = "203.0.113.9";
     for _ in 0..5 {
-        let answer = site
-            .post(
-                None,
-                "/login",
-                &[("name", "anna"), ("password", "fel lösenord!")],
-            )
-            .await;
+        let answer = sign_in_from(&site, stranger, "anna", "fel lösenord!").await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
         assert!(answer.body.contains("Fel användarnamn eller lösenord."));
     }
-    let right = site
-        .post(None, "/login", &[("name", "anna"), ("password", PASSWORD)])
-        .await;
+    let right = sign_in_from(&site, stranger, "anna", PASSWORD).await;
     assert_eq!(
         right.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
+        "even the right password waits, from there"
     );
     assert!(
         right.body.contains("Försök igen om 15 minuter"),
         "{}",
         right.body
     );
-    let unknown = site
-        .post(None, "/login", &[("name", "nobody"), ("password", "x")])
-        .await;
+    // Anna at her own desk, behind the same proxy, is not locked out.
+    let anna = sign_in_from(&site, "198.51.100.7", "anna", PASSWORD).await;
+    assert_eq!(anna.status, StatusCode::SEE_OTHER, "{}", anna.body);
+    // Made-up names spend the stranger's address, and only it.
+    for i in 0..15 {
+        let answer = sign_in_from(&site, stranger, &format!("påhittad{i}"), "x").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let blocked = sign_in_from(&site, stranger, "bo", PASSWORD).await;
     assert_eq!(
-        unknown.status,
+        blocked.status,
         StatusCode::TOO_MANY_REQUESTS,
-        "the address is blocked too"
+        "the address is blocked"
     );
+    let bo = sign_in_from(&site, "198.51.100.8", "bo", PASSWORD).await;
+    assert_eq!(bo.status, StatusCode::SEE_OTHER, "everyone else signs in");
 }
 
 #[tokio::test]
@@ -1073,7 +1086,7 @@ async fn enrol_kiosk(site: &Site, room: &str, name: &str) {
         .unwrap();
     site.db()
         .enrol(
-            &motesskylt::central::secret::hash(&code),
+            &site.running.code_key.hash(&code),
             name,
             &format!("token-{name}"),
             server_time(),

@@ -5,11 +5,13 @@
 
 use std::collections::BTreeSet;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -46,7 +48,25 @@ pub struct AppState {
     pub stopping: watch::Receiver<bool>,
     /// The clock.
     pub now: Now,
+    /// The key of the enrolment codes' hashes.
+    pub code_key: Arc<secret::CodeKey>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub proxies: Arc<super::limit::TrustedProxies>,
+    /// Failed enrolments, per client address and in all.
+    pub enrolments: Arc<super::limit::Failures>,
+    /// The counters of `/metrics`.
+    pub metrics: Arc<super::metrics::Metrics>,
+    /// The SHA-256 of the token that may read `/metrics`, if one is set.
+    pub metrics_token: Option<String>,
 }
+
+/// Failed enrolments allowed per client address within 15 minutes.
+const ENROL_FAILURES_PER_ADDRESS: usize = 10;
+
+/// Failed enrolments allowed from all addresses together within 15
+/// minutes: about 10,000 guesses a day at most, against codes of 40 bits
+/// that live a day.
+const ENROL_FAILURES_IN_ALL: usize = 100;
 
 /// Limits of the API.
 #[derive(Debug, Clone, Copy)]
@@ -95,6 +115,8 @@ pub fn router(state: AppState, limits: Limits) -> Router {
 pub struct Failure {
     status: StatusCode,
     body: ApiError,
+    /// Seconds until it may be tried again (`Retry-After`).
+    retry_after: Option<i64>,
 }
 
 impl Failure {
@@ -105,13 +127,20 @@ impl Failure {
                 error: error.to_string(),
                 message: message.into(),
             },
+            retry_after: None,
         }
     }
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -217,14 +246,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// `/healthz`: 200 `{"status":"ok"}` when the store answers and can be
+/// written; otherwise 503 with the reason.
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.healthy().await {
         Ok(()) => Json(serde_json::json!({"status": "ok"})).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
+            let status = match error {
+                DbError::ReadOnly(_) => "storage read-only",
+                _ => "storage unavailable",
+            };
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "storage unavailable"})),
+                Json(serde_json::json!({"status": status, "reason": error.to_string()})),
             )
                 .into_response()
         }
@@ -242,6 +277,8 @@ fn valid_device_name(name: &str) -> bool {
 
 async fn enrol(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Result<Json<EnrolRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<EnrolResponse>), Failure> {
     let Json(request) = body.map_err(json_failure)?;
@@ -257,15 +294,52 @@ async fn enrol(
         Failure::new(StatusCode::SERVICE_UNAVAILABLE, "random", e.to_string())
     })?;
     let now = (state.now)();
-    let room = state
+    let client = state.proxies.client(peer.ip(), &headers);
+    let keys = [
+        (format!("address:{client}"), ENROL_FAILURES_PER_ADDRESS),
+        ("all".to_string(), ENROL_FAILURES_IN_ALL),
+    ];
+    if let Err(until) = state.enrolments.attempt(&keys, now) {
+        state.metrics.enrol_failures.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(%client, device = %request.device, "enrolment refused: too many wrong codes");
+        let seconds = (until - now).num_seconds().max(1);
+        let mut failure = Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "för många felaktiga engångskoder; försök igen om {} minuter",
+                (seconds + 59) / 60
+            ),
+        );
+        failure.retry_after = Some(seconds);
+        return Err(failure);
+    }
+    let keys: Vec<String> = keys.into_iter().map(|(key, _)| key).collect();
+    let enrolled = state
         .db
         .enrol(
-            &secret::hash(&request.code),
+            &state.code_key.hash(&request.code),
             &request.device,
             &secret::hash(&token),
             now,
         )
-        .await?;
+        .await;
+    let room = match enrolled {
+        Ok(room) => {
+            state.enrolments.succeeded(&keys);
+            room
+        }
+        Err(error @ (DbError::CodeUnknown | DbError::CodeUsed | DbError::CodeExpired)) => {
+            state.metrics.enrol_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(%client, device = %request.device, %error, "enrolment with a wrong code");
+            return Err(error.into());
+        }
+        Err(error) => {
+            // Not a guess: the code was right or never looked at.
+            state.enrolments.succeeded(&keys);
+            return Err(error.into());
+        }
+    };
     tracing::info!(device = %request.device, %room, "device enrolled");
     state
         .db
@@ -363,11 +437,9 @@ async fn check_events(
             expected_cards: expected.as_ref().unwrap_or(&none),
         };
         validate::check(index, event, known).map_err(|refusal| match refusal {
-            Refusal::NotTheDoors { .. } => Failure::new(
-                StatusCode::FORBIDDEN,
-                "not_door_event",
-                refusal.to_string(),
-            ),
+            Refusal::NotTheDoors { .. } => {
+                Failure::new(StatusCode::FORBIDDEN, "not_door_event", refusal.to_string())
+            }
             Refusal::Invalid { .. } => Failure::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_event",
@@ -391,6 +463,11 @@ async fn push(
         .first()
         .map_or(device.name.as_str(), |e| e.device.as_str());
     let ack = state.db.push(epoch, &request.events, received).await?;
+    state.metrics.pushes.fetch_add(1, Ordering::Relaxed);
+    state
+        .metrics
+        .events_ingested
+        .fetch_add(ack.added as u64, Ordering::Relaxed);
     if !request.events.is_empty() {
         // Even a batch the store had already: its first answer may have been
         // lost before the room was told. Nobody listening is fine.

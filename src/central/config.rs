@@ -34,6 +34,41 @@ pub struct ServerConfig {
     pub body_limit_kb: usize,
     /// How long an enrolment code stays valid, in hours.
     pub code_valid_hours: i64,
+    /// The server's key for the enrolment codes' hashes (made at the first
+    /// start); by default `central.key` beside `database`.
+    pub secret_file: Option<PathBuf>,
+    /// PostgreSQL connections kept open (a broken one is replaced).
+    pub database_connections: usize,
+    /// A client must send a request's headers within this many seconds,
+    /// and an idle kept-alive connection is closed after as long.
+    pub header_timeout_seconds: u64,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For`
+    /// names the client: the sign-in and enrolment limits count per client.
+    pub trusted_proxies: Vec<String>,
+    /// A bearer token that may read `/metrics` (administrators signed in
+    /// may always); none: only administrators.
+    pub metrics_token: Option<String>,
+}
+
+impl ServerConfig {
+    /// Where the key for the enrolment codes' hashes is kept for the store
+    /// `db`: `secret_file`, or `central.key` beside the SQLite file (for
+    /// PostgreSQL, beside `database`: the service's state directory).
+    pub fn secret_path(&self, db: &crate::central::db::AnyDb) -> PathBuf {
+        if let Some(file) = &self.secret_file {
+            return file.clone();
+        }
+        let beside = match db {
+            crate::central::db::AnyDb::Sqlite(sqlite) => sqlite.path(),
+            crate::central::db::AnyDb::Postgres(_) => self.database.as_path(),
+        };
+        beside
+            .parent()
+            .unwrap_or_else(|| Path::new(""))
+            .join("central.key")
+    }
 }
 
 impl Default for ServerConfig {
@@ -45,6 +80,12 @@ impl Default for ServerConfig {
             request_timeout_seconds: 10,
             body_limit_kb: 1024,
             code_valid_hours: 24,
+            secret_file: None,
+            database_connections: 8,
+            header_timeout_seconds: 10,
+            max_connections: 4096,
+            trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
+            metrics_token: None,
         }
     }
 }
@@ -90,6 +131,42 @@ impl CentralConfig {
             return Err(invalid(
                 "code_valid_hours",
                 "server.code_valid_hours ska vara minst 1",
+            ));
+        }
+        if config.server.header_timeout_seconds == 0 {
+            return Err(invalid(
+                "header_timeout_seconds",
+                "server.header_timeout_seconds ska vara minst 1",
+            ));
+        }
+        if config.server.max_connections < 16 {
+            return Err(invalid(
+                "max_connections",
+                "server.max_connections ska vara minst 16",
+            ));
+        }
+        if config.server.database_connections == 0 {
+            return Err(invalid(
+                "database_connections",
+                "server.database_connections ska vara minst 1",
+            ));
+        }
+        if let Err(e) = crate::central::limit::TrustedProxies::parse(&config.server.trusted_proxies)
+        {
+            return Err(invalid(
+                "trusted_proxies",
+                &format!("server.trusted_proxies: {e}"),
+            ));
+        }
+        if config
+            .server
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            return Err(invalid(
+                "metrics_token",
+                "server.metrics_token ska vara minst 16 tecken (t.ex. från openssl rand -hex 32)",
             ));
         }
         Ok(config)

@@ -6,6 +6,8 @@
 //! - [`server`]: opening the storage, serving, stopping gracefully;
 //! - [`config`] reads `config/central.toml`;
 //! - [`secret`]: device tokens and one-time codes, kept hashed;
+//! - [`limit`]: failed attempts, the client behind a proxy, open files;
+//! - [`metrics`]: the counters of `/metrics`;
 //! - [`clock`]: the devices' clock offsets and corrected moments;
 //! - [`export`]: a meeting's event log with corrected moments;
 //! - [`validate`]: what a device may push, checked field by field.
@@ -15,6 +17,8 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod limit;
+pub mod metrics;
 pub mod secret;
 pub mod server;
 pub mod validate;

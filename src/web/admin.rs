@@ -136,7 +136,7 @@ pub async fn new_code(
     state
         .app
         .db
-        .add_code(&secret::hash(&code), room, expires, now)
+        .add_code(&state.app.code_key.hash(&code), room, expires, now)
         .await?;
     state.app.db.add_room(room, now).await?;
     let body = html! {

@@ -1,6 +1,6 @@
 //! Who is signed in: passwords (argon2), sessions behind an HttpOnly
 //! cookie, a CSRF token per session for every form, and a limit on failed
-//! sign-ins per address and per name.
+//! sign-ins per name and address, and per address.
 //!
 //! Sessions live in the server's memory: a restarted central server signs
 //! everyone out (nothing else is lost; every change is in the store).
@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::central::db::{Role, UserRecord};
+use crate::central::limit::Failures;
 use crate::central::secret::{self, RandomError};
 
 /// The session cookie's name.
@@ -27,8 +28,12 @@ const IDLE: Duration = Duration::hours(8);
 /// open refreshes itself).
 const LONGEST: Duration = Duration::hours(12);
 
-/// Failed sign-ins allowed per address or name within [`WINDOW`].
+/// Failed sign-ins allowed for one name from one address within [`WINDOW`].
 const MAX_FAILURES: usize = 5;
+
+/// Failed sign-ins allowed from one address, whatever the names, within
+/// [`WINDOW`].
+const MAX_FAILURES_PER_ADDRESS: usize = 20;
 
 /// The window of [`MAX_FAILURES`].
 const WINDOW: Duration = Duration::minutes(15);
@@ -175,60 +180,51 @@ impl Sessions {
     }
 }
 
-/// Failed sign-ins, per address and per name.
-#[derive(Debug, Default)]
+/// Failed sign-ins, per name and address and per address (the client's,
+/// behind trusted proxies). Never per name alone: failures from
+/// elsewhere never lock out someone signing in from their own address.
+#[derive(Debug)]
 pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+    failures: Failures,
+}
+
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        SignInLimiter {
+            failures: Failures::new(WINDOW),
+        }
+    }
 }
 
 impl SignInLimiter {
-    /// Starts a sign-in: refused with the moment `ip` or `name` may try
-    /// again when either has failed too often; otherwise counted as a
-    /// failure at once (in one step, so parallel attempts cannot all slip
-    /// through before the slow password check) until [`Self::succeeded`].
+    /// Starts a sign-in: refused with the moment it may be tried again
+    /// when `name` has failed [`MAX_FAILURES`] times from `ip`, or `ip`
+    /// [`MAX_FAILURES_PER_ADDRESS`] times; otherwise counted as a failure
+    /// at once (in one step, so parallel attempts cannot all slip through
+    /// before the slow password check) until [`Self::succeeded`].
     pub fn attempt(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
-        let mut failures = self.lock();
-        failures.retain(|_, times| {
-            times.retain(|t| *t + WINDOW > now);
-            !times.is_empty()
-        });
-        let keys = [Self::ip_key(ip), Self::name_key(name)];
-        let blocked = keys
-            .iter()
-            .filter_map(|key| failures.get(key))
-            .filter(|times| times.len() >= MAX_FAILURES)
-            .filter_map(|times| times.first().map(|first| *first + WINDOW))
-            .max();
-        if let Some(until) = blocked {
-            return Err(until);
-        }
-        for key in keys {
-            failures.entry(key).or_default().push(now);
-        }
-        Ok(())
+        self.failures.attempt(
+            &[
+                (Self::pair_key(ip, name), MAX_FAILURES),
+                (Self::ip_key(ip), MAX_FAILURES_PER_ADDRESS),
+            ],
+            now,
+        )
     }
 
     /// The attempt succeeded: it does not count for the address, and the
-    /// name's failures are forgotten.
+    /// name's failures from there are forgotten.
     pub fn succeeded(&self, ip: IpAddr, name: &str) {
-        let mut failures = self.lock();
-        if let Some(times) = failures.get_mut(&Self::ip_key(ip)) {
-            times.pop();
-        }
-        failures.remove(&Self::name_key(name));
+        self.failures.succeeded(&[Self::ip_key(ip)]);
+        self.failures.forget(&Self::pair_key(ip, name));
     }
 
     fn ip_key(ip: IpAddr) -> String {
         format!("ip:{ip}")
     }
 
-    fn name_key(name: &str) -> String {
-        format!("name:{}", name.to_lowercase())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<DateTime<Utc>>>> {
-        // As for the sessions: the map stays whole after a panic.
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    fn pair_key(ip: IpAddr, name: &str) -> String {
+        format!("name:{ip}:{}", name.to_lowercase())
     }
 }
 
@@ -276,7 +272,7 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_block_the_address_and_the_name_for_a_while() {
+    fn failures_block_the_name_from_that_address_and_a_busy_address() {
         let limiter = SignInLimiter::default();
         let t0 = Utc::now();
         let ip: IpAddr = [10, 0, 0, 1].into();
@@ -289,10 +285,16 @@ mod tests {
                 .attempt(ip, "anna", t0 + Duration::seconds(i))
                 .unwrap();
         }
-        assert_eq!(limiter.attempt(ip, "bo", t0), Err(t0 + WINDOW));
-        // The name is blocked from any address, too (case aside).
-        assert_eq!(limiter.attempt(other, "Anna", t0), Err(t0 + WINDOW));
-        assert_eq!(limiter.attempt(other, "bo", t0), Ok(()));
+        assert_eq!(limiter.attempt(ip, "Anna", t0), Err(t0 + WINDOW));
+        // Another name from there, and the name from elsewhere, still may.
+        assert_eq!(limiter.attempt(ip, "bo", t0), Ok(()));
+        assert_eq!(limiter.attempt(other, "anna", t0), Ok(()));
+        // Made-up names spend the address's allowance, only its own.
+        for i in 0..14 {
+            limiter.attempt(ip, &format!("x{i}"), t0).unwrap();
+        }
+        assert_eq!(limiter.attempt(ip, "cecilia", t0), Err(t0 + WINDOW));
+        assert_eq!(limiter.attempt(other, "cecilia", t0), Ok(()));
         let later = t0 + WINDOW + Duration::seconds(5);
         assert_eq!(limiter.attempt(ip, "anna", later), Ok(()));
     }

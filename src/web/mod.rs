@@ -10,7 +10,8 @@
 //!
 //! - [`auth`]: passwords, sessions, the sign-in limit;
 //! - [`layout`]: the frame, the style, the live script;
-//! - [`signin`], [`meetings`], [`import`], [`cards`], [`admin`]: the pages.
+//! - [`signin`], [`meetings`], [`import`], [`cards`], [`admin`]: the pages;
+//! - [`metrics`]: `/metrics` for Prometheus.
 
 pub mod admin;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod cards;
 pub mod import;
 pub mod layout;
 pub mod meetings;
+pub mod metrics;
 pub mod signin;
 
 use std::sync::Arc;
@@ -272,6 +274,11 @@ impl Signed {
         html_page(page(self.lang, title, Some(&self.viewer), section, body))
     }
 
+    /// Whether they are an administrator.
+    pub fn is_admin(&self) -> bool {
+        self.viewer.is_admin()
+    }
+
     /// Refuses anyone but an administrator.
     pub fn admin(&self) -> Result<(), PageError> {
         if self.viewer.is_admin() {
@@ -350,6 +357,7 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/devices/{name}/revoke", post(admin::revoke))
         .route("/rooms", get(admin::rooms).post(admin::add_room))
         .route("/audit", get(admin::audit))
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/assets/style.css",
             get(|| async {

@@ -50,8 +50,10 @@ pub struct Credentials {
     password: String,
 }
 
-/// `POST /login`: checks the password (at most five failures per address
-/// and per name in 15 minutes), opens a session and sets its cookie.
+/// `POST /login`: checks the password (at most five failures per name
+/// from one address, and twenty per address, in 15 minutes; the address is
+/// the client's behind a trusted proxy), opens a session and sets its
+/// cookie.
 pub async fn submit(
     State(state): State<WebState>,
     Language(lang): Language,
@@ -61,7 +63,14 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let now = (state.app.now)();
     let name = form.name.trim();
-    if let Err(until) = state.limiter.attempt(peer.ip(), name, now) {
+    let client = state.app.proxies.client(peer.ip(), &headers);
+    if let Err(until) = state.limiter.attempt(client, name, now) {
+        state
+            .app
+            .metrics
+            .sign_in_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::warn!(user = %name, ip = %client, "sign-in refused: too many failures");
         let minutes = ((until - now).num_seconds() + 59) / 60;
         let text = match lang {
             Lang::Sv => {
@@ -89,7 +98,12 @@ pub async fn submit(
         Err(_) => false,
     };
     let Some(user) = user.filter(|_| matches) else {
-        tracing::warn!(user = %name, ip = %peer.ip(), "failed sign-in");
+        tracing::warn!(user = %name, ip = %client, "failed sign-in");
+        state
+            .app
+            .metrics
+            .sign_in_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let text = tr(
             lang,
             "Fel användarnamn eller lösenord.",
@@ -101,14 +115,14 @@ pub async fn submit(
         )
             .into_response());
     };
-    state.limiter.succeeded(peer.ip(), name);
+    state.limiter.succeeded(client, name);
     let token = state.sessions.open(&user.name, &user.password_hash, now)?;
     state
         .audit(
             &user.name,
             "sign_in",
             None,
-            format!("inloggad från {}", peer.ip()),
+            format!("inloggad från {client}"),
         )
         .await?;
     Ok((

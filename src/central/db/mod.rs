@@ -12,6 +12,7 @@
 //! the one-time enrolment codes and the enrolled devices with their token
 //! hashes, last contact and clock offset.
 
+mod pg_connect;
 pub mod postgres;
 pub mod sqlite;
 
@@ -37,6 +38,14 @@ pub enum DbError {
     /// PostgreSQL failed or could not be reached.
     #[error("centrallagringen (PostgreSQL) går inte att använda: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// No connection to PostgreSQL could be had (the pool's wait or the
+    /// connection timed out, or the URL's TLS could not be set up).
+    #[error("centrallagringen (PostgreSQL) går inte att nå: {0}")]
+    Unreachable(String),
+    /// The store answers but cannot be written (a read-only file or
+    /// directory, a full disk).
+    #[error("centrallagringen går inte att skriva: {0}")]
+    ReadOnly(String),
     /// A stored row could not be read back.
     #[error("centrallagringen: en lagrad rad går inte att läsa: {0}")]
     BadRow(String),
@@ -452,7 +461,9 @@ pub trait CentralDb: Send + Sync {
     /// Every room: added, or named by a device, code or meeting; by name.
     fn rooms(&self) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
 
-    /// Whether the storage answers.
+    /// Whether the storage answers and can be written (SQLite: a write in
+    /// a transaction that is rolled back; PostgreSQL: a round trip on a
+    /// connection from the pool).
     fn healthy(&self) -> impl Future<Output = Result<(), DbError>> + Send;
 }
 

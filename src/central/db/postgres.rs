@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
-use tokio_postgres::{Client, GenericClient, NoTls, Row, Statement};
+use tokio_postgres::{Client, GenericClient, Row, Statement};
 use uuid::Uuid;
 
 use super::{
@@ -104,17 +104,18 @@ const MIGRATIONS: &[&str] = &[
 "#,
 ];
 
-/// The central store on a PostgreSQL database, over one connection (one
-/// request at a time; a pool is future work). Writers take an advisory
-/// lock ([`write_lock`]) so positions commit in order even with several
-/// servers on one database.
+/// The central store on a PostgreSQL database, over a pool of connections
+/// ([`super::pg_connect`]): a connection that broke (the database
+/// restarted, the backend was terminated) is dropped and the next request
+/// opens a new one. Writers take an advisory lock ([`write_lock`]) so
+/// positions commit in order even with several servers on one database.
 pub struct PostgresDb {
-    client: tokio::sync::Mutex<Client>,
-    hot: Hot,
+    pool: deadpool_postgres::Pool,
 }
 
-/// The statements of every push, prepared once on the connection (a
-/// statement given as text costs a round trip to prepare each time).
+/// The statements of every push, prepared once on each connection (a
+/// statement given as text costs a round trip to prepare each time) and
+/// kept in the connection's statement cache.
 struct Hot {
     lock: Statement,
     insert: Statement,
@@ -128,12 +129,13 @@ struct Hot {
 }
 
 impl Hot {
-    async fn prepare(client: &Client) -> Result<Hot, DbError> {
+    /// The statements on `client` (prepared on its first use).
+    async fn of(client: &deadpool_postgres::ClientWrapper) -> Result<Hot, DbError> {
         Ok(Hot {
             // The key is arbitrary, the same for every motesskylt writer.
-            lock: client.prepare("SELECT pg_advisory_xact_lock(7301926004)").await?,
+            lock: client.prepare_cached("SELECT pg_advisory_xact_lock(7301926004)").await?,
             insert: client
-                .prepare(
+                .prepare_cached(
                     "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
                      SELECT id, device, seq, meeting, wall, mono_ms, boot, clock_synced, $10, body
                      FROM UNNEST($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[],
@@ -143,35 +145,35 @@ impl Hot {
                 )
                 .await?,
             matched: client
-                .prepare(
+                .prepare_cached(
                     "SELECT e.id FROM events e
                      JOIN UNNEST($1::uuid[], $2::text[], $3::bigint[]) AS b(id, device, seq)
                        ON e.id = b.id AND e.device = b.device AND e.seq = b.seq",
                 )
                 .await?,
             ack_state: client
-                .prepare(
+                .prepare_cached(
                     "WITH a AS (SELECT COALESCE((SELECT seq FROM acks WHERE device = $1), 0) AS seq)
                      SELECT a.seq, e.seq FROM a LEFT JOIN events e ON e.device = $1 AND e.seq > a.seq
                      ORDER BY e.seq",
                 )
                 .await?,
             ack_upsert: client
-                .prepare(
+                .prepare_cached(
                     "INSERT INTO acks (device, seq) VALUES ($1, $2)
                      ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
                 )
                 .await?,
             device: client
-                .prepare(&format!(
+                .prepare_cached(&format!(
                     "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = $1"
                 ))
                 .await?,
             meeting_room: client
-                .prepare("SELECT room FROM meeting_rooms WHERE key = $1")
+                .prepare_cached("SELECT room FROM meeting_rooms WHERE key = $1")
                 .await?,
             seen: client
-                .prepare(
+                .prepare_cached(
                     "UPDATE devices SET last_seen = $2,
                          offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms),
                          pending = COALESCE($5, pending)
@@ -179,7 +181,7 @@ impl Hot {
                 )
                 .await?,
             clock: client
-                .prepare(
+                .prepare_cached(
                     "INSERT INTO boot_clocks (device, boot, offset_ms, zero_ms, within_ms)
                      VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (device, boot) DO UPDATE
@@ -210,9 +212,10 @@ impl PostgresDb {
         from_pages: bool,
     ) -> Result<bool, DbError> {
         let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
         let tx = client.transaction().await?;
-        write_lock(&tx, &self.hot).await?;
+        write_lock(&tx, &hot).await?;
         tx.execute(
             "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&key, &room],
@@ -270,9 +273,8 @@ impl PostgresDb {
 
     /// The newest version of every meeting (or of `key`).
     async fn meeting_entries(&self, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
-        self.client
-            .lock()
-            .await
+        self.conn()
+            .await?
             .query(
                 "SELECT m.key, r.room, m.received, m.body, m.from_pages FROM meetings m
                  JOIN meeting_rooms r ON r.key = m.key
@@ -312,12 +314,19 @@ impl PostgresDb {
     /// Like [`PostgresDb::connect`], in the schema `schema` (created when
     /// missing): several stores in one database, as the tests use.
     pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> Result<PostgresDb, DbError> {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::error!("förbindelsen till PostgreSQL bröts: {error}");
-            }
-        });
+        Self::connect_pool(url, schema, 8).await
+    }
+
+    /// Like [`PostgresDb::connect_in_schema`], keeping up to `size`
+    /// connections open.
+    pub async fn connect_pool(
+        url: &str,
+        schema: Option<&str>,
+        size: usize,
+    ) -> Result<PostgresDb, DbError> {
+        let pool = super::pg_connect::pool(url, schema, size)?;
+        let db = PostgresDb { pool };
+        let client = db.conn().await?;
         if let Some(schema) = schema {
             let quoted = schema.replace('"', "\"\"");
             client
@@ -327,11 +336,15 @@ impl PostgresDb {
                 .await?;
         }
         migrate(&client).await?;
-        let hot = Hot::prepare(&client).await?;
-        Ok(PostgresDb {
-            client: tokio::sync::Mutex::new(client),
-            hot,
-        })
+        Hot::of(&client).await?;
+        drop(client);
+        Ok(db)
+    }
+
+    /// A connection from the pool (a new one when none is idle and the
+    /// pool is not full; a broken one is never handed out).
+    async fn conn(&self) -> Result<deadpool_postgres::Object, DbError> {
+        super::pg_connect::get(&self.pool).await
     }
 }
 
@@ -439,9 +452,10 @@ impl CentralDb for PostgresDb {
         events: &[WireEvent],
         received: DateTime<Utc>,
     ) -> Result<PushAck, DbError> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
         let tx = client.transaction().await?;
-        write_lock(&tx, &self.hot).await?;
+        write_lock(&tx, &hot).await?;
         // The whole batch in one statement.
         let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
         let devices: Vec<&str> = events.iter().map(|e| e.device.as_str()).collect();
@@ -458,7 +472,7 @@ impl CentralDb for PostgresDb {
             .map_err(|error| DbError::BadRow(error.to_string()))?;
         let inserted: HashSet<Uuid> = tx
             .query(
-                &self.hot.insert,
+                &hot.insert,
                 &[
                     &ids, &devices, &seqs, &meetings, &walls, &monos, &boots, &synced, &bodies,
                     &received,
@@ -472,7 +486,7 @@ impl CentralDb for PostgresDb {
         if added < events.len() {
             // Not inserted: known already, or a clash.
             let known: HashSet<Uuid> = tx
-                .query(&self.hot.matched, &[&ids, &devices, &seqs])
+                .query(&hot.matched, &[&ids, &devices, &seqs])
                 .await?
                 .iter()
                 .map(|r| r.get(0))
@@ -487,23 +501,19 @@ impl CentralDb for PostgresDb {
                 });
             }
         }
-        let rows = tx.query(&self.hot.ack_state, &[&device]).await?;
+        let rows = tx.query(&hot.ack_state, &[&device]).await?;
         let from: i64 = rows.first().map_or(0, |r| r.get(0));
         let acked_seq =
             contiguous_from(from, rows.iter().filter_map(|r| r.get::<_, Option<i64>>(1)));
         if acked_seq != from {
-            tx.execute(&self.hot.ack_upsert, &[&device, &acked_seq])
-                .await?;
+            tx.execute(&hot.ack_upsert, &[&device, &acked_seq]).await?;
         }
         tx.commit().await?;
         Ok(PushAck { added, acked_seq })
     }
 
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
-        let rows = self
-            .client
-            .lock()
-            .await
+        let rows = self.conn().await?
             .query(
                 &format!(
                     "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
@@ -521,10 +531,7 @@ impl CentralDb for PostgresDb {
         types: &[&str],
         meeting: Option<&str>,
     ) -> Result<Vec<WireEvent>, DbError> {
-        let rows = self
-            .client
-            .lock()
-            .await
+        let rows = self.conn().await?
             .query(
                 &format!(
                     "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
@@ -540,10 +547,7 @@ impl CentralDb for PostgresDb {
     }
 
     async fn meeting_names(&self, key: &str) -> Result<MeetingNames, DbError> {
-        let rows = self
-            .client
-            .lock()
-            .await
+        let rows = self.conn().await?
             .query(
                 "SELECT 0, p->>'name' FROM meetings m, jsonb_array_elements(m.body->'participants') p
                      WHERE m.key = $1
@@ -556,7 +560,10 @@ impl CentralDb for PostgresDb {
             .await?;
         let mut names = MeetingNames::default();
         for row in rows {
-            match (row.try_get::<_, i32>(0)?, row.try_get::<_, Option<String>>(1)?) {
+            match (
+                row.try_get::<_, i32>(0)?,
+                row.try_get::<_, Option<String>>(1)?,
+            ) {
                 (0, Some(name)) => names.people.insert(name),
                 (_, Some(number)) => names.items.insert(number),
                 (_, None) => false,
@@ -566,7 +573,7 @@ impl CentralDb for PostgresDb {
     }
 
     async fn acked(&self, device: &str) -> Result<i64, DbError> {
-        acked(&*self.client.lock().await, device).await
+        acked(&**self.conn().await?, device).await
     }
 
     async fn add_code(
@@ -576,9 +583,8 @@ impl CentralDb for PostgresDb {
         expires: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        self.client
-            .lock()
-            .await
+        self.conn()
+            .await?
             .execute(
                 "INSERT INTO codes (hash, room, created, expires) VALUES ($1, $2, $3, $4)",
                 &[&code_hash, &room, &now, &expires],
@@ -594,7 +600,7 @@ impl CentralDb for PostgresDb {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<String, DbError> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let code = tx
             .query_opt(
@@ -643,20 +649,18 @@ impl CentralDb for PostgresDb {
     }
 
     async fn device(&self, token_hash: &str) -> Result<Option<DeviceRecord>, DbError> {
-        Ok(self
-            .client
-            .lock()
-            .await
-            .query_opt(&self.hot.device, &[&token_hash])
+        let client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        Ok(client
+            .query_opt(&hot.device, &[&token_hash])
             .await?
             .map(|r| device_record(&r)))
     }
 
     async fn devices(&self) -> Result<Vec<DeviceRecord>, DbError> {
         Ok(self
-            .client
-            .lock()
-            .await
+            .conn()
+            .await?
             .query(
                 &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY name"),
                 &[],
@@ -669,9 +673,8 @@ impl CentralDb for PostgresDb {
 
     async fn revoke(&self, device: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
         Ok(self
-            .client
-            .lock()
-            .await
+            .conn()
+            .await?
             .execute(
                 "UPDATE devices SET revoked = COALESCE(revoked, $2) WHERE name = $1",
                 &[&device, &now],
@@ -687,18 +690,19 @@ impl CentralDb for PostgresDb {
         clock: Option<&BootClock>,
         pending: Option<i64>,
     ) -> Result<(), DbError> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
         let latest = (clock.map(|c| c.offset_ms), clock.map(|c| c.within_ms));
         let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
             [&device, &now, &latest.0, &latest.1, &pending];
-        let seen = client.execute(&self.hot.seen, &seen_args);
+        let seen = client.execute(&hot.seen, &seen_args);
         match clock {
             // Two statements, sent together (pipelined); each is atomic and
             // they touch different rows.
             Some(c) => {
                 let kept_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
                     [&device, &c.boot, &c.offset_ms, &c.zero_ms, &c.within_ms];
-                let kept = client.execute(&self.hot.clock, &kept_args);
+                let kept = client.execute(&hot.clock, &kept_args);
                 futures_util::try_join!(seen, kept)?;
             }
             None => {
@@ -710,9 +714,8 @@ impl CentralDb for PostgresDb {
 
     async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
         Ok(self
-            .client
-            .lock()
-            .await
+            .conn()
+            .await?
             .query(
                 "SELECT boot, offset_ms, zero_ms, within_ms FROM boot_clocks WHERE device = $1",
                 &[&device],
@@ -749,17 +752,16 @@ impl CentralDb for PostgresDb {
     }
 
     async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
-        Ok(self
-            .client
-            .lock()
-            .await
-            .query_opt(&self.hot.meeting_room, &[&key])
+        let client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        Ok(client
+            .query_opt(&hot.meeting_room, &[&key])
             .await?
             .map(|r| r.get(0)))
     }
 
     async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let mut pulled = Pulled {
             cursor: since,
@@ -822,9 +824,8 @@ impl CentralDb for PostgresDb {
     async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {
         let bodies =
             serde_json::to_string(&user.bodies).map_err(|e| DbError::BadRow(e.to_string()))?;
-        self.client
-            .lock()
-            .await
+        self.conn()
+            .await?
             .execute(
                 "INSERT INTO users (name, password_hash, role, bodies) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,
@@ -841,9 +842,8 @@ impl CentralDb for PostgresDb {
     }
 
     async fn user(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
-        self.client
-            .lock()
-            .await
+        self.conn()
+            .await?
             .query_opt(
                 "SELECT name, password_hash, role, bodies FROM users WHERE name = $1",
                 &[&name],
@@ -856,9 +856,8 @@ impl CentralDb for PostgresDb {
     }
 
     async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
-        self.client
-            .lock()
-            .await
+        self.conn()
+            .await?
             .execute(
                 "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
                 &[
@@ -875,9 +874,8 @@ impl CentralDb for PostgresDb {
 
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
         Ok(self
-            .client
-            .lock()
-            .await
+            .conn()
+            .await?
             .query(
                 "SELECT at, who, action, meeting, detail FROM audit ORDER BY pos DESC LIMIT $1",
                 &[&limit],
@@ -895,9 +893,8 @@ impl CentralDb for PostgresDb {
     }
 
     async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-        self.client
-            .lock()
-            .await
+        self.conn()
+            .await?
             .execute(
                 "INSERT INTO rooms (name, created) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 &[&room, &now],
@@ -908,9 +905,8 @@ impl CentralDb for PostgresDb {
 
     async fn rooms(&self) -> Result<Vec<String>, DbError> {
         Ok(self
-            .client
-            .lock()
-            .await
+            .conn()
+            .await?
             .query(
                 "SELECT name FROM rooms UNION SELECT room FROM devices
                  UNION SELECT room FROM codes UNION SELECT room FROM meeting_rooms ORDER BY 1",
@@ -923,7 +919,7 @@ impl CentralDb for PostgresDb {
     }
 
     async fn healthy(&self) -> Result<(), DbError> {
-        self.client.lock().await.query_one("SELECT 1", &[]).await?;
+        self.conn().await?.query_one("SELECT 1", &[]).await?;
         Ok(())
     }
 }

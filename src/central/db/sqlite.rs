@@ -131,6 +131,7 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
     conn: Arc<Mutex<Connection>>,
+    path: std::path::PathBuf,
 }
 
 impl SqliteDb {
@@ -223,7 +224,13 @@ impl SqliteDb {
         })?;
         Ok(SqliteDb {
             conn: Arc::new(Mutex::new(conn)),
+            path: path.to_path_buf(),
         })
+    }
+
+    /// The file it was opened from (as given).
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     async fn with<T: Send + 'static>(
@@ -910,7 +917,34 @@ impl CentralDb for SqliteDb {
     }
 
     async fn healthy(&self) -> Result<(), DbError> {
-        self.with(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
-            .await
+        self.with(|conn| {
+            // Take the write lock and write a row, then roll back: a
+            // read-only file or directory, or a full disk, shows here.
+            let written = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .and_then(|tx| {
+                    tx.execute(
+                        "INSERT INTO rooms (name, created) VALUES (?1, '')",
+                        params![format!("\u{0}healthz-{}", std::process::id())],
+                    )?;
+                    tx.rollback()
+                });
+            written.map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(code, _)
+                    if matches!(
+                        code.code,
+                        rusqlite::ErrorCode::ReadOnly
+                            | rusqlite::ErrorCode::DiskFull
+                            | rusqlite::ErrorCode::CannotOpen
+                            | rusqlite::ErrorCode::PermissionDenied
+                            | rusqlite::ErrorCode::SystemIoFailure
+                    ) =>
+                {
+                    DbError::ReadOnly(e.to_string())
+                }
+                other => DbError::Sqlite(other),
+            })
+        })
+        .await
     }
 }
