@@ -752,12 +752,16 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
         .await;
     assert!(preview.body.contains("Granska kallelsen"));
     assert!(preview.body.contains("value=\"Olof Lundberg\""));
-    // The meeting exists in konferens-1: a new version goes there.
+    // Only konferens-1's kiosk has sent the meeting: its room is
+    // suggested, and the secretary may choose another (issue 16, point 6).
     assert!(
-        preview
-            .body
-            .contains(&format!("name=\"room\" value=\"{ROOM}\" readonly"))
+        preview.body.contains(&format!(
+            "name=\"room\" list=\"rooms\" value=\"{ROOM}\" required"
+        )),
+        "{}",
+        preview.body
     );
+    assert!(preview.body.contains("Bara kiosken har skickat mötet"));
 
     let m = meeting();
     let json = serde_json::to_string(&m).unwrap();

@@ -186,11 +186,15 @@ async fn preview(
     let key = meeting_key(meeting);
     // A meeting only a kiosk uploaded does not hold its room: the
     // secretary's import decides (the kiosk's room is only suggested).
-    let (existing, kiosk_room) = match state.app.db.meeting(&key).await? {
-        Some(old) if !old.from_pages => (None, Some(old.room)),
-        existing => (existing, None),
-    };
-    let existing_room = existing.as_ref().map(|e| e.room.clone());
+    let existing = state.app.db.meeting(&key).await?;
+    let kiosk_room = existing
+        .as_ref()
+        .filter(|e| !e.from_pages)
+        .map(|e| e.room.clone());
+    let existing_room = existing
+        .as_ref()
+        .filter(|e| e.from_pages)
+        .map(|e| e.room.clone());
     let second = existing
         .as_ref()
         .filter(|old| is_second_meeting(&old.meeting, meeting));
@@ -241,6 +245,19 @@ async fn preview(
                     }
                 } @else {
                     input #room type="text" name="room" list="rooms" value=[kiosk_room.as_deref()] required;
+                    @if let Some(room) = &kiosk_room {
+                        (layout::notice("warn", &format!("{} {room}. {}",
+                            tr(lang, "Bara kiosken har skickat mötet, i rummet", "Only the kiosk has sent the meeting, in the room"),
+                            tr(lang, "Det du sparar ersätter kioskens version; välj ett annat rum om mötet hålls där (kiosken där ser det då inte längre).", "What you save replaces the kiosk's version; choose another room if the meeting is held there (that kiosk then no longer sees it)."))))
+                        @if let Some(old) = second {
+                            (layout::notice("error", &second_meeting_text(lang, old)))
+                            label.check {
+                                input type="checkbox" name="replace" value="yes";
+                                " " (tr(lang, "Det är samma möte med nya tider: ersätt mötet", "It is the same meeting with new times: replace the meeting"))
+                                " " (lang.clock(old.meeting.start)) "–" (lang.clock(old.meeting.end))
+                            }
+                        }
+                    }
                     datalist #rooms { @for r in &rooms { option value=(r) {} } }
                 }
             }
@@ -561,14 +578,15 @@ pub async fn save(
     }
     let key = meeting_key(&meeting);
     // Bodies whose names differ only in punctuation share a key: the
-    // meeting under it must be this body's. A meeting only a kiosk has
-    // uploaded is no body's word: the secretary's import takes its place.
+    // meeting under it must be this body's. A meeting only another room's
+    // kiosk has uploaded is no body's word: the secretary's import takes
+    // its place (and its key) there.
     let existing = state
         .app
         .db
         .meeting(&key)
         .await?
-        .filter(|old| old.from_pages);
+        .filter(|old| old.from_pages || old.room == room);
     if let Some(old) = &existing
         && (old.meeting.body != meeting.body || !signed.viewer.may_see(&old.meeting.body))
     {
