@@ -29,7 +29,7 @@ use motesskylt::central::db::{
 };
 use motesskylt::central::server::{self, Running};
 use motesskylt::export::Format;
-use motesskylt::model::event::{Authority, Correction, Corrected};
+use motesskylt::model::event::{Authority, Corrected, Correction};
 use motesskylt::model::time::DEFAULT_TIME_ZONE;
 use motesskylt::model::{Event, EventKind, Meeting, Source};
 use motesskylt::store::meeting_key;
@@ -375,9 +375,8 @@ async fn attacks(db: AnyDb, raw: Raw) {
     let other = m.participants[1].name.clone();
     let item = m.items.iter().find_map(|e| e.number.clone()).unwrap();
     assert_eq!(central.put_meeting(&door, &m).await.0, StatusCode::OK);
-    let good = |seq: i64, kind: EventKind| {
-        serde_json::to_value(wire("dorr-a", seq, &key, kind)).unwrap()
-    };
+    let good =
+        |seq: i64, kind: EventKind| serde_json::to_value(wire("dorr-a", seq, &key, kind)).unwrap();
     let (status, body) = central
         .push(
             &door,
@@ -388,7 +387,11 @@ async fn attacks(db: AnyDb, raw: Raw) {
             ],
         )
         .await;
-    assert_eq!((status, body["added"].as_i64()), (StatusCode::OK, Some(3)), "{body}");
+    assert_eq!(
+        (status, body["added"].as_i64()),
+        (StatusCode::OK, Some(3)),
+        "{body}"
+    );
     let anna = central.sign_in("anna").await;
     central.still_answers(&door, &anna, &key).await;
     let before = central.snapshot(&[&key]).await;
@@ -498,17 +501,31 @@ async fn attacks(db: AnyDb, raw: Raw) {
 
     // Point 1: rows that cannot be read back (stored before this check,
     // or by hand) are skipped, never fatal to the room.
-    let at = |wall: &str| json!({"at": wall, "type": "checked_in", "person": person, "source": "nfc"}).to_string();
+    let at = |wall: &str| {
+        json!({"at": wall, "type": "checked_in", "person": person, "source": "nfc"}).to_string()
+    };
     let mut rows = vec![
-        (server_time().to_rfc3339(), "{\"type\":\"fire_alarm\"}".to_string()),
+        (
+            server_time().to_rfc3339(),
+            "{\"type\":\"fire_alarm\"}".to_string(),
+        ),
         (server_time().to_rfc3339(), "[1, 2, 3]".to_string()),
-        (server_time().to_rfc3339(), at("+10000-01-01T00:00:00+01:00")),
+        (
+            server_time().to_rfc3339(),
+            at("+10000-01-01T00:00:00+01:00"),
+        ),
     ];
     if matches!(central.raw, Raw::Sqlite(_)) {
         // SQLite keeps what it is given; PostgreSQL's timestamptz takes
         // these years too, but chrono writes them as it reads them.
-        rows.push(("-0001-06-04T11:00:00+00:00".into(), at("2026-06-04T13:00:00+02:00")));
-        rows.push(("+10000-01-01T00:00:00+00:00".into(), at("2026-06-04T13:00:00+02:00")));
+        rows.push((
+            "-0001-06-04T11:00:00+00:00".into(),
+            at("2026-06-04T13:00:00+02:00"),
+        ));
+        rows.push((
+            "+10000-01-01T00:00:00+00:00".into(),
+            at("2026-06-04T13:00:00+02:00"),
+        ));
         rows.push(("inte en tid".into(), at("2026-06-04T13:00:00+02:00")));
     }
     central.raw.insert(&rows, &key).await;
@@ -602,19 +619,29 @@ async fn attacks(db: AnyDb, raw: Raw) {
         let answer = central
             .push(
                 &door,
-                vec![good(4, EventKind::BreakStarted { minutes: None }), good(5, kind)],
+                vec![
+                    good(4, EventKind::BreakStarted { minutes: None }),
+                    good(5, kind),
+                ],
             )
             .await;
         assert_refused(what, &answer, expected);
     }
-    assert_eq!(central.snapshot(&[&key]).await, before, "nothing forged stored");
+    assert_eq!(
+        central.snapshot(&[&key]).await,
+        before,
+        "nothing forged stored"
+    );
     central.still_answers(&door, &anna, &key).await;
     // What the secretary asks for on the pages, the door may then do.
     let status = central
         .post(
             &anna,
             "/cards/expect",
-            &[("csrf", anna.csrf.clone()), ("target", format!("{key}|{other}"))],
+            &[
+                ("csrf", anna.csrf.clone()),
+                ("target", format!("{key}|{other}")),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -641,7 +668,11 @@ async fn attacks(db: AnyDb, raw: Raw) {
             ],
         )
         .await;
-    assert_eq!((status, body["acked_seq"].as_i64()), (StatusCode::OK, Some(5)), "{body}");
+    assert_eq!(
+        (status, body["acked_seq"].as_i64()),
+        (StatusCode::OK, Some(5)),
+        "{body}"
+    );
     let (_, cards) = central.page(&anna, "/cards").await;
     assert!(cards.contains(&other) && cards.contains(&person), "{cards}");
 
@@ -658,10 +689,16 @@ async fn attacks(db: AnyDb, raw: Raw) {
     let mut planted = next_year();
     planted.items[0].title = "Kioskens egen text".into();
     let next = meeting_key(&planted);
-    assert_eq!(central.put_meeting(&squatter, &planted).await.0, StatusCode::OK);
+    assert_eq!(
+        central.put_meeting(&squatter, &planted).await.0,
+        StatusCode::OK
+    );
     let planted_event = wire("dorr-b", 1, &next, checked_in(&person, Source::Nfc));
     let (status, body) = central
-        .push(&squatter, vec![serde_json::to_value(&planted_event).unwrap()])
+        .push(
+            &squatter,
+            vec![serde_json::to_value(&planted_event).unwrap()],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let real = next_year();
@@ -716,7 +753,10 @@ async fn attacks(db: AnyDb, raw: Raw) {
         "{pulled}"
     );
     let (_, pulled) = central.pull(&squatter).await;
-    assert!(pulled["meetings"].as_array().unwrap().is_empty(), "{pulled}");
+    assert!(
+        pulled["meetings"].as_array().unwrap().is_empty(),
+        "{pulled}"
+    );
     central.still_answers(&door, &anna, &next).await;
     central.still_answers(&door, &anna, &key).await;
     // Nothing was lost: the door's events are all there.

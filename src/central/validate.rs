@@ -106,7 +106,8 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
         field: field.to_string(),
         problem,
     };
-    authority(&event.event.kind, known).map_err(|(field, problem)| not_the_doors(field, problem))?;
+    authority(&event.event.kind, known)
+        .map_err(|(field, problem)| not_the_doors(field, problem))?;
     if event.seq < 1 {
         return Err(invalid(
             "seq",
@@ -244,7 +245,9 @@ fn authority(kind: &EventKind, known: Known<'_>) -> Result<(), (&'static str, St
                 shown(person)
             ),
         )),
-        EventKind::CardExpected { .. } => Err(("event.type", secretarys("card_expected (nytt kort)"))),
+        EventKind::CardExpected { .. } => {
+            Err(("event.type", secretarys("card_expected (nytt kort)")))
+        }
         EventKind::CardRevoked { .. } => {
             Err(("event.type", secretarys("card_revoked (återkallat kort)")))
         }
@@ -331,7 +334,10 @@ mod tests {
             names: &names,
             expected_cards: &none,
         };
-        assert_eq!(field(check(0, &event(checked_in(Source::Nfc)), known)), None);
+        assert_eq!(
+            field(check(0, &event(checked_in(Source::Nfc)), known)),
+            None
+        );
         assert_eq!(
             field(check(0, &event(checked_in(Source::Secretary)), known)),
             Some((true, "event.source".into()))
@@ -401,7 +407,10 @@ mod tests {
             Some((false, "event.person".into()))
         );
         let e = event(EventKind::ItemStarted { item: "99".into() });
-        assert_eq!(field(check(3, &e, known)), Some((false, "event.item".into())));
+        assert_eq!(
+            field(check(3, &e, known)),
+            Some((false, "event.item".into()))
+        );
         let e = event(EventKind::ItemStarted { item: "4".into() });
         assert_eq!(field(check(3, &e, known)), None);
         let e = event(EventKind::CardEnrolled {
@@ -409,11 +418,18 @@ mod tests {
             card: "04:A1".into(),
             by: Authority::Pin,
         });
-        assert_eq!(field(check(3, &e, known)), Some((false, "event.card".into())));
-        let message = check(3, &event(EventKind::ItemStarted { item: "9".into() }), known)
-            .err()
-            .map(|r| r.to_string())
-            .unwrap_or_default();
+        assert_eq!(
+            field(check(3, &e, known)),
+            Some((false, "event.card".into()))
+        );
+        let message = check(
+            3,
+            &event(EventKind::ItemStarted { item: "9".into() }),
+            known,
+        )
+        .err()
+        .map(|r| r.to_string())
+        .unwrap_or_default();
         assert!(message.starts_with("events[3].event.item: "), "{message}");
     }
 }
