@@ -398,8 +398,7 @@ async fn the_database_connection_is_encrypted_as_sslmode_asks() {
     let refused =
         PostgresDb::connect_pool(&settings(&url, None, &app, "sslmode=verify-full"), None, 1).await;
     let error = refused
-        .err()
-        .expect("an unverifiable certificate was accepted")
+        .expect_err("an unverifiable certificate was accepted")
         .to_string();
     assert!(error.contains("PostgreSQL"), "{error}");
 }
