@@ -213,7 +213,7 @@ def measure(name, command, number, env):
 
 
 def main():
-    kiosk = os.path.join(ROOT, "target", "release", "motesskylt")
+    kiosk = os.environ.get("MOTESSKYLT_BIN", os.path.join(ROOT, "target", "release", "motesskylt"))
     chromium = shutil.which("chromium")
     profile = tempfile.mkdtemp(prefix="bench-chromium-")
     env = dict(os.environ, SLINT_BACKEND="winit-software")

@@ -21,6 +21,7 @@ shot() { # name, then render arguments: the meeting as the event log has it
 }
 
 shot before          --at 12:57
+plan before-far      --at 04:23
 plan before-delayed  --at 13:05 --events /dev/null
 shot item            --at 13:16:56
 shot wrap-up         --at 13:28
@@ -31,6 +32,7 @@ shot no-meeting      --at "2026-06-01 10:00"
 shot door-welcome    --at 13:16:56 --screen welcome --person "Marina Johansson"
 shot door-checked-out --at 14:15 --screen checked-out --person "Olof Lundberg"
 shot door-already-in --at 13:16:56 --screen already-in --person "Marina Johansson"
+shot door-already-out --at 14:15:05 --screen already-out --person "Olof Lundberg"
 shot door-too-early  --at 12:10 --screen too-early --person "Marina Johansson"
 shot names           --at 13:16:56 --screen names
 shot pin             --at 13:16:56 --screen pin --person "Janette Olsson"

@@ -93,12 +93,16 @@ pub type Stay = (DateTime<Utc>, Option<DateTime<Utc>>);
 /// Every participant's stays (indexed like `meeting.participants`), by one
 /// rule that the door, the minutes and every export share: a person's
 /// check-ins and check-outs are taken in time order, ties in the log's
-/// order; a check-in while in and a check-out while out change nothing.
+/// order; a check-in while in and a check-out while out change nothing; a
+/// withdrawn correction is left out ([`crate::model::event::without_withdrawn`]).
 /// (The door never records a tap at a time before the person's last
 /// event, see [`door::record_at`], so after a clock stepped back the time
 /// order still says what the door answered.)
 pub fn stays(names: &Names, participants: usize, events: &[Event]) -> Vec<Vec<Stay>> {
     let mut people: Vec<Vec<Stay>> = vec![Vec::new(); participants];
+    // A correction the secretary withdrew counts nowhere: not at the door,
+    // not in the minutes, not in an export.
+    let events = crate::model::event::without_withdrawn(events);
     let mut ordered: Vec<&Event> = events.iter().collect();
     ordered.sort_by_key(|e| e.instant());
     for event in ordered {
@@ -216,5 +220,45 @@ mod tests {
         assert!(p[1].present);
         let earlier = presence(&names, 2, &events, at(11, 45));
         assert!(earlier[0].present);
+    }
+
+    #[test]
+    fn a_withdrawn_correction_counts_nowhere() {
+        use crate::model::event::{Corrected, Correction};
+        let m = meeting();
+        let names = Names::new(&m);
+        let by_hand = Event::new(
+            at(13, 10),
+            chrono_tz::UTC,
+            EventKind::CheckedIn {
+                person: "Anna Ek".into(),
+                source: Source::Secretary,
+                substitute_for: None,
+                correction: Some(Correction {
+                    by: "sekreterare".into(),
+                    reason: "fel person".into(),
+                }),
+            },
+        );
+        let withdrawal = Event::new(
+            at(13, 20),
+            chrono_tz::UTC,
+            EventKind::CorrectionWithdrawn {
+                person: "Anna Ek".into(),
+                withdrawn: Corrected::CheckedIn,
+                withdrawn_at: by_hand.at,
+                by: "sekreterare".into(),
+                reason: "fel person".into(),
+            },
+        );
+        let kept = stays(&names, 2, std::slice::from_ref(&by_hand));
+        assert_eq!(kept[0], vec![(at(13, 10), None)]);
+        let gone = stays(
+            &names,
+            2,
+            &[by_hand, withdrawal, event(13, 30, "Bo Ek", true)],
+        );
+        assert!(gone[0].is_empty(), "the withdrawn check-in still counts");
+        assert_eq!(gone[1], vec![(at(13, 30), None)]);
     }
 }

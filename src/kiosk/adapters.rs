@@ -32,6 +32,7 @@ fn door(kind: view::DoorKind) -> ui::DoorKind {
         view::DoorKind::Welcome => ui::DoorKind::Welcome,
         view::DoorKind::CheckedOut => ui::DoorKind::CheckedOut,
         view::DoorKind::AlreadyIn => ui::DoorKind::AlreadyIn,
+        view::DoorKind::AlreadyOut => ui::DoorKind::AlreadyOut,
         view::DoorKind::UnknownCard => ui::DoorKind::UnknownCard,
         view::DoorKind::TooEarly => ui::DoorKind::TooEarly,
         view::DoorKind::Closed => ui::DoorKind::Closed,

@@ -538,13 +538,13 @@ impl Desk {
         let (kind, door) = match outcome {
             TapOutcome::Ignored => return Plan::default(),
             TapOutcome::AskToConfirm => (None, DoorKind::AlreadyIn),
-            // Checked out a moment ago: say so again ("Utcheckad 14.15",
+            // Checked out a moment ago: say so ("Du checkade ut 14.15",
             // when they left); a tap within the confirm window checks in.
             TapOutcome::AskToCheckIn => {
                 return Plan {
                     door: Some(DoorMessage {
                         time: last,
-                        ..self.answer(DoorKind::CheckedOut, Some(person), now)
+                        ..self.answer(DoorKind::AlreadyOut, Some(person), now)
                     }),
                     tap: Some((person, outcome)),
                     ..Plan::default()
@@ -647,9 +647,13 @@ pub fn signal(outcome: &Outcome) -> Option<Signal> {
         Some(DoorKind::Welcome | DoorKind::Enrolled | DoorKind::CheckedOut) => {
             Some(Signal::Accepted)
         }
-        Some(DoorKind::AlreadyIn | DoorKind::TooEarly | DoorKind::Closed | DoorKind::AdminCard) => {
-            Some(Signal::Attention)
-        }
+        Some(
+            DoorKind::AlreadyIn
+            | DoorKind::AlreadyOut
+            | DoorKind::TooEarly
+            | DoorKind::Closed
+            | DoorKind::AdminCard,
+        ) => Some(Signal::Attention),
         Some(
             DoorKind::WrongPin
             | DoorKind::PinLocked
@@ -1155,7 +1159,7 @@ mod tests {
         let again = desk.handle(Input::Card(card(1)), at(&meeting, "13:10:07"), &mut log);
         assert!(again.events.is_empty(), "not checked straight back in");
         let door = again.door.unwrap();
-        assert_eq!(door.kind, DoorKind::CheckedOut);
+        assert_eq!(door.kind, DoorKind::AlreadyOut);
         assert_eq!(door.time, Some(at(&meeting, "13:10:04")));
         let back = desk.handle(Input::Card(card(1)), at(&meeting, "13:10:10"), &mut log);
         assert_eq!(back.door.map(|d| d.kind), Some(DoorKind::Welcome));

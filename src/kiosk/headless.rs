@@ -112,6 +112,7 @@ fn door_name(kind: DoorKind) -> &'static str {
         DoorKind::Welcome => "welcome",
         DoorKind::CheckedOut => "checked_out",
         DoorKind::AlreadyIn => "already_in",
+        DoorKind::AlreadyOut => "already_out",
         DoorKind::UnknownCard => "unknown_card",
         DoorKind::TooEarly => "too_early",
         DoorKind::Closed => "closed",

@@ -58,6 +58,8 @@ pub enum DoorKind {
     CheckedOut,
     /// "Du är redan incheckad" (tap again to check out).
     AlreadyIn,
+    /// "Du checkade ut 14.15" a moment ago (tap again to check in).
+    AlreadyOut,
     /// "Okänt kort": the name list opens.
     UnknownCard,
     /// "Incheckningen öppnar 12.30".
