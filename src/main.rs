@@ -24,6 +24,26 @@ use motesskylt::model::{Event, Meeting};
 use motesskylt::progress::{Schedule, ScreenState, report, screen_state};
 use motesskylt::{attendance, demo, kallelse};
 
+/// `print!` to standard output that gives back the error (a reader who
+/// closed the pipe, as `| head -1` does) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout().lock(), $($arg)*).map_err(StdoutError)
+    };
+}
+
+/// `println!` to standard output that gives back the error (see [`out!`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(StdoutError)
+    };
+}
+
+/// Standard output could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("standard ut går inte att skriva till: {0}")]
+struct StdoutError(#[source] std::io::Error);
+
 /// Meeting-room door terminal and room screen.
 #[derive(Parser)]
 #[command(name = "motesskylt", version, about)]
@@ -323,6 +343,9 @@ fn main() -> ExitCode {
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of the output has gone (`| head -1`): what they
+        // wanted was printed; a quiet end, like any filter's.
+        Err(error) if closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => match error.downcast_ref::<BadInput>() {
             Some(bad) => {
                 eprintln!("{bad}");
@@ -336,15 +359,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether `error` is standard output's reader having closed the pipe
+/// (and not a broken pipe anywhere else, such as the database's socket).
+fn closed_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<StdoutError>()
+        .is_some_and(|e| e.0.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     let tz = cli.timezone;
     match cli.command {
         Command::Import { file, json } => {
             let meeting = import(&file)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&meeting)?);
+                outln!("{}", serde_json::to_string_pretty(&meeting)?)?;
             } else {
-                print!("{}", summary(&meeting));
+                out!("{}", summary(&meeting))?;
             }
         }
         Command::Status {
@@ -356,15 +387,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
             if json {
                 let status = report::status(&meeting, &state, tz);
-                println!("{}", serde_json::to_string_pretty(&status)?);
+                outln!("{}", serde_json::to_string_pretty(&status)?)?;
             } else {
-                print!("{}", report::text(&meeting, &state, tz));
+                out!("{}", report::text(&meeting, &state, tz))?;
             }
         }
         Command::Minutes { file, events } => {
             let meeting = import(&file)?;
             let events = read_events(&events, &meeting)?;
-            print!("{}", attendance::minutes::paragraph(&meeting, &events, tz));
+            out!("{}", attendance::minutes::paragraph(&meeting, &events, tz))?;
         }
         Command::Render {
             file,
@@ -486,24 +517,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             match out {
                 Some(path) => std::fs::write(&path, bytes)
                     .with_context(|| format!("{}: kunde inte skriva filen", path.display()))?,
-                None => std::io::stdout().lock().write_all(&bytes)?,
+                None => std::io::stdout()
+                    .lock()
+                    .write_all(&bytes)
+                    .map_err(StdoutError)?,
             }
         }
         Command::Store { action } => match action {
             StoreAction::Check { store } => {
                 let store = open_existing_store(&store)?;
                 let meetings = store.meetings()?;
-                println!(
+                outln!(
                     "{}: ok (integritetskontroll utan fel)",
                     store.path().display()
-                );
+                )?;
                 for (key, _) in meetings {
-                    println!("{key}: {} händelser", store.events(&key)?.len());
+                    outln!("{key}: {} händelser", store.events(&key)?.len())?;
                 }
-                println!(
+                outln!(
                     "osynkade händelser: {}",
                     store.outbox(usize::MAX >> 1)?.len()
-                );
+                )?;
             }
             StoreAction::Recover { store } => {
                 let path = store_file(&store);
@@ -514,14 +548,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map(|s| s.device().to_string())
                     .unwrap_or_else(|_| "motesskylt".into());
                 let report = motesskylt::store::recover(&path, &device, Utc::now())?;
-                println!(
+                outln!(
                     "{}: den gamla filen ligger nu i {}; {} händelser och {} mötesversioner räddades, {} rader gick inte att läsa",
                     path.display(),
                     report.set_aside.display(),
                     report.events,
                     report.meetings,
                     report.lost
-                );
+                )?;
             }
         },
         Command::Central { config, action } => central(&config, action, tz)?,
@@ -535,7 +569,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             // Only an existing key: a new one would print a hash no kiosk knows.
             let key = motesskylt::cards::CardKey::load(&config.card_key_file())
                 .map_err(|e| BadInput(vec![e.to_string()]))?;
-            println!("{}", key.hash(&uid));
+            outln!("{}", key.hash(&uid))?;
         }
     }
     Ok(())
@@ -561,7 +595,8 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                 .init();
             let service = systemd();
             let result = server::run(&config, |addr| {
-                println!("motesskylt central lyssnar på http://{addr}");
+                // Nobody reading the line (a closed pipe) stops nothing.
+                let _ = outln!("motesskylt central lyssnar på http://{addr}");
                 let _ = std::io::stdout().flush();
                 if let Some(Err(error)) = service
                     .as_ref()
@@ -580,10 +615,10 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
         match action {
             CentralAction::Code { room } => {
                 let code = server::new_code(&db, &config.server, &room).await?;
-                println!(
+                outln!(
                     "{code}\n(engångskod för rummet {room}, giltig i {} timmar; skriv den som enrol_code under [sync] i kioskens kiosk.toml)",
                     config.server.code_valid_hours
-                );
+                )?;
             }
             CentralAction::Devices => {
                 for d in db.devices().await? {
@@ -597,16 +632,16 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                     let pending = d
                         .pending
                         .map_or("okänt".to_string(), |n| n.to_string());
-                    println!(
+                    outln!(
                         "{}\trum {}\t{state}\tsenast {seen}\tkvitterat t.o.m. {}\tej skickade {pending}\tklocka {offset}",
                         d.name, d.room, d.acked_seq
-                    );
+                    )?;
                 }
             }
             CentralAction::Export { meeting } => {
                 let mut out = std::io::stdout().lock();
                 for line in motesskylt::central::export::event_log(&db, &meeting, tz).await? {
-                    writeln!(out, "{line}")?;
+                    writeln!(out, "{line}").map_err(StdoutError)?;
                 }
             }
             CentralAction::User { name, role, bodies } => {
@@ -633,7 +668,7 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                     bodies,
                 })
                 .await?;
-                println!("{name}: kan logga in ({})", role.as_str());
+                outln!("{name}: kan logga in ({})", role.as_str())?;
             }
             CentralAction::Revoke { device } => {
                 if !db.revoke(&device, Utc::now()).await? {
@@ -642,7 +677,7 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                     )])
                     .into());
                 }
-                println!("{device}: nyckeln är återkallad");
+                outln!("{device}: nyckeln är återkallad")?;
             }
         }
         Ok(())
@@ -760,33 +795,33 @@ fn check_kiosk(config_path: &Path, notice: Option<PathBuf>) -> anyhow::Result<()
         )])
         .into());
     }
-    println!("{}: i ordning", config_path.display());
-    println!(
+    outln!("{}: i ordning", config_path.display())?;
+    outln!(
         "  möte: {} {}, {} punkter, {} deltagare",
         meeting.body,
         meeting.date,
         meeting.items.len(),
         meeting.participants.len()
-    );
-    println!("  lagring: {}", launch::store_path(&config).display());
+    )?;
+    outln!("  lagring: {}", launch::store_path(&config).display())?;
     let reader = &config.reader;
     match &reader.device {
         Some(device) => {
-            println!("  läsare: {} på {device}", reader.kind.name());
+            outln!("  läsare: {} på {device}", reader.kind.name())?;
             if !Path::new(device).exists() {
-                println!(
+                outln!(
                     "  obs: {device} finns inte nu; kiosken väntar på läsaren (aktivera UART/I2C/SPI i /boot/firmware/config.txt eller anslut den)"
-                );
+                )?;
             }
         }
-        None => println!("  läsare: {}", reader.kind.name()),
+        None => outln!("  läsare: {}", reader.kind.name())?,
     }
     match sync.map(|s| s.link) {
-        Some(motesskylt::sync::agent::Link::Remote { url, .. }) => println!("  synk: {url}"),
+        Some(motesskylt::sync::agent::Link::Remote { url, .. }) => outln!("  synk: {url}")?,
         Some(motesskylt::sync::agent::Link::Serve { config, .. }) => {
-            println!("  synk: central i samma dator på {}", config.listen)
+            outln!("  synk: central i samma dator på {}", config.listen)?
         }
-        None => println!("  synk: ingen (allt stannar i kiosken)"),
+        None => outln!("  synk: ingen (allt stannar i kiosken)")?,
     }
     Ok(())
 }

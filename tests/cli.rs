@@ -225,6 +225,59 @@ fn unread_roster_lines_and_huge_notices_exit_2_with_their_lines() {
     );
 }
 
+/// Issue 16, point 13: a reader that has closed the pipe (`| head -1`)
+/// ends a printing command quietly: exit 0, nothing on stderr, no panic.
+#[test]
+fn a_closed_pipe_ends_every_printing_command_quietly() {
+    let closed = |args: &[&str]| -> Output {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        Command::new(env!("CARGO_BIN_EXE_motesskylt"))
+            .args(args)
+            .env_remove("MOTESSKYLT_TZ")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("the binary runs")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\ndatabase = \"{}\"\n",
+            dir.path().join("central.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let (notice, events) = (notice(), events());
+    for args in [
+        vec!["import", arg(&notice), "--json"],
+        vec!["import", arg(&notice)],
+        vec!["status", arg(&notice), "--at", "13:20", "--json"],
+        vec!["minutes", arg(&notice), "--events", arg(&events)],
+        vec![
+            "central",
+            "--config",
+            arg(&config),
+            "code",
+            "--room",
+            "konferens-1",
+        ],
+        vec!["central", "--config", arg(&config), "devices"],
+    ] {
+        let out = closed(&args);
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).as_ref()
+            ),
+            (Some(0), ""),
+            "{args:?}"
+        );
+    }
+}
+
 #[test]
 fn status_json_on_the_event_log_matches_the_contract_example() {
     let s = json(&run(&[

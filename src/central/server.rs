@@ -188,6 +188,8 @@ pub async fn start(
         },
     )
     .merge(pages)
+    // Every answer carries them: the fallback's 404, the API's errors.
+    .layer(axum::middleware::map_response(crate::web::secure_headers))
     .layer(axum::middleware::map_response(unbuffered_streams))
     .layer(axum::middleware::from_fn_with_state(metrics, time_requests));
     let stopper = stop.clone();

@@ -390,8 +390,9 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
 }
 
 /// Headers every page gets: no framing, no sniffing, scripts only from
-/// this server, nothing cached.
-async fn secure_headers(mut response: Response) -> Response {
+/// this server, nothing cached. The central server puts them on every
+/// answer (the 404 of an unknown address and the API's errors too).
+pub async fn secure_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [
         (header::X_FRAME_OPTIONS, "DENY"),
