@@ -18,6 +18,7 @@ pub mod export;
 pub mod hw;
 pub mod kallelse;
 pub mod kiosk;
+pub mod logging;
 pub mod model;
 pub mod progress;
 pub mod service;

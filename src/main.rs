@@ -460,6 +460,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             frames,
             wrap_up,
         } => {
+            motesskylt::logging::init("info");
             if !terminal && frames.is_none() {
                 let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
                 let (station, sync, _demo_dir) = demo_station(&meeting, tz)?;
@@ -499,6 +500,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if check {
                 check_kiosk(&config, notice)?;
             } else {
+                motesskylt::logging::init("info");
                 run_kiosk(&config, notice, headless, clock, speed, fullscreen, tz)?;
             }
         }
@@ -585,14 +587,7 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
         .build()?;
     runtime.block_on(async {
         let Some(action) = action else {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info,tower_http=info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .init();
+            motesskylt::logging::init("info,tower_http=info");
             let service = systemd();
             let result = server::run(&config, |addr| {
                 // Nobody reading the line (a closed pipe) stops nothing.
@@ -602,7 +597,7 @@ fn central(config_path: &Path, action: Option<CentralAction>, tz: Tz) -> anyhow:
                     .as_ref()
                     .map(|s| s.ready(&format!("lyssnar på http://{addr}")))
                 {
-                    eprintln!("motesskylt: {error}");
+                    tracing::warn!("{error}");
                 }
             })
             .await;
@@ -850,8 +845,8 @@ fn run_kiosk(
     let (station, recovery) = launch::station(&config, meeting.clone(), tz, clock.now(), trust)?;
     let station = station.with_outbox(outbox.clone());
     if let Some(recovery) = recovery {
-        eprintln!(
-            "motesskylt: lagringen var skadad och ligger nu i {}; {} händelser räddades, {} rader gick inte att läsa",
+        tracing::warn!(
+            "lagringen var skadad och ligger nu i {}; {} händelser räddades, {} rader gick inte att läsa",
             recovery.set_aside.display(),
             recovery.events,
             recovery.lost
@@ -883,7 +878,7 @@ fn run_kiosk(
 /// broken one is reported and the service runs on without it.
 fn systemd() -> Option<motesskylt::service::Notifier> {
     motesskylt::service::Notifier::from_env().unwrap_or_else(|error| {
-        eprintln!("motesskylt: {error}");
+        tracing::warn!("{error}");
         None
     })
 }

@@ -71,11 +71,7 @@ pub fn run(
             match reader.poll(pacing.poll) {
                 Err(ReaderError::Card(why)) => {
                     // One card, not the reader: log it and go on.
-                    eprintln!(
-                        "motesskylt: {}: {}",
-                        reader.describe(),
-                        ReaderError::Card(why)
-                    );
+                    tracing::warn!("{}: {}", reader.describe(), ReaderError::Card(why));
                 }
                 Ok(card) => {
                     if failed {

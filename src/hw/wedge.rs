@@ -499,10 +499,7 @@ impl EvdevWedge {
     }
 
     fn log_misread(&self, reject: &WedgeReject) {
-        eprintln!(
-            "motesskylt: {}: kortet lästes fel: {reject}",
-            self.describe()
-        );
+        tracing::warn!("{}: kortet lästes fel: {reject}", self.describe());
     }
 
     fn device_error(&self, reason: impl Into<String>) -> ReaderError {

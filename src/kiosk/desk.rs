@@ -352,7 +352,7 @@ impl Desk {
         if !plan.events.is_empty()
             && let Err(error) = journal.record(&plan.events)
         {
-            eprintln!("motesskylt: händelsen kunde inte sparas: {error}");
+            tracing::error!("händelsen kunde inte sparas: {error}");
             return Outcome {
                 events: Vec::new(),
                 door: Some(self.answer(DoorKind::NotSaved, None, now)),

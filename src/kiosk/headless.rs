@@ -195,7 +195,7 @@ pub fn run(
                         }
                     }
                     Ok(None) => break,
-                    Err(problem) => eprintln!("motesskylt: {problem}"),
+                    Err(problem) => tracing::warn!("{problem}"),
                 }
             }
             let _ = messages.send(Message::Stop);
@@ -212,7 +212,7 @@ pub fn run(
 /// (see [`Watchdog`]) from a thread until the input thread has stopped.
 fn watch(service: Notifier, input: UnboundedSender<Message>) -> std::io::Result<()> {
     if let Err(error) = service.ready("utan skärm") {
-        eprintln!("motesskylt: {error}");
+        tracing::warn!("{error}");
     }
     let Some(every) = service.ping_every() else {
         return Ok(());

@@ -159,12 +159,12 @@ pub fn feedback(config: &ButtonConfig) -> Box<dyn Feedback> {
         };
         match crate::hw::gpio::GpioFeedback::new(&pins) {
             Ok(feedback) => return Box::new(feedback),
-            Err(error) => eprintln!("motesskylt: summer och lampor fungerar inte: {error}"),
+            Err(error) => tracing::error!("summer och lampor fungerar inte: {error}"),
         }
     }
     #[cfg(not(feature = "pi"))]
-    eprintln!(
-        "motesskylt: [buttons] anger summer eller lampor, men den här motesskylt är byggd utan --features pi"
+    tracing::warn!(
+        "[buttons] anger summer eller lampor, men den här motesskylt är byggd utan --features pi"
     );
     Box::new(Silent)
 }
@@ -191,7 +191,7 @@ fn spawn_buttons(config: &ButtonConfig, messages: UnboundedSender<Message>) {
                 let mut buttons = match crate::hw::gpio::GpioButtons::new(&pins) {
                     Ok(buttons) => buttons,
                     Err(error) => {
-                        eprintln!("motesskylt: knapparna fungerar inte: {error}");
+                        tracing::error!("knapparna fungerar inte: {error}");
                         return;
                     }
                 };
@@ -203,7 +203,7 @@ fn spawn_buttons(config: &ButtonConfig, messages: UnboundedSender<Message>) {
                         Ok(Some(Button::Confirm)) => Input::Confirm,
                         Ok(None) => continue,
                         Err(error) => {
-                            eprintln!("motesskylt: knapparna fungerar inte: {error}");
+                            tracing::error!("knapparna fungerar inte: {error}");
                             return;
                         }
                     };
@@ -213,14 +213,14 @@ fn spawn_buttons(config: &ButtonConfig, messages: UnboundedSender<Message>) {
                 }
             });
         if let Err(error) = spawned {
-            eprintln!("motesskylt: knapparnas tråd kunde inte starta: {error}");
+            tracing::error!("knapparnas tråd kunde inte starta: {error}");
         }
     }
     #[cfg(not(feature = "pi"))]
     {
         drop(messages);
-        eprintln!(
-            "motesskylt: [buttons] anger knappar, men den här motesskylt är byggd utan --features pi"
+        tracing::warn!(
+            "[buttons] anger knappar, men den här motesskylt är byggd utan --features pi"
         );
     }
 }
@@ -243,7 +243,7 @@ fn spawn_reader(config: &ReaderConfig, messages: UnboundedSender<Message>) {
             )
         });
     if let Err(error) = spawned {
-        eprintln!("motesskylt: kortläsarens tråd kunde inte starta: {error}");
+        tracing::error!("kortläsarens tråd kunde inte starta: {error}");
     }
 }
 
@@ -287,6 +287,6 @@ pub fn spawn_sync(agent: AgentConfig, outbox: Arc<Notify>, messages: UnboundedSe
         messages.send(message).is_ok()
     });
     if let Err(error) = spawned {
-        eprintln!("motesskylt: synkens tråd kunde inte starta: {error}");
+        tracing::error!("synkens tråd kunde inte starta: {error}");
     }
 }

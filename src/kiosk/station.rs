@@ -286,8 +286,8 @@ impl Station {
             Message::Reader(state) => {
                 let failed = matches!(state, ReaderEvent::Failed(_));
                 match state {
-                    ReaderEvent::Failed(why) => eprintln!("motesskylt: {why}"),
-                    _ => eprintln!("motesskylt: kortläsaren svarar igen"),
+                    ReaderEvent::Failed(why) => tracing::error!("{why}"),
+                    _ => tracing::info!("kortläsaren svarar igen"),
                 }
                 // The screen keeps whatever question is open.
                 return Update {

@@ -61,7 +61,7 @@ impl Watchdog {
         if self.answered.load(Ordering::Acquire) == self.sent
             && let Err(error) = self.service.alive()
         {
-            eprintln!("motesskylt: {error}");
+            tracing::warn!("{error}");
         }
         if self.answered.load(Ordering::Acquire) == self.sent {
             self.sent += 1;

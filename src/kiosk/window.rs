@@ -389,7 +389,7 @@ fn tell_systemd(
         let service = service.clone();
         move || {
             if let Err(error) = service.ready(&status) {
-                eprintln!("motesskylt: {error}");
+                tracing::warn!("{error}");
             }
         }
     });

@@ -141,7 +141,7 @@ pub fn spawn(
             {
                 Ok(runtime) => runtime,
                 Err(error) => {
-                    eprintln!("motesskylt: synken kunde inte starta: {error}");
+                    tracing::error!("synken kunde inte starta: {error}");
                     return;
                 }
             };
@@ -190,8 +190,8 @@ async fn token(config: &AgentConfig, base: &str, code: Option<&str>) -> Result<S
     let code = code.ok_or(SetupError::NoCode)?;
     let enrolled = enrol(base, code, &config.device).await?;
     crate::cards::write_private(path, &enrolled.token).map_err(fail)?;
-    eprintln!(
-        "motesskylt: kiosken är registrerad hos {base} för rummet {}",
+    tracing::info!(
+        "kiosken är registrerad hos {base} för rummet {}",
         enrolled.room
     );
     Ok(enrolled.token)
@@ -218,8 +218,8 @@ async fn connect(
                     let db = open_db(settings).await?;
                     let running =
                         start(settings, db, Arc::new(Utc::now), std::future::pending()).await?;
-                    eprintln!(
-                        "motesskylt: centralen (allt-i-ett) lyssnar på {}",
+                    tracing::info!(
+                        "centralen (allt-i-ett) lyssnar på {}",
                         local_url(running.addr)
                     );
                     server.insert(running)
@@ -249,7 +249,7 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
     let store = match Store::open(&config.store, &config.device) {
         Ok(store) => store,
         Err(error) => {
-            eprintln!("motesskylt: synken kommer inte åt lagringen: {error}");
+            tracing::error!("synken kommer inte åt lagringen: {error}");
             return;
         }
     };
@@ -260,7 +260,7 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
         match connect(&config, &mut server).await {
             Ok(connected) => break connected,
             Err(error) => {
-                eprintln!("motesskylt: synk: {error}");
+                tracing::warn!("synk: {error}");
                 let since = *offline_since.get_or_insert_with(Utc::now);
                 let status = SyncStatus {
                     online: false,
@@ -325,7 +325,7 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
                 .as_ref()
                 .filter(|_| agent.status.online || agent.status.problem.is_none())
             {
-                eprintln!("motesskylt: synk: {problem}");
+                tracing::warn!("synk: {problem}");
             }
             agent.status = status.clone();
             if !(agent.report)(Report::Status(status)) {
