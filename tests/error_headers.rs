@@ -29,8 +29,14 @@ async fn the_404_and_every_error_carry_the_security_headers() {
         .build()
         .unwrap();
     let answers = [
-        (http.get(format!("{base}/no/such/page")), StatusCode::NOT_FOUND),
-        (http.get(format!("{base}/api/v1/nothing")), StatusCode::NOT_FOUND),
+        (
+            http.get(format!("{base}/no/such/page")),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            http.get(format!("{base}/api/v1/nothing")),
+            StatusCode::NOT_FOUND,
+        ),
         (
             http.post(format!("{base}/api/v1/events")).body("{}"),
             StatusCode::UNAUTHORIZED,
