@@ -296,6 +296,8 @@ enum ScreenName {
     CheckedOut,
     /// The door's answer to a tap by someone already checked in.
     AlreadyIn,
+    /// The door's answer to a tap just after checking out.
+    AlreadyOut,
     /// The door's answer to an unknown card.
     UnknownCard,
     /// The demo's help overlay.
@@ -1061,6 +1063,7 @@ fn door_message(
         ScreenName::Welcome => DoorKind::Welcome,
         ScreenName::CheckedOut => DoorKind::CheckedOut,
         ScreenName::AlreadyIn => DoorKind::AlreadyIn,
+        ScreenName::AlreadyOut => DoorKind::AlreadyOut,
         ScreenName::UnknownCard => DoorKind::UnknownCard,
         // The PIN pad's "register the card for …" names --person.
         ScreenName::Pin => DoorKind::Hidden,

@@ -190,6 +190,18 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     }
 }
 
+/// Draws the next frame as soon as the event loop turns. Slint's window
+/// backend on X11 draws a change only after one refresh interval of the
+/// monitor (16.7 ms at 60 Hz), most of the time between a tap and its
+/// answer on screen; the door's answer must not wait for it. A no-op where
+/// the window is not winit's (the Pi's linuxkms, the headless renderer).
+pub fn draw_now(kiosk: &ui::Kiosk) {
+    use slint::winit_030::WinitWindowAccessor;
+    kiosk
+        .window()
+        .with_winit_window(|window| window.request_redraw());
+}
+
 /// Shows or hides the help overlay.
 pub fn show_help(kiosk: &ui::Kiosk, visible: bool) {
     kiosk.global::<ui::KioskAdapter>().set_show_help(visible);

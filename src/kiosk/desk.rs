@@ -415,21 +415,11 @@ impl Desk {
         let names = self.schedule.names();
         let stays =
             crate::attendance::stays(names, self.meeting.participants.len(), &self.recorded);
-        let present = stays
-            .get(person)
-            .and_then(|s| s.last())
-            .is_some_and(|(_, out)| out.is_none());
-        let last = self
-            .recorded
-            .iter()
-            .filter(|e| match &e.kind {
-                EventKind::CheckedIn { person: p, .. }
-                | EventKind::CheckedOut { person: p, .. } => names.find(p) == Some(person),
-                _ => false,
-            })
-            .map(Event::instant)
-            .max();
-        (present, last)
+        // The same fold gives both: a withdrawn correction is neither a
+        // presence nor a moment to record after.
+        let last = stays.get(person).and_then(|s| s.last()).copied();
+        let present = last.is_some_and(|(_, out)| out.is_none());
+        (present, last.map(|(arrived, left)| left.unwrap_or(arrived)))
     }
 
     fn card(&mut self, card: CardHash, now: DateTime<Utc>) -> Plan {

@@ -331,6 +331,7 @@ pub fn start(
                             }
                             with_room(|room| room.update(update));
                             refresh(&kiosk);
+                            adapters::draw_now(&kiosk);
                             if fatal {
                                 let _ = slint::quit_event_loop();
                             }

@@ -124,6 +124,9 @@ fn jitter() -> f64 {
     f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
 }
 
+/// How long the agent waits after a stored tap before pushing.
+const AFTER_TAP: Duration = Duration::from_millis(150);
+
 /// Starts the agent on its own thread. `outbox` is notified by the kiosk
 /// after every stored event; `report` is told of every change and returns
 /// `false` when the kiosk has gone (the agent then stops).
@@ -278,11 +281,13 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
     let central = Arc::new(central);
     let (events, meetings) = store.pull_cursor().unwrap_or_default();
     let (cursor, following) = watch::channel(Cursor { events, meetings });
-    // The live stream wakes the loop whenever the room changes.
+    // The live stream wakes the loop whenever the room changes (at once:
+    // only a stored tap waits, see `AFTER_TAP`).
+    let changed = Arc::new(Notify::new());
     let live = tokio::spawn(follow(
         central.clone(),
         following,
-        outbox.clone(),
+        changed.clone(),
         config.retry_max,
     ));
     let mut agent = Agent {
@@ -340,7 +345,14 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
             Err(_) => backoff.fail(jitter()),
         };
         heartbeat = tokio::select! {
-            () = outbox.notified() => false,
+            () = changed.notified() => false,
+            () = outbox.notified() => {
+                // The door's answer goes to the screen first: a push at
+                // once would compete with drawing it for the Pi's cores.
+                // Taps within the pause travel in one batch.
+                tokio::time::sleep(AFTER_TAP).await;
+                false
+            }
             () = tokio::time::sleep(wait) => true,
         };
     }

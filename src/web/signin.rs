@@ -70,7 +70,7 @@ pub async fn submit(
             .metrics
             .sign_in_failures
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tracing::warn!(user = %name, ip = %client, "sign-in refused: too many failures");
+        tracing::warn!(user = ?name, ip = %client, "sign-in refused: too many failures");
         let minutes = ((until - now).num_seconds() + 59) / 60;
         let text = match lang {
             Lang::Sv => {
@@ -98,7 +98,7 @@ pub async fn submit(
         Err(_) => false,
     };
     let Some(user) = user.filter(|_| matches) else {
-        tracing::warn!(user = %name, ip = %client, "failed sign-in");
+        tracing::warn!(user = ?name, ip = %client, "failed sign-in");
         state
             .app
             .metrics

@@ -41,8 +41,10 @@ pub(super) fn pool(url: &str, schema: Option<&str>, size: usize) -> Result<Pool,
         config,
         tls,
         ManagerConfig {
-            // A connection whose socket closed is never handed out again.
-            recycling_method: RecyclingMethod::Fast,
+            // A round trip before a pooled connection is handed out: one
+            // whose backend was killed behind the pool's back is replaced
+            // rather than failing a request.
+            recycling_method: RecyclingMethod::Verified,
         },
     );
     Pool::builder(manager)

@@ -919,7 +919,21 @@ impl CentralDb for PostgresDb {
     }
 
     async fn healthy(&self) -> Result<(), DbError> {
-        self.conn().await?.query_one("SELECT 1", &[]).await?;
+        // A standby after a failover, or a database set read-only, answers
+        // but stores nothing.
+        let row = self
+            .conn()
+            .await?
+            .query_one(
+                "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'",
+                &[],
+            )
+            .await?;
+        if row.try_get::<_, bool>(0).unwrap_or(false) {
+            return Err(DbError::ReadOnly(
+                "the database takes no writes (a standby, or read-only)".into(),
+            ));
+        }
         Ok(())
     }
 }
