@@ -62,6 +62,12 @@ pub fn hash(secret: &str) -> String {
     hex(&Sha256::digest(normal(secret).as_bytes()))
 }
 
+/// The SHA-256 (hex) of a secret compared byte for byte, such as a bearer
+/// token: unlike [`hash`], case and punctuation count.
+pub fn hash_exact(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
 /// The server's key file could not be read or made.
 #[derive(Debug, Error)]
 pub enum KeyError {
@@ -168,6 +174,15 @@ impl CodeKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bearer_token_is_compared_exactly() {
+        assert_ne!(hash_exact("abcDEF-123"), hash_exact("ABCdef123"));
+        assert_ne!(hash_exact("!!!!"), hash_exact("????"));
+        assert_eq!(hash_exact("abc"), hash_exact("abc"));
+        // The codes' hash forgives case and punctuation; tokens must not.
+        assert_eq!(hash("abc-def"), hash("ABCDEF"));
+    }
 
     #[test]
     fn codes_read_leniently_and_tokens_differ() {

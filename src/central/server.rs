@@ -173,7 +173,7 @@ pub async fn start(
         metrics_token: config
             .metrics_token
             .as_deref()
-            .map(|t| secret::hash(t.trim())),
+            .map(|t| secret::hash_exact(t.trim())),
     };
     let timeout = Duration::from_secs(config.request_timeout_seconds);
     let pages = crate::web::router(

@@ -25,7 +25,7 @@ pub async fn metrics(
         .filter(|t| !t.is_empty());
     let by_token = match (&state.app.metrics_token, presented) {
         // Compared as hashes: no early exit on the first wrong character.
-        (Some(expected), Some(token)) => secret::hash(token) == *expected,
+        (Some(expected), Some(token)) => secret::hash_exact(token) == *expected,
         _ => false,
     };
     let by_admin = signed.as_ref().is_ok_and(Signed::is_admin);
