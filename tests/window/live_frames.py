@@ -29,7 +29,18 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 NOTICE = os.path.join(ROOT, "tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md")
 START = datetime.datetime(2026, 6, 4, 12, 59, 50)
 BIN = os.environ.get("MOTESSKYLT_BIN", os.path.join(ROOT, "target/release/motesskylt"))
-DISPLAY = ":" + os.environ.get("LIVE_DISPLAY", "71")
+def free_display():
+    """A display number no X server holds (no lock file)."""
+    wanted = os.environ.get("LIVE_DISPLAY")
+    if wanted:
+        return ":" + wanted
+    for number in range(71, 171):
+        if not os.path.exists(f"/tmp/.X{number}-lock"):
+            return f":{number}"
+    raise SystemExit("no free X display number between 71 and 170")
+
+
+DISPLAY = free_display()
 
 
 def run(*args, **kwargs):
@@ -37,17 +48,25 @@ def run(*args, **kwargs):
 
 
 def start_xvfb():
+    """A fresh Xvfb on DISPLAY, returned once it answers (its socket can
+    exist a moment before it takes connections, or be left over)."""
     server = subprocess.Popen(
         ["Xvfb", DISPLAY, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    socket = f"/tmp/.X11-unix/X{DISPLAY[1:]}"
-    for _ in range(300):
-        if os.path.exists(socket):
+    env = dict(os.environ, DISPLAY=DISPLAY)
+    for _ in range(500):
+        if server.poll() is not None:
+            raise SystemExit(f"Xvfb {DISPLAY} did not start (is the display taken?)")
+        answered = subprocess.run(
+            ["xdotool", "getdisplaygeometry"], env=env, capture_output=True
+        )
+        if answered.returncode == 0:
             return server
         time.sleep(0.02)
-    raise SystemExit(f"Xvfb {DISPLAY} did not start")
+    server.kill()
+    raise SystemExit(f"Xvfb {DISPLAY} does not answer")
 
 
 def differing_pixels(a, b):
