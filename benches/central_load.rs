@@ -59,23 +59,23 @@
 
 use std::path::{Path, PathBuf};
 
-use motesskylt::store::stamp::since_boot_ms;
+use motesskylt_store::stamp::since_boot_ms;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, ensure};
 use chrono::{DateTime, Utc};
-use motesskylt::central::clock::Exchange;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, PostgresDb, SqliteDb};
-use motesskylt::central::server::{self, Running};
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Meeting, Source};
-use motesskylt::store::{FILE_NAME, Stamp, Store, meeting_key};
-use motesskylt::sync::client::push_outbox;
-use motesskylt::sync::http::{Central, enrol};
-use motesskylt::sync::wire::{PushRequest, PushResponse, WireEvent};
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, CentralDb, PostgresDb, SqliteDb};
+use motesskylt_central::server::{self, Running};
+use motesskylt_core::clock::Exchange;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Meeting, Source};
+use motesskylt_core::wire::{PushRequest, PushResponse, WireEvent};
+use motesskylt_store::{FILE_NAME, Stamp, Store, meeting_key};
+use motesskylt_sync::client::push_outbox;
+use motesskylt_sync::http::{Central, enrol};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 use uuid::Uuid;
@@ -199,7 +199,7 @@ impl Tally {
 /// The demo meeting's participants: the server takes check-ins of those
 /// called only (issue 16, point 1).
 static PARTICIPANTS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes())
+    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
         .map(|m| m.participants.into_iter().map(|p| p.name).collect())
         .unwrap_or_default()
 });
@@ -525,8 +525,9 @@ struct BackendRun {
 }
 
 fn meeting() -> Result<(Meeting, String)> {
-    let meeting = motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes())
-        .map_err(|errors| anyhow!("the demo notice does not import: {errors:?}"))?;
+    let meeting =
+        motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+            .map_err(|errors| anyhow!("the demo notice does not import: {errors:?}"))?;
     let key = meeting_key(&meeting);
     Ok((meeting, key))
 }

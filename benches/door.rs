@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use motesskylt::hw::Uid;
-use motesskylt::kiosk::station::Message;
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, parse_moment};
-use motesskylt::model::{Event, EventKind, Source};
-use motesskylt::store::{FILE_NAME, Stamp, Store};
+use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+use motesskylt_core::model::{Event, EventKind, Source};
+use motesskylt_hw::Uid;
+use motesskylt_kiosk::station::Message;
+use motesskylt_store::{FILE_NAME, Stamp, Store};
 
 fn scratch() -> tempfile::TempDir {
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
@@ -47,8 +47,9 @@ fn append(c: &mut Criterion) {
 /// check-in, or the confirming tap of a check-out); the asking tap between
 /// them is made but not counted.
 fn tap_to_stored(c: &mut Criterion) {
-    let meeting = motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes())
-        .expect("the demo notice imports");
+    let meeting =
+        motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+            .expect("the demo notice imports");
     let opens = parse_moment("12:40", meeting.date, DEFAULT_TIME_ZONE).expect("valid time");
     let late = parse_moment("23:00", meeting.date, DEFAULT_TIME_ZONE).expect("valid time");
     // A fresh station (not measured) for every meeting's worth of taps.

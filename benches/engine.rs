@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use motesskylt::kallelse::import_bytes;
-use motesskylt::model::Event;
-use motesskylt::model::event::parse_log;
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::progress::{Schedule, screen_state};
+use motesskylt_core::kallelse::import_bytes;
+use motesskylt_core::model::Event;
+use motesskylt_core::model::event::parse_log;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::progress::{Schedule, screen_state};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -6,20 +6,20 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, Cursor, PostgresDb, SqliteDb};
-use motesskylt::central::server::{self, Running};
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Meeting, Source};
-use motesskylt::store::meeting_key;
-use motesskylt::sync::wire::WireEvent;
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, CentralDb, Cursor, PostgresDb, SqliteDb};
+use motesskylt_central::server::{self, Running};
+use motesskylt_core::model::meeting_key;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Meeting, Source};
+use motesskylt_core::wire::WireEvent;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 fn meeting() -> Meeting {
-    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
 }
 
 fn server_time() -> DateTime<Utc> {
@@ -397,7 +397,7 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
     assert_eq!(device.offset_ms, Some((behind.num_milliseconds(), 10)));
     assert_eq!(device.last_seen, Some(server_time()));
 
-    let log = motesskylt::central::export::event_log(&*api.running.db, &key, DEFAULT_TIME_ZONE)
+    let log = motesskylt_central::export::event_log(&*api.running.db, &key, DEFAULT_TIME_ZONE)
         .await
         .unwrap();
     let at = |line: &Value| {

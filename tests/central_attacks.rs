@@ -22,19 +22,19 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{
     AnyDb, AuditEntry, CentralDb, Cursor, PostgresDb, Role, SqliteDb, UserRecord,
 };
-use motesskylt::central::server::{self, Running};
-use motesskylt::export::Format;
-use motesskylt::model::event::{Authority, Corrected, Correction};
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Meeting, Source};
-use motesskylt::store::meeting_key;
-use motesskylt::sync::wire::WireEvent;
-use motesskylt::web::auth::hash_password;
+use motesskylt_central::server::{self, Running};
+use motesskylt_central::web::auth::hash_password;
+use motesskylt_core::model::event::{Authority, Corrected, Correction};
+use motesskylt_core::model::meeting_key;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Meeting, Source};
+use motesskylt_core::wire::WireEvent;
+use motesskylt_export::Format;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
@@ -45,7 +45,7 @@ const ROOM: &str = "rum-1";
 const OTHER_ROOM: &str = "rum-2";
 
 fn meeting() -> Meeting {
-    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
 }
 
 /// The same notice, a year later (another key: `SRO-2027-05-05`).

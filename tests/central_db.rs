@@ -5,11 +5,11 @@
 //! store.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt::central::clock::BootClock;
-use motesskylt::central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb};
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Source};
-use motesskylt::sync::wire::WireEvent;
+use motesskylt_central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb};
+use motesskylt_core::clock::BootClock;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Source};
+use motesskylt_core::wire::WireEvent;
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -85,7 +85,7 @@ async fn story(db: &impl CentralDb) {
 /// The pages' storage: people who sign in, the meetings list, the rooms
 /// and the append-only audit log.
 async fn people_and_the_audit_log(db: &impl CentralDb) {
-    use motesskylt::central::db::{AuditEntry, Role, UserRecord};
+    use motesskylt_central::db::{AuditEntry, Role, UserRecord};
     assert_eq!(db.user("anna").await.unwrap(), None);
     let mut anna = UserRecord {
         name: "anna".into(),
@@ -144,8 +144,8 @@ async fn people_and_the_audit_log(db: &impl CentralDb) {
     assert_eq!(log[1].at, t0() + Duration::seconds(1));
 }
 
-fn meeting() -> motesskylt::model::Meeting {
-    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+fn meeting() -> motesskylt_core::model::Meeting {
+    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
 }
 
 /// Enrolment with one-time codes, tokens, revocation, meetings kept per

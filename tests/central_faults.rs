@@ -15,11 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, Role, SqliteDb, UserRecord};
-use motesskylt::central::server::{self, Running};
-use motesskylt::web::auth::hash_password;
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, CentralDb, Role, SqliteDb, UserRecord};
+use motesskylt_central::server::{self, Running};
+use motesskylt_central::web::auth::hash_password;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -267,7 +267,7 @@ async fn enrolment_codes_cannot_be_guessed_at_speed_and_are_kept_keyed() {
         .unwrap();
     assert!(stored.starts_with("hmac:"), "{stored}");
     assert_eq!(stored, running.code_key.hash(&code));
-    assert_ne!(stored, motesskylt::central::secret::hash(&code));
+    assert_ne!(stored, motesskylt_central::secret::hash(&code));
 
     // One guesser behind the proxy: ten wrong codes, then 429.
     let guesser = "203.0.113.66";

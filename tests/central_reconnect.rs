@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, PostgresDb};
-use motesskylt::central::server::{self, Running};
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Meeting, Source};
-use motesskylt::store::meeting_key;
-use motesskylt::sync::wire::WireEvent;
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, CentralDb, PostgresDb};
+use motesskylt_central::server::{self, Running};
+use motesskylt_core::model::meeting_key;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Meeting, Source};
+use motesskylt_core::wire::WireEvent;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -40,7 +40,7 @@ fn server_time() -> DateTime<Utc> {
 }
 
 fn meeting() -> Meeting {
-    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
 }
 
 fn wire(seq: i64, meeting: &str) -> WireEvent {

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, SqliteDb};
-use motesskylt::central::server;
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, SqliteDb};
+use motesskylt_central::server;
 use reqwest::StatusCode;
 
 #[tokio::test]

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::Utc;
-use motesskylt::model::event::parse_log;
-use motesskylt::store::{FILE_NAME, Stamp, Store};
+use motesskylt_core::model::event::parse_log;
+use motesskylt_store::{FILE_NAME, Stamp, Store};
 
 const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");
 
@@ -25,7 +25,7 @@ fn store(dir: &Path) -> PathBuf {
     let path = dir.join(FILE_NAME);
     let mut store = Store::open(&path, "dorr-a").unwrap();
     let meeting =
-        motesskylt::kallelse::import_file(&fixture("seeds/000-kallelse-sro-2026-06-04.md"))
+        motesskylt_core::kallelse::import_file(&fixture("seeds/000-kallelse-sro-2026-06-04.md"))
             .unwrap();
     let key = store.save_meeting(&meeting, Utc::now()).unwrap();
     let log = std::fs::read_to_string(fixture("events-sro-2026-06-04.jsonl")).unwrap();

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, Role, SqliteDb, UserRecord};
-use motesskylt::central::server::{self, Running};
-use motesskylt::kallelse::{MAX_PARTICIPANTS, MAX_TEXT_BYTES};
-use motesskylt::web::auth::hash_password;
-use motesskylt::web::import::IMPORTS_AT_ONCE;
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, CentralDb, Role, SqliteDb, UserRecord};
+use motesskylt_central::server::{self, Running};
+use motesskylt_central::web::auth::hash_password;
+use motesskylt_central::web::import::IMPORTS_AT_ONCE;
+use motesskylt_core::kallelse::{MAX_PARTICIPANTS, MAX_TEXT_BYTES};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};
 

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveTime};
-use motesskylt::kallelse::{ImportError, import_bytes, import_file};
-use motesskylt::model::{Category, EntryType, Meeting, Role, Timing};
+use motesskylt_core::kallelse::{ImportError, import_bytes, import_file};
+use motesskylt_core::model::{Category, EntryType, Meeting, Role, Timing};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -471,7 +471,7 @@ fn a_roster_column_skipped_then_filled_does_not_panic() {
         1,
     );
     assert_ne!(damaged, seed, "the roster heading is in the seed");
-    let _ = motesskylt::kallelse::import_bytes(damaged.as_bytes());
+    let _ = motesskylt_core::kallelse::import_bytes(damaged.as_bytes());
 }
 
 /// Seed 000's text with `from` replaced (once) by `to`.

@@ -10,13 +10,13 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use motesskylt::cards::CardKey;
-use motesskylt::hw::Uid;
-use motesskylt::hw::pn532::emulator::Emulator;
-use motesskylt::model::event::Authority;
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, parse_moment};
-use motesskylt::model::{Event, EventKind, Meeting};
-use motesskylt::store::{FILE_NAME, Stamp, Store, meeting_key};
+use motesskylt_core::cards::CardKey;
+use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+use motesskylt_core::model::{Event, EventKind, Meeting};
+use motesskylt_hw::Uid;
+use motesskylt_hw::pn532::emulator::Emulator;
+use motesskylt_store::{FILE_NAME, Stamp, Store, meeting_key};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");
@@ -28,7 +28,7 @@ fn notice() -> PathBuf {
 }
 
 fn meeting() -> Meeting {
-    motesskylt::kallelse::import_file(&notice()).unwrap()
+    motesskylt_core::kallelse::import_file(&notice()).unwrap()
 }
 
 fn uid(n: u8) -> Uid {

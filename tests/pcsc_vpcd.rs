@@ -23,8 +23,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use motesskylt::hw::pcsc::{GET_UID_APDU, PcscReader};
-use motesskylt::hw::{CardReader, ReaderError, Uid};
+use motesskylt_hw::pcsc::{GET_UID_APDU, PcscReader};
+use motesskylt_hw::{CardReader, ReaderError, Uid};
 use pcsc::{Context, Error as PcscError, ReaderState, Scope, State};
 
 /// The first virtual reader `vpcd` adds, and the port it waits on.

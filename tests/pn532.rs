@@ -4,9 +4,9 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use motesskylt::hw::pn532::emulator::{Counts, Emulator};
-use motesskylt::hw::pn532::{Pn532, Uart};
-use motesskylt::hw::{CardReader, ReaderError, Uid};
+use motesskylt_hw::pn532::emulator::{Counts, Emulator};
+use motesskylt_hw::pn532::{Pn532, Uart};
+use motesskylt_hw::{CardReader, ReaderError, Uid};
 
 /// Long enough for a card that is on the reader to be answered.
 const POLL: Duration = Duration::from_millis(1000);

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveTime, Utc};
-use motesskylt::kallelse::import_file;
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, local_instant};
-use motesskylt::model::{Event, EventKind, Meeting, Source};
-use motesskylt::progress::{Current, Phase, Schedule, ScreenState, screen_state};
+use motesskylt_core::kallelse::import_file;
+use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, local_instant};
+use motesskylt_core::model::{Event, EventKind, Meeting, Source};
+use motesskylt_core::progress::{Current, Phase, Schedule, ScreenState, screen_state};
 
 fn meeting() -> Meeting {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

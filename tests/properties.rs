@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use motesskylt::kallelse::import_bytes;
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, local_instant};
-use motesskylt::model::{Event, EventKind, Meeting, Timing};
-use motesskylt::progress::{Current, Phase, Schedule, ScreenState, screen_state};
+use motesskylt_core::kallelse::import_bytes;
+use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, local_instant};
+use motesskylt_core::model::{Event, EventKind, Meeting, Timing};
+use motesskylt_core::progress::{Current, Phase, Schedule, ScreenState, screen_state};
 use proptest::prelude::*;
 
 static SEED_TEXT: LazyLock<String> = LazyLock::new(|| {

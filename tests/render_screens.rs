@@ -6,13 +6,13 @@
 
 use chrono::{DateTime, Utc};
 
-use motesskylt::kallelse::import_file;
-use motesskylt::kiosk::render::{Extras, Image, render};
-use motesskylt::kiosk::view::{DoorKind, DoorMessage, Settings, View, compose};
-use motesskylt::model::event::parse_log;
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, Lang, parse_moment};
-use motesskylt::model::{Event, Meeting};
-use motesskylt::progress::{Schedule, screen_state};
+use motesskylt_core::kallelse::import_file;
+use motesskylt_core::model::event::parse_log;
+use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, Lang, parse_moment};
+use motesskylt_core::model::{Event, Meeting};
+use motesskylt_core::progress::{Schedule, screen_state};
+use motesskylt_kiosk::render::{Extras, Image, render};
+use motesskylt_kiosk::view::{DoorKind, DoorMessage, Settings, View, compose};
 
 const NOTICE: &str = "tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md";
 const EVENTS: &str = "tests/fixtures/events-sro-2026-06-04.jsonl";
@@ -263,17 +263,17 @@ fn a_break_of_open_length_counts_up_without_alarm() {
     f.events.push(Event::new(
         at,
         DEFAULT_TIME_ZONE,
-        motesskylt::model::EventKind::BreakStarted { minutes: None },
+        motesskylt_core::model::EventKind::BreakStarted { minutes: None },
     ));
     let shown = view(&f, "13:16", Lang::Sv, None);
     assert_eq!(
         shown.frame.screen,
-        motesskylt::kiosk::view::ScreenKind::Break
+        motesskylt_kiosk::view::ScreenKind::Break
     );
     assert_eq!(shown.pause.timer.timer, "01:00");
     assert_eq!(
         shown.pause.timer.tone,
-        motesskylt::kiosk::view::Tone::Neutral
+        motesskylt_kiosk::view::Tone::Neutral
     );
     let image = render(&shown, Lang::Sv, 800, 480, &Extras::default()).unwrap();
     assert_eq!(
@@ -301,7 +301,7 @@ fn planned(f: &Fixture, at: &str) -> View {
 
 #[test]
 fn a_short_item_warns_only_in_its_second_half() {
-    use motesskylt::kiosk::view::Tone;
+    use motesskylt_kiosk::view::Tone;
     let f = fixture();
     // Item 1 runs 13:00–13:02: two minutes, as long as the wrap-up warning.
     let tone = |at| planned(&f, at).item.timer.tone;
@@ -384,7 +384,7 @@ fn already_checked_in_names_the_person() {
     let f = fixture();
     let answer = |person: usize| {
         let mut shown = view(&f, "13:16:56", Lang::Sv, Some(DoorKind::AlreadyIn));
-        shown.door.name = motesskylt::kiosk::view::display_name(&f.meeting.participants[person]);
+        shown.door.name = motesskylt_kiosk::view::display_name(&f.meeting.participants[person]);
         render(&shown, Lang::Sv, 800, 480, &Extras::default()).unwrap()
     };
     assert_ne!(

@@ -3,10 +3,10 @@
 //! versions, migrations and recovery from a damaged file.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt::model::event::Authority;
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Source};
-use motesskylt::store::{FILE_NAME, Stamp, Store, StoreError, meeting_key, recover};
+use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Source};
+use motesskylt_store::{FILE_NAME, Stamp, Store, StoreError, meeting_key, recover};
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
@@ -27,8 +27,8 @@ fn checked_in(who: &str, s: i64) -> Event {
     )
 }
 
-fn meeting() -> motesskylt::model::Meeting {
-    motesskylt::kallelse::import_bytes(motesskylt::demo::NOTICE.as_bytes()).unwrap()
+fn meeting() -> motesskylt_core::model::Meeting {
+    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
 }
 
 #[test]
@@ -164,13 +164,13 @@ fn meetings_are_kept_in_versions_and_cards_fold_from_enrolments() {
     store.append(&key, &[enrol], &Stamp::read(t0())).unwrap();
     let cards = store.cards().unwrap();
     assert_eq!(
-        cards.owner(&motesskylt::cards::CardHash("ab".repeat(16))),
+        cards.owner(&motesskylt_core::cards::CardHash("ab".repeat(16))),
         Some("Olof Lundberg")
     );
 
     // The secretary's revocation, learned from the central store, is
     // folded with the kiosk's own events in time order: the card is gone.
-    let revoked = motesskylt::sync::wire::WireEvent {
+    let revoked = motesskylt_core::wire::WireEvent {
         id: uuid::Uuid::now_v7(),
         device: "central:sidor".into(),
         seq: 1,

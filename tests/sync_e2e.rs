@@ -383,7 +383,7 @@ fn an_all_in_one_kiosk_serves_and_syncs_by_itself() {
 
 #[test]
 fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
-    use motesskylt::central::db::{CentralDb, SqliteDb};
+    use motesskylt_central::db::{CentralDb, SqliteDb};
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let central = Central::start(dir, 0);
@@ -430,7 +430,7 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
         let at = chrono::DateTime::parse_from_rfc3339("2026-06-04T12:48:00+02:00")
             .unwrap()
             .with_timezone(&chrono::Utc);
-        let wire = motesskylt::sync::wire::WireEvent {
+        let wire = motesskylt_core::wire::WireEvent {
             id: uuid::Uuid::now_v7(),
             device: "central:sidor".into(),
             seq: 1,
@@ -439,10 +439,10 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
             mono_ms: 0,
             boot: "central:sidor".into(),
             clock_synced: true,
-            event: motesskylt::model::Event::new(
+            event: motesskylt_core::model::Event::new(
                 at,
-                motesskylt::model::time::DEFAULT_TIME_ZONE,
-                motesskylt::model::EventKind::CardExpected {
+                motesskylt_core::model::time::DEFAULT_TIME_ZONE,
+                motesskylt_core::model::EventKind::CardExpected {
                     person: "Olof Lundberg".into(),
                     by: "anna".into(),
                 },

@@ -3,11 +3,29 @@
 //! and a push whose acknowledgement was lost is repeated without doubles.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt::central::db::{CentralDb, SqliteDb};
-use motesskylt::model::time::DEFAULT_TIME_ZONE;
-use motesskylt::model::{Event, EventKind, Source};
-use motesskylt::store::{FILE_NAME, Stamp, Store};
-use motesskylt::sync::client::push_outbox;
+use motesskylt_central::db::{CentralDb, SqliteDb};
+use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+use motesskylt_core::model::{Event, EventKind, Source};
+use motesskylt_core::wire::{PushAck, WireEvent};
+use motesskylt_store::{FILE_NAME, Stamp, Store};
+use motesskylt_sync::client::{SyncError, Uplink, push_outbox};
+
+/// The central store in this process as the outbox's uplink.
+struct InProcess<'a>(&'a SqliteDb);
+
+impl Uplink for InProcess<'_> {
+    async fn push(
+        &self,
+        device: &str,
+        events: &[WireEvent],
+        _pending: usize,
+        now: DateTime<Utc>,
+    ) -> Result<PushAck, SyncError> {
+        CentralDb::push(self.0, device, events, now)
+            .await
+            .map_err(|e| SyncError::Uplink(e.to_string()))
+    }
+}
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
@@ -38,7 +56,9 @@ async fn the_outbox_arrives_once_and_empties() {
     for s in 0..25 {
         kiosk.append("SRO-2026-06-04", &[tap(s)], &stamp).unwrap();
     }
-    let report = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
+    let report = push_outbox(&mut kiosk, &InProcess(&central), 10, t0())
+        .await
+        .unwrap();
     assert_eq!((report.sent, report.added), (25, 25));
     assert!(kiosk.outbox(100).unwrap().is_empty());
     let stored = central.events("SRO-2026-06-04").await.unwrap();
@@ -58,12 +78,16 @@ async fn the_outbox_arrives_once_and_empties() {
         .map(|(_, e)| e)
         .collect();
     central.push("dorr-a", &lost, t0()).await.unwrap();
-    let report = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
+    let report = push_outbox(&mut kiosk, &InProcess(&central), 10, t0())
+        .await
+        .unwrap();
     assert_eq!((report.sent, report.added), (5, 0));
     assert!(kiosk.outbox(100).unwrap().is_empty());
     assert_eq!(central.events("SRO-2026-06-04").await.unwrap().len(), 30);
     assert_eq!(central.acked("dorr-a").await.unwrap(), 30);
     // Nothing left: a round sends nothing.
-    let idle = push_outbox(&mut kiosk, &central, 10, t0()).await.unwrap();
+    let idle = push_outbox(&mut kiosk, &InProcess(&central), 10, t0())
+        .await
+        .unwrap();
     assert_eq!((idle.sent, idle.added), (0, 0));
 }

@@ -16,9 +16,9 @@ use slint::ComponentHandle;
 use slint::platform::WindowEvent;
 
 use motesskylt::demo::meeting_at;
-use motesskylt::kiosk::{ui, window};
-use motesskylt::model::time::{DEFAULT_TIME_ZONE, local_time};
-use motesskylt::service::Notifier;
+use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, local_time};
+use motesskylt_daemon::service::Notifier;
+use motesskylt_kiosk::{ui, window};
 
 fn press(kiosk: &ui::Kiosk, key: &str) {
     let text: slint::SharedString = key.into();
@@ -83,7 +83,7 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
         meeting
             .participants
             .iter()
-            .any(|p| motesskylt::kiosk::view::display_name(p) == NEWCOMER)
+            .any(|p| motesskylt_kiosk::view::display_name(p) == NEWCOMER)
     );
     // systemd's socket: the screen's loop says ready and pings the watchdog.
     let systemd = std::os::unix::net::UnixDatagram::bind(dir.path().join("notify")).unwrap();

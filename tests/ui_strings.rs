@@ -20,7 +20,8 @@ fn ui_strings() -> BTreeSet<String> {
 }
 
 fn swedish() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string("ui/translations/sv/LC_MESSAGES/motesskylt.po").unwrap();
+    let text =
+        std::fs::read_to_string("ui/translations/sv/LC_MESSAGES/motesskylt-kiosk.po").unwrap();
     let pair = Regex::new(r#"(?m)^msgid "(.*)"\nmsgstr "(.*)"$"#).unwrap();
     pair.captures_iter(&text)
         .map(|c| (c[1].to_string(), c[2].to_string()))

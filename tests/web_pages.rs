@@ -9,14 +9,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use motesskylt::central::api::Now;
-use motesskylt::central::config::ServerConfig;
-use motesskylt::central::db::{AnyDb, CentralDb, Cursor, Role, SqliteDb, UserRecord};
-use motesskylt::central::server::{self, Running};
-use motesskylt::export::Format;
-use motesskylt::model::{EventKind, Meeting, Source};
-use motesskylt::web::auth::hash_password;
-use motesskylt::web::meetings::PAGES_DEVICE;
+use motesskylt_central::api::Now;
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{AnyDb, CentralDb, Cursor, Role, SqliteDb, UserRecord};
+use motesskylt_central::server::{self, Running};
+use motesskylt_central::web::auth::hash_password;
+use motesskylt_central::web::meetings::PAGES_DEVICE;
+use motesskylt_core::model::{EventKind, Meeting, Source};
+use motesskylt_export::Format;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -29,7 +29,7 @@ fn seed() -> &'static [u8] {
 }
 
 fn meeting() -> Meeting {
-    motesskylt::kallelse::import_bytes(seed()).unwrap()
+    motesskylt_core::kallelse::import_bytes(seed()).unwrap()
 }
 
 fn server_time() -> DateTime<Utc> {
@@ -846,10 +846,10 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
 
 #[tokio::test]
 async fn the_card_registry_is_per_body_and_a_revocation_reaches_the_room() {
-    use motesskylt::cards::{CardHash, Registry};
-    use motesskylt::model::event::Authority;
-    use motesskylt::model::{Event, time::DEFAULT_TIME_ZONE};
-    use motesskylt::sync::wire::WireEvent;
+    use motesskylt_core::cards::{CardHash, Registry};
+    use motesskylt_core::model::event::Authority;
+    use motesskylt_core::model::{Event, time::DEFAULT_TIME_ZONE};
+    use motesskylt_core::wire::WireEvent;
     let site = Site::start().await;
     let card = "ab12cd34".repeat(8);
     let enrolled = WireEvent {
@@ -1165,7 +1165,7 @@ async fn a_new_card_is_awaited_at_the_named_doors_of_todays_meeting_only() {
     );
     assert!(!told.contains("dorr-b"), "{told}");
     // The room's door pulls the expectation; the other room's does not.
-    let expected = |pulled: &motesskylt::central::db::Pulled| {
+    let expected = |pulled: &motesskylt_central::db::Pulled| {
         pulled
             .events
             .iter()
@@ -1224,8 +1224,8 @@ fn at(hhmm: &str) -> DateTime<Utc> {
 
 /// Events recorded at the door `dorr-a`, numbered from 1.
 async fn push_from_door(site: &Site, events: &[(&str, EventKind)]) {
-    use motesskylt::model::{Event, time::DEFAULT_TIME_ZONE};
-    use motesskylt::sync::wire::WireEvent;
+    use motesskylt_core::model::{Event, time::DEFAULT_TIME_ZONE};
+    use motesskylt_core::wire::WireEvent;
     let acked = site.db().acked("dorr-a").await.unwrap();
     let wires: Vec<WireEvent> = events
         .iter()
@@ -1277,8 +1277,8 @@ async fn english(site: &Site, session: &Session, path: &str) -> String {
 /// "min före plan"), and the English page writes every clock time 13:30.
 #[tokio::test]
 async fn the_meeting_page_shows_what_the_engine_says_as_the_kiosk_does() {
-    use motesskylt::model::time::DEFAULT_TIME_ZONE;
-    use motesskylt::progress::{Schedule, screen_state, with_plan};
+    use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+    use motesskylt_core::progress::{Schedule, screen_state, with_plan};
     let site = Site::start().await;
     let item = |n: &str| EventKind::ItemStarted { item: n.into() };
     push_from_door(
@@ -1533,7 +1533,7 @@ async fn corrections_stay_on_the_meetings_day_ask_outside_its_hours_and_can_be_w
                 (person.as_str(), *withdrawn, by.as_str(), reason.as_str()),
                 (
                     "Peter Eriksson",
-                    motesskylt::model::event::Corrected::CheckedIn,
+                    motesskylt_core::model::event::Corrected::CheckedIn,
                     "anna",
                     "fel person"
                 )

@@ -13,19 +13,22 @@ use chrono::{DateTime, NaiveDateTime, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use thiserror::Error;
 
-use crate::cards::CardKey;
-use crate::hw::Uid;
-use crate::kallelse;
-use crate::kiosk::desk::DeskRules;
-use crate::kiosk::station::{ClockTrust, Station};
-use crate::model::event::Authority;
-use crate::model::time::local_time;
-use crate::model::{Event, EventKind, Meeting};
-use crate::progress::{Phase, Schedule, report, screen_state};
-use crate::store::{Store, StoreError};
+use motesskylt_core::cards::CardKey;
+use motesskylt_core::cards::Uid;
+use motesskylt_core::kallelse;
+use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::time::local_time;
+use motesskylt_core::model::{Event, EventKind, Meeting};
+use motesskylt_core::progress::{Phase, Schedule, report, screen_state};
+use motesskylt_kiosk::clock::meeting_clock;
+use motesskylt_kiosk::desk::DeskRules;
+use motesskylt_kiosk::station::{ClockTrust, Station};
+use motesskylt_store::{Store, StoreError};
+
+pub mod keys;
 
 /// The embedded notice (seed 000 of the SRO documents).
-pub const NOTICE: &str = include_str!("../../tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md");
+pub const NOTICE: &str = include_str!("kallelse-sro-2026-06-04.md");
 
 /// The demo's card for the called participant at `position` (0-based):
 /// the digit keys tap these. The first nine are registered when the demo
@@ -164,11 +167,6 @@ pub fn run(tz: Tz, speed: u32, frames: Option<u64>) -> Result<(), DemoError> {
         }
         std::thread::sleep(Duration::from_secs(1));
     }
-}
-
-/// The demo's clock: wall time since start, run `speed` times faster.
-pub fn meeting_clock(started: DateTime<Utc>, wall: DateTime<Utc>, speed: u32) -> DateTime<Utc> {
-    started + (wall - started) * i32::try_from(speed.max(1)).unwrap_or(i32::MAX)
 }
 
 #[cfg(test)]

@@ -1,0 +1,630 @@
+//! The central store's storage: one trait, [`CentralDb`], on SQLite
+//! (embedded, one file, the default) and on PostgreSQL (larger or highly
+//! available installations), with the same tests run against both
+//! (`tests/central_db.rs`). [`AnyDb`] is whichever the configuration names.
+//!
+//! Pushes are idempotent: an event is known by its id (and by its device
+//! and sequence number); pushing it again, in another batch or in another
+//! order, changes nothing. A device's acknowledgement is the highest
+//! sequence number up to which the store has all of its events.
+//!
+//! Besides the events the store keeps the rooms' meetings (every version),
+//! the one-time enrolment codes and the enrolled devices with their token
+//! hashes, last contact and clock offset.
+
+mod pg_connect;
+pub mod postgres;
+pub mod sqlite;
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use motesskylt_core::clock::BootClock;
+use motesskylt_core::model::Meeting;
+use motesskylt_core::wire::WireEvent;
+
+pub use motesskylt_core::wire::{Cursor, Pulled, PushAck, RoomMeeting};
+pub use postgres::PostgresDb;
+pub use sqlite::SqliteDb;
+
+/// Errors of the central store's storage.
+#[derive(Debug, Error)]
+pub enum DbError {
+    /// SQLite failed.
+    #[error("centrallagringen (SQLite) går inte att använda: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed or could not be reached.
+    #[error("centrallagringen (PostgreSQL) går inte att använda: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No connection to PostgreSQL could be had (the pool's wait or the
+    /// connection timed out, or the URL's TLS could not be set up).
+    #[error("centrallagringen (PostgreSQL) går inte att nå: {0}")]
+    Unreachable(String),
+    /// The store answers but cannot be written (a read-only file or
+    /// directory, a full disk).
+    #[error("centrallagringen går inte att skriva: {0}")]
+    ReadOnly(String),
+    /// A stored row could not be read back.
+    #[error("centrallagringen: en lagrad rad går inte att läsa: {0}")]
+    BadRow(String),
+    /// The SQLite worker thread went away.
+    #[error("centrallagringens tråd stannade")]
+    Worker,
+    /// No such enrolment code.
+    #[error("engångskoden finns inte; be sekreteraren om en ny")]
+    CodeUnknown,
+    /// The enrolment code was used already.
+    #[error("engångskoden är redan använd; be sekreteraren om en ny")]
+    CodeUsed,
+    /// The enrolment code is too old.
+    #[error("engångskoden har gått ut; be sekreteraren om en ny")]
+    CodeExpired,
+    /// An event under a sequence number (or id) the store has for another
+    /// event: the device's store was replaced without a new device id.
+    #[error(
+        "händelse {seq} från {device} finns redan centralt som en annan händelse; kioskens lagring har bytts ut utan nytt enhets-id (kör motesskylt store recover eller registrera kiosken under ett nytt namn)"
+    )]
+    SeqConflict {
+        /// The device.
+        device: String,
+        /// The sequence number.
+        seq: i64,
+    },
+    /// Another device has this name.
+    #[error(
+        "det finns redan en enhet som heter \"{0}\"; ge den här ett annat namn (device i kiosk.toml)"
+    )]
+    NameTaken(String),
+    /// The meeting belongs to another room.
+    #[error("mötet {meeting} hör till ett annat rum ({room})")]
+    OtherRoom {
+        /// The meeting's key.
+        meeting: String,
+        /// Its room.
+        room: String,
+    },
+}
+
+/// An enrolled device as the central store knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    /// The device's name (its events' `device`, or that name followed by
+    /// `~` and an epoch after its store was recovered).
+    pub name: String,
+    /// The room it serves.
+    pub room: String,
+    /// When it enrolled.
+    pub enrolled: DateTime<Utc>,
+    /// When its token was revoked.
+    pub revoked: Option<DateTime<Utc>>,
+    /// Its last request.
+    pub last_seen: Option<DateTime<Utc>>,
+    /// Its clock's offset (add to the device's clock to get the server's),
+    /// in milliseconds, and within how many.
+    pub offset_ms: Option<(i64, i64)>,
+    /// Its acknowledged sequence number.
+    pub acked_seq: i64,
+    /// Events waiting in its outbox, as it last told.
+    pub pending: Option<i64>,
+}
+
+impl DeviceRecord {
+    /// Whether `device` (an event's `device`) is this device or one of its
+    /// recovered stores' epochs.
+    pub fn owns(&self, device: &str) -> bool {
+        same_device(&self.name, device)
+    }
+}
+
+/// Whether an event's `device` is the device `name` or one of its
+/// recovered stores' epochs (`name~…`).
+pub fn same_device(name: &str, device: &str) -> bool {
+    device
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('~'))
+}
+
+/// A meeting as the central store has it: its newest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingEntry {
+    /// The meeting's key (`SRO-2026-06-04`).
+    pub key: String,
+    /// The room it belongs to.
+    pub room: String,
+    /// When this version was stored.
+    pub updated: DateTime<Utc>,
+    /// The meeting.
+    pub meeting: Meeting,
+    /// This version was imported on the secretary's pages (not uploaded
+    /// by a kiosk).
+    #[serde(default)]
+    pub from_pages: bool,
+}
+
+/// What a meeting's events may name: every participant's name (and every
+/// name a participant substitutes for) and every agenda number, in any
+/// stored version of the meeting (a kiosk may have recorded an event by
+/// an earlier one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MeetingNames {
+    /// Participants' names, and the names they substitute for.
+    pub people: std::collections::BTreeSet<String>,
+    /// Agenda numbers (`4`, `5 a`).
+    pub items: std::collections::BTreeSet<String>,
+}
+
+/// The event types (`type` in the log) of the card registry.
+pub const CARD_TYPES: &[&str] = &["card_enrolled", "card_revoked"];
+
+/// Notes a stored row that could not be read back: it is left out of the
+/// answer (one bad row never makes a whole room unreadable) and logged as
+/// an error for the administrator.
+pub(crate) fn skipped_row(table: &str, key: &str, problem: &dyn std::fmt::Display) {
+    tracing::error!(
+        table,
+        row = key,
+        %problem,
+        "en lagrad rad går inte att läsa och hoppas över"
+    );
+}
+
+/// What a person signed in to the pages may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything: every body's meetings, devices, rooms, the audit log.
+    Admin,
+    /// Their bodies' meetings: import, follow, correct, export.
+    Secretary,
+}
+
+impl Role {
+    /// The role's name in the store and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Secretary => "secretary",
+        }
+    }
+
+    /// The role a stored name names.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "secretary" => Some(Role::Secretary),
+            _ => None,
+        }
+    }
+}
+
+/// A person who signs in to the pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The sign-in name.
+    pub name: String,
+    /// The password's argon2 hash (PHC string).
+    pub password_hash: String,
+    /// What they may do.
+    pub role: Role,
+    /// The bodies (`SRO`) whose meetings a secretary sees.
+    pub bodies: Vec<String>,
+}
+
+impl UserRecord {
+    /// A user as stored: the role by name, the bodies as a JSON array.
+    fn stored(
+        name: String,
+        password_hash: String,
+        role: &str,
+        bodies: &str,
+    ) -> Result<UserRecord, DbError> {
+        Ok(UserRecord {
+            role: Role::parse(role).ok_or_else(|| DbError::BadRow(format!("okänd roll {role}")))?,
+            bodies: serde_json::from_str(bodies).map_err(|e| DbError::BadRow(e.to_string()))?,
+            name,
+            password_hash,
+        })
+    }
+}
+
+/// One line of the audit log: who did what, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (a user's name, or a device's).
+    pub who: String,
+    /// What, as a stable word (`correction`, `export`, `enrol_code`, …).
+    pub action: String,
+    /// The meeting concerned, if any.
+    pub meeting: Option<String>,
+    /// The details, in words.
+    pub detail: String,
+}
+
+/// The most events one pull returns; the rest come with the next.
+pub const PULL_LIMIT: i64 = 1000;
+
+/// The central store's storage.
+pub trait CentralDb: Send + Sync {
+    /// Stores `events` pushed by `device`, received at `received`; events
+    /// already stored (by id, or by device and sequence number) are
+    /// skipped; an event whose id or (device, sequence number) the store
+    /// has for another event refuses the whole batch
+    /// ([`DbError::SeqConflict`]). The caller has checked that the events
+    /// are the device's own and in its rooms' meetings.
+    fn push(
+        &self,
+        device: &str,
+        events: &[WireEvent],
+        received: DateTime<Utc>,
+    ) -> impl Future<Output = Result<PushAck, DbError>> + Send;
+
+    /// The events of `meeting`, by device and sequence number. A row that
+    /// cannot be read back is left out and logged, never fatal.
+    fn events(&self, meeting: &str)
+    -> impl Future<Output = Result<Vec<WireEvent>, DbError>> + Send;
+
+    /// The events whose `type` is one of `types`, of `meeting` or (`None`)
+    /// of every meeting, in the store's order; selected by type in the
+    /// query (an index), so the rest of the log is never read.
+    fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<WireEvent>, DbError>> + Send;
+
+    /// What the events of the meeting `key` may name (empty when there is
+    /// no such meeting).
+    fn meeting_names(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<MeetingNames, DbError>> + Send;
+
+    /// The device's acknowledgement (as in [`PushAck::acked_seq`]).
+    fn acked(&self, device: &str) -> impl Future<Output = Result<i64, DbError>> + Send;
+
+    /// Keeps a one-time enrolment code (its hash) for `room`, valid until
+    /// `expires`.
+    fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Uses the code: enrols `device` with its token's hash in the code's
+    /// room, in one transaction, and returns the room. A device of that
+    /// name in the same room that was revoked, or never made a request
+    /// (its enrolment's answer was lost), is enrolled again with the new
+    /// token.
+    fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<String, DbError>> + Send;
+
+    /// The device a token (its hash) belongs to, revoked or not.
+    fn device(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<DeviceRecord>, DbError>> + Send;
+
+    /// Every enrolled device, by name.
+    fn devices(&self) -> impl Future<Output = Result<Vec<DeviceRecord>, DbError>> + Send;
+
+    /// Revokes the device's token; `false` when there is no such device.
+    fn revoke(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Notes a request from the device and, when given, its clock as just
+    /// measured (the device's latest wall clock offset, and kept for its
+    /// boot when it is the most precise measured there) and how many
+    /// events wait in its outbox.
+    fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        clock: Option<&BootClock>,
+        pending: Option<i64>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The device's clock as measured in each of its boots.
+    fn clocks(&self, device: &str) -> impl Future<Output = Result<Vec<BootClock>, DbError>> + Send;
+
+    /// Stores a meeting a device uploaded for `room` (a new version when
+    /// it changed, unless the newest is from the pages); a meeting of
+    /// another room is refused. Returns whether it changed.
+    fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Stores a meeting imported on the secretary's pages for `room` (a
+    /// new version when it changed). Refused for a meeting another room
+    /// has from the pages; one that another room has only from its kiosks'
+    /// uploads moves to `room`, and the events stored for it until then
+    /// (that room's kiosks') are no longer the meeting's. From then on a
+    /// device's upload of it changes nothing: the secretary's version
+    /// stands until the next import.
+    fn import_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// The room a meeting belongs to.
+    fn meeting_room(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<String>, DbError>> + Send;
+
+    /// What changed in `room` since `since`, leaving out `device`'s own
+    /// events; at most [`PULL_LIMIT`] events.
+    fn pull(
+        &self,
+        room: &str,
+        device: &str,
+        since: Cursor,
+    ) -> impl Future<Output = Result<Pulled, DbError>> + Send;
+
+    /// Every meeting's newest version, newest meeting date first.
+    fn meetings(&self) -> impl Future<Output = Result<Vec<MeetingEntry>, DbError>> + Send;
+
+    /// A meeting's newest version.
+    fn meeting(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<MeetingEntry>, DbError>> + Send;
+
+    /// Adds a person who signs in, or replaces their password, role and
+    /// bodies.
+    fn put_user(&self, user: &UserRecord) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The person signing in as `name`.
+    fn user(&self, name: &str) -> impl Future<Output = Result<Option<UserRecord>, DbError>> + Send;
+
+    /// Appends to the audit log.
+    fn audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The newest `limit` lines of the audit log, newest first.
+    fn audit_log(
+        &self,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, DbError>> + Send;
+
+    /// Adds a room (nothing when it exists).
+    fn add_room(
+        &self,
+        room: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Every room: added, or named by a device, code or meeting; by name.
+    fn rooms(&self) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
+
+    /// Whether the storage answers and can be written (SQLite: a write in
+    /// a transaction that is rolled back; PostgreSQL: a round trip on a
+    /// connection from the pool).
+    fn healthy(&self) -> impl Future<Output = Result<(), DbError>> + Send;
+}
+
+/// Whether a meeting's `body` from the pages (`from_pages`) or from a
+/// device is a new version after the `latest` stored (its body, and
+/// whether it came from the pages): a device never replaces the pages'
+/// version; otherwise any change of text or of origin is new.
+fn new_version<T: PartialEq>(latest: Option<&(T, bool)>, body: &T, from_pages: bool) -> bool {
+    match latest {
+        Some((_, true)) if !from_pages => false,
+        Some((latest, pages)) => latest != body || *pages != from_pages,
+        None => true,
+    }
+}
+
+/// Sorts meetings by date, the newest first (then by key).
+fn newest_first(meetings: &mut [MeetingEntry]) {
+    meetings.sort_by(|a, b| {
+        b.meeting
+            .date
+            .cmp(&a.meeting.date)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+}
+
+/// The highest `n` from `from` such that `from+1..=n` are all in `seqs`
+/// (sorted, distinct, all above `from`).
+fn contiguous_from(from: i64, seqs: impl IntoIterator<Item = i64>) -> i64 {
+    let mut acked = from;
+    for seq in seqs {
+        if seq == acked + 1 {
+            acked = seq;
+        } else if seq > acked + 1 {
+            break;
+        }
+    }
+    acked
+}
+
+/// The storage a configuration names: SQLite or PostgreSQL.
+// One per server, made once and shared behind an Arc: its size is of no
+// consequence.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum AnyDb {
+    /// A SQLite file.
+    Sqlite(SqliteDb),
+    /// A PostgreSQL database.
+    Postgres(PostgresDb),
+}
+
+macro_rules! delegate {
+    ($self:ident, $db:ident => $call:expr) => {
+        match $self {
+            AnyDb::Sqlite($db) => $call.await,
+            AnyDb::Postgres($db) => $call.await,
+        }
+    };
+}
+
+impl CentralDb for AnyDb {
+    async fn push(
+        &self,
+        device: &str,
+        events: &[WireEvent],
+        received: DateTime<Utc>,
+    ) -> Result<PushAck, DbError> {
+        delegate!(self, db => db.push(device, events, received))
+    }
+    async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
+        delegate!(self, db => db.events(meeting))
+    }
+    async fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> Result<Vec<WireEvent>, DbError> {
+        delegate!(self, db => db.events_of_types(types, meeting))
+    }
+    async fn meeting_names(&self, key: &str) -> Result<MeetingNames, DbError> {
+        delegate!(self, db => db.meeting_names(key))
+    }
+    async fn acked(&self, device: &str) -> Result<i64, DbError> {
+        delegate!(self, db => db.acked(device))
+    }
+    async fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        delegate!(self, db => db.add_code(code_hash, room, expires, now))
+    }
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, DbError> {
+        delegate!(self, db => db.enrol(code_hash, device, token_hash, now))
+    }
+    async fn device(&self, token_hash: &str) -> Result<Option<DeviceRecord>, DbError> {
+        delegate!(self, db => db.device(token_hash))
+    }
+    async fn devices(&self) -> Result<Vec<DeviceRecord>, DbError> {
+        delegate!(self, db => db.devices())
+    }
+    async fn revoke(&self, device: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        delegate!(self, db => db.revoke(device, now))
+    }
+    async fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        clock: Option<&BootClock>,
+        pending: Option<i64>,
+    ) -> Result<(), DbError> {
+        delegate!(self, db => db.seen(device, now, clock, pending))
+    }
+    async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
+        delegate!(self, db => db.clocks(device))
+    }
+    async fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        delegate!(self, db => db.put_meeting(room, key, meeting, now))
+    }
+    async fn import_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        delegate!(self, db => db.import_meeting(room, key, meeting, now))
+    }
+    async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
+        delegate!(self, db => db.meeting_room(key))
+    }
+    async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
+        delegate!(self, db => db.pull(room, device, since))
+    }
+    async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
+        delegate!(self, db => db.meetings())
+    }
+    async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
+        delegate!(self, db => db.meeting(key))
+    }
+    async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {
+        delegate!(self, db => db.put_user(user))
+    }
+    async fn user(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
+        delegate!(self, db => db.user(name))
+    }
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        delegate!(self, db => db.audit(entry))
+    }
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        delegate!(self, db => db.audit_log(limit))
+    }
+    async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+        delegate!(self, db => db.add_room(room, now))
+    }
+    async fn rooms(&self) -> Result<Vec<String>, DbError> {
+        delegate!(self, db => db.rooms())
+    }
+    async fn healthy(&self) -> Result<(), DbError> {
+        delegate!(self, db => db.healthy())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_acknowledgement_stops_at_the_first_gap() {
+        assert_eq!(contiguous_from(0, []), 0);
+        assert_eq!(contiguous_from(0, [1, 2, 3]), 3);
+        assert_eq!(contiguous_from(0, [1, 2, 4, 5]), 2);
+        assert_eq!(contiguous_from(0, [2, 3]), 0);
+        assert_eq!(contiguous_from(3, [4, 6]), 4);
+    }
+
+    #[test]
+    fn a_device_owns_its_recovered_epochs_only() {
+        let device = DeviceRecord {
+            name: "dorr-a".into(),
+            room: "r".into(),
+            enrolled: Utc::now(),
+            revoked: None,
+            last_seen: None,
+            offset_ms: None,
+            acked_seq: 0,
+            pending: None,
+        };
+        assert!(device.owns("dorr-a"));
+        assert!(device.owns("dorr-a~x7"));
+        assert!(!device.owns("dorr-ab"));
+        assert!(!device.owns("dorr-b"));
+    }
+}

@@ -1,0 +1,939 @@
+//! The central store on PostgreSQL (tokio-postgres), for installations
+//! that outgrow one SQLite file or need a highly available database.
+
+use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+
+use tokio_postgres::{Client, GenericClient, Row, Statement};
+use uuid::Uuid;
+
+use super::{
+    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
+    Pulled, PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first,
+    same_device, skipped_row,
+};
+use motesskylt_core::clock::BootClock;
+use motesskylt_core::model::Meeting;
+use motesskylt_core::wire::WireEvent;
+use motesskylt_store::WIRE_COLUMNS;
+
+/// The central store's PostgreSQL migrations; the first is version 1.
+const MIGRATIONS: &[&str] = &[
+    r#"
+    CREATE TABLE events (
+        pos           bigserial PRIMARY KEY,
+        id            uuid NOT NULL UNIQUE,
+        device        text NOT NULL,
+        seq           bigint NOT NULL,
+        meeting       text NOT NULL,
+        wall          timestamptz NOT NULL,
+        mono_ms       bigint NOT NULL,
+        boot          text NOT NULL,
+        clock_synced  boolean NOT NULL,
+        received      timestamptz NOT NULL,
+        body          jsonb NOT NULL,
+        UNIQUE (device, seq)
+    );
+    CREATE INDEX events_meeting ON events (meeting, pos);
+    CREATE TABLE acks (device text PRIMARY KEY, seq bigint NOT NULL);
+    CREATE TABLE codes (
+        hash     text PRIMARY KEY,
+        room     text NOT NULL,
+        created  timestamptz NOT NULL,
+        expires  timestamptz NOT NULL,
+        used_by  text,
+        used_at  timestamptz
+    );
+    CREATE TABLE devices (
+        name        text PRIMARY KEY,
+        room        text NOT NULL,
+        token_hash  text NOT NULL UNIQUE,
+        enrolled    timestamptz NOT NULL,
+        revoked     timestamptz,
+        last_seen   timestamptz,
+        offset_ms   bigint,
+        within_ms   bigint
+    );
+    CREATE TABLE meeting_rooms (key text PRIMARY KEY, room text NOT NULL);
+    CREATE TABLE meetings (
+        pos       bigserial PRIMARY KEY,
+        key       text NOT NULL,
+        received  timestamptz NOT NULL,
+        body      jsonb NOT NULL
+    );
+    CREATE INDEX meetings_key ON meetings (key, pos);
+    CREATE TABLE boot_clocks (
+        device     text NOT NULL,
+        boot       text NOT NULL,
+        offset_ms  bigint NOT NULL,
+        zero_ms    bigint,
+        within_ms  bigint NOT NULL,
+        PRIMARY KEY (device, boot)
+    );
+"#,
+    r#"
+    CREATE TABLE users (
+        name           text PRIMARY KEY,
+        password_hash  text NOT NULL,
+        role           text NOT NULL,
+        bodies         text NOT NULL
+    );
+    CREATE TABLE audit (
+        pos      bigserial PRIMARY KEY,
+        at       timestamptz NOT NULL,
+        who      text NOT NULL,
+        action   text NOT NULL,
+        meeting  text,
+        detail   text NOT NULL
+    );
+    CREATE TABLE rooms (name text PRIMARY KEY, created timestamptz NOT NULL);
+    ALTER TABLE devices ADD COLUMN pending bigint;
+    ALTER TABLE meetings ADD COLUMN from_pages boolean NOT NULL DEFAULT false;
+    CREATE FUNCTION motesskylt_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION motesskylt_audit_append_only();
+"#,
+    r#"
+    -- A meeting the secretary's import took from another room (which had
+    -- it from its kiosks only): the events stored until then (pos up to
+    -- this) are that room's kiosks', no longer the meeting's.
+    ALTER TABLE meeting_rooms ADD COLUMN hidden_before bigint NOT NULL DEFAULT 0;
+    -- The card registry reads events by type only.
+    CREATE INDEX events_type ON events ((body->>'type'), pos);
+"#,
+];
+
+/// The central store on a PostgreSQL database, over a pool of connections
+/// ([`super::pg_connect`]): a connection that broke (the database
+/// restarted, the backend was terminated) is dropped and the next request
+/// opens a new one. Writers take an advisory lock ([`write_lock`]) so
+/// positions commit in order even with several servers on one database.
+pub struct PostgresDb {
+    pool: deadpool_postgres::Pool,
+}
+
+/// The statements of every push, prepared once on each connection (a
+/// statement given as text costs a round trip to prepare each time) and
+/// kept in the connection's statement cache.
+struct Hot {
+    lock: Statement,
+    insert: Statement,
+    matched: Statement,
+    ack_state: Statement,
+    ack_upsert: Statement,
+    device: Statement,
+    meeting_room: Statement,
+    seen: Statement,
+    clock: Statement,
+}
+
+impl Hot {
+    /// The statements on `client` (prepared on its first use).
+    async fn of(client: &deadpool_postgres::ClientWrapper) -> Result<Hot, DbError> {
+        Ok(Hot {
+            // The key is arbitrary, the same for every motesskylt writer.
+            lock: client.prepare_cached("SELECT pg_advisory_xact_lock(7301926004)").await?,
+            insert: client
+                .prepare_cached(
+                    "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
+                     SELECT id, device, seq, meeting, wall, mono_ms, boot, clock_synced, $10, body
+                     FROM UNNEST($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[],
+                                 $6::bigint[], $7::text[], $8::boolean[], $9::jsonb[])
+                          AS b(id, device, seq, meeting, wall, mono_ms, boot, clock_synced, body)
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .await?,
+            matched: client
+                .prepare_cached(
+                    "SELECT e.id FROM events e
+                     JOIN UNNEST($1::uuid[], $2::text[], $3::bigint[]) AS b(id, device, seq)
+                       ON e.id = b.id AND e.device = b.device AND e.seq = b.seq",
+                )
+                .await?,
+            ack_state: client
+                .prepare_cached(
+                    "WITH a AS (SELECT COALESCE((SELECT seq FROM acks WHERE device = $1), 0) AS seq)
+                     SELECT a.seq, e.seq FROM a LEFT JOIN events e ON e.device = $1 AND e.seq > a.seq
+                     ORDER BY e.seq",
+                )
+                .await?,
+            ack_upsert: client
+                .prepare_cached(
+                    "INSERT INTO acks (device, seq) VALUES ($1, $2)
+                     ON CONFLICT (device) DO UPDATE SET seq = excluded.seq",
+                )
+                .await?,
+            device: client
+                .prepare_cached(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = $1"
+                ))
+                .await?,
+            meeting_room: client
+                .prepare_cached("SELECT room FROM meeting_rooms WHERE key = $1")
+                .await?,
+            seen: client
+                .prepare_cached(
+                    "UPDATE devices SET last_seen = $2,
+                         offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms),
+                         pending = COALESCE($5, pending)
+                     WHERE name = $1",
+                )
+                .await?,
+            clock: client
+                .prepare_cached(
+                    "INSERT INTO boot_clocks (device, boot, offset_ms, zero_ms, within_ms)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (device, boot) DO UPDATE
+                         SET offset_ms = excluded.offset_ms, zero_ms = excluded.zero_ms,
+                             within_ms = excluded.within_ms
+                         WHERE excluded.within_ms < boot_clocks.within_ms",
+                )
+                .await?,
+        })
+    }
+}
+
+impl std::fmt::Debug for PostgresDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PostgresDb")
+    }
+}
+
+impl PostgresDb {
+    /// Stores a version of a meeting for `room`: from the pages, or from a
+    /// device, which never replaces a version from the pages.
+    async fn store_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+        from_pages: bool,
+    ) -> Result<bool, DbError> {
+        let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        let mut client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        let tx = client.transaction().await?;
+        write_lock(&tx, &hot).await?;
+        tx.execute(
+            "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&key, &room],
+        )
+        .await?;
+        let owner: String = tx
+            .query_one("SELECT room FROM meeting_rooms WHERE key = $1", &[&key])
+            .await?
+            .get(0);
+        let from_the_pages = || async {
+            tx.query_one(
+                "SELECT EXISTS (SELECT 1 FROM meetings WHERE key = $1 AND from_pages)",
+                &[&key],
+            )
+            .await
+            .map(|r| r.get::<_, bool>(0))
+        };
+        if owner != room && from_pages && !from_the_pages().await? {
+            // The secretary's import wins over another room's kiosks.
+            tx.execute(
+                "UPDATE meeting_rooms SET room = $2,
+                     hidden_before = (SELECT COALESCE(MAX(pos), 0) FROM events)
+                 WHERE key = $1",
+                &[&key, &room],
+            )
+            .await?;
+            tracing::warn!(
+                meeting = %key, from = %owner, to = %room,
+                "the secretary's import took the meeting from another room's kiosks"
+            );
+        } else if owner != room {
+            return Err(DbError::OtherRoom {
+                meeting: key.to_string(),
+                room: owner,
+            });
+        }
+        let latest: Option<(serde_json::Value, bool)> = tx
+            .query_opt(
+                "SELECT body, from_pages FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
+                &[&key],
+            )
+            .await?
+            .map(|r| (r.get(0), r.get(1)));
+        let changed = new_version(latest.as_ref(), &body, from_pages);
+        if changed {
+            tx.execute(
+                "INSERT INTO meetings (key, received, body, from_pages) VALUES ($1, $2, $3, $4)",
+                &[&key, &now, &body, &from_pages],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// The newest version of every meeting (or of `key`).
+    async fn meeting_entries(&self, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
+        self.conn()
+            .await?
+            .query(
+                "SELECT m.key, r.room, m.received, m.body, m.from_pages FROM meetings m
+                 JOIN meeting_rooms r ON r.key = m.key
+                 WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
+                   AND ($1::text IS NULL OR m.key = $1)",
+                &[&key],
+            )
+            .await?
+            .iter()
+            .filter_map(|r| {
+                let key: String = r.get(0);
+                let entry = (|| {
+                    Ok::<_, DbError>(MeetingEntry {
+                        room: r.get(1),
+                        updated: r.try_get(2)?,
+                        meeting: serde_json::from_value(r.try_get(3)?)
+                            .map_err(|e| DbError::BadRow(e.to_string()))?,
+                        from_pages: r.get(4),
+                        key: key.clone(),
+                    })
+                })();
+                entry
+                    .inspect_err(|problem| skipped_row("meetings", &key, problem))
+                    .ok()
+            })
+            .map(Ok)
+            .collect()
+    }
+
+    /// Connects to `url` (`postgres://user@host/db`) and runs the
+    /// migrations. Must be called inside a tokio runtime, which drives the
+    /// connection.
+    pub async fn connect(url: &str) -> Result<PostgresDb, DbError> {
+        Self::connect_in_schema(url, None).await
+    }
+
+    /// Like [`PostgresDb::connect`], in the schema `schema` (created when
+    /// missing): several stores in one database, as the tests use.
+    pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> Result<PostgresDb, DbError> {
+        Self::connect_pool(url, schema, 8).await
+    }
+
+    /// Like [`PostgresDb::connect_in_schema`], keeping up to `size`
+    /// connections open.
+    pub async fn connect_pool(
+        url: &str,
+        schema: Option<&str>,
+        size: usize,
+    ) -> Result<PostgresDb, DbError> {
+        let pool = super::pg_connect::pool(url, schema, size)?;
+        let db = PostgresDb { pool };
+        let client = db.conn().await?;
+        if let Some(schema) = schema {
+            let quoted = schema.replace('"', "\"\"");
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS \"{quoted}\"; SET search_path TO \"{quoted}\""
+                ))
+                .await?;
+        }
+        migrate(&client).await?;
+        Hot::of(&client).await?;
+        drop(client);
+        Ok(db)
+    }
+
+    /// A connection from the pool (a new one when none is idle and the
+    /// pool is not full; a broken one is never handed out).
+    async fn conn(&self) -> Result<deadpool_postgres::Object, DbError> {
+        super::pg_connect::get(&self.pool).await
+    }
+}
+
+/// Serialises the transactions that hand out positions (`pos`), also
+/// between several central servers on one database: positions then commit
+/// in order, so a pull's cursor never passes an event committed later with
+/// a smaller position.
+async fn write_lock(tx: &tokio_postgres::Transaction<'_>, hot: &Hot) -> Result<(), DbError> {
+    tx.query(&hot.lock, &[]).await?;
+    Ok(())
+}
+
+async fn acked(client: &impl GenericClient, device: &str) -> Result<i64, DbError> {
+    Ok(client
+        .query_opt("SELECT seq FROM acks WHERE device = $1", &[&device])
+        .await?
+        .map_or(0, |r| r.get(0)))
+}
+
+/// Runs the migrations the database has not had, each in one transaction
+/// with its version number.
+async fn migrate(client: &Client) -> Result<(), DbError> {
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS motesskylt_schema (version integer NOT NULL)")
+        .await?;
+    let version: i32 = client
+        .query_opt("SELECT max(version) FROM motesskylt_schema", &[])
+        .await?
+        .and_then(|row| row.get::<_, Option<i32>>(0))
+        .unwrap_or(0);
+    if version > MIGRATIONS.len() as i32 {
+        return Err(DbError::BadRow(format!(
+            "schemaversion {version} är nyare än den här motesskylt; uppdatera programmet"
+        )));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let next = index as i32 + 1;
+        client
+            .batch_execute(&format!(
+                "BEGIN; {migration}; INSERT INTO motesskylt_schema VALUES ({next}); COMMIT;"
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
+/// An event's [`WIRE_COLUMNS`] from column `first`, or what is wrong with
+/// the row (never a panic: a stored row that does not read back is
+/// skipped by the callers).
+fn wire(r: &Row, first: usize) -> Result<WireEvent, DbError> {
+    Ok(WireEvent {
+        id: r.try_get(first)?,
+        device: r.try_get(first + 1)?,
+        seq: r.try_get(first + 2)?,
+        meeting: r.try_get(first + 3)?,
+        wall: r.try_get(first + 4)?,
+        mono_ms: r.try_get(first + 5)?,
+        boot: r.try_get(first + 6)?,
+        clock_synced: r.try_get(first + 7)?,
+        event: serde_json::from_value(r.try_get::<_, serde_json::Value>(first + 8)?)
+            .map_err(|e| DbError::BadRow(e.to_string()))?,
+    })
+}
+
+/// The events of `rows` (from column `first`) that read back; each one
+/// that does not is left out and logged ([`skipped_row`]).
+fn readable(rows: &[Row], first: usize) -> Vec<WireEvent> {
+    rows.iter()
+        .filter_map(|r| {
+            wire(r, first)
+                .inspect_err(|problem| {
+                    let id = r
+                        .try_get::<_, Uuid>(first)
+                        .map(|id| id.to_string())
+                        .unwrap_or_default();
+                    skipped_row("events", &id, problem);
+                })
+                .ok()
+        })
+        .collect()
+}
+
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending";
+
+fn device_record(r: &Row) -> DeviceRecord {
+    DeviceRecord {
+        name: r.get(0),
+        room: r.get(1),
+        enrolled: r.get(2),
+        revoked: r.get(3),
+        last_seen: r.get(4),
+        offset_ms: match (r.get::<_, Option<i64>>(5), r.get::<_, Option<i64>>(6)) {
+            (Some(o), Some(w)) => Some((o, w)),
+            _ => None,
+        },
+        acked_seq: r.get(7),
+        pending: r.get(8),
+    }
+}
+
+impl CentralDb for PostgresDb {
+    async fn push(
+        &self,
+        device: &str,
+        events: &[WireEvent],
+        received: DateTime<Utc>,
+    ) -> Result<PushAck, DbError> {
+        let mut client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        let tx = client.transaction().await?;
+        write_lock(&tx, &hot).await?;
+        // The whole batch in one statement.
+        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+        let devices: Vec<&str> = events.iter().map(|e| e.device.as_str()).collect();
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        let meetings: Vec<&str> = events.iter().map(|e| e.meeting.as_str()).collect();
+        let walls: Vec<DateTime<Utc>> = events.iter().map(|e| e.wall).collect();
+        let monos: Vec<i64> = events.iter().map(|e| e.mono_ms).collect();
+        let boots: Vec<&str> = events.iter().map(|e| e.boot.as_str()).collect();
+        let synced: Vec<bool> = events.iter().map(|e| e.clock_synced).collect();
+        let bodies = events
+            .iter()
+            .map(|e| serde_json::to_value(&e.event))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| DbError::BadRow(error.to_string()))?;
+        let inserted: HashSet<Uuid> = tx
+            .query(
+                &hot.insert,
+                &[
+                    &ids, &devices, &seqs, &meetings, &walls, &monos, &boots, &synced, &bodies,
+                    &received,
+                ],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let added = inserted.len();
+        if added < events.len() {
+            // Not inserted: known already, or a clash.
+            let known: HashSet<Uuid> = tx
+                .query(&hot.matched, &[&ids, &devices, &seqs])
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if let Some(e) = events
+                .iter()
+                .find(|e| !inserted.contains(&e.id) && !known.contains(&e.id))
+            {
+                return Err(DbError::SeqConflict {
+                    device: e.device.clone(),
+                    seq: e.seq,
+                });
+            }
+        }
+        let rows = tx.query(&hot.ack_state, &[&device]).await?;
+        let from: i64 = rows.first().map_or(0, |r| r.get(0));
+        let acked_seq =
+            contiguous_from(from, rows.iter().filter_map(|r| r.get::<_, Option<i64>>(1)));
+        if acked_seq != from {
+            tx.execute(&hot.ack_upsert, &[&device, &acked_seq]).await?;
+        }
+        tx.commit().await?;
+        Ok(PushAck { added, acked_seq })
+    }
+
+    async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {
+        let rows = self.conn().await?
+            .query(
+                &format!(
+                    "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE e.meeting = $1 AND e.pos > COALESCE(r.hidden_before, 0)
+                     ORDER BY e.device, e.seq"
+                ),
+                &[&meeting],
+            )
+            .await?;
+        Ok(readable(&rows, 0))
+    }
+
+    async fn events_of_types(
+        &self,
+        types: &[&str],
+        meeting: Option<&str>,
+    ) -> Result<Vec<WireEvent>, DbError> {
+        let rows = self.conn().await?
+            .query(
+                &format!(
+                    "SELECT {WIRE_COLUMNS} FROM events e LEFT JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE e.body->>'type' = ANY($1::text[])
+                       AND ($2::text IS NULL OR e.meeting = $2)
+                       AND e.pos > COALESCE(r.hidden_before, 0)
+                     ORDER BY e.pos"
+                ),
+                &[&types, &meeting],
+            )
+            .await?;
+        Ok(readable(&rows, 0))
+    }
+
+    async fn meeting_names(&self, key: &str) -> Result<MeetingNames, DbError> {
+        let rows = self.conn().await?
+            .query(
+                "SELECT 0, p->>'name' FROM meetings m, jsonb_array_elements(m.body->'participants') p
+                     WHERE m.key = $1
+                 UNION SELECT 0, p->>'substitute_for' FROM meetings m, jsonb_array_elements(m.body->'participants') p
+                     WHERE m.key = $1
+                 UNION SELECT 1, i->>'number' FROM meetings m, jsonb_array_elements(m.body->'items') i
+                     WHERE m.key = $1",
+                &[&key],
+            )
+            .await?;
+        let mut names = MeetingNames::default();
+        for row in rows {
+            match (
+                row.try_get::<_, i32>(0)?,
+                row.try_get::<_, Option<String>>(1)?,
+            ) {
+                (0, Some(name)) => names.people.insert(name),
+                (_, Some(number)) => names.items.insert(number),
+                (_, None) => false,
+            };
+        }
+        Ok(names)
+    }
+
+    async fn acked(&self, device: &str) -> Result<i64, DbError> {
+        acked(&**self.conn().await?, device).await
+    }
+
+    async fn add_code(
+        &self,
+        code_hash: &str,
+        room: &str,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO codes (hash, room, created, expires) VALUES ($1, $2, $3, $4)",
+                &[&code_hash, &room, &now, &expires],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, DbError> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        let code = tx
+            .query_opt(
+                "SELECT room, expires, used_at FROM codes WHERE hash = $1 FOR UPDATE",
+                &[&code_hash],
+            )
+            .await?
+            .ok_or(DbError::CodeUnknown)?;
+        let room: String = code.get(0);
+        if code.get::<_, Option<DateTime<Utc>>>(2).is_some() {
+            return Err(DbError::CodeUsed);
+        }
+        if code.get::<_, DateTime<Utc>>(1) < now {
+            return Err(DbError::CodeExpired);
+        }
+        let existing = tx
+            .query_opt(
+                "SELECT room, revoked IS NOT NULL OR last_seen IS NULL FROM devices WHERE name = $1",
+                &[&device],
+            )
+            .await?;
+        match existing {
+            None => {
+                tx.execute(
+                    "INSERT INTO devices (name, room, token_hash, enrolled) VALUES ($1, $2, $3, $4)",
+                    &[&device, &room, &token_hash, &now],
+                )
+                .await?;
+            }
+            Some(row) if row.get::<_, bool>(1) && row.get::<_, String>(0) == room => {
+                tx.execute(
+                    "UPDATE devices SET token_hash = $2, enrolled = $3, revoked = NULL WHERE name = $1",
+                    &[&device, &token_hash, &now],
+                )
+                .await?;
+            }
+            Some(_) => return Err(DbError::NameTaken(device.to_string())),
+        }
+        tx.execute(
+            "UPDATE codes SET used_by = $1, used_at = $2 WHERE hash = $3",
+            &[&device, &now, &code_hash],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    async fn device(&self, token_hash: &str) -> Result<Option<DeviceRecord>, DbError> {
+        let client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        Ok(client
+            .query_opt(&hot.device, &[&token_hash])
+            .await?
+            .map(|r| device_record(&r)))
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceRecord>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY name"),
+                &[],
+            )
+            .await?
+            .iter()
+            .map(device_record)
+            .collect())
+    }
+
+    async fn revoke(&self, device: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .execute(
+                "UPDATE devices SET revoked = COALESCE(revoked, $2) WHERE name = $1",
+                &[&device, &now],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn seen(
+        &self,
+        device: &str,
+        now: DateTime<Utc>,
+        clock: Option<&BootClock>,
+        pending: Option<i64>,
+    ) -> Result<(), DbError> {
+        let client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        let latest = (clock.map(|c| c.offset_ms), clock.map(|c| c.within_ms));
+        let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+            [&device, &now, &latest.0, &latest.1, &pending];
+        let seen = client.execute(&hot.seen, &seen_args);
+        match clock {
+            // Two statements, sent together (pipelined); each is atomic and
+            // they touch different rows.
+            Some(c) => {
+                let kept_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                    [&device, &c.boot, &c.offset_ms, &c.zero_ms, &c.within_ms];
+                let kept = client.execute(&hot.clock, &kept_args);
+                futures_util::try_join!(seen, kept)?;
+            }
+            None => {
+                seen.await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query(
+                "SELECT boot, offset_ms, zero_ms, within_ms FROM boot_clocks WHERE device = $1",
+                &[&device],
+            )
+            .await?
+            .iter()
+            .map(|r| BootClock {
+                boot: r.get(0),
+                offset_ms: r.get(1),
+                zero_ms: r.get(2),
+                within_ms: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn put_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        self.store_meeting(room, key, meeting, now, false).await
+    }
+
+    async fn import_meeting(
+        &self,
+        room: &str,
+        key: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        self.store_meeting(room, key, meeting, now, true).await
+    }
+
+    async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
+        let client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        Ok(client
+            .query_opt(&hot.meeting_room, &[&key])
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        let mut pulled = Pulled {
+            cursor: since,
+            ..Pulled::default()
+        };
+        let meetings = tx
+            .query(
+                "SELECT m.pos, m.key, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                 WHERE r.room = $1 AND m.pos > $2
+                   AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
+                 ORDER BY m.pos",
+                &[&room, &since.meetings],
+            )
+            .await?;
+        for row in meetings {
+            let pos: i64 = row.get(0);
+            pulled.cursor.meetings = pulled.cursor.meetings.max(pos);
+            match serde_json::from_value(row.get(2)) {
+                Ok(meeting) => pulled.meetings.push(RoomMeeting {
+                    key: row.get(1),
+                    meeting,
+                    from_pages: row.get(3),
+                }),
+                Err(problem) => skipped_row("meetings", &pos.to_string(), &problem),
+            }
+        }
+        let events = tx
+            .query(
+                &format!(
+                    "SELECT e.pos, {WIRE_COLUMNS} FROM events e JOIN meeting_rooms r ON r.key = e.meeting
+                     WHERE r.room = $1 AND e.pos > $2 AND e.pos > r.hidden_before
+                     ORDER BY e.pos LIMIT $3"
+                ),
+                &[&room, &since.events, &PULL_LIMIT],
+            )
+            .await?;
+        for row in events {
+            let pos: i64 = row.get(0);
+            pulled.cursor.events = pos;
+            match wire(&row, 1) {
+                Ok(event) if !same_device(device, &event.device) => pulled.events.push(event),
+                Ok(_) => {}
+                Err(problem) => skipped_row("events", &pos.to_string(), &problem),
+            }
+        }
+        tx.commit().await?;
+        Ok(pulled)
+    }
+
+    async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
+        let mut meetings = self.meeting_entries(None).await?;
+        newest_first(&mut meetings);
+        Ok(meetings)
+    }
+
+    async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
+        Ok(self.meeting_entries(Some(key)).await?.pop())
+    }
+
+    async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {
+        let bodies =
+            serde_json::to_string(&user.bodies).map_err(|e| DbError::BadRow(e.to_string()))?;
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO users (name, password_hash, role, bodies) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,
+                     role = excluded.role, bodies = excluded.bodies",
+                &[
+                    &user.name,
+                    &user.password_hash,
+                    &user.role.as_str(),
+                    &bodies,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn user(&self, name: &str) -> Result<Option<UserRecord>, DbError> {
+        self.conn()
+            .await?
+            .query_opt(
+                "SELECT name, password_hash, role, bodies FROM users WHERE name = $1",
+                &[&name],
+            )
+            .await?
+            .map(|r| {
+                UserRecord::stored(r.get(0), r.get(1), r.get::<_, &str>(2), r.get::<_, &str>(3))
+            })
+            .transpose()
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &entry.at,
+                    &entry.who,
+                    &entry.action,
+                    &entry.meeting,
+                    &entry.detail,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query(
+                "SELECT at, who, action, meeting, detail FROM audit ORDER BY pos DESC LIMIT $1",
+                &[&limit],
+            )
+            .await?
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get(0),
+                who: r.get(1),
+                action: r.get(2),
+                meeting: r.get(3),
+                detail: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO rooms (name, created) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&room, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn rooms(&self) -> Result<Vec<String>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query(
+                "SELECT name FROM rooms UNION SELECT room FROM devices
+                 UNION SELECT room FROM codes UNION SELECT room FROM meeting_rooms ORDER BY 1",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    async fn healthy(&self) -> Result<(), DbError> {
+        // A standby after a failover, or a database set read-only, answers
+        // but stores nothing.
+        let row = self
+            .conn()
+            .await?
+            .query_one(
+                "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'",
+                &[],
+            )
+            .await?;
+        if row.try_get::<_, bool>(0).unwrap_or(false) {
+            return Err(DbError::ReadOnly(
+                "the database takes no writes (a standby, or read-only)".into(),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,177 @@
+//! The pages' frame: head, navigation, the language switch, messages, and
+//! the two static files (style and the live script). One stylesheet, one
+//! type scale, one spacing step; state is told in words as well as colour.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::auth::Viewer;
+use motesskylt_core::model::time::Lang;
+
+/// `sv` or `en` as the user chose, Swedish first.
+pub fn tr(lang: Lang, sv: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Sv => sv,
+        Lang::En => en,
+    }
+}
+
+/// Which part of the navigation is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// The meetings list and a meeting.
+    Meetings,
+    /// Importing a notice.
+    Import,
+    /// The card registry.
+    Cards,
+    /// Kiosks.
+    Devices,
+    /// Rooms.
+    Rooms,
+    /// The audit log.
+    Audit,
+    /// Signing in (no navigation).
+    SignIn,
+}
+
+/// A whole page: `title`, the navigation for `viewer`, and `body`.
+pub fn page(
+    lang: Lang,
+    title: &str,
+    viewer: Option<&Viewer>,
+    section: Section,
+    body: Markup,
+) -> Markup {
+    let item = |s: Section, href: &str, label: &str| {
+        html! {
+            a href=(href) aria-current=[(s == section).then_some("page")] { (label) }
+        }
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – motesskylt" }
+                link rel="stylesheet" href="/assets/style.css";
+                script src="/assets/live.js" defer {}
+            }
+            body {
+                header.top {
+                    span.brand { "motesskylt" }
+                    @if let Some(viewer) = viewer {
+                        nav {
+                            (item(Section::Meetings, "/meetings", tr(lang, "Möten", "Meetings")))
+                            (item(Section::Import, "/import", tr(lang, "Importera kallelse", "Import notice")))
+                            (item(Section::Cards, "/cards", tr(lang, "Kort", "Cards")))
+                            @if viewer.is_admin() {
+                                (item(Section::Devices, "/devices", tr(lang, "Kiosker", "Kiosks")))
+                                (item(Section::Rooms, "/rooms", tr(lang, "Rum", "Rooms")))
+                                (item(Section::Audit, "/audit", tr(lang, "Logg", "Audit log")))
+                            }
+                        }
+                        form.signout method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(viewer.csrf);
+                            span.who { (viewer.user.name) }
+                            button.link type="submit" { (tr(lang, "Logga ut", "Sign out")) }
+                        }
+                    }
+                    a.lang href=(format!("/lang/{}", lang.toggled().code())) lang=(lang.toggled().code()) {
+                        (tr(lang, "English", "Svenska"))
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// A message box: `kind` is `ok` or `error`; the words say which.
+pub fn notice(kind: &str, text: &str) -> Markup {
+    html! { p class=(format!("notice {kind}")) role=(if kind == "error" { "alert" } else { "status" }) { (text) } }
+}
+
+/// The stylesheet.
+pub const STYLE: &str = r#"
+:root { --ink:#1d2330; --muted:#5b6475; --line:#d9dde5; --bg:#f6f7f9; --card:#fff;
+  --accent:#1f5fa8; --ok:#1e7a46; --warn:#9a5b00; --bad:#b3261e; --space:16px;
+  font-family: "Noto Sans", "Segoe UI", system-ui, sans-serif; color: var(--ink); }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); font-size:16px; line-height:1.5; }
+header.top { display:flex; gap:calc(var(--space)*1.5); align-items:center; padding:12px 24px;
+  background:var(--ink); color:#fff; flex-wrap:wrap; }
+header.top a, header.top button.link { color:#fff; }
+.brand { font-weight:700; letter-spacing:.02em; }
+nav { display:flex; gap:var(--space); flex:1; }
+nav a { text-decoration:none; padding:4px 0; border-bottom:2px solid transparent; }
+nav a[aria-current=page] { border-bottom-color:#fff; font-weight:600; }
+form.signout { display:flex; gap:8px; align-items:center; margin:0; }
+.who { opacity:.8; }
+main { max-width:1100px; margin:0 auto; padding:24px; }
+h1 { font-size:28px; margin:0 0 4px; } h2 { font-size:20px; margin:32px 0 8px; }
+.sub { color:var(--muted); margin:0 0 var(--space); }
+section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:var(--space) 20px; margin:var(--space) 0; }
+table { width:100%; border-collapse:collapse; background:var(--card); }
+th, td { text-align:left; padding:8px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); font-weight:600; }
+td.num { font-variant-numeric:tabular-nums; white-space:nowrap; }
+label { display:block; font-weight:600; margin:12px 0 4px; }
+input[type=text], input[type=password], input[type=time], input[type=date], select, textarea {
+  font:inherit; padding:8px 10px; border:1px solid #aab1bf; border-radius:6px; width:100%; max-width:420px; background:#fff; }
+input.wide { max-width:none; }
+table input[type=text], table input[type=time] { max-width:none; }
+button, .button { font:inherit; padding:8px 16px; border-radius:6px; border:1px solid var(--accent);
+  background:var(--accent); color:#fff; cursor:pointer; text-decoration:none; display:inline-block; }
+button.secondary, .button.secondary { background:#fff; color:var(--accent); }
+button.danger { background:var(--bad); border-color:var(--bad); }
+button.link { background:none; border:none; padding:0; text-decoration:underline; }
+.notice { padding:10px 14px; border-radius:6px; border-left:4px solid; background:#fff; }
+.notice.ok { border-color:var(--ok); } .notice.error { border-color:var(--bad); }
+.notice.warn { border-color:var(--warn); }
+label.check { font-weight:400; display:flex; gap:8px; align-items:center; }
+.state { font-weight:600; white-space:nowrap; }
+.state.in { color:var(--ok); } .state.left { color:var(--warn); } .state.absent { color:var(--muted); }
+.state.done { color:var(--muted); } .state.now { color:var(--accent); }
+.grid { display:grid; grid-template-columns:repeat(auto-fit,minmax(200px,1fr)); gap:var(--space); }
+.counts { display:flex; gap:24px; font-size:18px; margin:8px 0 0; }
+.counts b { font-size:28px; display:block; }
+ul.exports { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:8px; }
+.inline { display:flex; gap:12px; align-items:end; flex-wrap:wrap; }
+.inline label { margin-top:0; }
+.problems li { margin:4px 0; }
+.code { font-family:ui-monospace,monospace; font-size:32px; letter-spacing:.1em; }
+.muted { color:var(--muted); }
+.grow { flex:1; }
+.nowrap { white-space:nowrap; }
+section.narrow { max-width:440px; margin:48px auto; }
+section.card > h2:first-child, section.card > h1:first-child { margin-top:0; }
+main a:not(.button) { color:var(--accent); }
+.state .muted { font-weight:400; }
+.badge { display:inline-block; font-size:13px; font-weight:600; padding:0 6px; border-radius:4px;
+  border:1px solid var(--warn); color:var(--warn); }
+table.edit td { vertical-align:middle; }
+table.edit td.title { width:45%; }
+select, input[type=time] { height:40px; }
+.lang { font-size:14px; }
+"#;
+
+/// The live script: a part marked `data-live` is fetched again whenever
+/// its `data-events` stream says something changed (and every 30 s, for
+/// the clock). Pages work without it.
+pub const LIVE: &str = r#"
+document.querySelectorAll('[data-live]').forEach(function (part) {
+  var refresh = function () {
+    fetch(part.dataset.live, {credentials: 'same-origin'}).then(function (r) {
+      if (r.ok && !r.redirected) { return r.text(); }
+      throw new Error(r.status);
+    }).then(function (html) { part.innerHTML = html; part.dataset.updated = Date.now(); })
+      .catch(function () {});
+  };
+  if (window.EventSource && part.dataset.events) {
+    var stream = new EventSource(part.dataset.events);
+    stream.addEventListener('changed', refresh);
+  }
+  setInterval(refresh, 30000);
+});
+"#;

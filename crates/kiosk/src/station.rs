@@ -1,0 +1,364 @@
+//! The kiosk's worker: the desk with its store. Every input (a card from a
+//! reader, a button, a touch) goes through here on the input thread; the
+//! events it leads to are on disk before the update reaches the screen.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use motesskylt_core::cards::CardKey;
+use motesskylt_core::model::{Event, Meeting};
+use motesskylt_hw::runner::ReaderEvent;
+use motesskylt_hw::{Feedback, Silent, Uid};
+use motesskylt_store::{Recorded, Recovery, Stamp, Store, StoreError, meeting_key};
+
+use super::clock::Clock;
+use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
+
+/// What reaches the input thread.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// An input from a button, the touch screen or a key.
+    Input(Input),
+    /// A card's UID from a reader (hashed here, never kept).
+    Card(Uid),
+    /// The reader's state.
+    Reader(ReaderEvent),
+    /// Sync's state changed.
+    Sync(motesskylt_sync::agent::SyncStatus),
+    /// Events of the room's other devices, learned by sync (already in
+    /// the store).
+    Learned(Vec<motesskylt_core::wire::WireEvent>),
+    /// A meeting imported on the secretary's pages, pulled by sync
+    /// (already in the store): shown when it is this kiosk's meeting.
+    Meeting(Box<Meeting>),
+    /// The watchdog asks whether this thread still takes its messages.
+    Heartbeat(super::watchdog::Heartbeat),
+    /// The kiosk is closing.
+    Stop,
+}
+
+/// What the screen is told after a message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Update {
+    /// The desk's outcome (its events already stored).
+    pub outcome: Outcome,
+    /// The stored events, with their ids and sequence numbers.
+    pub stored: Vec<Recorded>,
+    /// `Some(true)` when the reader stopped answering, `Some(false)` when it
+    /// answers again.
+    pub reader_problem: Option<bool>,
+    /// The store is damaged: the kiosk must stop (and be restarted, which
+    /// recovers the store).
+    pub fatal: Option<String>,
+    /// Events of other devices of the room, new to this kiosk.
+    pub learned: Vec<motesskylt_core::wire::WireEvent>,
+    /// Sync's new state.
+    pub sync: Option<motesskylt_sync::agent::SyncStatus>,
+    /// A new version of the meeting shown (from the secretary's pages).
+    pub meeting: Option<Box<Meeting>>,
+}
+
+/// The desk and its store (and the buzzer and LEDs, if any).
+pub struct Station {
+    desk: Desk,
+    store: Store,
+    meeting: String,
+    key: CardKey,
+    feedback: Box<dyn Feedback>,
+    trust: ClockTrust,
+    outbox: Option<Arc<Notify>>,
+}
+
+/// Where the door's trust in the clock comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClockTrust {
+    /// The kernel's NTP state, asked at every input (a real kiosk).
+    #[default]
+    Kernel,
+    /// The clock was set on purpose (`--clock`, the demo): trusted.
+    Given,
+}
+
+impl std::fmt::Debug for Station {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Station")
+            .field("meeting", &self.meeting)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Records the desk's events in the store, for one meeting.
+struct StoreJournal<'a> {
+    store: &'a mut Store,
+    meeting: &'a str,
+    stored: Vec<Recorded>,
+    damage: Option<String>,
+}
+
+impl Journal for StoreJournal<'_> {
+    fn record(&mut self, events: &[Event]) -> Result<(), String> {
+        let stored = self
+            .store
+            .append(self.meeting, events, &Stamp::read(Utc::now()))
+            .map_err(|e| {
+                if e.is_damage() {
+                    self.damage = Some(e.to_string());
+                }
+                e.to_string()
+            })?;
+        self.stored.extend(stored);
+        Ok(())
+    }
+}
+
+/// The kiosk's own events in log order, with the events learned from other
+/// devices put in by their time (a tie goes to the kiosk's own): the kiosk's
+/// order is kept even when its clock stepped.
+fn merge_by_time(own: Vec<Event>, mut learned: Vec<Event>) -> Vec<Event> {
+    learned.sort_by_key(Event::instant);
+    let mut merged = Vec::with_capacity(own.len() + learned.len());
+    let mut learned = learned.into_iter().peekable();
+    for event in own {
+        while let Some(other) = learned.next_if(|l| l.instant() < event.instant()) {
+            merged.push(other);
+        }
+        merged.push(event);
+    }
+    merged.extend(learned);
+    merged
+}
+
+/// Opens the store at `path`; a damaged one is set aside and what can be
+/// read of it is copied into a fresh one (reported in the `Recovery`).
+pub fn open_store(
+    path: &Path,
+    device: &str,
+    now: DateTime<Utc>,
+) -> Result<(Store, Option<Recovery>), StoreError> {
+    match Store::open(path, device) {
+        Ok(store) => Ok((store, None)),
+        Err(StoreError::Corrupt { .. }) => {
+            let recovery = motesskylt_store::recover(path, device, now)?;
+            Ok((Store::open(path, device)?, Some(recovery)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+impl Station {
+    /// A station for `meeting` on `store`: the meeting is saved (a new
+    /// version if it changed), its recorded events and the card registry
+    /// are read back, so a restarted kiosk goes on where it stopped. When
+    /// the store holds a version imported on the secretary's pages, that
+    /// version is shown rather than `meeting` (the kiosk's notice file).
+    pub fn new(
+        mut store: Store,
+        meeting: Meeting,
+        tz: Tz,
+        rules: DeskRules,
+        key: CardKey,
+        now: DateTime<Utc>,
+    ) -> Result<Station, StoreError> {
+        let key_name = meeting_key(&meeting);
+        let meeting = match store.secretarys_meeting(&key_name)? {
+            Some(theirs) => theirs,
+            None => {
+                store.save_meeting(&meeting, now)?;
+                meeting
+            }
+        };
+        let own = store.events(&key_name)?.into_iter().map(|r| r.event);
+        let recorded = merge_by_time(own.collect(), store.learned(&key_name)?);
+        let cards = store.cards()?;
+        Ok(Station {
+            desk: Desk::new(meeting, tz, rules, recorded, cards),
+            store,
+            meeting: key_name,
+            key,
+            feedback: Box::new(Silent),
+            trust: ClockTrust::Kernel,
+            outbox: None,
+        })
+    }
+
+    /// Beeps and lights through `feedback` for every answer.
+    pub fn with_feedback(mut self, feedback: Box<dyn Feedback>) -> Self {
+        self.feedback = feedback;
+        self
+    }
+
+    /// The meeting shown (the secretary's version, when there is one).
+    pub fn meeting(&self) -> &Meeting {
+        self.desk.meeting()
+    }
+
+    /// The meeting's key in the store.
+    pub fn meeting_key(&self) -> &str {
+        &self.meeting
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The events recorded for the meeting so far.
+    pub fn recorded(&self) -> &[Event] {
+        self.desk.recorded()
+    }
+
+    /// Records events that do not come from the door (the demo's cards
+    /// registered by the secretary).
+    pub fn record(&mut self, events: &[Event]) -> Result<Vec<Recorded>, StoreError> {
+        let stored = self
+            .store
+            .append(&self.meeting, events, &Stamp::read(Utc::now()))?;
+        for event in events {
+            self.desk.take(event.clone());
+        }
+        Ok(stored)
+    }
+
+    /// Notifies `outbox` after every stored event (wakes the sync agent).
+    pub fn with_outbox(mut self, outbox: Arc<Notify>) -> Self {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// Whether the door may judge taps by the date (see [`ClockTrust`]).
+    pub fn with_clock_trust(mut self, trust: ClockTrust) -> Self {
+        self.trust = trust;
+        self
+    }
+
+    /// Handles one message at `now`.
+    pub fn handle(&mut self, message: Message, now: DateTime<Utc>) -> Update {
+        let input = match message {
+            Message::Stop => return Update::default(),
+            Message::Heartbeat(beat) => {
+                beat.answer();
+                return Update::default();
+            }
+            Message::Sync(status) => {
+                return Update {
+                    sync: Some(status),
+                    ..Update::default()
+                };
+            }
+            Message::Meeting(meeting) => {
+                if meeting_key(&meeting) != self.meeting {
+                    return Update::default();
+                }
+                self.desk.replace_meeting((*meeting).clone());
+                return Update {
+                    meeting: Some(meeting),
+                    ..Update::default()
+                };
+            }
+            Message::Learned(events) => {
+                let (learned, elsewhere): (Vec<_>, Vec<_>) =
+                    events.into_iter().partition(|e| e.meeting == self.meeting);
+                for wire in &learned {
+                    self.desk.take(wire.event.clone());
+                }
+                // A card registered at another meeting's door counts here too.
+                for wire in elsewhere {
+                    self.desk.learn_card(&wire.event);
+                }
+                return Update {
+                    outcome: Outcome {
+                        prompt: self.desk.prompt(now).cloned(),
+                        ..Outcome::default()
+                    },
+                    learned,
+                    ..Update::default()
+                };
+            }
+            Message::Input(input) => input,
+            Message::Card(uid) | Message::Reader(ReaderEvent::Card(uid)) => {
+                Input::Card(self.key.hash(&uid))
+            }
+            Message::Reader(state) => {
+                let failed = matches!(state, ReaderEvent::Failed(_));
+                match state {
+                    ReaderEvent::Failed(why) => tracing::error!("{why}"),
+                    _ => tracing::info!("kortläsaren svarar igen"),
+                }
+                // The screen keeps whatever question is open.
+                return Update {
+                    outcome: Outcome {
+                        prompt: self.desk.prompt(now).cloned(),
+                        ..Outcome::default()
+                    },
+                    reader_problem: Some(failed),
+                    ..Update::default()
+                };
+            }
+        };
+        if self.trust == ClockTrust::Kernel {
+            self.desk
+                .set_clock_trusted(motesskylt_store::stamp::clock_synced());
+        }
+        let mut journal = StoreJournal {
+            store: &mut self.store,
+            meeting: &self.meeting,
+            stored: Vec::new(),
+            damage: None,
+        };
+        let outcome = self.desk.handle(input, now, &mut journal);
+        if let Some(signal) = signal(&outcome) {
+            self.feedback.signal(signal);
+        }
+        if let Some(outbox) = self.outbox.as_ref().filter(|_| !journal.stored.is_empty()) {
+            outbox.notify_one();
+        }
+        Update {
+            outcome,
+            stored: journal.stored,
+            fatal: journal.damage,
+            ..Update::default()
+        }
+    }
+
+    /// Takes messages until the channel closes or [`Message::Stop`],
+    /// telling `screen` of every update; stops early when `screen` returns
+    /// `false` (the window is gone) or the store is damaged. Returns why it
+    /// stopped if that was damage (or the thread's runtime failing).
+    pub fn run(
+        mut self,
+        mut messages: UnboundedReceiver<Message>,
+        clock: Clock,
+        mut screen: impl FnMut(Update) -> bool,
+    ) -> Option<String> {
+        let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+            Ok(runtime) => runtime,
+            Err(error) => return Some(format!("indatatråden kunde inte starta: {error}")),
+        };
+        runtime.block_on(async move {
+            while let Some(message) = messages.recv().await {
+                if message == Message::Stop {
+                    break;
+                }
+                // Answered in `handle`; nothing for the screen.
+                let heartbeat = matches!(message, Message::Heartbeat(_));
+                let update = self.handle(message, clock.now());
+                if heartbeat {
+                    continue;
+                }
+                let fatal = update.fatal.clone();
+                if !screen(update) {
+                    break;
+                }
+                if fatal.is_some() {
+                    return fatal;
+                }
+            }
+            None
+        })
+    }
+}

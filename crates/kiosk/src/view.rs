@@ -1,0 +1,680 @@
+//! What the kiosk screen shows, as plain values: the step between the
+//! engine's [`ScreenState`] and the Slint adapters. Pure: the moment, the
+//! language and the door's latest answer are given; nothing reads a clock.
+//!
+//! Words that the screen writes itself ("Kvar", "Övertid", "Punkt 4") are
+//! translated in `ui/`; this module formats what comes from data: names,
+//! dates, clock times and countdowns in the language's style.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use motesskylt_core::model::time::{Lang, local_time};
+use motesskylt_core::model::{AgendaEntry, Meeting, Participant};
+use motesskylt_core::progress::report::countdown;
+use motesskylt_core::progress::{Current, Phase, ScreenState};
+
+use super::desk::{Control, Prompt};
+
+/// Which screen is up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScreenKind {
+    /// Before the meeting, on its day.
+    #[default]
+    Before,
+    /// An agenda item is running.
+    Item,
+    /// A break.
+    Break,
+    /// The meeting is over (on its day).
+    After,
+    /// Another day: no meeting today.
+    NoMeeting,
+}
+
+/// How the timer reads, by colour and by word.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tone {
+    /// A countdown to the start: no judgement.
+    #[default]
+    Neutral,
+    /// Time left ("Kvar").
+    Calm,
+    /// The last minutes ("Snart slut").
+    WrapUp,
+    /// Past the planned length ("Övertid").
+    Overtime,
+}
+
+/// What the door answered to the latest tap or button press.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DoorKind {
+    /// Nothing to say.
+    #[default]
+    Hidden,
+    /// "Välkommen, Marina Johansson (S)".
+    Welcome,
+    /// "Utcheckad 14.15".
+    CheckedOut,
+    /// "Du är redan incheckad" (tap again to check out).
+    AlreadyIn,
+    /// "Du checkade ut 14.15" a moment ago (tap again to check in).
+    AlreadyOut,
+    /// "Okänt kort": the name list opens.
+    UnknownCard,
+    /// "Incheckningen öppnar 12.30".
+    TooEarly,
+    /// "Mötet är avslutat": no check-in after the meeting.
+    Closed,
+    /// "Kortet är registrerat": a new card was bound and checked in.
+    Enrolled,
+    /// "Fel PIN-kod".
+    WrongPin,
+    /// "För många felaktiga försök": the PIN pad is locked until `time`.
+    PinLocked,
+    /// "Kunde inte spara": the store failed; nothing was recorded.
+    NotSaved,
+    /// "Ingen PIN-kod är inställd": touch controls are off.
+    NoPin,
+    /// "Administratörskort": an admin card outside an enrolment.
+    AdminCard,
+    /// "Du är inte kallad till det här mötet": a known card of someone else.
+    NotInvited,
+}
+
+/// The door's answer, as recorded when it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoorMessage {
+    /// What was answered.
+    pub kind: DoorKind,
+    /// Who it concerns (index into `meeting.participants`).
+    pub person: Option<usize>,
+    /// When it was answered.
+    pub at: DateTime<Utc>,
+    /// The moment the answer names, if other than `at` (when check-in opens).
+    pub time: Option<DateTime<Utc>>,
+}
+
+/// Settings of the screen that are not in the meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Seconds before the end of an item when the timer turns to "Snart slut".
+    pub wrapup_s: i64,
+    /// Seconds the door's answer stays on screen.
+    pub door_s: i64,
+    /// Seconds a question (name list, PIN pad) stays open unanswered.
+    pub prompt_s: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            wrapup_s: 120,
+            door_s: 5,
+            prompt_s: super::desk::PROMPT_S,
+        }
+    }
+}
+
+/// The frame around every screen: header and schedule line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrameView {
+    /// Which screen is up.
+    pub screen: ScreenKind,
+    /// "SRO".
+    pub body: String,
+    /// "Centralhuset Konferens" (the location up to its first comma).
+    pub room: String,
+    /// "4 juni 2026".
+    pub date: String,
+    /// "13.16".
+    pub clock: String,
+    /// Checked in now.
+    pub present: i32,
+    /// Called.
+    pub expected: i32,
+    /// Whole minutes behind (positive) or ahead (negative) of plan.
+    pub offset_minutes: i32,
+    /// "15.34".
+    pub projected_end: String,
+    /// "5. Samverkansavtal …", or empty when nothing follows.
+    pub next_label: String,
+    /// `next_label` cut at a word with an ellipsis for a narrow line
+    /// ("5. Samverkansavtal för …"); the screen shows the longest form that
+    /// fits.
+    pub next_label_cut: String,
+    /// The next item's number ("5"), the shortest form; empty for a break.
+    pub next_number: String,
+    /// The next entry is a break (the screen writes "Paus").
+    pub next_is_break: bool,
+    /// Planned start of the next entry, "13.25".
+    pub next_at: String,
+}
+
+/// Seconds before the start from which the screen counts down; earlier it
+/// only says when the meeting starts ("Mötet börjar 13.30").
+pub const COUNTDOWN_FROM_S: i64 = 3600;
+
+/// Before the meeting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BeforeView {
+    /// "13.00".
+    pub starts_at: String,
+    /// Time to the start in the last [`COUNTDOWN_FROM_S`] seconds, or past
+    /// it when `delayed`; empty earlier.
+    pub countdown: String,
+    /// The planned start has passed without a start.
+    pub delayed: bool,
+}
+
+/// An item or a break running: the timer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimerView {
+    /// "12:34", or "+03:12" over time.
+    pub timer: String,
+    /// Colour and word of the timer.
+    pub tone: Tone,
+    /// Share of the planned time used, 0 to 1.
+    pub progress: f32,
+}
+
+/// An agenda item running.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemView {
+    /// "4".
+    pub number: String,
+    /// The item's title.
+    pub title: String,
+    /// "Karin Looström Muth och Jan Kilström".
+    pub presenters: String,
+    /// The item has an information part.
+    pub information: bool,
+    /// The item has a dialog part.
+    pub dialog: bool,
+    /// The item asks for a position (ställningstagande).
+    pub decision: bool,
+    /// Planned length in minutes.
+    pub planned_minutes: i32,
+    /// The timer.
+    pub timer: TimerView,
+}
+
+/// A break.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BreakView {
+    /// "14.30", or empty for a break of open length.
+    pub back_at: String,
+    /// The timer.
+    pub timer: TimerView,
+}
+
+/// Everything the screen shows at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    /// Header and schedule line.
+    pub frame: FrameView,
+    /// Before the meeting.
+    pub before: BeforeView,
+    /// An item running.
+    pub item: ItemView,
+    /// A break.
+    pub pause: BreakView,
+    /// "15.34", after the meeting.
+    pub ended_at: String,
+    /// "11 december 2026 kl. 13.00" on a day before the meeting's.
+    pub next_meeting: String,
+    /// The door's answer, while it is fresh.
+    pub door: DoorView,
+    /// The desk's open question.
+    pub prompt: PromptView,
+    /// The card reader does not answer.
+    pub reader_problem: bool,
+    /// Sync's line, when the kiosk syncs.
+    pub sync: Option<SyncView>,
+}
+
+/// Sync's small status line: "Synkad", or "Offline sedan 13.42, 12 ej
+/// skickade" (the words come from the screen's translations).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncView {
+    /// The central server answers.
+    pub online: bool,
+    /// Local clock time since when it has not ("13.42").
+    pub since: String,
+    /// Events waiting to be sent.
+    pub unsent: usize,
+}
+
+impl SyncView {
+    /// The line for `status`, in the meeting's time zone.
+    pub fn of(status: &motesskylt_sync::agent::SyncStatus, tz: Tz, lang: Lang) -> SyncView {
+        SyncView {
+            online: status.online,
+            since: status
+                .offline_since
+                .map(|t| lang.clock(t.with_timezone(&tz).time()))
+                .unwrap_or_default(),
+            unsent: status.unsent,
+        }
+    }
+}
+
+/// What the screen asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Nothing.
+    #[default]
+    None,
+    /// The name list.
+    Pick,
+    /// The PIN pad.
+    Pin,
+}
+
+/// What a PIN is asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PinPurpose {
+    /// To register a card.
+    #[default]
+    Enrol,
+    /// For a control.
+    Control(Control),
+}
+
+/// The desk's question as shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PromptView {
+    /// Which question.
+    pub kind: PromptKind,
+    /// The name list is for an unknown card.
+    pub for_card: bool,
+    /// Who the card will belong to: "Olof Lundberg (S)".
+    pub person: String,
+    /// What the PIN is for.
+    pub purpose: PinPurpose,
+}
+
+impl PromptView {
+    /// The view of `prompt` at `now`: nothing once it is `settings.prompt_s` old.
+    pub fn of(
+        meeting: &Meeting,
+        prompt: Option<&Prompt>,
+        now: DateTime<Utc>,
+        settings: Settings,
+    ) -> Self {
+        let Some(prompt) =
+            prompt.filter(|p| (0..settings.prompt_s).contains(&(now - p.since()).num_seconds()))
+        else {
+            return PromptView::default();
+        };
+        match prompt {
+            Prompt::Pick { card, .. } => PromptView {
+                kind: PromptKind::Pick,
+                for_card: card.is_some(),
+                ..PromptView::default()
+            },
+            Prompt::Enrol { person, .. } => PromptView {
+                kind: PromptKind::Pin,
+                person: meeting
+                    .participants
+                    .get(*person)
+                    .map(display_name)
+                    .unwrap_or_default(),
+                purpose: PinPurpose::Enrol,
+                ..PromptView::default()
+            },
+            Prompt::Control { control, .. } => PromptView {
+                kind: PromptKind::Pin,
+                purpose: PinPurpose::Control(*control),
+                ..PromptView::default()
+            },
+        }
+    }
+}
+
+/// The name list: every participant as (index, "Name (P)", organisation),
+/// sorted by first name as a Swede would look for it.
+pub fn pick_names(meeting: &Meeting) -> Vec<(usize, String, String)> {
+    let mut names: Vec<(usize, String, String)> = meeting
+        .participants
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                i,
+                display_name(p),
+                p.organisation.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    names.sort_by_key(|(_, name, _)| swedish_order(name));
+    names
+}
+
+/// A key that sorts names as a Swede looks for them: case and spacing
+/// ignored, Å, Ä, Ö last and in that order, é with e, ü with y, æ with ä,
+/// ø with ö.
+fn swedish_order(name: &str) -> String {
+    motesskylt_core::model::normalise_name(name)
+        .chars()
+        .map(|c| match c {
+            'é' | 'è' => 'e',
+            'ü' => 'y',
+            // After z in ASCII: {, |, }.
+            'å' => '{',
+            'ä' | 'æ' => '|',
+            'ö' | 'ø' => '}',
+            other => other,
+        })
+        .collect()
+}
+
+/// The door's answer as shown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DoorView {
+    /// What it says.
+    pub kind: DoorKind,
+    /// "Marina Johansson (S)".
+    pub name: String,
+    /// "14.15".
+    pub time: String,
+}
+
+/// Composes the screen for `state` (computed by the engine for the same
+/// meeting) in `lang`, with the door's latest answer if any.
+pub fn compose(
+    meeting: &Meeting,
+    state: &ScreenState,
+    tz: Tz,
+    lang: Lang,
+    settings: Settings,
+    door: Option<&DoorMessage>,
+) -> View {
+    let clock = |at: DateTime<Utc>| lang.clock(local_time(at, tz).time());
+    let today = local_time(state.now, tz).date();
+    let screen = if today != meeting.date {
+        ScreenKind::NoMeeting
+    } else {
+        match state.phase {
+            Phase::Before => ScreenKind::Before,
+            Phase::Item => ScreenKind::Item,
+            Phase::Break => ScreenKind::Break,
+            Phase::After => ScreenKind::After,
+        }
+    };
+    let next = state.next.and_then(|i| meeting.items.get(i));
+    let frame = FrameView {
+        screen,
+        body: meeting.body.clone(),
+        room: room_of(meeting),
+        date: lang.date(today),
+        clock: clock(state.now),
+        present: count(state.present),
+        expected: count(state.expected),
+        offset_minutes: i32::try_from(state.offset_s / 60).unwrap_or(i32::MAX),
+        projected_end: clock(state.projected_end),
+        next_label: next.map(entry_label).unwrap_or_default(),
+        next_label_cut: next
+            .map(|e| cut_at_word(&entry_label(e), NEXT_CUT_CHARS))
+            .unwrap_or_default(),
+        next_number: next
+            .filter(|e| !e.is_break())
+            .and_then(|e| e.number.clone())
+            .unwrap_or_default(),
+        next_is_break: next.is_some_and(AgendaEntry::is_break),
+        next_at: next.map(|e| lang.clock(e.start)).unwrap_or_default(),
+    };
+    let mut view = View {
+        frame,
+        door: door_view(meeting, door, state.now, tz, lang, settings),
+        ..View::default()
+    };
+    match screen {
+        ScreenKind::Before => {
+            let delayed = state.overtime_s > 0;
+            let counting = delayed || state.remaining_s < COUNTDOWN_FROM_S;
+            view.before = BeforeView {
+                starts_at: lang.clock(meeting.start),
+                countdown: match (counting, delayed) {
+                    (false, _) => String::new(),
+                    (true, true) => countdown(state.overtime_s),
+                    (true, false) => countdown(state.remaining_s),
+                },
+                delayed,
+            };
+        }
+        ScreenKind::Item => {
+            if let Some(Current::Planned(i)) = state.current
+                && let Some(entry) = meeting.items.get(i)
+            {
+                let kinds: Vec<String> =
+                    entry.parts.iter().map(|p| p.label.to_lowercase()).collect();
+                let has = |word: &str| kinds.iter().any(|k| k.contains(word));
+                view.item = ItemView {
+                    number: entry.number.clone().unwrap_or_default(),
+                    title: entry.title.clone(),
+                    presenters: join(
+                        lang,
+                        &entry
+                            .presenters
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>(),
+                    ),
+                    information: has("information"),
+                    dialog: has("dialog"),
+                    decision: has("ställningstagande") || has("beslut"),
+                    planned_minutes: i32::try_from(entry.minutes).unwrap_or(i32::MAX),
+                    timer: timer_view(state, settings),
+                };
+            }
+        }
+        ScreenKind::Break => {
+            let back = state
+                .current_since
+                .filter(|_| state.current_seconds > 0)
+                .map(|since| clock(since + chrono::Duration::seconds(state.current_seconds)));
+            view.pause = BreakView {
+                back_at: back.unwrap_or_default(),
+                timer: timer_view(state, settings),
+            };
+        }
+        ScreenKind::After => {
+            view.ended_at = state.ended_at.map(clock).unwrap_or_default();
+        }
+        ScreenKind::NoMeeting => {
+            if meeting.date > today {
+                view.next_meeting = meeting_time(lang, meeting.date, meeting);
+            }
+        }
+    }
+    view
+}
+
+/// "11 december 2026 kl. 13.00", "11 December 2026, 13:00".
+fn meeting_time(lang: Lang, date: NaiveDate, meeting: &Meeting) -> String {
+    match lang {
+        Lang::Sv => format!("{} kl. {}", lang.date(date), lang.clock(meeting.start)),
+        Lang::En => format!("{}, {}", lang.date(date), lang.clock(meeting.start)),
+    }
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// The room: the location up to its first comma ("Centralhuset Konferens").
+fn room_of(meeting: &Meeting) -> String {
+    meeting
+        .location
+        .as_deref()
+        .and_then(|l| l.split(',').next())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// "5. Samverkansavtal …" for an item; a break's own title otherwise.
+fn entry_label(entry: &AgendaEntry) -> String {
+    match &entry.number {
+        Some(n) if !entry.is_break() => format!("{n}. {}", entry.title),
+        _ => entry.title.clone(),
+    }
+}
+
+/// How long the next entry's cut label may be: what fits beside the
+/// schedule words on the 7" screen.
+const NEXT_CUT_CHARS: usize = 32;
+
+/// `text` if it has at most `max` characters, else as many of its first
+/// words as fit in `max - 2` characters followed by " …" (at least the first
+/// word, never part of one).
+pub fn cut_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    for word in text.split_whitespace() {
+        let longer = if kept.is_empty() {
+            word.to_string()
+        } else {
+            format!("{kept} {word}")
+        };
+        if !kept.is_empty() && longer.chars().count() + 2 > max {
+            break;
+        }
+        kept = longer;
+    }
+    format!("{kept} …")
+}
+
+fn timer_view(state: &ScreenState, settings: Settings) -> TimerView {
+    if state.current_seconds == 0 {
+        // A break of open length: count up, with no judgement.
+        return TimerView {
+            timer: countdown(state.elapsed_s),
+            tone: Tone::Neutral,
+            progress: 0.0,
+        };
+    }
+    let (timer, tone) = if state.overtime_s > 0 {
+        (format!("+{}", countdown(state.overtime_s)), Tone::Overtime)
+    } else if state.remaining_s <= wrapup_seconds(settings.wrapup_s, state.current_seconds) {
+        (countdown(state.remaining_s), Tone::WrapUp)
+    } else {
+        (countdown(state.remaining_s), Tone::Calm)
+    };
+    let progress = (state.elapsed_s as f32 / state.current_seconds as f32).clamp(0.0, 1.0);
+    TimerView {
+        timer,
+        tone,
+        progress,
+    }
+}
+
+/// How long before the end of an entry of `length` seconds the timer
+/// turns to "Snart slut": the configured time, but never more than half
+/// the entry, so a short item starts calm.
+fn wrapup_seconds(configured: i64, length: i64) -> i64 {
+    configured.min(length / 2)
+}
+
+fn door_view(
+    meeting: &Meeting,
+    door: Option<&DoorMessage>,
+    now: DateTime<Utc>,
+    tz: Tz,
+    lang: Lang,
+    settings: Settings,
+) -> DoorView {
+    let Some(message) = door else {
+        return DoorView::default();
+    };
+    let age = (now - message.at).num_seconds();
+    if !(0..settings.door_s).contains(&age) {
+        return DoorView::default();
+    }
+    DoorView {
+        kind: message.kind,
+        name: message
+            .person
+            .and_then(|i| meeting.participants.get(i))
+            .map(display_name)
+            .unwrap_or_default(),
+        time: lang.clock(local_time(message.time.unwrap_or(message.at), tz).time()),
+    }
+}
+
+/// "Marina Johansson (S)": the name with the party letters, as the minutes
+/// write members.
+pub fn display_name(person: &Participant) -> String {
+    match &person.party {
+        Some(party) => format!("{} ({party})", person.name),
+        None => person.name.clone(),
+    }
+}
+
+/// "A, B och C" / "A, B and C".
+fn join(lang: Lang, names: &[&str]) -> String {
+    let and = match lang {
+        Lang::Sv => "och",
+        Lang::En => "and",
+    };
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sort_as_in_swedish() {
+        let mut names = vec![
+            "Öberg",
+            "Åsa Jackson",
+            "Ärla",
+            "Zara",
+            "adam",
+            "Émile",
+            "Ulla",
+        ];
+        names.sort_by_key(|n| swedish_order(n));
+        assert_eq!(
+            names,
+            vec![
+                "adam",
+                "Émile",
+                "Ulla",
+                "Zara",
+                "Åsa Jackson",
+                "Ärla",
+                "Öberg"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_label_is_cut_between_words() {
+        let label = "5. Läns gemensam riktlinje Patientsäkerhet och remissvar";
+        let cut = cut_at_word(label, 32);
+        assert_eq!(cut, "5. Läns gemensam riktlinje …");
+        assert!(cut.chars().count() <= 32);
+        assert_eq!(cut_at_word("5. Kort", 32), "5. Kort");
+        // A first word longer than the limit is kept whole.
+        assert_eq!(
+            cut_at_word("Hälso-och-sjukvårdsavtalsöverenskommelsen idag", 10),
+            "Hälso-och-sjukvårdsavtalsöverenskommelsen …"
+        );
+    }
+
+    #[test]
+    fn the_wrap_up_warning_covers_at_most_half_an_entry() {
+        assert_eq!(wrapup_seconds(120, 120), 60);
+        assert_eq!(wrapup_seconds(120, 1200), 120);
+        assert_eq!(wrapup_seconds(120, 0), 0);
+    }
+}

@@ -1,0 +1,204 @@
+//! `motesskylt render`: what the kiosk screen shows at a moment, drawn
+//! headless into a PNG.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use chrono_tz::Tz;
+
+use motesskylt_core::model::Meeting;
+use motesskylt_core::model::time::Lang;
+use motesskylt_kiosk::render;
+use motesskylt_kiosk::view::{self, DoorKind, DoorMessage, Settings};
+
+use super::meeting::state_at;
+use crate::BadInput;
+
+/// `render`: the notice, the moment, the screen and where to write it.
+#[derive(clap::Args)]
+pub(crate) struct RenderArgs {
+    /// The notice.
+    pub file: PathBuf,
+    /// The moment: "HH:MM", "YYYY-MM-DD HH:MM" or RFC 3339.
+    #[arg(long)]
+    pub at: String,
+    /// The PNG file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Event log (JSON Lines); without it the meeting follows its plan.
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    /// Size in pixels, WIDTHxHEIGHT (e.g. 800x480, 1280x800, 1920x1080, 480x800).
+    #[arg(long, default_value = "800x480")]
+    pub size: String,
+    /// Language: sv (svenska) or en (English).
+    #[arg(long, default_value = "sv")]
+    pub lang: Lang,
+    /// What to draw over the room screen.
+    #[arg(long, value_enum, default_value_t = ScreenName::Room)]
+    pub screen: ScreenName,
+    /// Who the door greets (door screens); default the first called participant.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Minutes before an item's end when the timer turns to "Snart slut".
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60))]
+    pub wrap_up: u32,
+}
+
+/// What `render` draws.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ScreenName {
+    /// The room screen as it stands.
+    Room,
+    /// The door's greeting after a check-in.
+    Welcome,
+    /// The door's answer to a check-out.
+    CheckedOut,
+    /// The door's answer to a tap by someone already checked in.
+    AlreadyIn,
+    /// The door's answer to a tap just after checking out.
+    AlreadyOut,
+    /// The door's answer to an unknown card.
+    UnknownCard,
+    /// The demo's help overlay.
+    Help,
+    /// The door's answer to a tap before check-in opens.
+    TooEarly,
+    /// The touch menu (check in by name, meeting controls).
+    Menu,
+    /// The name list opened by an unknown card.
+    Names,
+    /// The PIN pad, registering a card for --person.
+    Pin,
+    /// The room screen with the card reader not answering.
+    ReaderProblem,
+    /// The room screen of a kiosk that has not reached the central server for eight minutes.
+    Offline,
+    /// The room screen of a kiosk in sync with the central server.
+    Synced,
+}
+
+/// `motesskylt render`.
+pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
+    let RenderArgs {
+        file,
+        at,
+        out,
+        events,
+        size,
+        lang,
+        screen,
+        person,
+        wrap_up,
+    } = args;
+    let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
+    let (width, height) = parse_size(&size)?;
+    let door = door_message(&meeting, screen, person.as_deref(), state.now, tz)?;
+    let mut view = view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
+    let names = view::pick_names(&meeting);
+    match screen {
+        ScreenName::Names => {
+            view.prompt.kind = view::PromptKind::Pick;
+            view.prompt.for_card = true;
+        }
+        ScreenName::Pin => {
+            view.prompt.kind = view::PromptKind::Pin;
+            view.prompt.person = door
+                .and_then(|d| d.person)
+                .and_then(|i| meeting.participants.get(i))
+                .map(view::display_name)
+                .unwrap_or_default();
+        }
+        ScreenName::ReaderProblem => view.reader_problem = true,
+        ScreenName::Offline | ScreenName::Synced => {
+            let online = screen == ScreenName::Synced;
+            let status = motesskylt_sync::agent::SyncStatus {
+                online,
+                offline_since: (!online).then(|| state.now - chrono::Duration::minutes(8)),
+                unsent: if online { 0 } else { 12 },
+                problem: None,
+            };
+            view.sync = Some(view::SyncView::of(&status, tz, lang));
+        }
+        _ => {}
+    }
+    let extras = render::Extras {
+        help: screen == ScreenName::Help,
+        menu: screen == ScreenName::Menu,
+        names: &names,
+    };
+    let image = render::render(&view, lang, width, height, &extras).map_err(|e| match e {
+        render::RenderError::Size(..) => BadInput(vec![format!("--size: {e}")]).into(),
+        other => anyhow::Error::from(other),
+    })?;
+    image.save_png(&out)?;
+    Ok(())
+}
+
+/// The screen's settings with the wrap-up time in minutes.
+pub(crate) fn settings(wrap_up_minutes: u32) -> Settings {
+    Settings {
+        wrapup_s: i64::from(wrap_up_minutes) * 60,
+        ..Settings::default()
+    }
+}
+
+/// "800x480" → (800, 480).
+pub(crate) fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
+    let parsed = text
+        .split_once(['x', 'X', '×'])
+        .and_then(|(w, h)| Some((w.trim().parse().ok()?, h.trim().parse().ok()?)));
+    parsed.ok_or_else(|| {
+        BadInput(vec![format!(
+            "--size: \"{text}\" går inte att läsa; skriv bredd x höjd i pixlar, t.ex. 800x480"
+        )])
+        .into()
+    })
+}
+
+/// The door's answer that `render --screen` asks for, given at `now`.
+pub(crate) fn door_message(
+    meeting: &Meeting,
+    screen: ScreenName,
+    person: Option<&str>,
+    now: chrono::DateTime<Utc>,
+    tz: Tz,
+) -> anyhow::Result<Option<DoorMessage>> {
+    let kind = match screen {
+        ScreenName::Room
+        | ScreenName::Help
+        | ScreenName::Menu
+        | ScreenName::Names
+        | ScreenName::ReaderProblem
+        | ScreenName::Offline
+        | ScreenName::Synced => return Ok(None),
+        ScreenName::TooEarly => DoorKind::TooEarly,
+        ScreenName::Welcome => DoorKind::Welcome,
+        ScreenName::CheckedOut => DoorKind::CheckedOut,
+        ScreenName::AlreadyIn => DoorKind::AlreadyIn,
+        ScreenName::AlreadyOut => DoorKind::AlreadyOut,
+        ScreenName::UnknownCard => DoorKind::UnknownCard,
+        // The PIN pad's "register the card for …" names --person.
+        ScreenName::Pin => DoorKind::Hidden,
+    };
+    let person = match person {
+        Some(name) => Some(meeting.participant_index(name).ok_or_else(|| {
+            BadInput(vec![format!(
+                "--person: \"{name}\" finns inte bland deltagarna i kallelsen; skriv namnet som i kallelsen"
+            )])
+        })?),
+        None => meeting.called().next().map(|(i, _)| i),
+    };
+    // Before the window opens the answer names its opening.
+    let time = (kind == DoorKind::TooEarly).then(|| {
+        let opens_before = motesskylt_core::attendance::door::TapRules::default().opens_before_s;
+        motesskylt_core::model::time::local_instant(meeting.date, meeting.start, tz)
+            - chrono::Duration::seconds(opens_before)
+    });
+    Ok(Some(DoorMessage {
+        kind,
+        person: (kind != DoorKind::UnknownCard).then_some(person).flatten(),
+        at: now,
+        time,
+    }))
+}
