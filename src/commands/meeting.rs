@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
-use motesskylt_core::attendance;
 use motesskylt_core::kallelse;
 use motesskylt_core::model::event::{check_against, parse_log};
 use motesskylt_core::model::time::parse_moment;
@@ -78,7 +77,10 @@ pub(crate) fn status(args: StatusArgs, tz: Tz) -> anyhow::Result<()> {
 pub(crate) fn minutes(args: MinutesArgs, tz: Tz) -> anyhow::Result<()> {
     let meeting = import(&args.file)?;
     let events = read_events(&args.events, &meeting)?;
-    out!("{}", attendance::minutes::paragraph(&meeting, &events, tz))?;
+    out!(
+        "{}",
+        motesskylt_core::minutes::paragraph(&meeting, &events, tz)
+    )?;
     Ok(())
 }
 

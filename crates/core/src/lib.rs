@@ -14,6 +14,7 @@ pub mod attendance;
 pub mod cards;
 pub mod clock;
 pub mod kallelse;
+pub mod minutes;
 pub mod model;
 pub mod progress;
 pub mod wire;

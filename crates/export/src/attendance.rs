@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::agenda::AgendaRow;
-use motesskylt_core::attendance::minutes::actual_bounds;
-pub use motesskylt_core::attendance::minutes::paragraph;
 use motesskylt_core::attendance::{AtMeeting, Names, at_meeting};
+use motesskylt_core::minutes::actual_bounds;
+pub use motesskylt_core::minutes::paragraph;
 use motesskylt_core::model::time::{clock_sv, local_time};
 use motesskylt_core::model::{Category, Event, EventKind, Meeting, Participant, Source};
 
@@ -88,7 +88,7 @@ impl AttendanceRow<'_> {
 /// minutes' rule ([`motesskylt_core::attendance::stays`]: time order, ties in the
 /// log's order), and whether someone was at the meeting the minutes' rule
 /// ([`motesskylt_core::attendance::at_meeting`] between
-/// [`motesskylt_core::attendance::minutes::actual_bounds`]).
+/// [`motesskylt_core::minutes::actual_bounds`]).
 pub fn attendance<'a>(
     meeting: &'a Meeting,
     events: &[Event],

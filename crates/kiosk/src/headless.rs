@@ -217,7 +217,7 @@ fn watch(service: Notifier, input: UnboundedSender<Message>) -> std::io::Result<
     let Some(every) = service.ping_every() else {
         return Ok(());
     };
-    let mut watchdog = Watchdog::new(service, input);
+    let mut watchdog = Watchdog::new(service, input, Message::Heartbeat);
     std::thread::Builder::new()
         .name("motesskylt-watchdog".into())
         .spawn(move || {

@@ -15,6 +15,7 @@ use motesskylt_core::progress::report::countdown;
 use motesskylt_core::progress::{Current, Phase, ScreenState};
 
 use super::desk::{Control, Prompt};
+pub use super::desk::{DoorKind, DoorMessage};
 
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,55 +45,6 @@ pub enum Tone {
     WrapUp,
     /// Past the planned length ("Övertid").
     Overtime,
-}
-
-/// What the door answered to the latest tap or button press.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DoorKind {
-    /// Nothing to say.
-    #[default]
-    Hidden,
-    /// "Välkommen, Marina Johansson (S)".
-    Welcome,
-    /// "Utcheckad 14.15".
-    CheckedOut,
-    /// "Du är redan incheckad" (tap again to check out).
-    AlreadyIn,
-    /// "Du checkade ut 14.15" a moment ago (tap again to check in).
-    AlreadyOut,
-    /// "Okänt kort": the name list opens.
-    UnknownCard,
-    /// "Incheckningen öppnar 12.30".
-    TooEarly,
-    /// "Mötet är avslutat": no check-in after the meeting.
-    Closed,
-    /// "Kortet är registrerat": a new card was bound and checked in.
-    Enrolled,
-    /// "Fel PIN-kod".
-    WrongPin,
-    /// "För många felaktiga försök": the PIN pad is locked until `time`.
-    PinLocked,
-    /// "Kunde inte spara": the store failed; nothing was recorded.
-    NotSaved,
-    /// "Ingen PIN-kod är inställd": touch controls are off.
-    NoPin,
-    /// "Administratörskort": an admin card outside an enrolment.
-    AdminCard,
-    /// "Du är inte kallad till det här mötet": a known card of someone else.
-    NotInvited,
-}
-
-/// The door's answer, as recorded when it was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DoorMessage {
-    /// What was answered.
-    pub kind: DoorKind,
-    /// Who it concerns (index into `meeting.participants`).
-    pub person: Option<usize>,
-    /// When it was answered.
-    pub at: DateTime<Utc>,
-    /// The moment the answer names, if other than `at` (when check-in opens).
-    pub time: Option<DateTime<Utc>>,
 }
 
 /// Settings of the screen that are not in the meeting.

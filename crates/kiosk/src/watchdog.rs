@@ -12,8 +12,6 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use motesskylt_daemon::service::Notifier;
 
-use super::station::Message;
-
 /// A heartbeat for the input thread to answer.
 #[derive(Debug, Clone)]
 pub struct Heartbeat {
@@ -36,19 +34,23 @@ impl PartialEq for Heartbeat {
 
 /// The kiosk's side of systemd's watchdog.
 #[derive(Debug)]
-pub struct Watchdog {
+pub struct Watchdog<M> {
     service: Notifier,
-    input: UnboundedSender<Message>,
+    input: UnboundedSender<M>,
+    /// The input thread's message that carries a heartbeat.
+    beat: fn(Heartbeat) -> M,
     sent: u64,
     answered: Arc<AtomicU64>,
 }
 
-impl Watchdog {
-    /// A watchdog pinging `service` while `input`'s thread answers.
-    pub fn new(service: Notifier, input: UnboundedSender<Message>) -> Watchdog {
+impl<M> Watchdog<M> {
+    /// A watchdog pinging `service` while `input`'s thread answers the
+    /// heartbeats it gets as `beat`.
+    pub fn new(service: Notifier, input: UnboundedSender<M>, beat: fn(Heartbeat) -> M) -> Self {
         Watchdog {
             service,
             input,
+            beat,
             sent: 0,
             answered: Arc::new(AtomicU64::new(0)),
         }
@@ -69,7 +71,7 @@ impl Watchdog {
                 number: self.sent,
                 answered: self.answered.clone(),
             };
-            return self.input.send(Message::Heartbeat(beat)).is_ok();
+            return self.input.send((self.beat)(beat)).is_ok();
         }
         !self.input.is_closed()
     }
@@ -78,6 +80,7 @@ impl Watchdog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::station::Message;
     use std::os::unix::net::UnixDatagram;
     use std::time::Duration;
 
@@ -93,7 +96,7 @@ mod tests {
         };
         let service = Notifier::new(path.to_str().unwrap(), Some(Duration::from_secs(2))).unwrap();
         let (input, mut queue) = tokio::sync::mpsc::unbounded_channel();
-        let mut watchdog = Watchdog::new(service, input);
+        let mut watchdog = Watchdog::new(service, input, Message::Heartbeat);
 
         assert!(watchdog.tick());
         assert_eq!(pings(), 1, "the first tick pings");

@@ -378,7 +378,7 @@ fn tell_systemd(
     });
     let timer = slint::Timer::default();
     if let Some(every) = service.ping_every() {
-        let mut watchdog = Watchdog::new(service.clone(), input);
+        let mut watchdog = Watchdog::new(service.clone(), input, Message::Heartbeat);
         timer.start(slint::TimerMode::Repeated, every, move || {
             watchdog.tick();
         });

@@ -2,7 +2,6 @@
 //! attendance paragraph for the minutes ([`minutes`]).
 
 pub mod door;
-pub mod minutes;
 
 use std::collections::HashMap;
 
@@ -136,7 +135,7 @@ pub struct AtMeeting {
 }
 
 /// Whether someone with these `stays` was at the meeting held from `start`
-/// to `end` (see [`minutes::actual_bounds`]): present at some moment
+/// to `end` (see [`crate::minutes::actual_bounds`]): present at some moment
 /// between the two, both included. `None` when they were not: every stay
 /// ended before the start or began after the end. An arrival or a leaving
 /// is only ever a moment within the meeting.
@@ -148,6 +147,15 @@ pub fn at_meeting(stays: &[Stay], start: DateTime<Utc>, end: DateTime<Utc>) -> O
         arrived: Some(first.0).filter(|from| *from > start),
         left: last.1.filter(|to| *to < end),
     })
+}
+
+/// "A", "A och B", "A, B och C".
+pub fn join_names(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} och {last}", init.join(", ")),
+    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,7 @@ pub fn text(meeting: &Meeting, state: &ScreenState, tz: Tz) -> String {
                             e.presenters.iter().map(|p| p.name.as_str()).collect();
                         lines.push(format!(
                             "Föredragande: {}",
-                            crate::attendance::minutes::join_names(&names)
+                            crate::attendance::join_names(&names)
                         ));
                     }
                 }

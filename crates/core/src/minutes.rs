@@ -16,19 +16,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Names, at_meeting, stays};
+use crate::attendance::{Names, at_meeting, join_names, stays};
 use crate::model::time::local_time;
 use crate::model::{Event, Meeting};
 use crate::progress::{Schedule, held_bounds, is_progress};
-
-/// "A", "A och B", "A, B och C".
-pub fn join_names(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} och {last}", init.join(", ")),
-    }
-}
 
 /// When the meeting was held, for the attendance rules: from its actual
 /// start to its actual end, as the schedule engine folds the log
@@ -81,7 +72,7 @@ pub fn bounds(
 /// and out before the start, or first came after the end, is absent.
 /// "Anländer" gives the start of the first stay within the meeting when it
 /// began after the start; "Lämnar mötet" the end of the last stay within
-/// the meeting when it ended before the end ([`super::at_meeting`]).
+/// the meeting when it ended before the end ([`crate::attendance::at_meeting`]).
 pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     let names = Names::new(meeting);
     let people = stays(&names, meeting.participants.len(), events);
