@@ -9,10 +9,16 @@
 # Needs root; changes this machine (and removes the package, its user and
 # its data again at the end).
 #
-#   cross/install-test.sh target/debian/motesskylt_VERSION_amd64.deb
+#   cross/install-test.sh target/debian/motesskylt-kiosk_VERSION_amd64.deb
+#   cross/install-test.sh target/debian/motesskylt-central_VERSION_amd64.deb
+#
+# The kiosk's package is checked with both units; the central server's with
+# its own, and without the kiosk's hardware groups or udev rules.
 set -euo pipefail
 
 deb="$(realpath "${1:?usage: cross/install-test.sh PACKAGE.deb}")"
+package="$(dpkg-deb --field "$deb" Package)"
+packages=(motesskylt motesskylt-kiosk motesskylt-central)
 if [ "$(id -u)" != 0 ]; then
   echo "cross/install-test.sh: SKIPPED: installing a package needs root" >&2
   exit 0
@@ -23,7 +29,7 @@ fail() { echo "FAIL $*" >&2; failed=1; }
 central_pid=""
 cleanup() {
   [ -n "$central_pid" ] && kill "$central_pid" 2>/dev/null || true
-  dpkg --purge motesskylt >/dev/null 2>&1 || true
+  dpkg --purge "${packages[@]}" >/dev/null 2>&1 || true
   deluser --system motesskylt >/dev/null 2>&1 || true
   userdel motesskylt-test-other >/dev/null 2>&1 || true
   rm -rf /var/lib/motesskylt
@@ -32,7 +38,7 @@ trap cleanup EXIT
 
 command -v systemd-analyze >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null
 # A leftover from an earlier run would hide what a fresh install does.
-dpkg --purge motesskylt >/dev/null 2>&1 || true
+dpkg --purge "${packages[@]}" >/dev/null 2>&1 || true
 deluser --system motesskylt >/dev/null 2>&1 || true
 rm -rf /var/lib/motesskylt /etc/motesskylt
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null 2>"$PWD/install.err" \
@@ -45,28 +51,47 @@ uid="$(id -u motesskylt 2>/dev/null || echo none)"
 [ "$(getent passwd motesskylt | cut -d: -f7)" = /usr/sbin/nologin ] && ok "motesskylt cannot log in" || fail "motesskylt has a login shell"
 for group in video render input dialout gpio i2c spi; do
   if getent group "$group" >/dev/null; then
-    id -nG motesskylt | tr ' ' '\n' | grep -qx "$group" && ok "motesskylt is in $group" || fail "motesskylt is not in $group"
+    in_group=no
+    id -nG motesskylt | tr ' ' '\n' | grep -qx "$group" && in_group=yes
+    case "$package:$in_group" in
+      motesskylt-kiosk:yes) ok "motesskylt is in $group" ;;
+      motesskylt-kiosk:no) fail "motesskylt is not in $group" ;;
+      motesskylt-central:no) ok "the central server's user is not in $group" ;;
+      *) fail "the central server's user is in the hardware group $group" ;;
+    esac
   fi
 done
 [ "$(stat -c '%U:%G %a' /var/lib/motesskylt)" = "motesskylt:motesskylt 750" ] \
   && ok "/var/lib/motesskylt motesskylt:motesskylt 750" || fail "/var/lib/motesskylt is $(stat -c '%U:%G %a' /var/lib/motesskylt)"
-for file in kiosk central; do
+if [ "$package" = motesskylt-kiosk ]; then configs=(kiosk central); else configs=(central); fi
+for file in "${configs[@]}"; do
   [ "$(stat -c '%U:%G %a' /etc/motesskylt/$file.toml)" = "root:motesskylt 640" ] \
     && ok "/etc/motesskylt/$file.toml root:motesskylt 640" || fail "/etc/motesskylt/$file.toml is $(stat -c '%U:%G %a' /etc/motesskylt/$file.toml)"
 done
-[ ! -e /etc/systemd/system/multi-user.target.wants/motesskylt-kiosk.service ] \
-  && ok "the kiosk is not enabled before it is configured" || fail "the kiosk was enabled on install"
+for unit in motesskylt-kiosk motesskylt-central; do
+  [ ! -e "/etc/systemd/system/multi-user.target.wants/$unit.service" ] \
+    && ok "$unit is not enabled before it is configured" || fail "$unit was enabled on install"
+done
 
 # The units as installed, with the binary they name in place.
-if systemd-analyze verify /usr/lib/systemd/system/motesskylt-kiosk.service /usr/lib/systemd/system/motesskylt-central.service >verify.log 2>&1 \
+if [ "$package" = motesskylt-kiosk ]; then
+  units=(/usr/lib/systemd/system/motesskylt-kiosk.service /usr/lib/systemd/system/motesskylt-central.service)
+else
+  units=(/usr/lib/systemd/system/motesskylt-central.service)
+  [ ! -e /usr/lib/systemd/system/motesskylt-kiosk.service ] && [ ! -e /usr/lib/udev/rules.d/60-motesskylt.rules ] \
+    && ok "no kiosk unit, no udev rules" || fail "the central package installed the kiosk's unit or udev rules"
+fi
+if systemd-analyze verify "${units[@]}" >verify.log 2>&1 \
   && ! grep -q "motesskylt" verify.log; then
-  ok "systemd-analyze verify: both units"
+  ok "systemd-analyze verify: ${units[*]##*/}"
 else
   fail "systemd-analyze verify: $(cat verify.log)"
 fi
 rm -f verify.log
-grep -q "^WatchdogSec=" /usr/lib/systemd/system/motesskylt-kiosk.service && grep -q "^Restart=always" /usr/lib/systemd/system/motesskylt-kiosk.service \
-  && grep -q "^Type=notify" /usr/lib/systemd/system/motesskylt-kiosk.service && ok "the kiosk: Type=notify, Restart=always, WatchdogSec" || fail "the kiosk unit lacks its watchdog"
+if [ "$package" = motesskylt-kiosk ]; then
+  grep -q "^WatchdogSec=" /usr/lib/systemd/system/motesskylt-kiosk.service && grep -q "^Restart=always" /usr/lib/systemd/system/motesskylt-kiosk.service \
+    && grep -q "^Type=notify" /usr/lib/systemd/system/motesskylt-kiosk.service && ok "the kiosk: Type=notify, Restart=always, WatchdogSec" || fail "the kiosk unit lacks its watchdog"
+fi
 
 # The central server as its unit starts it: its user and groups (setpriv
 # execs, as systemd does), the packaged config.
@@ -101,6 +126,7 @@ wait "$central_pid" && ok "it stops cleanly on SIGTERM" || fail "it did not stop
 central_pid=""
 rm -rf "$notify"
 
+if [ "$package" = motesskylt-kiosk ]; then
 # The kiosk's check of the packaged configuration: it needs a notice.
 if runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1; then
   fail "the packaged kiosk.toml passed without a notice"
@@ -131,9 +157,21 @@ grep -q '^notice = "/etc/motesskylt/kallelse.md"' /etc/motesskylt/kiosk.toml \
 [ "$(stat -c '%U:%G %a' /etc/motesskylt/kiosk.toml)" = "root:motesskylt 640" ] \
   && ok "and its owners" || fail "after a reinstall kiosk.toml is $(stat -c '%U:%G %a' /etc/motesskylt/kiosk.toml)"
 
+else
+# A reinstall (as an upgrade does) keeps the edited configuration.
+sed -i 's|^# *code_valid_hours = .*|code_valid_hours = 12|' /etc/motesskylt/central.toml
+grep -q '^code_valid_hours = 12' /etc/motesskylt/central.toml || echo 'code_valid_hours = 12' >>/etc/motesskylt/central.toml
+DEBIAN_FRONTEND=noninteractive dpkg -i --force-confold "$deb" >/dev/null
+grep -q '^code_valid_hours = 12' /etc/motesskylt/central.toml \
+  && ok "a reinstall keeps the edited central.toml" || fail "a reinstall replaced the edited central.toml"
+[ "$(stat -c '%U:%G %a' /etc/motesskylt/central.toml)" = "root:motesskylt 640" ] \
+  && ok "and its owners" || fail "after a reinstall central.toml is $(stat -c '%U:%G %a' /etc/motesskylt/central.toml)"
+
+fi
+
 # Purge: the configuration goes; the user and the data stay.
-dpkg --purge motesskylt >/dev/null 2>purge.err
-[ ! -e /etc/motesskylt/kiosk.toml ] && ok "purge removes the configuration" || fail "purge left kiosk.toml"
+dpkg --purge "$package" >/dev/null 2>purge.err
+[ ! -e /etc/motesskylt/central.toml ] && [ ! -e /etc/motesskylt/kiosk.toml ] && ok "purge removes the configuration" || fail "purge left the configuration"
 [ -f /var/lib/motesskylt/central.sqlite ] && ok "purge keeps /var/lib/motesskylt (attendance not yet synced)" || fail "purge removed the data"
 grep -q "is kept" purge.err && ok "and says so" || fail "purge did not say the data is kept"
 rm -f purge.err

@@ -2,7 +2,7 @@
 # Smoke test of a Pi package under qemu-user: the packaged binary (arm64 or
 # armhf) must give the same answers as the x86-64 build of the same source.
 #
-#   cross/smoke.sh target/debian/motesskylt_VERSION_arm64.deb target/release/motesskylt
+#   cross/smoke.sh target/aarch64-unknown-linux-gnu/debian/motesskylt-kiosk_VERSION_arm64.deb target/release/motesskylt
 #
 # Checks --version, `import --json`, `status --json`, `render` (the PNG
 # byte-identical), `kiosk --check` on the packaged kiosk.toml, and a real

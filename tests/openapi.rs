@@ -1,6 +1,6 @@
 //! Keeps `docs/api/openapi.yaml` honest. The OpenAPI file is written by
 //! hand, so nothing else notices when a route or an error code is added to
-//! `src/central/api.rs` (or removed) and the document is not. This test
+//! `crates/central/src/api.rs` (or removed) and the document is not. This test
 //! reads both as text and fails when they drift apart:
 //!
 //! - every `.route("…")` in the code is a path under `paths:` in the
@@ -55,7 +55,7 @@ fn documented_paths(yaml: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_openapi_document_lists_exactly_the_routes_of_the_code() {
-    let code = routes(&read("src/central/api.rs"));
+    let code = routes(&read("crates/central/src/api.rs"));
     let documented = documented_paths(&read("docs/api/openapi.yaml"));
     assert!(code.len() >= 7, "found too few routes in api.rs: {code:?}");
     let undocumented: Vec<_> = code.difference(&documented).collect();
@@ -72,7 +72,7 @@ fn the_openapi_document_lists_exactly_the_routes_of_the_code() {
 
 #[test]
 fn the_openapi_document_names_every_error_code() {
-    let codes = error_codes(&read("src/central/api.rs"));
+    let codes = error_codes(&read("crates/central/src/api.rs"));
     let yaml = read("docs/api/openapi.yaml");
     assert!(
         codes.len() >= 10,

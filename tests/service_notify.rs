@@ -1,6 +1,6 @@
 //! Under systemd (`Type=notify`): the central server and the headless kiosk,
 //! as real processes, tell a socket standing in for systemd's that they are
-//! ready, and the kiosk pings its watchdog (`src/kiosk/watchdog.rs` tests
+//! ready, and the kiosk pings its watchdog (`crates/kiosk/src/watchdog.rs` tests
 //! that the pings stop when the input thread stops answering).
 
 use std::io::{BufRead, BufReader, Write};

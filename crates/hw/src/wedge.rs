@@ -726,7 +726,7 @@ mod tests {
 
     fn replay(name: &str, decoder: &mut WedgeDecoder) -> Vec<Result<Uid, WedgeReject>> {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/wedge")
+            .join("../../tests/fixtures/wedge")
             .join(name);
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
