@@ -17,91 +17,12 @@ use motesskylt_core::model::Meeting;
 use motesskylt_core::wire::WireEvent;
 use motesskylt_store::WIRE_COLUMNS;
 
-/// The central store's PostgreSQL migrations; the first is version 1.
+/// The central store's PostgreSQL migrations, the SQL files of
+/// `crates/central/migrations/postgres/`; the first is version 1.
 const MIGRATIONS: &[&str] = &[
-    r#"
-    CREATE TABLE events (
-        pos           bigserial PRIMARY KEY,
-        id            uuid NOT NULL UNIQUE,
-        device        text NOT NULL,
-        seq           bigint NOT NULL,
-        meeting       text NOT NULL,
-        wall          timestamptz NOT NULL,
-        mono_ms       bigint NOT NULL,
-        boot          text NOT NULL,
-        clock_synced  boolean NOT NULL,
-        received      timestamptz NOT NULL,
-        body          jsonb NOT NULL,
-        UNIQUE (device, seq)
-    );
-    CREATE INDEX events_meeting ON events (meeting, pos);
-    CREATE TABLE acks (device text PRIMARY KEY, seq bigint NOT NULL);
-    CREATE TABLE codes (
-        hash     text PRIMARY KEY,
-        room     text NOT NULL,
-        created  timestamptz NOT NULL,
-        expires  timestamptz NOT NULL,
-        used_by  text,
-        used_at  timestamptz
-    );
-    CREATE TABLE devices (
-        name        text PRIMARY KEY,
-        room        text NOT NULL,
-        token_hash  text NOT NULL UNIQUE,
-        enrolled    timestamptz NOT NULL,
-        revoked     timestamptz,
-        last_seen   timestamptz,
-        offset_ms   bigint,
-        within_ms   bigint
-    );
-    CREATE TABLE meeting_rooms (key text PRIMARY KEY, room text NOT NULL);
-    CREATE TABLE meetings (
-        pos       bigserial PRIMARY KEY,
-        key       text NOT NULL,
-        received  timestamptz NOT NULL,
-        body      jsonb NOT NULL
-    );
-    CREATE INDEX meetings_key ON meetings (key, pos);
-    CREATE TABLE boot_clocks (
-        device     text NOT NULL,
-        boot       text NOT NULL,
-        offset_ms  bigint NOT NULL,
-        zero_ms    bigint,
-        within_ms  bigint NOT NULL,
-        PRIMARY KEY (device, boot)
-    );
-"#,
-    r#"
-    CREATE TABLE users (
-        name           text PRIMARY KEY,
-        password_hash  text NOT NULL,
-        role           text NOT NULL,
-        bodies         text NOT NULL
-    );
-    CREATE TABLE audit (
-        pos      bigserial PRIMARY KEY,
-        at       timestamptz NOT NULL,
-        who      text NOT NULL,
-        action   text NOT NULL,
-        meeting  text,
-        detail   text NOT NULL
-    );
-    CREATE TABLE rooms (name text PRIMARY KEY, created timestamptz NOT NULL);
-    ALTER TABLE devices ADD COLUMN pending bigint;
-    ALTER TABLE meetings ADD COLUMN from_pages boolean NOT NULL DEFAULT false;
-    CREATE FUNCTION motesskylt_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS
-        $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
-    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
-        FOR EACH ROW EXECUTE FUNCTION motesskylt_audit_append_only();
-"#,
-    r#"
-    -- A meeting the secretary's import took from another room (which had
-    -- it from its kiosks only): the events stored until then (pos up to
-    -- this) are that room's kiosks', no longer the meeting's.
-    ALTER TABLE meeting_rooms ADD COLUMN hidden_before bigint NOT NULL DEFAULT 0;
-    -- The card registry reads events by type only.
-    CREATE INDEX events_type ON events ((body->>'type'), pos);
-"#,
+    include_str!("../../migrations/postgres/0001-events-acks-codes.sql"),
+    include_str!("../../migrations/postgres/0002-users-audit-rooms.sql"),
+    include_str!("../../migrations/postgres/0003-meeting-rooms.sql"),
 ];
 
 /// The central store on a PostgreSQL database, over a pool of connections

@@ -18,113 +18,12 @@ use motesskylt_core::wire::WireEvent;
 use motesskylt_store::schema::{MigrationError, migrate};
 use motesskylt_store::{WIRE_COLUMNS, WireRow};
 
-/// The central store's SQLite migrations; the first is version 1.
+/// The central store's SQLite migrations, the SQL files of
+/// `crates/central/migrations/sqlite/`; the first is version 1.
 const MIGRATIONS: &[&str] = &[
-    r#"
-    -- `pos` orders the log for pulls (never reused: nothing is deleted).
-    CREATE TABLE events (
-        pos           INTEGER PRIMARY KEY,
-        id            TEXT NOT NULL UNIQUE,
-        device        TEXT NOT NULL,
-        seq           INTEGER NOT NULL,
-        meeting       TEXT NOT NULL,
-        wall          TEXT NOT NULL,
-        mono_ms       INTEGER NOT NULL,
-        boot          TEXT NOT NULL,
-        clock_synced  INTEGER NOT NULL,
-        received      TEXT NOT NULL,
-        body          TEXT NOT NULL,
-        UNIQUE (device, seq)
-    );
-    CREATE INDEX events_meeting ON events (meeting, pos);
-    CREATE TRIGGER events_append_only BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-
-    -- Each device's acknowledged sequence number.
-    CREATE TABLE acks (device TEXT PRIMARY KEY, seq INTEGER NOT NULL);
-
-    -- One-time enrolment codes, by their SHA-256.
-    CREATE TABLE codes (
-        hash     TEXT PRIMARY KEY,
-        room     TEXT NOT NULL,
-        created  TEXT NOT NULL,
-        expires  TEXT NOT NULL,
-        used_by  TEXT,
-        used_at  TEXT
-    );
-
-    -- Enrolled devices; the token is kept only as its SHA-256.
-    CREATE TABLE devices (
-        name        TEXT PRIMARY KEY,
-        room        TEXT NOT NULL,
-        token_hash  TEXT NOT NULL UNIQUE,
-        enrolled    TEXT NOT NULL,
-        revoked     TEXT,
-        last_seen   TEXT,
-        offset_ms   INTEGER,
-        within_ms   INTEGER
-    );
-
-    -- Which room a meeting belongs to, and every version of it.
-    CREATE TABLE meeting_rooms (key TEXT PRIMARY KEY, room TEXT NOT NULL);
-    CREATE TABLE meetings (
-        pos       INTEGER PRIMARY KEY,
-        key       TEXT NOT NULL,
-        received  TEXT NOT NULL,
-        body      TEXT NOT NULL
-    );
-    CREATE INDEX meetings_key ON meetings (key, pos);
-
-    -- The most precise measurement of each device's clock per boot (for
-    -- correcting events recorded before NTP synchronised).
-    CREATE TABLE boot_clocks (
-        device     TEXT NOT NULL,
-        boot       TEXT NOT NULL,
-        offset_ms  INTEGER NOT NULL,
-        zero_ms    INTEGER,
-        within_ms  INTEGER NOT NULL,
-        PRIMARY KEY (device, boot)
-    );
-"#,
-    r#"
-    -- People who sign in to the pages; the password only as its argon2
-    -- hash, the bodies a secretary sees as a JSON array.
-    CREATE TABLE users (
-        name           TEXT PRIMARY KEY,
-        password_hash  TEXT NOT NULL,
-        role           TEXT NOT NULL,
-        bodies         TEXT NOT NULL
-    );
-    -- Who did what: corrections, enrolments, exports. Append-only.
-    CREATE TABLE audit (
-        pos      INTEGER PRIMARY KEY,
-        at       TEXT NOT NULL,
-        who      TEXT NOT NULL,
-        action   TEXT NOT NULL,
-        meeting  TEXT,
-        detail   TEXT NOT NULL
-    );
-    CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    CREATE TABLE rooms (name TEXT PRIMARY KEY, created TEXT NOT NULL);
-    -- Events waiting in a device's outbox, as it last told.
-    ALTER TABLE devices ADD COLUMN pending INTEGER;
-    -- A version imported on the secretary's pages; a device's upload
-    -- never replaces one.
-    ALTER TABLE meetings ADD COLUMN from_pages INTEGER NOT NULL DEFAULT 0;
-"#,
-    r#"
-    -- A meeting the secretary's import took from another room (which had
-    -- it from its kiosks only): the events stored until then (pos up to
-    -- this) are that room's kiosks', no longer the meeting's.
-    ALTER TABLE meeting_rooms ADD COLUMN hidden_before INTEGER NOT NULL DEFAULT 0;
-    -- The card registry reads events by type only.
-    CREATE INDEX events_type ON events (json_extract(body, '$.type'), pos);
-"#,
+    include_str!("../../migrations/sqlite/0001-events-acks-codes.sql"),
+    include_str!("../../migrations/sqlite/0002-users-audit-rooms.sql"),
+    include_str!("../../migrations/sqlite/0003-meeting-rooms.sql"),
 ];
 
 /// The central store on a SQLite file.

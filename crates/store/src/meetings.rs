@@ -1,0 +1,139 @@
+//! The meetings the kiosk was given (its notice, the secretary's versions
+//! as pulled) and the card registry folded from its events.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use motesskylt_core::cards::Registry;
+use motesskylt_core::model::{Meeting, meeting_key};
+
+use crate::{Store, StoreError};
+
+impl Store {
+    /// The card registry: every enrolment in the store, of any meeting.
+    pub fn cards(&self) -> Result<Registry, StoreError> {
+        // The room's other devices' enrolments and the secretary's
+        // revocations count as well, folded in the order they happened.
+        let mut changes = self.select(
+            "SELECT rowid, id, device, seq, meeting, body FROM events
+                 WHERE type IN ('card_enrolled', 'card_revoked')
+             UNION ALL
+             SELECT rowid, id, device, seq, meeting, body FROM learned
+                 WHERE type IN ('card_enrolled', 'card_revoked')",
+            [],
+        )?;
+        changes.sort_by_key(|r| r.event.instant());
+        Ok(Registry::from_events(changes.iter().map(|r| &r.event)))
+    }
+
+    /// Stores `meeting` (a new version if it changed) and returns its key.
+    pub fn save_meeting(
+        &mut self,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let key = meeting_key(meeting);
+        let body = serde_json::to_string(meeting)
+            .map_err(|e| self.sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let latest: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        if latest.as_deref() != Some(body.as_str()) {
+            self.conn
+                .execute(
+                    "INSERT INTO meetings (key, received, body) VALUES (?1, ?2, ?3)",
+                    params![key, now.to_rfc3339(), body],
+                )
+                .map_err(|e| self.sql(e))?;
+        }
+        Ok(key)
+    }
+
+    /// Stores a meeting pulled from the central store, marked when it was
+    /// imported on the secretary's pages; returns whether it is a new
+    /// version.
+    pub fn save_pulled_meeting(
+        &mut self,
+        meeting: &Meeting,
+        from_pages: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let key = meeting_key(meeting);
+        let body = serde_json::to_string(meeting)
+            .map_err(|e| self.sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let latest: Option<(String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT body, from_pages FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let new = latest.as_ref() != Some(&(body.clone(), from_pages));
+        if new {
+            self.conn
+                .execute(
+                    "INSERT INTO meetings (key, received, body, from_pages) VALUES (?1, ?2, ?3, ?4)",
+                    params![key, now.to_rfc3339(), body, from_pages],
+                )
+                .map_err(|e| self.sql(e))?;
+        }
+        Ok(new)
+    }
+
+    /// The newest version of meeting `key` imported on the secretary's
+    /// pages, if its newest version is one.
+    pub fn secretarys_meeting(&self, key: &str) -> Result<Option<Meeting>, StoreError> {
+        let newest: Option<(i64, String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT rowid, body, from_pages FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match newest {
+            Some((rowid, body, true)) => serde_json::from_str(&body)
+                .map(Some)
+                .map_err(|e| self.bad_row("meetings", rowid, e)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The newest version of every meeting, by date.
+    pub fn meetings(&self) -> Result<Vec<(String, Meeting)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT m.rowid, m.key, m.body FROM meetings m
+                 WHERE m.rowid = (SELECT MAX(rowid) FROM meetings WHERE key = m.key)",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut meetings = Vec::new();
+        for row in rows {
+            let (rowid, key, body) = row.map_err(|e| self.sql(e))?;
+            let meeting: Meeting =
+                serde_json::from_str(&body).map_err(|e| self.bad_row("meetings", rowid, e))?;
+            meetings.push((key, meeting));
+        }
+        meetings.sort_by_key(|(_, m)| (m.date, m.start));
+        Ok(meetings)
+    }
+}
