@@ -6,7 +6,7 @@
 #   BENCH_MINUTES=2 benches/kiosk/run.sh      # a quicker look
 #   BENCH_SUBJECTS=kiosk BENCH_MINUTES=0 BENCH_IDLE_SECONDS=2 benches/kiosk/run.sh
 #                                             # CI's check of the demo window
-# BENCH_FEATURES=kms,pcsc builds with those features (CI: the binary the
+# BENCH_FEATURES=kiosk,central,winit,kms,pcsc builds with exactly those features (CI: the binary the
 # amd64 package was just built from, so nothing is built again).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,5 +21,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-cargo build --release --quiet ${BENCH_FEATURES:+--features "$BENCH_FEATURES"}
+cargo build --release --quiet -p motesskylt ${BENCH_FEATURES:+--no-default-features --features "$BENCH_FEATURES"}
 exec /usr/bin/python3 benches/kiosk/compare.py

@@ -14,7 +14,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ -z "${MOTESSKYLT_BIN:-}" ]; then
-  cargo build --release --quiet
+  cargo build --release --quiet -p motesskylt
   export MOTESSKYLT_BIN=target/release/motesskylt
 fi
 exec /usr/bin/python3 tests/window/live_frames.py

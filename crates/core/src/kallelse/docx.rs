@@ -258,7 +258,7 @@ impl Walker {
                 },
                 Event::Text(t) if in_text => {
                     let text = t
-                        .xml_content()
+                        .xml10_content()
                         .map_err(|_| xml_error("dokumenttexten", reader.buffer_position()))?;
                     paragraph.text.push_str(&text);
                 }
