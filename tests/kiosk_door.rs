@@ -16,7 +16,8 @@ use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, parse_moment};
 use motesskylt_core::model::{Event, EventKind, Meeting};
 use motesskylt_hw::Uid;
 use motesskylt_hw::pn532::emulator::Emulator;
-use motesskylt_store::{FILE_NAME, Stamp, Store, meeting_key};
+use motesskylt_core::model::meeting_key;
+use motesskylt_store::{FILE_NAME, Stamp, Store};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");

@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use motesskylt_core::model::event::Authority;
 use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
 use motesskylt_core::model::{Event, EventKind, Source};
-use motesskylt_store::{FILE_NAME, Stamp, Store, StoreError, meeting_key, recover};
+use motesskylt_core::model::meeting_key;
+use motesskylt_store::{FILE_NAME, Stamp, Store, StoreError, recover};
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")

@@ -209,7 +209,7 @@ impl Site {
             db.audit_log(1000).await.unwrap().len(),
             db.rooms().await.unwrap(),
             db.devices().await.unwrap().len(),
-            format!("{:x}", Sha256::digest(&meetings)),
+            Sha256::digest(&meetings).iter().map(|b| format!("{b:02x}")).collect::<String>(),
         )
     }
 }
