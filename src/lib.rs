@@ -4,5 +4,5 @@
 
 #![warn(missing_docs)]
 
-#[cfg(all(feature = "kiosk", feature = "central"))]
+#[cfg(feature = "kiosk")]
 pub mod demo;

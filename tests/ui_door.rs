@@ -96,6 +96,7 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
             )
             .unwrap(),
         ),
+        keys: Some(motesskylt::demo::keys::action),
         ..window::Options::default()
     };
     let running = window::start(&kiosk, station, meeting, tz, options).unwrap();

@@ -61,6 +61,9 @@ pub(crate) struct KioskArgs {
     /// Check the configuration and the notice it names, then exit (a mistake: FILE:LINE, exit 2).
     #[arg(long)]
     pub check: bool,
+    /// The demo's keys on a keyboard (n, p, b, e move the meeting; digits tap the demo's cards): for rehearsals and tests, never at a door, where they would control the meeting without the PIN.
+    #[arg(long)]
+    pub keys: bool,
 }
 
 /// `card-hash`: the configuration and the card.
@@ -79,15 +82,7 @@ pub(crate) fn run(args: KioskArgs, tz: Tz) -> anyhow::Result<()> {
         check_kiosk(&args.config, args.notice)
     } else {
         motesskylt_daemon::logging::init("info");
-        run_kiosk(
-            &args.config,
-            args.notice,
-            args.headless,
-            args.clock,
-            args.speed,
-            args.fullscreen,
-            tz,
-        )
+        run_kiosk(args, tz)
     }
 }
 
@@ -181,15 +176,18 @@ pub(crate) fn check_kiosk(config_path: &Path, notice: Option<PathBuf>) -> anyhow
 }
 
 /// `motesskylt kiosk`.
-pub(crate) fn run_kiosk(
-    config_path: &Path,
-    notice: Option<PathBuf>,
-    headless: bool,
-    clock: Option<String>,
-    speed: u32,
-    fullscreen: bool,
-    tz: Tz,
-) -> anyhow::Result<()> {
+pub(crate) fn run_kiosk(args: KioskArgs, tz: Tz) -> anyhow::Result<()> {
+    let KioskArgs {
+        config: config_path,
+        notice,
+        headless,
+        clock,
+        speed,
+        fullscreen,
+        keys,
+        ..
+    } = args;
+    let config_path = config_path.as_path();
     let (config, meeting) = kiosk_setup(config_path, notice)?;
     let (clock, trust) = match clock {
         Some(at) => {
@@ -229,7 +227,7 @@ pub(crate) fn run_kiosk(
         clock,
         settings: settings(config.kiosk.wrap_up_minutes),
         service,
-        keys: None,
+        keys: keys.then_some(motesskylt::demo::keys::action as window::KeyMap),
     };
     Ok(window::run(station, meeting, tz, options, readers)?)
 }

@@ -98,7 +98,7 @@ def main():
     try:
         spawned = time.monotonic()
         kiosk = subprocess.Popen(
-            [BIN, "kiosk", "--config", config, "--clock", START.strftime("%Y-%m-%d %H:%M:%S")],
+            [BIN, "kiosk", "--config", config, "--keys", "--clock", START.strftime("%Y-%m-%d %H:%M:%S")],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(work, "kiosk.log"), "w"),
@@ -176,8 +176,53 @@ def main():
     log = open(os.path.join(work, "kiosk.log")).read()
     if "xdg desktop settings" in log:
         raise SystemExit(f"FAIL: the kiosk complained about the desktop's settings:\n{log}")
+    keys_do_nothing_at_a_door(work)
     demo_cleans_up(work)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def keys_do_nothing_at_a_door(work):
+    """A kiosk started without --keys, as at a door: the demo's keys (n, e,
+    a digit) on a keyboard record nothing; with them `e` would end the
+    meeting without the PIN."""
+    data = os.path.join(work, "door-data")
+    config = os.path.join(work, "door.toml")
+    with open(config, "w") as f:
+        f.write(
+            f'[kiosk]\ndata_dir = "{data}"\ndevice = "door-test"\nnotice = "{NOTICE}"\n'
+            '[reader]\nkind = "none"\n'
+        )
+    env = dict(os.environ, DISPLAY=DISPLAY, SLINT_BACKEND="winit-software")
+    env.pop("WAYLAND_DISPLAY", None)
+    server = start_xvfb()
+    kiosk = subprocess.Popen(
+        [BIN, "kiosk", "--config", config, "--clock", START.strftime("%Y-%m-%d %H:%M:%S")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            found = subprocess.run(["xdotool", "search", "--name", "^motesskylt$"], env=env,
+                                   capture_output=True, text=True).stdout.split()
+            if found:
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("FAIL: the door kiosk's window did not open")
+        time.sleep(1.0)
+        run("xdotool", "windowfocus", "--sync", found[0], env=env)
+        for key in ["n", "e", "1", "n"]:
+            run("xdotool", "key", key, env=env)
+            time.sleep(0.3)
+        time.sleep(1.0)
+    finally:
+        kiosk.terminate()
+        kiosk.wait(10)
+        server.terminate()
+        server.wait()
+    events = subprocess.run([BIN, "export", data], capture_output=True, text=True, check=True).stdout
+    if events.strip():
+        raise SystemExit(f"FAIL: keys at a door kiosk without --keys recorded events:\n{events}")
+    print("ok: without --keys the demo's keys record nothing at a door kiosk")
 
 
 def demo_cleans_up(work):
