@@ -4,20 +4,38 @@
 //! the secretary's corrections marked; the table's header repeated on
 //! every page, "Sida N av M" and when it was printed in the footer.
 //!
-//! Written with `pdf-writer`; the project's Noto Sans (regular and bold)
-//! embedded as TrueType fonts with WinAnsiEncoding, so every character of
-//! Windows-1252 (å, ä, ö, é, the en dash) shows and copies right, and
-//! anything else prints as '?'. The fonts are cut to those characters'
-//! glyphs (`subset`: some 60 kB each instead of 500). Text is measured
-//! with the font's own advance widths (`ttf-parser`) to wrap within its
-//! column, shrinking a little first for a word wider than it.
+//! Written with `krilla`: the project's Noto Sans (regular and bold)
+//! embedded as TrueType fonts cut to the glyphs the list uses, encoded
+//! Identity-H with a ToUnicode map, so every character the font has
+//! (Swedish, Finnish and Sami, Polish, Croatian … Greek and Cyrillic: å,
+//! Ł, č, ŋ) prints and copies as written. Text is shaped with `rustybuzz`
+//! (the font's kerning and accents), measured as shaped to wrap within
+//! its column, shrinking a little first for a word wider than it, and
+//! set as shaped.
+//!
+//! The document is PDF/A-2u (ISO 19005-2, level U: fonts embedded,
+//! colours device independent, every glyph mapped to Unicode, XMP
+//! metadata with the title, the language and the date), as krilla
+//! writes and checks it. A list with a character that Noto Sans lacks (a
+//! name in Chinese, say) cannot be: such a character would print as the
+//! font's empty box (.notdef), which PDF/A forbids. That list is written
+//! the same, as a plain PDF 1.7 without the PDF/A claim.
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Offset, Timelike, Utc};
 use chrono_tz::Tz;
-use pdf_writer::types::FontFlags;
-use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use krilla::color::luma;
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::error::KrillaError;
+use krilla::geom::{PathBuilder, Point};
+use krilla::metadata::{DateTime as PdfDate, Metadata};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{GlyphId, KrillaGlyph};
+use krilla::{Document, SerializeSettings};
+use thiserror::Error;
 
 use super::agenda::AgendaRow;
 use super::attendance::AttendanceRow;
@@ -126,151 +144,94 @@ const SMALL: Style = Style {
     gray: 0.42,
 };
 
-/// Windows-1252 (PDF's WinAnsiEncoding) for the 32 codes 0x80–0x9F that
-/// differ from Latin-1; `None` where the code page has no character.
-const CP1252_HIGH: [Option<char>; 32] = [
-    Some('€'),
-    None,
-    Some('‚'),
-    Some('ƒ'),
-    Some('„'),
-    Some('…'),
-    Some('†'),
-    Some('‡'),
-    Some('ˆ'),
-    Some('‰'),
-    Some('Š'),
-    Some('‹'),
-    Some('Œ'),
-    None,
-    Some('Ž'),
-    None,
-    None,
-    Some('\u{2018}'),
-    Some('\u{2019}'),
-    Some('\u{201c}'),
-    Some('\u{201d}'),
-    Some('•'),
-    Some('–'),
-    Some('—'),
-    Some('˜'),
-    Some('™'),
-    Some('š'),
-    Some('›'),
-    Some('œ'),
-    None,
-    Some('ž'),
-    Some('Ÿ'),
-];
-
-/// The character a Windows-1252 code shows; `None` for control codes and
-/// the five codes without a character.
-fn cp1252_char(code: u8) -> Option<char> {
-    match code {
-        0x20..=0x7e | 0xa0..=0xff => Some(char::from(code)),
-        0x80..=0x9f => CP1252_HIGH[usize::from(code - 0x80)],
-        _ => None,
-    }
+/// Why the list could not be written.
+#[derive(Debug, Error)]
+enum PdfError {
+    /// A font compiled into the program did not parse.
+    #[error("the embedded font {0} does not parse")]
+    Font(&'static str),
+    /// The page size was refused (A4 never is).
+    #[error("the page size {0} × {1} pt was refused")]
+    PageSize(f32, f32),
+    /// The PDF/A configuration was refused.
+    #[error("the PDF/A configuration was refused: {0:?}")]
+    Configuration(krilla::configure::ConfigurationError),
+    /// krilla could not write the document; with PDF/A, a validation
+    /// error (a character the font lacks) comes here too.
+    #[error("the PDF could not be written: {0}")]
+    Write(#[from] KrillaError),
 }
 
-/// One character in Windows-1252: whitespace as a space, anything the code
-/// page lacks as '?'.
-fn cp1252(c: char) -> u8 {
-    match c {
-        ' '..='~' | '\u{a0}'..='\u{ff}' => c as u8,
-        c if c.is_whitespace() => b' ',
-        c => (0x80..=0x9f)
-            .find(|&code| CP1252_HIGH[usize::from(code - 0x80)] == Some(c))
-            .unwrap_or(b'?'),
-    }
-}
-
-/// Text as Windows-1252 bytes (see [`cp1252`]).
-fn encode(text: &str) -> Vec<u8> {
-    text.chars().map(cp1252).collect()
-}
-
-/// The first and last code in a font's /Widths.
-const FIRST_CHAR: u8 = 0x20;
-const LAST_CHAR: u8 = 0xff;
-
-/// An embedded TrueType font and its metrics in thousandths of an em.
+/// One cut of the family: the font krilla embeds and the face rustybuzz
+/// shapes with, from the same data.
 struct Font {
-    /// The name in a page's resources.
-    resource: Name<'static>,
-    /// The PostScript name (with a subset's tag when it is one).
-    base_font: Name<'static>,
-    /// The font program embedded: the glyphs of Windows-1252 only, or the
-    /// whole font should that fail.
-    data: Cow<'static, [u8]>,
-    /// The advance width of each Windows-1252 code.
-    widths: [f32; 256],
-    ascent: f32,
-    descent: f32,
-    cap_height: f32,
-    bbox: Rect,
-    stem_v: f32,
+    pdf: krilla::text::Font,
+    face: rustybuzz::Face<'static>,
 }
 
 impl Font {
-    /// `names`: the PostScript name, whole and as a subset.
-    fn load(
-        data: &'static [u8],
-        resource: &'static [u8],
-        names: (&'static [u8], &'static [u8]),
-        stem_v: f32,
-    ) -> Font {
-        // The fonts are compiled in (include_bytes!) and parse: the test
-        // `the_embedded_fonts_parse_and_have_every_character` parses both,
-        // so this cannot fail at run time.
-        let face = ttf_parser::Face::parse(data, 0).expect("the embedded Noto Sans parses");
-        let scale = 1000.0 / f32::from(face.units_per_em().max(1));
-        let advance = |glyph| face.glyph_hor_advance(glyph).map(f32::from);
-        let missing = advance(ttf_parser::GlyphId(0)).unwrap_or(500.0) * scale;
-        let mut widths = [missing; 256];
-        let mut glyphs = Vec::new();
-        for code in FIRST_CHAR..=LAST_CHAR {
-            let Some(glyph) = cp1252_char(code).and_then(|c| face.glyph_index(c)) else {
-                continue;
-            };
-            glyphs.push(glyph.0);
-            if let Some(width) = advance(glyph) {
-                widths[usize::from(code)] = width * scale;
-            }
-        }
-        let (data, base_font) = match subset::subset(data, &glyphs) {
-            Some(subset) => (Cow::Owned(subset), names.1),
-            None => (Cow::Borrowed(data), names.0),
-        };
-        let b = face.global_bounding_box();
-        Font {
-            resource: Name(resource),
-            base_font: Name(base_font),
-            data,
-            widths,
-            ascent: f32::from(face.ascender()) * scale,
-            descent: f32::from(face.descender()) * scale,
-            cap_height: face
-                .capital_height()
-                .map_or(700.0, |h| f32::from(h) * scale),
-            bbox: Rect::new(
-                f32::from(b.x_min) * scale,
-                f32::from(b.y_min) * scale,
-                f32::from(b.x_max) * scale,
-                f32::from(b.y_max) * scale,
-            ),
-            stem_v,
-        }
+    fn load(data: &'static [u8], name: &'static str) -> Result<Font, PdfError> {
+        Ok(Font {
+            pdf: krilla::text::Font::new(data.into(), 0).ok_or(PdfError::Font(name))?,
+            face: rustybuzz::Face::from_slice(data, 0).ok_or(PdfError::Font(name))?,
+        })
     }
 
-    /// The width of `text` at `size` points.
-    fn width(&self, text: &str, size: f32) -> f32 {
-        encode(text)
+    /// `text` shaped, as the text the glyphs stand for (control
+    /// characters, which no font draws, as '?') and the glyphs, each
+    /// with the part of that text it stands for and its advance and
+    /// offsets in ems.
+    fn shape<'t>(&self, text: &'t str) -> (Cow<'t, str>, Vec<KrillaGlyph>) {
+        let text = if text.chars().any(char::is_control) {
+            Cow::Owned(
+                text.chars()
+                    .map(|c| if c.is_control() { '?' } else { c })
+                    .collect(),
+            )
+        } else {
+            Cow::Borrowed(text)
+        };
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(&text);
+        buffer.guess_segment_properties();
+        let shaped = rustybuzz::shape(&self.face, &[], buffer);
+        // Units per em and font units are far below f32's exact integers
+        // (2^24).
+        #[allow(clippy::cast_precision_loss)]
+        let em = self.face.units_per_em().max(1) as f32;
+        let at = |cluster: u32| usize::try_from(cluster).map_or(text.len(), |i| i.min(text.len()));
+        // A cluster's text runs to where the next one (in the text's
+        // order, whichever the direction) starts.
+        let mut starts: Vec<usize> = shaped.glyph_infos().iter().map(|g| at(g.cluster)).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let glyphs = shaped
+            .glyph_infos()
             .iter()
-            .map(|&code| self.widths[usize::from(code)])
-            .sum::<f32>()
-            * size
-            / 1000.0
+            .zip(shaped.glyph_positions())
+            .map(|(info, position)| {
+                let start = at(info.cluster);
+                let next = starts.partition_point(|&s| s <= start);
+                let end = starts.get(next).copied().unwrap_or(text.len());
+                #[allow(clippy::cast_precision_loss)]
+                let ems = |units: i32| units as f32 / em;
+                KrillaGlyph::new(
+                    GlyphId::new(info.glyph_id),
+                    ems(position.x_advance),
+                    ems(position.x_offset),
+                    ems(position.y_offset),
+                    ems(position.y_advance),
+                    start..end,
+                    None,
+                )
+            })
+            .collect();
+        (text, glyphs)
+    }
+
+    /// The width of `text` at `size` points, as shaped.
+    fn width(&self, text: &str, size: f32) -> f32 {
+        self.shape(text).1.iter().map(|g| g.x_advance).sum::<f32>() * size
     }
 }
 
@@ -285,21 +246,11 @@ struct Fonts {
 }
 
 impl Fonts {
-    fn load() -> Fonts {
-        Fonts {
-            regular: Font::load(
-                REGULAR,
-                b"R",
-                (b"NotoSans-Regular", b"MSKLTR+NotoSans-Regular"),
-                80.0,
-            ),
-            bold: Font::load(
-                BOLD,
-                b"B",
-                (b"NotoSans-Bold", b"MSKLTB+NotoSans-Bold"),
-                140.0,
-            ),
-        }
+    fn load() -> Result<Fonts, PdfError> {
+        Ok(Fonts {
+            regular: Font::load(REGULAR, "NotoSans-Regular")?,
+            bold: Font::load(BOLD, "NotoSans-Bold")?,
+        })
     }
 
     fn get(&self, style: Style) -> &Font {
@@ -583,23 +534,36 @@ fn facts(meeting: &Meeting) -> Vec<(&'static str, String)> {
 /// Where the facts' values start.
 const FACT_INDENT: f32 = 44.0;
 
-/// One page's content stream being drawn.
+/// What a page shows, in PDF's coordinates (points from the bottom
+/// left).
+#[derive(Debug, Clone, PartialEq)]
+enum Mark {
+    /// `text` with its baseline from (`x`, `y`).
+    Text {
+        x: f32,
+        y: f32,
+        style: Style,
+        text: String,
+    },
+    /// A horizontal rule across the text block.
+    Rule { y: f32, width: f32, gray: f32 },
+}
+
+/// One page's marks being laid out (a scratch canvas measures).
 struct Canvas<'f> {
     fonts: &'f Fonts,
-    content: Content,
+    marks: Vec<Mark>,
 }
 
 impl Canvas<'_> {
     /// `text` with its baseline at `y`.
     fn text(&mut self, x: f32, y: f32, style: Style, text: &str) {
-        let font = self.fonts.get(style);
-        self.content
-            .set_fill_gray(style.gray)
-            .begin_text()
-            .set_font(font.resource, style.size)
-            .next_line(x, y)
-            .show(Str(&encode(text)))
-            .end_text();
+        self.marks.push(Mark::Text {
+            x,
+            y,
+            style,
+            text: text.to_string(),
+        });
     }
 
     /// `text` ending at `x`.
@@ -620,12 +584,7 @@ impl Canvas<'_> {
 
     /// A horizontal rule across the text block.
     fn rule(&mut self, y: f32, width: f32, gray: f32) {
-        self.content
-            .set_stroke_gray(gray)
-            .set_line_width(width)
-            .move_to(LEFT, y)
-            .line_to(RIGHT, y)
-            .stroke();
+        self.marks.push(Mark::Rule { y, width, gray });
     }
 }
 
@@ -675,7 +634,7 @@ fn draw_first_header(canvas: &mut Canvas, meeting: &Meeting) -> f32 {
 fn first_header_height(fonts: &Fonts, meeting: &Meeting) -> f32 {
     let mut scratch = Canvas {
         fonts,
-        content: Content::new(),
+        marks: Vec::new(),
     };
     TOP - draw_first_header(&mut scratch, meeting)
 }
@@ -696,7 +655,7 @@ fn draw_running_header(canvas: &mut Canvas, meeting: &Meeting) -> f32 {
 fn running_header_height(fonts: &Fonts, meeting: &Meeting) -> f32 {
     let mut scratch = Canvas {
         fonts,
-        content: Content::new(),
+        marks: Vec::new(),
     };
     TOP - draw_running_header(&mut scratch, meeting)
 }
@@ -790,48 +749,188 @@ fn draw_footer(canvas: &mut Canvas, printed: &str, page: usize, pages: usize) {
     canvas.text_right(RIGHT, FOOTER, SMALL, &format!("Sida {page} av {pages}"));
 }
 
-/// Writes the fonts' objects; each font's dictionary goes to its `Ref`.
-fn write_font(pdf: &mut Pdf, font: &Font, id: Ref, descriptor: Ref, file: Ref) {
-    let mut dict = pdf.indirect(id).dict();
-    dict.pair(Name(b"Type"), Name(b"Font"));
-    dict.pair(Name(b"Subtype"), Name(b"TrueType"));
-    dict.pair(Name(b"BaseFont"), font.base_font);
-    dict.pair(Name(b"FirstChar"), i32::from(FIRST_CHAR));
-    dict.pair(Name(b"LastChar"), i32::from(LAST_CHAR));
-    dict.insert(Name(b"Widths"))
-        .array()
-        .items(font.widths[usize::from(FIRST_CHAR)..].iter().copied());
-    dict.pair(Name(b"FontDescriptor"), descriptor);
-    dict.pair(Name(b"Encoding"), Name(b"WinAnsiEncoding"));
-    dict.finish();
-
-    pdf.font_descriptor(descriptor)
-        .name(font.base_font)
-        .flags(FontFlags::NON_SYMBOLIC)
-        .bbox(font.bbox)
-        .italic_angle(0.0)
-        .ascent(font.ascent)
-        .descent(font.descent)
-        .cap_height(font.cap_height)
-        .stem_v(font.stem_v)
-        .font_file2(file);
-
-    let length = i32::try_from(font.data.len()).unwrap_or(i32::MAX);
-    pdf.stream(file, &font.data).pair(Name(b"Length1"), length);
+/// A gray from 0 (black) to 1 (white) as krilla paints it.
+fn gray(level: f32) -> luma::Color {
+    // Clamped to 0 … 255 first: nothing is cut off.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let lightness = (level.clamp(0.0, 1.0) * 255.0).round() as u8;
+    luma::Color::new(lightness)
 }
 
-/// A PDF date from a local time.
-fn pdf_date(at: chrono::NaiveDateTime) -> Date {
+/// Draws `marks` on a page (whose coordinates run down from the top
+/// left, where the marks' run up from the bottom left).
+fn draw(surface: &mut Surface, fonts: &Fonts, marks: &[Mark]) {
+    for mark in marks {
+        match mark {
+            Mark::Text { x, y, style, text } => {
+                let font = fonts.get(*style);
+                let (text, glyphs) = font.shape(text);
+                surface.set_stroke(None);
+                surface.set_fill(Some(Fill {
+                    paint: gray(style.gray).into(),
+                    ..Fill::default()
+                }));
+                surface.draw_glyphs(
+                    Point::from_xy(*x, PAGE_HEIGHT - y),
+                    &glyphs,
+                    font.pdf.clone(),
+                    &text,
+                    style.size,
+                    false,
+                );
+            }
+            Mark::Rule {
+                y,
+                width,
+                gray: level,
+            } => {
+                let mut path = PathBuilder::new();
+                path.move_to(LEFT, PAGE_HEIGHT - y);
+                path.line_to(RIGHT, PAGE_HEIGHT - y);
+                // A line between two points always makes a path.
+                let Some(path) = path.finish() else {
+                    continue;
+                };
+                surface.set_fill(None);
+                surface.set_stroke(Some(Stroke {
+                    paint: gray(*level).into(),
+                    width: *width,
+                    ..Stroke::default()
+                }));
+                surface.draw_path(&path);
+            }
+        }
+    }
+}
+
+/// A PDF date: `at` in `tz`, with its offset from UTC.
+fn pdf_date(at: DateTime<Utc>, tz: Tz) -> PdfDate {
+    let local = at.with_timezone(&tz);
     let byte = |n: u32| u8::try_from(n).unwrap_or(0);
-    Date::new(u16::try_from(at.year()).unwrap_or(0))
-        .month(byte(at.month()))
-        .day(byte(at.day()))
-        .hour(byte(at.hour()))
-        .minute(byte(at.minute()))
-        .second(byte(at.second()))
+    let offset = local.offset().fix().local_minus_utc() / 60;
+    PdfDate::new(u16::try_from(local.year()).unwrap_or(0))
+        .month(byte(local.month()))
+        .day(byte(local.day()))
+        .hour(byte(local.hour()))
+        .minute(byte(local.minute()))
+        .second(byte(local.second()))
+        .utc_offset_hour(i8::try_from(offset / 60).unwrap_or(0))
+        .utc_offset_minute(u8::try_from((offset % 60).abs()).unwrap_or(0))
 }
 
-/// The attendance list of `meeting` as a PDF document (A4): `rows` as
+/// Each page's marks: the first page's header or the running header,
+/// the table's header row, the page's blocks and the footer.
+fn layout(
+    fonts: &Fonts,
+    meeting: &Meeting,
+    rows: &[AttendanceRow],
+    agenda: &[AgendaRow],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Vec<Vec<Mark>> {
+    let printed_at = local_time(now, tz);
+    let printed = format!(
+        "Utskriven {} {}",
+        printed_at.format("%Y-%m-%d"),
+        clock_sv(printed_at.time())
+    );
+    let blocks = blocks(fonts, rows, agenda, tz);
+    let heads = column_heads_height(fonts);
+    let first_room = TOP - first_header_height(fonts, meeting) - heads - BOTTOM;
+    let room = TOP - running_header_height(fonts, meeting) - heads - BOTTOM;
+    let pages = paginate(&blocks, first_room, room);
+    pages
+        .iter()
+        .enumerate()
+        .map(|(number, blocks)| {
+            let mut canvas = Canvas {
+                fonts,
+                marks: Vec::new(),
+            };
+            let top = if number == 0 {
+                draw_first_header(&mut canvas, meeting)
+            } else {
+                draw_running_header(&mut canvas, meeting)
+            };
+            let has_table = blocks.iter().any(|b| !matches!(b.block, Block::Notes(_)));
+            let top = if has_table || number == 0 {
+                column_heads(&mut canvas, top)
+            } else {
+                top
+            };
+            draw_blocks(&mut canvas, top, blocks);
+            draw_footer(&mut canvas, &printed, number + 1, pages.len());
+            canvas.marks
+        })
+        .collect()
+}
+
+/// `pages` as a PDF document with `metadata`, meeting the `archival`
+/// standard if one is given.
+fn write(
+    fonts: &Fonts,
+    pages: &[Vec<Mark>],
+    metadata: Metadata,
+    archival: Option<Archival>,
+) -> Result<Vec<u8>, PdfError> {
+    let mut configuration = ConfigurationBuilder::new();
+    if let Some(archival) = archival {
+        configuration = configuration.with_archival_validator(archival);
+    }
+    let settings = SerializeSettings {
+        configuration: configuration.finish().map_err(PdfError::Configuration)?,
+        // No tag tree: the list is a table to print, not to read aloud.
+        enable_tagging: false,
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
+    document.set_metadata(metadata);
+    for marks in pages {
+        let size = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
+            .ok_or(PdfError::PageSize(PAGE_WIDTH, PAGE_HEIGHT))?;
+        let mut page = document.start_page_with(size);
+        let mut surface = page.surface();
+        draw(&mut surface, fonts, marks);
+        surface.finish();
+        page.finish();
+    }
+    Ok(document.finish()?)
+}
+
+/// The standard the list meets when it can (see the module's
+/// documentation).
+const ARCHIVAL: Archival = Archival::A2_U;
+
+/// [`attendance`], or why it could not be written.
+fn try_attendance(
+    meeting: &Meeting,
+    rows: &[AttendanceRow],
+    agenda: &[AgendaRow],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::load()?;
+    let pages = layout(&fonts, meeting, rows, agenda, tz, now);
+    let metadata = Metadata::new()
+        .title(format!(
+            "Närvarolista {} {}",
+            meeting.body,
+            date_sv(meeting.date)
+        ))
+        .language("sv-SE".to_string())
+        .creator("motesskylt".to_string())
+        .producer("motesskylt (krilla)".to_string())
+        .creation_date(pdf_date(now, tz));
+    match write(&fonts, &pages, metadata.clone(), Some(ARCHIVAL)) {
+        // Not PDF/A (a character the font lacks): the same pages without
+        // the claim.
+        Err(PdfError::Write(KrillaError::Validation(_))) => write(&fonts, &pages, metadata, None),
+        written => written,
+    }
+}
+
+/// The attendance list of `meeting` as a PDF document (A4; PDF/A-2u when
+/// the font has every character): `rows` as
 /// [`super::attendance::attendance`] makes them, `agenda` for the items'
 /// numbers, times in `tz`; `now` is printed as when it was made.
 pub fn attendance(
@@ -841,349 +940,198 @@ pub fn attendance(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Vec<u8> {
-    let fonts = Fonts::load();
-    let printed_at = local_time(now, tz);
-    let printed = format!(
-        "Utskriven {} {}",
-        printed_at.format("%Y-%m-%d"),
-        clock_sv(printed_at.time())
-    );
-    let blocks = blocks(&fonts, rows, agenda, tz);
-    let heads = column_heads_height(&fonts);
-    let first_room = TOP - first_header_height(&fonts, meeting) - heads - BOTTOM;
-    let room = TOP - running_header_height(&fonts, meeting) - heads - BOTTOM;
-    let pages = paginate(&blocks, first_room, room);
-
-    let mut pdf = Pdf::new();
-    let mut ids = Ref::new(1);
-    let catalog = ids.bump();
-    let tree = ids.bump();
-    let info = ids.bump();
-    let mut font_ids = Vec::new();
-    for font in [&fonts.regular, &fonts.bold] {
-        font_ids.push((font, ids.bump(), ids.bump(), ids.bump()));
-    }
-    let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (ids.bump(), ids.bump())).collect();
-
-    let title = format!("Närvarolista {} {}", meeting.body, date_sv(meeting.date));
-    pdf.document_info(info)
-        .title(TextStr(&title))
-        .creator(TextStr("motesskylt"))
-        .producer(TextStr("motesskylt (pdf-writer)"))
-        .creation_date(pdf_date(printed_at));
-    pdf.catalog(catalog).pages(tree).lang(TextStr("sv-SE"));
-    pdf.pages(tree)
-        .kids(page_ids.iter().map(|(page, _)| *page))
-        .count(i32::try_from(pages.len()).unwrap_or(i32::MAX));
-
-    for (number, (blocks, (page_id, content_id))) in pages.iter().zip(&page_ids).enumerate() {
-        let mut canvas = Canvas {
-            fonts: &fonts,
-            content: Content::new(),
-        };
-        let top = if number == 0 {
-            draw_first_header(&mut canvas, meeting)
-        } else {
-            draw_running_header(&mut canvas, meeting)
-        };
-        let has_table = blocks.iter().any(|b| !matches!(b.block, Block::Notes(_)));
-        let top = if has_table || number == 0 {
-            column_heads(&mut canvas, top)
-        } else {
-            top
-        };
-        draw_blocks(&mut canvas, top, blocks);
-        draw_footer(&mut canvas, &printed, number + 1, pages.len());
-
-        let mut page = pdf.page(*page_id);
-        page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
-            .parent(tree)
-            .contents(*content_id);
-        let mut resources = page.resources();
-        let mut dict = resources.fonts();
-        for (font, id, _, _) in &font_ids {
-            dict.pair(font.resource, *id);
-        }
-        dict.finish();
-        resources.finish();
-        page.finish();
-        pdf.stream(*content_id, &canvas.content.finish());
-    }
-    for (font, id, descriptor, file) in font_ids {
-        write_font(&mut pdf, font, id, descriptor, file);
-    }
-    pdf.finish()
-}
-
-/// A TrueType font cut down to some glyphs, for embedding: the glyph ids
-/// stay as they are (the others become empty), the layout tables a PDF
-/// does not use are left out and the glyph names dropped (`post` 3.0).
-mod subset {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    /// The tables a PDF viewer may use of an embedded TrueType font.
-    const KEEP: [&[u8; 4]; 13] = [
-        b"OS/2", b"cmap", b"cvt ", b"fpgm", b"gasp", b"glyf", b"head", b"hhea", b"hmtx", b"loca",
-        b"maxp", b"name", b"prep",
-    ];
-
-    fn u16_at(data: &[u8], at: usize) -> Option<u16> {
-        let bytes = data.get(at..at.checked_add(2)?)?;
-        Some(u16::from_be_bytes([bytes[0], bytes[1]]))
-    }
-
-    fn u32_at(data: &[u8], at: usize) -> Option<u32> {
-        let bytes = data.get(at..at.checked_add(4)?)?;
-        Some(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-    }
-
-    /// The OpenType checksum: the sum of the big-endian words, the last
-    /// padded with zeros.
-    pub(super) fn checksum(data: &[u8]) -> u32 {
-        data.chunks(4)
-            .map(|word| {
-                let mut padded = [0; 4];
-                padded[..word.len()].copy_from_slice(word);
-                u32::from_be_bytes(padded)
-            })
-            .fold(0, u32::wrapping_add)
-    }
-
-    /// The glyphs a composite glyph is made of.
-    fn components(glyph: &[u8]) -> Option<Vec<u16>> {
-        const WORDS: u16 = 0x0001;
-        const SCALE: u16 = 0x0008;
-        const MORE: u16 = 0x0020;
-        const X_AND_Y_SCALE: u16 = 0x0040;
-        const TWO_BY_TWO: u16 = 0x0080;
-        let mut found = Vec::new();
-        // A simple glyph (or none) has a contour count of zero or more.
-        if glyph.len() < 10 || u16_at(glyph, 0)? & 0x8000 == 0 {
-            return Some(found);
-        }
-        let mut at = 10;
-        loop {
-            let flags = u16_at(glyph, at)?;
-            found.push(u16_at(glyph, at + 2)?);
-            at += 4 + if flags & WORDS != 0 { 4 } else { 2 };
-            at += if flags & SCALE != 0 {
-                2
-            } else if flags & X_AND_Y_SCALE != 0 {
-                4
-            } else if flags & TWO_BY_TWO != 0 {
-                8
-            } else {
-                0
-            };
-            if flags & MORE == 0 {
-                return Some(found);
-            }
-        }
-    }
-
-    /// `font` with only the glyphs `keep` (with .notdef and the parts of
-    /// composite glyphs); `None` if the font is not a TrueType font this
-    /// reads.
-    pub(super) fn subset(font: &[u8], keep: &[u16]) -> Option<Vec<u8>> {
-        if u32_at(font, 0)? != 0x0001_0000 {
-            return None;
-        }
-        let mut tables: BTreeMap<[u8; 4], &[u8]> = BTreeMap::new();
-        for i in 0..usize::from(u16_at(font, 4)?) {
-            let record = 12 + 16 * i;
-            let tag: [u8; 4] = font.get(record..record + 4)?.try_into().ok()?;
-            let offset = usize::try_from(u32_at(font, record + 8)?).ok()?;
-            let length = usize::try_from(u32_at(font, record + 12)?).ok()?;
-            tables.insert(tag, font.get(offset..offset.checked_add(length)?)?);
-        }
-        let head = *tables.get(b"head")?;
-        let glyf = *tables.get(b"glyf")?;
-        let loca = *tables.get(b"loca")?;
-        let glyph_count = usize::from(u16_at(tables.get(b"maxp")?, 4)?);
-        let long_offsets = u16_at(head, 50)? == 1;
-        let offset = |glyph: usize| -> Option<usize> {
-            if long_offsets {
-                usize::try_from(u32_at(loca, 4 * glyph)?).ok()
-            } else {
-                Some(usize::from(u16_at(loca, 2 * glyph)?) * 2)
-            }
-        };
-        let glyph = |id: u16| -> Option<&[u8]> {
-            let id = usize::from(id);
-            glyf.get(offset(id)?..offset(id + 1)?)
-        };
-
-        let mut wanted: BTreeSet<u16> = BTreeSet::new();
-        let mut todo: Vec<u16> = keep.iter().copied().chain([0]).collect();
-        while let Some(id) = todo.pop() {
-            if usize::from(id) < glyph_count && wanted.insert(id) {
-                todo.extend(components(glyph(id)?)?);
-            }
-        }
-
-        let mut new_glyf = Vec::new();
-        let mut new_loca = Vec::with_capacity(4 * (glyph_count + 1));
-        for id in 0..glyph_count {
-            new_loca.extend(u32::try_from(new_glyf.len()).ok()?.to_be_bytes());
-            let id = u16::try_from(id).ok()?;
-            if wanted.contains(&id) {
-                new_glyf.extend_from_slice(glyph(id)?);
-                new_glyf.resize(new_glyf.len().next_multiple_of(4), 0);
-            }
-        }
-        new_loca.extend(u32::try_from(new_glyf.len()).ok()?.to_be_bytes());
-        let mut new_head = head.to_vec();
-        // Long offsets in loca; the whole font's checksum set below.
-        new_head
-            .get_mut(50..52)?
-            .copy_from_slice(&1u16.to_be_bytes());
-        new_head.get_mut(8..12)?.copy_from_slice(&[0; 4]);
-        let mut post = tables.get(b"post")?.get(..32)?.to_vec();
-        post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
-
-        let mut out: BTreeMap<[u8; 4], Vec<u8>> = BTreeMap::new();
-        for tag in KEEP {
-            if let Some(data) = tables.get(tag) {
-                out.insert(*tag, data.to_vec());
-            }
-        }
-        out.insert(*b"glyf", new_glyf);
-        out.insert(*b"loca", new_loca);
-        out.insert(*b"head", new_head);
-        out.insert(*b"post", post);
-
-        let count = u16::try_from(out.len()).ok()?;
-        let power = 1u16 << (15 - count.leading_zeros());
-        let mut file = Vec::new();
-        file.extend(0x0001_0000u32.to_be_bytes());
-        file.extend(count.to_be_bytes());
-        file.extend((power * 16).to_be_bytes());
-        file.extend(u16::try_from(power.trailing_zeros()).ok()?.to_be_bytes());
-        file.extend((count * 16 - power * 16).to_be_bytes());
-        let mut offset = 12 + 16 * out.len();
-        let mut head_at = None;
-        for (tag, data) in &out {
-            file.extend(tag);
-            file.extend(checksum(data).to_be_bytes());
-            file.extend(u32::try_from(offset).ok()?.to_be_bytes());
-            file.extend(u32::try_from(data.len()).ok()?.to_be_bytes());
-            if tag == b"head" {
-                head_at = Some(offset);
-            }
-            offset += data.len().next_multiple_of(4);
-        }
-        for data in out.values() {
-            file.extend(data);
-            file.resize(file.len().next_multiple_of(4), 0);
-        }
-        let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&file));
-        let head_at = head_at?;
-        file.get_mut(head_at + 8..head_at + 12)?
-            .copy_from_slice(&adjustment.to_be_bytes());
-        Some(file)
-    }
+    // Cannot fail: the fonts are compiled in and parse, A4 is a page size
+    // and the configurations are krilla's own; past PDF/A's checks (which
+    // fall back above) krilla refuses only fonts it cannot cut (these it
+    // can, whichever glyphs: every test that writes a list shows it) and
+    // PDF 1.4's limits (this is 1.7).
+    try_attendance(meeting, rows, agenda, tz, now).expect("the attendance list is written as a PDF")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+
+    /// The SRO's notice with some participants renamed.
+    fn meeting_with(names: &[&str]) -> Meeting {
+        let mut meeting =
+            motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+                .unwrap();
+        for (participant, name) in meeting.participants.iter_mut().zip(names) {
+            participant.name = name.to_string();
+        }
+        meeting
+    }
+
+    /// The attendance list of `meeting` (no one checked in) as a PDF.
+    fn list(meeting: &Meeting) -> Vec<u8> {
+        let tz = DEFAULT_TIME_ZONE;
+        let agenda = super::super::agenda::agenda(meeting, &[], tz);
+        let rows = super::super::attendance::attendance(meeting, &[], &agenda, tz);
+        let now = "2026-06-04T14:05:00Z".parse().unwrap();
+        attendance(meeting, &rows, &agenda, tz, now)
+    }
+
+    /// The text of a PDF by poppler's `pdftotext -layout`, from a file of
+    /// its own in the temporary directory (the tests run side by side);
+    /// `None` (with a notice) when it is not installed.
+    fn pdftotext(pdf: &[u8]) -> Option<String> {
+        static FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "motesskylt-export-pdf-{}-{n}.pdf",
+            std::process::id()
+        ));
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .arg("-layout")
+            .arg(&path)
+            .arg("-")
+            .output();
+        std::fs::remove_file(&path).unwrap();
+        let out = match out {
+            Ok(out) => out,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "NOTICE: a check skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does)"
+                );
+                return None;
+            }
+            Err(e) => panic!("pdftotext: {e}"),
+        };
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(String::from_utf8(out.stdout).unwrap())
+    }
+
+    /// The XMP metadata's PDF/A identification: (part, conformance).
+    fn pdfa_id(pdf: &[u8]) -> Option<(String, String)> {
+        let raw = String::from_utf8_lossy(pdf);
+        let field = |name: &str| {
+            let tag = format!("<pdfaid:{name}>");
+            let start = raw.find(&tag)? + tag.len();
+            let end = raw[start..].find('<')? + start;
+            Some(raw[start..end].to_string())
+        };
+        Some((field("part")?, field("conformance")?))
+    }
 
     #[test]
-    fn swedish_letters_and_the_en_dash_are_windows_1252() {
-        assert_eq!(
-            encode("Åsa Örgård–Éva €"),
-            b"\xc5sa \xd6rg\xe5rd\x96\xc9va \x80"
-        );
-        assert_eq!(encode("”citat” … •"), b"\x94citat\x94 \x85 \x95");
-        // Everything the code page lacks, and controls, as '?' (tabs and
-        // line breaks as spaces).
-        assert_eq!(encode("Łódź 日本 \u{2212}x"), b"?\xf3d? ?? ?x");
-        assert_eq!(encode("a\tb\nc\u{7}"), b"a b c?");
-        // Every code with a character round-trips.
-        for code in 0x20..=0xffu8 {
-            if let Some(c) = cp1252_char(code) {
-                assert_eq!(cp1252(c), code, "{c:?}");
-            }
+    fn names_beyond_windows_1252_print_and_copy_as_written() {
+        let names = [
+            "Łukasz Nowak",
+            "Dragana Novaković",
+            "Áilu Maŋŋi",
+            "Ŋuolja Čeč",
+        ];
+        let meeting = meeting_with(&names);
+        let pdf = list(&meeting);
+        assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF"));
+        let Some(text) = pdftotext(&pdf) else {
+            return;
+        };
+        for name in names {
+            let line = text
+                .lines()
+                .find(|l| l.contains(name))
+                .unwrap_or_else(|| panic!("no line with {name}:\n{text}"));
+            // In the name column, absent (no one checked in).
+            assert!(line.trim_start().starts_with(name), "{line}");
+            assert!(line.contains("Frånvarande"), "{line}");
         }
-        assert_eq!(cp1252_char(0x81), None);
-        assert_eq!(cp1252_char(0x96), Some('–'));
+        assert!(!text.contains('?'), "{text}");
+        // The rest as before: title, headings, footer.
+        assert!(text.contains("Närvarolista"), "{text}");
+        assert!(
+            text.contains("Namn") && text.contains("Närvarande vid"),
+            "{text}"
+        );
+        assert!(text.contains("Sida 1 av "), "{text}");
+        assert!(text.contains("Utskriven 2026-06-04 16.05"), "{text}");
+    }
+
+    #[test]
+    fn the_list_is_pdf_a_2u_with_its_metadata() {
+        let pdf = list(&meeting_with(&["Łukasz Nowak", "Dragana Novaković"]));
+        assert_eq!(pdfa_id(&pdf), Some(("2".to_string(), "U".to_string())));
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(raw.contains("%PDF-1.7"), "{}", &raw[..20]);
+        // Title, language and date in the XMP metadata too.
+        assert!(raw.contains("Närvarolista SRO 4 juni 2026"));
+        assert!(raw.contains("sv-SE"));
+        assert!(raw.contains("2026-06-04T16:05:00+02:00"));
+        // The output intent PDF/A asks for.
+        assert!(raw.contains("/OutputIntents") && raw.contains("/GTS_PDFA1"));
+    }
+
+    #[test]
+    fn a_character_the_font_lacks_gives_a_plain_pdf_with_the_rest() {
+        let pdf = list(&meeting_with(&["山田 太郎", "Łukasz Nowak"]));
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(pdfa_id(&pdf), None);
+        let Some(text) = pdftotext(&pdf) else {
+            return;
+        };
+        assert!(text.contains("Łukasz Nowak"), "{text}");
+        assert!(text.contains("Närvarolista"), "{text}");
+    }
+
+    #[test]
+    fn the_fonts_are_embedded_cut_to_what_the_list_uses() {
+        let pdf = list(&meeting_with(&[]));
+        let raw = String::from_utf8_lossy(&pdf);
+        // Both cuts, subset-tagged, as TrueType programs.
+        assert!(raw.contains("+NotoSans-Regular") && raw.contains("+NotoSans-Bold"));
+        assert!(raw.contains("/FontFile2") && raw.contains("/ToUnicode"));
+        // The whole list smaller than one whole font.
+        assert!(pdf.len() < REGULAR.len() / 4, "{}", pdf.len());
     }
 
     #[test]
     fn the_embedded_fonts_parse_and_have_every_character() {
-        let fonts = Fonts::load();
+        let fonts = Fonts::load().unwrap();
+        let wanted = (' '..='~')
+            .chain('\u{a0}'..='\u{17f}')
+            .chain("–—‘’‚“”„•…€·ŋŊ".chars());
         for font in [&fonts.regular, &fonts.bold] {
-            let face = ttf_parser::Face::parse(&font.data, 0).unwrap();
-            for code in FIRST_CHAR..=LAST_CHAR {
-                if let Some(c) = cp1252_char(code) {
-                    assert!(face.glyph_index(c).is_some(), "{c:?}");
-                }
+            for c in wanted.clone() {
+                assert!(font.face.glyph_index(c).is_some(), "{c:?}");
+                let (_, glyphs) = font.shape(&c.to_string());
+                assert!(glyphs.iter().all(|g| g.glyph_id.to_u32() != 0), "{c:?}");
             }
             // Noto Sans: digits are tabular, 572/1000 em.
-            assert_eq!(font.widths[usize::from(b'0')].round(), 572.0);
-            assert!(font.ascent > 0.0 && font.descent < 0.0);
+            assert_eq!(font.width("0", 1000.0).round(), 572.0);
+            assert_eq!(font.width("0123456789", 1000.0).round(), 5720.0);
         }
-        // Bold is wider; a space narrower than an M.
+        // Bold is wider; the title's size counts.
         assert!(fonts.width("Närvarolista", TITLE) > fonts.width("Närvarolista", CELL) * 2.0);
-        assert!(fonts.bold.widths[usize::from(b'a')] > fonts.regular.widths[usize::from(b'a')]);
-    }
-
-    /// Counts an outline's segments.
-    struct Segments(usize);
-
-    impl ttf_parser::OutlineBuilder for Segments {
-        fn move_to(&mut self, _: f32, _: f32) {
-            self.0 += 1;
-        }
-        fn line_to(&mut self, _: f32, _: f32) {
-            self.0 += 1;
-        }
-        fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {
-            self.0 += 1;
-        }
-        fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {
-            self.0 += 1;
-        }
-        fn close(&mut self) {
-            self.0 += 1;
-        }
+        assert!(fonts.bold.width("a", 10.0) > fonts.regular.width("a", 10.0));
     }
 
     #[test]
-    fn the_embedded_fonts_are_cut_to_windows_1252_and_draw_it_the_same() {
-        let fonts = Fonts::load();
-        for (whole, font) in [(REGULAR, &fonts.regular), (BOLD, &fonts.bold)] {
-            // Cut (an eighth of the size), tagged as a subset, checksummed.
-            assert!(font.data.len() < whole.len() / 8, "{}", font.data.len());
-            assert!(font.base_font.0.starts_with(b"MSKLT") && font.base_font.0.contains(&b'+'));
-            assert_eq!(subset::checksum(&font.data), 0xB1B0_AFBA);
-            let original = ttf_parser::Face::parse(whole, 0).unwrap();
-            let cut = ttf_parser::Face::parse(&font.data, 0).unwrap();
-            assert_eq!(cut.number_of_glyphs(), original.number_of_glyphs());
-            for c in (FIRST_CHAR..=LAST_CHAR).filter_map(cp1252_char) {
-                let glyph = original.glyph_index(c).unwrap();
-                assert_eq!(cut.glyph_index(c), Some(glyph), "{c:?}");
-                assert_eq!(
-                    cut.glyph_hor_advance(glyph),
-                    original.glyph_hor_advance(glyph)
-                );
-                let (mut a, mut b) = (Segments(0), Segments(0));
-                assert_eq!(
-                    cut.outline_glyph(glyph, &mut b),
-                    original.outline_glyph(glyph, &mut a),
-                    "{c:?}"
-                );
-                assert_eq!(a.0, b.0, "{c:?}");
-                assert!(c == ' ' || c == '\u{a0}' || b.0 > 0, "{c:?}");
-            }
-            // What Windows-1252 lacks is left out.
-            let other = original.glyph_index('Ł').unwrap();
-            assert!(original.outline_glyph(other, &mut Segments(0)).is_some());
-            assert!(cut.outline_glyph(other, &mut Segments(0)).is_none());
+    fn shaped_glyphs_stand_for_their_text() {
+        let fonts = Fonts::load().unwrap();
+        // Decomposed ć (c and a combining acute) becomes the one glyph.
+        let (text, glyphs) = fonts.regular.shape("Novakovic\u{301}");
+        assert_eq!(glyphs.len(), 9);
+        let last = glyphs.last().unwrap();
+        assert_eq!(&text[last.text_range.clone()], "c\u{301}");
+        // Every byte of the text stands under exactly one cluster, in order.
+        let (text, glyphs) = fonts.bold.shape("Łukasz Nowak – Åsa Ŋ");
+        let mut at = 0;
+        for glyph in &glyphs {
+            assert_eq!(glyph.text_range.start, at);
+            at = glyph.text_range.end;
         }
-        // Not a TrueType font: none (the whole font is embedded).
-        assert_eq!(subset::subset(b"OTTO and more", &[1]), None);
-        assert_eq!(subset::subset(&REGULAR[..400], &[1]), None);
+        assert_eq!(at, text.len());
+        // Control characters as '?'.
+        assert_eq!(fonts.regular.shape("a\u{7}b").0, "a?b");
     }
 
     /// One unit a character.
@@ -1213,7 +1161,7 @@ mod tests {
 
     #[test]
     fn wrapped_cells_fit_their_columns_in_the_real_font() {
-        let fonts = Fonts::load();
+        let fonts = Fonts::load().unwrap();
         let text = "Hälso- och sjukvårdsnämnden, strategiska beredningsgruppen (SSN) Västra Götalandsregionen";
         for (_, width) in COLUMNS {
             let lines = fonts.wrap(text, CELL, width - GUTTER);
