@@ -23,7 +23,7 @@ fn first_lines(journal: bool) -> Vec<String> {
     )
     .unwrap();
     let (reader, writer) = std::io::pipe().unwrap();
-    let stat = nix::sys::stat::fstat(&writer).unwrap();
+    let stat = nix::sys::stat::fstat(std::os::fd::AsRawFd::as_raw_fd(&writer)).unwrap();
     let stream = if journal {
         format!("{}:{}", stat.st_dev, stat.st_ino)
     } else {
