@@ -3,113 +3,47 @@
 //! request gets its 4xx and changes nothing; a device's clock offset is
 //! estimated from its exchanges.
 
-use std::sync::Arc;
+mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt_central::api::Now;
+use common::{meeting, server_time, wire};
 use motesskylt_central::config::ServerConfig;
 use motesskylt_central::db::{AnyDb, CentralDb, Cursor, PostgresDb, SqliteDb};
-use motesskylt_central::server::{self, Running};
+use motesskylt_central::server;
+use motesskylt_core::model::Event;
 use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
-use motesskylt_core::model::{Event, EventKind, Meeting, Source};
 use motesskylt_core::wire::WireEvent;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn meeting() -> Meeting {
-    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
-}
-
-fn server_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn wire(device: &str, seq: i64, meeting: &str) -> WireEvent {
-    let at = server_time() + Duration::seconds(seq);
-    WireEvent {
-        id: Uuid::now_v7(),
-        device: device.into(),
-        seq,
-        meeting: meeting.into(),
-        wall: at,
-        mono_ms: seq * 1000,
-        boot: "boot".into(),
-        clock_synced: true,
-        event: Event::new(
-            at,
-            DEFAULT_TIME_ZONE,
-            EventKind::CheckedIn {
-                person: "Marina Johansson".into(),
-                source: Source::Nfc,
-                substitute_for: None,
-                correction: None,
-            },
-        ),
-    }
-}
-
+/// The server, with its key for enrolment codes in a directory of its own.
 struct Api {
-    running: Running,
-    http: reqwest::Client,
-    base: String,
-    config: ServerConfig,
+    server: common::Server,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Api {
+    type Target = common::Server;
+
+    fn deref(&self) -> &common::Server {
+        &self.server
+    }
 }
 
 impl Api {
     async fn start(db: AnyDb) -> Api {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         // The server's key for enrolment codes, here and not in /var/lib.
         let dir = tempfile::tempdir().unwrap();
         let config = ServerConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
             body_limit_kb: 64,
             secret_file: Some(dir.path().join("central.key")),
             ..ServerConfig::default()
         };
         // The server's clock stands at 12:50 on the meeting day.
-        let now: Now = Arc::new(server_time);
-        let running = server::start(&config, db, now, std::future::pending())
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
-        Api {
-            running,
-            http: reqwest::Client::new(),
-            base,
-            config,
-            _dir: dir,
-        }
-    }
-
-    async fn enrol(&self, room: &str, device: &str) -> String {
-        let code = server::new_code(&self.running.db, &self.config, room)
-            .await
-            .unwrap();
-        let (status, body) = self
-            .send(
-                self.http
-                    .post(self.url("/api/v1/enrol"))
-                    .json(&json!({"code": code, "device": device})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["token"].as_str().unwrap().to_string()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let body = response.json().await.unwrap_or(Value::Null);
-        (status, body)
+        let server = common::Server::start(config, db, server_time).await;
+        Api { server, _dir: dir }
     }
 
     async fn push(&self, token: &str, body: Value) -> (StatusCode, Value) {
@@ -329,8 +263,11 @@ async fn bad_requests_change_nothing(db: AnyDb) {
         String::from_utf8_lossy(&first).contains("event: sync"),
         "{first:?}"
     );
-    let stopped =
-        tokio::time::timeout(std::time::Duration::from_secs(10), api.running.stop()).await;
+    let stopped = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        api.server.running.stop(),
+    )
+    .await;
     assert!(
         matches!(stopped, Ok(Ok(()))),
         "the server stops with a live stream open"
@@ -421,7 +358,7 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
         log[1].get("clock_corrected").is_none(),
         "a synchronised clock is left alone"
     );
-    api.running.stop().await.unwrap();
+    api.server.running.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -439,12 +376,7 @@ async fn on_sqlite() {
 
 #[tokio::test]
 async fn on_postgresql() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "NOTICE: central_api on_postgresql skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/test) to run it; .ci/run does"
-        );
+    let Some(url) = common::database_url("central_api on_postgresql") else {
         return;
     };
     let mut schemas = Vec::new();
@@ -462,14 +394,7 @@ async fn on_postgresql() {
         }
         schemas.push(schema);
     }
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
     for schema in schemas {
-        client
-            .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-            .await
-            .unwrap();
+        common::drop_schema(&url, &schema).await;
     }
 }

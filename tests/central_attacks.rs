@@ -18,71 +18,31 @@
 //! - `/cards` reads the card events only: it stays fast beside a log of
 //!   100,000 check-ins.
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use motesskylt_central::api::Now;
+use chrono::NaiveDate;
+use common::{Session, checked_in, meeting, preview_fields, server_time, wire_event};
 use motesskylt_central::config::ServerConfig;
-use motesskylt_central::db::{
-    AnyDb, AuditEntry, CentralDb, Cursor, PostgresDb, Role, SqliteDb, UserRecord,
-};
-use motesskylt_central::server::{self, Running};
-use motesskylt_central::web::auth::hash_password;
+use motesskylt_central::db::{AnyDb, AuditEntry, CentralDb, Cursor, PostgresDb, Role, SqliteDb};
 use motesskylt_core::model::event::{Authority, Corrected, Correction};
 use motesskylt_core::model::meeting_key;
-use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
-use motesskylt_core::model::{Event, EventKind, Meeting, Source};
-use motesskylt_core::wire::WireEvent;
+use motesskylt_core::model::{EventKind, Meeting, Source};
 use motesskylt_export::Format;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const PASSWORD: &str = "ett långt lösenord";
 const ROOM: &str = "rum-1";
 const OTHER_ROOM: &str = "rum-2";
-
-fn meeting() -> Meeting {
-    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
-}
 
 /// The same notice, a year later (another key: `SRO-2027-05-05`).
 fn next_year() -> Meeting {
     let mut m = meeting();
     m.date = NaiveDate::from_ymd_opt(2027, 5, 5).unwrap();
     m
-}
-
-fn server_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn wire(device: &str, seq: i64, meeting: &str, kind: EventKind) -> WireEvent {
-    let at = server_time() + Duration::seconds(seq);
-    WireEvent {
-        id: Uuid::now_v7(),
-        device: device.into(),
-        seq,
-        meeting: meeting.into(),
-        wall: at,
-        mono_ms: seq * 1000,
-        boot: "boot".into(),
-        clock_synced: true,
-        event: Event::new(at, DEFAULT_TIME_ZONE, kind),
-    }
-}
-
-fn checked_in(person: &str, source: Source) -> EventKind {
-    EventKind::CheckedIn {
-        person: person.into(),
-        source,
-        substitute_for: None,
-        correction: None,
-    }
 }
 
 /// How the test reaches the database behind the server's back.
@@ -122,10 +82,7 @@ impl Raw {
                 tx.commit().unwrap();
             }
             Raw::Postgres { url, schema } => {
-                let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
+                let client = common::admin(url).await;
                 client
                     .batch_execute(&format!("SET search_path TO \"{schema}\""))
                     .await
@@ -148,86 +105,35 @@ impl Raw {
     }
 }
 
+/// The server and the test's own way into its database.
 struct Central {
-    running: Running,
-    http: reqwest::Client,
-    base: String,
+    server: common::Server,
     raw: Raw,
 }
 
-/// A signed-in browser: its cookie and its forms' CSRF token.
-struct Session {
-    cookie: String,
-    csrf: String,
+impl std::ops::Deref for Central {
+    type Target = common::Server;
+
+    fn deref(&self) -> &common::Server {
+        &self.server
+    }
 }
 
 impl Central {
     async fn start(db: AnyDb, raw: Raw) -> Central {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let hash = hash_password(PASSWORD).unwrap();
-        for (name, role, bodies) in [
-            ("anna", Role::Secretary, vec!["SRO".to_string()]),
-            ("admin", Role::Admin, vec![]),
-        ] {
-            db.put_user(&UserRecord {
-                name: name.into(),
-                password_hash: hash.clone(),
-                role,
-                bodies,
-            })
-            .await
-            .unwrap();
-        }
+        common::add_users(
+            &db,
+            &[
+                ("anna", Role::Secretary, vec!["SRO"]),
+                ("admin", Role::Admin, vec![]),
+            ],
+        )
+        .await;
         for room in [ROOM, OTHER_ROOM] {
             db.add_room(room, server_time()).await.unwrap();
         }
-        let config = ServerConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..ServerConfig::default()
-        };
-        let now: Now = Arc::new(server_time);
-        let running = server::start(&config, db, now, std::future::pending())
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
-        Central {
-            running,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base,
-            raw,
-        }
-    }
-
-    fn db(&self) -> &AnyDb {
-        &self.running.db
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn enrol(&self, room: &str, device: &str) -> String {
-        let code = server::new_code(self.db(), &ServerConfig::default(), room)
-            .await
-            .unwrap();
-        let (status, body) = self
-            .send(
-                self.http
-                    .post(self.url("/api/v1/enrol"))
-                    .json(&json!({"code": code, "device": device})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["token"].as_str().unwrap().to_string()
+        let server = common::Server::start(ServerConfig::default(), db, server_time).await;
+        Central { server, raw }
     }
 
     async fn put_meeting(&self, token: &str, meeting: &Meeting) -> (StatusCode, Value) {
@@ -258,32 +164,6 @@ impl Central {
                 .bearer_auth(token),
         )
         .await
-    }
-
-    async fn sign_in(&self, name: &str) -> Session {
-        let response = self
-            .http
-            .post(self.url("/login"))
-            .form(&[("name", name), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name} signs in");
-        let cookie = response.headers()[SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let mut session = Session {
-            cookie,
-            csrf: String::new(),
-        };
-        let (_, page) = self.page(&session, "/import").await;
-        let at = page.find("name=\"csrf\" value=\"").expect("a form") + 19;
-        session.csrf = page[at..at + 64].to_string();
-        session
     }
 
     async fn page(&self, session: &Session, path: &str) -> (StatusCode, String) {
@@ -375,8 +255,9 @@ async fn attacks(db: AnyDb, raw: Raw) {
     let other = m.participants[1].name.clone();
     let item = m.items.iter().find_map(|e| e.number.clone()).unwrap();
     assert_eq!(central.put_meeting(&door, &m).await.0, StatusCode::OK);
-    let good =
-        |seq: i64, kind: EventKind| serde_json::to_value(wire("dorr-a", seq, &key, kind)).unwrap();
+    let good = |seq: i64, kind: EventKind| {
+        serde_json::to_value(wire_event("dorr-a", seq, &key, kind)).unwrap()
+    };
     let (status, body) = central
         .push(
             &door,
@@ -693,7 +574,7 @@ async fn attacks(db: AnyDb, raw: Raw) {
         central.put_meeting(&squatter, &planted).await.0,
         StatusCode::OK
     );
-    let planted_event = wire("dorr-b", 1, &next, checked_in(&person, Source::Nfc));
+    let planted_event = wire_event("dorr-b", 1, &next, checked_in(&person, Source::Nfc));
     let (status, body) = central
         .push(
             &squatter,
@@ -728,7 +609,7 @@ async fn attacks(db: AnyDb, raw: Raw) {
         &central.put_meeting(&squatter, &planted).await,
         (forbidden, "other_room", "hör till ett annat rum"),
     );
-    let again = wire("dorr-b", 2, &next, checked_in(&person, Source::Nfc));
+    let again = wire_event("dorr-b", 2, &next, checked_in(&person, Source::Nfc));
     assert_refused(
         "pushing to the secretary's meeting",
         &central
@@ -798,45 +679,7 @@ async fn attacks(db: AnyDb, raw: Raw) {
         took < std::time::Duration::from_millis(500),
         "/cards beside 100,000 check-ins took {took:?}"
     );
-    central.running.stop().await.unwrap();
-}
-
-/// The import preview's fields as the form sends them back unchanged.
-fn preview_fields(m: &Meeting) -> Vec<(&'static str, String)> {
-    let hhmm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
-    let mut fields = vec![
-        ("body", m.body.clone()),
-        ("date", m.date.to_string()),
-        ("start", hhmm(m.start)),
-        ("end", hhmm(m.end)),
-        ("location", m.location.clone().unwrap_or_default()),
-    ];
-    let leak = |name: String| -> &'static str { Box::leak(name.into_boxed_str()) };
-    for (i, item) in m.items.iter().enumerate() {
-        fields.push((leak(format!("item.{i}.title")), item.title.clone()));
-        fields.push((leak(format!("item.{i}.start")), hhmm(item.start)));
-        fields.push((leak(format!("item.{i}.end")), hhmm(item.end)));
-        fields.push((
-            leak(format!("item.{i}.presenters")),
-            item.presenters
-                .iter()
-                .map(|p| p.name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    }
-    for (i, p) in m.participants.iter().enumerate() {
-        fields.push((leak(format!("person.{i}.name")), p.name.clone()));
-        fields.push((
-            leak(format!("person.{i}.party")),
-            p.party.clone().unwrap_or_default(),
-        ));
-        fields.push((
-            leak(format!("person.{i}.organisation")),
-            p.organisation.clone().unwrap_or_default(),
-        ));
-    }
-    fields
+    central.server.running.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -852,12 +695,7 @@ async fn on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgresql() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "NOTICE: central_attacks on_postgresql skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/test) to run it; .ci/run does"
-        );
+    let Some(url) = common::database_url("central_attacks on_postgresql") else {
         return;
     };
     let schema = format!("motesskylt_attacks_{}", Uuid::now_v7().simple());
@@ -874,12 +712,5 @@ async fn on_postgresql() {
         },
     )
     .await;
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .await
-        .unwrap();
+    common::drop_schema(&url, &schema).await;
 }

@@ -7,29 +7,22 @@
 //! written; `/metrics` and who may read it; the live stream unbuffered
 //! for a proxy.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use motesskylt_central::api::Now;
+use common::{PASSWORD, sqlite};
 use motesskylt_central::config::ServerConfig;
-use motesskylt_central::db::{AnyDb, CentralDb, Role, SqliteDb, UserRecord};
-use motesskylt_central::server::{self, Running};
-use motesskylt_central::web::auth::hash_password;
+use motesskylt_central::db::{AnyDb, Role, SqliteDb};
+use motesskylt_central::server;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_motesskylt");
-
-fn server_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
-        .unwrap()
-        .with_timezone(&Utc)
-}
 
 /// The real binary as a service: its own soft limit of open files set
 /// to 1,024 (systemd's default), killed when dropped.
@@ -190,32 +183,26 @@ fn the_service_unit_raises_its_open_file_limit() {
     assert!(limit >= 16384, "{limit}");
 }
 
-/// A server in this process on a SQLite file in `dir`.
-async fn start(dir: &Path, db: AnyDb, config: ServerConfig) -> (Running, String) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+/// A server in this process on a SQLite file in `dir`, its key for
+/// enrolment codes beside it.
+async fn start(dir: &Path, db: AnyDb, config: ServerConfig) -> common::Server {
     let config = ServerConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
         secret_file: Some(dir.join("central.key")),
         ..config
     };
-    let now: Now = Arc::new(server_time);
-    let running = server::start(&config, db, now, std::future::pending())
-        .await
-        .unwrap();
-    let base = format!("http://{}", running.addr);
-    (running, base)
-}
-
-fn sqlite(dir: &Path) -> AnyDb {
-    AnyDb::Sqlite(SqliteDb::open(&dir.join("central.sqlite")).unwrap())
+    common::Server::start(config, db, common::server_time).await
 }
 
 #[tokio::test]
 async fn healthz_says_so_when_the_store_cannot_be_written() {
     let dir = tempfile::tempdir().unwrap();
     drop(sqlite(dir.path()));
-    let (running, base) = start(dir.path(), sqlite(dir.path()), ServerConfig::default()).await;
-    let http = reqwest::Client::new();
+    let common::Server {
+        running,
+        http,
+        base,
+        ..
+    } = start(dir.path(), sqlite(dir.path()), ServerConfig::default()).await;
     let answer = http.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
     running.stop().await.unwrap();
@@ -227,7 +214,11 @@ async fn healthz_says_so_when_the_store_cannot_be_written() {
         dir.path().join("central.sqlite").display()
     );
     let db = AnyDb::Sqlite(SqliteDb::open(Path::new(&read_only)).unwrap());
-    let (_running, base) = start(dir.path(), db, ServerConfig::default()).await;
+    let common::Server {
+        running: _running,
+        base,
+        ..
+    } = start(dir.path(), db, ServerConfig::default()).await;
     let answer = http.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = answer.json().await.unwrap();
@@ -248,8 +239,12 @@ async fn enrolment_codes_cannot_be_guessed_at_speed_and_are_kept_keyed() {
         secret_file: Some(dir.path().join("central.key")),
         ..ServerConfig::default()
     };
-    let (running, base) = start(dir.path(), sqlite(dir.path()), config.clone()).await;
-    let http = reqwest::Client::new();
+    let common::Server {
+        running,
+        http,
+        base,
+        ..
+    } = start(dir.path(), sqlite(dir.path()), config.clone()).await;
     let enrol = |ip: &str, code: &str, device: &str| {
         http.post(format!("{base}/api/v1/enrol"))
             .header("x-forwarded-for", ip)
@@ -304,27 +299,25 @@ async fn enrolment_codes_cannot_be_guessed_at_speed_and_are_kept_keyed() {
 async fn metrics_are_prometheus_text_for_the_token_or_an_administrator() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite(dir.path());
-    let hash = hash_password("ett långt lösenord").unwrap();
-    for (name, role) in [("admin", Role::Admin), ("anna", Role::Secretary)] {
-        db.put_user(&UserRecord {
-            name: name.into(),
-            password_hash: hash.clone(),
-            role,
-            bodies: vec!["SRO".into()],
-        })
-        .await
-        .unwrap();
-    }
+    common::add_users(
+        &db,
+        &[
+            ("admin", Role::Admin, vec!["SRO"]),
+            ("anna", Role::Secretary, vec!["SRO"]),
+        ],
+    )
+    .await;
     let token = "0123456789abcdef0123456789abcdef";
     let config = ServerConfig {
         metrics_token: Some(token.into()),
         ..ServerConfig::default()
     };
-    let (running, base) = start(dir.path(), db, config).await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let common::Server {
+        running,
+        http,
+        base,
+        ..
+    } = start(dir.path(), db, config).await;
     let url = format!("{base}/metrics");
     assert_eq!(
         http.get(&url).send().await.unwrap().status(),
@@ -341,7 +334,7 @@ async fn metrics_are_prometheus_text_for_the_token_or_an_administrator() {
     );
     let sign_in = |name: &str| {
         http.post(format!("{base}/login"))
-            .form(&[("name", name), ("password", "ett långt lösenord")])
+            .form(&[("name", name), ("password", PASSWORD)])
             .send()
     };
     let cookie = |answer: &reqwest::Response| {
@@ -415,7 +408,11 @@ async fn metrics_are_prometheus_text_for_the_token_or_an_administrator() {
 
     // Without a token, only administrators, and nobody else learns it exists.
     let dir = tempfile::tempdir().unwrap();
-    let (_running, base) = start(dir.path(), sqlite(dir.path()), ServerConfig::default()).await;
+    let common::Server {
+        running: _running,
+        base,
+        ..
+    } = start(dir.path(), sqlite(dir.path()), ServerConfig::default()).await;
     let answer = http
         .get(format!("{base}/metrics"))
         .bearer_auth(token)
@@ -428,27 +425,12 @@ async fn metrics_are_prometheus_text_for_the_token_or_an_administrator() {
 #[tokio::test]
 async fn the_live_stream_tells_a_proxy_not_to_buffer() {
     let dir = tempfile::tempdir().unwrap();
-    let config = ServerConfig {
-        secret_file: Some(dir.path().join("central.key")),
-        ..ServerConfig::default()
-    };
-    let (running, base) = start(dir.path(), sqlite(dir.path()), config.clone()).await;
-    let code = server::new_code(&running.db, &config, "rum-1")
-        .await
-        .unwrap();
-    let http = reqwest::Client::new();
-    let enrolled: Value = http
-        .post(format!("{base}/api/v1/enrol"))
-        .json(&json!({"code": code, "device": "dorr-1"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let live = http
-        .get(format!("{base}/api/v1/live?events=0&meetings=0"))
-        .bearer_auth(enrolled["token"].as_str().unwrap())
+    let server = start(dir.path(), sqlite(dir.path()), ServerConfig::default()).await;
+    let token = server.enrol("rum-1", "dorr-1").await;
+    let live = server
+        .http
+        .get(server.url("/api/v1/live?events=0&meetings=0"))
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap();

@@ -5,67 +5,18 @@
 //! (`/healthz` says so) — the same server answers again without a
 //! restart. And TLS to the database as the URL's `sslmode` asks.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use motesskylt_central::api::Now;
+use common::{admin, database_url, drop_schema, meeting, server_time, wire};
 use motesskylt_central::config::ServerConfig;
 use motesskylt_central::db::{AnyDb, CentralDb, PostgresDb};
-use motesskylt_central::server::{self, Running};
 use motesskylt_core::model::meeting_key;
-use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
-use motesskylt_core::model::{Event, EventKind, Meeting, Source};
-use motesskylt_core::wire::WireEvent;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn database_url(test: &str) -> Option<String> {
-    let url = std::env::var("TEST_DATABASE_URL").ok();
-    if url.is_none() {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "NOTICE: central_reconnect {test} skipped: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/test) to run it; .ci/run does"
-        );
-    }
-    url
-}
-
-fn server_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-04T12:50:00+02:00")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn meeting() -> Meeting {
-    motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
-}
-
-fn wire(seq: i64, meeting: &str) -> WireEvent {
-    let at = server_time() + chrono::Duration::seconds(seq);
-    WireEvent {
-        id: Uuid::now_v7(),
-        device: "dorr-1".into(),
-        seq,
-        meeting: meeting.into(),
-        wall: at,
-        mono_ms: seq * 1000,
-        boot: "boot".into(),
-        clock_synced: true,
-        event: Event::new(
-            at,
-            DEFAULT_TIME_ZONE,
-            EventKind::CheckedIn {
-                person: "Marina Johansson".into(),
-                source: Source::Nfc,
-                substitute_for: None,
-                correction: None,
-            },
-        ),
-    }
-}
 
 /// `url` as key=value settings, through `host:port` and under the
 /// application name `app` (to find the server's backends), with `extra`.
@@ -94,19 +45,10 @@ fn settings(url: &str, host_port: Option<(&str, u16)>, app: &str, extra: &str) -
     text
 }
 
-/// A plain connection for looking at and killing the server's backends.
-async fn admin(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-}
-
+/// The server with the kiosk `dorr-1` of rum-1 enrolled and the SRO
+/// meeting stored, pushing its check-ins.
 struct Site {
-    running: Running,
-    http: reqwest::Client,
-    base: String,
+    server: common::Server,
     token: String,
     key: String,
     seq: i64,
@@ -115,36 +57,18 @@ struct Site {
 
 impl Site {
     async fn start(db: AnyDb) -> Site {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
         let config = ServerConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
             secret_file: Some(dir.path().join("central.key")),
             ..ServerConfig::default()
         };
-        let now: Now = Arc::new(server_time);
-        let running = server::start(&config, db, now, std::future::pending())
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
-        let http = reqwest::Client::new();
-        let code = server::new_code(&running.db, &config, "rum-1")
-            .await
-            .unwrap();
-        let enrolled: Value = http
-            .post(format!("{base}/api/v1/enrol"))
-            .json(&json!({"code": code, "device": "dorr-1"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = enrolled["token"].as_str().unwrap().to_string();
+        let server = common::Server::start(config, db, server_time).await;
+        let token = server.enrol("rum-1", "dorr-1").await;
         let meeting = meeting();
         let key = meeting_key(&meeting);
-        let put = http
-            .put(format!("{base}/api/v1/meetings/{key}"))
+        let put = server
+            .http
+            .put(server.url(&format!("/api/v1/meetings/{key}")))
             .bearer_auth(&token)
             .json(&meeting)
             .send()
@@ -152,9 +76,7 @@ impl Site {
             .unwrap();
         assert_eq!(put.status(), StatusCode::OK);
         Site {
-            running,
-            http,
-            base,
+            server,
             token,
             key,
             seq: 0,
@@ -164,10 +86,11 @@ impl Site {
 
     /// Pushes the next event; its status.
     async fn push(&mut self) -> StatusCode {
-        let event = wire(self.seq + 1, &self.key);
+        let event = wire("dorr-1", self.seq + 1, &self.key);
         let answer = self
+            .server
             .http
-            .post(format!("{}/api/v1/events", self.base))
+            .post(self.server.url("/api/v1/events"))
             .bearer_auth(&self.token)
             .json(&json!({"sent": server_time(), "events": [event]}))
             .send()
@@ -180,13 +103,8 @@ impl Site {
     }
 
     async fn healthz(&self) -> (StatusCode, Value) {
-        let answer = self
-            .http
-            .get(format!("{}/healthz", self.base))
-            .send()
-            .await
-            .unwrap();
-        (answer.status(), answer.json().await.unwrap_or(Value::Null))
+        let server = &self.server;
+        server.send(server.http.get(server.url("/healthz"))).await
     }
 
     /// Pushes until one is answered 200 (within `within`); how many were not.
@@ -209,17 +127,9 @@ impl Site {
     }
 }
 
-async fn drop_schema(url: &str, schema: &str) {
-    admin(url)
-        .await
-        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_recovers_when_its_database_connections_are_killed() {
-    let Some(url) = database_url("connections_killed") else {
+    let Some(url) = database_url("central_reconnect connections_killed") else {
         return;
     };
     let app = format!("motesskylt_kill_{}", Uuid::now_v7().simple());
@@ -247,7 +157,7 @@ async fn the_server_recovers_when_its_database_connections_are_killed() {
         site.push_until_ok(Duration::from_secs(10)).await;
         assert_eq!(site.healthz().await.0, StatusCode::OK);
     }
-    let stored = site.running.db.events(&site.key).await.unwrap();
+    let stored = site.server.db().events(&site.key).await.unwrap();
     assert_eq!(stored.len() as i64, site.seq);
     assert_eq!(site.seq, 4);
     drop(site);
@@ -309,7 +219,7 @@ impl Relay {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_tells_while_the_database_is_unreachable_and_the_server_comes_back() {
-    let Some(url) = database_url("database_unreachable") else {
+    let Some(url) = database_url("central_reconnect database_unreachable") else {
         return;
     };
     let config: tokio_postgres::Config = url.parse().unwrap();
@@ -345,7 +255,7 @@ async fn healthz_tells_while_the_database_is_unreachable_and_the_server_comes_ba
     site.push_until_ok(Duration::from_secs(10)).await;
     assert_eq!(site.healthz().await.0, StatusCode::OK);
     assert_eq!(
-        site.running.db.events(&site.key).await.unwrap().len(),
+        site.server.db().events(&site.key).await.unwrap().len(),
         2,
         "nothing lost, nothing doubled"
     );
@@ -356,7 +266,7 @@ async fn healthz_tells_while_the_database_is_unreachable_and_the_server_comes_ba
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_connection_is_encrypted_as_sslmode_asks() {
-    let Some(url) = database_url("sslmode") else {
+    let Some(url) = database_url("central_reconnect sslmode") else {
         return;
     };
     let admin = admin(&url).await;

@@ -2,32 +2,21 @@
 //! pages' security headers (CSP, X-Frame-Options, nosniff), the plain 404
 //! of an unknown address and the device API's errors included.
 
-use std::sync::Arc;
+mod common;
 
-use motesskylt_central::api::Now;
 use motesskylt_central::config::ServerConfig;
-use motesskylt_central::db::{AnyDb, SqliteDb};
-use motesskylt_central::server;
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn the_404_and_every_error_carry_the_security_headers() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
-    let db = AnyDb::Sqlite(SqliteDb::open(&dir.path().join("central.sqlite")).unwrap());
-    let config = ServerConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        ..ServerConfig::default()
-    };
-    let now: Now = Arc::new(chrono::Utc::now);
-    let running = server::start(&config, db, now, std::future::pending())
-        .await
-        .unwrap();
-    let base = format!("http://{}", running.addr);
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let server = common::Server::start(
+        ServerConfig::default(),
+        common::sqlite(dir.path()),
+        chrono::Utc::now,
+    )
+    .await;
+    let (http, base) = (&server.http, &server.base);
     let answers = [
         (
             http.get(format!("{base}/no/such/page")),
@@ -62,5 +51,5 @@ async fn the_404_and_every_error_carry_the_security_headers() {
             "{what}"
         );
     }
-    running.stop().await.unwrap();
+    server.running.stop().await.unwrap();
 }

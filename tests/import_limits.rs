@@ -5,22 +5,17 @@
 //! and only a few notices are read at once (the others get 503 with
 //! `Retry-After` and a page saying to try again).
 
+mod common;
+
 use std::io::{Read, Write};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use motesskylt_central::api::Now;
 use motesskylt_central::config::ServerConfig;
-use motesskylt_central::db::{AnyDb, CentralDb, Role, SqliteDb, UserRecord};
-use motesskylt_central::server::{self, Running};
-use motesskylt_central::web::auth::hash_password;
+use motesskylt_central::db::Role;
 use motesskylt_central::web::import::IMPORTS_AT_ONCE;
 use motesskylt_core::kallelse::{MAX_PARTICIPANTS, MAX_TEXT_BYTES};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
-
-const PASSWORD: &str = "ett långt lösenord";
+use reqwest::header::COOKIE;
 
 fn seed() -> String {
     String::from_utf8(include_bytes!("fixtures/seeds/000-kallelse-sro-2026-06-04.md").to_vec())
@@ -49,10 +44,10 @@ fn with_people(count: usize) -> String {
     seed().replacen(after, &format!("{after}{people}"), 1)
 }
 
+/// The server with an administrator signed in: the cookie and CSRF token
+/// of the administrator's session.
 struct Site {
-    running: Running,
-    http: reqwest::Client,
-    base: String,
+    server: common::Server,
     cookie: String,
     csrf: String,
     _dir: tempfile::TempDir,
@@ -67,63 +62,16 @@ struct Answer {
 impl Site {
     /// A server with an administrator, signed in.
     async fn start() -> Site {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
-        let db = AnyDb::Sqlite(SqliteDb::open(&dir.path().join("central.sqlite")).unwrap());
-        db.put_user(&UserRecord {
-            name: "admin".into(),
-            password_hash: hash_password(PASSWORD).unwrap(),
-            role: Role::Admin,
-            bodies: vec![],
+        let db = common::sqlite(dir.path());
+        common::add_users(&db, &[("admin", Role::Admin, vec![])]).await;
+        let server = common::Server::start(ServerConfig::default(), db, || {
+            common::utc("2026-06-01T10:00:00+02:00")
         })
-        .await
-        .unwrap();
-        let config = ServerConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..ServerConfig::default()
-        };
-        let now: Now = Arc::new(|| {
-            DateTime::parse_from_rfc3339("2026-06-01T10:00:00+02:00")
-                .unwrap()
-                .with_timezone(&Utc)
-        });
-        let running = server::start(&config, db, now, std::future::pending())
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{base}/login"))
-            .form(&[("name", "admin"), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let cookie = response.headers()[SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let page = http
-            .get(format!("{base}/import"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
-        let csrf = page[at..at + 64].to_string();
+        .await;
+        let common::Session { cookie, csrf } = server.sign_in("admin").await;
         Site {
-            running,
-            http,
-            base,
+            server,
             cookie,
             csrf,
             _dir: dir,
@@ -146,8 +94,9 @@ impl Site {
     async fn upload(&self, bytes: &[u8]) -> Answer {
         let (content_type, body) = self.multipart(bytes);
         let response = self
+            .server
             .http
-            .post(format!("{}/import", self.base))
+            .post(self.server.url("/import"))
             .header(COOKIE, &self.cookie)
             .header("content-type", content_type)
             .body(body)
@@ -165,7 +114,7 @@ impl Site {
     /// place until the connection closes.
     fn stalled_upload(&self) -> std::net::TcpStream {
         let (content_type, body) = self.multipart(seed().as_bytes());
-        let mut stream = std::net::TcpStream::connect(self.running.addr).unwrap();
+        let mut stream = std::net::TcpStream::connect(self.server.running.addr).unwrap();
         write!(
             stream,
             "POST /import HTTP/1.1\r\nHost: localhost\r\nCookie: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",

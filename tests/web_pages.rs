@@ -6,50 +6,43 @@
 //! kiosks and are audited; sign-in is rate limited; the import shows what
 //! is wrong with line numbers.
 
-use std::sync::Arc;
+mod common;
 
 use chrono::{DateTime, Utc};
-use motesskylt_central::api::Now;
+use common::{PASSWORD, Session, meeting, preview_fields, utc};
 use motesskylt_central::config::ServerConfig;
-use motesskylt_central::db::{AnyDb, CentralDb, Cursor, Role, SqliteDb, UserRecord};
-use motesskylt_central::server::{self, Running};
+use motesskylt_central::db::{CentralDb, Cursor, Role};
+use motesskylt_central::server;
 use motesskylt_central::web::auth::hash_password;
 use motesskylt_central::web::meetings::PAGES_DEVICE;
-use motesskylt_core::model::{EventKind, Meeting, Source};
+use motesskylt_core::model::{EventKind, Source};
 use motesskylt_export::Format;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 const KEY: &str = "SRO-2026-06-04";
 const ROOM: &str = "konferens-1";
-const PASSWORD: &str = "ett långt lösenord";
 
 fn seed() -> &'static [u8] {
     include_bytes!("fixtures/seeds/000-kallelse-sro-2026-06-04.md")
 }
 
-fn meeting() -> Meeting {
-    motesskylt_core::kallelse::import_bytes(seed()).unwrap()
-}
-
 fn server_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-06-04T13:40:00+02:00")
-        .unwrap()
-        .with_timezone(&Utc)
+    utc("2026-06-04T13:40:00+02:00")
 }
 
+/// The server on a SQLite store in a directory of its own.
 struct Site {
-    running: Running,
-    http: reqwest::Client,
-    base: String,
+    server: common::Server,
     _dir: tempfile::TempDir,
 }
 
-/// A signed-in browser: its cookie and the CSRF token of its forms.
-#[derive(Clone)]
-struct Session {
-    cookie: String,
-    csrf: String,
+impl std::ops::Deref for Site {
+    type Target = common::Server;
+
+    fn deref(&self) -> &common::Server {
+        &self.server
+    }
 }
 
 struct Answer {
@@ -62,49 +55,22 @@ impl Site {
     /// A server with the SRO meeting in konferens-1 and three people:
     /// anna (secretary of SRO), bo (secretary of KSL), admin.
     async fn start() -> Site {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
-        let db = AnyDb::Sqlite(SqliteDb::open(&dir.path().join("central.sqlite")).unwrap());
-        let hash = hash_password(PASSWORD).unwrap();
-        for (name, role, bodies) in [
-            ("anna", Role::Secretary, vec!["SRO"]),
-            ("bo", Role::Secretary, vec!["KSL"]),
-            ("admin", Role::Admin, vec![]),
-        ] {
-            db.put_user(&UserRecord {
-                name: name.into(),
-                password_hash: hash.clone(),
-                role,
-                bodies: bodies.into_iter().map(String::from).collect(),
-            })
-            .await
-            .unwrap();
-        }
+        let db = common::sqlite(dir.path());
+        common::add_users(
+            &db,
+            &[
+                ("anna", Role::Secretary, vec!["SRO"]),
+                ("bo", Role::Secretary, vec!["KSL"]),
+                ("admin", Role::Admin, vec![]),
+            ],
+        )
+        .await;
         db.put_meeting(ROOM, KEY, &meeting(), server_time())
             .await
             .unwrap();
-        let config = ServerConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..ServerConfig::default()
-        };
-        let now: Now = Arc::new(server_time);
-        let running = server::start(&config, db, now, std::future::pending())
-            .await
-            .unwrap();
-        let base = format!("http://{}", running.addr);
-        Site {
-            running,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base,
-            _dir: dir,
-        }
-    }
-
-    fn db(&self) -> &AnyDb {
-        &self.running.db
+        let server = common::Server::start(ServerConfig::default(), db, server_time).await;
+        Site { server, _dir: dir }
     }
 
     async fn answer(request: reqwest::RequestBuilder) -> Answer {
@@ -171,34 +137,6 @@ impl Site {
         .await
     }
 
-    async fn sign_in(&self, name: &str) -> Session {
-        let response = self
-            .http
-            .post(format!("{}/login", self.base))
-            .form(&[("name", name), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name} signs in");
-        let cookie = response
-            .headers()
-            .get(SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let mut session = Session {
-            cookie,
-            csrf: String::new(),
-        };
-        let page = self.get(Some(&session), "/import").await;
-        session.csrf = csrf_of(&page.body);
-        session
-    }
-
     /// What a refused request must not have changed.
     async fn snapshot(&self) -> (usize, usize, Vec<String>, usize, String) {
         use sha2::{Digest, Sha256};
@@ -209,17 +147,12 @@ impl Site {
             db.audit_log(1000).await.unwrap().len(),
             db.rooms().await.unwrap(),
             db.devices().await.unwrap().len(),
-            Sha256::digest(&meetings).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            Sha256::digest(&meetings)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
         )
     }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    html[at..at + 64].to_string()
 }
 
 /// Every page and export, with a method.
@@ -380,44 +313,6 @@ async fn another_bodys_secretary_finds_nothing() {
             "anna: {path}"
         );
     }
-}
-
-/// The preview's fields as the form sends them back unchanged.
-fn preview_fields(m: &Meeting) -> Vec<(&'static str, String)> {
-    let hhmm = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
-    let mut fields = vec![
-        ("body", m.body.clone()),
-        ("date", m.date.to_string()),
-        ("start", hhmm(m.start)),
-        ("end", hhmm(m.end)),
-        ("location", m.location.clone().unwrap_or_default()),
-    ];
-    for (i, item) in m.items.iter().enumerate() {
-        let name =
-            |f: &str| -> &'static str { Box::leak(format!("item.{i}.{f}").into_boxed_str()) };
-        fields.push((name("title"), item.title.clone()));
-        fields.push((name("start"), hhmm(item.start)));
-        fields.push((name("end"), hhmm(item.end)));
-        fields.push((
-            name("presenters"),
-            item.presenters
-                .iter()
-                .map(|p| p.name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    }
-    for (i, p) in m.participants.iter().enumerate() {
-        let name =
-            |f: &str| -> &'static str { Box::leak(format!("person.{i}.{f}").into_boxed_str()) };
-        fields.push((name("name"), p.name.clone()));
-        fields.push((name("party"), p.party.clone().unwrap_or_default()));
-        fields.push((
-            name("organisation"),
-            p.organisation.clone().unwrap_or_default(),
-        ));
-    }
-    fields
 }
 
 #[tokio::test]
@@ -1217,9 +1112,7 @@ async fn a_new_card_is_awaited_at_the_named_doors_of_todays_meeting_only() {
 
 /// The meeting's day at `hhmm`, Stockholm time.
 fn at(hhmm: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(&format!("2026-06-04T{hhmm}:00+02:00"))
-        .unwrap()
-        .with_timezone(&Utc)
+    utc(&format!("2026-06-04T{hhmm}:00+02:00"))
 }
 
 /// Events recorded at the door `dorr-a`, numbered from 1.
