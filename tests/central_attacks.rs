@@ -109,6 +109,7 @@ impl Raw {
 struct Central {
     server: common::Server,
     raw: Raw,
+    _dir: tempfile::TempDir,
 }
 
 impl std::ops::Deref for Central {
@@ -132,8 +133,20 @@ impl Central {
         for room in [ROOM, OTHER_ROOM] {
             db.add_room(room, server_time()).await.unwrap();
         }
-        let server = common::Server::start(ServerConfig::default(), db, server_time).await;
-        Central { server, raw }
+        // The enrolment codes' key in a folder of the test's own (by
+        // default it sits beside the store: /var/lib/motesskylt for
+        // PostgreSQL).
+        let dir = tempfile::tempdir().unwrap();
+        let config = ServerConfig {
+            secret_file: Some(dir.path().join("central.key")),
+            ..ServerConfig::default()
+        };
+        let server = common::Server::start(config, db, server_time).await;
+        Central {
+            server,
+            raw,
+            _dir: dir,
+        }
     }
 
     async fn put_meeting(&self, token: &str, meeting: &Meeting) -> (StatusCode, Value) {

@@ -318,7 +318,7 @@ fn the_printable_attendance_list_reads_back_from_the_pdf() {
     assert!(bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF"));
     // The project's fonts are embedded, not a viewer's.
     let raw = String::from_utf8_lossy(&bytes);
-    assert!(raw.contains("/FontFile2") && raw.contains("/WinAnsiEncoding"));
+    assert!(raw.contains("/FontFile2") && raw.contains("/Identity-H"));
     assert!(raw.contains("+NotoSans-Regular") && raw.contains("+NotoSans-Bold"));
     let Some(text) = pdftotext(&pdf) else {
         return;

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use motesskylt_core::cards::CardKey;
 use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, parse_moment};
 use motesskylt_core::model::{Event, EventKind, Meeting};
 use motesskylt_hw::Uid;
 use motesskylt_hw::pn532::emulator::Emulator;
-use motesskylt_core::model::meeting_key;
 use motesskylt_store::{FILE_NAME, Stamp, Store};
 use serde_json::Value;
 

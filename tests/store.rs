@@ -4,9 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
 use motesskylt_core::model::{Event, EventKind, Source};
-use motesskylt_core::model::meeting_key;
 use motesskylt_store::{FILE_NAME, Stamp, Store, StoreError, recover};
 
 fn t0() -> DateTime<Utc> {

@@ -62,7 +62,8 @@ where
 /// names the very stream standard error is (a child whose standard
 /// error was redirected inherits the variable, not the stream).
 pub fn stderr_is_journal() -> bool {
-    let Ok(stat) = nix::sys::stat::fstat(std::os::fd::AsRawFd::as_raw_fd(&std::io::stderr())) else {
+    let Ok(stat) = nix::sys::stat::fstat(std::os::fd::AsRawFd::as_raw_fd(&std::io::stderr()))
+    else {
         return false;
     };
     names_stream(

@@ -10,10 +10,10 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use motesskylt_core::cards::CardKey;
+use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::{Event, Meeting};
 use motesskylt_hw::runner::ReaderEvent;
 use motesskylt_hw::{Feedback, Silent, Uid};
-use motesskylt_core::model::meeting_key;
 use motesskylt_store::{Recorded, Recovery, Stamp, Store, StoreError};
 
 use super::clock::Clock;

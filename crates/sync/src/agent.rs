@@ -16,9 +16,9 @@ use thiserror::Error;
 
 use super::client::{SyncError, push_outbox};
 use super::http::{Central, enrol};
+use motesskylt_core::model::meeting_key;
 use motesskylt_core::wire::Cursor;
 use motesskylt_core::wire::WireEvent;
-use motesskylt_core::model::meeting_key;
 use motesskylt_store::Store;
 
 /// What the screen shows of sync.
