@@ -27,7 +27,7 @@ for line in tree.splitlines():
         wanted.add((parts[0], parts[1].lstrip("v")))
 
 meta = json.loads(subprocess.check_output(
-    ["cargo", "metadata", "--format-version", "1", "--locked"], text=True))
+    ["cargo", "metadata", "--format-version", "1", "--locked", "--all-features"], text=True))
 by_id = {(p["name"], p["version"]): p for p in meta["packages"]}
 names = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "UNLICENSE")
 sections = []
