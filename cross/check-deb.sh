@@ -41,8 +41,8 @@ done
 for entry in "${absent[@]}"; do
   grep -qF -- "${entry##* }" <<<"$contents" && fail "$package holds ${entry##* }" || echo "ok   not in $package: ${entry##* }"
 done
-grep -q "^## tokio " <(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/motesskylt/THIRD-PARTY.md) \
-  && echo "ok   THIRD-PARTY.md holds the crates' licences" || fail "THIRD-PARTY.md lacks the crates' licences"
+licences="$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/motesskylt/THIRD-PARTY.md | grep -c '^## ' || true)"
+[ "$licences" -gt 100 ] && echo "ok   THIRD-PARTY.md holds the licences of $licences crates" || fail "THIRD-PARTY.md lacks the crates' licences ($licences)"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -196,10 +196,15 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
 /// answer on screen; the door's answer must not wait for it. A no-op where
 /// the window is not winit's (the Pi's linuxkms, the headless renderer).
 pub fn draw_now(kiosk: &ui::Kiosk) {
-    use slint::winit_030::WinitWindowAccessor;
-    kiosk
-        .window()
-        .with_winit_window(|window| window.request_redraw());
+    #[cfg(feature = "winit")]
+    {
+        use slint::winit_030::WinitWindowAccessor;
+        kiosk
+            .window()
+            .with_winit_window(|window| window.request_redraw());
+    }
+    #[cfg(not(feature = "winit"))]
+    let _ = kiosk;
 }
 
 /// Shows or hides the help overlay.
