@@ -80,6 +80,7 @@ async fn story(db: &impl CentralDb) {
 
     rooms_devices_and_pulls(db).await;
     people_and_the_audit_log(db).await;
+    schedules(db).await;
 }
 
 /// The pages' storage: people who sign in, the meetings list, the rooms
@@ -146,6 +147,178 @@ async fn people_and_the_audit_log(db: &impl CentralDb) {
 
 fn meeting() -> motesskylt_core::model::Meeting {
     motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
+}
+
+fn at(text: &str) -> Option<chrono::NaiveTime> {
+    Some(chrono::NaiveTime::parse_from_str(text, "%H:%M").unwrap())
+}
+
+/// Rooms' schedules: meetings with ids of their own, never two at once in
+/// one room, moved, replaced and cancelled the same on either storage.
+async fn schedules(db: &impl CentralDb) {
+    use motesskylt_central::schedule::{self, ScheduleError};
+    use motesskylt_core::model::identity::moved;
+    let ids = |list: Vec<motesskylt_central::db::MeetingEntry>| -> Vec<(String, bool)> {
+        list.into_iter().map(|e| (e.key, e.cancelled)).collect()
+    };
+    let afternoon = meeting();
+    let morning = moved(&afternoon, None, at("09:00")).unwrap();
+    // One body, one day, one room: two meetings, each with its own id.
+    let first = schedule::import(db, "vanern", &afternoon, None, t0())
+        .await
+        .unwrap();
+    let second = schedule::import(db, "vanern", &morning, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(first.id, "SRO-2026-06-04-1300");
+    assert_eq!(second.id, "SRO-2026-06-04-0900");
+    assert!(!first.updated && !second.updated);
+    // The same body at the same time in another room: an id of its own.
+    let elsewhere = schedule::import(db, "vattern", &afternoon, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.id, "SRO-2026-06-04-1300-2");
+    assert_eq!(
+        ids(schedule::schedule(db, Some("vanern"), None).await.unwrap()),
+        [
+            ("SRO-2026-06-04-0900".into(), false),
+            ("SRO-2026-06-04-1300".into(), false)
+        ],
+        "by date and start"
+    );
+    // Events are the meeting's by its id.
+    let mut tap = wire("dorr-v", 1);
+    tap.meeting = first.id.clone();
+    db.push("dorr-v", &[tap.clone()], t0()).await.unwrap();
+
+    // An overlap is refused, naming the other meeting; nothing is stored.
+    let lunch = moved(&afternoon, None, at("12:00")).unwrap();
+    match schedule::import(db, "vanern", &lunch, None, t0()).await {
+        Err(ScheduleError::Overlap { room, other }) => {
+            assert_eq!(
+                (room.as_str(), other.key.as_str()),
+                ("vanern", "SRO-2026-06-04-1300")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let refused = schedule::import(db, "vanern", &lunch, None, t0())
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("SRO-2026-06-04-1300"),
+        "{refused}"
+    );
+    assert_eq!(
+        schedule::schedule(db, Some("vanern"), None)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Replaced by the same body's corrected notice: a new version, the
+    // check-ins stay.
+    let mut corrected = afternoon.clone();
+    corrected.items[0].title = "Mötet öppnas".into();
+    let same = schedule::import(db, "vanern", &corrected, Some(&first.id), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        (same.id.as_str(), same.updated, same.replaced),
+        (first.id.as_str(), true, None)
+    );
+    assert_eq!(
+        db.meeting(&first.id).await.unwrap().unwrap().meeting,
+        corrected
+    );
+    assert_eq!(db.events(&first.id).await.unwrap(), [tap.clone()]);
+    // Replaced by another body's meeting: that one is new, the old one is
+    // cancelled and keeps its events.
+    let mut other_body = lunch.clone();
+    other_body.body = "Styrgruppen för Vård".into();
+    let swapped = schedule::import(db, "vanern", &other_body, Some(&first.id), t0())
+        .await
+        .unwrap();
+    assert_eq!(swapped.id, "Styrgruppen-for-Vard-2026-06-04-1200");
+    assert_eq!(swapped.replaced.as_deref(), Some(first.id.as_str()));
+    assert!(db.meeting(&first.id).await.unwrap().unwrap().cancelled);
+    assert_eq!(db.events(&first.id).await.unwrap(), [tap]);
+    // A replacement must be of the same room, and exist.
+    assert!(matches!(
+        schedule::import(db, "vanern", &afternoon, Some(&elsewhere.id), t0()).await,
+        Err(ScheduleError::OtherRoom { .. })
+    ));
+    assert!(matches!(
+        schedule::import(db, "vanern", &afternoon, Some("nope"), t0()).await,
+        Err(ScheduleError::Unknown(_))
+    ));
+    assert!(matches!(
+        schedule::import(db, "vanern", &afternoon, Some("../x"), t0()).await,
+        Err(ScheduleError::BadId(_))
+    ));
+
+    // A cancelled meeting frees its time and says so in the room's pull.
+    schedule::cancel(db, &second.id, t0()).await.unwrap();
+    let pulled = db
+        .pull("vanern", "dorr-v", Cursor::default())
+        .await
+        .unwrap();
+    let cancelled: Vec<(&str, bool)> = pulled
+        .meetings
+        .iter()
+        .map(|m| (m.key.as_str(), m.cancelled))
+        .collect();
+    assert!(
+        cancelled.contains(&("SRO-2026-06-04-0900", true)),
+        "{cancelled:?}"
+    );
+    assert!(cancelled.contains(&("Styrgruppen-for-Vard-2026-06-04-1200", false)));
+    let again = schedule::import(db, "vanern", &morning, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        again.id, "SRO-2026-06-04-0900-2",
+        "a new meeting, not the cancelled one"
+    );
+    // Importing the cancelled one again (replacing it) takes the
+    // cancellation back.
+    schedule::cancel(db, &again.id, t0()).await.unwrap();
+    let back = schedule::import(db, "vanern", &morning, Some(&second.id), t0())
+        .await
+        .unwrap();
+    assert_eq!((back.id.as_str(), back.updated), (second.id.as_str(), true));
+    assert!(!db.meeting(&second.id).await.unwrap().unwrap().cancelled);
+
+    // A move shifts the whole meeting, and is refused into another's time.
+    let moved_on = schedule::shift(
+        db,
+        &elsewhere.id,
+        "2026-06-05".parse().ok(),
+        at("10:00"),
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved_on.date.to_string(), "2026-06-05");
+    assert_eq!(
+        (moved_on.start, moved_on.items[0].start),
+        (at("10:00").unwrap(), at("10:00").unwrap())
+    );
+    assert_eq!(
+        db.meeting(&elsewhere.id).await.unwrap().unwrap().meeting,
+        moved_on
+    );
+    assert!(matches!(
+        schedule::shift(db, &second.id, None, at("11:00"), t0()).await,
+        Err(ScheduleError::Overlap { .. })
+    ));
+    assert_eq!(
+        ids(schedule::schedule(db, None, "2026-06-05".parse().ok())
+            .await
+            .unwrap()),
+        [(elsewhere.id.clone(), false)]
+    );
 }
 
 /// Enrolment with one-time codes, tokens, revocation, meetings kept per

@@ -3,9 +3,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
+use chrono::{NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
+use motesskylt_central::db::MeetingEntry;
+use motesskylt_central::schedule::{self, ScheduleError};
+use motesskylt_core::model::identity::moved;
+use motesskylt_core::model::meeting_key;
+
+use super::meeting::import;
 use super::systemd;
 use crate::{BadInput, StdoutError};
 
@@ -48,9 +54,137 @@ pub(crate) enum CentralAction {
     },
     /// Print a meeting's event log from every kiosk (JSON Lines), times corrected where a kiosk's clock was not synchronised.
     Export {
-        /// The meeting's key, e.g. SRO-2026-06-04.
+        /// The meeting's id, e.g. SRO-2026-06-04-1300 (motesskylt central meetings lists them).
         meeting: String,
     },
+    /// Rooms: add one, or change its name or who may see its screen.
+    #[command(subcommand)]
+    Room(RoomAction),
+    /// Meetings: import a notice into a room, move, cancel.
+    #[command(subcommand)]
+    Meeting(MeetingAction),
+    /// List the meetings, by date and start: id, room, body, date, times.
+    Meetings {
+        /// Only this room's.
+        #[arg(long)]
+        room: Option<String>,
+        /// Only this day's (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// A JSON array of meetings.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `central room …`.
+#[derive(clap::Subcommand)]
+pub(crate) enum RoomAction {
+    /// Add a room (or change its name or screen access).
+    Add {
+        /// The room's short name, in URLs and in kiosk.toml, e.g. vanern.
+        room: String,
+        /// Its name as people say it, e.g. "Sal Vänern".
+        #[arg(long)]
+        name: Option<String>,
+        /// Who may see the room screen in a browser: open, token or signed-in.
+        #[arg(long, value_parser = ["open", "token", "signed-in"])]
+        screen: Option<String>,
+    },
+}
+
+/// `central meeting …`.
+#[derive(clap::Subcommand)]
+pub(crate) enum MeetingAction {
+    /// Read a notice (as motesskylt import does) and store it as a meeting of a room; prints its id.
+    Import {
+        /// The notice (.md, .txt or .docx).
+        file: PathBuf,
+        /// The room it is held in.
+        #[arg(long)]
+        room: String,
+        /// Move the whole meeting to this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// Move the whole meeting to start at this time (HH:MM).
+        #[arg(long, value_parser = parse_clock)]
+        start: Option<NaiveTime>,
+        /// The meeting of the room this one replaces (its id): one that overlaps.
+        #[arg(long)]
+        replace: Option<String>,
+        /// Print the meeting as import --json does, with its id and room.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a meeting: every time in it shifts by the same amount.
+    Move {
+        /// The meeting's id.
+        id: String,
+        /// The new day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<NaiveDate>,
+        /// The new start (HH:MM).
+        #[arg(long, value_parser = parse_clock)]
+        start: Option<NaiveTime>,
+    },
+    /// Cancel a meeting: the door says "Mötet är inställt"; its check-ins stay.
+    Cancel {
+        /// The meeting's id.
+        id: String,
+    },
+}
+
+/// A date on the command line.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("\"{text}\" är inget datum; skriv t.ex. 2026-06-04"))
+}
+
+/// A clock time on the command line.
+fn parse_clock(text: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text.trim(), "%H.%M"))
+        .map_err(|_| format!("\"{text}\" är ingen klockslag; skriv t.ex. 13:30"))
+}
+
+/// A schedule's refusal as bad input (exit 2), anything else as itself.
+fn refused(error: ScheduleError) -> anyhow::Error {
+    if error.is_bad_input() {
+        BadInput(vec![error.to_string()]).into()
+    } else {
+        error.into()
+    }
+}
+
+/// One line of `meetings`.
+fn meeting_line(e: &MeetingEntry) -> String {
+    let m = &e.meeting;
+    let state = if e.cancelled { "\tinställt" } else { "" };
+    format!(
+        "{}\trum {}\t{}\t{} {}–{}{state}",
+        e.key,
+        e.room,
+        m.body,
+        m.date,
+        m.start.format("%H:%M"),
+        m.end.format("%H:%M")
+    )
+}
+
+/// A meeting as `meetings --json` lists it.
+fn meeting_json(e: &MeetingEntry) -> serde_json::Value {
+    let m = &e.meeting;
+    serde_json::json!({
+        "id": e.key,
+        "room": e.room,
+        "body": m.body,
+        "label": meeting_key(m),
+        "date": m.date,
+        "start": m.start.format("%H:%M").to_string(),
+        "end": m.end.format("%H:%M").to_string(),
+        "location": m.location,
+        "cancelled": e.cancelled,
+    })
 }
 
 /// `motesskylt central`.
@@ -149,6 +283,76 @@ pub(crate) fn central(
                 })
                 .await?;
                 outln!("{name}: kan logga in ({})", role.as_str())?;
+            }
+            CentralAction::Room(RoomAction::Add { room, name, screen }) => {
+                let room = schedule::room_name(&room).map_err(refused)?;
+                db.set_room(room, name.as_deref(), screen.as_deref(), Utc::now())
+                    .await?;
+                outln!("{room}: rummet finns")?;
+            }
+            CentralAction::Meeting(MeetingAction::Import {
+                file,
+                room,
+                date,
+                start,
+                replace,
+                json,
+            }) => {
+                let meeting = import(&file)?;
+                let meeting = moved(&meeting, date, start)
+                    .map_err(|e| BadInput(vec![crate::problem(&file, None, e)]))?;
+                let room = schedule::room_name(&room).map_err(refused)?.to_string();
+                let now = Utc::now();
+                let done = schedule::import(&db, &room, &meeting, replace.as_deref(), now)
+                    .await
+                    .map_err(refused)?;
+                db.add_room(&room, now).await?;
+                if json {
+                    let mut value = serde_json::to_value(&meeting)?;
+                    value["id"] = done.id.clone().into();
+                    value["room"] = room.clone().into();
+                    outln!("{}", serde_json::to_string_pretty(&value)?)?;
+                } else {
+                    outln!("{}", done.id)?;
+                }
+                if let Some(old) = done.replaced {
+                    eprintln!("{old}: ersatt och inställt");
+                }
+            }
+            CentralAction::Meeting(MeetingAction::Move { id, date, start }) => {
+                if date.is_none() && start.is_none() {
+                    return Err(BadInput(vec![
+                        "ange vart mötet ska flyttas: --date ÅÅÅÅ-MM-DD och/eller --start TT:MM"
+                            .into(),
+                    ])
+                    .into());
+                }
+                let meeting = schedule::shift(&db, &id, date, start, Utc::now())
+                    .await
+                    .map_err(refused)?;
+                outln!(
+                    "{id}: flyttat till {} kl. {}–{}",
+                    meeting.date,
+                    meeting.start.format("%H:%M"),
+                    meeting.end.format("%H:%M")
+                )?;
+            }
+            CentralAction::Meeting(MeetingAction::Cancel { id }) => {
+                schedule::cancel(&db, &id, Utc::now())
+                    .await
+                    .map_err(refused)?;
+                outln!("{id}: inställt")?;
+            }
+            CentralAction::Meetings { room, date, json } => {
+                let meetings = schedule::schedule(&db, room.as_deref(), date).await?;
+                if json {
+                    let list: Vec<_> = meetings.iter().map(meeting_json).collect();
+                    outln!("{}", serde_json::to_string_pretty(&list)?)?;
+                } else {
+                    for entry in &meetings {
+                        outln!("{}", meeting_line(entry))?;
+                    }
+                }
             }
             CentralAction::Revoke { device } => {
                 if !db.revoke(&device, Utc::now()).await? {

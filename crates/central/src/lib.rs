@@ -8,6 +8,8 @@
 //! - [`secret`]: device tokens and one-time codes, kept hashed;
 //! - [`limit`]: failed attempts, the client behind a proxy, open files;
 //! - [`metrics`]: the counters of `/metrics`;
+//! - [`schedule`]: rooms' schedules (meeting ids, no overlaps, moves,
+//!   replacements, cancellations);
 //! - [`state`]: what the API and the pages share;
 //! - [`web`]: the secretary's pages;
 //! - [`export`]: a meeting's event log with corrected moments;
@@ -19,6 +21,7 @@ pub mod db;
 pub mod export;
 pub mod limit;
 pub mod metrics;
+pub mod schedule;
 pub mod secret;
 pub mod server;
 pub mod state;

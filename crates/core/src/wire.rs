@@ -116,10 +116,11 @@ pub struct Cursor {
     pub meetings: i64,
 }
 
-/// A meeting as pulled: its key and newest version.
+/// A meeting as pulled: its id and newest version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomMeeting {
-    /// The meeting's key (`SRO-2026-06-04`).
+    /// The meeting's id (`SRO-2026-06-04-1300`; a meeting stored before
+    /// meetings had ids keeps its label, `SRO-2026-06-04`, as its id).
     pub key: String,
     /// The meeting.
     pub meeting: Meeting,
@@ -127,6 +128,9 @@ pub struct RoomMeeting {
     /// their own notice.
     #[serde(default)]
     pub from_pages: bool,
+    /// The meeting was cancelled: the door says so ("Mötet är inställt").
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// What changed in a room since a cursor.

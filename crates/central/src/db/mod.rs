@@ -142,6 +142,9 @@ pub struct MeetingEntry {
     /// by a kiosk).
     #[serde(default)]
     pub from_pages: bool,
+    /// The meeting was cancelled (it stays, with its events).
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// What a meeting's events may name: every participant's name (and every
@@ -385,6 +388,26 @@ pub trait CentralDb: Send + Sync {
     /// Every meeting's newest version, newest meeting date first.
     fn meetings(&self) -> impl Future<Output = Result<Vec<MeetingEntry>, DbError>> + Send;
 
+    /// Stores a new meeting imported on the secretary's pages for `room`
+    /// under the id `id`; `false` (and nothing stored) when a meeting
+    /// already has that id.
+    fn add_meeting(
+        &self,
+        room: &str,
+        id: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Cancels the meeting `id`: a new version, the secretary's, marked
+    /// cancelled (its events stay). `false` when there is no such meeting.
+    /// An import of it again (a new version) takes the cancellation back.
+    fn cancel_meeting(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
     /// A meeting's newest version.
     fn meeting(
         &self,
@@ -414,6 +437,15 @@ pub trait CentralDb: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
+    /// Adds a room, or changes its title or screen access where given.
+    fn set_room(
+        &self,
+        room: &str,
+        title: Option<&str>,
+        screen: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
     /// Every room: added, or named by a device, code or meeting; by name.
     fn rooms(&self) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
 
@@ -424,13 +456,14 @@ pub trait CentralDb: Send + Sync {
 }
 
 /// Whether a meeting's `body` from the pages (`from_pages`) or from a
-/// device is a new version after the `latest` stored (its body, and
-/// whether it came from the pages): a device never replaces the pages'
-/// version; otherwise any change of text or of origin is new.
-fn new_version<T: PartialEq>(latest: Option<&(T, bool)>, body: &T, from_pages: bool) -> bool {
+/// device is a new version after the `latest` stored (its body, whether it
+/// came from the pages, whether it cancelled the meeting): a device never
+/// replaces the pages' version; otherwise any change of text or of origin
+/// is new, and so is any import after a cancellation (it takes it back).
+fn new_version<T: PartialEq>(latest: Option<&(T, bool, bool)>, body: &T, from_pages: bool) -> bool {
     match latest {
-        Some((_, true)) if !from_pages => false,
-        Some((latest, pages)) => latest != body || *pages != from_pages,
+        Some((_, true, _)) if !from_pages => false,
+        Some((latest, pages, cancelled)) => latest != body || *pages != from_pages || *cancelled,
         None => true,
     }
 }
@@ -571,6 +604,18 @@ impl CentralDb for AnyDb {
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
         delegate!(self, db => db.meetings())
     }
+    async fn add_meeting(
+        &self,
+        room: &str,
+        id: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        delegate!(self, db => db.add_meeting(room, id, meeting, now))
+    }
+    async fn cancel_meeting(&self, id: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        delegate!(self, db => db.cancel_meeting(id, now))
+    }
     async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
         delegate!(self, db => db.meeting(key))
     }
@@ -588,6 +633,15 @@ impl CentralDb for AnyDb {
     }
     async fn add_room(&self, room: &str, now: DateTime<Utc>) -> Result<(), DbError> {
         delegate!(self, db => db.add_room(room, now))
+    }
+    async fn set_room(
+        &self,
+        room: &str,
+        title: Option<&str>,
+        screen: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        delegate!(self, db => db.set_room(room, title, screen, now))
     }
     async fn rooms(&self) -> Result<Vec<String>, DbError> {
         delegate!(self, db => db.rooms())

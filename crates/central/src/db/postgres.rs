@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001-events-acks-codes.sql"),
     include_str!("../../migrations/postgres/0002-users-audit-rooms.sql"),
     include_str!("../../migrations/postgres/0003-meeting-rooms.sql"),
+    include_str!("../../migrations/postgres/0004-meeting-ids-schedules.sql"),
 ];
 
 /// The central store on a PostgreSQL database, over a pool of connections
@@ -173,13 +174,13 @@ impl PostgresDb {
                 room: owner,
             });
         }
-        let latest: Option<(serde_json::Value, bool)> = tx
+        let latest: Option<(serde_json::Value, bool, bool)> = tx
             .query_opt(
-                "SELECT body, from_pages FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
+                "SELECT body, from_pages, cancelled FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
                 &[&key],
             )
             .await?
-            .map(|r| (r.get(0), r.get(1)));
+            .map(|r| (r.get(0), r.get(1), r.get(2)));
         let changed = new_version(latest.as_ref(), &body, from_pages);
         if changed {
             tx.execute(
@@ -197,7 +198,7 @@ impl PostgresDb {
         self.conn()
             .await?
             .query(
-                "SELECT m.key, r.room, m.received, m.body, m.from_pages FROM meetings m
+                "SELECT m.key, r.room, m.received, m.body, m.from_pages, m.cancelled FROM meetings m
                  JOIN meeting_rooms r ON r.key = m.key
                  WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
                    AND ($1::text IS NULL OR m.key = $1)",
@@ -214,6 +215,7 @@ impl PostgresDb {
                         meeting: serde_json::from_value(r.try_get(3)?)
                             .map_err(|e| DbError::BadRow(e.to_string()))?,
                         from_pages: r.get(4),
+                        cancelled: r.get(5),
                         key: key.clone(),
                     })
                 })();
@@ -672,6 +674,63 @@ impl CentralDb for PostgresDb {
         self.store_meeting(room, key, meeting, now, true).await
     }
 
+    async fn add_meeting(
+        &self,
+        room: &str,
+        id: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let body = serde_json::to_value(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        let mut client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        let tx = client.transaction().await?;
+        write_lock(&tx, &hot).await?;
+        let added = tx
+            .execute(
+                "INSERT INTO meeting_rooms (key, room) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&id, &room],
+            )
+            .await?;
+        if added == 0 {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO meetings (key, received, body, from_pages) VALUES ($1, $2, $3, true)",
+            &[&id, &now, &body],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn cancel_meeting(&self, id: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        let mut client = self.conn().await?;
+        let hot = Hot::of(&client).await?;
+        let tx = client.transaction().await?;
+        write_lock(&tx, &hot).await?;
+        let newest = tx
+            .query_opt(
+                "SELECT body, cancelled FROM meetings WHERE key = $1 ORDER BY pos DESC LIMIT 1",
+                &[&id],
+            )
+            .await?;
+        let Some(newest) = newest else {
+            return Ok(false);
+        };
+        if !newest.get::<_, bool>(1) {
+            let body: serde_json::Value = newest.get(0);
+            tx.execute(
+                "INSERT INTO meetings (key, received, body, from_pages, cancelled)
+                 VALUES ($1, $2, $3, true, true)",
+                &[&id, &now, &body],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
         let client = self.conn().await?;
         let hot = Hot::of(&client).await?;
@@ -690,7 +749,7 @@ impl CentralDb for PostgresDb {
         };
         let meetings = tx
             .query(
-                "SELECT m.pos, m.key, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                "SELECT m.pos, m.key, m.body, m.from_pages, m.cancelled FROM meetings m JOIN meeting_rooms r ON r.key = m.key
                  WHERE r.room = $1 AND m.pos > $2
                    AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
                  ORDER BY m.pos",
@@ -705,6 +764,7 @@ impl CentralDb for PostgresDb {
                     key: row.get(1),
                     meeting,
                     from_pages: row.get(3),
+                    cancelled: row.get(4),
                 }),
                 Err(problem) => skipped_row("meetings", &pos.to_string(), &problem),
             }
@@ -819,6 +879,26 @@ impl CentralDb for PostgresDb {
             .execute(
                 "INSERT INTO rooms (name, created) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 &[&room, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn set_room(
+        &self,
+        room: &str,
+        title: Option<&str>,
+        screen: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO rooms (name, created, title, screen)
+                     VALUES ($1, $2, $3, COALESCE($4, 'signed-in'))
+                 ON CONFLICT (name) DO UPDATE SET
+                     title = COALESCE($3, rooms.title), screen = COALESCE($4, rooms.screen)",
+                &[&room, &now, &title, &screen],
             )
             .await?;
         Ok(())

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001-events-acks-codes.sql"),
     include_str!("../../migrations/sqlite/0002-users-audit-rooms.sql"),
     include_str!("../../migrations/sqlite/0003-meeting-rooms.sql"),
+    include_str!("../../migrations/sqlite/0004-meeting-ids-schedules.sql"),
 ];
 
 /// The central store on a SQLite file.
@@ -90,11 +91,11 @@ impl SqliteDb {
                     )?;
                 }
             }
-            let latest: Option<(String, bool)> = tx
+            let latest: Option<(String, bool, bool)> = tx
                 .query_row(
-                    "SELECT body, from_pages FROM meetings WHERE key = ?1 ORDER BY pos DESC LIMIT 1",
+                    "SELECT body, from_pages, cancelled FROM meetings WHERE key = ?1 ORDER BY pos DESC LIMIT 1",
                     params![key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
             let changed = new_version(latest.as_ref(), &body, from_pages);
@@ -235,7 +236,7 @@ impl DeviceRow {
 /// The newest version of every meeting (or of `key`).
 fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
     let mut statement = conn.prepare_cached(
-        "SELECT m.key, r.room, m.received, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+        "SELECT m.key, r.room, m.received, m.body, m.from_pages, m.cancelled FROM meetings m JOIN meeting_rooms r ON r.key = m.key
          WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
            AND (?1 IS NULL OR m.key = ?1)",
     )?;
@@ -246,11 +247,12 @@ fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEn
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             r.get::<_, bool>(4)?,
+            r.get::<_, bool>(5)?,
         ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
-        let (key, room, updated, body, from_pages) = row?;
+        let (key, room, updated, body, from_pages, cancelled) = row?;
         match (time(Some(updated)), parse_meeting(&body)) {
             (Ok(updated), Ok(meeting)) => entries.push(MeetingEntry {
                 key,
@@ -258,6 +260,7 @@ fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEn
                 updated: updated.unwrap_or_default(),
                 meeting,
                 from_pages,
+                cancelled,
             }),
             (Err(problem), _) | (_, Err(problem)) => skipped_row("meetings", &key, &problem),
         }
@@ -608,6 +611,62 @@ impl CentralDb for SqliteDb {
         self.store_meeting(room, key, meeting, now, true).await
     }
 
+    async fn add_meeting(
+        &self,
+        room: &str,
+        id: &str,
+        meeting: &Meeting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let (room, id) = (room.to_string(), id.to_string());
+        let body = serde_json::to_string(meeting).map_err(|e| DbError::BadRow(e.to_string()))?;
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let added = tx.execute(
+                "INSERT INTO meeting_rooms (key, room) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![id, room],
+            )?;
+            if added == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO meetings (key, received, body, from_pages) VALUES (?1, ?2, ?3, 1)",
+                params![id, now.to_rfc3339(), body],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn cancel_meeting(&self, id: &str, now: DateTime<Utc>) -> Result<bool, DbError> {
+        let id = id.to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let newest: Option<(String, bool)> = tx
+                .query_row(
+                    "SELECT body, cancelled FROM meetings WHERE key = ?1 ORDER BY pos DESC LIMIT 1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match newest {
+                None => return Ok(false),
+                Some((_, true)) => {}
+                Some((body, false)) => {
+                    tx.execute(
+                        "INSERT INTO meetings (key, received, body, from_pages, cancelled)
+                         VALUES (?1, ?2, ?3, 1, 1)",
+                        params![id, now.to_rfc3339(), body],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn meeting_room(&self, key: &str) -> Result<Option<String>, DbError> {
         let key = key.to_string();
         self.with(move |conn| {
@@ -633,7 +692,7 @@ impl CentralDb for SqliteDb {
             };
             {
                 let mut statement = tx.prepare_cached(
-                    "SELECT m.pos, m.key, m.body, m.from_pages FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                    "SELECT m.pos, m.key, m.body, m.from_pages, m.cancelled FROM meetings m JOIN meeting_rooms r ON r.key = m.key
                      WHERE r.room = ?1 AND m.pos > ?2
                        AND m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
                      ORDER BY m.pos",
@@ -644,16 +703,18 @@ impl CentralDb for SqliteDb {
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, bool>(3)?,
+                        r.get::<_, bool>(4)?,
                     ))
                 })?;
                 for row in rows {
-                    let (pos, key, body, from_pages) = row?;
+                    let (pos, key, body, from_pages, cancelled) = row?;
                     pulled.cursor.meetings = pulled.cursor.meetings.max(pos);
                     match parse_meeting(&body) {
                         Ok(meeting) => pulled.meetings.push(RoomMeeting {
                             key,
                             meeting,
                             from_pages,
+                            cancelled,
                         }),
                         Err(problem) => skipped_row("meetings", &pos.to_string(), &problem),
                     }
@@ -795,6 +856,31 @@ impl CentralDb for SqliteDb {
             conn.execute(
                 "INSERT INTO rooms (name, created) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 params![room, now.to_rfc3339()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_room(
+        &self,
+        room: &str,
+        title: Option<&str>,
+        screen: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let (room, title, screen) = (
+            room.to_string(),
+            title.map(str::to_string),
+            screen.map(str::to_string),
+        );
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO rooms (name, created, title, screen)
+                     VALUES (?1, ?2, ?3, COALESCE(?4, 'signed-in'))
+                 ON CONFLICT (name) DO UPDATE SET
+                     title = COALESCE(?3, title), screen = COALESCE(?4, screen)",
+                params![room, now.to_rfc3339(), title, screen],
             )?;
             Ok(())
         })

@@ -103,13 +103,7 @@ pub struct RoomForm {
 }
 
 fn room_name(text: &str) -> Result<&str, PageError> {
-    let room = text.trim();
-    if room.is_empty() || room.chars().count() > 64 {
-        return Err(PageError::Bad(
-            "skriv rummets namn (högst 64 tecken)".into(),
-        ));
-    }
-    Ok(room)
+    crate::schedule::room_name(text).map_err(|e| PageError::Bad(e.to_string()))
 }
 
 /// `POST /devices/code`: a one-time code for a room, shown once.

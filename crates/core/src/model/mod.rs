@@ -5,6 +5,7 @@
 //! contract (`shared/contract.md`): field names here are load-bearing.
 
 pub mod event;
+pub mod identity;
 pub mod time;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -246,9 +247,11 @@ pub fn normalise_name(name: &str) -> String {
         .join(" ")
 }
 
-/// The key a meeting is stored under: body and date, e.g. `SRO-2026-06-04`.
-/// Not the start time: a notice sent again with the start moved is a new
-/// version of the same meeting, and keeps its check-ins.
+/// A meeting's label: body and date, e.g. `SRO-2026-06-04`. A kiosk with
+/// only a notice file (no central server) stores its meeting under it, and
+/// meetings stored before they had their own id keep it as their id; a
+/// meeting of the central store gets an id of its own
+/// ([`identity::meeting_id_stem`]), since one body can meet twice a day.
 pub fn meeting_key(meeting: &Meeting) -> String {
     let body: String = meeting
         .body

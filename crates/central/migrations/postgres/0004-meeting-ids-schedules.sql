@@ -1,0 +1,10 @@
+    -- 4: meetings with their own ids, rooms with schedules.
+    -- A meeting's key is its id from now on: those stored before keep the
+    -- label they had (SRO-2026-06-04) as their id. A version may cancel
+    -- the meeting (it stays, with its events, marked as cancelled).
+    ALTER TABLE meetings ADD COLUMN cancelled boolean NOT NULL DEFAULT false;
+    -- A room's name as people say it, and who may see its screen.
+    ALTER TABLE rooms ADD COLUMN title text;
+    ALTER TABLE rooms ADD COLUMN screen text NOT NULL DEFAULT 'signed-in';
+    -- A room's schedule is read by room.
+    CREATE INDEX meeting_rooms_room ON meeting_rooms (room);
