@@ -678,3 +678,194 @@ fn export_check_and_card_hash_work_on_a_kiosks_data() {
     let bad = run(&["card-hash", "--config", arg(&config), "04A1B"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `motesskylt central … room add / meeting import / meetings` as the
+/// contract writes them: two meetings of one body on one day are two
+/// meetings with ids of their own; an overlap is refused (exit 2) naming
+/// the other, nothing stored; `--date`/`--start` move the whole meeting;
+/// `--replace` names the one replaced; the listing is by date and start.
+#[test]
+fn meetings_live_in_rooms_with_ids_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\ndatabase = \"{}\"\n",
+            dir.path().join("central.sqlite").display()
+        ),
+    )
+    .unwrap();
+    let notice = notice();
+    let central = |more: &[&str]| {
+        let mut args = vec!["central", "--config", arg(&config)];
+        args.extend_from_slice(more);
+        run(&args)
+    };
+    let ok = |out: Output| -> String {
+        assert!(
+            out.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(central(&[
+        "room",
+        "add",
+        "vanern",
+        "--name",
+        "Sal Vänern",
+        "--screen",
+        "open",
+    ]));
+    let imported = json(&run(&["import", arg(&notice), "--json"]));
+
+    // The afternoon as written, printed as import --json does, plus id and room.
+    let afternoon = json(&central(&[
+        "meeting",
+        "import",
+        arg(&notice),
+        "--room",
+        "vanern",
+        "--json",
+    ]));
+    assert_eq!(afternoon["id"], "SRO-2026-06-04-1300");
+    assert_eq!(afternoon["room"], "vanern");
+    let mut as_imported = afternoon.clone();
+    as_imported.as_object_mut().unwrap().remove("id");
+    as_imported.as_object_mut().unwrap().remove("room");
+    assert_eq!(as_imported, imported);
+
+    // The same body's morning meeting the same day: another meeting.
+    let morning = ok(central(&[
+        "meeting",
+        "import",
+        arg(&notice),
+        "--room",
+        "vanern",
+        "--start",
+        "09:00",
+    ]));
+    assert_eq!(morning.trim(), "SRO-2026-06-04-0900");
+
+    // At the afternoon's time again: refused, naming it, nothing stored.
+    let refused = central(&["meeting", "import", arg(&notice), "--room", "vanern"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        why.contains("SRO-2026-06-04-1300") && why.contains("--replace"),
+        "{why}"
+    );
+
+    // Tomorrow, moved as a whole: every time shifts by the same amount.
+    let tomorrow = json(&central(&[
+        "meeting",
+        "import",
+        arg(&notice),
+        "--room",
+        "vanern",
+        "--date",
+        "2026-06-05",
+        "--start",
+        "10:00",
+        "--json",
+    ]));
+    assert_eq!(tomorrow["id"], "SRO-2026-06-05-1000");
+    assert_eq!(
+        (tomorrow["date"].as_str(), tomorrow["start"].as_str()),
+        (Some("2026-06-05"), Some("10:00"))
+    );
+    let shift = |t: &Value| {
+        let (h, m) = t.as_str().unwrap().split_once(':').unwrap();
+        h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
+    };
+    for (moved, was) in tomorrow["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(imported["items"].as_array().unwrap())
+    {
+        assert_eq!(
+            shift(&moved["start"]) - shift(&was["start"]),
+            -180,
+            "{moved}"
+        );
+        assert_eq!(moved["title"], was["title"]);
+    }
+
+    // The listing: by date and start, with at least the contract's fields.
+    let listed = json(&central(&["meetings", "--json"]));
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "SRO-2026-06-04-0900",
+            "SRO-2026-06-04-1300",
+            "SRO-2026-06-05-1000"
+        ]
+    );
+    for field in ["id", "room", "body", "date", "start", "end"] {
+        assert!(listed[0].get(field).is_some(), "{field}");
+    }
+    assert_eq!(
+        (listed[0]["start"].as_str(), listed[0]["end"].as_str()),
+        (Some("09:00"), Some("11:30"))
+    );
+    let that_day = json(&central(&["meetings", "--date", "2026-06-05", "--json"]));
+    assert_eq!(that_day.as_array().unwrap().len(), 1);
+    assert!(json(&central(&["meetings", "--room", "vattern", "--json"])) == Value::Array(vec![]));
+    let lines = ok(central(&["meetings", "--room", "vanern"]));
+    assert_eq!(lines.lines().count(), 3);
+    assert!(
+        lines.starts_with("SRO-2026-06-04-0900\trum vanern\tSRO\t2026-06-04 09:00–11:30"),
+        "{lines}"
+    );
+
+    // --replace the afternoon: the same body's notice again is the same meeting.
+    let replaced = ok(central(&[
+        "meeting",
+        "import",
+        arg(&notice),
+        "--room",
+        "vanern",
+        "--replace",
+        "SRO-2026-06-04-1300",
+    ]));
+    assert_eq!(replaced.trim(), "SRO-2026-06-04-1300");
+
+    // Moved and cancelled by id; a bad id or notice is bad input.
+    let moved = ok(central(&[
+        "meeting",
+        "move",
+        "SRO-2026-06-05-1000",
+        "--start",
+        "13:00",
+    ]));
+    assert!(
+        moved.contains("13.00") || moved.contains("13:00"),
+        "{moved}"
+    );
+    let clash = central(&["meeting", "move", "SRO-2026-06-04-0900", "--start", "12:00"]);
+    assert_eq!(clash.status.code(), Some(2));
+    ok(central(&["meeting", "cancel", "SRO-2026-06-04-0900"]));
+    let listed = ok(central(&["meetings", "--date", "2026-06-04"]));
+    assert!(
+        listed.lines().next().unwrap().ends_with("inställt"),
+        "{listed}"
+    );
+    assert_eq!(
+        central(&["meeting", "cancel", "finns-inte"]).status.code(),
+        Some(2)
+    );
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "Inget möte här.\n").unwrap();
+    let bad = central(&["meeting", "import", arg(&junk), "--room", "vanern"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).starts_with(arg(&junk)));
+}
