@@ -164,6 +164,8 @@ fn routes() -> Vec<(&'static str, String)> {
         ("GET", format!("/meetings/{KEY}/live")),
         ("POST", format!("/meetings/{KEY}/corrections")),
         ("POST", format!("/meetings/{KEY}/corrections/withdraw")),
+        ("POST", format!("/meetings/{KEY}/move")),
+        ("POST", format!("/meetings/{KEY}/cancel")),
         ("GET", format!("/meetings/{KEY}/export/events")),
         ("GET", "/import".to_string()),
         ("GET", "/cards".to_string()),
@@ -888,19 +890,18 @@ async fn a_new_password_ends_open_sessions_and_https_cookies_are_secure() {
     }
 }
 
-/// Issue 15, point 13: until meetings have their own identity, a second
-/// meeting of the same body on the same day (times that do not overlap
-/// the first's) is refused with a message naming the first, instead of
-/// silently replacing it; ticking "the same meeting with new times"
-/// replaces it on purpose, and a new version of the same meeting
-/// (overlapping times) is still saved, as the preview says.
+/// Issue 18: a room's schedule on the pages. A second meeting of the same
+/// body on the same day is a meeting of its own (its own id); a meeting
+/// that overlaps another of the room is refused, naming it and keeping
+/// what was typed, and saved only when the secretary ticks "replace"; the
+/// meeting page moves a whole meeting and cancels one, audited.
 #[tokio::test]
-async fn a_second_meeting_of_the_body_on_the_same_day_is_refused_not_replacing_the_first() {
+async fn the_room_schedule_keeps_meetings_apart_and_moves_and_cancels_them() {
     let site = Site::start().await;
     let anna = site.sign_in("anna").await;
     let m = meeting();
     let json = serde_json::to_string(&m).unwrap();
-    let form = |start: &str, end: &str, replace: bool| {
+    let form = |start: &str, end: &str, replace: Option<&str>| {
         let mut form = vec![
             ("csrf", anna.csrf.clone()),
             ("meeting", json.clone()),
@@ -914,49 +915,77 @@ async fn a_second_meeting_of_the_body_on_the_same_day_is_refused_not_replacing_t
             };
             form.push((k, v));
         }
-        if replace {
-            form.push(("replace", "yes".to_string()));
+        if let Some(id) = replace {
+            form.push(("replace", id.to_string()));
         }
         form
     };
-    let post = |form: Vec<(&'static str, String)>| async {
-        let form = form;
+    let (on, as_anna) = (&site, &anna);
+    let post = |path: String, form: Vec<(&'static str, String)>| async move {
         let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        site.post(Some(&anna), "/import/save", &refs).await
+        on.post(Some(as_anna), &path, &refs).await
     };
 
+    // The room's kiosk sent the afternoon meeting: the secretary's import
+    // at that time is her version of it (same id, its check-ins).
+    let taken = post("/import/save".into(), form("13:00", "15:30", None)).await;
+    assert_eq!(
+        taken.location,
+        format!("/meetings/{KEY}?done=import"),
+        "{}",
+        taken.body
+    );
+    // The morning: a meeting of its own.
+    let morning = post("/import/save".into(), form("08:00", "10:30", None)).await;
+    assert_eq!(
+        morning.location, "/meetings/SRO-2026-06-04-0800?done=import",
+        "{}",
+        morning.body
+    );
+    let morning_id = "SRO-2026-06-04-0800";
+    assert_eq!(
+        site.db().meeting(KEY).await.unwrap().unwrap().meeting.start,
+        m.start
+    );
+
+    // Overlapping the afternoon: refused, naming it, offering to replace it.
     let before = site.snapshot().await;
-    let refused = post(form("08:00", "10:30", false)).await;
+    let refused = post("/import/save".into(), form("14:00", "16:00", None)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.body.contains(
-            "SRO har redan ett möte 4 juni 2026 kl. 13.00–15.30 i rummet konferens-1. Två möten i samma organ samma dag kan inte hållas isär ännu"
-        ),
+        refused.body.contains(&format!(
+            "rummet {ROOM} har redan mötet {KEY} (SRO 2026-06-04 kl. 13.00–15.30)"
+        )),
         "{}",
         refused.body
     );
     assert!(
-        refused.body.contains("name=\"start\" value=\"08:00\""),
+        refused
+            .body
+            .contains(&format!("name=\"replace\" value=\"{KEY}\"")),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("name=\"start\" value=\"14:00\""),
         "what was typed is kept"
     );
     assert!(
-        refused.body.contains("name=\"replace\""),
-        "{}",
-        refused.body
+        refused
+            .body
+            .contains(&format!("name=\"room\" list=\"rooms\" value=\"{ROOM}\""))
     );
     assert_eq!(
         site.snapshot().await,
         before,
         "nothing saved, nothing audited"
     );
-    assert_eq!(site.db().meeting(KEY).await.unwrap().unwrap().meeting, m);
-
     // In English too.
     let english = site
         .http
         .post(format!("{}/import/save", site.base))
         .header(COOKIE, format!("{}; motesskylt_lang=en", anna.cookie))
-        .form(&form("08:00", "10:30", false))
+        .form(&form("14:00", "16:00", None))
         .send()
         .await
         .unwrap()
@@ -964,18 +993,135 @@ async fn a_second_meeting_of_the_body_on_the_same_day_is_refused_not_replacing_t
         .await
         .unwrap();
     assert!(
-        english.contains("SRO already has a meeting on 4 June 2026 at 13:00–15:30"),
+        english.contains(&format!(
+            "room {ROOM} already has the meeting {KEY} (SRO 2026-06-04 13:00–15:30)"
+        )),
         "{english}"
     );
-
-    // A new version of the same meeting (overlapping times) is saved.
-    let saved = post(form("13:00", "15:45", false)).await;
-    assert_eq!(saved.location, format!("/meetings/{KEY}?done=import"));
-    // Moving the meeting on purpose is possible, ticked.
-    let moved = post(form("08:00", "10:30", true)).await;
-    assert_eq!(moved.location, format!("/meetings/{KEY}?done=import"));
+    // Ticked: the same body's meeting that day becomes the new version.
+    let replaced = post("/import/save".into(), form("14:00", "16:00", Some(KEY))).await;
+    assert_eq!(replaced.location, format!("/meetings/{KEY}?done=import"));
     let stored = site.db().meeting(KEY).await.unwrap().unwrap().meeting;
-    assert_eq!(stored.start.format("%H:%M").to_string(), "08:00");
+    assert_eq!(stored.start.format("%H:%M").to_string(), "14:00");
+
+    // The meeting page moves the morning as a whole.
+    let page = site
+        .get(Some(&anna), &format!("/meetings/{morning_id}"))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/meetings/{morning_id}/move\"")),
+        "{}",
+        page.body
+    );
+    let moved = post(
+        format!("/meetings/{morning_id}/move"),
+        vec![
+            ("csrf", anna.csrf.clone()),
+            ("date", "2026-06-04".into()),
+            ("start", "09:00".into()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        moved.location,
+        format!("/meetings/{morning_id}?done=moved"),
+        "{}",
+        moved.body
+    );
+    let stored = site
+        .db()
+        .meeting(morning_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .meeting;
+    assert_eq!(
+        (
+            stored.start.format("%H:%M").to_string(),
+            stored.end.format("%H:%M").to_string()
+        ),
+        ("09:00".to_string(), "11:30".to_string())
+    );
+    // Every item by the same hour (08:00 -> 09:00).
+    for (moved, was) in stored.items.iter().zip(&m.items) {
+        assert_eq!(
+            moved.start - was.start,
+            chrono::TimeDelta::hours(1),
+            "{}",
+            moved.title
+        );
+    }
+    // Not into the afternoon's time.
+    let clash = post(
+        format!("/meetings/{morning_id}/move"),
+        vec![
+            ("csrf", anna.csrf.clone()),
+            ("date", "2026-06-04".into()),
+            ("start", "13:00".into()),
+        ],
+    )
+    .await;
+    assert_eq!(clash.status, StatusCode::BAD_REQUEST);
+    assert!(clash.body.contains(KEY), "{}", clash.body);
+
+    // Cancelled only when ticked; then it says so, and the time is free.
+    let unticked = post(
+        format!("/meetings/{morning_id}/cancel"),
+        vec![("csrf", anna.csrf.clone())],
+    )
+    .await;
+    assert_eq!(unticked.status, StatusCode::BAD_REQUEST);
+    assert!(
+        !site
+            .db()
+            .meeting(morning_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .cancelled
+    );
+    let cancelled = post(
+        format!("/meetings/{morning_id}/cancel"),
+        vec![("csrf", anna.csrf.clone()), ("confirm", "yes".into())],
+    )
+    .await;
+    assert_eq!(
+        cancelled.location,
+        format!("/meetings/{morning_id}?done=cancelled")
+    );
+    assert!(
+        site.db()
+            .meeting(morning_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .cancelled
+    );
+    let page = site
+        .get(
+            Some(&anna),
+            &format!("/meetings/{morning_id}?done=cancelled"),
+        )
+        .await;
+    assert!(page.body.contains("Mötet är inställt."), "{}", page.body);
+    let list = site.get(Some(&anna), "/meetings").await;
+    assert!(list.body.contains("Inställt"), "{}", list.body);
+    let audit = site.db().audit_log(2).await.unwrap();
+    let actions: Vec<(&str, Option<&str>)> = audit
+        .iter()
+        .map(|e| (e.action.as_str(), e.meeting.as_deref()))
+        .collect();
+    assert_eq!(
+        actions,
+        [("cancel", Some(morning_id)), ("move", Some(morning_id))]
+    );
+    let again = post("/import/save".into(), form("08:00", "10:30", None)).await;
+    assert_eq!(
+        again.location, "/meetings/SRO-2026-06-04-0800-2?done=import",
+        "{}",
+        again.body
+    );
 }
 
 /// Enrols a kiosk named `name` in `room` with a code made for the room.

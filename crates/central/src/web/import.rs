@@ -17,6 +17,7 @@ use maud::{Markup, html};
 use super::layout::{self, Section, tr};
 use super::{Language, PageError, Signed, WebState};
 use crate::db::{CentralDb, MeetingEntry};
+use crate::schedule::{self, ScheduleError};
 use motesskylt_core::kallelse::import_bytes;
 use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::Lang;
@@ -155,7 +156,7 @@ pub async fn upload(
             );
             upload_form(&signed, &[text])
         }
-        Ok(meeting) => preview(&state, &signed, &meeting, &[]).await?,
+        Ok(meeting) => preview(&state, &signed, &meeting, &[], &Placement::default()).await?,
         Err(problems) => {
             let lines: Vec<String> = problems
                 .iter()
@@ -180,24 +181,28 @@ async fn preview(
     signed: &Signed,
     meeting: &Meeting,
     problems: &[String],
+    placed: &Placement,
 ) -> Result<Markup, PageError> {
     let lang = signed.lang;
     let rooms = state.app.db.rooms().await?;
-    let key = meeting_key(meeting);
-    // A meeting only a kiosk uploaded does not hold its room: the
-    // secretary's import decides (the kiosk's room is only suggested).
-    let existing = state.app.db.meeting(&key).await?;
-    let kiosk_room = existing
+    // The room typed, or else the one whose kiosk uploaded this meeting
+    // from its notice file (the same body and date): only suggested.
+    let label = meeting_key(meeting);
+    let kiosk_room = state
+        .app
+        .db
+        .meetings()
+        .await?
+        .into_iter()
+        .find(|e| !e.from_pages && !e.cancelled && meeting_key(&e.meeting) == label)
+        .map(|e| e.room);
+    let room = placed.room.clone().or_else(|| kiosk_room.clone());
+    // The meeting in the way, offered for replacement to whoever may
+    // change it.
+    let conflict = placed
+        .conflict
         .as_ref()
-        .filter(|e| !e.from_pages)
-        .map(|e| e.room.clone());
-    let existing_room = existing
-        .as_ref()
-        .filter(|e| e.from_pages)
-        .map(|e| e.room.clone());
-    let second = existing
-        .as_ref()
-        .filter(|old| is_second_meeting(&old.meeting, meeting));
+        .filter(|other| signed.viewer.may_see(&other.meeting.body));
     let json = serde_json::to_string(meeting).map_err(|e| PageError::Bad(e.to_string()))?;
     let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
     Ok(html! {
@@ -227,38 +232,21 @@ async fn preview(
                 label for="location" { (tr(lang, "Plats", "Place")) }
                 input.wide #location type="text" name="location" value=(meeting.location.as_deref().unwrap_or(""));
                 label for="room" { (tr(lang, "Rum (kiosken som visar mötet)", "Room (the kiosk that shows the meeting)")) }
-                @if let Some(room) = &existing_room {
-                    input #room type="text" name="room" value=(room) readonly;
-                    @if let Some(old) = second {
-                        (layout::notice("error", &second_meeting_text(lang, old)))
-                        label.check {
-                            input type="checkbox" name="replace" value="yes";
-                            " " (tr(lang, "Det är samma möte med nya tider: ersätt mötet", "It is the same meeting with new times: replace the meeting"))
-                            " " (lang.clock(old.meeting.start)) "–" (lang.clock(old.meeting.end))
-                        }
-                    } @else {
-                        (layout::notice("warn", &format!("{} {}–{} {} {room}.",
-                            tr(lang, "Mötet finns redan, kl.", "The meeting exists already, at"),
-                            lang.clock(existing.as_ref().map_or(meeting.start, |e| e.meeting.start)),
-                            lang.clock(existing.as_ref().map_or(meeting.end, |e| e.meeting.end)),
-                            tr(lang, "i rummet; det du sparar blir en ny version av det och ersätter den gamla i", "in the room; what you save becomes a new version of it and replaces the old one in"))))
+                input #room type="text" name="room" list="rooms" value=[room.as_deref()] required;
+                datalist #rooms { @for r in &rooms { option value=(r) {} } }
+                @if let Some(room) = &kiosk_room {
+                    (layout::notice("warn", &format!("{} {room}. {}",
+                        tr(lang, "Bara kiosken har skickat mötet, från sin kallelsefil, i rummet", "Only the kiosk has sent the meeting, from its notice file, in the room"),
+                        tr(lang, "Sparat i det rummet blir det sekreterarens version av kioskens möte, med dess incheckningar; i ett annat rum blir det ett eget möte.", "Saved in that room it becomes the secretary's version of the kiosk's meeting, with its check-ins; in another room it is a meeting of its own."))))
+                }
+                @if let Some(other) = conflict {
+                    label.check {
+                        input type="checkbox" name="replace" value=(other.key);
+                        " " (tr(lang, "Ersätt mötet", "Replace the meeting")) " " (other.key)
+                        " (" (other.meeting.body) " " (lang.date(other.meeting.date)) " "
+                        (lang.clock(other.meeting.start)) "–" (lang.clock(other.meeting.end)) ") "
+                        (tr(lang, "med det här. Samma organs möte samma dag blir en ny version och behåller sina incheckningar; ett annat möte ställs in.", "with this one. The same body's meeting that day becomes a new version and keeps its check-ins; any other meeting is cancelled."))
                     }
-                } @else {
-                    input #room type="text" name="room" list="rooms" value=[kiosk_room.as_deref()] required;
-                    @if let Some(room) = &kiosk_room {
-                        (layout::notice("warn", &format!("{} {room}. {}",
-                            tr(lang, "Bara kiosken har skickat mötet, i rummet", "Only the kiosk has sent the meeting, in the room"),
-                            tr(lang, "Det du sparar ersätter kioskens version; välj ett annat rum om mötet hålls där (kiosken där ser det då inte längre).", "What you save replaces the kiosk's version; choose another room if the meeting is held there (that kiosk then no longer sees it)."))))
-                        @if let Some(old) = second {
-                            (layout::notice("error", &second_meeting_text(lang, old)))
-                            label.check {
-                                input type="checkbox" name="replace" value="yes";
-                                " " (tr(lang, "Det är samma möte med nya tider: ersätt mötet", "It is the same meeting with new times: replace the meeting"))
-                                " " (lang.clock(old.meeting.start)) "–" (lang.clock(old.meeting.end))
-                            }
-                        }
-                    }
-                    datalist #rooms { @for r in &rooms { option value=(r) {} } }
                 }
             }
             section.card {
@@ -298,34 +286,12 @@ async fn preview(
     })
 }
 
-/// Whether `new`, of the same body and day as `old` (the same key), is
-/// another meeting rather than a new version of `old`: their planned
-/// times do not overlap (one body does not hold two meetings at once).
-fn is_second_meeting(old: &Meeting, new: &Meeting) -> bool {
-    !(new.start < old.end && old.start < new.end)
-}
-
-/// Why a second meeting of a body on a day is refused, naming the first.
-fn second_meeting_text(lang: Lang, old: &MeetingEntry) -> String {
-    let m = &old.meeting;
-    match lang {
-        Lang::Sv => format!(
-            "{} har redan ett möte {} kl. {}–{} i rummet {}. Två möten i samma organ samma dag kan inte hållas isär ännu: det här skulle ersätta det första. Spara inte det andra mötet nu; är det samma möte med nya tider, kryssa i rutan nedan.",
-            m.body,
-            lang.date(m.date),
-            lang.clock(m.start),
-            lang.clock(m.end),
-            old.room
-        ),
-        Lang::En => format!(
-            "{} already has a meeting on {} at {}–{} in the room {}. Two meetings of one body on one day cannot be kept apart yet: this one would replace the first. Do not save the second meeting now; if it is the same meeting with new times, tick the box below.",
-            m.body,
-            lang.date(m.date),
-            lang.clock(m.start),
-            lang.clock(m.end),
-            old.room
-        ),
-    }
+/// Where the preview places the meeting: the room typed (kept when the
+/// save is refused) and the room's meeting in the way, if any.
+#[derive(Debug, Default)]
+struct Placement {
+    room: Option<String>,
+    conflict: Option<MeetingEntry>,
 }
 
 /// A preview that cannot be saved: the meeting as edited (when the form
@@ -532,10 +498,11 @@ async fn again(
     signed: &Signed,
     meeting: Option<Meeting>,
     problems: Vec<String>,
+    placed: &Placement,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
     let body = match meeting {
-        Some(m) => preview(state, signed, &m, &problems).await?,
+        Some(m) => preview(state, signed, &m, &problems, placed).await?,
         None => upload_form(signed, &problems),
     };
     let title = tr(lang, "Importera kallelse", "Import notice");
@@ -546,8 +513,9 @@ async fn again(
         .into_response())
 }
 
-/// `POST /import/save`: saves the meeting for its room (a new version
-/// when it exists), tells the room's kiosks, and audits it.
+/// `POST /import/save`: places the meeting in its room's schedule (a new
+/// meeting with an id of its own, or, replacing one named, a new version
+/// of it), tells the room's kiosks, and audits it.
 pub async fn save(
     State(state): State<WebState>,
     signed: Signed,
@@ -557,11 +525,15 @@ pub async fn save(
     let lang = signed.lang;
     let fields: HashMap<String, String> = fields.into_iter().collect();
     signed.check(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let typed = Placement {
+        room: fields.get("room").map(|r| r.trim().to_string()),
+        conflict: None,
+    };
     let (meeting, room) = match apply_edits(&fields, lang) {
         Ok(edited) => edited,
         Err(refused) => {
             let (meeting, problems) = *refused;
-            return again(&state, &signed, meeting, problems).await;
+            return again(&state, &signed, meeting, problems, &typed).await;
         }
     };
     if !signed.viewer.may_see(&meeting.body) {
@@ -574,31 +546,7 @@ pub async fn save(
             ),
             meeting.body
         );
-        return again(&state, &signed, Some(meeting), vec![text]).await;
-    }
-    let key = meeting_key(&meeting);
-    // Bodies whose names differ only in punctuation share a key: the
-    // meeting under it must be this body's. A meeting only another room's
-    // kiosk has uploaded is no body's word: the secretary's import takes
-    // its place (and its key) there.
-    let existing = state
-        .app
-        .db
-        .meeting(&key)
-        .await?
-        .filter(|old| old.from_pages || old.room == room);
-    if let Some(old) = &existing
-        && (old.meeting.body != meeting.body || !signed.viewer.may_see(&old.meeting.body))
-    {
-        let text = format!(
-            "{} ({key})",
-            tr(
-                lang,
-                "Ett annat organs möte har redan samma förkortning och datum; be administratören om hjälp",
-                "Another body's meeting already has this short name and date; ask the administrator"
-            )
-        );
-        return again(&state, &signed, Some(meeting), vec![text]).await;
+        return again(&state, &signed, Some(meeting), vec![text], &typed).await;
     }
     // Only administrators add rooms; a secretary picks one that exists.
     if !signed.viewer.is_admin() && !state.app.db.rooms().await?.contains(&room) {
@@ -608,63 +556,68 @@ pub async fn save(
             "Room: choose an existing room (the administrator adds new ones)",
         )
         .to_string();
-        return again(&state, &signed, Some(meeting), vec![text]).await;
+        return again(&state, &signed, Some(meeting), vec![text], &typed).await;
     }
-    // Until meetings have their own identity, one body's two meetings on
-    // one day share a key: a second one would silently replace the first.
-    if let Some(old) = &existing
-        && is_second_meeting(&old.meeting, &meeting)
-        && fields.get("replace").map(String::as_str) != Some("yes")
+    // A secretary replaces only their own bodies' meetings.
+    let replace = fields
+        .get("replace")
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty());
+    if let Some(id) = replace
+        && let Some(old) = state.app.db.meeting(id).await?
+        && !signed.viewer.may_see(&old.meeting.body)
     {
         let text = format!(
-            "{} {} {}",
-            tr(lang, "Mötet sparades inte:", "The meeting was not saved:"),
-            old.meeting.body,
+            "{} {id}",
             tr(
                 lang,
-                "har redan ett annat möte samma dag (se Rum nedan).",
-                "already has another meeting that day (see Room below)."
+                "Du får inte ersätta mötet",
+                "You may not replace the meeting"
             )
         );
-        return again(&state, &signed, Some(meeting), vec![text]).await;
+        return again(&state, &signed, Some(meeting), vec![text], &typed).await;
     }
-    if let Some(owner) = existing.as_ref().map(|old| &old.room)
-        && *owner != room
-    {
-        let text = format!(
-            "{} {owner}",
-            tr(
-                lang,
-                "Mötet finns redan i ett annat rum:",
-                "The meeting is already in another room:"
-            )
-        );
-        return again(&state, &signed, Some(meeting), vec![text]).await;
-    }
-    // Audited first: what cannot be audited is not done.
+    let now = (state.app.now)();
+    let done = match schedule::import(&*state.app.db, &room, &meeting, replace, now).await {
+        Ok(done) => done,
+        Err(ScheduleError::Db(e)) => return Err(e.into()),
+        Err(refused) => {
+            let text = format!(
+                "{} {}",
+                tr(lang, "Mötet sparades inte:", "The meeting was not saved:"),
+                refused.message(lang)
+            );
+            let placed = Placement {
+                conflict: match refused {
+                    ScheduleError::Overlap { other, .. } => Some(*other),
+                    _ => None,
+                },
+                ..typed
+            };
+            return again(&state, &signed, Some(meeting), vec![text], &placed).await;
+        }
+    };
     state
         .audit(
             &signed.viewer.user.name,
             "import",
-            Some(&key),
+            Some(&done.id),
             format!(
-                "kallelsen sparad för rummet {room} ({} deltagare, {} punkter)",
+                "kallelsen sparad för rummet {room} ({} deltagare, {} punkter){}",
                 meeting.participants.len(),
-                meeting.items.len()
+                meeting.items.len(),
+                done.replaced
+                    .as_ref()
+                    .map(|old| format!("; ersätter {old}, som är inställt"))
+                    .unwrap_or_default()
             ),
         )
-        .await?;
-    let now = (state.app.now)();
-    state
-        .app
-        .db
-        .import_meeting(&room, &key, &meeting, now)
         .await?;
     state.app.db.add_room(&room, now).await?;
     let _ = state.app.changes.send(room.clone());
     Ok(Redirect::to(&format!(
         "{}?done=import",
-        super::meetings::meeting_path(&key)
+        super::meetings::meeting_path(&done.id)
     ))
     .into_response())
 }

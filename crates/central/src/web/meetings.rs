@@ -68,7 +68,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
                             td { (m.meeting.body) }
                             td.num { (lang.clock(m.meeting.start)) "–" (lang.clock(m.meeting.end)) }
                             td { (m.meeting.location.as_deref().unwrap_or("")) }
-                            td { (m.room) }
+                            td { (m.room) @if m.cancelled { " " span.state.absent { (tr(lang, "Inställt", "Cancelled")) } } }
                         }
                     }
                 }
@@ -163,7 +163,7 @@ async fn meeting_page(
     let corrections = corrections(&logged);
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, state.tz).time());
     Ok(html! {
-        h1 { (m.body) " " (lang.date(m.date)) }
+        h1 { (m.body) " " (lang.date(m.date)) @if entry.cancelled { " – " (tr(lang, "inställt", "cancelled")) } }
         p.sub {
             (lang.clock(m.start)) "–" (lang.clock(m.end))
             @if let Some(place) = &m.location { " · " (place) }
@@ -173,6 +173,8 @@ async fn meeting_page(
             Some("correction") => (notice("ok", tr(lang, "Rättelsen är sparad och syns i närvarolistan.", "The correction is saved and shows in the attendance list."))),
             Some("withdrawn") => (notice("ok", tr(lang, "Rättelsen är återkallad. Den räknas inte längre, men finns kvar i händelseloggen.", "The correction is withdrawn. It no longer counts, but stays in the event log."))),
             Some("import") => (notice("ok", tr(lang, "Kallelsen är sparad. Kiosken i rummet hämtar den.", "The notice is saved. The room's kiosk picks it up."))),
+            Some("moved") => (notice("ok", tr(lang, "Mötet är flyttat. Kiosken i rummet visar de nya tiderna.", "The meeting is moved. The room's kiosk shows the new times."))),
+            Some("cancelled") => (notice("ok", tr(lang, "Mötet är inställt.", "The meeting is cancelled."))),
             _ => {}
         }
         div data-live=(format!("{}/board", meeting_path(key))) data-events=(format!("{}/live", meeting_path(key))) {
@@ -253,6 +255,7 @@ async fn meeting_page(
                 }
             }
         }
+        (super::schedule::card(signed, entry))
         section.card #exports {
             h2 { (tr(lang, "Exportera", "Export")) }
             ul.exports {

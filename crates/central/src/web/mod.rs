@@ -20,6 +20,7 @@ pub mod import;
 pub mod layout;
 pub mod meetings;
 pub mod metrics;
+pub mod schedule;
 pub mod signin;
 
 use std::sync::Arc;
@@ -337,6 +338,8 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/meetings/{key}", get(meetings::show))
         .route("/meetings/{key}/board", get(meetings::board))
         .route("/meetings/{key}/corrections", post(meetings::correct))
+        .route("/meetings/{key}/move", post(schedule::move_meeting))
+        .route("/meetings/{key}/cancel", post(schedule::cancel_meeting))
         .route(
             "/meetings/{key}/corrections/withdraw",
             post(meetings::withdraw),
