@@ -197,6 +197,7 @@ pub(crate) fn export(
     events.extend(store.learned(key)?);
     Ok(motesskylt_export::render(
         made,
+        key,
         &meeting,
         &events,
         tz,

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use motesskylt_core::model::Meeting;
-use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::{clock_sv, local_instant};
 
 /// Escapes a text value (backslash, semicolon, comma, newline).
@@ -38,8 +37,10 @@ fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// The meeting as iCalendar; `now` is the file's time stamp.
-pub fn calendar(meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> String {
+/// The meeting `id` as iCalendar; `now` is the file's time stamp. The
+/// event's UID is the meeting's id: one body's two meetings on one day are
+/// two events in a calendar, and a moved meeting stays the same one.
+pub fn calendar(id: &str, meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> String {
     let agenda: Vec<String> = meeting
         .items
         .iter()
@@ -71,7 +72,7 @@ pub fn calendar(meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> String {
         "CALSCALE:GREGORIAN".into(),
         "METHOD:PUBLISH".into(),
         "BEGIN:VEVENT".into(),
-        format!("UID:{}@motesskylt", meeting_key(meeting)),
+        format!("UID:{id}@motesskylt"),
         format!("DTSTAMP:{}", utc(now)),
         format!(
             "DTSTART:{}",

@@ -117,6 +117,7 @@ impl Format {
 /// calendar and the printed list.
 pub fn render(
     format: Format,
+    id: &str,
     meeting: &Meeting,
     events: &[Event],
     tz: Tz,
@@ -133,6 +134,6 @@ pub fn render(
         }
         Format::AgendaXlsx => xlsx::workbook("Dagordning", &table::agenda(&rows, tz))?,
         Format::AttendancePdf => pdf::attendance(meeting, &people(), &rows, tz, now),
-        Format::Ics => ics::calendar(meeting, tz, now).into_bytes(),
+        Format::Ics => ics::calendar(id, meeting, tz, now).into_bytes(),
     })
 }

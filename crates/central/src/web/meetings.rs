@@ -1096,10 +1096,11 @@ pub async fn export(
     } else {
         let made = Format::from_slug(&format).ok_or(PageError::NotFound)?;
         let events = events(&state, &key).await?;
-        let (meeting, tz) = (entry.meeting.clone(), state.tz);
-        let bytes = tokio::task::spawn_blocking(move || render(made, &meeting, &events, tz, now))
-            .await
-            .map_err(|e| PageError::Bad(format!("exporten avbröts: {e}")))??;
+        let (id, meeting, tz) = (key.clone(), entry.meeting.clone(), state.tz);
+        let bytes =
+            tokio::task::spawn_blocking(move || render(made, &id, &meeting, &events, tz, now))
+                .await
+                .map_err(|e| PageError::Bad(format!("exporten avbröts: {e}")))??;
         (bytes, made.file_name(&key), made.content_type())
     };
     state
