@@ -691,3 +691,68 @@ proptest! {
         same_store(result)?;
     }
 }
+
+/// Issue 18: a central store written by the previous version (schema 3:
+/// its migrations are the files 0001–0003, never edited once released)
+/// opens with the meeting it had under its old key as its id, its events,
+/// its room, not cancelled, and takes a second meeting of the body that day.
+#[tokio::test]
+async fn a_store_of_the_previous_version_keeps_its_meetings_under_their_keys() {
+    use motesskylt_central::schedule;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("central.sqlite");
+    let old = [
+        include_str!("../crates/central/migrations/sqlite/0001-events-acks-codes.sql"),
+        include_str!("../crates/central/migrations/sqlite/0002-users-audit-rooms.sql"),
+        include_str!("../crates/central/migrations/sqlite/0003-meeting-rooms.sql"),
+    ];
+    let m = meeting();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        motesskylt_store::schema::migrate(&conn, &old).unwrap();
+        // As the previous version wrote them: the pages' import, a room, a
+        // kiosk's check-in.
+        conn.execute(
+            "INSERT INTO meeting_rooms (key, room) VALUES ('SRO-2026-06-04', 'konferens-1')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO meetings (key, received, body, from_pages) VALUES ('SRO-2026-06-04', ?1, ?2, 1)",
+            rusqlite::params![t0().to_rfc3339(), serde_json::to_string(&m).unwrap()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO rooms (name, created) VALUES ('konferens-1', ?1)",
+            [t0().to_rfc3339()],
+        )
+        .unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 3);
+    }
+    let db = SqliteDb::open(&path).unwrap();
+    db.push("dorr-a", &[wire("dorr-a", 1)], t0()).await.unwrap();
+    let entry = db.meeting("SRO-2026-06-04").await.unwrap().unwrap();
+    assert_eq!(
+        (entry.room.as_str(), entry.from_pages, entry.cancelled),
+        ("konferens-1", true, false)
+    );
+    assert_eq!(entry.meeting, m);
+    assert_eq!(db.events("SRO-2026-06-04").await.unwrap().len(), 1);
+    // The old meeting holds its time; the body's morning meeting is new.
+    let morning = motesskylt_core::model::identity::moved(&m, None, at("09:00")).unwrap();
+    let added = schedule::import(&db, "konferens-1", &morning, None, t0())
+        .await
+        .unwrap();
+    assert_eq!(added.id, "SRO-2026-06-04-0900");
+    let refused = schedule::import(&db, "konferens-1", &m, None, t0())
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("SRO-2026-06-04 "), "{refused}");
+    db.set_room("konferens-1", Some("Sal Vänern"), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(db.rooms().await.unwrap(), ["konferens-1"]);
+}

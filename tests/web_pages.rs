@@ -1125,7 +1125,10 @@ async fn the_room_schedule_keeps_meetings_apart_and_moves_and_cancels_them() {
         .map(|e| (e.action.as_str(), e.meeting.as_deref()))
         .filter(|(action, _)| ["move", "cancel"].contains(action))
         .collect();
-    assert_eq!(actions, [("cancel", Some(morning_id)), ("move", Some(morning_id))]);
+    assert_eq!(
+        actions,
+        [("cancel", Some(morning_id)), ("move", Some(morning_id))]
+    );
     let again = post("/import/save".into(), form("08:00", "10:30", None)).await;
     assert_eq!(
         again.location, "/meetings/SRO-2026-06-04-0800-2?done=import",
