@@ -424,6 +424,24 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
         k.titles.iter().any(|t| t == fixed)
     });
 
+    // The body's morning meeting the same day, imported for the same
+    // room, is a meeting of its own: the door keeps its meeting.
+    let morning_title = "Morgonens enda punkt";
+    let morning_id = runtime.block_on(async {
+        let mut morning = motesskylt_core::model::identity::moved(
+            &db.meeting(key).await.unwrap().unwrap().meeting,
+            None,
+            chrono::NaiveTime::from_hms_opt(8, 0, 0),
+        )
+        .unwrap();
+        morning.items[0].title = morning_title.into();
+        motesskylt_central::schedule::import(&db, "konferens-1", &morning, None, chrono::Utc::now())
+            .await
+            .unwrap()
+            .id
+    });
+    assert_ne!(morning_id, key);
+
     // The secretary expects a new card for Olof Lundberg (as the cards
     // page stores it): the next unknown card at A's door becomes his.
     let expected = runtime.block_on(async {
@@ -460,6 +478,13 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
     a.until("the expected card learned", |k| {
         k.learned.contains(&expected)
     });
+    // Pulled in that round or before: the morning's title is not A's.
+    assert!(
+        !a.titles.iter().any(|t| t == morning_title),
+        "{:?}",
+        a.titles
+    );
+    assert!(a.titles.iter().any(|t| t == fixed), "{:?}", a.titles);
     let stored = a.stored("card 0badc0de");
     assert_eq!(stored.len(), 2, "registered and checked in: {stored:?}");
 

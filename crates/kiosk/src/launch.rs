@@ -287,7 +287,7 @@ pub fn spawn_sync(agent: AgentConfig, outbox: Arc<Notify>, messages: UnboundedSe
         let message = match report {
             Report::Status(status) => Message::Sync(status),
             Report::Learned(events) => Message::Learned(events),
-            Report::Meeting(meeting) => Message::Meeting(meeting),
+            Report::Meeting(id, meeting) => Message::Meeting(id, meeting),
         };
         messages.send(message).is_ok()
     });

@@ -34,8 +34,10 @@ pub enum Message {
     /// the store).
     Learned(Vec<motesskylt_core::wire::WireEvent>),
     /// A meeting imported on the secretary's pages, pulled by sync
-    /// (already in the store): shown when it is this kiosk's meeting.
-    Meeting(Box<Meeting>),
+    /// (already in the store), with its id: shown when it is this kiosk's
+    /// meeting (the same id; another meeting of the same body that day is
+    /// not).
+    Meeting(String, Box<Meeting>),
     /// The watchdog asks whether this thread still takes its messages.
     Heartbeat(super::watchdog::Heartbeat),
     /// The kiosk is closing.
@@ -251,8 +253,8 @@ impl Station {
                     ..Update::default()
                 };
             }
-            Message::Meeting(meeting) => {
-                if meeting_key(&meeting) != self.meeting {
+            Message::Meeting(id, meeting) => {
+                if id != self.meeting {
                     return Update::default();
                 }
                 self.desk.replace_meeting((*meeting).clone());

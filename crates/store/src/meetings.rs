@@ -55,16 +55,16 @@ impl Store {
         Ok(key)
     }
 
-    /// Stores a meeting pulled from the central store, marked when it was
-    /// imported on the secretary's pages; returns whether it is a new
-    /// version.
+    /// Stores a meeting pulled from the central store under its id `key`,
+    /// marked when it was imported on the secretary's pages; returns
+    /// whether it is a new version.
     pub fn save_pulled_meeting(
         &mut self,
+        key: &str,
         meeting: &Meeting,
         from_pages: bool,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let key = meeting_key(meeting);
         let body = serde_json::to_string(meeting)
             .map_err(|e| self.sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         let latest: Option<(String, bool)> = self
@@ -110,15 +110,27 @@ impl Store {
 
     /// The newest version of every meeting, by date.
     pub fn meetings(&self) -> Result<Vec<(String, Meeting)>, StoreError> {
+        self.newest_meetings(false)
+    }
+
+    /// The meetings whose newest version is not the secretary's: the
+    /// kiosk's own notice (and other kiosks' of the room), which sync
+    /// uploads. The secretary's stand centrally already.
+    pub fn notice_meetings(&self) -> Result<Vec<(String, Meeting)>, StoreError> {
+        self.newest_meetings(true)
+    }
+
+    fn newest_meetings(&self, notices_only: bool) -> Result<Vec<(String, Meeting)>, StoreError> {
         let mut statement = self
             .conn
             .prepare(
                 "SELECT m.rowid, m.key, m.body FROM meetings m
-                 WHERE m.rowid = (SELECT MAX(rowid) FROM meetings WHERE key = m.key)",
+                 WHERE m.rowid = (SELECT MAX(rowid) FROM meetings WHERE key = m.key)
+                   AND NOT (?1 AND m.from_pages)",
             )
             .map_err(|e| self.sql(e))?;
         let rows = statement
-            .query_map([], |r| {
+            .query_map([notices_only], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,

@@ -16,7 +16,6 @@ use thiserror::Error;
 
 use super::client::{SyncError, push_outbox};
 use super::http::{Central, enrol};
-use motesskylt_core::model::meeting_key;
 use motesskylt_core::wire::Cursor;
 use motesskylt_core::wire::WireEvent;
 use motesskylt_store::Store;
@@ -42,8 +41,8 @@ pub enum Report {
     /// Events of other devices, new to this kiosk (already in its store).
     Learned(Vec<WireEvent>),
     /// A new version of a meeting imported on the secretary's pages
-    /// (already in the store).
-    Meeting(Box<motesskylt_core::model::Meeting>),
+    /// (already in the store), with its id.
+    Meeting(String, Box<motesskylt_core::model::Meeting>),
 }
 
 /// Which central server.
@@ -344,14 +343,14 @@ async fn run(config: AgentConfig, outbox: Arc<Notify>, mut report: impl FnMut(Re
 impl<R: FnMut(Report) -> bool> Agent<R> {
     /// One round: meetings up, outbox up (or a heartbeat), changes down.
     async fn round(&mut self, heartbeat: bool, now: DateTime<Utc>) -> Result<(), SyncError> {
-        for (key, meeting) in self.store.meetings()? {
+        for (key, meeting) in self.store.notice_meetings()? {
             let body = serde_json::to_string(&meeting).unwrap_or_default();
             if self.uploaded.iter().any(|(k, b)| *k == key && *b == body) {
                 continue;
             }
-            self.central
-                .put_meeting(&meeting_key(&meeting), &meeting)
-                .await?;
+            // Under the id the store has it by: its own notice's label, or
+            // the id of a meeting pulled from the room.
+            self.central.put_meeting(&key, &meeting).await?;
             self.uploaded.retain(|(k, _)| *k != key);
             self.uploaded.push((key, body));
         }
@@ -365,6 +364,7 @@ impl<R: FnMut(Report) -> bool> Agent<R> {
             let pulled = self.central.pull(since).await?;
             for room_meeting in pulled.meetings {
                 let new = self.store.save_pulled_meeting(
+                    &room_meeting.key,
                     &room_meeting.meeting,
                     room_meeting.from_pages,
                     now,
@@ -372,7 +372,10 @@ impl<R: FnMut(Report) -> bool> Agent<R> {
                 self.uploaded.retain(|(k, _)| *k != room_meeting.key);
                 if new
                     && room_meeting.from_pages
-                    && !(self.report)(Report::Meeting(Box::new(room_meeting.meeting)))
+                    && !(self.report)(Report::Meeting(
+                        room_meeting.key,
+                        Box::new(room_meeting.meeting),
+                    ))
                 {
                     return Ok(());
                 }
