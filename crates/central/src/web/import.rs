@@ -615,9 +615,5 @@ pub async fn save(
         .await?;
     state.app.db.add_room(&room, now).await?;
     let _ = state.app.changes.send(room.clone());
-    Ok(Redirect::to(&format!(
-        "{}?done=import",
-        super::meetings::meeting_path(&done.id)
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("{}?done=import", super::meeting_path(&done.id))).into_response())
 }

@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::layout::{Section, notice, tr};
-use super::{PageError, Signed, WebState, html_page};
+use super::{PageError, Signed, WebState, html_page, meeting_path};
 use crate::db::{CentralDb, DbError, MeetingEntry};
 use crate::export::event_log;
 use motesskylt_core::attendance::{Presence, presence};
@@ -1048,12 +1048,6 @@ async fn store_event(
     Err(PageError::Bad(
         "rättelsen krockade med en annan; försök igen".into(),
     ))
-}
-
-/// A meeting's address (`/meetings/Göteborg-2026-06-04` percent-encoded,
-/// as a Location header must be ASCII).
-pub fn meeting_path(key: &str) -> String {
-    format!("/meetings/{}", super::percent_encode(key))
 }
 
 /// `attachment; filename="…"` for a download: ASCII for old clients

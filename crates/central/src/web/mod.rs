@@ -207,6 +207,12 @@ async fn with_language(
     READER_LANG.scope(lang, next.run(request)).await
 }
 
+/// A meeting's address (`/meetings/Göteborg-2026-06-04` percent-encoded,
+/// as a Location header must be ASCII).
+pub fn meeting_path(key: &str) -> String {
+    format!("/meetings/{}", percent_encode(key))
+}
+
 /// `text` percent-encoded for an address or a header (RFC 3986's
 /// unreserved characters as they are).
 pub(crate) fn percent_encode(text: &str) -> String {

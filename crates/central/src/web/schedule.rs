@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{notice, tr};
-use super::meetings::meeting_path;
+use super::meeting_path;
 use super::{PageError, Signed, WebState};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::schedule::{self, ScheduleError};
