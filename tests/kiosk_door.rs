@@ -542,3 +542,49 @@ fn killing_the_kiosk_never_loses_a_confirmed_tap() {
         attendance.len()
     );
 }
+
+/// The contract's `state` (issue 18): what the kiosk's screen shows now, as
+/// `motesskylt status --json` prints it for the same moment and events,
+/// with the meeting it shows.
+#[test]
+fn state_says_what_the_screen_shows_as_status_does() {
+    let site = Site::new("[reader]\nkind = \"none\"", &[]);
+    let mut kiosk = site.start("2026-06-04 13:20");
+    assert_eq!(kiosk.next()["ready"], true);
+    kiosk.say("state");
+    let answer = kiosk.answer();
+    let status: Value = serde_json::from_slice(
+        &Command::new(BIN)
+            .args(["status"])
+            .arg(notice())
+            .args(["--at", "2026-06-04 13:20", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mut state = answer["state"].clone();
+    assert_eq!(state["phase"], "item", "{answer}");
+    // The kiosk's clock ran on a moment since it started.
+    let ran = status["remaining_s"].as_i64().unwrap() - state["remaining_s"].as_i64().unwrap();
+    assert!((0..=5).contains(&ran), "{ran}");
+    state["remaining_s"] = status["remaining_s"].clone();
+    assert!(state["at"].as_str().unwrap().starts_with("2026-06-04T13:20:0"));
+    state["at"] = status["at"].clone();
+    assert_eq!(state, status);
+    assert_eq!(
+        answer["meeting"],
+        serde_json::json!({
+            "id": "SRO-2026-06-04", "key": "SRO-2026-06-04", "body": "SRO",
+            "date": "2026-06-04", "start": "13:00", "end": "15:30",
+        })
+    );
+    // A check-in counts in the next state.
+    kiosk.say("open-picker");
+    assert_eq!(kiosk.answer()["prompt"], "pick");
+    kiosk.say(&format!("pick {}", meeting().participants[0].name));
+    assert_eq!(kiosk.answer()["door"], "welcome");
+    kiosk.say("state");
+    assert_eq!(kiosk.answer()["state"]["present"], 1);
+    assert!(kiosk.quit().status.success());
+}

@@ -252,6 +252,20 @@ impl Desk {
         self.prompt = None;
     }
 
+    /// What the screen shows at `now`, as `motesskylt status --json`
+    /// prints it: the plan where nobody drove the meeting, the recorded
+    /// events where someone did (the screen's own computation).
+    pub fn status(&self, now: DateTime<Utc>) -> motesskylt_core::progress::report::StatusReport {
+        let events = motesskylt_core::progress::with_plan(&self.schedule, &self.recorded);
+        let state = motesskylt_core::progress::screen_state(
+            &self.meeting,
+            &self.schedule,
+            Some(&events),
+            now,
+        );
+        motesskylt_core::progress::report::status(&self.meeting, &state, self.tz)
+    }
+
     /// Everything recorded so far.
     pub fn recorded(&self) -> &[Event] {
         &self.recorded

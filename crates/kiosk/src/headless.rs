@@ -6,7 +6,9 @@
 //! Commands, one per line: `card UID` (hex), `pick NAME` (a participant as
 //! in the notice), `open-picker`, `pin DIGITS`, `cancel`; the buttons
 //! `next`, `previous`, `break`, `end`, `confirm`; the touch controls
-//! `touch next|previous|break|end`; `quit`. Each answer line is written
+//! `touch next|previous|break|end`; `state` (what the screen shows now,
+//! answered `{"state": …, "meeting": …}` as the contract writes it);
+//! `quit`. Each answer line is written
 //! only after its events are on disk. With sync, lines also come by
 //! themselves: `learned` (other devices' events), `sync` (its state) and
 //! `meeting` (a new version from the secretary's pages, now shown). The
@@ -42,6 +44,7 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
     };
     let message = match word {
         "quit" => return Ok(None),
+        "state" => Message::State,
         "card" => {
             Message::Card(Uid::from_hex(rest).ok_or_else(|| {
                 format!("\"{rest}\" är inget kort-UID i hex, t.ex. card 04A1B2C3")
@@ -63,7 +66,7 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
             Some(c) => Message::Input(Input::Press(c)),
             None => {
                 return Err(format!(
-                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, confirm, next, previous, break, end, touch, quit)"
+                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, confirm, next, previous, break, end, touch, state, quit)"
                 ));
             }
         },
@@ -71,8 +74,25 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
     Ok(Some(message))
 }
 
-/// The JSON line for an update.
-pub fn answer_line(meeting: &Meeting, update: &Update) -> serde_json::Value {
+/// The meeting `id` as the lines name it (the contract's `meeting` of
+/// `state`; `key` is the id too, as older scripts read it).
+pub fn meeting_line(id: &str, m: &Meeting) -> serde_json::Value {
+    json!({
+        "id": id,
+        "key": id,
+        "body": m.body,
+        "date": m.date,
+        "start": m.start.format("%H:%M").to_string(),
+        "end": m.end.format("%H:%M").to_string(),
+    })
+}
+
+/// The JSON line for an update of the meeting `id`: the answer to `state`
+/// (`{"state": …, "meeting": …}`), or the door's and sync's news.
+pub fn answer_line(id: &str, meeting: &Meeting, update: &Update) -> serde_json::Value {
+    if let Some(state) = &update.state {
+        return json!({"state": state, "meeting": meeting_line(id, meeting)});
+    }
     let outcome = &update.outcome;
     let door = outcome.door.as_ref();
     json!({
@@ -93,10 +113,11 @@ pub fn answer_line(meeting: &Meeting, update: &Update) -> serde_json::Value {
             line
         }).collect::<Vec<_>>(),
         "learned": update.learned,
-        "meeting": update.meeting.as_ref().map(|m| json!({
-            "key": motesskylt_core::model::meeting_key(m),
-            "items": m.items.iter().map(|i| i.title.clone()).collect::<Vec<_>>(),
-        })),
+        "meeting": update.meeting.as_ref().map(|m| {
+            let mut line = meeting_line(id, m);
+            line["items"] = m.items.iter().map(|i| i.title.clone()).collect::<Vec<_>>().into();
+            line
+        }),
         "sync": update.sync.as_ref().map(|s| json!({
             "online": s.online,
             "offline_since": s.offline_since,
@@ -158,12 +179,13 @@ pub fn run(
             let shown = shown.clone();
             move || {
                 let mut out = std::io::stdout();
+                let id = station.meeting_key().to_string();
                 station.run(received, clock, move |update| {
                     if let (Some(meeting), Ok(mut shown)) = (&update.meeting, shown.write()) {
                         *shown = (**meeting).clone();
                     }
                     let line = match shown.read() {
-                        Ok(meeting) => answer_line(&meeting, &update),
+                        Ok(meeting) => answer_line(&id, &meeting, &update),
                         Err(_) => return false,
                     };
                     writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()

@@ -40,6 +40,8 @@ pub enum Message {
     Meeting(String, Box<Meeting>),
     /// The watchdog asks whether this thread still takes its messages.
     Heartbeat(super::watchdog::Heartbeat),
+    /// What does the screen show now? (`state` of the headless kiosk.)
+    State,
     /// The kiosk is closing.
     Stop,
 }
@@ -63,6 +65,8 @@ pub struct Update {
     pub sync: Option<motesskylt_sync::agent::SyncStatus>,
     /// A new version of the meeting shown (from the secretary's pages).
     pub meeting: Option<Box<Meeting>>,
+    /// The answer to [`Message::State`]: what the screen shows now.
+    pub state: Option<Box<motesskylt_core::progress::report::StatusReport>>,
 }
 
 /// The desk and its store (and the buzzer and LEDs, if any).
@@ -250,6 +254,12 @@ impl Station {
             Message::Sync(status) => {
                 return Update {
                     sync: Some(status),
+                    ..Update::default()
+                };
+            }
+            Message::State => {
+                return Update {
+                    state: Some(Box::new(self.desk.status(now))),
                     ..Update::default()
                 };
             }

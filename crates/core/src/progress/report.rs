@@ -10,7 +10,7 @@ use crate::model::time::{clock_iso, clock_sv, local_time};
 use crate::model::{AgendaEntry, EntryType, Meeting};
 
 /// The running entry as the contract shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemReport {
     /// Item or break.
     #[serde(rename = "type")]
@@ -30,7 +30,7 @@ pub struct ItemReport {
 }
 
 /// The next entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NextReport {
     /// Item or break.
     #[serde(rename = "type")]
@@ -44,7 +44,7 @@ pub struct NextReport {
 }
 
 /// The object `motesskylt status --json` prints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatusReport {
     /// before, item, break, after.
     pub phase: Phase,
@@ -123,7 +123,10 @@ pub fn status(meeting: &Meeting, state: &ScreenState, tz: Tz) -> StatusReport {
         next,
         present: state.present,
         expected: state.expected,
-        at: state.now.with_timezone(&tz).to_rfc3339(),
+        at: state
+            .now
+            .with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
     }
 }
 
