@@ -5,7 +5,8 @@
 //! [`progress`] says where the meeting stands at any moment, [`attendance`]
 //! folds check-ins into presence and writes the attendance paragraph for
 //! the minutes, [`cards`] keeps registered cards as keyed hashes, [`wire`]
-//! is what kiosks and the central server say to each other and [`clock`]
+//! is what kiosks and the central server say to each other, [`room`]
+//! which of a room's meetings its door shows, and [`clock`]
 //! how the central server measures a device's clock.
 
 #![warn(missing_docs)]
@@ -17,4 +18,5 @@ pub mod kallelse;
 pub mod minutes;
 pub mod model;
 pub mod progress;
+pub mod room;
 pub mod wire;
