@@ -103,22 +103,28 @@ pub(crate) fn card_hash(args: CardHashArgs) -> anyhow::Result<()> {
 }
 
 /// What every kiosk start reads: the configuration and the meeting notice
-/// it names (or `notice`), each mistake reported with its file and line.
+/// it names (or `notice`), each mistake reported with its file and line. A
+/// kiosk enrolled in a room (`[sync]`) needs no notice: it follows the
+/// room's schedule.
 pub(crate) fn kiosk_setup(
     config_path: &Path,
     notice: Option<PathBuf>,
-) -> anyhow::Result<(KioskConfig, motesskylt_core::model::Meeting)> {
+) -> anyhow::Result<(KioskConfig, Option<motesskylt_core::model::Meeting>)> {
     let config = load_config(config_path)?;
-    let Some(notice) = notice.or_else(|| config.kiosk.notice.clone()) else {
-        return Err(BadInput(vec![problem(
+    let in_a_room = config.sync.central.is_some() || config.sync.serve.is_some();
+    match notice.or_else(|| config.kiosk.notice.clone()) {
+        Some(notice) => {
+            let meeting = import(&notice)?;
+            Ok((config, Some(meeting)))
+        }
+        None if in_a_room => Ok((config, None)),
+        None => Err(BadInput(vec![problem(
             config_path,
             None,
-            "ingen kallelse att visa; skriv notice = \"/etc/motesskylt/kallelse.md\" under [kiosk] eller ge --notice FIL",
+            "ingen kallelse att visa och ingen central att hämta rummets möten från; skriv notice = \"/etc/motesskylt/kallelse.md\" under [kiosk], ge --notice FIL, eller anslut kiosken till centralen under [sync]",
         )])
-        .into());
-    };
-    let meeting = import(&notice)?;
-    Ok((config, meeting))
+        .into()),
+    }
 }
 
 /// `motesskylt kiosk --check`: the start's checks without starting; says
@@ -145,13 +151,16 @@ pub(crate) fn check_kiosk(config_path: &Path, notice: Option<PathBuf>) -> anyhow
         .into());
     }
     outln!("{}: i ordning", config_path.display())?;
-    outln!(
-        "  möte: {} {}, {} punkter, {} deltagare",
-        meeting.body,
-        meeting.date,
-        meeting.items.len(),
-        meeting.participants.len()
-    )?;
+    match &meeting {
+        Some(meeting) => outln!(
+            "  möte: {} {}, {} punkter, {} deltagare",
+            meeting.body,
+            meeting.date,
+            meeting.items.len(),
+            meeting.participants.len()
+        )?,
+        None => outln!("  möten: rummets schema från centralen (ingen kallelsefil)")?,
+    }
     outln!("  lagring: {}", launch::store_path(&config).display())?;
     let reader = &config.reader;
     match &reader.device {
@@ -191,15 +200,20 @@ pub(crate) fn run_kiosk(args: KioskArgs, tz: Tz) -> anyhow::Result<()> {
     let (config, meeting) = kiosk_setup(config_path, notice)?;
     let (clock, trust) = match clock {
         Some(at) => {
-            let moment = parse_moment(&at, meeting.date, tz)
-                .map_err(|e| BadInput(vec![format!("--clock: {e}")]))?;
+            // `HH:MM` is on the notice's day, or today.
+            let day = meeting.as_ref().map_or_else(
+                || motesskylt_core::model::time::local_time(chrono::Utc::now(), tz).date(),
+                |m| m.date,
+            );
+            let moment =
+                parse_moment(&at, day, tz).map_err(|e| BadInput(vec![format!("--clock: {e}")]))?;
             (Clock::starting_at(moment, speed), ClockTrust::Given)
         }
         None => (Clock::fast(speed), ClockTrust::Kernel),
     };
     let sync = launch::sync_config(&config, &serve).map_err(|e| BadInput(vec![e.to_string()]))?;
     let outbox = std::sync::Arc::new(tokio::sync::Notify::new());
-    let (station, recovery) = launch::station(&config, meeting.clone(), tz, clock.now(), trust)?;
+    let (station, recovery) = launch::station(&config, meeting, tz, clock.now(), trust)?;
     let station = station.with_outbox(outbox.clone());
     if let Some(recovery) = recovery {
         tracing::warn!(
@@ -215,11 +229,12 @@ pub(crate) fn run_kiosk(args: KioskArgs, tz: Tz) -> anyhow::Result<()> {
         }
         launch::spawn_inputs(&config, messages);
     };
-    // The secretary's version from the central store, when there is one.
+    // The meeting the door holds (the secretary's version, when there is
+    // one; the room's, without a notice).
     let meeting = station.meeting().clone();
     let service = systemd();
     if headless {
-        return Ok(headless::run(station, meeting, clock, service, readers)?);
+        return Ok(headless::run(station, clock, service, readers)?);
     }
     let options = window::Options {
         lang: config.kiosk.language,

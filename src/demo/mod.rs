@@ -88,7 +88,7 @@ pub fn station(
     };
     let store = Store::open(store, "demo")?;
     // The demo's clock is its own (moved, perhaps faster): judge by it.
-    let mut station = Station::new(store, meeting.clone(), tz, rules, key.clone(), now)?
+    let mut station = Station::new(store, Some(meeting.clone()), tz, rules, key.clone(), now)?
         .with_clock_trust(ClockTrust::Given);
     station.record(&enrolments(meeting, &key, tz, now))?;
     Ok(station)

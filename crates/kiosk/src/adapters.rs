@@ -5,7 +5,7 @@ use slint::ComponentHandle;
 
 use super::desk::{Control, Input};
 use super::ui;
-use super::view::{self, View};
+use super::view::{self, RoomState, View};
 
 fn tone(tone: view::Tone) -> ui::Tone {
     match tone {
@@ -164,9 +164,13 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     kiosk
         .global::<ui::AfterAdapter>()
         .set_ended_at(view.ended_at.as_str().into());
-    kiosk
-        .global::<ui::NoMeetingAdapter>()
-        .set_next_meeting(view.next_meeting.as_str().into());
+    let free = kiosk.global::<ui::NoMeetingAdapter>();
+    free.set_next_meeting(view.next_meeting.as_str().into());
+    free.set_state(match view.room_state {
+        RoomState::NoneToday => ui::RoomState::NoneToday,
+        RoomState::Free => ui::RoomState::Free,
+        RoomState::Cancelled => ui::RoomState::Cancelled,
+    });
 
     let answer = kiosk.global::<ui::DoorAdapter>();
     answer.set_kind(door(view.door.kind));

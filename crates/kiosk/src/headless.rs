@@ -26,6 +26,7 @@ use motesskylt_daemon::service::Notifier;
 
 use super::clock::Clock;
 use super::desk::{Control, Input, Prompt};
+use super::follow::DoorState;
 use super::station::{Message, Station, Update};
 use super::view::DoorKind;
 use super::watchdog::Watchdog;
@@ -90,8 +91,10 @@ pub fn meeting_line(id: &str, m: &Meeting) -> serde_json::Value {
 /// The JSON line for an update of the meeting `id`: the answer to `state`
 /// (`{"state": …, "meeting": …}`), or the door's and sync's news.
 pub fn answer_line(id: &str, meeting: &Meeting, update: &Update) -> serde_json::Value {
-    if let Some(state) = &update.state {
-        return json!({"state": state, "meeting": meeting_line(id, meeting)});
+    match &update.state {
+        Some(Some(state)) => return json!({"state": state, "meeting": meeting_line(id, meeting)}),
+        Some(None) => return json!({"state": {"phase": "none"}, "meeting": null}),
+        None => {}
     }
     let outcome = &update.outcome;
     let door = outcome.door.as_ref();
@@ -113,9 +116,12 @@ pub fn answer_line(id: &str, meeting: &Meeting, update: &Update) -> serde_json::
             line
         }).collect::<Vec<_>>(),
         "learned": update.learned,
-        "meeting": update.meeting.as_ref().map(|m| {
+        "meeting": update.meeting.as_deref().or(update.shift.as_ref().map(|s| &s.meeting)).map(|m| {
             let mut line = meeting_line(id, m);
             line["items"] = m.items.iter().map(|i| i.title.clone()).collect::<Vec<_>>().into();
+            if let Some(shift) = &update.shift {
+                line["door"] = door_state_name(&shift.door).into();
+            }
             line
         }),
         "sync": update.sync.as_ref().map(|s| json!({
@@ -125,6 +131,14 @@ pub fn answer_line(id: &str, meeting: &Meeting, update: &Update) -> serde_json::
             "problem": s.problem,
         })),
     })
+}
+
+fn door_state_name(door: &DoorState) -> &'static str {
+    match door {
+        DoorState::Open => "open",
+        DoorState::Cancelled => "cancelled",
+        DoorState::Free => "free",
+    }
 }
 
 fn door_name(kind: DoorKind) -> &'static str {
@@ -153,7 +167,6 @@ fn door_name(kind: DoorKind) -> &'static str {
 /// thread runs.
 pub fn run(
     station: Station,
-    meeting: Meeting,
     clock: Clock,
     service: Option<Notifier>,
     readers: impl FnOnce(UnboundedSender<Message>),
@@ -166,23 +179,32 @@ pub fn run(
         json!({
             "ready": true,
             "meeting": station.meeting_key(),
+            "door": door_state_name(station.door()),
             "items": station.meeting().items.iter().map(|i| i.title.clone()).collect::<Vec<_>>(),
             "store": station.store().path(),
         })
     )?;
     out.flush()?;
-    // The meeting as shown: the secretary may send a new version.
-    let shown = std::sync::Arc::new(std::sync::RwLock::new(meeting));
+    // The meeting as shown: the secretary may send a new version, and the
+    // door moves on to the room's next meeting.
+    let shown = std::sync::Arc::new(std::sync::RwLock::new(station.meeting().clone()));
     let worker = std::thread::Builder::new()
         .name("motesskylt-inputs".into())
         .spawn({
             let shown = shown.clone();
             move || {
                 let mut out = std::io::stdout();
-                let id = station.meeting_key().to_string();
+                let mut id = station.meeting_key().to_string();
                 station.run(received, clock, move |update| {
-                    if let (Some(meeting), Ok(mut shown)) = (&update.meeting, shown.write()) {
-                        *shown = (**meeting).clone();
+                    if let Some(shift) = &update.shift {
+                        id.clone_from(&shift.id);
+                    }
+                    let newest = update
+                        .meeting
+                        .as_deref()
+                        .or(update.shift.as_ref().map(|s| &s.meeting));
+                    if let (Some(meeting), Ok(mut shown)) = (newest, shown.write()) {
+                        *shown = meeting.clone();
                     }
                     let line = match shown.read() {
                         Ok(meeting) => answer_line(&id, &meeting, &update),

@@ -64,12 +64,13 @@ pub fn desk_rules(config: &KioskConfig) -> DeskRules {
     }
 }
 
-/// Opens the store and the card key and sets up the station for `meeting`.
+/// Opens the store and the card key and sets up the station for the
+/// room's meetings (and the notice's `meeting`, when the kiosk has one).
 /// A missing card key is created only for a store without registered
 /// cards: a new key would make every registered card unknown.
 pub fn station(
     config: &KioskConfig,
-    meeting: Meeting,
+    meeting: Option<Meeting>,
     tz: Tz,
     now: DateTime<Utc>,
     trust: ClockTrust,
@@ -287,7 +288,7 @@ pub fn spawn_sync(agent: AgentConfig, outbox: Arc<Notify>, messages: UnboundedSe
         let message = match report {
             Report::Status(status) => Message::Sync(status),
             Report::Learned(events) => Message::Learned(events),
-            Report::Meeting(id, meeting) => Message::Meeting(id, meeting),
+            Report::Meeting(meeting) => Message::Meeting(meeting),
         };
         messages.send(message).is_ok()
     });

@@ -10,8 +10,11 @@ use motesskylt_core::model::{Event, Meeting};
 use motesskylt_core::progress::{Schedule, screen_state, with_plan};
 
 use super::desk::{Outcome, Prompt};
-use super::station::Update;
-use super::view::{DoorMessage, PromptView, Settings, SyncView, View, compose};
+use super::follow::DoorState;
+use super::station::{Shift, Update};
+use super::view::{
+    DoorMessage, PromptView, RoomState, Settings, SyncView, View, compose, without_meeting,
+};
 use motesskylt_sync::agent::SyncStatus;
 
 /// What the screen knows.
@@ -30,6 +33,8 @@ pub struct Room {
     pub reader_problem: bool,
     /// Sync's state, when the kiosk syncs.
     pub sync: Option<SyncStatus>,
+    /// What the door says about the meeting (open, cancelled, free).
+    pub door_state: DoorState,
 }
 
 impl Room {
@@ -53,7 +58,17 @@ impl Room {
             prompt: None,
             reader_problem: false,
             sync: None,
+            door_state: DoorState::Open,
         }
+    }
+
+    /// The screen for what the station holds (its [`Station::shift`]).
+    ///
+    /// [`Station::shift`]: super::station::Station::shift
+    pub fn showing(shift: Shift, tz: Tz, lang: Lang, settings: Settings) -> Self {
+        let mut room = Room::new(shift.meeting, tz, lang, settings, shift.recorded);
+        room.door_state = shift.door;
+        room
     }
 
     /// Takes in an update from the input thread.
@@ -63,6 +78,14 @@ impl Room {
         }
         if update.sync.is_some() {
             self.sync = update.sync;
+        }
+        if let Some(shift) = update.shift {
+            self.schedule = Schedule::new(&shift.meeting, self.tz);
+            self.meeting = shift.meeting;
+            self.recorded = shift.recorded;
+            self.door_state = shift.door;
+            self.door = None;
+            self.prompt = None;
         }
         if let Some(meeting) = update.meeting {
             self.schedule = Schedule::new(&meeting, self.tz);
@@ -105,6 +128,14 @@ impl Room {
             .sync
             .as_ref()
             .map(|s| SyncView::of(s, self.tz, self.lang));
+        let without = match self.door_state {
+            DoorState::Open => None,
+            DoorState::Free => Some(RoomState::Free),
+            DoorState::Cancelled => Some(RoomState::Cancelled),
+        };
+        if let Some(state) = without {
+            without_meeting(&mut view, &self.meeting, state, now, self.tz, self.lang);
+        }
         view
     }
 }

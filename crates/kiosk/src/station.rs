@@ -18,6 +18,8 @@ use motesskylt_store::{Recorded, Recovery, Stamp, Store, StoreError};
 
 use super::clock::Clock;
 use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
+use super::follow::{DoorState, Follow};
+use motesskylt_core::wire::RoomMeeting;
 
 /// What reaches the input thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,11 +35,14 @@ pub enum Message {
     /// Events of the room's other devices, learned by sync (already in
     /// the store).
     Learned(Vec<motesskylt_core::wire::WireEvent>),
-    /// A meeting imported on the secretary's pages, pulled by sync
-    /// (already in the store), with its id: shown when it is this kiosk's
-    /// meeting (the same id; another meeting of the same body that day is
-    /// not).
-    Meeting(String, Box<Meeting>),
+    /// A new version of a meeting of the room, pulled by sync (already in
+    /// the store): the room's schedule changes; a version from the
+    /// secretary's pages of the meeting held replaces it (another meeting
+    /// of the same body that day does not).
+    Meeting(Box<RoomMeeting>),
+    /// A second passed: the door moves to the room's next meeting when its
+    /// time comes.
+    Tick,
     /// The watchdog asks whether this thread still takes its messages.
     Heartbeat(super::watchdog::Heartbeat),
     /// What does the screen show now? (`state` of the headless kiosk.)
@@ -65,15 +70,38 @@ pub struct Update {
     pub sync: Option<motesskylt_sync::agent::SyncStatus>,
     /// A new version of the meeting shown (from the secretary's pages).
     pub meeting: Option<Box<Meeting>>,
-    /// The answer to [`Message::State`]: what the screen shows now.
-    pub state: Option<Box<motesskylt_core::progress::report::StatusReport>>,
+    /// The answer to [`Message::State`]: what the screen shows now, or
+    /// `None` inside when the room has no meeting today or later.
+    pub state: Option<Option<Box<motesskylt_core::progress::report::StatusReport>>>,
+    /// The door moved to another meeting of the room, or its state changed
+    /// (open, cancelled, free): the screen starts over with this.
+    pub shift: Option<Box<Shift>>,
 }
 
-/// The desk and its store (and the buzzer and LEDs, if any).
+/// The door's new meeting: what the screen needs to start over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// The meeting's id.
+    pub id: String,
+    /// The meeting (the next one, when the door is free).
+    pub meeting: Meeting,
+    /// Everything recorded for it, as the desk has it.
+    pub recorded: Vec<Event>,
+    /// Open, cancelled or free.
+    pub door: DoorState,
+}
+
+/// The desk and its store (and the buzzer and LEDs, if any), following
+/// the room's schedule.
 pub struct Station {
     desk: Desk,
     store: Store,
+    /// The id of the meeting the desk holds (empty: the room has none).
     meeting: String,
+    follow: Follow,
+    door: DoorState,
+    tz: Tz,
+    rules: DeskRules,
     key: CardKey,
     feedback: Box<dyn Feedback>,
     trust: ClockTrust,
@@ -158,39 +186,79 @@ pub fn open_store(
 }
 
 impl Station {
-    /// A station for `meeting` on `store`: the meeting is saved (a new
-    /// version if it changed), its recorded events and the card registry
-    /// are read back, so a restarted kiosk goes on where it stopped. When
-    /// the store holds a version imported on the secretary's pages, that
-    /// version is shown rather than `meeting` (the kiosk's notice file).
+    /// A station on `store` for the room's meetings: the kiosk's notice
+    /// `meeting`, if it has one (saved, a new version if it changed), and
+    /// what its store has pulled for its room. The door holds the meeting
+    /// whose time it is ([`Follow`]), with its recorded events and the card
+    /// registry read back, so a restarted kiosk goes on where it stopped.
+    /// A notice's meeting of which the store holds a version imported on
+    /// the secretary's pages shows that version.
     pub fn new(
         mut store: Store,
-        meeting: Meeting,
+        meeting: Option<Meeting>,
         tz: Tz,
         rules: DeskRules,
         key: CardKey,
         now: DateTime<Utc>,
     ) -> Result<Station, StoreError> {
-        let key_name = meeting_key(&meeting);
-        let meeting = match store.secretarys_meeting(&key_name)? {
-            Some(theirs) => theirs,
-            None => {
-                store.save_meeting(&meeting, now)?;
-                meeting
-            }
-        };
-        let own = store.events(&key_name)?.into_iter().map(|r| r.event);
-        let recorded = merge_by_time(own.collect(), store.learned(&key_name)?);
+        if let Some(meeting) = &meeting
+            && store.secretarys_meeting(&meeting_key(meeting))?.is_none()
+        {
+            store.save_meeting(meeting, now)?;
+        }
+        let follow = Follow::new(store.room_meetings()?, tz);
         let cards = store.cards()?;
-        Ok(Station {
-            desk: Desk::new(meeting, tz, rules, recorded, cards),
+        let mut station = Station {
+            desk: Desk::new(no_meeting(now, tz), tz, rules.clone(), Vec::new(), cards),
             store,
-            meeting: key_name,
+            meeting: String::new(),
+            follow,
+            door: DoorState::Free,
+            tz,
+            rules,
             key,
             feedback: Box::new(Silent),
             trust: ClockTrust::Kernel,
             outbox: None,
-        })
+        };
+        station.follow_now(now)?;
+        Ok(station)
+    }
+
+    /// Moves the desk to the meeting whose time it is at `now`, when that
+    /// changed (or what the door says about it): the shift for the screen.
+    fn follow_now(&mut self, now: DateTime<Utc>) -> Result<Option<Box<Shift>>, StoreError> {
+        let Some(target) = self.follow.target(now) else {
+            return Ok(None);
+        };
+        if target.id == self.meeting && target.door == self.door {
+            return Ok(None);
+        }
+        if target.id != self.meeting {
+            let own = self.store.events(&target.id)?.into_iter().map(|r| r.event);
+            let recorded = merge_by_time(own.collect(), self.store.learned(&target.id)?);
+            let cards = self.store.cards()?;
+            self.desk = Desk::new(target.meeting, self.tz, self.rules.clone(), recorded, cards);
+            self.meeting = target.id;
+        }
+        self.door = target.door;
+        tracing::info!(meeting = %self.meeting, door = ?self.door, "dörren visar");
+        Ok(Some(Box::new(self.shift())))
+    }
+
+    /// What the screen needs to show the desk's meeting.
+    pub fn shift(&self) -> Shift {
+        Shift {
+            id: self.meeting.clone(),
+            meeting: self.desk.meeting().clone(),
+            recorded: self.desk.recorded().to_vec(),
+            door: self.door.clone(),
+        }
+    }
+
+    /// What the door says about the meeting held.
+    pub fn door(&self) -> &DoorState {
+        &self.door
     }
 
     /// Beeps and lights through `feedback` for every answer.
@@ -204,7 +272,7 @@ impl Station {
         self.desk.meeting()
     }
 
-    /// The meeting's key in the store.
+    /// The id of the meeting held (empty when the room has none).
     pub fn meeting_key(&self) -> &str {
         &self.meeting
     }
@@ -243,9 +311,29 @@ impl Station {
         self
     }
 
-    /// Handles one message at `now`.
+    /// Handles one message at `now`; the door first moves to the meeting
+    /// whose time it is.
     pub fn handle(&mut self, message: Message, now: DateTime<Utc>) -> Update {
+        if let Message::Meeting(pulled) = &message {
+            self.follow.learn((**pulled).clone());
+        }
+        let shift = match self.follow_now(now) {
+            Ok(shift) => shift,
+            Err(error) => {
+                return Update {
+                    fatal: error.is_damage().then(|| error.to_string()),
+                    ..Update::default()
+                };
+            }
+        };
+        let mut update = self.handle_here(message, now);
+        update.shift = shift;
+        update
+    }
+
+    fn handle_here(&mut self, message: Message, now: DateTime<Utc>) -> Update {
         let input = match message {
+            Message::Tick => return Update::default(),
             Message::Stop => return Update::default(),
             Message::Heartbeat(beat) => {
                 beat.answer();
@@ -258,18 +346,25 @@ impl Station {
                 };
             }
             Message::State => {
+                let nothing = self.meeting.is_empty()
+                    || (self.door == DoorState::Free && !self.follow.anything_ahead(now));
                 return Update {
-                    state: Some(Box::new(self.desk.status(now))),
+                    state: Some((!nothing).then(|| Box::new(self.desk.status(now)))),
                     ..Update::default()
                 };
             }
-            Message::Meeting(id, meeting) => {
-                if id != self.meeting {
+            Message::Meeting(pulled) => {
+                // A new version of the meeting held, from the pages; a
+                // switch to another meeting came with the shift.
+                if pulled.key != self.meeting || !pulled.from_pages {
                     return Update::default();
                 }
-                self.desk.replace_meeting((*meeting).clone());
+                if self.desk.meeting() == &pulled.meeting {
+                    return Update::default();
+                }
+                self.desk.replace_meeting(pulled.meeting.clone());
                 return Update {
-                    meeting: Some(meeting),
+                    meeting: Some(Box::new(pulled.meeting)),
                     ..Update::default()
                 };
             }
@@ -313,6 +408,21 @@ impl Station {
                 };
             }
         };
+        if self.door == DoorState::Cancelled || self.meeting.is_empty() {
+            // Nothing to check in to: the screen says why.
+            return Update {
+                outcome: Outcome {
+                    door: Some(super::desk::DoorMessage {
+                        kind: super::desk::DoorKind::Closed,
+                        person: None,
+                        at: now,
+                        time: None,
+                    }),
+                    ..Outcome::default()
+                },
+                ..Update::default()
+            };
+        }
         if self.trust == ClockTrust::Kernel {
             self.desk
                 .set_clock_trusted(motesskylt_store::stamp::clock_synced());
@@ -348,19 +458,31 @@ impl Station {
         clock: Clock,
         mut screen: impl FnMut(Update) -> bool,
     ) -> Option<String> {
-        let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+        {
             Ok(runtime) => runtime,
             Err(error) => return Some(format!("indatatråden kunde inte starta: {error}")),
         };
         runtime.block_on(async move {
-            while let Some(message) = messages.recv().await {
+            let mut ticks = tokio::time::interval(std::time::Duration::from_secs(1));
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                let message = tokio::select! {
+                    message = messages.recv() => match message {
+                        Some(message) => message,
+                        None => break,
+                    },
+                    _ = ticks.tick() => Message::Tick,
+                };
                 if message == Message::Stop {
                     break;
                 }
                 // Answered in `handle`; nothing for the screen.
-                let heartbeat = matches!(message, Message::Heartbeat(_));
+                let quiet = matches!(message, Message::Heartbeat(_) | Message::Tick);
                 let update = self.handle(message, clock.now());
-                if heartbeat {
+                if quiet && update.shift.is_none() && update.fatal.is_none() {
                     continue;
                 }
                 let fatal = update.fatal.clone();
@@ -373,5 +495,22 @@ impl Station {
             }
             None
         })
+    }
+}
+
+/// The desk's meeting while the room has none at all: no one to check in,
+/// on a day long gone (the door answers "closed"; the screen says free).
+fn no_meeting(now: DateTime<Utc>, tz: Tz) -> Meeting {
+    let today = motesskylt_core::model::time::local_time(now, tz).date();
+    Meeting {
+        body: String::new(),
+        body_description: None,
+        document: Default::default(),
+        date: today - chrono::Days::new(1),
+        start: chrono::NaiveTime::MIN,
+        end: chrono::NaiveTime::MIN,
+        location: None,
+        participants: Vec::new(),
+        items: Vec::new(),
     }
 }

@@ -33,6 +33,18 @@ pub enum ScreenKind {
     NoMeeting,
 }
 
+/// Why the screen shows no meeting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RoomState {
+    /// No meeting today ("Inget möte i dag").
+    #[default]
+    NoneToday,
+    /// Free between meetings ("Ledigt").
+    Free,
+    /// The meeting of this time is cancelled ("Mötet är inställt").
+    Cancelled,
+}
+
 /// How the timer reads, by colour and by word.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Tone {
@@ -173,8 +185,11 @@ pub struct View {
     pub pause: BreakView,
     /// "15.34", after the meeting.
     pub ended_at: String,
-    /// "11 december 2026 kl. 13.00" on a day before the meeting's.
+    /// "11 december 2026 kl. 13.00" on a day before the meeting's, "SRO,
+    /// 14.00–16.30" when the room is free until a meeting today.
     pub next_meeting: String,
+    /// Why no meeting is shown (with [`ScreenKind::NoMeeting`]).
+    pub room_state: RoomState,
     /// The door's answer, while it is fresh.
     pub door: DoorView,
     /// The desk's open question.
@@ -441,6 +456,47 @@ pub fn compose(
         }
     }
     view
+}
+
+/// Turns `view` into the screen of a room without a meeting now: free
+/// (`meeting` is the room's next, named when it is still ahead: "SRO,
+/// 14.00–16.30" today, "5 juni 2026 kl. 10.00" on another day), or
+/// `meeting` cancelled (named with its time).
+pub fn without_meeting(
+    view: &mut View,
+    meeting: &Meeting,
+    state: RoomState,
+    now: DateTime<Utc>,
+    tz: Tz,
+    lang: Lang,
+) {
+    let local = local_time(now, tz);
+    let starts = chrono::NaiveDateTime::new(meeting.date, meeting.start);
+    let today_text = || {
+        format!(
+            "{}, {}–{}",
+            meeting.body,
+            lang.clock(meeting.start),
+            lang.clock(meeting.end)
+        )
+    };
+    view.frame.screen = ScreenKind::NoMeeting;
+    view.room_state = state;
+    view.next_meeting = match state {
+        RoomState::Cancelled if meeting.date == local.date() => today_text(),
+        RoomState::Cancelled => format!(
+            "{} {}",
+            meeting.body,
+            meeting_time(lang, meeting.date, meeting)
+        ),
+        _ if starts <= local => String::new(),
+        _ if meeting.date == local.date() => today_text(),
+        _ => format!(
+            "{} {}",
+            meeting.body,
+            meeting_time(lang, meeting.date, meeting)
+        ),
+    };
 }
 
 /// "11 december 2026 kl. 13.00", "11 December 2026, 13:00".

@@ -274,14 +274,8 @@ pub fn start(
 ) -> Result<Running, KioskError> {
     select_language(options.lang);
     let (messages, received) = unbounded_channel::<Message>();
-    let room = Room::new(
-        meeting.clone(),
-        tz,
-        options.lang,
-        options.settings,
-        station.recorded().to_vec(),
-    );
-    adapters::set_names(kiosk, &view::pick_names(&meeting));
+    let room = Room::showing(station.shift(), tz, options.lang, options.settings);
+    adapters::set_names(kiosk, &view::pick_names(station.meeting()));
     let watchdog = options
         .service
         .as_ref()
@@ -307,6 +301,9 @@ pub fn start(
                     let fatal = update.fatal.is_some();
                     kiosk
                         .upgrade_in_event_loop(move |kiosk| {
+                            if let Some(shift) = &update.shift {
+                                adapters::set_names(&kiosk, &view::pick_names(&shift.meeting));
+                            }
                             if let Some(meeting) = &update.meeting {
                                 adapters::set_names(&kiosk, &view::pick_names(meeting));
                             }

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 use motesskylt_core::cards::Registry;
 use motesskylt_core::model::{Meeting, meeting_key};
+use motesskylt_core::wire::RoomMeeting;
 
 use crate::{Store, StoreError};
 
@@ -55,37 +56,80 @@ impl Store {
         Ok(key)
     }
 
-    /// Stores a meeting pulled from the central store under its id `key`,
-    /// marked when it was imported on the secretary's pages; returns
-    /// whether it is a new version.
+    /// Stores a meeting pulled from the central store under its id
+    /// (`pulled.key`), marked when it was imported on the secretary's pages
+    /// and when it is cancelled; returns whether it is a new version.
     pub fn save_pulled_meeting(
         &mut self,
-        key: &str,
-        meeting: &Meeting,
-        from_pages: bool,
+        pulled: &RoomMeeting,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let body = serde_json::to_string(meeting)
+        let body = serde_json::to_string(&pulled.meeting)
             .map_err(|e| self.sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
-        let latest: Option<(String, bool)> = self
+        let latest: Option<(String, bool, bool)> = self
             .conn
             .query_row(
-                "SELECT body, from_pages FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
-                params![key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT body, from_pages, cancelled FROM meetings WHERE key = ?1 ORDER BY rowid DESC LIMIT 1",
+                params![pulled.key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(|e| self.sql(e))?;
-        let new = latest.as_ref() != Some(&(body.clone(), from_pages));
+        let new = latest.as_ref() != Some(&(body.clone(), pulled.from_pages, pulled.cancelled));
         if new {
             self.conn
                 .execute(
-                    "INSERT INTO meetings (key, received, body, from_pages) VALUES (?1, ?2, ?3, ?4)",
-                    params![key, now.to_rfc3339(), body, from_pages],
+                    "INSERT INTO meetings (key, received, body, from_pages, cancelled)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        pulled.key,
+                        now.to_rfc3339(),
+                        body,
+                        pulled.from_pages,
+                        pulled.cancelled
+                    ],
                 )
                 .map_err(|e| self.sql(e))?;
         }
         Ok(new)
+    }
+
+    /// Every meeting's newest version, as the room's schedule the door
+    /// follows: the kiosk's notice and what was pulled for its room, with
+    /// their ids and whether they are cancelled.
+    pub fn room_meetings(&self) -> Result<Vec<RoomMeeting>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT m.rowid, m.key, m.body, m.from_pages, m.cancelled FROM meetings m
+                 WHERE m.rowid = (SELECT MAX(rowid) FROM meetings WHERE key = m.key)
+                 ORDER BY m.key",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut meetings = Vec::new();
+        for row in rows {
+            let (rowid, key, body, from_pages, cancelled) = row.map_err(|e| self.sql(e))?;
+            let meeting: Meeting =
+                serde_json::from_str(&body).map_err(|e| self.bad_row("meetings", rowid, e))?;
+            meetings.push(RoomMeeting {
+                key,
+                meeting,
+                from_pages,
+                cancelled,
+            });
+        }
+        Ok(meetings)
     }
 
     /// The newest version of meeting `key` imported on the secretary's

@@ -157,7 +157,10 @@ pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Rec
             }
             Ok(copied)
         };
-        report.meetings = copy("meetings", &["key", "received", "body"])?;
+        report.meetings = copy(
+            "meetings",
+            &["key", "received", "body", "from_pages", "cancelled"],
+        )?;
         report.events = copy(
             "events",
             &[

@@ -42,4 +42,5 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001-device-meetings-events.sql"),
     include_str!("../migrations/0002-learned-events.sql"),
     include_str!("../migrations/0003-meetings-from-pages.sql"),
+    include_str!("../migrations/0004-meetings-cancelled.sql"),
 ];

@@ -40,9 +40,10 @@ pub enum Report {
     Status(SyncStatus),
     /// Events of other devices, new to this kiosk (already in its store).
     Learned(Vec<WireEvent>),
-    /// A new version of a meeting imported on the secretary's pages
-    /// (already in the store), with its id.
-    Meeting(String, Box<motesskylt_core::model::Meeting>),
+    /// A new version of a meeting of the room (already in the store): the
+    /// secretary imported, moved, replaced or cancelled one, or another
+    /// kiosk of the room uploaded its notice.
+    Meeting(Box<motesskylt_core::wire::RoomMeeting>),
 }
 
 /// Which central server.
@@ -363,20 +364,9 @@ impl<R: FnMut(Report) -> bool> Agent<R> {
             let since = Cursor { events, meetings };
             let pulled = self.central.pull(since).await?;
             for room_meeting in pulled.meetings {
-                let new = self.store.save_pulled_meeting(
-                    &room_meeting.key,
-                    &room_meeting.meeting,
-                    room_meeting.from_pages,
-                    now,
-                )?;
+                let new = self.store.save_pulled_meeting(&room_meeting, now)?;
                 self.uploaded.retain(|(k, _)| *k != room_meeting.key);
-                if new
-                    && room_meeting.from_pages
-                    && !(self.report)(Report::Meeting(
-                        room_meeting.key,
-                        Box::new(room_meeting.meeting),
-                    ))
-                {
+                if new && !(self.report)(Report::Meeting(Box::new(room_meeting))) {
                     return Ok(());
                 }
             }
