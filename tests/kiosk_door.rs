@@ -569,7 +569,12 @@ fn state_says_what_the_screen_shows_as_status_does() {
     let ran = status["remaining_s"].as_i64().unwrap() - state["remaining_s"].as_i64().unwrap();
     assert!((0..=5).contains(&ran), "{ran}");
     state["remaining_s"] = status["remaining_s"].clone();
-    assert!(state["at"].as_str().unwrap().starts_with("2026-06-04T13:20:0"));
+    assert!(
+        state["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-06-04T13:20:0")
+    );
     state["at"] = status["at"].clone();
     assert_eq!(state, status);
     assert_eq!(
