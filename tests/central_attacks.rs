@@ -605,7 +605,11 @@ async fn attacks(db: AnyDb, raw: Raw) {
     ];
     form.extend(preview_fields(&real));
     let status = central.post(&anna, "/import/save", &form).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "the secretary's import is saved");
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the secretary's import is saved"
+    );
     let theirs = motesskylt_central::schedule::schedule(central.db(), Some(ROOM), Some(real.date))
         .await
         .unwrap();

@@ -124,6 +124,9 @@ struct Kiosk {
     titles: Vec<String>,
     /// The newest sync state seen.
     sync: Value,
+    /// Every meeting the door held and what it said (`open`, `free`,
+    /// `cancelled`), from the ready line and each line of a change.
+    shown: Vec<(String, String)>,
 }
 
 impl Kiosk {
@@ -139,6 +142,19 @@ impl Kiosk {
     /// A headless kiosk of `dir` named `name` with `sync` as its `[sync]`
     /// section, on the fixtures' meeting at 12.50.
     fn run(dir: &Path, name: &str, sync: &str) -> Kiosk {
+        let notice = notice();
+        let args = [
+            "--notice",
+            notice.to_str().unwrap(),
+            "--clock",
+            "2026-06-04 12:50",
+        ];
+        Self::spawn(dir, name, sync, &args)
+    }
+
+    /// A headless kiosk of `dir` named `name` with `sync` as its `[sync]`
+    /// section and `args` on its command line.
+    fn spawn(dir: &Path, name: &str, sync: &str, args: &[&str]) -> Kiosk {
         let config = dir.join(format!("{name}.toml"));
         std::fs::write(
             &config,
@@ -151,9 +167,7 @@ impl Kiosk {
         let mut child = Command::new(BIN)
             .args(["kiosk", "--headless", "--config"])
             .arg(&config)
-            .arg("--notice")
-            .arg(notice())
-            .args(["--clock", "2026-06-04 12:50"])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap())
@@ -168,6 +182,7 @@ impl Kiosk {
             learned: Vec::new(),
             titles: Vec::new(),
             sync: Value::Null,
+            shown: Vec::new(),
         }
     }
 
@@ -177,6 +192,15 @@ impl Kiosk {
         let value: Value = serde_json::from_str(&line).unwrap();
         if !value["sync"].is_null() {
             self.sync = value["sync"].clone();
+        }
+        if let (Some(id), Some(door)) = (value["meeting"].as_str(), value["door"].as_str()) {
+            self.shown.push((id.into(), door.into()));
+        }
+        if let (Some(id), Some(door)) = (
+            value["meeting"]["id"].as_str(),
+            value["meeting"]["door"].as_str(),
+        ) {
+            self.shown.push((id.into(), door.into()));
         }
         // The ready line, and a new version from the secretary's pages.
         for items in [&value["items"], &value["meeting"]["items"]] {
@@ -499,4 +523,140 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
     assert!(newest.items.iter().any(|i| i.title == fixed));
     drop(a);
     central.kill();
+}
+
+/// Issue 18, end to end: a kiosk with no notice, enrolled in a room,
+/// follows the room's schedule as the central store has it. Two meetings
+/// of one body in one room today and one tomorrow (and one in another
+/// room): the door shows the morning's and takes its check-in; the
+/// secretary cancels it and the door says so; restarted with the central
+/// server gone, it moves by itself from the cancelled morning to "free"
+/// until the afternoon, to the afternoon, to "free" until tomorrow; and
+/// tomorrow it shows tomorrow's meeting.
+#[test]
+fn a_kiosk_without_a_notice_follows_its_rooms_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut central = Central::start(dir, 0);
+    let config = Central::config(dir, central.port);
+    let cli = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["central", "--config"])
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let notice = notice();
+    let notice = notice.to_str().unwrap();
+    let import = |room: &str, date: &str, start: &str| {
+        cli(&[
+            "meeting", "import", notice, "--room", room, "--date", date, "--start", start,
+        ])
+    };
+    let morning = import("vanern", "2026-06-04", "09:00");
+    let afternoon = import("vanern", "2026-06-04", "14:00");
+    let tomorrow = import("vanern", "2026-06-05", "10:00");
+    let elsewhere = import("vattern", "2026-06-04", "09:00");
+    assert_eq!(
+        [&morning, &afternoon, &tomorrow, &elsewhere].map(String::as_str),
+        [
+            "SRO-2026-06-04-0900",
+            "SRO-2026-06-04-1400",
+            "SRO-2026-06-05-1000",
+            "SRO-2026-06-04-0900-2"
+        ]
+    );
+    let code = central.code("vanern");
+    let sync = format!(
+        "central = \"http://127.0.0.1:{}\"\nenrol_code = \"{code}\"\nbatch = 5\nidle_seconds = 1\nretry_max_seconds = 1\n",
+        central.port
+    );
+
+    // No notice: the door holds nothing until the room's schedule comes.
+    let mut door = Kiosk::spawn(dir, "dorr-v", &sync, &["--clock", "2026-06-04 09:30"]);
+    door.until("the morning meeting at the door", |k| {
+        k.shown.last() == Some(&(morning.clone(), "open".to_string()))
+    });
+    writeln!(door.stdin, "state").unwrap();
+    let state = loop {
+        let line = door.next(Duration::from_secs(20)).expect("state answers");
+        if !line["state"].is_null() {
+            break line;
+        }
+    };
+    assert_eq!(state["meeting"]["id"], morning.as_str(), "{state}");
+    assert_eq!(state["meeting"]["start"], "09:00");
+    assert_eq!(state["state"]["phase"], "item", "{state}");
+    // A check-in goes into the morning meeting, centrally too.
+    door.stored("open-picker");
+    let tap = door.stored("pick Olof Lundberg");
+    assert_eq!(
+        tap.len(),
+        1,
+        "{}",
+        std::fs::read_to_string(dir.join("dorr-v.log")).unwrap()
+    );
+    door.until("the check-in sent", |k| k.online() && k.unsent() == 0);
+    let db = motesskylt_central::db::SqliteDb::open(&dir.join("central.sqlite")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let events = runtime
+        .block_on(motesskylt_central::db::CentralDb::events(&db, &morning))
+        .unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.id.to_string()).collect::<Vec<_>>(),
+        tap
+    );
+
+    // The secretary cancels the morning: the door says so, and refuses taps.
+    cli(&["meeting", "cancel", &morning]);
+    door.until("the cancellation at the door", |k| {
+        k.shown.last() == Some(&(morning.clone(), "cancelled".to_string()))
+    });
+    writeln!(door.stdin, "open-picker").unwrap();
+    let refused = loop {
+        let line = door.next(Duration::from_secs(20)).expect("an answer");
+        if !line["door"].is_null() {
+            break line;
+        }
+    };
+    assert_eq!(refused["door"], "closed", "{refused}");
+    drop(door);
+
+    // Offline from here on: the kiosk runs on what its store knows, and
+    // moves on by itself (an hour of meeting time a second).
+    central.kill();
+    let mut door = Kiosk::spawn(
+        dir,
+        "dorr-v",
+        &sync,
+        &["--clock", "2026-06-04 11:40", "--speed", "3600"],
+    );
+    door.until("tomorrow's meeting named as the next", |k| {
+        k.shown.last() == Some(&(tomorrow.clone(), "free".to_string()))
+    });
+    let seen: Vec<(&str, &str)> = door
+        .shown
+        .iter()
+        .map(|(m, d)| (m.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (morning.as_str(), "cancelled"),
+            (afternoon.as_str(), "free"),
+            (afternoon.as_str(), "open"),
+            (tomorrow.as_str(), "free"),
+        ],
+        "the door's day"
+    );
+    drop(door);
+    let mut door = Kiosk::spawn(dir, "dorr-v", &sync, &["--clock", "2026-06-05 10:10"]);
+    door.until("the ready line", |k| !k.shown.is_empty());
+    assert_eq!(door.shown[0], (tomorrow.clone(), "open".to_string()));
 }

@@ -479,10 +479,15 @@ impl Station {
                 if message == Message::Stop {
                     break;
                 }
-                // Answered in `handle`; nothing for the screen.
-                let quiet = matches!(message, Message::Heartbeat(_) | Message::Tick);
+                // Not an input: the screen hears of it only when something
+                // changed (a tick that moved the door, the meeting's new
+                // version), never an empty answer. Every input is answered.
+                let quiet = matches!(
+                    message,
+                    Message::Heartbeat(_) | Message::Tick | Message::Meeting(_)
+                );
                 let update = self.handle(message, clock.now());
-                if quiet && update.shift.is_none() && update.fatal.is_none() {
+                if quiet && update == Update::default() {
                     continue;
                 }
                 let fatal = update.fatal.clone();
