@@ -29,6 +29,8 @@ shot overtime        --at 13:30:30
 shot break           --at 14:30
 shot after           --at 15:40
 shot no-meeting      --at "2026-06-01 10:00"
+plan free            --at 11:20 --screen free
+plan cancelled       --at 13:20 --screen cancelled
 shot door-welcome    --at 13:16:56 --screen welcome --person "Marina Johansson"
 shot door-checked-out --at 14:15 --screen checked-out --person "Olof Lundberg"
 shot door-already-in --at 13:16:56 --screen already-in --person "Marina Johansson"

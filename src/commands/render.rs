@@ -76,6 +76,10 @@ pub(crate) enum ScreenName {
     Offline,
     /// The room screen of a kiosk in sync with the central server.
     Synced,
+    /// The room free until the notice's meeting ("Ledigt", the meeting named; --at before it).
+    Free,
+    /// The notice's meeting cancelled ("Mötet är inställt").
+    Cancelled,
 }
 
 /// `motesskylt render`.
@@ -119,6 +123,14 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
                 problem: None,
             };
             view.sync = Some(view::SyncView::of(&status, tz, lang));
+        }
+        ScreenName::Free | ScreenName::Cancelled => {
+            let state_now = if screen == ScreenName::Free {
+                view::RoomState::Free
+            } else {
+                view::RoomState::Cancelled
+            };
+            view::without_meeting(&mut view, &meeting, state_now, state.now, tz, lang);
         }
         _ => {}
     }
@@ -171,7 +183,9 @@ pub(crate) fn door_message(
         | ScreenName::Names
         | ScreenName::ReaderProblem
         | ScreenName::Offline
-        | ScreenName::Synced => return Ok(None),
+        | ScreenName::Synced
+        | ScreenName::Free
+        | ScreenName::Cancelled => return Ok(None),
         ScreenName::TooEarly => DoorKind::TooEarly,
         ScreenName::Welcome => DoorKind::Welcome,
         ScreenName::CheckedOut => DoorKind::CheckedOut,

@@ -480,22 +480,21 @@ pub fn without_meeting(
             lang.clock(meeting.end)
         )
     };
+    let other_day = || {
+        format!(
+            "{}, {}",
+            meeting.body,
+            meeting_time(lang, meeting.date, meeting)
+        )
+    };
     view.frame.screen = ScreenKind::NoMeeting;
     view.room_state = state;
     view.next_meeting = match state {
         RoomState::Cancelled if meeting.date == local.date() => today_text(),
-        RoomState::Cancelled => format!(
-            "{} {}",
-            meeting.body,
-            meeting_time(lang, meeting.date, meeting)
-        ),
+        RoomState::Cancelled => other_day(),
         _ if starts <= local => String::new(),
         _ if meeting.date == local.date() => today_text(),
-        _ => format!(
-            "{} {}",
-            meeting.body,
-            meeting_time(lang, meeting.date, meeting)
-        ),
+        _ => other_day(),
     };
 }
 
@@ -638,6 +637,42 @@ fn join(lang: Lang, names: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_free_room_names_the_next_meeting_and_a_cancelled_one_itself() {
+        let meeting =
+            motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+                .unwrap();
+        let tz = motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+        let at = |text: &str| {
+            motesskylt_core::model::time::parse_moment(text, meeting.date, tz).unwrap()
+        };
+        let shown = |state: RoomState, now: &str, lang: Lang| {
+            let mut view = View::default();
+            without_meeting(&mut view, &meeting, state, at(now), tz, lang);
+            assert_eq!(view.frame.screen, ScreenKind::NoMeeting);
+            assert_eq!(view.room_state, state);
+            view.next_meeting
+        };
+        assert_eq!(
+            shown(RoomState::Free, "11:20", Lang::Sv),
+            "SRO, 13.00–15.30"
+        );
+        assert_eq!(
+            shown(RoomState::Free, "11:20", Lang::En),
+            "SRO, 13:00–15:30"
+        );
+        assert_eq!(
+            shown(RoomState::Free, "2026-06-03 17:00", Lang::Sv),
+            "SRO, 4 juni 2026 kl. 13.00"
+        );
+        // Past its start, it is not "next": nothing more is scheduled.
+        assert_eq!(shown(RoomState::Free, "16:10", Lang::Sv), "");
+        assert_eq!(
+            shown(RoomState::Cancelled, "13:20", Lang::Sv),
+            "SRO, 13.00–15.30"
+        );
+    }
 
     #[test]
     fn names_sort_as_in_swedish() {
