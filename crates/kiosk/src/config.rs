@@ -78,7 +78,8 @@ pub struct General {
     pub data_dir: PathBuf,
     /// This kiosk's name in the event log (default: the host name).
     pub device: Option<String>,
-    /// The meeting notice to show (until sync delivers meetings).
+    /// A meeting notice to show (a kiosk in a room needs none: it shows the
+    /// room's meetings).
     pub notice: Option<PathBuf>,
     /// The screen's language at start.
     pub language: Lang,
