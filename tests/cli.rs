@@ -522,6 +522,17 @@ fn a_bad_kiosk_configuration_exits_2_with_its_line_and_creates_nothing() {
     let output = run(&["kiosk", "--headless", "--config", arg(&config)]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_lines(&output)[0].contains("notice ="), "{output:?}");
+    assert!(stderr_lines(&output)[0].contains("[sync]"), "{output:?}");
+
+    // In a room (issue 18) no notice is needed: the room's schedule comes
+    // from the central server.
+    let (_dir, config) = kiosk_config(
+        "[kiosk]\ndata_dir = \"DATA\"\n[sync]\ncentral = \"https://motesskylt.example.se\"\nenrol_code = \"K7QX-M2PD\"\n",
+    );
+    let output = run(&["kiosk", "--check", "--config", arg(&config)]);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(said.contains("möten: rummets schema från centralen"), "{said}");
 }
 
 /// The shipped `config/kiosk.toml`, its data in `dir` and the test's notice.
