@@ -295,6 +295,7 @@ async fn device_task(
             boot: BOOT.into(),
             events,
             pending: None,
+            showing: None,
         })
         .expect("a push request serialises");
         let sent = tokio::time::Instant::now();
@@ -594,7 +595,7 @@ fn run_backend(
     names.pop();
     let (meeting, key) = meeting()?;
     client_rt.block_on(async {
-        Central::new(&base, &tokens[0])?
+        Central::new(&base, &tokens[0], Default::default())?
             .put_meeting(&key, &meeting)
             .await
     })?;
@@ -708,7 +709,8 @@ fn run_backend(
     }
     ensure!(store.unsent()? == options.backlog, "the backlog is unsent");
     let setup_s = started.elapsed().as_secs_f64();
-    let central = client_rt.block_on(async { Central::new(&base, &backlog_token) })?;
+    let central =
+        client_rt.block_on(async { Central::new(&base, &backlog_token, Default::default()) })?;
     let started = Instant::now();
     let report = client_rt.block_on(push_outbox(&mut store, &central, KIOSK_BATCH, Utc::now()))?;
     let drain_s = started.elapsed().as_secs_f64();

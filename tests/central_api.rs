@@ -193,6 +193,12 @@ async fn bad_requests_change_nothing(db: AnyDb) {
             StatusCode::UNPROCESSABLE_ENTITY,
             "key_mismatch",
         ),
+        (
+            "a door that says it shows no meeting's id",
+            api.push(&a, json!({"sent": server_time(), "events": [wire("dorr-a", 2, &key)], "showing": "../möte"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_showing",
+        ),
         ("an unknown path", api.send(api.http.get(api.url("/api/v2/pull")).bearer_auth(&a)).await, StatusCode::NOT_FOUND, "not_found"),
         (
             "another event under a stored sequence number",

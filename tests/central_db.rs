@@ -5,7 +5,7 @@
 //! store.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt_central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb};
+use motesskylt_central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb, Told};
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
 use motesskylt_core::model::{Event, EventKind, Source};
@@ -358,7 +358,17 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         "rum-1"
     );
     assert!(db.device("token-lost").await.unwrap().is_none());
-    db.seen("dorr-a", t0(), None, Some(7)).await.unwrap();
+    db.seen(
+        "dorr-a",
+        t0(),
+        None,
+        Told {
+            pending: Some(7),
+            showing: Some("SRO-2026-06-04"),
+        },
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         db.enrol("code-3", "dorr-a", "token-x", t0()).await,
         Err(DbError::NameTaken(_))
@@ -381,24 +391,43 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         zero_ms: Some(1_780_000_000_000 - offset_ms),
         within_ms,
     };
-    db.seen("dorr-a", later, Some(&measured(-3000, 40)), None)
+    db.seen("dorr-a", later, Some(&measured(-3000, 40)), Told::default())
         .await
         .unwrap();
-    db.seen("dorr-a", later, None, None).await.unwrap();
+    db.seen("dorr-a", later, None, Told::default())
+        .await
+        .unwrap();
     let a = db.device("token-a").await.unwrap().unwrap();
     assert_eq!((a.last_seen, a.offset_ms), (Some(later), Some((-3000, 40))));
     assert_eq!(a.pending, Some(7), "the outbox as last told");
-    db.seen("dorr-a", later, None, Some(0)).await.unwrap();
     assert_eq!(
-        db.device("token-a").await.unwrap().unwrap().pending,
-        Some(0)
+        a.showing.as_deref(),
+        Some("SRO-2026-06-04"),
+        "the door as last told"
+    );
+    db.seen(
+        "dorr-a",
+        later,
+        None,
+        Told {
+            pending: Some(0),
+            showing: Some(""),
+        },
+    )
+    .await
+    .unwrap();
+    let a = db.device("token-a").await.unwrap().unwrap();
+    assert_eq!(
+        (a.pending, a.showing.as_deref()),
+        (Some(0), Some("")),
+        "free"
     );
     // Per boot the most precise measurement is kept; the
     // device shows its latest.
-    db.seen("dorr-a", later, Some(&measured(-2000, 90)), None)
+    db.seen("dorr-a", later, Some(&measured(-2000, 90)), Told::default())
         .await
         .unwrap();
-    db.seen("dorr-a", later, Some(&measured(-2900, 20)), None)
+    db.seen("dorr-a", later, Some(&measured(-2900, 20)), Told::default())
         .await
         .unwrap();
     assert_eq!(db.clocks("dorr-a").await.unwrap(), [measured(-2900, 20)]);
@@ -511,7 +540,9 @@ async fn rooms_devices_and_pulls(db: &impl CentralDb) {
         Err(DbError::NameTaken(_))
     ));
     db.add_code("code-5", "rum-1", later, t0()).await.unwrap();
-    db.seen("dorr-b", t0(), None, None).await.unwrap();
+    db.seen("dorr-b", t0(), None, Told::default())
+        .await
+        .unwrap();
     assert!(matches!(
         db.enrol("code-5", "dorr-b", "token-b2", t0()).await,
         Err(DbError::NameTaken(_))

@@ -532,7 +532,10 @@ fn a_bad_kiosk_configuration_exits_2_with_its_line_and_creates_nothing() {
     let output = run(&["kiosk", "--check", "--config", arg(&config)]);
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
-    assert!(said.contains("möten: rummets schema från centralen"), "{said}");
+    assert!(
+        said.contains("möten: rummets schema från centralen"),
+        "{said}"
+    );
 }
 
 /// The shipped `config/kiosk.toml`, its data in `dir` and the test's notice.

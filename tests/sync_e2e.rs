@@ -537,7 +537,7 @@ fn the_secretarys_version_reaches_the_kiosk_and_stands_over_its_notice() {
 fn a_kiosk_without_a_notice_follows_its_rooms_schedule() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let mut central = Central::start(dir, 0);
+    let central = Central::start(dir, 0);
     let config = Central::config(dir, central.port);
     let cli = |args: &[&str]| {
         let out = Command::new(BIN)
@@ -600,6 +600,15 @@ fn a_kiosk_without_a_notice_follows_its_rooms_schedule() {
         std::fs::read_to_string(dir.join("dorr-v.log")).unwrap()
     );
     door.until("the check-in sent", |k| k.online() && k.unsent() == 0);
+    // IT sees what the door shows.
+    let devices = cli(&["devices"]);
+    assert!(
+        devices.starts_with(&format!(
+            "dorr-v\trum vanern\taktiv\tvisar {morning}\tsenast 20"
+        )),
+        "{devices}"
+    );
+    assert!(devices.contains("ej skickade 0"), "{devices}");
     let db = motesskylt_central::db::SqliteDb::open(&dir.join("central.sqlite")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -34,7 +34,7 @@ pub(crate) enum CentralAction {
         #[arg(long)]
         room: String,
     },
-    /// List the enrolled kiosks: room, last contact, acknowledged events, clock offset.
+    /// List the enrolled kiosks: room, the meeting each shows, last contact (local time), acknowledged and unsent events, clock offset.
     Devices,
     /// Revoke a kiosk's token (it must enrol again with a new code).
     Revoke {
@@ -236,9 +236,15 @@ pub(crate) fn central(
             }
             CentralAction::Devices => {
                 for d in db.devices().await? {
-                    let seen = d
-                        .last_seen
-                        .map_or("aldrig".to_string(), |t| t.to_rfc3339());
+                    // Local time, as the people in the building read it.
+                    let seen = d.last_seen.map_or("aldrig".to_string(), |t| {
+                        t.with_timezone(&tz).format("%Y-%m-%d %H.%M.%S").to_string()
+                    });
+                    let showing = match d.showing.as_deref() {
+                        None => "visar okänt".to_string(),
+                        Some("") => "ledigt".to_string(),
+                        Some(id) => format!("visar {id}"),
+                    };
                     let offset = d
                         .offset_ms
                         .map_or("okänd".to_string(), |(o, w)| format!("{o} ms ± {w} ms"));
@@ -247,7 +253,7 @@ pub(crate) fn central(
                         .pending
                         .map_or("okänt".to_string(), |n| n.to_string());
                     outln!(
-                        "{}\trum {}\t{state}\tsenast {seen}\tkvitterat t.o.m. {}\tej skickade {pending}\tklocka {offset}",
+                        "{}\trum {}\t{state}\t{showing}\tsenast {seen}\tkvitterat t.o.m. {}\tej skickade {pending}\tklocka {offset}",
                         d.name, d.room, d.acked_seq
                     )?;
                 }

@@ -144,6 +144,8 @@ pub(crate) fn demo_station(
         batch: 200,
         idle: std::time::Duration::from_secs(30),
         retry_max: std::time::Duration::from_secs(10),
+        showing: Default::default(),
     };
+    let station = station.with_showing(sync.showing.clone());
     Ok((station, sync, guard))
 }

@@ -214,7 +214,10 @@ pub(crate) fn run_kiosk(args: KioskArgs, tz: Tz) -> anyhow::Result<()> {
     let sync = launch::sync_config(&config, &serve).map_err(|e| BadInput(vec![e.to_string()]))?;
     let outbox = std::sync::Arc::new(tokio::sync::Notify::new());
     let (station, recovery) = launch::station(&config, meeting, tz, clock.now(), trust)?;
-    let station = station.with_outbox(outbox.clone());
+    let mut station = station.with_outbox(outbox.clone());
+    if let Some(sync) = &sync {
+        station = station.with_showing(sync.showing.clone());
+    }
     if let Some(recovery) = recovery {
         tracing::warn!(
             "lagringen var skadad och ligger nu i {}; {} händelser räddades, {} rader gick inte att läsa",

@@ -23,7 +23,7 @@ use tokio::sync::broadcast;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::db::{AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingNames};
+use super::db::{AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingNames, Told};
 use super::secret;
 use super::validate::{self, Refusal};
 use motesskylt_core::clock::BootClock;
@@ -428,6 +428,19 @@ async fn push(
 ) -> Result<Json<PushResponse>, Failure> {
     let received = (state.now)();
     let Json(request) = body.map_err(json_failure)?;
+    if let Some(showing) = request
+        .showing
+        .as_deref()
+        .filter(|s| !s.is_empty() && !motesskylt_core::model::identity::is_meeting_id(s))
+    {
+        return Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_showing",
+            format!(
+                "showing: \"{showing}\" är inget mötes-id (bokstäver, siffror och bindestreck; tomt när rummet är ledigt)"
+            ),
+        ));
+    }
     check_events(&state, &device, &request.events).await?;
     let epoch = request
         .events
@@ -451,7 +464,10 @@ async fn push(
             &device.name,
             received,
             clock.as_ref(),
-            request.pending.filter(|n| *n >= 0),
+            Told {
+                pending: request.pending.filter(|n| *n >= 0),
+                showing: request.showing.as_deref(),
+            },
         )
         .await?;
     Ok(Json(PushResponse {
@@ -514,7 +530,7 @@ async fn pull(
     let Query(since) = since.map_err(query_failure)?;
     state
         .db
-        .seen(&device.name, (state.now)(), None, None)
+        .seen(&device.name, (state.now)(), None, Told::default())
         .await?;
     Ok(Json(
         state.db.pull(&device.room, &device.name, since).await?,

@@ -72,6 +72,10 @@ pub struct PushRequest {
     /// Events still waiting in the device's outbox after these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<i64>,
+    /// The meeting the device's door shows now (its id; empty: none, the
+    /// room is free), so the administrator sees what each kiosk shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub showing: Option<String>,
 }
 
 /// The answer to a push.

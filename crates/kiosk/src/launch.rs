@@ -278,6 +278,7 @@ pub fn sync_config(config: &KioskConfig, serve: Serve) -> Result<Option<AgentCon
         batch: sync.batch,
         idle: std::time::Duration::from_secs(sync.idle_seconds),
         retry_max: std::time::Duration::from_secs(sync.retry_max_seconds),
+        showing: Default::default(),
     }))
 }
 

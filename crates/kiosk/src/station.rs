@@ -20,6 +20,7 @@ use super::clock::Clock;
 use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
 use super::follow::{DoorState, Follow};
 use motesskylt_core::wire::RoomMeeting;
+use motesskylt_sync::http::Showing;
 
 /// What reaches the input thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +107,7 @@ pub struct Station {
     feedback: Box<dyn Feedback>,
     trust: ClockTrust,
     outbox: Option<Arc<Notify>>,
+    showing: Option<Showing>,
 }
 
 /// Where the door's trust in the clock comes from.
@@ -220,6 +222,7 @@ impl Station {
             feedback: Box::new(Silent),
             trust: ClockTrust::Kernel,
             outbox: None,
+            showing: None,
         };
         station.follow_now(now)?;
         Ok(station)
@@ -242,6 +245,7 @@ impl Station {
             self.meeting = target.id;
         }
         self.door = target.door;
+        self.tell_showing();
         tracing::info!(meeting = %self.meeting, door = ?self.door, "dörren visar");
         Ok(Some(Box::new(self.shift())))
     }
@@ -297,6 +301,22 @@ impl Station {
             self.desk.take(event.clone());
         }
         Ok(stored)
+    }
+
+    /// Keeps `showing` told of the meeting the door shows (sync tells the
+    /// central server).
+    pub fn with_showing(mut self, showing: Showing) -> Self {
+        self.showing = Some(showing);
+        self.tell_showing();
+        self
+    }
+
+    fn tell_showing(&self) {
+        if let Some(showing) = &self.showing {
+            let shown = (self.door != DoorState::Free && !self.meeting.is_empty())
+                .then_some(self.meeting.as_str());
+            showing.set(shown);
+        }
     }
 
     /// Notifies `outbox` after every stored event (wakes the sync agent).

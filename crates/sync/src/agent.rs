@@ -95,6 +95,8 @@ pub struct AgentConfig {
     pub idle: Duration,
     /// The longest wait between retries.
     pub retry_max: Duration,
+    /// What the kiosk's door shows (the station writes it).
+    pub showing: crate::http::Showing,
 }
 
 /// Exponential backoff from 1 s up to a longest wait, each wait spread by
@@ -216,7 +218,7 @@ async fn connect(config: &AgentConfig) -> Result<Central, SetupError> {
     match &config.link {
         Link::Remote { url, code } => {
             let token = token(config, url, code.as_deref()).await?;
-            Ok(Central::new(url, &token)?)
+            Ok(Central::new(url, &token, config.showing.clone())?)
         }
         Link::Serve(server) => {
             let base = server.start().await.map_err(SetupError::Server)?;
@@ -226,7 +228,7 @@ async fn connect(config: &AgentConfig) -> Result<Central, SetupError> {
                 Some(server.code().await.map_err(SetupError::Server)?)
             };
             let token = token(config, &base, code.as_deref()).await?;
-            Ok(Central::new(&base, &token)?)
+            Ok(Central::new(&base, &token, config.showing.clone())?)
         }
     }
 }

@@ -34,6 +34,28 @@ pub struct Central {
     /// Recent exchanges, all made with the clock in the state given (a
     /// step by NTP starts them over).
     exchanges: Mutex<(bool, Vec<Exchange>)>,
+    /// What the kiosk's door shows, told with every push.
+    showing: Showing,
+}
+
+/// The meeting the kiosk's door shows now: its id, or empty when the room
+/// is free (`None`: not known yet). The station writes it; every push tells
+/// the central server, so the administrator sees what each kiosk shows.
+#[derive(Debug, Clone, Default)]
+pub struct Showing(std::sync::Arc<std::sync::RwLock<Option<String>>>);
+
+impl Showing {
+    /// The door now shows the meeting `id` (`None`: the room is free).
+    pub fn set(&self, id: Option<&str>) {
+        if let Ok(mut shown) = self.0.write() {
+            *shown = Some(id.unwrap_or_default().to_string());
+        }
+    }
+
+    /// What the door shows, as last set.
+    pub fn get(&self) -> Option<String> {
+        self.0.read().ok().and_then(|shown| shown.clone())
+    }
 }
 
 fn client(timeout: Option<Duration>) -> Result<reqwest::Client, SyncError> {
@@ -97,13 +119,14 @@ pub async fn enrol(base: &str, code: &str, device: &str) -> Result<EnrolResponse
 
 impl Central {
     /// A connection to `base` (`https://central.example`) with the device's token.
-    pub fn new(base: &str, token: &str) -> Result<Central, SyncError> {
+    pub fn new(base: &str, token: &str, showing: Showing) -> Result<Central, SyncError> {
         Ok(Central {
             client: client(Some(Duration::from_secs(30)))?,
             base: trim(base),
             token: token.to_string(),
             boot: motesskylt_store::Stamp::read(Utc::now()).boot,
             exchanges: Mutex::new((false, Vec::new())),
+            showing,
         })
     }
 
@@ -141,6 +164,7 @@ impl Central {
                 boot: self.boot.clone(),
                 events: events.to_vec(),
                 pending: pending.and_then(|n| i64::try_from(n).ok()),
+                showing: self.showing.get(),
             })
             .send()
             .await

@@ -6,5 +6,8 @@
     -- A room's name as people say it, and who may see its screen.
     ALTER TABLE rooms ADD COLUMN title TEXT;
     ALTER TABLE rooms ADD COLUMN screen TEXT NOT NULL DEFAULT 'signed-in';
+    -- The meeting each kiosk's door shows (its id; empty: free), as it
+    -- last told.
+    ALTER TABLE devices ADD COLUMN showing TEXT;
     -- A room's schedule is read by room.
     CREATE INDEX meeting_rooms_room ON meeting_rooms (room);

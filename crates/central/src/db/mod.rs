@@ -109,6 +109,8 @@ pub struct DeviceRecord {
     pub acked_seq: i64,
     /// Events waiting in its outbox, as it last told.
     pub pending: Option<i64>,
+    /// The meeting its door shows (its id; empty: free), as it last told.
+    pub showing: Option<String>,
 }
 
 impl DeviceRecord {
@@ -145,6 +147,15 @@ pub struct MeetingEntry {
     /// The meeting was cancelled (it stays, with its events).
     #[serde(default)]
     pub cancelled: bool,
+}
+
+/// What a device told with a request, each `None` when it did not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Told<'a> {
+    /// Events waiting in its outbox.
+    pub pending: Option<i64>,
+    /// The meeting its door shows (empty: free).
+    pub showing: Option<&'a str>,
 }
 
 /// What a meeting's events may name: every participant's name (and every
@@ -331,14 +342,14 @@ pub trait CentralDb: Send + Sync {
 
     /// Notes a request from the device and, when given, its clock as just
     /// measured (the device's latest wall clock offset, and kept for its
-    /// boot when it is the most precise measured there) and how many
-    /// events wait in its outbox.
+    /// boot when it is the most precise measured there), how many events
+    /// wait in its outbox and the meeting its door shows.
     fn seen(
         &self,
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
-        pending: Option<i64>,
+        told: Told<'_>,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// The device's clock as measured in each of its boots.
@@ -570,9 +581,9 @@ impl CentralDb for AnyDb {
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
-        pending: Option<i64>,
+        told: Told<'_>,
     ) -> Result<(), DbError> {
-        delegate!(self, db => db.seen(device, now, clock, pending))
+        delegate!(self, db => db.seen(device, now, clock, told))
     }
     async fn clocks(&self, device: &str) -> Result<Vec<BootClock>, DbError> {
         delegate!(self, db => db.clocks(device))
@@ -675,6 +686,7 @@ mod tests {
             offset_ms: None,
             acked_seq: 0,
             pending: None,
+            showing: None,
         };
         assert!(device.owns("dorr-a"));
         assert!(device.owns("dorr-a~x7"));

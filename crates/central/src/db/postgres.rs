@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first,
+    Pulled, PushAck, RoomMeeting, Told, UserRecord, contiguous_from, new_version, newest_first,
     same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
@@ -98,7 +98,7 @@ impl Hot {
                 .prepare_cached(
                     "UPDATE devices SET last_seen = $2,
                          offset_ms = COALESCE($3, offset_ms), within_ms = COALESCE($4, within_ms),
-                         pending = COALESCE($5, pending)
+                         pending = COALESCE($5, pending), showing = COALESCE($6, showing)
                      WHERE name = $1",
                 )
                 .await?,
@@ -350,7 +350,7 @@ fn readable(rows: &[Row], first: usize) -> Vec<WireEvent> {
         .collect()
 }
 
-const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending";
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending, showing";
 
 fn device_record(r: &Row) -> DeviceRecord {
     DeviceRecord {
@@ -365,6 +365,7 @@ fn device_record(r: &Row) -> DeviceRecord {
         },
         acked_seq: r.get(7),
         pending: r.get(8),
+        showing: r.get(9),
     }
 }
 
@@ -611,13 +612,19 @@ impl CentralDb for PostgresDb {
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
-        pending: Option<i64>,
+        told: Told<'_>,
     ) -> Result<(), DbError> {
         let client = self.conn().await?;
         let hot = Hot::of(&client).await?;
         let latest = (clock.map(|c| c.offset_ms), clock.map(|c| c.within_ms));
-        let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
-            [&device, &now, &latest.0, &latest.1, &pending];
+        let seen_args: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
+            &device,
+            &now,
+            &latest.0,
+            &latest.1,
+            &told.pending,
+            &told.showing,
+        ];
         let seen = client.execute(&hot.seen, &seen_args);
         match clock {
             // Two statements, sent together (pipelined); each is atomic and

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, UserRecord, contiguous_from, new_version, newest_first,
+    Pulled, PushAck, RoomMeeting, Told, UserRecord, contiguous_from, new_version, newest_first,
     same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
@@ -188,7 +188,7 @@ fn advance(tx: &Transaction, device: &str) -> Result<i64, DbError> {
     Ok(to)
 }
 
-const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending";
+const DEVICE_COLUMNS: &str = "name, room, enrolled, revoked, last_seen, offset_ms, within_ms, COALESCE((SELECT seq FROM acks WHERE acks.device = devices.name), 0), pending, showing";
 
 fn device_row(r: &rusqlite::Row) -> rusqlite::Result<(DeviceRow, i64)> {
     Ok((
@@ -203,6 +203,7 @@ fn device_row(r: &rusqlite::Row) -> rusqlite::Result<(DeviceRow, i64)> {
                 _ => None,
             },
             pending: r.get(8)?,
+            showing: r.get(9)?,
         },
         r.get(7)?,
     ))
@@ -216,6 +217,7 @@ struct DeviceRow {
     last_seen: Option<String>,
     offset: Option<(i64, i64)>,
     pending: Option<i64>,
+    showing: Option<String>,
 }
 
 impl DeviceRow {
@@ -229,6 +231,7 @@ impl DeviceRow {
             offset_ms: self.offset,
             acked_seq,
             pending: self.pending,
+            showing: self.showing,
         })
     }
 }
@@ -536,23 +539,25 @@ impl CentralDb for SqliteDb {
         device: &str,
         now: DateTime<Utc>,
         clock: Option<&BootClock>,
-        pending: Option<i64>,
+        told: Told<'_>,
     ) -> Result<(), DbError> {
         let device = device.to_string();
         let clock = clock.cloned();
+        let (pending, showing) = (told.pending, told.showing.map(str::to_string));
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "UPDATE devices SET last_seen = ?2,
                      offset_ms = COALESCE(?3, offset_ms), within_ms = COALESCE(?4, within_ms),
-                     pending = COALESCE(?5, pending)
+                     pending = COALESCE(?5, pending), showing = COALESCE(?6, showing)
                  WHERE name = ?1",
                 params![
                     device,
                     now.to_rfc3339(),
                     clock.as_ref().map(|c| c.offset_ms),
                     clock.as_ref().map(|c| c.within_ms),
-                    pending
+                    pending,
+                    showing
                 ],
             )?;
             if let Some(c) = clock {

@@ -52,7 +52,7 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
         }
         table {
             thead { tr {
-                th { (tr(lang, "Kiosk", "Kiosk")) } th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Senast hörd", "Last seen")) }
+                th { (tr(lang, "Kiosk", "Kiosk")) } th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Visar", "Shows")) } th { (tr(lang, "Senast hörd", "Last seen")) }
                 th { (tr(lang, "Mottagna händelser", "Events received")) } th { (tr(lang, "Ej skickade", "Unsent")) } th { (tr(lang, "Klocka", "Clock")) } th { (tr(lang, "Läge", "State")) } th {}
             } }
             tbody {
@@ -60,6 +60,13 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
                     tr {
                         td.nowrap { (d.name) }
                         td { (d.room) }
+                        td {
+                            @match d.showing.as_deref() {
+                                None => { "–" }
+                                Some("") => { (tr(lang, "Ledigt", "Free")) }
+                                Some(id) => { a href=(super::meeting_path(id)) { (id) } }
+                            }
+                        }
                         td.num { (when(d.last_seen, &state, lang)) }
                         td.num { (d.acked_seq) }
                         td.num {
