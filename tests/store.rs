@@ -294,3 +294,47 @@ fn a_store_damaged_at_its_end_is_recovered_without_hanging() {
     // The sync cursor came along: acknowledged events are not sent again.
     assert_eq!(store.sync_cursor().unwrap(), 50);
 }
+
+/// Issue 18: a kiosk store written by the previous version (schema 3, the
+/// migrations 0001–0003 that are never edited once released) opens with
+/// its meeting under its key, its events, and the secretary's version
+/// still marked; the meetings are the room's schedule, none cancelled.
+#[test]
+fn a_store_of_the_previous_version_keeps_its_meetings_and_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    let m = meeting();
+    let key = meeting_key(&m);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        motesskylt_store::schema::migrate(&conn, &motesskylt_store::schema::MIGRATIONS[..3])
+            .unwrap();
+        let body = serde_json::to_string(&m).unwrap();
+        let event = checked_in("Olof Lundberg", 0);
+        conn.execute_batch(&format!(
+            "INSERT INTO device (id, created) VALUES ('dorr-1', '{t0}');
+             INSERT INTO meetings (key, received, body) VALUES ('{key}', '{t0}', '{body}');
+             INSERT INTO meetings (key, received, body, from_pages) VALUES ('{key}', '{t0}', '{body}', 1);
+             INSERT INTO events (id, device, seq, meeting, at, wall, mono_ms, boot, clock_synced, type, body)
+                 VALUES ('0197a000-0000-7000-8000-000000000001', 'dorr-1', 1, '{key}', '{at}', '{t0}', 5, 'b0a7', 1,
+                         'checked_in', '{line}');",
+            t0 = t0().to_rfc3339(),
+            body = body.replace('\'', "''"),
+            at = event.at.to_rfc3339(),
+            line = serde_json::to_string(&event).unwrap().replace('\'', "''"),
+        ))
+        .unwrap();
+    }
+    let store = Store::open(&path, "dorr-1").unwrap();
+    let room = store.room_meetings().unwrap();
+    assert_eq!(room.len(), 1);
+    assert_eq!(
+        (room[0].key.as_str(), room[0].from_pages, room[0].cancelled),
+        (key.as_str(), true, false)
+    );
+    assert_eq!(room[0].meeting, m);
+    let events = store.events(&key).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event, checked_in("Olof Lundberg", 0));
+    assert_eq!(store.secretarys_meeting(&key).unwrap(), Some(m));
+}
