@@ -163,10 +163,15 @@ async fn schedules(db: &impl CentralDb) {
     };
     let afternoon = meeting();
     let morning = moved(&afternoon, None, at("09:00")).unwrap();
+    let (start, none) = db.schedule_changes(None).await.unwrap();
+    assert!(none.is_empty());
     // One body, one day, one room: two meetings, each with its own id.
     let first = schedule::import(db, "vanern", &afternoon, None, t0())
         .await
         .unwrap();
+    let (seen, rooms) = db.schedule_changes(Some(start)).await.unwrap();
+    assert_eq!(rooms, ["vanern"], "the room whose schedule changed");
+    assert!(db.schedule_changes(Some(seen)).await.unwrap().1.is_empty());
     let second = schedule::import(db, "vanern", &morning, None, t0())
         .await
         .unwrap();

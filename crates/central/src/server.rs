@@ -161,6 +161,7 @@ pub async fn start(
     let db = Arc::new(db);
     let (stop, stopping) = watch::channel(false);
     let (changes, _) = broadcast::channel(256);
+    let changes_sender = changes.clone();
     let metrics = Arc::new(Metrics::default());
     let state = AppState {
         db: db.clone(),
@@ -199,6 +200,11 @@ pub async fn start(
         shutdown.await;
         let _ = stopper.send(true);
     });
+    tokio::spawn(watch_schedules(
+        db.clone(),
+        changes_sender,
+        stopping.clone(),
+    ));
     // Every connection takes file handles; keep some for the store, the
     // logs and the live streams' wake-ups.
     let files = raise_fd_limit();
@@ -229,6 +235,37 @@ pub async fn start(
         stop,
         task: Some(task),
     })
+}
+
+/// Tells the rooms' live streams, within a second, of every change to their
+/// schedules made anywhere: the pages tell at once themselves, but
+/// `motesskylt central meeting …` (another process) and another server on
+/// the same database do not.
+async fn watch_schedules(
+    db: Arc<AnyDb>,
+    changes: broadcast::Sender<String>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let mut since = None;
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stopping.changed() => return,
+        }
+        match db.schedule_changes(since).await {
+            Ok((newest, rooms)) => {
+                since = Some(newest);
+                for room in rooms {
+                    // Nobody listening is fine.
+                    let _ = changes.send(room);
+                }
+            }
+            // The storage's health is reported by /healthz; try again.
+            Err(error) => tracing::debug!("rooms' schedules not read: {error}"),
+        }
+    }
 }
 
 /// `X-Accel-Buffering: no` on every server-sent event stream, so a

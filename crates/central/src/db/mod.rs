@@ -396,6 +396,16 @@ pub trait CentralDb: Send + Sync {
         since: Cursor,
     ) -> impl Future<Output = Result<Pulled, DbError>> + Send;
 
+    /// The rooms whose schedule changed after the meeting version `since`
+    /// (a position of the store's versions), and the newest position;
+    /// `None`: nothing yet, only the newest position (where to start).
+    /// However the change was made (the pages, the command line, another
+    /// server), the rooms' kiosks can be told.
+    fn schedule_changes(
+        &self,
+        since: Option<i64>,
+    ) -> impl Future<Output = Result<(i64, Vec<String>), DbError>> + Send;
+
     /// Every meeting's newest version, newest meeting date first.
     fn meetings(&self) -> impl Future<Output = Result<Vec<MeetingEntry>, DbError>> + Send;
 
@@ -611,6 +621,9 @@ impl CentralDb for AnyDb {
     }
     async fn pull(&self, room: &str, device: &str, since: Cursor) -> Result<Pulled, DbError> {
         delegate!(self, db => db.pull(room, device, since))
+    }
+    async fn schedule_changes(&self, since: Option<i64>) -> Result<(i64, Vec<String>), DbError> {
+        delegate!(self, db => db.schedule_changes(since))
     }
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
         delegate!(self, db => db.meetings())

@@ -799,6 +799,28 @@ impl CentralDb for PostgresDb {
         Ok(pulled)
     }
 
+    async fn schedule_changes(&self, since: Option<i64>) -> Result<(i64, Vec<String>), DbError> {
+        let client = self.conn().await?;
+        let newest: i64 = client
+            .query_one("SELECT COALESCE(MAX(pos), 0)::bigint FROM meetings", &[])
+            .await?
+            .get(0);
+        let Some(since) = since.filter(|s| *s < newest) else {
+            return Ok((newest, Vec::new()));
+        };
+        let rooms = client
+            .query(
+                "SELECT DISTINCT r.room FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                 WHERE m.pos > $1 AND m.pos <= $2 ORDER BY 1",
+                &[&since, &newest],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Ok((newest, rooms))
+    }
+
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
         let mut meetings = self.meeting_entries(None).await?;
         newest_first(&mut meetings);

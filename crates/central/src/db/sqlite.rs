@@ -751,6 +751,27 @@ impl CentralDb for SqliteDb {
         .await
     }
 
+    async fn schedule_changes(&self, since: Option<i64>) -> Result<(i64, Vec<String>), DbError> {
+        self.with(move |conn| {
+            let newest: i64 =
+                conn.query_row("SELECT COALESCE(MAX(pos), 0) FROM meetings", [], |r| {
+                    r.get(0)
+                })?;
+            let Some(since) = since.filter(|s| *s < newest) else {
+                return Ok((newest, Vec::new()));
+            };
+            let mut statement = conn.prepare_cached(
+                "SELECT DISTINCT r.room FROM meetings m JOIN meeting_rooms r ON r.key = m.key
+                 WHERE m.pos > ?1 AND m.pos <= ?2 ORDER BY 1",
+            )?;
+            let rooms = statement
+                .query_map(params![since, newest], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok((newest, rooms))
+        })
+        .await
+    }
+
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
         let mut meetings = self.with(|conn| meeting_entries(conn, None)).await?;
         newest_first(&mut meetings);
