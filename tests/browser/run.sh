@@ -51,8 +51,10 @@ export ADMIN_PASSWORD="admin-lösenord-$RANDOM$RANDOM"
 MOTESSKYLT_PASSWORD="$ANNA_PASSWORD" "$bin" central --config "$tmp/central.toml" user anna --body SRO >/dev/null
 MOTESSKYLT_PASSWORD="$ADMIN_PASSWORD" "$bin" central --config "$tmp/central.toml" user admin --role admin >/dev/null
 # The room exists before the secretary imports: IT made the code that
-# enrols its kiosk (only administrators add rooms).
-"$bin" central --config "$tmp/central.toml" code --room konferens-1 >/dev/null
+# enrols its kiosk (only administrators add rooms). The test starts that
+# kiosk (headless, no notice) to see the pages' import reach it.
+KIOSK_CODE="$("$bin" central --config "$tmp/central.toml" code --room konferens-1 | head -n 1)"
+export KIOSK_CODE
 
 "$bin" central --config "$tmp/central.toml" >"$tmp/server.out" 2>"$tmp/server.log" &
 server=$!
@@ -70,7 +72,7 @@ if [ -z "$base" ]; then
 fi
 
 status=0
-BASE_URL="$base" WORK_DIR="$tmp" SEED="$root/tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" \
+BIN="$bin" BASE_URL="$base" WORK_DIR="$tmp" SEED="$root/tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" \
   SCREENSHOTS="${SCREENSHOTS:-}" node "$here/secretary.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "tests/browser: the server's log (last 40 lines):" >&2

@@ -2,15 +2,20 @@
 // seed 000 by file upload (with an edit in the preview), correct a
 // check-in (and see the live board of another page follow), download the
 // attendance as CSV and XLSX and check their contents (the XLSX read back
-// by openpyxl), the minutes, sign out; then as administrator enrol a kiosk
-// and read the audit log. Screenshots go to $SCREENSHOTS (docs/web when
-// renewing the docs' pictures) or the work directory.
+// by openpyxl), the minutes, import the next day's meeting and see a real
+// headless kiosk of the room show it at once (issue 18), sign out; then as
+// administrator enrol a kiosk and read the audit log. Screenshots go to
+// $SCREENSHOTS (docs/web when renewing the docs' pictures) or the work
+// directory.
 //
-// Started by run.sh, which gives BASE_URL, WORK_DIR, SEED, ANNA_PASSWORD
-// and ADMIN_PASSWORD. Stops at the first failing step, exit code 1.
+// Started by run.sh, which gives BIN, BASE_URL, WORK_DIR, SEED, KIOSK_CODE,
+// ANNA_PASSWORD and ADMIN_PASSWORD. Stops at the first failing step, exit
+// code 1.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { openSync, writeFileSync } from 'node:fs';
+import readline from 'node:readline';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -30,7 +35,8 @@ const DOWNLOADS = path.join(WORK, 'downloads');
 mkdirSync(SHOTS, { recursive: true });
 mkdirSync(DOWNLOADS, { recursive: true });
 
-const KEY = 'SRO-2026-06-04';
+// The meeting's id: its body, date and start when first stored.
+const KEY = 'SRO-2026-06-04-1300';
 const MEETING = `/meetings/${KEY}`;
 const ROOM = 'konferens-1';
 // The preview's edit that must survive saving.
@@ -47,6 +53,44 @@ const started = Date.now();
 let passed = 0;
 let failed = 0;
 let browser;
+
+/// A headless kiosk (`motesskylt kiosk --headless`) of the room, without a
+/// notice, its clock at `clock`: `line(test, what)` waits (15 s) for a line
+/// of its output that passes `test`.
+function startKiosk(clock) {
+  const dir = path.join(WORK, 'kiosk');
+  mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, 'kiosk.toml');
+  writeFileSync(config, [
+    '[kiosk]', `data_dir = "${dir}/data"`, 'device = "dorr-webbtest"',
+    '[reader]', 'kind = "none"',
+    '[sync]', `central = "${BASE}"`, `enrol_code = "${env('KIOSK_CODE')}"`, 'idle_seconds = 60', '',
+  ].join('\n'));
+  const child = spawn(env('BIN'), ['kiosk', '--headless', '--config', config, '--clock', clock], {
+    stdio: ['pipe', 'pipe', openSync(path.join(dir, 'kiosk.log'), 'w')],
+  });
+  const seen = [];
+  const waiting = [];
+  readline.createInterface({ input: child.stdout }).on('line', (text) => {
+    const line = JSON.parse(text);
+    seen.push(line);
+    for (const w of waiting.splice(0)) {
+      if (w.test(line)) w.resolve(line); else waiting.push(w);
+    }
+  });
+  return {
+    line(test, what) {
+      const known = seen.find(test);
+      if (known) return Promise.resolve(known);
+      return new Promise((resolve, reject) => {
+        const w = { test, resolve };
+        waiting.push(w);
+        setTimeout(() => reject(new Error(`the kiosk did not show ${what} within 15 s; its lines: ${JSON.stringify(seen)}`)), 15000);
+      });
+    },
+    stop() { child.stdin.end('quit\n'); child.kill(); },
+  };
+}
 
 /// Runs one step; a failure stops the run unless `goOn` (the checks at
 /// the end, which need nothing after them).
@@ -362,6 +406,39 @@ async function main() {
     assert.match(present, new RegExp(LARS), `"Närvarande:" should name ${LARS} (got ${present})`);
   });
 
+  await step('a meeting imported on the pages reaches the room\'s running kiosk at once', async () => {
+    // A real headless kiosk of the room, without a notice, on the next
+    // day's morning; it checks in with the server only every minute, so
+    // what reaches it sooner came by the room's live stream.
+    const kiosk = startKiosk('2026-06-05 09:30');
+    try {
+      await kiosk.line((l) => l.sync && l.sync.online === true, 'online');
+      await page.goto(`${BASE}/import`);
+      await page.setInputFiles('#notice', SEED);
+      await Promise.all([
+        page.waitForURL(`${BASE}/import`),
+        page.getByRole('button', { name: 'Läs kallelsen' }).click(),
+      ]);
+      await page.fill('#date', '2026-06-05');
+      await page.fill('#start', '09:00');
+      await page.fill('#end', '11:30');
+      await page.fill('#room', ROOM);
+      const saved = Date.now();
+      await Promise.all([
+        page.waitForURL(`${BASE}/meetings/SRO-2026-06-05-0900?done=import`),
+        page.getByRole('button', { name: 'Spara mötet' }).click(),
+      ]);
+      const shown = await kiosk.line(
+        (l) => l.meeting && l.meeting.id === 'SRO-2026-06-05-0900' && l.meeting.door === 'open',
+        'the new meeting at the door',
+      );
+      console.log(`     the kiosk showed it ${Date.now() - saved} ms after the save`);
+      assert.equal(shown.meeting.start, '09:00', 'the kiosk should show the imported start');
+    } finally {
+      kiosk.stop();
+    }
+  });
+
   await step('a secretary is refused the administrators\' pages', async () => {
     const answer = await page.goto(`${BASE}/devices`);
     assert.equal(answer.status(), 403, '/devices should answer 403 to a secretary');
@@ -413,7 +490,7 @@ async function main() {
     assert.match(row, new RegExp(ROOM), `the kiosk should be listed in room ${ROOM} (got ${row})`);
     assert.match(row, /Aktiv/, `the kiosk should be "Aktiv" (got ${row})`);
     const cells = await admin.locator('table tbody tr', { hasText: 'kiosk-konferens-1' }).locator('td').allInnerTexts();
-    assert.equal(cells[4], '3', `the kiosk's unsent backlog should show 3 (got ${cells.join(' | ')})`);
+    assert.equal(cells[5], '3', `the kiosk's unsent backlog should show 3 (got ${cells.join(' | ')})`);
     await shot(admin, 'devices.png', false);
   });
 
