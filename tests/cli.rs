@@ -877,6 +877,33 @@ fn meetings_live_in_rooms_with_ids_of_their_own() {
         central(&["meeting", "cancel", "finns-inte"]).status.code(),
         Some(2)
     );
+    // Each change is in the audit log, by the command line.
+    let db = rusqlite::Connection::open(dir.path().join("central.sqlite")).unwrap();
+    let audited: Vec<(String, String, String)> = db
+        .prepare("SELECT action, meeting, who FROM audit ORDER BY pos")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let actions: Vec<(&str, &str)> = audited
+        .iter()
+        .map(|(a, m, who)| {
+            assert_eq!(who, "kommandoraden");
+            (a.as_str(), m.as_str())
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("import", "SRO-2026-06-04-1300"),
+            ("import", "SRO-2026-06-04-0900"),
+            ("import", "SRO-2026-06-05-1000"),
+            ("import", "SRO-2026-06-04-1300"),
+            ("move", "SRO-2026-06-05-1000"),
+            ("cancel", "SRO-2026-06-04-0900"),
+        ]
+    );
     let junk = dir.path().join("junk.txt");
     std::fs::write(&junk, "Inget möte här.\n").unwrap();
     let bad = central(&["meeting", "import", arg(&junk), "--room", "vanern"]);

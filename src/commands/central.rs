@@ -156,6 +156,26 @@ fn refused(error: ScheduleError) -> anyhow::Error {
     }
 }
 
+/// Notes a change of a meeting made on the command line in the audit log,
+/// as the pages note theirs (who: the command line, run by IT).
+async fn audit(
+    db: &motesskylt_central::db::AnyDb,
+    action: &str,
+    meeting: &str,
+    detail: String,
+) -> anyhow::Result<()> {
+    use motesskylt_central::db::{AuditEntry, CentralDb};
+    db.audit(&AuditEntry {
+        at: Utc::now(),
+        who: "kommandoraden".into(),
+        action: action.into(),
+        meeting: Some(meeting.into()),
+        detail,
+    })
+    .await?;
+    Ok(())
+}
+
 /// One line of `meetings`.
 fn meeting_line(e: &MeetingEntry) -> String {
     let m = &e.meeting;
@@ -313,6 +333,20 @@ pub(crate) fn central(
                     .await
                     .map_err(refused)?;
                 db.add_room(&room, now).await?;
+                audit(
+                    &db,
+                    "import",
+                    &done.id,
+                    format!(
+                        "kallelsen {} sparad för rummet {room}{}",
+                        file.display(),
+                        done.replaced
+                            .as_ref()
+                            .map(|old| format!("; ersätter {old}, som är inställt"))
+                            .unwrap_or_default()
+                    ),
+                )
+                .await?;
                 if json {
                     let mut value = serde_json::to_value(&meeting)?;
                     value["id"] = done.id.clone().into();
@@ -336,6 +370,13 @@ pub(crate) fn central(
                 let meeting = schedule::shift(&db, &id, date, start, Utc::now())
                     .await
                     .map_err(refused)?;
+                let detail = format!(
+                    "flyttat till {} kl. {}–{}",
+                    meeting.date,
+                    meeting.start.format("%H.%M"),
+                    meeting.end.format("%H.%M")
+                );
+                audit(&db, "move", &id, detail).await?;
                 outln!(
                     "{id}: flyttat till {} kl. {}–{}",
                     meeting.date,
@@ -347,6 +388,7 @@ pub(crate) fn central(
                 schedule::cancel(&db, &id, Utc::now())
                     .await
                     .map_err(refused)?;
+                audit(&db, "cancel", &id, "mötet inställt".into()).await?;
                 outln!("{id}: inställt")?;
             }
             CentralAction::Meetings { room, date, json } => {
