@@ -265,6 +265,14 @@ async fn schedules(db: &impl CentralDb) {
 
     // A cancelled meeting frees its time and says so in the room's pull.
     schedule::cancel(db, &second.id, t0()).await.unwrap();
+    assert!(
+        matches!(
+            schedule::shift(db, &second.id, None, at("10:00"), t0()).await,
+            Err(ScheduleError::Cancelled(_))
+        ),
+        "a cancelled meeting is not moved (nor taken back by a move)"
+    );
+    assert!(db.meeting(&second.id).await.unwrap().unwrap().cancelled);
     let pulled = db
         .pull("vanern", "dorr-v", Cursor::default())
         .await

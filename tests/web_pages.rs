@@ -998,6 +998,29 @@ async fn the_room_schedule_keeps_meetings_apart_and_moves_and_cancels_them() {
         )),
         "{english}"
     );
+    // Another body's secretary is told only that the room is taken.
+    let bo = site.sign_in("bo").await;
+    let mut theirs = form("14:00", "16:00", None);
+    theirs[0].1 = bo.csrf.clone();
+    for field in theirs.iter_mut().filter(|(k, _)| *k == "body") {
+        field.1 = "KSL".into();
+    }
+    let refs: Vec<(&str, &str)> = theirs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let taken = site.post(Some(&bo), "/import/save", &refs).await;
+    assert_eq!(
+        taken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        taken.body
+    );
+    assert!(
+        taken.body.contains(&format!(
+            "rummet {ROOM} är upptaget av ett annat organs möte"
+        )),
+        "{}",
+        taken.body
+    );
+    assert!(!taken.body.contains(KEY), "{}", taken.body);
     // Ticked: the same body's meeting that day becomes the new version.
     let replaced = post("/import/save".into(), form("14:00", "16:00", Some(KEY))).await;
     assert_eq!(replaced.location, format!("/meetings/{KEY}?done=import"));

@@ -312,7 +312,14 @@ pub(crate) fn central(
             }
             CentralAction::Room(RoomAction::Add { room, name, screen }) => {
                 let room = schedule::room_name(&room).map_err(refused)?;
-                db.set_room(room, name.as_deref(), screen.as_deref(), Utc::now())
+                let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+                if name.is_some_and(|n| n.chars().count() > 100) {
+                    return Err(BadInput(vec![
+                        "--name: högst 100 tecken, t.ex. \"Sal Vänern\"".into(),
+                    ])
+                    .into());
+                }
+                db.set_room(room, name, screen.as_deref(), Utc::now())
                     .await?;
                 outln!("{room}: rummet finns")?;
             }

@@ -41,6 +41,9 @@ pub enum ScheduleError {
     /// No room name, or too long a one.
     #[error("{}", self.message(Lang::Sv))]
     BadRoom,
+    /// A cancelled meeting is not moved (import it again to hold it).
+    #[error("{}", self.message(Lang::Sv))]
+    Cancelled(String),
     /// The move would not fit in a day.
     #[error(transparent)]
     Move(#[from] MoveError),
@@ -95,6 +98,12 @@ impl ScheduleError {
             (ScheduleError::BadRoom, Lang::En) => {
                 "write the room's name (at most 64 characters)".into()
             }
+            (ScheduleError::Cancelled(id), Lang::Sv) => format!(
+                "mötet {id} är inställt och flyttas inte; importera kallelsen igen (ersätt {id}) för att hålla det"
+            ),
+            (ScheduleError::Cancelled(id), Lang::En) => format!(
+                "the meeting {id} is cancelled and is not moved; import the notice again (replacing {id}) to hold it"
+            ),
             (ScheduleError::Move(e), _) => e.to_string(),
             (ScheduleError::Db(e), _) => e.to_string(),
         }
@@ -259,6 +268,9 @@ pub async fn shift(
 ) -> Result<Meeting, ScheduleError> {
     let _one_at_a_time = SCHEDULING.lock().await;
     let entry = existing(db, id).await?;
+    if entry.cancelled {
+        return Err(ScheduleError::Cancelled(entry.key));
+    }
     let moved = identity::moved(&entry.meeting, date, start)?;
     let room_meetings = schedule(db, Some(&entry.room), None).await?;
     overlapping(&entry.room, &room_meetings, &moved, Some(id))?;

@@ -36,6 +36,8 @@ fn door(kind: view::DoorKind) -> ui::DoorKind {
         view::DoorKind::UnknownCard => ui::DoorKind::UnknownCard,
         view::DoorKind::TooEarly => ui::DoorKind::TooEarly,
         view::DoorKind::Closed => ui::DoorKind::Closed,
+        view::DoorKind::Cancelled => ui::DoorKind::Cancelled,
+        view::DoorKind::NoMeeting => ui::DoorKind::NoMeeting,
         view::DoorKind::Enrolled => ui::DoorKind::Enrolled,
         view::DoorKind::WrongPin => ui::DoorKind::WrongPin,
         view::DoorKind::PinLocked => ui::DoorKind::PinLocked,

@@ -49,6 +49,11 @@ pub enum DoorKind {
     AdminCard,
     /// "Du är inte kallad till det här mötet": a known card of someone else.
     NotInvited,
+    /// "Mötet är inställt": a tap in a cancelled meeting's time.
+    Cancelled,
+    /// "Inget möte just nu": a tap while the room is free (`time`: when the
+    /// next meeting's check-in opens, if one is coming).
+    NoMeeting,
 }
 
 /// The door's answer, as recorded when it was given.
@@ -711,6 +716,8 @@ pub fn signal(outcome: &Outcome) -> Option<Signal> {
             | DoorKind::AlreadyOut
             | DoorKind::TooEarly
             | DoorKind::Closed
+            | DoorKind::Cancelled
+            | DoorKind::NoMeeting
             | DoorKind::AdminCard,
         ) => Some(Signal::Attention),
         Some(

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use motesskylt_core::model::Meeting;
 use motesskylt_core::model::identity::span;
 use motesskylt_core::model::time::local_time;
+use motesskylt_core::model::{Meeting, meeting_key};
 use motesskylt_core::room::{Booking, Shown, shown};
 use motesskylt_core::wire::RoomMeeting;
 
@@ -64,8 +64,21 @@ impl Follow {
     /// the next one, or else the latest one, free; `None` when the room
     /// has no meeting at all.
     pub fn target(&self, now: DateTime<Utc>) -> Option<Target> {
-        let bookings: Vec<Booking> = self
+        // A kiosk's notice (stored under its label) of a meeting the
+        // secretary placed in the room under its own id is that meeting:
+        // the secretary's stands.
+        let secretarys: Vec<String> = self
             .room
+            .iter()
+            .filter(|m| m.from_pages && !m.cancelled && m.key != meeting_key(&m.meeting))
+            .map(|m| meeting_key(&m.meeting))
+            .collect();
+        let room: Vec<&RoomMeeting> = self
+            .room
+            .iter()
+            .filter(|m| m.from_pages || !secretarys.contains(&m.key))
+            .collect();
+        let bookings: Vec<Booking> = room
             .iter()
             .map(|m| Booking {
                 id: &m.key,
@@ -74,16 +87,16 @@ impl Follow {
             })
             .collect();
         let (index, door) = match shown(&bookings, local_time(now, self.tz)) {
-            Shown::Meeting(i) if self.room[i].cancelled => (i, DoorState::Cancelled),
+            Shown::Meeting(i) if room[i].cancelled => (i, DoorState::Cancelled),
             Shown::Meeting(i) => (i, DoorState::Open),
             Shown::Free { next: Some(i) } => (i, DoorState::Free),
             Shown::Free { next: None } => {
-                let latest = (0..self.room.len())
-                    .max_by_key(|&i| (span(&self.room[i].meeting).0, &self.room[i].key))?;
+                let latest =
+                    (0..room.len()).max_by_key(|&i| (span(&room[i].meeting).0, &room[i].key))?;
                 (latest, DoorState::Free)
             }
         };
-        let chosen = &self.room[index];
+        let chosen = room[index];
         Some(Target {
             id: chosen.key.clone(),
             meeting: chosen.meeting.clone(),
@@ -91,12 +104,66 @@ impl Follow {
         })
     }
 
-    /// Whether a meeting is shown or coming: `false` when the door is free
-    /// with nothing later (the contract's phase `none`).
+    /// Whether the room has a meeting today or later (not cancelled):
+    /// `false` is the contract's phase `none`.
     pub fn anything_ahead(&self, now: DateTime<Utc>) -> bool {
-        let local = local_time(now, self.tz);
+        let today = local_time(now, self.tz).date();
         self.room
             .iter()
-            .any(|m| !m.cancelled && span(&m.meeting).1 > local)
+            .any(|m| !m.cancelled && m.meeting.date >= today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+
+    fn sro() -> Meeting {
+        motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
+    }
+
+    fn booked(key: &str, meeting: Meeting, from_pages: bool) -> RoomMeeting {
+        RoomMeeting {
+            key: key.into(),
+            meeting,
+            from_pages,
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn the_secretarys_meeting_stands_over_the_kiosks_notice_of_it() {
+        let m = sro();
+        let at = parse_moment("13:10", m.date, DEFAULT_TIME_ZONE).unwrap();
+        // The notice under its label, the secretary's under its own id.
+        let follow = Follow::new(
+            vec![
+                booked("SRO-2026-06-04", m.clone(), false),
+                booked("SRO-2026-06-04-1300", m.clone(), true),
+            ],
+            DEFAULT_TIME_ZONE,
+        );
+        let target = follow.target(at).unwrap();
+        assert_eq!(
+            (target.id.as_str(), target.door),
+            ("SRO-2026-06-04-1300", DoorState::Open)
+        );
+        // Without the secretary's, the notice is the meeting.
+        let alone = Follow::new(vec![booked("SRO-2026-06-04", m, false)], DEFAULT_TIME_ZONE);
+        assert_eq!(alone.target(at).unwrap().id, "SRO-2026-06-04");
+    }
+
+    #[test]
+    fn nothing_ahead_only_when_no_meeting_is_today_or_later() {
+        let m = sro();
+        let follow = Follow::new(
+            vec![booked("SRO-2026-06-04", m.clone(), false)],
+            DEFAULT_TIME_ZONE,
+        );
+        let evening = parse_moment("20:00", m.date, DEFAULT_TIME_ZONE).unwrap();
+        assert!(follow.anything_ahead(evening), "ended today: still today's");
+        let next_day = parse_moment("2026-06-05 08:00", m.date, DEFAULT_TIME_ZONE).unwrap();
+        assert!(!follow.anything_ahead(next_day));
     }
 }

@@ -158,6 +158,8 @@ fn door_name(kind: DoorKind) -> &'static str {
         DoorKind::NoPin => "no_pin",
         DoorKind::AdminCard => "admin_card",
         DoorKind::NotInvited => "not_invited",
+        DoorKind::Cancelled => "cancelled",
+        DoorKind::NoMeeting => "no_meeting",
     }
 }
 

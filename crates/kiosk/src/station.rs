@@ -339,11 +339,16 @@ impl Station {
         }
         let shift = match self.follow_now(now) {
             Ok(shift) => shift,
-            Err(error) => {
+            Err(error) if error.is_damage() => {
                 return Update {
-                    fatal: error.is_damage().then(|| error.to_string()),
+                    fatal: Some(error.to_string()),
                     ..Update::default()
                 };
+            }
+            // The door stays on its meeting; the next second tries again.
+            Err(error) => {
+                tracing::error!("rummets nästa möte kunde inte läsas: {error}");
+                None
             }
         };
         let mut update = self.handle_here(message, now);
@@ -428,18 +433,34 @@ impl Station {
                 };
             }
         };
-        if self.door == DoorState::Cancelled || self.meeting.is_empty() {
-            // Nothing to check in to: the screen says why.
+        if self.door != DoorState::Open || self.meeting.is_empty() {
+            // Nothing to check in to now, whatever the clock's state: the
+            // screen says why (when the next meeting's door opens).
+            let meeting = self.desk.meeting();
+            let opens =
+                motesskylt_core::model::time::local_instant(meeting.date, meeting.start, self.tz)
+                    - motesskylt_core::room::OPENS_BEFORE;
+            let (kind, time) = match self.door {
+                DoorState::Cancelled => (super::desk::DoorKind::Cancelled, None),
+                _ => (
+                    super::desk::DoorKind::NoMeeting,
+                    (opens > now && !self.meeting.is_empty()).then_some(opens),
+                ),
+            };
+            let outcome = Outcome {
+                door: Some(super::desk::DoorMessage {
+                    kind,
+                    person: None,
+                    at: now,
+                    time,
+                }),
+                ..Outcome::default()
+            };
+            if let Some(signal) = signal(&outcome) {
+                self.feedback.signal(signal);
+            }
             return Update {
-                outcome: Outcome {
-                    door: Some(super::desk::DoorMessage {
-                        kind: super::desk::DoorKind::Closed,
-                        person: None,
-                        at: now,
-                        time: None,
-                    }),
-                    ..Outcome::default()
-                },
+                outcome,
                 ..Update::default()
             };
         }

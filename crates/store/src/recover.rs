@@ -91,6 +91,14 @@ pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Rec
             .ok()
             .flatten()
     };
+    // A damaged store of an older schema lacks later columns: those rows
+    // are copied with the rest, the missing columns taking their defaults.
+    let has_column = |table: &str, column: &str| -> bool {
+        old.as_ref().is_some_and(|c| {
+            c.prepare(&format!("SELECT {column} FROM {table} LIMIT 0"))
+                .is_ok()
+        })
+    };
     let old_device: String = old
         .as_ref()
         .and_then(|c| {
@@ -157,10 +165,13 @@ pub fn recover(path: &Path, device_name: &str, now: DateTime<Utc>) -> Result<Rec
             }
             Ok(copied)
         };
-        report.meetings = copy(
-            "meetings",
-            &["key", "received", "body", "from_pages", "cancelled"],
-        )?;
+        let mut meeting_columns = vec!["key", "received", "body"];
+        meeting_columns.extend(
+            ["from_pages", "cancelled"]
+                .into_iter()
+                .filter(|c| has_column("meetings", c)),
+        );
+        report.meetings = copy("meetings", &meeting_columns)?;
         report.events = copy(
             "events",
             &[

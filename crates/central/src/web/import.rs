@@ -585,7 +585,7 @@ pub async fn save(
             let text = format!(
                 "{} {}",
                 tr(lang, "Mötet sparades inte:", "The meeting was not saved:"),
-                refused.message(lang)
+                super::schedule::refusal_text(&refused, &signed)
             );
             let placed = Placement {
                 conflict: match refused {

@@ -97,7 +97,26 @@ async fn changeable(
 fn refused(error: ScheduleError, signed: &Signed) -> PageError {
     match error {
         ScheduleError::Db(e) => e.into(),
-        other => PageError::Bad(other.message(signed.lang)),
+        other => PageError::Bad(refusal_text(&other, signed)),
+    }
+}
+
+/// What a refusal says to the viewer: a meeting in the way that belongs to
+/// a body they do not work for is not described, only that the room is
+/// taken.
+pub fn refusal_text(error: &ScheduleError, signed: &Signed) -> String {
+    match error {
+        ScheduleError::Overlap { room, other } if !signed.viewer.may_see(&other.meeting.body) => {
+            match signed.lang {
+                motesskylt_core::model::time::Lang::Sv => format!(
+                    "rummet {room} är upptaget av ett annat organs möte vid den tiden; välj en annan tid eller ett annat rum"
+                ),
+                motesskylt_core::model::time::Lang::En => format!(
+                    "room {room} is taken by another body's meeting at that time; choose another time or room"
+                ),
+            }
+        }
+        other => other.message(signed.lang),
     }
 }
 
