@@ -127,13 +127,21 @@ central_pid=""
 rm -rf "$notify"
 
 if [ "$package" = motesskylt-kiosk ]; then
-# The kiosk's check of the packaged configuration: it needs a notice.
+# The kiosk's check of the packaged configuration: it needs a notice, or
+# a central server whose room's meetings it shows.
 if runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1; then
-  fail "the packaged kiosk.toml passed without a notice"
+  fail "the packaged kiosk.toml passed without a notice or a central server"
 else
-  grep -q "^/etc/motesskylt/kiosk.toml: ingen kallelse att visa; skriv notice" check.out \
-    && ok "the packaged kiosk.toml without a notice: $(head -1 check.out)" || fail "$(cat check.out)"
+  grep -q "^/etc/motesskylt/kiosk.toml: ingen kallelse att visa och ingen central" check.out \
+    && ok "the packaged kiosk.toml without a notice or a central: $(head -c 120 check.out)…" || fail "$(cat check.out)"
 fi
+cp /etc/motesskylt/kiosk.toml kiosk.toml.packaged
+sed -i 's|^# central = .*|central = "https://motesskylt.example.se"|' /etc/motesskylt/kiosk.toml
+runuser -u motesskylt -- /usr/bin/motesskylt kiosk --check --config /etc/motesskylt/kiosk.toml >check.out 2>&1 \
+  && grep -q "möten: rummets schema från centralen" check.out \
+  && ok "in a room, without a notice: $(head -1 check.out)" || fail "$(cat check.out)"
+cp kiosk.toml.packaged /etc/motesskylt/kiosk.toml
+rm -f kiosk.toml.packaged
 cp "$(dirname "$0")/../tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" /etc/motesskylt/kallelse.md
 chmod 644 /etc/motesskylt/kallelse.md
 sed -i 's|^# notice = .*|notice = "/etc/motesskylt/kallelse.md"|' /etc/motesskylt/kiosk.toml
