@@ -23,9 +23,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use motesskylt_hw::pcsc::api::{Context, Error as PcscError, ReaderState, Scope, State};
 use motesskylt_hw::pcsc::{GET_UID_APDU, PcscReader};
 use motesskylt_hw::{CardReader, ReaderError, Uid};
-use pcsc::{Context, Error as PcscError, ReaderState, Scope, State};
 
 /// The first virtual reader `vpcd` adds, and the port it waits on.
 const READER: &str = "Virtual PCD 00 00";

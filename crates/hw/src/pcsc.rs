@@ -15,6 +15,11 @@ use pcsc::{
 
 use super::{CardReader, ReaderError, Uid};
 
+/// The PC/SC library itself, for what drives a reader directly (the
+/// end-to-end test's side of the virtual reader): the same version as the
+/// reader's, without a dependency of its own.
+pub use ::pcsc as api;
+
 /// GET DATA for the UID of the card in the field (PC/SC part 3,
 /// "pseudo-APDU" for contactless cards): CLA `FF`, INS `CA`, P1 `00` (UID),
 /// P2 `00`, Le `00` (all of it).
