@@ -55,11 +55,6 @@ impl Follow {
         }
     }
 
-    /// The meeting `id` as known.
-    pub fn get(&self, id: &str) -> Option<&RoomMeeting> {
-        self.room.iter().find(|m| m.key == id)
-    }
-
     /// The meeting the door holds at `now`: the one shown; when none is,
     /// the next one, or else the latest one, free; `None` when the room
     /// has no meeting at all.
