@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use super::layout::{Section, notice, tr};
-use super::{PageError, Signed, WebState, html_page, meeting_path};
+use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::{CentralDb, DbError, MeetingEntry};
 use crate::export::event_log;
 use motesskylt_core::attendance::{Presence, presence};
@@ -76,18 +76,6 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
         }
     };
     Ok(signed.page(tr(lang, "Möten", "Meetings"), Section::Meetings, body))
-}
-
-/// The meeting `key` if the viewer may see it; "not found" otherwise, so
-/// another body's meetings are not even confirmed to exist.
-async fn visible(state: &WebState, signed: &Signed, key: &str) -> Result<MeetingEntry, PageError> {
-    state
-        .app
-        .db
-        .meeting(key)
-        .await?
-        .filter(|m| signed.viewer.may_see(&m.meeting.body))
-        .ok_or(PageError::NotFound)
 }
 
 /// The meeting's events from every device, clocks corrected, in order,

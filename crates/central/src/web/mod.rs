@@ -207,6 +207,22 @@ async fn with_language(
     READER_LANG.scope(lang, next.run(request)).await
 }
 
+/// The meeting `key` if the viewer may see it; "not found" otherwise, so
+/// another body's meetings are not even confirmed to exist.
+pub async fn visible(
+    state: &WebState,
+    signed: &Signed,
+    key: &str,
+) -> Result<crate::db::MeetingEntry, PageError> {
+    state
+        .app
+        .db
+        .meeting(key)
+        .await?
+        .filter(|m| signed.viewer.may_see(&m.meeting.body))
+        .ok_or(PageError::NotFound)
+}
+
 /// A meeting's address (`/meetings/Göteborg-2026-06-04` percent-encoded,
 /// as a Location header must be ASCII).
 pub fn meeting_path(key: &str) -> String {

@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::layout::{notice, tr};
 use super::meeting_path;
-use super::{PageError, Signed, WebState};
-use crate::db::{CentralDb, MeetingEntry};
+use super::{PageError, Signed, WebState, visible};
+use crate::db::MeetingEntry;
 use crate::schedule::{self, ScheduleError};
 
 /// The meeting page's card: the meeting's id, and its move and cancel
@@ -78,21 +78,6 @@ pub struct CancelForm {
     confirm: Option<String>,
 }
 
-/// The meeting `key` if the viewer may change it; "not found" otherwise.
-async fn changeable(
-    state: &WebState,
-    signed: &Signed,
-    key: &str,
-) -> Result<MeetingEntry, PageError> {
-    state
-        .app
-        .db
-        .meeting(key)
-        .await?
-        .filter(|m| signed.viewer.may_see(&m.meeting.body))
-        .ok_or(PageError::NotFound)
-}
-
 /// A refusal of the schedule as the page's error.
 fn refused(error: ScheduleError, signed: &Signed) -> PageError {
     match error {
@@ -127,7 +112,7 @@ pub async fn move_meeting(
     Path(key): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
-    let entry = changeable(&state, &signed, &key).await?;
+    let entry = visible(&state, &signed, &key).await?;
     signed.check(&form.csrf)?;
     let lang = signed.lang;
     let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").map_err(|_| {
@@ -180,7 +165,7 @@ pub async fn cancel_meeting(
     Path(key): Path<String>,
     Form(form): Form<CancelForm>,
 ) -> Result<Response, PageError> {
-    let entry = changeable(&state, &signed, &key).await?;
+    let entry = visible(&state, &signed, &key).await?;
     signed.check(&form.csrf)?;
     if form.confirm.as_deref() != Some("yes") {
         return Err(PageError::Bad(
