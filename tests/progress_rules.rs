@@ -15,7 +15,8 @@ fn meeting() -> Meeting {
 }
 
 fn at(m: &Meeting, clock: &str) -> DateTime<Utc> {
-    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S")
+    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M:%S"))
         .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
         .unwrap();
     local_instant(m.date, time, DEFAULT_TIME_ZONE)
@@ -274,4 +275,135 @@ fn present_counts_in_minus_out_and_expected_only_the_called() {
     assert_eq!(state(&m, Some(&events), "13:00").present, 2);
     let later = state(&m, Some(&events), "13:41");
     assert_eq!((later.present, later.expected), (1, 30));
+}
+
+/// Presses `command` at `clock` on the log, as the door, the pages and the
+/// control API do, and adds what it records to the log.
+fn press(
+    m: &Meeting,
+    log: &mut Vec<Event>,
+    command: motesskylt_core::progress::control::Command,
+    clock: &str,
+) -> Result<(), motesskylt_core::progress::control::Refusal> {
+    let schedule = Schedule::new(m, DEFAULT_TIME_ZONE);
+    let recorded =
+        motesskylt_core::progress::control::events(m, &schedule, log, command, at(m, clock))?;
+    log.extend(recorded);
+    Ok(())
+}
+
+fn driven(m: &Meeting, log: &[Event], clock: &str) -> ScreenState {
+    let schedule = Schedule::new(m, DEFAULT_TIME_ZONE);
+    let events = motesskylt_core::progress::with_plan(&schedule, log);
+    screen_state(m, &schedule, Some(&events), at(m, clock))
+}
+
+#[test]
+fn the_secretarys_controls_drive_the_meeting_and_undo_takes_back_the_last() {
+    use motesskylt_core::progress::control::{Command, Refusal};
+    let m = meeting();
+    let mut log = Vec::new();
+    assert_eq!(
+        press(&m, &mut log, Command::Resume, "12:58"),
+        Err(Refusal::NotStarted)
+    );
+    assert_eq!(
+        press(&m, &mut log, Command::Undo, "12:58"),
+        Err(Refusal::NothingToUndo)
+    );
+    press(&m, &mut log, Command::Start, "12:58").unwrap();
+    assert_eq!(driven(&m, &log, "12:59").phase, Phase::Item);
+    assert_eq!(
+        press(&m, &mut log, Command::Start, "12:59"),
+        Err(Refusal::Started)
+    );
+    for clock in ["13:05:10", "13:05:20", "13:06"] {
+        press(&m, &mut log, Command::Next, clock).unwrap();
+    }
+    let item = current_number(&m, &driven(&m, &log, "13:06")).unwrap();
+    assert_eq!(item, "4", "next moves on item by item");
+
+    // An unplanned break of 10 minutes in the middle of the item, then
+    // resume: the item goes on with the time it had left.
+    let left = driven(&m, &log, "13:10").remaining_s;
+    press(&m, &mut log, Command::Break { minutes: Some(10) }, "13:10").unwrap();
+    let paused = driven(&m, &log, "13:12");
+    assert_eq!(paused.phase, Phase::Break);
+    assert_eq!(paused.remaining_s, 8 * 60);
+    press(&m, &mut log, Command::Resume, "13:20").unwrap();
+    let resumed = driven(&m, &log, "13:20");
+    assert_eq!(current_number(&m, &resumed).as_deref(), Some(item.as_str()));
+    assert_eq!(
+        resumed.remaining_s, left,
+        "the item keeps the time it had left"
+    );
+
+    // Five minutes more, then undo: the five minutes are gone again.
+    press(&m, &mut log, Command::Extend { minutes: 5 }, "13:21").unwrap();
+    assert_eq!(driven(&m, &log, "13:21").remaining_s, left - 60 + 300);
+    press(&m, &mut log, Command::Undo, "13:22").unwrap();
+    assert_eq!(driven(&m, &log, "13:22").remaining_s, left - 120);
+    assert_eq!(
+        press(&m, &mut log, Command::Extend { minutes: 0 }, "13:22"),
+        Err(Refusal::Minutes)
+    );
+
+    // End, and an end pressed by mistake is undone.
+    press(&m, &mut log, Command::End, "13:23").unwrap();
+    assert_eq!(driven(&m, &log, "13:23").phase, Phase::After);
+    assert_eq!(
+        press(&m, &mut log, Command::Next, "13:24"),
+        Err(Refusal::Ended)
+    );
+    press(&m, &mut log, Command::Undo, "13:24").unwrap();
+    let back = driven(&m, &log, "13:24");
+    assert_eq!(back.phase, Phase::Item);
+    assert_eq!(current_number(&m, &back).as_deref(), Some(item.as_str()));
+    // The record keeps the break as held: the export shows it.
+    let schedule = Schedule::new(&m, DEFAULT_TIME_ZONE);
+    let record = motesskylt_core::progress::record(&m, &schedule, &log);
+    assert!(
+        record
+            .held
+            .iter()
+            .any(|h| h.entry == Current::UnplannedBreak && h.start == at(&m, "13:10"))
+    );
+    assert_eq!(record.ended, None, "the end was undone");
+}
+
+#[test]
+fn a_press_at_the_door_and_one_on_the_pages_in_the_same_second_agree() {
+    use motesskylt_core::progress::control::Command;
+    let m = meeting();
+    let mut shared = Vec::new();
+    press(&m, &mut shared, Command::Start, "12:59").unwrap();
+    for (door_command, pages_command) in [
+        (Command::Next, Command::Next),
+        (Command::Next, Command::Break { minutes: Some(10) }),
+        (Command::Break { minutes: None }, Command::End),
+        (Command::Next, Command::Undo),
+    ] {
+        // Each decides on the log it knows, neither having heard of the
+        // other's press yet.
+        let mut door = shared.clone();
+        press(&m, &mut door, door_command, "13:10:00.200").unwrap();
+        let mut pages = shared.clone();
+        press(&m, &mut pages, pages_command, "13:10:00.700").unwrap();
+        // The central server hears the door first; the kiosk hears the
+        // pages' event after its own.
+        let at_central: Vec<Event> = pages[shared.len()..]
+            .iter()
+            .chain(&door[shared.len()..])
+            .cloned()
+            .chain(shared.iter().cloned())
+            .collect();
+        let at_door: Vec<Event> = door.iter().chain(&pages[shared.len()..]).cloned().collect();
+        for clock in ["13:10:01", "13:15"] {
+            assert_eq!(
+                driven(&m, &at_central, clock),
+                driven(&m, &at_door, clock),
+                "{door_command:?} at the door and {pages_command:?} on the pages at {clock}"
+            );
+        }
+    }
 }

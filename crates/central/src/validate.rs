@@ -108,6 +108,12 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
     };
     authority(&event.event.kind, known)
         .map_err(|(field, problem)| not_the_doors(field, problem))?;
+    if event.event.user.is_some() {
+        return Err(not_the_doors(
+            "event.user",
+            "vem som gjorde något på sidorna sätts av centralen; en kiosk skickar det som sker vid dörren utan användare".into(),
+        ));
+    }
     if event.seq < 1 {
         return Err(invalid(
             "seq",
@@ -149,7 +155,18 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
         }
     };
     match &event.event.kind {
-        EventKind::MeetingStarted | EventKind::MeetingEnded => {}
+        EventKind::MeetingStarted
+        | EventKind::MeetingEnded
+        | EventKind::Resumed
+        | EventKind::ControlUndone { .. } => {}
+        EventKind::ItemExtended { minutes } => {
+            if !(1..=MAX_BREAK_MINUTES).contains(minutes) {
+                return Err(invalid(
+                    "event.minutes",
+                    format!("mer tid är 1–{MAX_BREAK_MINUTES} minuter"),
+                ));
+            }
+        }
         EventKind::ItemStarted { item } => {
             if !known.names.items.contains(item) {
                 return Err(invalid(
@@ -200,7 +217,9 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
         // Refused by `authority` above.
         EventKind::CardExpected { .. }
         | EventKind::CardRevoked { .. }
-        | EventKind::CorrectionWithdrawn { .. } => {}
+        | EventKind::CorrectionWithdrawn { .. }
+        | EventKind::MessagePosted { .. }
+        | EventKind::MessageWithdrawn { .. } => {}
     }
     Ok(())
 }
@@ -255,6 +274,9 @@ fn authority(kind: &EventKind, known: Known<'_>) -> Result<(), (&'static str, St
             "event.type",
             secretarys("correction_withdrawn (återtagen rättelse)"),
         )),
+        EventKind::MessagePosted { .. } | EventKind::MessageWithdrawn { .. } => {
+            Err(("event.type", secretarys("ett meddelande till rummet")))
+        }
         _ => Ok(()),
     }
 }

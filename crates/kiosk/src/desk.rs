@@ -6,13 +6,14 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use motesskylt_core::progress::control::{self, Command};
 
 use motesskylt_core::attendance::door::{Door, TapOutcome, TapRules, Window, record_at, window};
 use motesskylt_core::cards::{CardHash, Registry};
 use motesskylt_core::model::event::{Authority, CARD_EXPECTED_MINUTES};
 use motesskylt_core::model::time::local_time;
 use motesskylt_core::model::{Event, EventKind, Meeting, Source};
-use motesskylt_core::progress::{Current, Phase, Schedule, ScreenState, screen_state, with_plan};
+use motesskylt_core::progress::{Phase, Schedule, ScreenState, screen_state, with_plan};
 use motesskylt_hw::Signal;
 
 /// What the door answered to the latest tap or button press.
@@ -640,67 +641,18 @@ impl Desk {
         }
     }
 
-    /// The events a control records. The first control pressed on a meeting
-    /// that has followed its plan so far first records the plan up to now,
-    /// so the record shows what the screen showed.
+    /// The events a control at the door records (nothing when it does
+    /// not apply now), as [`motesskylt_core::progress::control`] decides
+    /// for every place a meeting is driven from.
     fn control(&self, control: Control, now: DateTime<Utc>) -> Vec<Event> {
-        if local_time(now, self.tz).date() != self.meeting.date {
-            // Not the meeting's day: nothing to start, pause or end.
-            return Vec::new();
-        }
-        let engine_events = with_plan(&self.schedule, &self.recorded);
-        let state = screen_state(&self.meeting, &self.schedule, Some(&engine_events), now);
-        let items = &self.meeting.items;
-        let numbered =
-            |e: &motesskylt_core::model::AgendaEntry| e.number.clone().filter(|_| !e.is_break());
-        let kind = match (control, state.phase) {
-            (_, Phase::After) => return Vec::new(),
-            (Control::Next, Phase::Before) => EventKind::MeetingStarted,
-            (Control::Next, _) => {
-                let after = match state.current {
-                    Some(Current::Planned(i)) => i + 1,
-                    _ => state.next.unwrap_or(items.len()),
-                };
-                match items[after.min(items.len())..].iter().find_map(numbered) {
-                    Some(item) => EventKind::ItemStarted { item },
-                    None => EventKind::MeetingEnded,
-                }
-            }
-            (Control::Previous, Phase::Before) => return Vec::new(),
-            (Control::Previous, _) => {
-                let before = match state.current {
-                    Some(Current::Planned(i)) => i,
-                    _ => state.next.unwrap_or(items.len()),
-                };
-                match items[..before.min(items.len())]
-                    .iter()
-                    .rev()
-                    .find_map(numbered)
-                {
-                    Some(item) => EventKind::ItemStarted { item },
-                    None => return Vec::new(),
-                }
-            }
-            (Control::Break, Phase::Before) => return Vec::new(),
-            (Control::Break, _) => EventKind::BreakStarted { minutes: None },
-            (Control::End, Phase::Before) => return Vec::new(),
-            (Control::End, _) => EventKind::MeetingEnded,
+        let command = match control {
+            Control::Next => Command::Next,
+            Control::Previous => Command::Previous,
+            Control::Break => Command::Break { minutes: None },
+            Control::End => Command::End,
         };
-        let mut events = Vec::new();
-        if !self
-            .recorded
-            .iter()
-            .any(motesskylt_core::progress::is_progress)
-        {
-            events.extend(
-                engine_events
-                    .iter()
-                    .filter(|e| motesskylt_core::progress::is_progress(e) && e.instant() <= now)
-                    .cloned(),
-            );
-        }
-        events.push(Event::new(now, self.tz, kind));
-        events
+        control::events(&self.meeting, &self.schedule, &self.recorded, command, now)
+            .unwrap_or_default()
     }
 }
 

@@ -292,6 +292,7 @@ mod tests {
                 card: card.into(),
                 by: Authority::Pin,
             },
+            user: None,
         };
         let registry =
             Registry::from_events(&[enrol("A", "aa"), enrol("B", "bb"), enrol("C", "aa")]);
@@ -311,6 +312,7 @@ mod tests {
                 card: "aa".into(),
                 by: Authority::Pin,
             },
+            user: None,
         };
         let revoke = Event {
             at,
@@ -319,6 +321,7 @@ mod tests {
                 card: "aa".into(),
                 by: "anna".into(),
             },
+            user: None,
         };
         let registry = Registry::from_events(&[enrol("A"), revoke.clone()]);
         assert_eq!(registry.owner(&CardHash("aa".into())), None);

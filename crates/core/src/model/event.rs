@@ -16,6 +16,11 @@ pub struct Event {
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
+    /// Who did it on the central server's pages or through a room's
+    /// control token: the user's sign-in name or the token's name. Absent
+    /// for what happened at the door (the device says where).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 impl Event {
@@ -26,6 +31,15 @@ impl Event {
         Event {
             at: at.with_timezone(&offset),
             kind,
+            user: None,
+        }
+    }
+
+    /// The same event, done by `user` (see [`Event::user`]).
+    pub fn by(self, user: &str) -> Self {
+        Event {
+            user: Some(user.to_string()),
+            ..self
         }
     }
 
@@ -54,6 +68,35 @@ pub enum EventKind {
     },
     /// The chair closed the meeting.
     MeetingEnded,
+    /// The running item (or break) was given `minutes` more than planned.
+    ItemExtended {
+        /// How many minutes more.
+        minutes: u32,
+    },
+    /// The meeting goes on after a break: an item the break interrupted
+    /// continues with the time it had left; otherwise the next entry of
+    /// the agenda starts.
+    Resumed,
+    /// A control was undone: the progress events at `undone_at` no longer
+    /// count (both stay in the log).
+    ControlUndone {
+        /// The undone control's moment (its `at`).
+        undone_at: DateTime<FixedOffset>,
+    },
+    /// A short message to the room, shown on its screens until `until` or
+    /// until withdrawn.
+    MessagePosted {
+        /// The message as written.
+        text: String,
+        /// When it stops showing by itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<DateTime<FixedOffset>>,
+    },
+    /// A message was withdrawn before its end.
+    MessageWithdrawn {
+        /// The withdrawn message's moment (its `at`).
+        posted_at: DateTime<FixedOffset>,
+    },
     /// Someone arrived.
     CheckedIn {
         /// Participant name as imported.
@@ -212,7 +255,7 @@ pub enum Authority {
 }
 
 /// The event type names the contract defines, for error messages.
-const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, checked_in, checked_out, card_enrolled, card_expected, card_revoked, correction_withdrawn";
+const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, item_extended, resumed, control_undone, message_posted, message_withdrawn, checked_in, checked_out, card_enrolled, card_expected, card_revoked, correction_withdrawn";
 
 /// How an attendance event was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,6 +15,8 @@
 //!   synced late from another device never moves the meeting back;
 //! - without events the meeting follows its plan exactly.
 
+pub mod control;
+pub mod message;
 pub mod report;
 
 use chrono::{DateTime, Utc};
@@ -168,6 +170,8 @@ pub struct ScreenState {
     pub present: usize,
     /// Participants called (not the invited guests).
     pub expected: usize,
+    /// The newest message to the room showing now.
+    pub message: Option<message::RoomMessage>,
 }
 
 /// One stretch of the meeting as it was held: what ran, from when, until
@@ -214,6 +218,9 @@ pub struct Record {
 #[derive(Debug, Default)]
 struct Progress {
     current: Option<(Current, DateTime<Utc>, i64)>,
+    /// The item an unplanned break interrupted, and the seconds it had
+    /// left then (negative: already over time), for `resumed`.
+    interrupted: Option<(usize, i64)>,
     reached: Option<usize>,
     started: Option<DateTime<Utc>>,
     ended: Option<DateTime<Utc>>,
@@ -260,6 +267,12 @@ impl Progress {
                     Some((Current::Planned(i), _, _)) => Some(i),
                     _ => self.reached,
                 };
+                let running_item = match self.current {
+                    Some((Current::Planned(i), since, seconds)) if !schedule.slots[i].is_break => {
+                        Some((i, seconds - (at - since).num_seconds()))
+                    }
+                    _ => None,
+                };
                 let candidate = after.map_or(0, |i| i + 1);
                 let planned = schedule.slots.get(candidate).is_some_and(|s| s.is_break)
                     && self.reached.is_none_or(|r| r < candidate);
@@ -271,6 +284,49 @@ impl Progress {
                         .or_else(|| planned.then(|| schedule.slots[candidate].seconds))
                         .unwrap_or(0);
                     self.begin(Current::UnplannedBreak, after, at, seconds);
+                    // A break in the middle of an item (not one between
+                    // two) is what `resumed` returns from.
+                    self.interrupted = running_item;
+                }
+            }
+            EventKind::ItemExtended { minutes } => {
+                let Some((_, _, seconds)) = self.current.as_mut().filter(|_| self.ended.is_none())
+                else {
+                    return;
+                };
+                let more = i64::from(*minutes) * 60;
+                *seconds += more;
+                if let Some(open) = self.held.last_mut().filter(|h| h.end.is_none()) {
+                    open.seconds += more;
+                }
+            }
+            EventKind::Resumed => {
+                let in_break = match self.current {
+                    Some((Current::UnplannedBreak, _, _)) => true,
+                    Some((Current::Planned(i), _, _)) => schedule.slots[i].is_break,
+                    None => false,
+                };
+                if !in_break || self.ended.is_some() {
+                    return;
+                }
+                match self.interrupted.take() {
+                    Some((item, left))
+                        if self.current.is_some_and(|c| c.0 == Current::UnplannedBreak) =>
+                    {
+                        self.begin(Current::Planned(item), Some(item), at, left);
+                    }
+                    _ => {
+                        let position = match self.current {
+                            Some((Current::Planned(i), _, _)) => {
+                                Some(self.reached.map_or(i, |r| r.max(i)))
+                            }
+                            _ => self.reached,
+                        };
+                        let next = position.map_or(0, |p| p + 1);
+                        if next < schedule.slots.len() {
+                            start_planned(self, next);
+                        }
+                    }
                 }
             }
             EventKind::MeetingEnded => {
@@ -284,7 +340,10 @@ impl Progress {
             | EventKind::CardEnrolled { .. }
             | EventKind::CardExpected { .. }
             | EventKind::CardRevoked { .. }
-            | EventKind::CorrectionWithdrawn { .. } => return,
+            | EventKind::CorrectionWithdrawn { .. }
+            | EventKind::ControlUndone { .. }
+            | EventKind::MessagePosted { .. }
+            | EventKind::MessageWithdrawn { .. } => return,
         }
         self.started.get_or_insert(at);
     }
@@ -294,6 +353,7 @@ impl Progress {
     /// screen counts it); anything else closes the open stretch.
     fn begin(&mut self, entry: Current, after: Option<usize>, at: DateTime<Utc>, seconds: i64) {
         self.current = Some((entry, at, seconds));
+        self.interrupted = None;
         if let Some(open) = self.held.last_mut().filter(|h| h.end.is_none()) {
             if open.entry == entry {
                 return;
@@ -310,6 +370,29 @@ impl Progress {
     }
 }
 
+/// The progress events that count at `until`, in time order (ties in the
+/// log's order): those after `until` and those a `control_undone` recorded
+/// by then has undone are left out.
+fn counted(events: &[Event], until: DateTime<Utc>) -> Vec<(DateTime<Utc>, usize, &EventKind)> {
+    let undone: Vec<DateTime<Utc>> = events
+        .iter()
+        .filter(|e| e.instant() <= until)
+        .filter_map(|e| match &e.kind {
+            EventKind::ControlUndone { undone_at } => Some(undone_at.with_timezone(&Utc)),
+            _ => None,
+        })
+        .collect();
+    let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| is_control(e) && !undone.contains(&e.instant()))
+        .map(|(i, e)| (e.instant(), i, &e.kind))
+        .filter(|(at, _, _)| *at <= until)
+        .collect();
+    ordered.sort_by_key(|(at, i, _)| (*at, *i));
+    ordered
+}
+
 /// The fold of a meeting's progress events in time order (ties in the
 /// log's order), as [`screen_state`] makes it, up to `until`.
 fn fold(
@@ -318,14 +401,7 @@ fn fold(
     events: &[Event],
     until: DateTime<Utc>,
 ) -> Progress {
-    let mut ordered: Vec<(DateTime<Utc>, usize, &EventKind)> = events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| is_progress(e))
-        .map(|(i, e)| (e.instant(), i, &e.kind))
-        .filter(|(at, _, _)| *at <= until)
-        .collect();
-    ordered.sort_by_key(|(at, i, _)| (*at, *i));
+    let ordered = counted(events, until);
     let mut progress = Progress::default();
     for (at, _, kind) in ordered {
         progress.apply(meeting, schedule, at, kind);
@@ -338,18 +414,16 @@ fn fold(
 /// progress event, and the last `meeting_ended` unless progress was
 /// recorded after it.
 pub fn held_bounds(events: &[Event]) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    let mut progress: Vec<(DateTime<Utc>, usize, &EventKind)> = events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| is_progress(e))
-        .map(|(i, e)| (e.instant(), i, &e.kind))
-        .collect();
-    progress.sort_by_key(|(at, i, _)| (*at, *i));
+    let progress = counted(events, DateTime::<Utc>::MAX_UTC);
     let started = progress.first().map(|(at, _, _)| *at);
-    let ended = progress.iter().fold(None, |_, (at, _, kind)| match kind {
-        EventKind::MeetingEnded => Some(*at),
-        _ => None,
-    });
+    let ended = progress
+        .iter()
+        .fold(None, |ended, (at, _, kind)| match kind {
+            EventKind::MeetingEnded => Some(*at),
+            // More time or a resume after the end does not reopen the meeting.
+            EventKind::ItemExtended { .. } | EventKind::Resumed => ended,
+            _ => None,
+        });
     (started, ended)
 }
 
@@ -385,15 +459,24 @@ pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
         .collect()
 }
 
-/// Whether an event moves the meeting on (as opposed to attendance and
-/// the card registry).
+/// Whether an event is about the meeting's progress (as opposed to
+/// attendance, messages and the card registry): a control, or the undoing
+/// of one.
 pub fn is_progress(event: &Event) -> bool {
+    is_control(event) || matches!(event.kind, EventKind::ControlUndone { .. })
+}
+
+/// Whether an event is a control that moves the meeting on (start, item,
+/// break, resume, more time, end): what `control_undone` undoes.
+pub fn is_control(event: &Event) -> bool {
     matches!(
         event.kind,
         EventKind::MeetingStarted
             | EventKind::ItemStarted { .. }
             | EventKind::BreakStarted { .. }
             | EventKind::MeetingEnded
+            | EventKind::ItemExtended { .. }
+            | EventKind::Resumed
     )
 }
 
@@ -440,6 +523,7 @@ pub fn screen_state(
         ended_at: None,
         present,
         expected: schedule.expected,
+        message: message::showing(attendance_events, now).into_iter().next(),
     };
 
     if let Some(ended) = progress.ended {

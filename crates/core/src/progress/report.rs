@@ -70,6 +70,18 @@ pub struct StatusReport {
     pub expected: usize,
     /// The moment described, RFC 3339 in the meeting's zone.
     pub at: String,
+    /// The secretary's message to the room showing now, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<MessageReport>,
+}
+
+/// A message to the room as the contract shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageReport {
+    /// The text.
+    pub text: String,
+    /// When it stops showing by itself, "HH:MM".
+    pub until: Option<String>,
 }
 
 fn hhmm(at: DateTime<Utc>, tz: Tz) -> String {
@@ -127,6 +139,10 @@ pub fn status(meeting: &Meeting, state: &ScreenState, tz: Tz) -> StatusReport {
             .now
             .with_timezone(&tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        message: state.message.as_ref().map(|m| MessageReport {
+            text: m.text.clone(),
+            until: m.until.map(|u| hhmm(u, tz)),
+        }),
     }
 }
 
