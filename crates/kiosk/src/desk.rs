@@ -262,14 +262,12 @@ impl Desk {
     /// prints it: the plan where nobody drove the meeting, the recorded
     /// events where someone did (the screen's own computation).
     pub fn status(&self, now: DateTime<Utc>) -> motesskylt_core::progress::report::StatusReport {
-        let events = motesskylt_core::progress::with_plan(&self.schedule, &self.recorded);
-        let state = motesskylt_core::progress::screen_state(
+        motesskylt_core::progress::report::status_at(
             &self.meeting,
             &self.schedule,
-            Some(&events),
+            &self.recorded,
             now,
-        );
-        motesskylt_core::progress::report::status(&self.meeting, &state, self.tz)
+        )
     }
 
     /// Everything recorded so far.

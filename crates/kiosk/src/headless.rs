@@ -26,7 +26,7 @@ use motesskylt_daemon::service::Notifier;
 
 use super::clock::Clock;
 use super::desk::{Control, Input, Prompt};
-use super::follow::DoorState;
+use motesskylt_core::room::DoorState;
 use super::station::{Message, Station, Update};
 use super::view::DoorKind;
 use super::watchdog::Watchdog;
@@ -78,14 +78,7 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
 /// The meeting `id` as the lines name it (the contract's `meeting` of
 /// `state`; `key` is the id too, as older scripts read it).
 pub fn meeting_line(id: &str, m: &Meeting) -> serde_json::Value {
-    json!({
-        "id": id,
-        "key": id,
-        "body": m.body,
-        "date": m.date,
-        "start": m.start.format("%H:%M").to_string(),
-        "end": m.end.format("%H:%M").to_string(),
-    })
+    serde_json::to_value(motesskylt_core::room::MeetingLine::new(id, m)).unwrap_or_default()
 }
 
 /// The JSON line for an update of the meeting `id`: the answer to `state`

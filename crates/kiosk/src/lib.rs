@@ -17,7 +17,6 @@ pub mod adapters;
 pub mod clock;
 pub mod config;
 pub mod desk;
-pub mod follow;
 pub mod headless;
 pub mod launch;
 pub mod render;

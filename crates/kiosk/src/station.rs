@@ -18,7 +18,7 @@ use motesskylt_store::{Recorded, Recovery, Stamp, Store, StoreError};
 
 use super::clock::Clock;
 use super::desk::{Desk, DeskRules, Input, Journal, Outcome, signal};
-use super::follow::{DoorState, Follow};
+use motesskylt_core::room::{DoorState, Follow};
 use motesskylt_core::wire::RoomMeeting;
 use motesskylt_sync::http::Showing;
 

@@ -146,6 +146,20 @@ pub fn status(meeting: &Meeting, state: &ScreenState, tz: Tz) -> StatusReport {
     }
 }
 
+/// What the room's screens show at `now` of a meeting whose log so far is
+/// `recorded`: the plan where nobody drove the meeting, the recorded
+/// events where someone did.
+pub fn status_at(
+    meeting: &Meeting,
+    schedule: &super::Schedule,
+    recorded: &[crate::model::Event],
+    now: DateTime<Utc>,
+) -> StatusReport {
+    let events = super::with_plan(schedule, recorded);
+    let state = super::screen_state(meeting, schedule, Some(&events), now);
+    status(meeting, &state, schedule.tz)
+}
+
 /// "12:34", or "1:02:03" from an hour up.
 pub fn countdown(seconds: i64) -> String {
     let s = seconds.max(0);

@@ -7,7 +7,12 @@
 //! next meeting's door opens first. Taps go only into the meeting shown, so
 //! never into a meeting of another day.
 
+pub mod follow;
+
+pub use follow::{DoorState, Follow, Target};
+
 use chrono::{NaiveDateTime, TimeDelta};
+use serde::Serialize;
 
 use crate::model::Meeting;
 use crate::model::identity::span;
@@ -16,6 +21,38 @@ use crate::model::identity::span;
 pub const OPENS_BEFORE: TimeDelta = TimeDelta::minutes(60);
 /// How long after its end a meeting stays on the door.
 pub const STAYS_AFTER: TimeDelta = TimeDelta::minutes(30);
+
+/// A meeting as the `state` line and the room's `now` name it (the
+/// contract's `meeting`; `key` is the id too, as older scripts read it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeetingLine {
+    /// The meeting's id.
+    pub id: String,
+    /// The same id, under its older name.
+    pub key: String,
+    /// The body that meets.
+    pub body: String,
+    /// Its date.
+    pub date: chrono::NaiveDate,
+    /// Planned start, "HH:MM".
+    pub start: String,
+    /// Planned end, "HH:MM".
+    pub end: String,
+}
+
+impl MeetingLine {
+    /// The line of the meeting `id`.
+    pub fn new(id: &str, meeting: &Meeting) -> Self {
+        MeetingLine {
+            id: id.to_string(),
+            key: id.to_string(),
+            body: meeting.body.clone(),
+            date: meeting.date,
+            start: meeting.start.format("%H:%M").to_string(),
+            end: meeting.end.format("%H:%M").to_string(),
+        }
+    }
+}
 
 /// One meeting of the room, as the door knows it.
 #[derive(Debug, Clone, Copy)]

@@ -1,15 +1,15 @@
 //! The kiosk following its room: the room's meetings as its store has them
 //! (its notice, and the schedule pulled from the central store), and which
-//! one the door shows at a moment ([`motesskylt_core::room`]).
+//! one the door shows at a moment ([`crate::room`]).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use motesskylt_core::model::identity::span;
-use motesskylt_core::model::time::local_time;
-use motesskylt_core::model::{Meeting, meeting_key};
-use motesskylt_core::room::{Booking, Shown, shown};
-use motesskylt_core::wire::RoomMeeting;
+use crate::model::identity::span;
+use crate::model::time::local_time;
+use crate::model::{Meeting, meeting_key};
+use super::{Booking, Shown, shown};
+use crate::wire::RoomMeeting;
 
 /// What the door says about the meeting it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,10 +112,10 @@ impl Follow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, parse_moment};
+    use crate::model::time::{DEFAULT_TIME_ZONE, parse_moment};
 
     fn sro() -> Meeting {
-        motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
+        crate::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
     }
 
     fn booked(key: &str, meeting: Meeting, from_pages: bool) -> RoomMeeting {
