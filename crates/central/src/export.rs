@@ -38,7 +38,10 @@ pub async fn event_log(db: &impl CentralDb, meeting: &str, tz: Tz) -> Result<Vec
             wire.clock_synced,
             &clocks[&name],
         );
-        let event = Event::new(moment.at, tz, wire.event.kind.clone());
+        let event = Event {
+            user: wire.event.user.clone(),
+            ..Event::new(moment.at, tz, wire.event.kind.clone())
+        };
         let mut line = serde_json::to_value(&event).unwrap_or_default();
         if let Some(object) = line.as_object_mut() {
             object.insert("id".into(), wire.id.to_string().into());

@@ -2,6 +2,8 @@
 //! (`motesskylt central`):
 //!
 //! - [`db`]: its storage, on SQLite or PostgreSQL behind one trait;
+//! - [`drive`]: a room's meeting driven from the server (controls,
+//!   messages) and what the room shows now;
 //! - [`api`]: the device API (enrolment, push, pull, live stream) over axum;
 //! - [`server`]: opening the storage, serving, stopping gracefully;
 //! - [`config`] reads `config/central.toml`;
@@ -18,6 +20,7 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod drive;
 pub mod export;
 pub mod limit;
 pub mod metrics;

@@ -176,6 +176,7 @@ pub async fn start(
             .metrics_token
             .as_deref()
             .map(|t| secret::hash_exact(t.trim())),
+        pages_events: Arc::default(),
     };
     let timeout = Duration::from_secs(config.request_timeout_seconds);
     let pages = crate::web::router(

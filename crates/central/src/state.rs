@@ -32,4 +32,7 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The SHA-256 of the token that may read `/metrics`, if one is set.
     pub metrics_token: Option<String>,
+    /// The events the pages and the control API make are numbered one at
+    /// a time (see [`crate::drive::store`]).
+    pub pages_events: Arc<tokio::sync::Mutex<()>>,
 }

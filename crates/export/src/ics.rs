@@ -41,6 +41,46 @@ fn utc(at: DateTime<Utc>) -> String {
 /// event's UID is the meeting's id: one body's two meetings on one day are
 /// two events in a calendar, and a moved meeting stays the same one.
 pub fn calendar(id: &str, meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> String {
+    room_calendar(None, &[Booked { id, meeting, cancelled: false }], tz, now)
+}
+
+/// One meeting of a room's calendar.
+#[derive(Debug, Clone, Copy)]
+pub struct Booked<'a> {
+    /// The meeting's id (the event's UID).
+    pub id: &'a str,
+    /// The meeting.
+    pub meeting: &'a Meeting,
+    /// Cancelled: kept in the calendar as cancelled, so subscribers see it
+    /// go rather than silently vanish.
+    pub cancelled: bool,
+}
+
+/// A room's meetings as one calendar (a subscription: `name` is the
+/// calendar's name).
+pub fn room_calendar(name: Option<&str>, meetings: &[Booked], tz: Tz, now: DateTime<Utc>) -> String {
+    let mut lines = vec![
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".into(),
+        format!(
+            "PRODID:-//motesskylt//motesskylt {}//SV",
+            env!("CARGO_PKG_VERSION")
+        ),
+        "CALSCALE:GREGORIAN".into(),
+        "METHOD:PUBLISH".into(),
+    ];
+    if let Some(name) = name {
+        lines.push(format!("X-WR-CALNAME:{}", text(name)));
+    }
+    for booked in meetings {
+        lines.extend(event(booked, tz, now));
+    }
+    lines.push("END:VCALENDAR".to_string());
+    lines.iter().map(|l| fold(l)).collect()
+}
+
+fn event(booked: &Booked, tz: Tz, now: DateTime<Utc>) -> Vec<String> {
+    let meeting = booked.meeting;
     let agenda: Vec<String> = meeting
         .items
         .iter()
@@ -63,16 +103,8 @@ pub fn calendar(id: &str, meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> Stri
         None => meeting.body.clone(),
     };
     let mut lines = vec![
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".into(),
-        format!(
-            "PRODID:-//motesskylt//motesskylt {}//SV",
-            env!("CARGO_PKG_VERSION")
-        ),
-        "CALSCALE:GREGORIAN".into(),
-        "METHOD:PUBLISH".into(),
-        "BEGIN:VEVENT".into(),
-        format!("UID:{id}@motesskylt"),
+        "BEGIN:VEVENT".to_string(),
+        format!("UID:{}@motesskylt", booked.id),
         format!("DTSTAMP:{}", utc(now)),
         format!(
             "DTSTART:{}",
@@ -84,6 +116,9 @@ pub fn calendar(id: &str, meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> Stri
         ),
         format!("SUMMARY:{}", text(&summary)),
     ];
+    if booked.cancelled {
+        lines.push("STATUS:CANCELLED".into());
+    }
     if let Some(location) = &meeting.location {
         lines.push(format!("LOCATION:{}", text(location)));
     }
@@ -91,8 +126,8 @@ pub fn calendar(id: &str, meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> Stri
         "DESCRIPTION:{}",
         text(&format!("Dagordning\n{}", agenda.join("\n")))
     ));
-    lines.extend(["END:VEVENT".to_string(), "END:VCALENDAR".to_string()]);
-    lines.iter().map(|l| fold(l)).collect()
+    lines.push("END:VEVENT".to_string());
+    lines
 }
 
 #[cfg(test)]

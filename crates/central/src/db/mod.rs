@@ -149,6 +149,38 @@ pub struct MeetingEntry {
     pub cancelled: bool,
 }
 
+/// A room as added, with who may see its screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRecord {
+    /// Its name (what kiosks are enrolled in).
+    pub name: String,
+    /// Its name as people say it ("Sal Vänern").
+    pub title: Option<String>,
+    /// Who may see its screen and `now`: `open`, `token` or `signed-in`.
+    pub screen: String,
+}
+
+/// A room's token: a link to its screen, or a key to its controls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomToken {
+    /// Its id (shown, and named when revoking).
+    pub id: String,
+    /// The SHA-256 of the secret (hex); the secret itself is never kept.
+    pub hash: String,
+    /// The room.
+    pub room: String,
+    /// `screen` or `control`.
+    pub purpose: String,
+    /// What the administrator called it ("TV i sal B", "Stream Deck").
+    pub name: String,
+    /// When it was made.
+    pub created: DateTime<Utc>,
+    /// The administrator who made it.
+    pub created_by: String,
+    /// When it was revoked.
+    pub revoked: Option<DateTime<Utc>>,
+}
+
 /// What a device told with a request, each `None` when it did not.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Told<'a> {
@@ -470,6 +502,36 @@ pub trait CentralDb: Send + Sync {
     /// Every room: added, or named by a device, code or meeting; by name.
     fn rooms(&self) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
 
+    /// A room's title and screen access, as added (`None`: never added
+    /// with `room add` or on the rooms page).
+    fn room(&self, room: &str)
+    -> impl Future<Output = Result<Option<RoomRecord>, DbError>> + Send;
+
+    /// Keeps a room's new token (its hash only).
+    fn add_room_token(&self, token: &RoomToken)
+    -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// A room's tokens, revoked ones too, oldest first.
+    fn room_tokens(
+        &self,
+        room: &str,
+    ) -> impl Future<Output = Result<Vec<RoomToken>, DbError>> + Send;
+
+    /// The token whose hash is `hash`, revoked or not.
+    fn room_token(
+        &self,
+        hash: &str,
+    ) -> impl Future<Output = Result<Option<RoomToken>, DbError>> + Send;
+
+    /// Revokes the token `id` of `room`; `false` when there is none (or it
+    /// was revoked already).
+    fn revoke_room_token(
+        &self,
+        room: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
     /// Whether the storage answers and can be written (SQLite: a write in
     /// a transaction that is rolled back; PostgreSQL: a round trip on a
     /// connection from the pool).
@@ -669,6 +731,26 @@ impl CentralDb for AnyDb {
     }
     async fn rooms(&self) -> Result<Vec<String>, DbError> {
         delegate!(self, db => db.rooms())
+    }
+    async fn room(&self, room: &str) -> Result<Option<RoomRecord>, DbError> {
+        delegate!(self, db => db.room(room))
+    }
+    async fn add_room_token(&self, token: &RoomToken) -> Result<(), DbError> {
+        delegate!(self, db => db.add_room_token(token))
+    }
+    async fn room_tokens(&self, room: &str) -> Result<Vec<RoomToken>, DbError> {
+        delegate!(self, db => db.room_tokens(room))
+    }
+    async fn room_token(&self, hash: &str) -> Result<Option<RoomToken>, DbError> {
+        delegate!(self, db => db.room_token(hash))
+    }
+    async fn revoke_room_token(
+        &self,
+        room: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        delegate!(self, db => db.revoke_room_token(room, id, now))
     }
     async fn healthy(&self) -> Result<(), DbError> {
         delegate!(self, db => db.healthy())

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use tokio_postgres::{Client, GenericClient, Row, Statement};
 use uuid::Uuid;
 
-use super::{
+use super::{RoomRecord, RoomToken, 
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
     Pulled, PushAck, RoomMeeting, Told, UserRecord, contiguous_from, new_version, newest_first,
     same_device, skipped_row,
@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0002-users-audit-rooms.sql"),
     include_str!("../../migrations/postgres/0003-meeting-rooms.sql"),
     include_str!("../../migrations/postgres/0004-meeting-ids-schedules.sql"),
+    include_str!("../../migrations/postgres/0005-room-tokens.sql"),
 ];
 
 /// The central store on a PostgreSQL database, over a pool of connections
@@ -948,6 +949,84 @@ impl CentralDb for PostgresDb {
             .collect())
     }
 
+    async fn room(&self, room: &str) -> Result<Option<RoomRecord>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query_opt(
+                "SELECT name, title, screen FROM rooms WHERE name = $1",
+                &[&room],
+            )
+            .await?
+            .map(|r| RoomRecord {
+                name: r.get(0),
+                title: r.get(1),
+                screen: r.get(2),
+            }))
+    }
+
+    async fn add_room_token(&self, token: &RoomToken) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute(
+                "INSERT INTO room_tokens (id, hash, room, purpose, name, created, created_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &token.id,
+                    &token.hash,
+                    &token.room,
+                    &token.purpose,
+                    &token.name,
+                    &token.created,
+                    &token.created_by,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn room_tokens(&self, room: &str) -> Result<Vec<RoomToken>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query(
+                &format!("{TOKEN_COLUMNS} WHERE room = $1 ORDER BY created, id"),
+                &[&room],
+            )
+            .await?
+            .iter()
+            .map(room_token)
+            .collect())
+    }
+
+    async fn room_token(&self, hash: &str) -> Result<Option<RoomToken>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query_opt(&format!("{TOKEN_COLUMNS} WHERE hash = $1"), &[&hash])
+            .await?
+            .as_ref()
+            .map(room_token))
+    }
+
+    async fn revoke_room_token(
+        &self,
+        room: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .execute(
+                "UPDATE room_tokens SET revoked = $3
+                 WHERE room = $1 AND id = $2 AND revoked IS NULL",
+                &[&room, &id, &now],
+            )
+            .await?
+            == 1)
+    }
+
     async fn healthy(&self) -> Result<(), DbError> {
         // A standby after a failover, or a database set read-only, answers
         // but stores nothing.
@@ -965,5 +1044,22 @@ impl CentralDb for PostgresDb {
             ));
         }
         Ok(())
+    }
+}
+
+/// The columns of a room's token, in [`room_token`]'s order.
+const TOKEN_COLUMNS: &str =
+    "SELECT id, hash, room, purpose, name, created, created_by, revoked FROM room_tokens";
+
+fn room_token(r: &tokio_postgres::Row) -> RoomToken {
+    RoomToken {
+        id: r.get(0),
+        hash: r.get(1),
+        room: r.get(2),
+        purpose: r.get(3),
+        name: r.get(4),
+        created: r.get(5),
+        created_by: r.get(6),
+        revoked: r.get(7),
     }
 }

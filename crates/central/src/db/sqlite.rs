@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{
+use super::{RoomRecord, RoomToken, 
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
     Pulled, PushAck, RoomMeeting, Told, UserRecord, contiguous_from, new_version, newest_first,
     same_device, skipped_row,
@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0002-users-audit-rooms.sql"),
     include_str!("../../migrations/sqlite/0003-meeting-rooms.sql"),
     include_str!("../../migrations/sqlite/0004-meeting-ids-schedules.sql"),
+    include_str!("../../migrations/sqlite/0005-room-tokens.sql"),
 ];
 
 /// The central store on a SQLite file.
@@ -927,6 +928,95 @@ impl CentralDb for SqliteDb {
         .await
     }
 
+    async fn room(&self, room: &str) -> Result<Option<RoomRecord>, DbError> {
+        let room = room.to_string();
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT name, title, screen FROM rooms WHERE name = ?1",
+                    params![room],
+                    |r| {
+                        Ok(RoomRecord {
+                            name: r.get(0)?,
+                            title: r.get(1)?,
+                            screen: r.get(2)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn add_room_token(&self, token: &RoomToken) -> Result<(), DbError> {
+        let token = token.clone();
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO room_tokens (id, hash, room, purpose, name, created, created_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    token.id,
+                    token.hash,
+                    token.room,
+                    token.purpose,
+                    token.name,
+                    token.created.to_rfc3339(),
+                    token.created_by
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn room_tokens(&self, room: &str) -> Result<Vec<RoomToken>, DbError> {
+        let room = room.to_string();
+        self.with(move |conn| {
+            let mut statement = conn.prepare(&format!(
+                "{TOKEN_COLUMNS} WHERE room = ?1 ORDER BY created, id"
+            ))?;
+            let rows = statement.query_map(params![room], token_row)?;
+            let mut tokens = Vec::new();
+            for row in rows {
+                tokens.push(room_token(row?)?);
+            }
+            Ok(tokens)
+        })
+        .await
+    }
+
+    async fn room_token(&self, hash: &str) -> Result<Option<RoomToken>, DbError> {
+        let hash = hash.to_string();
+        self.with(move |conn| {
+            let row = conn
+                .query_row(
+                    &format!("{TOKEN_COLUMNS} WHERE hash = ?1"),
+                    params![hash],
+                    token_row,
+                )
+                .optional()?;
+            row.map(room_token).transpose()
+        })
+        .await
+    }
+
+    async fn revoke_room_token(
+        &self,
+        room: &str,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbError> {
+        let (room, id) = (room.to_string(), id.to_string());
+        self.with(move |conn| {
+            Ok(conn.execute(
+                "UPDATE room_tokens SET revoked = ?3
+                 WHERE room = ?1 AND id = ?2 AND revoked IS NULL",
+                params![room, id, now.to_rfc3339()],
+            )? == 1)
+        })
+        .await
+    }
+
     async fn healthy(&self) -> Result<(), DbError> {
         self.with(|conn| {
             // Take the write lock and write a row, then roll back: a
@@ -958,4 +1048,47 @@ impl CentralDb for SqliteDb {
         })
         .await
     }
+}
+
+/// The columns of a room's token, in [`token_row`]'s order.
+const TOKEN_COLUMNS: &str =
+    "SELECT id, hash, room, purpose, name, created, created_by, revoked FROM room_tokens";
+
+/// A token's row as read, its times still text.
+type TokenRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
+fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn room_token(row: TokenRow) -> Result<RoomToken, DbError> {
+    let (id, hash, room, purpose, name, created, created_by, revoked) = row;
+    Ok(RoomToken {
+        id,
+        hash,
+        room,
+        purpose,
+        name,
+        created: time(Some(created))?.unwrap_or_default(),
+        created_by,
+        revoked: time(revoked)?,
+    })
 }

@@ -208,7 +208,7 @@ pub async fn rooms(State(state): State<WebState>, signed: Signed) -> Result<Resp
             tbody {
                 @for room in &rooms {
                     tr {
-                        td { (room) }
+                        td { a href=(format!("/rooms/{}", super::percent_encode(room))) { (room) } }
                         td { (devices.iter().filter(|d| &d.room == room && d.revoked.is_none()).map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")) }
                         td.num { (meetings.iter().filter(|m| &m.room == room).count()) }
                     }

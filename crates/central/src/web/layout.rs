@@ -154,6 +154,23 @@ table.edit td { vertical-align:middle; }
 table.edit td.title { width:45%; }
 select, input[type=time] { height:40px; }
 .lang { font-size:14px; }
+.buttons { display:flex; flex-wrap:wrap; gap:10px; margin:12px 0; align-items:end; }
+form.control { margin:0; }
+button.big { min-height:56px; min-width:120px; font-size:18px; font-weight:600; padding:10px 18px; }
+input.minutes { width:90px; height:56px; font-size:18px; }
+.panel { border-left:6px solid var(--accent); padding:4px 0 4px 16px; }
+.panel.break { border-color:var(--warn); } .panel.after, .panel.before { border-color:var(--muted); }
+.panel .phase { text-transform:uppercase; letter-spacing:.06em; font-weight:700; color:var(--muted); margin:0; }
+.panel .current { font-size:24px; font-weight:700; margin:4px 0; }
+.panel .time { margin:8px 0; }
+.panel .digits { font-size:64px; font-weight:700; font-variant-numeric:tabular-nums; line-height:1; }
+.panel .timelabel { font-size:22px; font-weight:700; }
+.panel .time.soon { color:var(--warn); } .panel .time.over { color:var(--bad); }
+.panel .behind { color:var(--bad); font-weight:600; }
+.panel .next, .panel .plan { margin:4px 0; font-size:18px; }
+.roommessage { display:flex; gap:12px; align-items:center; justify-content:space-between; flex-wrap:wrap;
+  background:#fff8e6; border:1px solid var(--warn); border-radius:6px; padding:8px 12px; margin:8px 0; }
+.controlpage { max-width:560px; margin:0 auto; }
 "#;
 
 /// The live script: a part marked `data-live` is fetched again whenever
@@ -172,6 +189,6 @@ document.querySelectorAll('[data-live]').forEach(function (part) {
     var stream = new EventSource(part.dataset.events);
     stream.addEventListener('changed', refresh);
   }
-  setInterval(refresh, 30000);
+  setInterval(refresh, Number(part.dataset.every) || 30000);
 });
 "#;

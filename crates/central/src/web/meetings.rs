@@ -14,25 +14,21 @@ use futures_util::Stream;
 use maud::{Markup, html};
 use serde::Deserialize;
 use tokio::sync::broadcast;
-use uuid::Uuid;
 
 use super::layout::{Section, notice, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
-use crate::db::{CentralDb, DbError, MeetingEntry};
+use crate::db::{CentralDb, MeetingEntry};
 use crate::export::event_log;
 use motesskylt_core::attendance::{Presence, presence};
 use motesskylt_core::model::event::{Corrected, without_withdrawn};
 use motesskylt_core::model::time::{Lang, clock_sv, local_instant, local_time};
 use motesskylt_core::model::{Correction, Event, EventKind, Source};
 use motesskylt_core::progress::{Current, Phase, Schedule, screen_state, with_plan};
-use motesskylt_core::wire::WireEvent;
 use motesskylt_export::agenda::{AgendaRow, agenda};
 use motesskylt_export::attendance::{AttendanceRow, attendance, source_sv};
 use motesskylt_export::{Format, render};
 
-/// The device name of the events the pages make (not a valid kiosk name,
-/// so it can never be one).
-pub const PAGES_DEVICE: &str = "central:sidor";
+pub use crate::drive::PAGES_DEVICE;
 
 /// `GET /meetings`.
 pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
@@ -82,7 +78,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
 /// withdrawn corrections left out (the board, the minutes and every export
 /// but the event log count them nowhere).
 async fn events(state: &WebState, key: &str) -> Result<Vec<Event>, PageError> {
-    Ok(without_withdrawn(&logged_events(state, key).await?))
+    Ok(crate::drive::events(&state.app, key, state.tz).await?)
 }
 
 /// The meeting's whole log as events (withdrawn corrections too).
@@ -150,6 +146,7 @@ async fn meeting_page(
         .unwrap_or_else(|| m.date.to_string());
     let corrections = corrections(&logged);
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, state.tz).time());
+    let controls = super::control::controls(state, signed, entry, None, "meeting").await;
     Ok(html! {
         h1 { (m.body) " " (lang.date(m.date)) @if entry.cancelled { " – " (tr(lang, "inställt", "cancelled")) } }
         p.sub {
@@ -168,6 +165,7 @@ async fn meeting_page(
         div data-live=(format!("{}/board", meeting_path(key))) data-events=(format!("{}/live", meeting_path(key))) {
             (board_markup(state, entry, &events, now, lang))
         }
+        (controls)
         section.card #correct {
             h2 { (tr(lang, "Rätta närvaro", "Correct attendance")) }
             p.sub { (tr(lang, "Checka in eller ut någon för hand, på mötesdagen. Det som redan registrerats finns kvar; rättelsen sparas med ditt namn och skälet. En tid mer än en timme före mötets start eller efter dess slut måste bekräftas.", "Check someone in or out by hand, on the meeting's day. What was recorded stays; the correction is kept with your name and the reason. A time more than an hour before the meeting's start or after its end must be confirmed.")) }
@@ -999,43 +997,15 @@ pub(super) async fn record(state: &WebState, record: Record<'_>) -> Result<(), P
     state
         .audit(record.who, record.action, Some(record.key), record.detail)
         .await?;
-    store_event(state, record.key, record.event, (state.app.now)()).await?;
+    let _one_at_a_time = state.app.pages_events.lock().await;
+    crate::drive::store(&state.app, record.key, record.event, (state.app.now)())
+        .await
+        .map_err(|e| match e {
+            crate::drive::DriveError::Db(e) => PageError::Db(e),
+            other => PageError::Bad(other.to_string()),
+        })?;
     let _ = state.app.changes.send(record.room.to_string());
     Ok(())
-}
-
-/// Stores an event made on the pages as the next of [`PAGES_DEVICE`].
-async fn store_event(
-    state: &WebState,
-    key: &str,
-    event: Event,
-    now: DateTime<Utc>,
-) -> Result<(), PageError> {
-    let _one_at_a_time = state.corrections.lock().await;
-    // Another central server on the same database may take a number
-    // between reading and writing: then read again.
-    for _ in 0..3 {
-        let seq = state.app.db.acked(PAGES_DEVICE).await? + 1;
-        let wire = WireEvent {
-            id: Uuid::now_v7(),
-            device: PAGES_DEVICE.to_string(),
-            seq,
-            meeting: key.to_string(),
-            wall: now,
-            mono_ms: 0,
-            boot: PAGES_DEVICE.to_string(),
-            clock_synced: true,
-            event: event.clone(),
-        };
-        match state.app.db.push(PAGES_DEVICE, &[wire], now).await {
-            Ok(_) => return Ok(()),
-            Err(DbError::SeqConflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(PageError::Bad(
-        "rättelsen krockade med en annan; försök igen".into(),
-    ))
 }
 
 /// `attachment; filename="…"` for a download: ASCII for old clients

@@ -16,10 +16,12 @@
 pub mod admin;
 pub mod auth;
 pub mod cards;
+pub mod control;
 pub mod import;
 pub mod layout;
 pub mod meetings;
 pub mod metrics;
+pub mod room;
 pub mod schedule;
 pub mod signin;
 
@@ -62,8 +64,6 @@ pub struct WebState {
     pub code_valid_hours: i64,
     /// The meetings' time zone.
     pub tz: Tz,
-    /// Corrections are numbered one at a time.
-    pub corrections: Arc<tokio::sync::Mutex<()>>,
     /// Password checks running at once (each takes memory).
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// Notices read at once ([`import::IMPORTS_AT_ONCE`]).
@@ -79,7 +79,6 @@ impl WebState {
             limiter: Arc::default(),
             code_valid_hours,
             tz,
-            corrections: Arc::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(4)),
             imports: Arc::new(tokio::sync::Semaphore::new(import::IMPORTS_AT_ONCE)),
         }
@@ -361,6 +360,10 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/meetings/{key}/board", get(meetings::board))
         .route("/meetings/{key}/corrections", post(meetings::correct))
         .route("/meetings/{key}/move", post(schedule::move_meeting))
+        .route("/meetings/{key}/control", get(control::page).post(control::press))
+        .route("/meetings/{key}/control/panel", get(control::panel))
+        .route("/meetings/{key}/message", post(control::post_message))
+        .route("/meetings/{key}/message/withdraw", post(control::withdraw_message))
         .route("/meetings/{key}/cancel", post(schedule::cancel_meeting))
         .route(
             "/meetings/{key}/corrections/withdraw",
@@ -381,6 +384,15 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/devices/code", post(admin::new_code))
         .route("/devices/{name}/revoke", post(admin::revoke))
         .route("/rooms", get(admin::rooms).post(admin::add_room))
+        .route("/rooms/{room}", get(room::room_page))
+        .route("/rooms/{room}/access", post(room::set_access))
+        .route("/rooms/{room}/tokens", post(room::new_token))
+        .route("/rooms/{room}/tokens/revoke", post(room::revoke_token))
+        .route("/rooms/{room}/screen", get(room::screen))
+        .route("/rooms/{room}/screen/part", get(room::screen_part))
+        .route("/rooms/{room}/calendar.ics", get(room::calendar))
+        .route("/api/v1/rooms/{room}/now", get(room::now_json))
+        .route("/api/v1/rooms/{room}/control", post(room::control_api))
         .route("/audit", get(admin::audit))
         .route("/metrics", get(metrics::metrics))
         .route(
@@ -389,6 +401,15 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
                 (
                     [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
                     layout::STYLE,
+                )
+            }),
+        )
+        .route(
+            "/assets/screen.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    room::SCREEN_STYLE,
                 )
             }),
         )
@@ -407,6 +428,7 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         ));
     Router::new()
         .route("/meetings/{key}/live", get(meetings::live))
+        .route("/rooms/{room}/screen/live", get(room::screen_live))
         .merge(timed)
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .layer(axum::middleware::from_fn(with_language))

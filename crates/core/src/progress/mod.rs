@@ -18,6 +18,7 @@
 pub mod control;
 pub mod message;
 pub mod report;
+pub mod timeline;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
