@@ -1,0 +1,503 @@
+//! The room over HTTP (issue 19), on a real server on loopback with a real
+//! SQLite store: the secretary's controls and messages on the pages, the
+//! room screen, `now`, the calendar and the control API, each under its
+//! access rule (anonymous, wrong token, revoked token, another body's
+//! secretary: refused, and nothing changed), and every control an event
+//! with who did it, audited.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::Duration;
+use common::{Session, meeting, utc};
+use motesskylt_central::config::ServerConfig;
+use motesskylt_central::db::{CentralDb, Role};
+use motesskylt_core::model::EventKind;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, COOKIE, LOCATION};
+use serde_json::{Value, json};
+
+const KEY: &str = "SRO-2026-06-04";
+const ROOM: &str = "sal-b";
+
+/// The server, its store's directory and its clock (seconds after 13:40 on
+/// the meeting's day, moved by the test).
+struct Room {
+    server: common::Server,
+    clock: Arc<AtomicI64>,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Room {
+    async fn start() -> Room {
+        let dir = tempfile::tempdir().unwrap();
+        let db = common::sqlite(dir.path());
+        common::add_users(
+            &db,
+            &[
+                ("anna", Role::Secretary, vec!["SRO"]),
+                ("bo", Role::Secretary, vec!["KSL"]),
+                ("admin", Role::Admin, vec![]),
+            ],
+        )
+        .await;
+        let start = utc("2026-06-04T13:40:00+02:00");
+        db.put_meeting(ROOM, KEY, &meeting(), start).await.unwrap();
+        let clock = Arc::new(AtomicI64::new(0));
+        let ticks = clock.clone();
+        let server = common::Server::start(ServerConfig::default(), db, move || {
+            start + Duration::milliseconds(ticks.load(Ordering::SeqCst))
+        })
+        .await;
+        Room {
+            server,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    /// Moves the server's clock on by `seconds`.
+    fn wait(&self, seconds: i64) {
+        self.clock.fetch_add(seconds * 1000, Ordering::SeqCst);
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.unwrap();
+        Answer {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default(),
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+
+    async fn get(&self, session: Option<&Session>, path: &str) -> Answer {
+        let mut request = self.server.http.get(self.server.url(path));
+        if let Some(s) = session {
+            request = request.header(COOKIE, &s.cookie);
+        }
+        Self::answer(request).await
+    }
+
+    async fn post(&self, session: &Session, path: &str, form: &[(&str, &str)]) -> Answer {
+        let mut fields = vec![("csrf", session.csrf.as_str())];
+        fields.extend_from_slice(form);
+        Self::answer(
+            self.server
+                .http
+                .post(self.server.url(path))
+                .header(COOKIE, &session.cookie)
+                .form(&fields),
+        )
+        .await
+    }
+
+    async fn press(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        self.server
+            .send(
+                self.server
+                    .http
+                    .post(self.server.url(&format!("/api/v1/rooms/{ROOM}/control")))
+                    .header(AUTHORIZATION, format!("Bearer {token}"))
+                    .json(&body),
+            )
+            .await
+    }
+
+    async fn now(&self, session: Option<&Session>, query: &str) -> (StatusCode, Value) {
+        let mut request = self
+            .server
+            .http
+            .get(self.server.url(&format!("/api/v1/rooms/{ROOM}/now{query}")));
+        if let Some(s) = session {
+            request = request.header(COOKIE, &s.cookie);
+        }
+        self.server.send(request).await
+    }
+
+    /// What a refusal must not change: the meeting's events and the audit log.
+    async fn snapshot(&self) -> (usize, usize) {
+        let db = self.server.db();
+        (
+            db.events(KEY).await.unwrap().len(),
+            db.audit_log(1000).await.unwrap().len(),
+        )
+    }
+
+    /// A new token of the room, made by the administrator: its secret.
+    async fn token(&self, admin: &Session, purpose: &str, name: &str) -> String {
+        let made = self
+            .post(
+                admin,
+                &format!("/rooms/{ROOM}/tokens"),
+                &[("purpose", purpose), ("name", name)],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+        let hex = |s: &str| s.len() == 64 && s.chars().all(|c| c.is_ascii_hexdigit());
+        made.body
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .find(|s| hex(s) && !made.body.contains(&format!("value=\"{s}\"")))
+            .expect("the new token, shown once")
+            .to_string()
+    }
+
+    async fn token_id(&self, name: &str) -> String {
+        self.server
+            .db()
+            .room_tokens(ROOM)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == name)
+            .unwrap()
+            .id
+    }
+}
+
+fn phase(now: &Value) -> &str {
+    now["state"]["phase"].as_str().unwrap_or_default()
+}
+
+fn item(now: &Value) -> &str {
+    now["state"]["item"]["number"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_secretary_drives_the_meeting_from_the_pages_and_each_press_is_an_audited_event() {
+    let room = Room::start().await;
+    let anna = room.server.sign_in("anna").await;
+    let bo = room.server.sign_in("bo").await;
+    let path = format!("/meetings/{KEY}/control");
+
+    // The control page: the meeting as the engine has it (item 5 by plan
+    // at 13:40), with the buttons.
+    let page = room.get(Some(&anna), &path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "Nästa punkt",
+        "Oplanerad paus",
+        "Mer tid",
+        "Ångra senaste",
+        "Meddelande till rummet",
+    ] {
+        assert!(page.body.contains(text), "{text}");
+    }
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!((phase(&now), item(&now)), ("item", "5"));
+
+    // Another body's secretary, and a form without the session's token:
+    // refused, nothing changed.
+    let before = room.snapshot().await;
+    let theirs = room.post(&bo, &path, &[("command", "next")]).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let forged = Room::answer(
+        room.server
+            .http
+            .post(room.server.url(&path))
+            .header(COOKIE, &anna.cookie)
+            .form(&[("csrf", "x"), ("command", "next")]),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(room.snapshot().await, before);
+
+    // Next: item 6, by anna, audited.
+    let next = room
+        .post(&anna, &path, &[("command", "next"), ("back", "control")])
+        .await;
+    assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+    assert_eq!(next.location, format!("/meetings/{KEY}/control"));
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!(item(&now), "6");
+    let events = room.server.db().events(KEY).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.event.kind, EventKind::ItemStarted { item: "6".into() });
+    assert_eq!(last.event.user.as_deref(), Some("anna"));
+    let audit = room.server.db().audit_log(1).await.unwrap();
+    assert_eq!(
+        (audit[0].who.as_str(), audit[0].action.as_str()),
+        ("anna", "control")
+    );
+    assert!(
+        audit[0].detail.starts_with("punkt 6 startad"),
+        "{}",
+        audit[0].detail
+    );
+
+    // An unplanned break of 10 minutes, resume, 5 minutes more, undo.
+    room.wait(60);
+    let at_break = room.now(Some(&anna), "").await.1["state"]["remaining_s"]
+        .as_i64()
+        .unwrap();
+    room.post(&anna, &path, &[("command", "break"), ("minutes", "10")])
+        .await;
+    room.wait(30);
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!(phase(&now), "break");
+    assert_eq!(now["state"]["remaining_s"], 10 * 60 - 30);
+    room.post(&anna, &path, &[("command", "resume")]).await;
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!((phase(&now), item(&now)), ("item", "6"));
+    assert_eq!(now["state"]["remaining_s"].as_i64().unwrap(), at_break);
+    room.wait(1);
+    room.post(&anna, &path, &[("command", "extend"), ("minutes", "5")])
+        .await;
+    assert_eq!(
+        room.now(Some(&anna), "").await.1["state"]["remaining_s"]
+            .as_i64()
+            .unwrap(),
+        at_break - 1 + 300
+    );
+    room.wait(1);
+    room.post(&anna, &path, &[("command", "undo")]).await;
+    assert_eq!(
+        room.now(Some(&anna), "").await.1["state"]["remaining_s"]
+            .as_i64()
+            .unwrap(),
+        at_break - 2
+    );
+
+    // A control that does not apply says why and records nothing.
+    let before = room.snapshot().await;
+    let refused = room
+        .post(&anna, &path, &[("command", "resume"), ("back", "control")])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.body.contains("Det pågår ingen paus."),
+        "{}",
+        refused.body
+    );
+    let zero = room
+        .post(&anna, &path, &[("command", "extend"), ("minutes", "0")])
+        .await;
+    assert_eq!(zero.status, StatusCode::CONFLICT);
+    assert!(
+        zero.body
+            .contains("Minuter: skriv ett antal minuter, 1–240.")
+    );
+    assert_eq!(room.snapshot().await, before);
+
+    // A message to the room shows on `now` and the screen until withdrawn.
+    let posted = room
+        .post(
+            &anna,
+            &format!("/meetings/{KEY}/message"),
+            &[("text", "Vi återupptar 14.40"), ("until", "14:40")],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!(
+        now["state"]["message"],
+        json!({"text": "Vi återupptar 14.40", "until": "14:40"})
+    );
+    let screen = room
+        .get(Some(&anna), &format!("/rooms/{ROOM}/screen"))
+        .await;
+    assert!(screen.body.contains("Vi återupptar 14.40"));
+    let audit = room.server.db().audit_log(1).await.unwrap();
+    assert_eq!(audit[0].action, "message");
+    let panel = room.get(Some(&anna), &format!("{path}/panel")).await.body;
+    let posted_at = panel
+        .split("name=\"posted\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    room.wait(1);
+    let withdrawn = room
+        .post(
+            &anna,
+            &format!("/meetings/{KEY}/message/withdraw"),
+            &[("posted", &posted_at)],
+        )
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.body
+    );
+    assert!(
+        room.now(Some(&anna), "").await.1["state"]
+            .get("message")
+            .is_none()
+    );
+
+    // End.
+    room.post(&anna, &path, &[("command", "end")]).await;
+    assert_eq!(phase(&room.now(Some(&anna), "").await.1), "after");
+}
+
+#[tokio::test]
+async fn the_room_screen_now_calendar_and_control_api_keep_their_access_rules() {
+    let room = Room::start().await;
+    let anna = room.server.sign_in("anna").await;
+    let bo = room.server.sign_in("bo").await;
+    let admin = room.server.sign_in("admin").await;
+    let screen = format!("/rooms/{ROOM}/screen");
+    let calendar = format!("/rooms/{ROOM}/calendar.ics");
+    let before = room.snapshot().await;
+
+    // Signed-in (the default): the room's secretary and administrators.
+    for (who, session) in [("anna", Some(&anna)), ("admin", Some(&admin))] {
+        let page = room.get(session, &screen).await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        assert!(page.body.contains("Dagordning"), "{who}");
+        assert_eq!(room.now(session, "").await.0, StatusCode::OK, "{who}");
+        let ics = room.get(session, &calendar).await;
+        assert!(ics.body.contains(&format!("UID:{KEY}@motesskylt")), "{who}");
+    }
+    for (who, session) in [("anonymous", None), ("bo", Some(&bo))] {
+        assert_eq!(
+            room.get(session, &screen).await.status,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        assert_eq!(
+            room.get(session, &format!("{screen}/part")).await.status,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        assert_eq!(
+            room.now(session, "").await.0,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        assert_eq!(
+            room.get(session, &calendar).await.status,
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+    }
+    assert_eq!(
+        room.get(None, "/rooms/no-such-room/screen").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Token: a screen link the administrator hands out.
+    let link = room.token(&admin, "screen", "Tv i sal B").await;
+    let access = room
+        .post(
+            &admin,
+            &format!("/rooms/{ROOM}/access"),
+            &[("screen", "token")],
+        )
+        .await;
+    assert_eq!(access.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        room.get(None, &format!("{screen}?token={link}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let (status, now) = room.now(None, &format!("?token={link}")).await;
+    assert_eq!(
+        (status, now["meeting"]["id"].as_str()),
+        (StatusCode::OK, Some(KEY))
+    );
+    assert_eq!(
+        room.get(None, &format!("{screen}?token=wrong"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(room.get(None, &screen).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        room.get(Some(&bo), &screen).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let id = room.token_id("Tv i sal B").await;
+    room.post(
+        &admin,
+        &format!("/rooms/{ROOM}/tokens/revoke"),
+        &[("id", &id)],
+    )
+    .await;
+    assert_eq!(
+        room.get(None, &format!("{screen}?token={link}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Open: anyone.
+    room.post(
+        &admin,
+        &format!("/rooms/{ROOM}/access"),
+        &[("screen", "open")],
+    )
+    .await;
+    assert_eq!(room.get(None, &screen).await.status, StatusCode::OK);
+    assert_eq!(room.now(None, "").await.0, StatusCode::OK);
+    // A secretary may not set who sees a room.
+    let theirs = room
+        .post(
+            &anna,
+            &format!("/rooms/{ROOM}/access"),
+            &[("screen", "signed-in")],
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+
+    // The control API: only with a live control token of the room.
+    let key = room.token(&admin, "control", "Stream Deck").await;
+    let watching = room.token(&admin, "screen", "Foajén").await;
+    let audited = room.snapshot().await;
+    assert_eq!(audited.0, before.0, "no event from reading or refusing");
+    for (who, token) in [
+        ("no token", ""),
+        ("wrong", "0000"),
+        ("a screen link", watching.as_str()),
+    ] {
+        let (status, _) = room.press(token, json!({"command": "next"})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+    }
+    assert_eq!(room.snapshot().await, audited);
+    let (status, pressed) = room.press(&key, json!({"command": "next"})).await;
+    assert_eq!(status, StatusCode::OK, "{pressed}");
+    assert_eq!(item(&pressed), "6");
+    let last = room.server.db().events(KEY).await.unwrap().pop().unwrap();
+    assert_eq!(last.event.user.as_deref(), Some("nyckel: Stream Deck"));
+    room.wait(1);
+    let (status, refused) = room.press(&key, json!({"command": "resume"})).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (StatusCode::CONFLICT, Some("refused"))
+    );
+    let (status, _) = room.press(&key, json!({"command": "dance"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, broke) = room
+        .press(&key, json!({"command": "break", "minutes": 10}))
+        .await;
+    assert_eq!((status, phase(&broke)), (StatusCode::OK, "break"));
+    let id = room.token_id("Stream Deck").await;
+    room.post(
+        &admin,
+        &format!("/rooms/{ROOM}/tokens/revoke"),
+        &[("id", &id)],
+    )
+    .await;
+    let after = room.snapshot().await;
+    let (status, _) = room.press(&key, json!({"command": "end"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "revoked");
+    assert_eq!(room.snapshot().await, after);
+    // Tokens are kept as hashes only.
+    for token in room.server.db().room_tokens(ROOM).await.unwrap() {
+        assert_ne!(token.hash, key);
+        assert_ne!(token.hash, link);
+    }
+}
