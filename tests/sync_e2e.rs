@@ -55,10 +55,16 @@ impl Central {
     }
 
     fn start(dir: &Path, port: u16) -> Central {
+        Self::start_with(dir, port, &[])
+    }
+
+    /// The server with `args` after `central --config …` (`--clock`).
+    fn start_with(dir: &Path, port: u16, args: &[&str]) -> Central {
         let config = Self::config(dir, port);
         let mut child = Command::new(BIN)
             .args(["central", "--config"])
             .arg(&config)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.join(format!("central-{port}.log"))).unwrap())
             .spawn()
@@ -681,4 +687,158 @@ fn a_kiosk_without_a_notice_follows_its_rooms_schedule() {
     let mut door = Kiosk::spawn(dir, "dorr-v", &sync, &["--clock", "2026-06-05 10:10"]);
     door.until("the ready line", |k| !k.shown.is_empty());
     assert_eq!(door.shown[0], (tomorrow.clone(), "open".to_string()));
+}
+
+/// Issue 19: a control pressed at the door and one on the secretary's
+/// pages at the same moment, each deciding on what it knew: once each has
+/// heard of the other's, the door's `state` and the room's `now` on the
+/// central server are one state (the same event log folded in the same
+/// order), whichever came first.
+#[test]
+fn a_press_at_the_door_and_one_on_the_pages_at_once_end_in_one_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let central = Central::start_with(dir, 0, &["--clock", "2026-06-04 13:20"]);
+    let config = Central::config(dir, central.port);
+    let cli = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["central", "--config"])
+            .arg(&config)
+            .args(args)
+            .env("MOTESSKYLT_PASSWORD", "ett långt lösenord")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let notice = notice();
+    let id = cli(&[
+        "meeting",
+        "import",
+        notice.to_str().unwrap(),
+        "--room",
+        "vanern",
+    ]);
+    cli(&["user", "anna", "--body", "SRO"]);
+    let code = central.code("vanern");
+    let sync = format!(
+        "central = \"http://127.0.0.1:{}\"\nenrol_code = \"{code}\"\nbatch = 5\nidle_seconds = 60\nretry_max_seconds = 1\n",
+        central.port
+    );
+    let mut door = Kiosk::spawn(dir, "dorr-v", &sync, &["--clock", "2026-06-04 13:20"]);
+    door.until("the meeting at the door, online", |k| {
+        k.online() && k.shown.last() == Some(&(id.clone(), "open".to_string()))
+    });
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{}", central.port);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (cookie, csrf) = runtime.block_on(async {
+        let signed = http
+            .post(format!("{base}/login"))
+            .form(&[("name", "anna"), ("password", "ett långt lösenord")])
+            .send()
+            .await
+            .unwrap();
+        let cookie = signed.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = http
+            .get(format!("{base}/meetings/{id}/control"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+        (cookie, page[at..at + 64].to_string())
+    });
+    let now = || -> Value {
+        runtime.block_on(async {
+            http.get(format!("{base}/api/v1/rooms/vanern/now"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        })
+    };
+    let door_state = |door: &mut Kiosk| -> Value {
+        writeln!(door.stdin, "state").unwrap();
+        loop {
+            let line = door.next(Duration::from_secs(20)).expect("state answers");
+            if !line["state"].is_null() {
+                return line;
+            }
+        }
+    };
+    let same = |door: &Value, central: &Value, what: &str| {
+        for field in ["phase", "projected_end", "next"] {
+            assert_eq!(
+                door["state"][field], central["state"][field],
+                "{what}: {field}\ndoor: {door}\ncentral: {central}"
+            );
+        }
+        assert_eq!(
+            door["state"]["item"], central["state"]["item"],
+            "{what}: item"
+        );
+        // The two processes' clocks started at 13.20 a moment apart.
+        let left = |v: &Value| v["state"]["remaining_s"].as_i64().unwrap();
+        assert!(
+            (left(door) - left(central)).abs() <= 5,
+            "{what}: remaining\ndoor: {door}\ncentral: {central}"
+        );
+    };
+
+    for (round, (at_door, on_pages)) in [("next", "break"), ("next", "next"), ("end", "undo")]
+        .into_iter()
+        .enumerate()
+    {
+        let before = door.learned.len();
+        // At once: the door's button and the secretary's press.
+        writeln!(door.stdin, "{at_door}").unwrap();
+        let pressed = runtime.block_on(async {
+            http.post(format!("{base}/meetings/{id}/control"))
+                .header("cookie", &cookie)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("command", on_pages),
+                    ("minutes", ""),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        assert!(
+            pressed.is_redirection() || pressed.as_u16() == 409,
+            "{on_pages}: {pressed}"
+        );
+        let pages_made = pressed.is_redirection();
+        door.until("the door's press sent and the pages' press learned", |k| {
+            k.online() && k.unsent() == 0 && (!pages_made || k.learned.len() > before)
+        });
+        let (at_the_door, at_central) = (door_state(&mut door), now());
+        same(
+            &at_the_door,
+            &at_central,
+            &format!("round {round}: {at_door} at the door, {on_pages} on the pages"),
+        );
+    }
 }

@@ -21,6 +21,11 @@ pub(crate) struct CentralArgs {
     /// The configuration (see config/central.toml).
     #[arg(long, default_value = "/etc/motesskylt/central.toml")]
     pub config: PathBuf,
+    /// Start the server's clock at this moment ("YYYY-MM-DD HH:MM", local)
+    /// instead of the wall clock: rehearsals and tests, beside a kiosk
+    /// started with the same --clock.
+    #[arg(long)]
+    pub clock: Option<String>,
     #[command(subcommand)]
     pub action: Option<CentralAction>,
 }
@@ -209,7 +214,17 @@ fn meeting_json(e: &MeetingEntry) -> serde_json::Value {
 
 /// `motesskylt central`.
 pub(crate) fn run(args: CentralArgs, tz: Tz) -> anyhow::Result<()> {
-    central(&args.config, args.action, tz)
+    let now: motesskylt_central::state::Now = match &args.clock {
+        None => std::sync::Arc::new(Utc::now),
+        Some(text) => {
+            let today = motesskylt_core::model::time::local_time(Utc::now(), tz).date();
+            let moment = motesskylt_core::model::time::parse_moment(text, today, tz)
+                .map_err(|e| BadInput(vec![format!("--clock: {e}")]))?;
+            let offset = moment - Utc::now();
+            std::sync::Arc::new(move || Utc::now() + offset)
+        }
+    };
+    central(&args.config, args.action, tz, now)
 }
 
 /// `motesskylt central`: serves until SIGTERM or Ctrl-C, or runs one action.
@@ -217,6 +232,7 @@ pub(crate) fn central(
     config_path: &Path,
     action: Option<CentralAction>,
     tz: Tz,
+    now: motesskylt_central::state::Now,
 ) -> anyhow::Result<()> {
     use motesskylt_central::db::CentralDb;
     use motesskylt_central::{config::CentralConfig, server};
@@ -228,7 +244,7 @@ pub(crate) fn central(
         let Some(action) = action else {
             motesskylt_daemon::logging::init("info,tower_http=info");
             let service = systemd();
-            let result = server::run(&config, |addr| {
+            let result = server::run(&config, now, |addr| {
                 // Nobody reading the line (a closed pipe) stops nothing.
                 let _ = outln!("motesskylt central lyssnar på http://{addr}");
                 let _ = std::io::stdout().flush();

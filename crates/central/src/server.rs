@@ -400,10 +400,11 @@ pub async fn terminated() {
 /// the address once the port is open.
 pub async fn run(
     config: &CentralConfig,
+    now: crate::state::Now,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
     let db = open_db(&config.server).await?;
-    let mut running = start(&config.server, db, Arc::new(Utc::now), terminated()).await?;
+    let mut running = start(&config.server, db, now, terminated()).await?;
     ready(running.addr);
     let result = running.wait().await;
     tracing::info!("central server stopped");

@@ -41,7 +41,16 @@ fn utc(at: DateTime<Utc>) -> String {
 /// event's UID is the meeting's id: one body's two meetings on one day are
 /// two events in a calendar, and a moved meeting stays the same one.
 pub fn calendar(id: &str, meeting: &Meeting, tz: Tz, now: DateTime<Utc>) -> String {
-    room_calendar(None, &[Booked { id, meeting, cancelled: false }], tz, now)
+    room_calendar(
+        None,
+        &[Booked {
+            id,
+            meeting,
+            cancelled: false,
+        }],
+        tz,
+        now,
+    )
 }
 
 /// One meeting of a room's calendar.
@@ -58,7 +67,12 @@ pub struct Booked<'a> {
 
 /// A room's meetings as one calendar (a subscription: `name` is the
 /// calendar's name).
-pub fn room_calendar(name: Option<&str>, meetings: &[Booked], tz: Tz, now: DateTime<Utc>) -> String {
+pub fn room_calendar(
+    name: Option<&str>,
+    meetings: &[Booked],
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> String {
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_string(),
         "VERSION:2.0".into(),

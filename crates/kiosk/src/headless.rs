@@ -26,10 +26,10 @@ use motesskylt_daemon::service::Notifier;
 
 use super::clock::Clock;
 use super::desk::{Control, Input, Prompt};
-use motesskylt_core::room::DoorState;
 use super::station::{Message, Station, Update};
 use super::view::DoorKind;
 use super::watchdog::Watchdog;
+use motesskylt_core::room::DoorState;
 
 /// Reads one command line; `Ok(None)` for `quit`.
 pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, String> {

@@ -10,11 +10,11 @@ use motesskylt_core::model::{Event, Meeting};
 use motesskylt_core::progress::{Schedule, screen_state, with_plan};
 
 use super::desk::{Outcome, Prompt};
-use motesskylt_core::room::DoorState;
 use super::station::{Shift, Update};
 use super::view::{
     DoorMessage, PromptView, RoomState, Settings, SyncView, View, compose, without_meeting,
 };
+use motesskylt_core::room::DoorState;
 use motesskylt_sync::agent::SyncStatus;
 
 /// What the screen knows.

@@ -504,8 +504,7 @@ pub trait CentralDb: Send + Sync {
 
     /// A room's title and screen access, as added (`None`: never added
     /// with `room add` or on the rooms page).
-    fn room(&self, room: &str)
-    -> impl Future<Output = Result<Option<RoomRecord>, DbError>> + Send;
+    fn room(&self, room: &str) -> impl Future<Output = Result<Option<RoomRecord>, DbError>> + Send;
 
     /// Keeps a room's new token (its hash only).
     fn add_room_token(&self, token: &RoomToken)

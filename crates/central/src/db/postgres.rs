@@ -7,10 +7,10 @@ use std::collections::HashSet;
 use tokio_postgres::{Client, GenericClient, Row, Statement};
 use uuid::Uuid;
 
-use super::{RoomRecord, RoomToken, 
+use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, Told, UserRecord, contiguous_from, new_version, newest_first,
-    same_device, skipped_row,
+    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
+    new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::Meeting;

@@ -94,7 +94,11 @@ async fn control_page(
             (controls(state, signed, entry, problem.as_deref(), "control").await)
         }
     };
-    let title = format!("{} – {}", tr(lang, "Styr mötet", "Run the meeting"), entry.meeting.body);
+    let title = format!(
+        "{} – {}",
+        tr(lang, "Styr mötet", "Run the meeting"),
+        entry.meeting.body
+    );
     (status, signed.page(&title, Section::Meetings, body)).into_response()
 }
 
@@ -112,7 +116,9 @@ pub async fn controls(
     let path = meeting_path(&entry.key);
     let panel_markup = match panel_of(state, entry, lang, &signed.viewer.csrf, back).await {
         Ok(markup) => markup,
-        Err(_) => html! { (notice("error", tr(lang, "Läget går inte att läsa just nu.", "The meeting's state cannot be read right now."))) },
+        Err(_) => {
+            html! { (notice("error", tr(lang, "Läget går inte att läsa just nu.", "The meeting's state cannot be read right now."))) }
+        }
     };
     let button = |command: &str, label: &str, class: &str| {
         html! {
@@ -223,11 +229,24 @@ pub fn status_panel(status: &StatusReport, lang: Lang) -> Markup {
         Phase::After => (tr(lang, "Avslutat", "Ended"), "after"),
     };
     let (time, time_label, time_class) = if status.overtime_s > 0 && status.phase != Phase::Before {
-        (format!("+{}", countdown(status.overtime_s)), tr(lang, "Övertid", "Over time"), "over")
-    } else if matches!(status.phase, Phase::Item | Phase::Break) && status.remaining_s <= WRAP_UP_S {
-        (countdown(status.remaining_s), tr(lang, "Snart slut", "Ending soon"), "soon")
+        (
+            format!("+{}", countdown(status.overtime_s)),
+            tr(lang, "Övertid", "Over time"),
+            "over",
+        )
+    } else if matches!(status.phase, Phase::Item | Phase::Break) && status.remaining_s <= WRAP_UP_S
+    {
+        (
+            countdown(status.remaining_s),
+            tr(lang, "Snart slut", "Ending soon"),
+            "soon",
+        )
     } else if status.phase == Phase::Before {
-        (countdown(status.remaining_s), tr(lang, "till start", "to the start"), "")
+        (
+            countdown(status.remaining_s),
+            tr(lang, "till start", "to the start"),
+            "",
+        )
     } else {
         (countdown(status.remaining_s), tr(lang, "kvar", "left"), "")
     };
@@ -274,14 +293,42 @@ fn phase_word(phase: Phase) -> &'static str {
 /// A refusal in the reader's language.
 pub fn refusal_text(refusal: Refusal, lang: Lang) -> &'static str {
     match refusal {
-        Refusal::NotToday => tr(lang, "Det är inte mötesdagen; inget att styra.", "It is not the meeting's day; nothing to run."),
-        Refusal::NotStarted => tr(lang, "Mötet har inte börjat; starta det först.", "The meeting has not started; start it first."),
-        Refusal::Started => tr(lang, "Mötet är redan igång.", "The meeting is already running."),
-        Refusal::Ended => tr(lang, "Mötet är avslutat. Ångra avslutet för att fortsätta.", "The meeting has ended. Undo the end to go on."),
-        Refusal::NothingBefore => tr(lang, "Det finns ingen tidigare punkt.", "There is no earlier item."),
+        Refusal::NotToday => tr(
+            lang,
+            "Det är inte mötesdagen; inget att styra.",
+            "It is not the meeting's day; nothing to run.",
+        ),
+        Refusal::NotStarted => tr(
+            lang,
+            "Mötet har inte börjat; starta det först.",
+            "The meeting has not started; start it first.",
+        ),
+        Refusal::Started => tr(
+            lang,
+            "Mötet är redan igång.",
+            "The meeting is already running.",
+        ),
+        Refusal::Ended => tr(
+            lang,
+            "Mötet är avslutat. Ångra avslutet för att fortsätta.",
+            "The meeting has ended. Undo the end to go on.",
+        ),
+        Refusal::NothingBefore => tr(
+            lang,
+            "Det finns ingen tidigare punkt.",
+            "There is no earlier item.",
+        ),
         Refusal::NotInBreak => tr(lang, "Det pågår ingen paus.", "No break is running."),
-        Refusal::Minutes => tr(lang, "Minuter: skriv ett antal minuter, 1–240.", "Minutes: write a number of minutes, 1–240."),
-        Refusal::NothingToUndo => tr(lang, "Det finns inget styrkommando att ångra.", "There is no control to undo."),
+        Refusal::Minutes => tr(
+            lang,
+            "Minuter: skriv ett antal minuter, 1–240.",
+            "Minutes: write a number of minutes, 1–240.",
+        ),
+        Refusal::NothingToUndo => tr(
+            lang,
+            "Det finns inget styrkommando att ångra.",
+            "There is no control to undo.",
+        ),
     }
 }
 
@@ -290,15 +337,39 @@ fn drive_problem(error: DriveError, lang: Lang) -> Result<String, PageError> {
         DriveError::Refused(refusal) => refusal_text(refusal, lang).to_string(),
         DriveError::Message(problem) => match (problem, lang) {
             (MessageProblem::Empty, Lang::En) => "Message: write what the room should read.".into(),
-            (MessageProblem::TooLong(n), Lang::En) => format!("Message: {n} characters; at most {MAX_CHARS} fit on the screen."),
-            (MessageProblem::EndPassed, Lang::En) => "Shown until: that time has passed; choose a later time today, or none.".into(),
-            (MessageProblem::TooLong(n), Lang::Sv) => format!("Meddelande: {n} tecken; högst {MAX_CHARS} får plats på skärmen."),
+            (MessageProblem::TooLong(n), Lang::En) => {
+                format!("Message: {n} characters; at most {MAX_CHARS} fit on the screen.")
+            }
+            (MessageProblem::EndPassed, Lang::En) => {
+                "Shown until: that time has passed; choose a later time today, or none.".into()
+            }
+            (MessageProblem::TooLong(n), Lang::Sv) => {
+                format!("Meddelande: {n} tecken; högst {MAX_CHARS} får plats på skärmen.")
+            }
             (MessageProblem::Empty, Lang::Sv) => "Meddelande: skriv vad rummet ska läsa.".into(),
-            (MessageProblem::EndPassed, Lang::Sv) => "Visas till: tiden har redan passerat; välj en senare tid i dag, eller ingen.".into(),
+            (MessageProblem::EndPassed, Lang::Sv) => {
+                "Visas till: tiden har redan passerat; välj en senare tid i dag, eller ingen."
+                    .into()
+            }
         },
-        DriveError::NoSuchMessage => tr(lang, "Meddelandet visas inte längre.", "The message no longer shows.").into(),
-        DriveError::NoMeeting => tr(lang, "Rummet har inget möte just nu.", "The room has no meeting now.").into(),
-        DriveError::Busy => tr(lang, "En annan ändring kom emellan; försök igen.", "Another change came in between; try again.").into(),
+        DriveError::NoSuchMessage => tr(
+            lang,
+            "Meddelandet visas inte längre.",
+            "The message no longer shows.",
+        )
+        .into(),
+        DriveError::NoMeeting => tr(
+            lang,
+            "Rummet har inget möte just nu.",
+            "The room has no meeting now.",
+        )
+        .into(),
+        DriveError::Busy => tr(
+            lang,
+            "En annan ändring kom emellan; försök igen.",
+            "Another change came in between; try again.",
+        )
+        .into(),
         DriveError::Db(e) => return Err(PageError::Db(e)),
     })
 }
@@ -337,7 +408,15 @@ async fn refused(
         p.sub { a href=(meeting_path(&entry.key)) { "← " (entry.meeting.body) " " (lang.date(entry.meeting.date)) } }
         (controls(state, signed, entry, Some(&problem), "meeting").await)
     };
-    Ok((StatusCode::CONFLICT, signed.page(tr(lang, "Styr mötet", "Run the meeting"), Section::Meetings, body)).into_response())
+    Ok((
+        StatusCode::CONFLICT,
+        signed.page(
+            tr(lang, "Styr mötet", "Run the meeting"),
+            Section::Meetings,
+            body,
+        ),
+    )
+        .into_response())
 }
 
 /// `POST /meetings/{key}/control`: a control pressed on the pages.
@@ -356,27 +435,53 @@ pub async fn press(
         match minutes.parse::<u32>() {
             Ok(m) => Some(m),
             Err(_) => {
-                return answer(&state, &signed, &entry, &form.back, Err(Refusal::Minutes.into())).await;
+                return answer(
+                    &state,
+                    &signed,
+                    &entry,
+                    &form.back,
+                    Err(Refusal::Minutes.into()),
+                )
+                .await;
             }
         }
     };
     let Some(command) = Command::parse(&form.command, minutes) else {
         return Err(PageError::Refused {
-            sv: format!("Okänt styrkommando \"{}\".", form.command.chars().take(40).collect::<String>()),
-            en: format!("Unknown control \"{}\".", form.command.chars().take(40).collect::<String>()),
+            sv: format!(
+                "Okänt styrkommando \"{}\".",
+                form.command.chars().take(40).collect::<String>()
+            ),
+            en: format!(
+                "Unknown control \"{}\".",
+                form.command.chars().take(40).collect::<String>()
+            ),
         });
     };
     // "Unplanned break" and "More time" share a form: an unplanned break
     // carries the minutes typed; the planned one carries none.
-    let driver = Driver { name: &signed.viewer.user.name };
-    let result = drive::press(&state.app, state.tz, &entry, command, driver, (state.app.now)())
-        .await
-        .map(|_| ());
+    let driver = Driver {
+        name: &signed.viewer.user.name,
+    };
+    let result = drive::press(
+        &state.app,
+        state.tz,
+        &entry,
+        command,
+        driver,
+        (state.app.now)(),
+    )
+    .await
+    .map(|_| ());
     answer(&state, &signed, &entry, &form.back, result).await
 }
 
 /// The moment a message ends: "HH:MM" on the meeting's day.
-fn until_of(text: &str, entry: &MeetingEntry, state: &WebState) -> Result<Option<DateTime<Utc>>, ()> {
+fn until_of(
+    text: &str,
+    entry: &MeetingEntry,
+    state: &WebState,
+) -> Result<Option<DateTime<Utc>>, ()> {
     let text = text.trim().replace('.', ":");
     if text.is_empty() {
         return Ok(None);
@@ -395,11 +500,26 @@ pub async fn post_message(
     signed.check(&form.csrf)?;
     let entry = visible(&state, &signed, &key).await?;
     let Ok(until) = until_of(&form.until, &entry, &state) else {
-        let problem = tr(signed.lang, "Visas till: skriv en tid som 14:40, eller lämna tomt.", "Shown until: write a time such as 14:40, or leave it empty.");
+        let problem = tr(
+            signed.lang,
+            "Visas till: skriv en tid som 14:40, eller lämna tomt.",
+            "Shown until: write a time such as 14:40, or leave it empty.",
+        );
         return refused(&state, &signed, &entry, &form.back, problem.to_string()).await;
     };
-    let driver = Driver { name: &signed.viewer.user.name };
-    let result = drive::post_message(&state.app, state.tz, &entry, &form.text, until, driver, (state.app.now)()).await;
+    let driver = Driver {
+        name: &signed.viewer.user.name,
+    };
+    let result = drive::post_message(
+        &state.app,
+        state.tz,
+        &entry,
+        &form.text,
+        until,
+        driver,
+        (state.app.now)(),
+    )
+    .await;
     answer(&state, &signed, &entry, &form.back, result).await
 }
 
@@ -413,9 +533,26 @@ pub async fn withdraw_message(
     signed.check(&form.csrf)?;
     let entry = visible(&state, &signed, &key).await?;
     let Ok(posted) = DateTime::parse_from_rfc3339(form.posted.trim()) else {
-        return answer(&state, &signed, &entry, &form.back, Err(DriveError::NoSuchMessage)).await;
+        return answer(
+            &state,
+            &signed,
+            &entry,
+            &form.back,
+            Err(DriveError::NoSuchMessage),
+        )
+        .await;
     };
-    let driver = Driver { name: &signed.viewer.user.name };
-    let result = drive::withdraw_message(&state.app, state.tz, &entry, posted.with_timezone(&Utc), driver, (state.app.now)()).await;
+    let driver = Driver {
+        name: &signed.viewer.user.name,
+    };
+    let result = drive::withdraw_message(
+        &state.app,
+        state.tz,
+        &entry,
+        posted.with_timezone(&Utc),
+        driver,
+        (state.app.now)(),
+    )
+    .await;
     answer(&state, &signed, &entry, &form.back, result).await
 }

@@ -360,10 +360,16 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/meetings/{key}/board", get(meetings::board))
         .route("/meetings/{key}/corrections", post(meetings::correct))
         .route("/meetings/{key}/move", post(schedule::move_meeting))
-        .route("/meetings/{key}/control", get(control::page).post(control::press))
+        .route(
+            "/meetings/{key}/control",
+            get(control::page).post(control::press),
+        )
         .route("/meetings/{key}/control/panel", get(control::panel))
         .route("/meetings/{key}/message", post(control::post_message))
-        .route("/meetings/{key}/message/withdraw", post(control::withdraw_message))
+        .route(
+            "/meetings/{key}/message/withdraw",
+            post(control::withdraw_message),
+        )
         .route("/meetings/{key}/cancel", post(schedule::cancel_meeting))
         .route(
             "/meetings/{key}/corrections/withdraw",

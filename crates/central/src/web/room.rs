@@ -143,7 +143,11 @@ async fn seen(
         }
         Access::SignedIn => may_see_room(signed, &now),
     };
-    if allowed { Ok(now) } else { Err(PageError::NotFound) }
+    if allowed {
+        Ok(now)
+    } else {
+        Err(PageError::NotFound)
+    }
 }
 
 /// The query that carries a screen token on to the screen's parts.
@@ -390,7 +394,9 @@ pub async fn control_api(
             return fail(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_request",
-                format!("kroppen ska vara {{\"command\": \"next\"}} (och \"minutes\" för break och extend): {e}"),
+                format!(
+                    "kroppen ska vara {{\"command\": \"next\"}} (och \"minutes\" för break och extend): {e}"
+                ),
             );
         }
     };
@@ -409,13 +415,34 @@ pub async fn control_api(
     let entry = match now.open_meeting() {
         Some(target) => match state.app.db.meeting(&target.id).await {
             Ok(Some(entry)) => entry,
-            Ok(None) => return fail(StatusCode::CONFLICT, "no_meeting", DriveError::NoMeeting.to_string()),
+            Ok(None) => {
+                return fail(
+                    StatusCode::CONFLICT,
+                    "no_meeting",
+                    DriveError::NoMeeting.to_string(),
+                );
+            }
             Err(e) => return api_refusal(PageError::Db(e)),
         },
-        None => return fail(StatusCode::CONFLICT, "no_meeting", DriveError::NoMeeting.to_string()),
+        None => {
+            return fail(
+                StatusCode::CONFLICT,
+                "no_meeting",
+                DriveError::NoMeeting.to_string(),
+            );
+        }
     };
     let name = format!("nyckel: {}", found.name);
-    match drive::press(&state.app, state.tz, &entry, command, Driver { name: &name }, at).await {
+    match drive::press(
+        &state.app,
+        state.tz,
+        &entry,
+        command,
+        Driver { name: &name },
+        at,
+    )
+    .await
+    {
         Ok(said) => {
             let after = drive::room_now(&state.app, state.tz, &room, at).await;
             let mut line = after.map(|n| n.line()).unwrap_or_default();
@@ -423,7 +450,9 @@ pub async fn control_api(
             Json(line).into_response()
         }
         Err(DriveError::Db(e)) => api_refusal(PageError::Db(e)),
-        Err(DriveError::Refused(refusal)) => fail(StatusCode::CONFLICT, "refused", refusal.to_string()),
+        Err(DriveError::Refused(refusal)) => {
+            fail(StatusCode::CONFLICT, "refused", refusal.to_string())
+        }
         Err(other) => fail(StatusCode::CONFLICT, "refused", other.to_string()),
     }
 }
@@ -449,7 +478,8 @@ pub async fn calendar(
             cancelled: m.cancelled,
         })
         .collect();
-    let body = motesskylt_export::ics::room_calendar(Some(&room), &booked, state.tz, (state.app.now)());
+    let body =
+        motesskylt_export::ics::room_calendar(Some(&room), &booked, state.tz, (state.app.now)());
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
         body,
@@ -500,7 +530,10 @@ async fn room_page_with(
         return Err(PageError::NotFound);
     }
     let record = state.app.db.room(room).await?;
-    let access = record.as_ref().map_or("signed-in", |r| r.screen.as_str()).to_string();
+    let access = record
+        .as_ref()
+        .map_or("signed-in", |r| r.screen.as_str())
+        .to_string();
     let tokens = state.app.db.room_tokens(room).await?;
     let path = format!("/rooms/{}", percent_encode(room));
     let choice = |value: &str, label: &str| {
@@ -576,7 +609,11 @@ async fn room_page_with(
             }
         }
     };
-    Ok(signed.page(&format!("{} {room}", tr(lang, "Rum", "Room")), Section::Rooms, body))
+    Ok(signed.page(
+        &format!("{} {room}", tr(lang, "Rum", "Room")),
+        Section::Rooms,
+        body,
+    ))
 }
 
 /// `POST /rooms/{room}/access`.
@@ -598,9 +635,18 @@ pub async fn set_access(
         });
     }
     state
-        .audit(&signed.viewer.user.name, "room", None, format!("rummet {room}: skärmen {}", form.screen))
+        .audit(
+            &signed.viewer.user.name,
+            "room",
+            None,
+            format!("rummet {room}: skärmen {}", form.screen),
+        )
         .await?;
-    state.app.db.set_room(&room, None, Some(&form.screen), (state.app.now)()).await?;
+    state
+        .app
+        .db
+        .set_room(&room, None, Some(&form.screen), (state.app.now)())
+        .await?;
     Ok(Redirect::to(&format!("/rooms/{}", percent_encode(&room))).into_response())
 }
 
@@ -619,8 +665,10 @@ pub async fn new_token(
     let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 80 {
         return Err(PageError::Refused {
-            sv: "Namn: skriv vad nyckeln är till för (högst 80 tecken), t.ex. \"Tv i sal B\".".into(),
-            en: "Name: write what the token is for (at most 80 characters), e.g. \"TV in room B\".".into(),
+            sv: "Namn: skriv vad nyckeln är till för (högst 80 tecken), t.ex. \"Tv i sal B\"."
+                .into(),
+            en: "Name: write what the token is for (at most 80 characters), e.g. \"TV in room B\"."
+                .into(),
         });
     }
     let purpose = match form.purpose.as_str() {
@@ -635,9 +683,18 @@ pub async fn new_token(
     };
     let secret_text = secret::new_token()?;
     let now = (state.app.now)();
-    let what = if purpose == SCREEN { "skärmlänk" } else { "styrnyckel" };
+    let what = if purpose == SCREEN {
+        "skärmlänk"
+    } else {
+        "styrnyckel"
+    };
     state
-        .audit(&signed.viewer.user.name, "room_token", None, format!("rummet {room}: {what} \"{name}\" skapad"))
+        .audit(
+            &signed.viewer.user.name,
+            "room_token",
+            None,
+            format!("rummet {room}: {what} \"{name}\" skapad"),
+        )
         .await?;
     state
         .app
@@ -653,7 +710,13 @@ pub async fn new_token(
             revoked: None,
         })
         .await?;
-    room_page_with(&state, &signed, &room, Some((purpose.to_string(), secret_text))).await
+    room_page_with(
+        &state,
+        &signed,
+        &room,
+        Some((purpose.to_string(), secret_text)),
+    )
+    .await
 }
 
 /// `POST /rooms/{room}/tokens/revoke`.
@@ -676,9 +739,18 @@ pub async fn revoke_token(
         return Err(PageError::NotFound);
     };
     state
-        .audit(&signed.viewer.user.name, "room_token", None, format!("rummet {room}: nyckeln \"{}\" återkallad", token.name))
+        .audit(
+            &signed.viewer.user.name,
+            "room_token",
+            None,
+            format!("rummet {room}: nyckeln \"{}\" återkallad", token.name),
+        )
         .await?;
-    state.app.db.revoke_room_token(&room, &token.id, (state.app.now)()).await?;
+    state
+        .app
+        .db
+        .revoke_room_token(&room, &token.id, (state.app.now)())
+        .await?;
     Ok(Redirect::to(&format!("/rooms/{}", percent_encode(&room))).into_response())
 }
 

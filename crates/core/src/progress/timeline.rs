@@ -58,7 +58,10 @@ pub fn timeline(
     };
     // Where the rest of the plan resumes from, and when.
     let (resume, from) = match state.phase {
-        Phase::Before => (schedule.planned_start, state.now.max(schedule.planned_start)),
+        Phase::Before => (
+            schedule.planned_start,
+            state.now.max(schedule.planned_start),
+        ),
         Phase::After => (schedule.planned_end, schedule.planned_end),
         _ => {
             let since = state.current_since.unwrap_or(state.now);

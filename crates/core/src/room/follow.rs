@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::{Booking, Shown, shown};
 use crate::model::identity::span;
 use crate::model::time::local_time;
 use crate::model::{Meeting, meeting_key};
-use super::{Booking, Shown, shown};
 use crate::wire::RoomMeeting;
 
 /// What the door says about the meeting it holds.
