@@ -74,6 +74,10 @@ fi
 status=0
 BIN="$bin" BASE_URL="$base" WORK_DIR="$tmp" SEED="$root/tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" \
   SCREENSHOTS="${SCREENSHOTS:-}" node "$here/secretary.mjs" || status=$?
+# The meeting run from the secretary's phone: a server and a kiosk of its
+# own, on a rehearsal clock (issue 19).
+BIN="$bin" WORK_DIR="$tmp" SEED="$root/tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" \
+  SCREENSHOTS="${SCREENSHOTS:-}" node "$here/room.mjs" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "tests/browser: the server's log (last 40 lines):" >&2
   tail -n 40 "$tmp/server.log" >&2

@@ -169,7 +169,7 @@ async function download(page, label) {
 
 /// The attendance board's row for `name` (first cell is the name).
 const boardRow = (page, name) =>
-  page.locator('[data-live] table.board tbody tr').filter({ has: page.locator('td:first-child', { hasText: name }) });
+  page.locator('[data-live$="/board"] table.board tbody tr').filter({ has: page.locator('td:first-child', { hasText: name }) });
 
 async function correct(page, person, direction, time) {
   await page.selectOption('#person', { label: person });
@@ -340,7 +340,7 @@ async function main() {
     );
     assert.match(await boardRow(page, HELEN).innerText(), /Inne\s+sedan 12\.55/, 'the live board should say "Inne sedan 12.55"');
     assert.equal(await page.evaluate(() => window.notReloaded), true, 'the first page should not have been reloaded');
-    assert.ok(await page.locator('[data-live]').getAttribute('data-updated'), 'live.js should have marked the board data-updated');
+    assert.ok(await page.locator('[data-live$="/board"]').getAttribute('data-updated'), 'live.js should have marked the board data-updated');
     boardCounts = await page.locator('[data-live] .counts').innerText();
   });
 
