@@ -393,3 +393,136 @@ fn already_checked_in_names_the_person() {
         "\"Du är redan incheckad\" looks the same for everyone"
     );
 }
+
+// The message band's colours (ui/theme.slint): its panel and its stripe.
+const PANEL: [u8; 3] = [0x1b, 0x27, 0x33];
+const ACCENT: [u8; 3] = [0x7c, 0xc4, 0xff];
+
+/// The fixture with the secretary's message posted at 13:10, to end at
+/// `until` if given.
+fn with_message(text: &str, until: Option<&str>) -> Fixture {
+    let mut f = fixture();
+    let until = until.map(|u| {
+        moment(&f, u)
+            .with_timezone(&DEFAULT_TIME_ZONE)
+            .fixed_offset()
+    });
+    let posted = Event::new(
+        moment(&f, "13:10"),
+        DEFAULT_TIME_ZONE,
+        motesskylt_core::model::EventKind::MessagePosted {
+            text: text.into(),
+            until,
+        },
+    );
+    f.events.push(posted);
+    f
+}
+
+/// A rectangle (x0, y0)–(x1, y1) as fractions of the image.
+type Area = (f32, f32, f32, f32);
+
+/// One unit of `Metrics` in ui/theme.slint at `size`: a pixel at 800×480
+/// and 480×800.
+fn unit(size: (u32, u32)) -> f32 {
+    let (w, h) = (size.0 as f32, size.1 as f32);
+    if h > w {
+        (w / 480.0).min(h / 800.0)
+    } else {
+        (w / 800.0).min(h / 480.0)
+    }
+}
+
+/// Where the message band stands at `size`: under the header, across the
+/// screen (the header's height and the layout's margins and gaps, in the
+/// units of `Metrics` in ui/theme.slint), as fractions of the image; and
+/// the band's label column.
+fn band_areas(size: (u32, u32)) -> (Area, Area) {
+    let (w, h) = (size.0 as f32, size.1 as f32);
+    let u = unit(size);
+    // Margin 20, header 32, spacing 15: the band starts 67 units down and
+    // is at least 40 high.
+    let (top, bottom) = ((70.0 * u) / h, (105.0 * u) / h);
+    let band = (0.0, top, 1.0, bottom);
+    let label = (30.0 * u / w, top, 140.0 * u / w, bottom);
+    (band, label)
+}
+
+#[test]
+fn the_secretarys_message_stands_under_the_header_until_its_end() {
+    let plain = fixture();
+    let posted = with_message("Vi återupptar 14.40", Some("14:40"));
+    for size in SIZES {
+        let at = format!("{}x{}", size.0, size.1);
+        let (band, _) = band_areas(size);
+        let without = draw(&plain, "13:15", Lang::Sv, None, size);
+        let with = draw(&posted, "13:15", Lang::Sv, None, size);
+        let area = ((band.3 - band.1) * size.0 as f32 * size.1 as f32) as usize;
+        // The band's panel fills most of its area, where the screen without
+        // a message has next to none of it (only text edges come close).
+        assert!(
+            count(&with, PANEL, band) > area / 2 + count(&without, PANEL, band),
+            "the message band at {at}"
+        );
+        // The stripe down the band's left edge is drawn in the accent, whole.
+        let x = (23.0 * unit(size)) as u32;
+        let rows = (band.1 * size.1 as f32) as u32..(band.3 * size.1 as f32) as u32;
+        let stripe = rows
+            .clone()
+            .filter(|&y| {
+                with.pixel(x, y)
+                    .iter()
+                    .zip(ACCENT)
+                    .all(|(a, b)| (i16::from(*a) - i16::from(b)).abs() <= 6)
+            })
+            .count();
+        assert_eq!(stripe, rows.len(), "the band's stripe at {at}");
+        // It makes room without pushing the timer or the schedule line off
+        // the screen.
+        assert!(
+            count(&with, CALM, TIMER_AREA) > (size.0 * size.1 / 100) as usize,
+            "the timer at {at} beside a message"
+        );
+        assert!(
+            count(&with, TEXT, (0.0, 0.85, 1.0, 1.0)) > 30,
+            "the schedule line at {at} beside a message"
+        );
+    }
+    // At its end it is gone: the screen is the one without it.
+    for at in ["14:40", "15:40"] {
+        assert_eq!(
+            draw(&posted, at, Lang::Sv, None, (800, 480)).rgb,
+            draw(&plain, at, Lang::Sv, None, (800, 480)).rgb,
+            "the message still shows at {at}"
+        );
+    }
+}
+
+#[test]
+fn the_message_band_says_message_and_its_end_in_words() {
+    let ends = with_message("Vi återupptar 14.40", Some("14:40"));
+    let open = with_message("Vi återupptar 14.40", None);
+    for size in SIZES {
+        let at = format!("{}x{}", size.0, size.1);
+        let (band, label) = band_areas(size);
+        let sv = draw(&ends, "13:15", Lang::Sv, None, size);
+        let en = draw(&ends, "13:15", Lang::En, None, size);
+        let sv_open = draw(&open, "13:15", Lang::Sv, None, size);
+        let differ = |a: &Image, b: &Image, area: Area| {
+            let (x0, y0, x1, y1) = area;
+            let xs = (x0 * size.0 as f32) as u32..(x1 * size.0 as f32) as u32;
+            let ys = (y0 * size.1 as f32) as u32..(y1 * size.1 as f32) as u32;
+            ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+                .filter(|&(x, y)| a.pixel(x, y) != b.pixel(x, y))
+                .count()
+        };
+        // "Meddelande · till 14.40" against "Message · until 14:40".
+        assert!(differ(&sv, &en, band) > 100, "the band's words at {at}");
+        // A message with an end says so ("till 14.40"); one without does not.
+        let area = if size.1 > size.0 { band } else { label };
+        assert!(
+            differ(&sv, &sv_open, area) > 100,
+            "the message's end at {at}"
+        );
+    }
+}

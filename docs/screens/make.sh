@@ -52,3 +52,12 @@ shot item-480x800    --at 13:16:56 --size 480x800
 shot break-480x800-en --at 14:30 --size 480x800 --lang en
 shot long-title      --at 14:20
 shot long-title-480x800 --at 14:20 --size 480x800
+
+# The secretary's message to the room: the event log with one line more.
+messages=$(mktemp)
+trap 'rm -f "$messages"' EXIT
+{
+  cat "$log"
+  echo '{"at":"2026-06-04T13:10:00+02:00","type":"message_posted","text":"Vi återupptar 14.40","until":"2026-06-04T14:40:00+02:00"}'
+} >"$messages"
+plan message         --at 13:15 --events "$messages"

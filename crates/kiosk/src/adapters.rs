@@ -186,6 +186,9 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
         frame.set_sync_since(sync.since.as_str().into());
         frame.set_sync_unsent(i32::try_from(sync.unsent).unwrap_or(i32::MAX));
     }
+    let message = view.message.as_ref();
+    frame.set_message_text(message.map(|m| m.text.as_str()).unwrap_or_default().into());
+    frame.set_message_until(message.map(|m| m.until.as_str()).unwrap_or_default().into());
     let ask = kiosk.global::<ui::PromptAdapter>();
     ask.set_kind(prompt(view.prompt.kind));
     ask.set_for_card(view.prompt.for_card);

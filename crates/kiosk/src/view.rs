@@ -6,11 +6,12 @@
 //! translated in `ui/`; this module formats what comes from data: names,
 //! dates, clock times and countdowns in the language's style.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use motesskylt_core::model::time::{Lang, local_time};
 use motesskylt_core::model::{AgendaEntry, Meeting, Participant};
+use motesskylt_core::progress::message::RoomMessage;
 use motesskylt_core::progress::report::countdown;
 use motesskylt_core::progress::{Current, Phase, ScreenState};
 
@@ -198,6 +199,40 @@ pub struct View {
     pub reader_problem: bool,
     /// Sync's line, when the kiosk syncs.
     pub sync: Option<SyncView>,
+    /// The secretary's message to the room, while it shows.
+    pub message: Option<MessageView>,
+}
+
+/// The secretary's message to the room ("Vi återupptar 14.40"): the screen
+/// writes it in a band under its header, labelled "Meddelande" and, when
+/// it ends by itself, "till 14.40" (the words come from the screen's
+/// translations).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageView {
+    /// The text as the secretary wrote it.
+    pub text: String,
+    /// When it stops showing: "14.40" (English "14:40") on the day shown,
+    /// "5 juni 2026 kl. 10.00" on another; empty when it has no end.
+    pub until: String,
+}
+
+impl MessageView {
+    /// The message as shown at `now` in `lang`.
+    pub fn of(message: &RoomMessage, now: DateTime<Utc>, tz: Tz, lang: Lang) -> MessageView {
+        let today = local_time(now, tz).date();
+        let until = message.until.map(|until| {
+            let until = local_time(until, tz);
+            if until.date() == today {
+                lang.clock(until.time())
+            } else {
+                moment(lang, until.date(), until.time())
+            }
+        });
+        MessageView {
+            text: message.text.clone(),
+            until: until.unwrap_or_default(),
+        }
+    }
 }
 
 /// Sync's small status line: "Synkad", or "Offline sedan 13.42, 12 ej
@@ -394,6 +429,12 @@ pub fn compose(
     let mut view = View {
         frame,
         door: door_view(meeting, door, state.now, tz, lang, settings),
+        // A meeting of a day gone by has nothing more to tell the room.
+        message: state
+            .message
+            .as_ref()
+            .filter(|_| meeting.date >= today)
+            .map(|m| MessageView::of(m, state.now, tz, lang)),
         ..View::default()
     };
     match screen {
@@ -489,6 +530,10 @@ pub fn without_meeting(
     };
     view.frame.screen = ScreenKind::NoMeeting;
     view.room_state = state;
+    // Free after the meeting: its message is no longer the room's news.
+    if state == RoomState::Free && starts <= local {
+        view.message = None;
+    }
     view.next_meeting = match state {
         RoomState::Cancelled if meeting.date == local.date() => today_text(),
         RoomState::Cancelled => other_day(),
@@ -500,9 +545,14 @@ pub fn without_meeting(
 
 /// "11 december 2026 kl. 13.00", "11 December 2026, 13:00".
 fn meeting_time(lang: Lang, date: NaiveDate, meeting: &Meeting) -> String {
+    moment(lang, date, meeting.start)
+}
+
+/// "11 december 2026 kl. 13.00", "11 December 2026, 13:00".
+fn moment(lang: Lang, date: NaiveDate, time: NaiveTime) -> String {
     match lang {
-        Lang::Sv => format!("{} kl. {}", lang.date(date), lang.clock(meeting.start)),
-        Lang::En => format!("{}, {}", lang.date(date), lang.clock(meeting.start)),
+        Lang::Sv => format!("{} kl. {}", lang.date(date), lang.clock(time)),
+        Lang::En => format!("{}, {}", lang.date(date), lang.clock(time)),
     }
 }
 
@@ -672,6 +722,106 @@ mod tests {
             shown(RoomState::Cancelled, "13:20", Lang::Sv),
             "SRO, 13.00–15.30"
         );
+    }
+
+    /// The view at `now` of the SRO meeting following its plan, with the
+    /// secretary's message posted at `posted`, to end at `until` if given,
+    /// on the room's screen in `room` if given.
+    fn message_at(
+        posted: &str,
+        until: Option<&str>,
+        now: &str,
+        lang: Lang,
+        room: Option<RoomState>,
+    ) -> Option<MessageView> {
+        use motesskylt_core::model::{Event, EventKind};
+        use motesskylt_core::progress::{Schedule, screen_state, with_plan};
+        let meeting =
+            motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+                .unwrap();
+        let tz = motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+        let at = |text: &str| {
+            motesskylt_core::model::time::parse_moment(text, meeting.date, tz).unwrap()
+        };
+        let posted = Event::new(
+            at(posted),
+            tz,
+            EventKind::MessagePosted {
+                text: "Vi återupptar 14.40".into(),
+                until: until.map(|u| at(u).with_timezone(&tz).fixed_offset()),
+            },
+        );
+        let schedule = Schedule::new(&meeting, tz);
+        let events = with_plan(&schedule, &[posted]);
+        let state = screen_state(&meeting, &schedule, Some(&events), at(now));
+        let mut view = compose(&meeting, &state, tz, lang, Settings::default(), None);
+        if let Some(room) = room {
+            without_meeting(&mut view, &meeting, room, at(now), tz, lang);
+        }
+        view.message
+    }
+
+    #[test]
+    fn the_secretarys_message_shows_with_its_end_in_the_languages_clock() {
+        let shown = |now, lang| message_at("13:10", Some("14:40"), now, lang, None);
+        assert_eq!(shown("13:09:59", Lang::Sv), None, "not before it is posted");
+        assert_eq!(
+            shown("13:15", Lang::Sv),
+            Some(MessageView {
+                text: "Vi återupptar 14.40".into(),
+                until: "14.40".into(),
+            }),
+            "the screen writes \"till 14.40\""
+        );
+        assert_eq!(
+            shown("13:15", Lang::En).map(|m| m.until),
+            Some("14:40".into()),
+            "the screen writes \"until 14:40\""
+        );
+        // An end on another day than the one shown is named with its date.
+        assert_eq!(
+            message_at("13:10", Some("2026-06-05 10:00"), "13:15", Lang::Sv, None).map(|m| m.until),
+            Some("5 juni 2026 kl. 10.00".into())
+        );
+        assert_eq!(
+            message_at("13:10", Some("2026-06-05 10:00"), "13:15", Lang::En, None).map(|m| m.until),
+            Some("5 June 2026, 10:00".into())
+        );
+        // Without an end: no "till".
+        assert_eq!(
+            message_at("13:10", None, "13:15", Lang::Sv, None).map(|m| m.until),
+            Some(String::new())
+        );
+    }
+
+    #[test]
+    fn the_secretarys_message_is_gone_at_its_end() {
+        let shown = |now| message_at("13:10", Some("14:40"), now, Lang::Sv, None);
+        assert!(shown("14:39:59").is_some());
+        assert_eq!(shown("14:40"), None);
+        assert_eq!(shown("15:40"), None);
+        // Without an end it stays for the rest of the meeting's day, on
+        // the screen after the meeting too, but not on a later day.
+        let open = |now| message_at("13:10", None, now, Lang::Sv, None);
+        assert!(open("15:40").is_some());
+        assert!(open("23:59").is_some());
+        assert_eq!(open("2026-06-05 08:00"), None);
+    }
+
+    #[test]
+    fn a_free_or_cancelled_room_shows_the_message_of_its_meeting_while_it_is_ahead() {
+        let shown = |posted, now, room| message_at(posted, None, now, Lang::Sv, Some(room));
+        // Cancelled: the message tells the room what happens instead.
+        assert!(shown("11:00", "13:20", RoomState::Cancelled).is_some());
+        // Free before the meeting the door holds: its message is news.
+        assert!(shown("11:00", "12:00", RoomState::Free).is_some());
+        assert_eq!(
+            shown("11:00", "10:59", RoomState::Free),
+            None,
+            "not yet posted"
+        );
+        // Free after it: the meeting is over, and so is its message.
+        assert_eq!(shown("13:10", "16:10", RoomState::Free), None);
     }
 
     #[test]
