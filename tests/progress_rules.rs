@@ -407,3 +407,54 @@ fn a_press_at_the_door_and_one_on_the_pages_in_the_same_second_agree() {
         }
     }
 }
+
+#[test]
+fn the_agenda_at_a_moment_says_done_now_next_and_when_each_is_expected() {
+    use motesskylt_core::progress::control::Command;
+    use motesskylt_core::progress::timeline::{Standing, timeline};
+    let m = meeting();
+    let schedule = Schedule::new(&m, DEFAULT_TIME_ZONE);
+    let mut log = Vec::new();
+    press(&m, &mut log, Command::Start, "12:58").unwrap();
+    for clock in ["13:02", "13:04", "13:06"] {
+        press(&m, &mut log, Command::Next, clock).unwrap();
+    }
+    let events = motesskylt_core::progress::with_plan(&schedule, &log);
+    let state = driven(&m, &log, "13:10");
+    let lines = timeline(&m, &schedule, &events, &state);
+    let of = |number: &str| {
+        lines
+            .iter()
+            .find(|l| m.items[l.index].number.as_deref() == Some(number))
+            .unwrap()
+    };
+    assert_eq!(of("1").standing, Standing::Done);
+    assert_eq!(of("1").started, Some(at(&m, "12:58")));
+    assert_eq!(of("4").standing, Standing::Now);
+    assert_eq!(of("4").started, Some(at(&m, "13:06")));
+    assert_eq!(of("4").expected, None);
+    // Item 4 started a minute late and keeps its 20 minutes: item 5 is
+    // expected a minute after its planned 13.25, and so is everything after.
+    assert_eq!(of("5").standing, Standing::Next);
+    assert_eq!(of("5").expected, Some(at(&m, "13:26")));
+    assert_eq!(of("11").standing, Standing::Later);
+    assert_eq!(of("11").expected, Some(at(&m, "15:21")));
+    assert_eq!(of("11").planned, at(&m, "15:20"));
+    // Over time the expected starts move with now.
+    let late = driven(&m, &log, "13:30");
+    let lines = timeline(&m, &schedule, &events, &late);
+    let five = lines
+        .iter()
+        .find(|l| m.items[l.index].number.as_deref() == Some("5"))
+        .unwrap();
+    assert_eq!(five.expected, Some(at(&m, "13:30")));
+    // Before the start everything is to come, from the planned start.
+    let before = driven(&m, &[], "12:30");
+    let lines = timeline(&m, &schedule, &with_plan_events(&schedule), &before);
+    assert!(lines.iter().all(|l| l.standing != Standing::Done));
+    assert_eq!(lines[0].expected, Some(at(&m, "13:00")));
+}
+
+fn with_plan_events(schedule: &Schedule) -> Vec<Event> {
+    motesskylt_core::progress::with_plan(schedule, &[])
+}

@@ -253,6 +253,10 @@ fn action_word(action: &str, lang: Lang) -> &str {
         "sign_in" => tr(lang, "Inloggning", "Sign-in"),
         "card_revoke" => tr(lang, "Kort återkallat", "Card revoked"),
         "card_expect" => tr(lang, "Nytt kort väntas", "New card expected"),
+        "control" => tr(lang, "Styrning", "Control"),
+        "message" => tr(lang, "Meddelande", "Message"),
+        "message_withdrawn" => tr(lang, "Meddelande borttaget", "Message withdrawn"),
+        "room_token" => tr(lang, "Rummets nyckel", "Room token"),
         other => other,
     }
 }

@@ -129,6 +129,15 @@ pub async fn controls(
             }
         }
     };
+    let today = local_time((state.app.now)(), state.tz).date();
+    if today != entry.meeting.date || entry.cancelled {
+        return html! {
+            section.card #control aria-labelledby="control-title" {
+                h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
+                p.sub { (tr(lang, "Mötet styrs härifrån på mötesdagen: start, nästa punkt, paus, mer tid, avslut och meddelanden till rummet.", "The meeting is run from here on its day: start, next item, break, more time, end and messages to the room.")) }
+            }
+        };
+    }
     html! {
         section.card #control aria-labelledby="control-title" {
             h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
@@ -157,7 +166,7 @@ pub async fn controls(
                     button.big.secondary type="submit" name="command" value="break" { (tr(lang, "Oplanerad paus", "Unplanned break")) }
                 }
             }
-            form method="post" action=(format!("{path}/message")) {
+            form.message method="post" action=(format!("{path}/message")) {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 input type="hidden" name="back" value=(back);
                 div.inline {

@@ -259,6 +259,17 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
     let at = (state.app.now)();
     let engine = screen_state(meeting, &schedule, Some(&events), at);
     let lines = timeline(meeting, &schedule, &events, &engine);
+    // A TV does not scroll: the items done before the last one fold into
+    // one line.
+    let done = lines
+        .iter()
+        .take_while(|l| l.standing == Standing::Done)
+        .count();
+    let hidden = if done == lines.len() {
+        0
+    } else {
+        done.saturating_sub(1)
+    };
     let status = now.status.as_ref();
     html! {
         header.screenhead {
@@ -298,7 +309,10 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
                         th { (tr(lang, "Läge", "Status")) }
                     } }
                     tbody {
-                        @for line in &lines {
+                        @if hidden > 0 {
+                            tr.done { td colspan="5" { (hidden) " " (tr(lang, "punkter klara", "items done")) } }
+                        }
+                        @for line in lines.iter().skip(hidden) {
                             @let entry = &meeting.items[line.index];
                             @let (word, class) = match line.standing {
                                 Standing::Done => (tr(lang, "Klar", "Done"), "done"),
@@ -771,9 +785,9 @@ main { padding:2vw 3vw; }
 .hero .big { font-size:2.4em; font-weight:700; margin:.2em 0; }
 .panel { border-left:.4em solid var(--accent); padding-left:1em; }
 .panel.break { border-color:var(--warn); } .panel.before, .panel.after { border-color:var(--muted); }
-.panel .current { font-size:2.2em; font-weight:700; margin:.1em 0; }
+.panel .current { font-size:2em; font-weight:700; margin:.1em 0; }
 .panel .muted, .muted { color:var(--muted); }
-.panel .digits { font-size:4.5em; font-weight:700; font-variant-numeric:tabular-nums; line-height:1; }
+.panel .digits { font-size:4em; font-weight:700; font-variant-numeric:tabular-nums; line-height:1; }
 .panel .timelabel { font-size:1.4em; font-weight:700; }
 .panel .time.soon { color:var(--warn); } .panel .time.over { color:var(--bad); }
 .panel .behind { color:var(--bad); font-weight:700; }
