@@ -79,6 +79,7 @@ async fn story(db: &impl CentralDb) {
     assert_eq!(db.acked("dorr-b").await.unwrap(), 0);
 
     rooms_devices_and_pulls(db).await;
+    room_tokens(db).await;
     people_and_the_audit_log(db).await;
     schedules(db).await;
 }
@@ -336,6 +337,66 @@ async fn schedules(db: &impl CentralDb) {
 
 /// Enrolment with one-time codes, tokens, revocation, meetings kept per
 /// room, and pulls by cursor.
+/// A room's screen access and its tokens: kept as hashes, listed,
+/// found by hash, revoked once.
+async fn room_tokens(db: &impl CentralDb) {
+    use motesskylt_central::db::RoomToken;
+    assert_eq!(db.room("sal-b").await.unwrap(), None);
+    db.set_room("sal-b", Some("Sal B"), Some("token"), t0())
+        .await
+        .unwrap();
+    let room = db.room("sal-b").await.unwrap().unwrap();
+    assert_eq!(
+        (room.title.as_deref(), room.screen.as_str()),
+        (Some("Sal B"), "token")
+    );
+    let token = |id: &str, hash: &str, purpose: &str, minutes: i64| RoomToken {
+        id: id.into(),
+        hash: hash.into(),
+        room: "sal-b".into(),
+        purpose: purpose.into(),
+        name: format!("nyckel {id}"),
+        created: t0() + Duration::minutes(minutes),
+        created_by: "admin".into(),
+        revoked: None,
+    };
+    db.add_room_token(&token("b", "hash-b", "control", 2))
+        .await
+        .unwrap();
+    db.add_room_token(&token("a", "hash-a", "screen", 1))
+        .await
+        .unwrap();
+    let listed = db.room_tokens("sal-b").await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["a", "b"],
+        "oldest first"
+    );
+    assert_eq!(listed[1], token("b", "hash-b", "control", 2));
+    assert!(db.room_tokens("sal-c").await.unwrap().is_empty());
+    assert_eq!(db.room_token("hash-a").await.unwrap().unwrap().id, "a");
+    assert_eq!(db.room_token("nope").await.unwrap(), None);
+    // The same hash twice is refused: a token names one room.
+    assert!(
+        db.add_room_token(&token("c", "hash-a", "screen", 3))
+            .await
+            .is_err()
+    );
+    assert!(
+        !db.revoke_room_token("sal-c", "a", t0()).await.unwrap(),
+        "another room's"
+    );
+    assert!(db.revoke_room_token("sal-b", "a", t0()).await.unwrap());
+    assert!(
+        !db.revoke_room_token("sal-b", "a", t0()).await.unwrap(),
+        "once"
+    );
+    assert_eq!(
+        db.room_token("hash-a").await.unwrap().unwrap().revoked,
+        Some(t0())
+    );
+}
+
 async fn rooms_devices_and_pulls(db: &impl CentralDb) {
     let later = t0() + Duration::hours(1);
     db.add_code("code-1", "rum-1", later, t0()).await.unwrap();
