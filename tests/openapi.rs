@@ -53,9 +53,21 @@ fn documented_paths(yaml: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The API's routes: the device API's, and the room's under `/api/` that
+/// the pages' router serves (they take a session as well as a token).
+fn api_routes() -> BTreeSet<String> {
+    let mut all = routes(&read("crates/central/src/api.rs"));
+    all.extend(
+        routes(&read("crates/central/src/web/mod.rs"))
+            .into_iter()
+            .filter(|r| r.starts_with("/api/")),
+    );
+    all
+}
+
 #[test]
 fn the_openapi_document_lists_exactly_the_routes_of_the_code() {
-    let code = routes(&read("crates/central/src/api.rs"));
+    let code = api_routes();
     let documented = documented_paths(&read("docs/api/openapi.yaml"));
     assert!(code.len() >= 7, "found too few routes in api.rs: {code:?}");
     let undocumented: Vec<_> = code.difference(&documented).collect();
@@ -72,7 +84,20 @@ fn the_openapi_document_lists_exactly_the_routes_of_the_code() {
 
 #[test]
 fn the_openapi_document_names_every_error_code() {
-    let codes = error_codes(&read("crates/central/src/api.rs"));
+    let mut codes = error_codes(&read("crates/central/src/api.rs"));
+    // The room's: `fail(StatusCode::…, "code", …)` and the refusals'
+    // `(StatusCode::…, "code", …)`.
+    let room = read("crates/central/src/web/room.rs");
+    let room_codes = Regex::new(r#"StatusCode::[A-Z_]+,\s*"([a-z_]+)""#).unwrap();
+    let found: BTreeSet<String> = room_codes
+        .captures_iter(&room)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert!(
+        found.len() >= 6,
+        "found too few error codes in room.rs: {found:?}"
+    );
+    codes.extend(found);
     let yaml = read("docs/api/openapi.yaml");
     assert!(
         codes.len() >= 10,
