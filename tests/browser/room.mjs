@@ -83,6 +83,7 @@ const central = (...args) => execFileSync(BIN, ['central', '--config', config, .
 
 async function main() {
   central('user', 'anna', '--body', 'SRO');
+  central('room', 'add', ROOM, '--name', 'Sal B');
   assert.equal(central('meeting', 'import', SEED, '--room', ROOM), KEY);
   const code = central('code', '--room', ROOM).split('\n')[0];
 

@@ -253,6 +253,8 @@ pub struct RoomNow {
     pub target: Option<Target>,
     /// Its room.
     pub room: String,
+    /// The room's name as people say it ("Sal Vänern"), if given.
+    pub title: Option<String>,
     /// Its events (what the status was folded from).
     pub events: Vec<Event>,
     /// The status, when the room has a meeting today or later.
@@ -336,9 +338,11 @@ pub async fn room_now(
         }
         _ => (Vec::new(), None),
     };
+    let title = app.db.room(room).await?.and_then(|r| r.title);
     Ok(RoomNow {
         target,
         room: room.to_string(),
+        title,
         events,
         status,
     })

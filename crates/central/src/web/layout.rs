@@ -154,11 +154,11 @@ table.edit td { vertical-align:middle; }
 table.edit td.title { width:45%; }
 select, input[type=time] { height:40px; }
 .lang { font-size:14px; }
-.buttons { display:grid; grid-template-columns:repeat(auto-fill, minmax(160px, 1fr)); gap:10px; margin:12px 0; align-items:end; }
+.buttons { display:grid; grid-template-columns:repeat(auto-fill, minmax(140px, 1fr)); gap:10px; margin:12px 0; align-items:end; }
 .buttons .inline { grid-column:1 / -1; }
 form.control { margin:0; }
 form.control > button.big { width:100%; }
-button.big { min-height:56px; min-width:120px; font-size:18px; font-weight:600; padding:10px 18px; }
+button.big { min-height:56px; min-width:120px; font-size:18px; font-weight:600; padding:10px 12px; }
 .message .grow { min-width:220px; }
 input.minutes { width:90px; height:56px; font-size:18px; }
 .panel { border-left:6px solid var(--accent); padding:4px 0 4px 16px; }

@@ -174,13 +174,14 @@ pub async fn screen(
         .target
         .as_ref()
         .map_or_else(|| room.clone(), |t| t.meeting.body.clone());
+    let room_title = now.title.clone().unwrap_or_else(|| room.clone());
     let markup = html! {
         (DOCTYPE)
         html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (room) }
+                title { (title) " – " (room_title) }
                 link rel="stylesheet" href="/assets/screen.css";
                 script src="/assets/live.js" defer {}
                 noscript { meta http-equiv="refresh" content="30"; }
@@ -248,7 +249,7 @@ pub async fn screen_live(
 fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Markup {
     let tz = state.tz;
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, tz).time());
-    let room_title = room;
+    let room_title = now.title.as_deref().unwrap_or(room);
     let Some(((meeting, schedule, events), target)) = now.schedule(tz).zip(now.target.as_ref())
     else {
         return html! {
@@ -277,6 +278,8 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
             span.meeting { (meeting.body) " · " (lang.date(meeting.date)) " " (lang.clock(meeting.start)) "–" (lang.clock(meeting.end)) }
             span.clock { (clock(at)) }
         }
+        div.columns {
+        div.left {
         @match (&target.door, status) {
             (DoorState::Cancelled, _) => {
                 section.hero.cancelled { p.phase { (tr(lang, "Inställt", "Cancelled")) } p.big { (tr(lang, "Mötet är inställt", "The meeting is cancelled")) } }
@@ -296,6 +299,7 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
                 b { (tr(lang, "Meddelande", "Message")) ": " } (message.text)
                 @if let Some(until) = message.until { " " span.muted { "(" (tr(lang, "till", "until")) " " (clock(until)) ")" } }
             }
+        }
         }
         @if target.door == DoorState::Open {
             section.agenda {
@@ -331,6 +335,7 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
                     }
                 }
             }
+        }
         }
     }
 }
@@ -785,7 +790,7 @@ main { padding:2vw 3vw; }
 .hero .big { font-size:2.4em; font-weight:700; margin:.2em 0; }
 .panel { border-left:.4em solid var(--accent); padding-left:1em; }
 .panel.break { border-color:var(--warn); } .panel.before, .panel.after { border-color:var(--muted); }
-.panel .current { font-size:2em; font-weight:700; margin:.1em 0; }
+.panel .current { font-size:1.8em; font-weight:700; margin:.1em 0; }
 .panel .muted, .muted { color:var(--muted); }
 .panel .digits { font-size:4em; font-weight:700; font-variant-numeric:tabular-nums; line-height:1; }
 .panel .timelabel { font-size:1.4em; font-weight:700; }
@@ -793,6 +798,21 @@ main { padding:2vw 3vw; }
 .panel .behind { color:var(--bad); font-weight:700; }
 .panel .plan, .panel .next { font-size:1.2em; margin:.3em 0; }
 .roommessage { background:#3a2f12; border:2px solid var(--warn); border-radius:.4em; padding:.6em 1em; font-size:1.4em; margin:1vw 0; }
+@media (min-width: 1200px) {
+  .columns { display:grid; grid-template-columns:1.25fr 1fr; gap:3vw; align-items:start; }
+  .columns .agenda { font-size:.8em; }
+  .columns .agenda table { table-layout:fixed; }
+.agenda th:not(:first-child), .agenda td:not(:first-child) { width:6em; }
+.agenda th { font-size:.8em; letter-spacing:0; text-transform:none; }
+.agenda td:first-child { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
+.panel .current { display:-webkit-box; -webkit-line-clamp:3; -webkit-box-orient:vertical; overflow:hidden; }
+.agenda h2 { margin-top:2vw; }
+}
+.agenda table { table-layout:fixed; }
+.agenda th:not(:first-child), .agenda td:not(:first-child) { width:6em; }
+.agenda th { font-size:.8em; letter-spacing:0; text-transform:none; }
+.agenda td:first-child { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
+.panel .current { display:-webkit-box; -webkit-line-clamp:3; -webkit-box-orient:vertical; overflow:hidden; }
 .agenda h2 { font-size:1.1em; text-transform:uppercase; letter-spacing:.08em; color:var(--muted); margin:1.5vw 0 .5vw; }
 table { width:100%; border-collapse:collapse; }
 th, td { text-align:left; padding:.35em .6em; border-bottom:1px solid var(--line); }
