@@ -326,6 +326,7 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
     early.mono_ms = up_ms - 600_000;
     let recorded = device_now - Duration::days(2);
     early.event = Event::new(recorded, DEFAULT_TIME_ZONE, early.event.kind.clone());
+    early.wall = recorded;
     let mut later = wire("dorr-a", 2, &key);
     later.boot = "b1".into();
     let (status, body) = api
@@ -364,6 +365,56 @@ async fn the_clock_offset_is_estimated(db: AnyDb) {
         log[1].get("clock_corrected").is_none(),
         "a synchronised clock is left alone"
     );
+
+    // The plan's progress that the door recorded with its first control
+    // (item 4 at its planned time, 20 minutes before the press) keeps its
+    // distance from the press; an undo of it on the pages follows it.
+    use motesskylt_core::model::EventKind;
+    let mut plan = wire("dorr-a", 3, &key);
+    plan.boot = "b1".into();
+    plan.clock_synced = false;
+    plan.mono_ms = early.mono_ms;
+    plan.wall = recorded;
+    plan.event = Event::new(
+        recorded - Duration::minutes(20),
+        DEFAULT_TIME_ZONE,
+        EventKind::ItemStarted { item: "4".into() },
+    );
+    let (status, body) = api
+        .push(
+            &token,
+            json!({"sent": device_now, "boot": "b1", "events": [plan.clone()]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut undo = wire(motesskylt_central::drive::PAGES_DEVICE, 1, &key);
+    undo.event = Event::new(
+        server_time(),
+        DEFAULT_TIME_ZONE,
+        EventKind::ControlUndone {
+            undone_at: plan.event.at,
+        },
+    );
+    api.running
+        .db
+        .push(
+            motesskylt_central::drive::PAGES_DEVICE,
+            &[undo],
+            server_time(),
+        )
+        .await
+        .unwrap();
+    let log = motesskylt_central::export::event_log(&*api.running.db, &key, DEFAULT_TIME_ZONE)
+        .await
+        .unwrap();
+    let item = log.iter().find(|l| l["type"] == "item_started").unwrap();
+    assert_eq!(
+        at(item),
+        server_time() - Duration::minutes(30),
+        "ten minutes before the exchanges, and twenty before that: {item}"
+    );
+    let undone = log.iter().find(|l| l["type"] == "control_undone").unwrap();
+    assert_eq!(undone["undone_at"], item["at"], "{undone}");
     api.server.running.stop().await.unwrap();
 }
 

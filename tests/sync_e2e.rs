@@ -806,6 +806,7 @@ fn a_press_at_the_door_and_one_on_the_pages_at_once_end_in_one_state() {
         );
     };
 
+    let mut door_events = Central::count(dir, "dorr-v").0;
     for (round, (at_door, on_pages)) in [("next", "break"), ("next", "next"), ("end", "undo")]
         .into_iter()
         .enumerate()
@@ -813,6 +814,7 @@ fn a_press_at_the_door_and_one_on_the_pages_at_once_end_in_one_state() {
         let before = door.learned.len();
         // At once: the door's button and the secretary's press.
         writeln!(door.stdin, "{at_door}").unwrap();
+        door.stdin.flush().unwrap();
         let pressed = runtime.block_on(async {
             http.post(format!("{base}/meetings/{id}/control"))
                 .header("cookie", &cookie)
@@ -831,10 +833,42 @@ fn a_press_at_the_door_and_one_on_the_pages_at_once_end_in_one_state() {
             "{on_pages}: {pressed}"
         );
         let pages_made = pressed.is_redirection();
-        door.until("the door's press sent and the pages' press learned", |k| {
-            k.online() && k.unsent() == 0 && (!pages_made || k.learned.len() > before)
-        });
-        let (at_the_door, at_central) = (door_state(&mut door), now());
+        // The door's answer says what it stored; then both sides have
+        // heard of the other's press: the door's events in the central
+        // store, the pages' among what the door learned.
+        let stored = loop {
+            let line = door
+                .next(Duration::from_secs(20))
+                .expect("the door answers");
+            if let Some(stored) = line["stored"].as_array() {
+                break stored.len() as i64;
+            }
+        };
+        door_events += stored;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Central::count(dir, "dorr-v").0 < door_events
+            || (pages_made && door.learned.len() <= before)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: the presses did not cross within 30 s"
+            );
+            door.next(Duration::from_millis(100));
+        }
+        // Each screen folds what happened by its own clock, and the two
+        // processes' clocks started at 13.20 a moment apart: the later
+        // press shows on the slower clock when that clock reaches it.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (at_the_door, at_central) = loop {
+            let (door_now, central_now) = (door_state(&mut door), now());
+            let agree = ["phase", "item", "projected_end"]
+                .iter()
+                .all(|f| door_now["state"][f] == central_now["state"][f]);
+            if agree || Instant::now() > deadline {
+                break (door_now, central_now);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
         same(
             &at_the_door,
             &at_central,

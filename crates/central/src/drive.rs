@@ -12,7 +12,6 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::db::{AuditEntry, CentralDb, DbError, MeetingEntry};
-use crate::export::event_log;
 use crate::state::AppState;
 use motesskylt_core::model::event::without_withdrawn;
 use motesskylt_core::model::time::{clock_sv, local_time};
@@ -58,15 +57,22 @@ pub struct Driver<'a> {
     pub name: &'a str,
 }
 
-/// The meeting's events as the central store has them (clock-corrected,
-/// withdrawn corrections left out): what its screens fold.
-pub async fn events(app: &AppState, key: &str, tz: Tz) -> Result<Vec<Event>, DbError> {
-    let logged: Vec<Event> = event_log(app.db.as_ref(), key, tz)
+/// The meeting's events as its screens fold them: at the moments their
+/// devices recorded (withdrawn corrections left out). The room's kiosks
+/// fold these same moments, so the room screen, `now` and every control
+/// decided here agree with the door even while a kiosk's clock is not
+/// synchronised; the exports place such events by the measured clock
+/// instead ([`crate::export::event_log`]).
+pub async fn events(app: &AppState, key: &str, _tz: Tz) -> Result<Vec<Event>, DbError> {
+    let mut recorded: Vec<Event> = app
+        .db
+        .events(key)
         .await?
         .into_iter()
-        .filter_map(|line| serde_json::from_value(line).ok())
+        .map(|wire| wire.event)
         .collect();
-    Ok(without_withdrawn(&logged))
+    recorded.sort_by_key(Event::instant);
+    Ok(without_withdrawn(&recorded))
 }
 
 /// Presses `command` on the meeting `entry` at `now`: the events it

@@ -33,6 +33,7 @@ pub async fn event_log(db: &impl CentralDb, meeting: &str, tz: Tz) -> Result<Vec
         let recorded = wire.event.instant();
         let moment = corrected(
             recorded,
+            wire.wall,
             wire.mono_ms,
             &wire.boot,
             wire.clock_synced,
@@ -56,6 +57,24 @@ pub async fn event_log(db: &impl CentralDb, meeting: &str, tz: Tz) -> Result<Vec
             }
         }
         lines.push((moment.at, line));
+    }
+    // An undo names the control it undoes by the moment its device
+    // recorded; where that moment was corrected, the undo follows it.
+    let moved: HashMap<String, Value> = lines
+        .iter()
+        .filter_map(|(_, line)| {
+            Some((
+                line.get("recorded_at")?.as_str()?.to_string(),
+                line["at"].clone(),
+            ))
+        })
+        .collect();
+    for (_, line) in &mut lines {
+        if line["type"] == "control_undone"
+            && let Some(corrected) = line["undone_at"].as_str().and_then(|at| moved.get(at))
+        {
+            line["undone_at"] = corrected.clone();
+        }
     }
     lines.sort_by_key(|(at, _)| *at);
     Ok(lines.into_iter().map(|(_, line)| line).collect())

@@ -130,12 +130,16 @@ pub struct Moment {
     pub corrected: bool,
 }
 
-/// The moment of an event a device recorded at `at`, `mono_ms` after boot
-/// `boot`: as recorded when its clock was synchronised; else from the
-/// boot's measured zero and its time since boot, flagged; left as
+/// The moment of an event a device recorded `mono_ms` after boot `boot`,
+/// when its wall clock read `wall`, for the moment `at` (the same moment
+/// for a tap; earlier for the plan's progress recorded at the first
+/// control, which keeps the plan's times): as recorded when its clock was
+/// synchronised; else `at` moved by how far the wall clock was off, from
+/// the boot's measured zero and its time since boot, flagged; left as
 /// recorded, flagged, when that boot was never measured.
 pub fn corrected(
     at: DateTime<Utc>,
+    wall: DateTime<Utc>,
     mono_ms: i64,
     boot: &str,
     clock_synced: bool,
@@ -154,7 +158,8 @@ pub fn corrected(
         .and_then(|c| c.zero_ms)
         .filter(|_| mono_ms >= 0)
         .and_then(|zero| zero.checked_add(mono_ms))
-        .and_then(DateTime::from_timestamp_millis);
+        .and_then(DateTime::from_timestamp_millis)
+        .and_then(|recorded| at.checked_add_signed(recorded - wall));
     Moment {
         at: measured.unwrap_or(at),
         corrected: true,
@@ -235,16 +240,32 @@ mod tests {
         ];
         let recorded = t(0) - Duration::days(1);
         assert_eq!(
-            corrected(recorded, 60_000, "b1", false, &clocks),
+            corrected(recorded, recorded, 60_000, "b1", false, &clocks),
             Moment {
                 at: t(0),
+                corrected: true
+            }
+        );
+        // The plan's progress recorded with the first control keeps its
+        // distance from the moment of recording.
+        assert_eq!(
+            corrected(
+                recorded - Duration::minutes(20),
+                recorded,
+                60_000,
+                "b1",
+                false,
+                &clocks
+            ),
+            Moment {
+                at: t(0) - Duration::minutes(20),
                 corrected: true
             }
         );
         // No measurement of that boot: as recorded, flagged.
         for boot in ["b0", "b2"] {
             assert_eq!(
-                corrected(recorded, 60_000, boot, false, &clocks),
+                corrected(recorded, recorded, 60_000, boot, false, &clocks),
                 Moment {
                     at: recorded,
                     corrected: true
@@ -252,7 +273,7 @@ mod tests {
             );
         }
         assert_eq!(
-            corrected(recorded, 60_000, "b1", true, &clocks),
+            corrected(recorded, recorded, 60_000, "b1", true, &clocks),
             Moment {
                 at: recorded,
                 corrected: false
@@ -263,6 +284,6 @@ mod tests {
             zero_ms: Some(i64::MAX),
             ..clocks[0].clone()
         }];
-        assert!(corrected(recorded, 60_000, "b1", false, &absurd).corrected);
+        assert!(corrected(recorded, recorded, 60_000, "b1", false, &absurd).corrected);
     }
 }

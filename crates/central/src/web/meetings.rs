@@ -78,7 +78,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
 /// withdrawn corrections left out (the board, the minutes and every export
 /// but the event log count them nowhere).
 async fn events(state: &WebState, key: &str) -> Result<Vec<Event>, PageError> {
-    Ok(crate::drive::events(&state.app, key, state.tz).await?)
+    Ok(without_withdrawn(&logged_events(state, key).await?))
 }
 
 /// The meeting's whole log as events (withdrawn corrections too).
