@@ -441,7 +441,17 @@ async fn the_room_screen_now_calendar_and_control_api_keep_their_access_rules() 
         &[("screen", "open")],
     )
     .await;
-    assert_eq!(room.get(None, &screen).await.status, StatusCode::OK);
+    let swedish = room.get(None, &screen).await;
+    assert_eq!(swedish.status, StatusCode::OK);
+    assert!(swedish.body.contains("Dagordning") && swedish.body.contains("kvar"));
+    // A TV shows English by its link; the live part keeps the language.
+    let english = room.get(None, &format!("{screen}?lang=en")).await;
+    assert!(
+        english.body.contains("Agenda") && english.body.contains("left"),
+        "{}",
+        english.body
+    );
+    assert!(english.body.contains("/screen/part?lang=en"));
     assert_eq!(room.now(None, "").await.0, StatusCode::OK);
     // A secretary may not set who sees a room.
     let theirs = room

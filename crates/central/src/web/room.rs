@@ -62,11 +62,24 @@ pub const SCREEN: &str = "screen";
 /// A control token's purpose.
 pub const CONTROL: &str = "control";
 
-/// `?token=` on a screen link.
+/// `?token=` on a screen link, and `?lang=en` for a screen that shows
+/// English without anyone choosing it (a TV has no one at its keyboard).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct TokenQuery {
     token: String,
+    lang: String,
+}
+
+/// The screen's language: `?lang=`, else the reader's choice (Swedish
+/// first).
+async fn screen_language(parts: &mut Parts, state: &WebState, query: &TokenQuery) -> Lang {
+    if let Ok(lang) = query.lang.parse() {
+        return lang;
+    }
+    Language::from_request_parts(parts, state)
+        .await
+        .map_or(Lang::Sv, |Language(lang)| lang)
 }
 
 /// The signed-in reader, if any (a room screen is also for those who are
@@ -150,9 +163,11 @@ async fn seen(
     }
 }
 
-/// The query that carries a screen token on to the screen's parts.
-fn carried(token: Option<&str>) -> String {
-    token.map_or_else(String::new, |t| format!("?token={}", percent_encode(t)))
+/// The query that carries a screen token and the language on to the
+/// screen's parts.
+fn carried(token: Option<&str>, lang: Lang) -> String {
+    let token = token.map_or_else(String::new, |t| format!("token={}&", percent_encode(t)));
+    format!("?{token}lang={}", lang.code())
 }
 
 /// `GET /rooms/{room}/screen`: the room screen.
@@ -163,13 +178,11 @@ pub async fn screen(
     mut parts: Parts,
 ) -> Result<Response, PageError> {
     let reader = signed(&mut parts, &state).await;
-    let Language(lang) = Language::from_request_parts(&mut parts, &state)
-        .await
-        .unwrap_or(Language(Lang::Sv));
+    let lang = screen_language(&mut parts, &state, &query).await;
     let token = presented(&parts.headers, &query);
     let now = seen(&state, &room, reader.as_ref(), token.as_deref()).await?;
     let base = format!("/rooms/{}/screen", percent_encode(&room));
-    let carry = carried(token.as_deref());
+    let carry = carried(token.as_deref(), lang);
     let title = now
         .target
         .as_ref()
@@ -204,9 +217,7 @@ pub async fn screen_part(
     mut parts: Parts,
 ) -> Result<Response, PageError> {
     let reader = signed(&mut parts, &state).await;
-    let Language(lang) = Language::from_request_parts(&mut parts, &state)
-        .await
-        .unwrap_or(Language(Lang::Sv));
+    let lang = screen_language(&mut parts, &state, &query).await;
     let token = presented(&parts.headers, &query);
     let now = seen(&state, &room, reader.as_ref(), token.as_deref()).await?;
     Ok(html_page(screen_markup(&state, &room, &now, lang)))
