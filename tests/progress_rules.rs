@@ -458,3 +458,89 @@ fn the_agenda_at_a_moment_says_done_now_next_and_when_each_is_expected() {
 fn with_plan_events(schedule: &Schedule) -> Vec<Event> {
     motesskylt_core::progress::with_plan(schedule, &[])
 }
+
+#[test]
+fn a_break_pressed_twice_still_returns_to_the_item_it_interrupted() {
+    use motesskylt_core::progress::control::Command;
+    let m = meeting();
+    let mut log = Vec::new();
+    press(&m, &mut log, Command::Start, "12:58").unwrap();
+    for clock in ["13:05:10", "13:05:20", "13:06"] {
+        press(&m, &mut log, Command::Next, clock).unwrap();
+    }
+    let left = driven(&m, &log, "13:10").remaining_s;
+    // At the door and on the pages at once, or 10 minutes made 15.
+    press(&m, &mut log, Command::Break { minutes: Some(10) }, "13:10").unwrap();
+    press(
+        &m,
+        &mut log,
+        Command::Break { minutes: Some(15) },
+        "13:10:30",
+    )
+    .unwrap();
+    let paused = driven(&m, &log, "13:11");
+    assert_eq!(paused.phase, Phase::Break);
+    assert_eq!(paused.remaining_s, 15 * 60 - 30, "the later length counts");
+    press(&m, &mut log, Command::Resume, "13:25").unwrap();
+    let resumed = driven(&m, &log, "13:25");
+    assert_eq!(current_number(&m, &resumed).as_deref(), Some("4"));
+    assert_eq!(resumed.remaining_s, left);
+    let schedule = Schedule::new(&m, DEFAULT_TIME_ZONE);
+    let record = motesskylt_core::progress::record(&m, &schedule, &log);
+    let break_held = record
+        .held
+        .iter()
+        .find(|h| h.entry == Current::UnplannedBreak)
+        .unwrap();
+    assert_eq!(
+        break_held.seconds,
+        15 * 60,
+        "the record keeps the new length"
+    );
+}
+
+#[test]
+fn next_after_previous_is_where_the_screens_say_next() {
+    use motesskylt_core::progress::control::Command;
+    let m = meeting();
+    let mut log = Vec::new();
+    press(&m, &mut log, Command::Start, "12:58").unwrap();
+    for clock in ["13:01", "13:02", "13:05"] {
+        press(&m, &mut log, Command::Next, clock).unwrap();
+    }
+    press(&m, &mut log, Command::Previous, "13:06").unwrap();
+    let back = driven(&m, &log, "13:06");
+    assert_eq!(current_number(&m, &back).as_deref(), Some("3"));
+    // What the screens call next is what "next" starts: after the furthest
+    // reached (4 was held, so it is done).
+    let said_next = back.next.and_then(|i| m.items[i].number.clone());
+    assert_eq!(said_next.as_deref(), Some("5"));
+    press(&m, &mut log, Command::Next, "13:07").unwrap();
+    assert_eq!(current_number(&m, &driven(&m, &log, "13:07")), said_next);
+}
+
+#[test]
+fn undoing_the_only_control_gives_the_meeting_back_to_its_plan() {
+    use motesskylt_core::progress::control::{Command, Refusal};
+    let m = meeting();
+    let mut log = Vec::new();
+    press(&m, &mut log, Command::Start, "12:50").unwrap();
+    assert_eq!(driven(&m, &log, "12:51").phase, Phase::Item);
+    press(&m, &mut log, Command::Undo, "12:52").unwrap();
+    assert_eq!(driven(&m, &log, "12:53").phase, Phase::Before);
+    // At the planned start the plan runs the screen again.
+    assert_eq!(
+        current_number(&m, &driven(&m, &log, "13:10")).as_deref(),
+        Some("4")
+    );
+    // The planned break only when it is next.
+    assert_eq!(
+        press(&m, &mut log, Command::PlannedBreak, "13:10"),
+        Err(Refusal::NoPlannedBreak)
+    );
+    // By the plan item 7 runs at 14.13; the planned break is next.
+    press(&m, &mut log, Command::PlannedBreak, "14:13").unwrap();
+    let paused = driven(&m, &log, "14:13");
+    assert_eq!(paused.phase, Phase::Break);
+    assert_eq!(paused.remaining_s, 15 * 60, "the planned break's length");
+}

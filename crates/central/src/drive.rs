@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::db::{AuditEntry, CentralDb, DbError, MeetingEntry};
 use crate::state::AppState;
 use motesskylt_core::model::event::without_withdrawn;
-use motesskylt_core::model::time::{clock_sv, local_time};
+use motesskylt_core::model::time::{clock_sv, local_time, with_offset};
 use motesskylt_core::model::{Event, EventKind, Meeting};
 use motesskylt_core::progress::control::{self, Command, Refusal};
 use motesskylt_core::progress::message::{self, MessageProblem};
@@ -63,7 +63,7 @@ pub struct Driver<'a> {
 /// decided here agree with the door even while a kiosk's clock is not
 /// synchronised; the exports place such events by the measured clock
 /// instead ([`crate::export::event_log`]).
-pub async fn events(app: &AppState, key: &str, _tz: Tz) -> Result<Vec<Event>, DbError> {
+pub async fn events(app: &AppState, key: &str) -> Result<Vec<Event>, DbError> {
     let mut recorded: Vec<Event> = app
         .db
         .events(key)
@@ -87,15 +87,18 @@ pub async fn press(
     now: DateTime<Utc>,
 ) -> Result<String, DriveError> {
     // One press at a time: each decides on the log as the one before left it.
+    if entry.cancelled {
+        return Err(Refusal::Cancelled.into());
+    }
     let _one_at_a_time = app.pages_events.lock().await;
-    let recorded = events(app, &entry.key, tz).await?;
+    let recorded = events(app, &entry.key).await?;
     let schedule = Schedule::new(&entry.meeting, tz);
     let made = control::events(&entry.meeting, &schedule, &recorded, command, now)?;
     let said = said(&entry.meeting, made.last().map(|e| &e.kind), &recorded, tz);
     audit(app, driver, "control", &entry.key, said.clone(), now).await?;
-    for event in made {
-        store(app, &entry.key, event.by(driver.name), now).await?;
-    }
+    // The plan up to now and the control: one write, all or nothing.
+    let made: Vec<Event> = made.into_iter().map(|e| e.by(driver.name)).collect();
+    store(app, &entry.key, &made, now).await?;
     let _ = app.changes.send(entry.room.clone());
     Ok(said)
 }
@@ -125,9 +128,9 @@ pub async fn post_message(
         now,
     )
     .await?;
-    let until = until.map(|u| Event::new(u, tz, EventKind::Resumed).at);
+    let until = until.map(|u| with_offset(u, tz));
     let event = Event::new(now, tz, EventKind::MessagePosted { text, until }).by(driver.name);
-    store(app, &entry.key, event, now).await?;
+    store(app, &entry.key, &[event], now).await?;
     let _ = app.changes.send(entry.room.clone());
     Ok(())
 }
@@ -142,7 +145,7 @@ pub async fn withdraw_message(
     now: DateTime<Utc>,
 ) -> Result<(), DriveError> {
     let _one_at_a_time = app.pages_events.lock().await;
-    let recorded = events(app, &entry.key, tz).await?;
+    let recorded = events(app, &entry.key).await?;
     let shown = message::showing(&recorded, now)
         .into_iter()
         .find(|m| m.posted == posted)
@@ -162,7 +165,7 @@ pub async fn withdraw_message(
         .map(|e| e.at)
         .ok_or(DriveError::NoSuchMessage)?;
     let event = Event::new(now, tz, EventKind::MessageWithdrawn { posted_at }).by(driver.name);
-    store(app, &entry.key, event, now).await?;
+    store(app, &entry.key, &[event], now).await?;
     let _ = app.changes.send(entry.room.clone());
     Ok(())
 }
@@ -219,30 +222,34 @@ fn said(meeting: &Meeting, kind: Option<&EventKind>, before: &[Event], tz: Tz) -
     }
 }
 
-/// Stores an event made on the pages as the next of [`PAGES_DEVICE`].
-/// The caller holds [`AppState::pages_events`].
+/// Stores events made on the pages as the next of [`PAGES_DEVICE`], in
+/// one write (all or none). The caller holds [`AppState::pages_events`].
 pub async fn store(
     app: &AppState,
     key: &str,
-    event: Event,
+    events: &[Event],
     now: DateTime<Utc>,
 ) -> Result<(), DriveError> {
     // Another central server on the same database may take a number
     // between reading and writing: then read again.
     for _ in 0..3 {
-        let seq = app.db.acked(PAGES_DEVICE).await? + 1;
-        let wire = WireEvent {
-            id: Uuid::now_v7(),
-            device: PAGES_DEVICE.to_string(),
-            seq,
-            meeting: key.to_string(),
-            wall: now,
-            mono_ms: 0,
-            boot: PAGES_DEVICE.to_string(),
-            clock_synced: true,
-            event: event.clone(),
-        };
-        match app.db.push(PAGES_DEVICE, &[wire], now).await {
+        let first = app.db.acked(PAGES_DEVICE).await? + 1;
+        let wires: Vec<WireEvent> = events
+            .iter()
+            .zip(first..)
+            .map(|(event, seq)| WireEvent {
+                id: Uuid::now_v7(),
+                device: PAGES_DEVICE.to_string(),
+                seq,
+                meeting: key.to_string(),
+                wall: now,
+                mono_ms: 0,
+                boot: PAGES_DEVICE.to_string(),
+                clock_synced: true,
+                event: event.clone(),
+            })
+            .collect();
+        match app.db.push(PAGES_DEVICE, &wires, now).await {
             Ok(_) => return Ok(()),
             Err(DbError::SeqConflict { .. }) => continue,
             Err(e) => return Err(e.into()),
@@ -337,7 +344,7 @@ pub async fn room_now(
     let target = follow.target(now);
     let (events, status) = match &target {
         Some(target) if follow.anything_ahead(now) => {
-            let events = events(app, &target.id, tz).await?;
+            let events = events(app, &target.id).await?;
             let schedule = Schedule::new(&target.meeting, tz);
             let status = status_at(&target.meeting, &schedule, &events, now);
             (events, Some(status))

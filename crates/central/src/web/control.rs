@@ -6,7 +6,7 @@
 //! [`crate::drive`], as the control API's do.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveTime, Utc};
@@ -131,10 +131,23 @@ pub async fn controls(
     };
     let today = local_time((state.app.now)(), state.tz).date();
     if today != entry.meeting.date || entry.cancelled {
+        let why = if entry.cancelled {
+            tr(
+                lang,
+                "Mötet är inställt; det går inte att styra.",
+                "The meeting is cancelled; it cannot be run.",
+            )
+        } else {
+            tr(
+                lang,
+                "Mötet styrs härifrån på mötesdagen: start, nästa punkt, paus, mer tid, avslut och meddelanden till rummet.",
+                "The meeting is run from here on its day: start, next item, break, more time, end and messages to the room.",
+            )
+        };
         return html! {
             section.card #control aria-labelledby="control-title" {
                 h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
-                p.sub { (tr(lang, "Mötet styrs härifrån på mötesdagen: start, nästa punkt, paus, mer tid, avslut och meddelanden till rummet.", "The meeting is run from here on its day: start, next item, break, more time, end and messages to the room.")) }
+                p.sub { (why) }
             }
         };
     }
@@ -142,14 +155,14 @@ pub async fn controls(
         section.card #control aria-labelledby="control-title" {
             h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
             @if let Some(problem) = problem { (notice("error", problem)) }
-            div data-live=(format!("{path}/control/panel")) data-events=(format!("{path}/live")) data-every="1000" aria-live="polite" {
+            div data-live=(format!("{path}/control/panel?back={back}")) data-events=(format!("{path}/live")) data-every="1000" aria-live="polite" {
                 (panel_markup)
             }
             div.buttons {
                 (button("start", tr(lang, "Starta mötet", "Start the meeting"), ""))
                 (button("next", tr(lang, "Nästa punkt ▶", "Next item ▶"), ""))
                 (button("previous", tr(lang, "◀ Föregående", "◀ Previous"), "secondary"))
-                (button("break", tr(lang, "Planerad paus", "Planned break"), "secondary"))
+                (button("planned-break", tr(lang, "Planerad paus", "Planned break"), "secondary"))
                 (button("resume", tr(lang, "Återuppta", "Resume"), ""))
                 (button("end", tr(lang, "Avsluta mötet", "End the meeting"), "danger"))
                 (button("undo", tr(lang, "↶ Ångra senaste", "↶ Undo last"), "secondary"))
@@ -188,14 +201,27 @@ pub async fn controls(
     }
 }
 
+/// `?back=` of the live part: the page its forms return to.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PanelQuery {
+    back: String,
+}
+
 /// `GET /meetings/{key}/control/panel`: the live part of the controls.
 pub async fn panel(
     State(state): State<WebState>,
     signed: Signed,
     Path(key): Path<String>,
+    Query(query): Query<PanelQuery>,
 ) -> Result<Response, PageError> {
     let entry = visible(&state, &signed, &key).await?;
-    let markup = panel_of(&state, &entry, signed.lang, &signed.viewer.csrf, "").await?;
+    let back = if query.back == "control" {
+        "control"
+    } else {
+        "meeting"
+    };
+    let markup = panel_of(&state, &entry, signed.lang, &signed.viewer.csrf, back).await?;
     Ok(html_page(markup))
 }
 
@@ -207,7 +233,7 @@ async fn panel_of(
     back: &str,
 ) -> Result<Markup, PageError> {
     let now = (state.app.now)();
-    let events = drive::events(&state.app, &entry.key, state.tz).await?;
+    let events = drive::events(&state.app, &entry.key).await?;
     let schedule = Schedule::new(&entry.meeting, state.tz);
     let status = status_at(&entry.meeting, &schedule, &events, now);
     let messages = showing(&events, now);
@@ -299,51 +325,9 @@ fn phase_word(phase: Phase) -> &'static str {
     }
 }
 
-/// A refusal in the reader's language.
-pub fn refusal_text(refusal: Refusal, lang: Lang) -> &'static str {
-    match refusal {
-        Refusal::NotToday => tr(
-            lang,
-            "Det är inte mötesdagen; inget att styra.",
-            "It is not the meeting's day; nothing to run.",
-        ),
-        Refusal::NotStarted => tr(
-            lang,
-            "Mötet har inte börjat; starta det först.",
-            "The meeting has not started; start it first.",
-        ),
-        Refusal::Started => tr(
-            lang,
-            "Mötet är redan igång.",
-            "The meeting is already running.",
-        ),
-        Refusal::Ended => tr(
-            lang,
-            "Mötet är avslutat. Ångra avslutet för att fortsätta.",
-            "The meeting has ended. Undo the end to go on.",
-        ),
-        Refusal::NothingBefore => tr(
-            lang,
-            "Det finns ingen tidigare punkt.",
-            "There is no earlier item.",
-        ),
-        Refusal::NotInBreak => tr(lang, "Det pågår ingen paus.", "No break is running."),
-        Refusal::Minutes => tr(
-            lang,
-            "Minuter: skriv ett antal minuter, 1–240.",
-            "Minutes: write a number of minutes, 1–240.",
-        ),
-        Refusal::NothingToUndo => tr(
-            lang,
-            "Det finns inget styrkommando att ångra.",
-            "There is no control to undo.",
-        ),
-    }
-}
-
 fn drive_problem(error: DriveError, lang: Lang) -> Result<String, PageError> {
     Ok(match error {
-        DriveError::Refused(refusal) => refusal_text(refusal, lang).to_string(),
+        DriveError::Refused(refusal) => refusal.said(lang),
         DriveError::Message(problem) => match (problem, lang) {
             (MessageProblem::Empty, Lang::En) => "Message: write what the room should read.".into(),
             (MessageProblem::TooLong(n), Lang::En) => {

@@ -181,12 +181,18 @@ input.minutes { width:90px; height:56px; font-size:18px; }
 /// the clock). Pages work without it.
 pub const LIVE: &str = r#"
 document.querySelectorAll('[data-live]').forEach(function (part) {
+  // One fetch at a time, so an older answer never overwrites a newer one;
+  // news during a fetch fetches again once it is done.
+  var busy = false, again = false;
   var refresh = function () {
+    if (busy) { again = true; return; }
+    busy = true;
     fetch(part.dataset.live, {credentials: 'same-origin'}).then(function (r) {
       if (r.ok && !r.redirected) { return r.text(); }
       throw new Error(r.status);
     }).then(function (html) { part.innerHTML = html; part.dataset.updated = Date.now(); })
-      .catch(function () {});
+      .catch(function () {})
+      .finally(function () { busy = false; if (again) { again = false; refresh(); } });
   };
   if (window.EventSource && part.dataset.events) {
     var stream = new EventSource(part.dataset.events);

@@ -998,7 +998,7 @@ pub(super) async fn record(state: &WebState, record: Record<'_>) -> Result<(), P
         .audit(record.who, record.action, Some(record.key), record.detail)
         .await?;
     let _one_at_a_time = state.app.pages_events.lock().await;
-    crate::drive::store(&state.app, record.key, record.event, (state.app.now)())
+    crate::drive::store(&state.app, record.key, &[record.event], (state.app.now)())
         .await
         .map_err(|e| match e {
             crate::drive::DriveError::Db(e) => PageError::Db(e),

@@ -131,6 +131,15 @@ fn may_see_room(signed: Option<&Signed>, now: &RoomNow) -> bool {
     })
 }
 
+/// How a reader came to see a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Granted {
+    /// The room is open, or a screen link was given.
+    ToAnyone,
+    /// As one of the room's people, signed in.
+    AsReader,
+}
+
 /// The room as its screen and `now` show it, when the reader may see it.
 async fn seen(
     state: &WebState,
@@ -138,6 +147,17 @@ async fn seen(
     signed: Option<&Signed>,
     token: Option<&str>,
 ) -> Result<RoomNow, PageError> {
+    seen_as(state, room, signed, token)
+        .await
+        .map(|(now, _)| now)
+}
+
+async fn seen_as(
+    state: &WebState,
+    room: &str,
+    signed: Option<&Signed>,
+    token: Option<&str>,
+) -> Result<(RoomNow, Granted), PageError> {
     if !state.app.db.rooms().await?.iter().any(|r| r == room) {
         return Err(PageError::NotFound);
     }
@@ -149,17 +169,16 @@ async fn seen(
         .and_then(|r| Access::parse(&r.screen))
         .unwrap_or(Access::SignedIn);
     let now = drive::room_now(&state.app, state.tz, room, (state.app.now)()).await?;
-    let allowed = match access {
-        Access::Open => true,
-        Access::Token => {
-            may_see_room(signed, &now) || token_valid(state, room, SCREEN, token).await?.is_some()
+    let granted = match access {
+        Access::Open => Some(Granted::ToAnyone),
+        Access::Token if token_valid(state, room, SCREEN, token).await?.is_some() => {
+            Some(Granted::ToAnyone)
         }
-        Access::SignedIn => may_see_room(signed, &now),
+        Access::Token | Access::SignedIn => may_see_room(signed, &now).then_some(Granted::AsReader),
     };
-    if allowed {
-        Ok(now)
-    } else {
-        Err(PageError::NotFound)
+    match granted {
+        Some(granted) => Ok((now, granted)),
+        None => Err(PageError::NotFound),
     }
 }
 
@@ -325,7 +344,7 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
                     } }
                     tbody {
                         @if hidden > 0 {
-                            tr.done { td colspan="5" { (hidden) " " (tr(lang, "punkter klara", "items done")) } }
+                            tr.done { td colspan="5" { (tr(lang, "Klara tidigare: ", "Done before: ")) (hidden) } }
                         }
                         @for line in lines.iter().skip(hidden) {
                             @let entry = &meeting.items[line.index];
@@ -498,10 +517,16 @@ pub async fn calendar(
 ) -> Result<Response, PageError> {
     let reader = signed(&mut parts, &state).await;
     let token = presented(&parts.headers, &query);
-    seen(&state, &room, reader.as_ref(), token.as_deref()).await?;
+    let (_, granted) = seen_as(&state, &room, reader.as_ref(), token.as_deref()).await?;
     let meetings = crate::schedule::schedule(state.app.db.as_ref(), Some(&room), None).await?;
+    // A secretary who sees the room as one of its people sees their own
+    // bodies' meetings in its calendar, not the others' agendas.
+    let theirs = |body: &str| {
+        granted == Granted::ToAnyone || reader.as_ref().is_some_and(|r| r.viewer.may_see(body))
+    };
     let booked: Vec<motesskylt_export::ics::Booked> = meetings
         .iter()
+        .filter(|m| theirs(&m.meeting.body))
         .map(|m| motesskylt_export::ics::Booked {
             id: &m.key,
             meeting: &m.meeting,
@@ -605,7 +630,7 @@ async fn room_page_with(
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div { label for="token-name" { (tr(lang, "Namn", "Name")) } input #token-name type="text" name="name" required maxlength="80" placeholder=(tr(lang, "Tv i sal B", "TV in room B")); }
                 div {
-                    label for="token-purpose" { (tr(lang, "Sort", "Kind")) }
+                    label for="token-purpose" { (tr(lang, "Typ", "Kind")) }
                     select #token-purpose name="purpose" {
                         option value=(SCREEN) { (tr(lang, "Skärmlänk", "Screen link")) }
                         option value=(CONTROL) { (tr(lang, "Styrnyckel", "Control token")) }
@@ -615,7 +640,7 @@ async fn room_page_with(
             }
             @if !tokens.is_empty() {
                 table {
-                    thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Sort", "Kind")) } th { (tr(lang, "Skapad", "Created")) } th { (tr(lang, "Läge", "Status")) } th {} } }
+                    thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Typ", "Kind")) } th { (tr(lang, "Skapad", "Created")) } th { (tr(lang, "Läge", "Status")) } th {} } }
                     tbody {
                         @for t in &tokens {
                             tr {
@@ -706,7 +731,7 @@ pub async fn new_token(
         CONTROL => CONTROL,
         _ => {
             return Err(PageError::Refused {
-                sv: "Sort: välj skärmlänk eller styrnyckel.".into(),
+                sv: "Typ: välj skärmlänk eller styrnyckel.".into(),
                 en: "Kind: choose screen link or control token.".into(),
             });
         }

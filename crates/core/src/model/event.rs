@@ -26,10 +26,8 @@ pub struct Event {
 impl Event {
     /// Creates an event at an instant, written with the offset of `tz` there.
     pub fn new(at: DateTime<Utc>, tz: chrono_tz::Tz, kind: EventKind) -> Self {
-        use chrono::Offset;
-        let offset = at.with_timezone(&tz).offset().fix();
         Event {
-            at: at.with_timezone(&offset),
+            at: crate::model::time::with_offset(at, tz),
             kind,
             user: None,
         }

@@ -157,6 +157,13 @@ pub fn clock_iso(time: NaiveTime) -> String {
     time.format("%H:%M").to_string()
 }
 
+/// An instant written with the UTC offset `tz` has then (as events and
+/// messages carry their moments).
+pub fn with_offset(at: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> {
+    use chrono::Offset;
+    at.with_timezone(&at.with_timezone(&tz).offset().fix())
+}
+
 /// The instant of a wall-clock time on a date in a zone. An ambiguous time
 /// (the repeated hour in autumn) is the earlier one; a skipped time (spring)
 /// is moved forward by the gap, as clocks on the wall do.

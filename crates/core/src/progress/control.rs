@@ -9,8 +9,8 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use super::{Current, Phase, Schedule, is_control, screen_state, with_plan};
-use crate::model::time::local_time;
+use super::{Current, Phase, Schedule, screen_state, with_plan};
+use crate::model::time::{Lang, local_time};
 use crate::model::{AgendaEntry, Event, EventKind, Meeting};
 
 /// The most minutes a break or more time may be given at once.
@@ -26,11 +26,14 @@ pub enum Command {
     /// Back to the previous agenda item.
     Previous,
     /// A break: the planned one when it is next and `minutes` is `None`,
-    /// else an unplanned one (of `minutes`, when given).
+    /// else an unplanned one (of `minutes`, when given). The door's button.
     Break {
         /// The unplanned break's length.
         minutes: Option<u32>,
     },
+    /// The planned break, only when it is the next entry (the pages'
+    /// "Planerad paus").
+    PlannedBreak,
     /// Back from a break.
     Resume,
     /// More time for the running item or break.
@@ -54,6 +57,7 @@ impl Command {
             "next" => Command::Next,
             "previous" => Command::Previous,
             "break" => Command::Break { minutes },
+            "planned-break" => Command::PlannedBreak,
             "resume" => Command::Resume,
             "extend" => Command::Extend {
                 minutes: minutes.unwrap_or(5),
@@ -71,6 +75,7 @@ impl Command {
             Command::Next => "next",
             Command::Previous => "previous",
             Command::Break { .. } => "break",
+            Command::PlannedBreak => "planned-break",
             Command::Resume => "resume",
             Command::Extend { .. } => "extend",
             Command::End => "end",
@@ -79,34 +84,79 @@ impl Command {
     }
 }
 
-/// Why a control records nothing. The messages are Swedish; the pages
-/// translate by variant.
+/// Why a control records nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("{}", self.said(Lang::Sv))]
 pub enum Refusal {
     /// Not the meeting's day.
-    #[error("det är inte mötesdagen; inget att styra")]
     NotToday,
+    /// The meeting is cancelled.
+    Cancelled,
     /// The meeting has not started.
-    #[error("mötet har inte börjat; starta det först")]
     NotStarted,
     /// The meeting has started already.
-    #[error("mötet är redan igång")]
     Started,
     /// The meeting has ended.
-    #[error("mötet är avslutat; ångra avslutet för att fortsätta")]
     Ended,
     /// No item before the running one.
-    #[error("det finns ingen tidigare punkt")]
     NothingBefore,
+    /// The planned break is not the next entry.
+    NoPlannedBreak,
     /// Resume outside a break.
-    #[error("det pågår ingen paus")]
     NotInBreak,
     /// Minutes outside 1..=[`MAX_MINUTES`].
-    #[error("antalet minuter ska vara 1–240")]
     Minutes,
     /// Nothing to undo.
-    #[error("det finns inget styrkommando att ångra")]
     NothingToUndo,
+}
+
+impl Refusal {
+    /// Why, in `lang`, as the pages and the control API say it.
+    pub fn said(self, lang: Lang) -> String {
+        let (sv, en) = match self {
+            Refusal::NotToday => (
+                "Det är inte mötesdagen; inget att styra.",
+                "It is not the meeting's day; nothing to run.",
+            ),
+            Refusal::Cancelled => (
+                "Mötet är inställt; det går inte att styra.",
+                "The meeting is cancelled; it cannot be run.",
+            ),
+            Refusal::NotStarted => (
+                "Mötet har inte börjat; starta det först.",
+                "The meeting has not started; start it first.",
+            ),
+            Refusal::Started => ("Mötet är redan igång.", "The meeting is already running."),
+            Refusal::Ended => (
+                "Mötet är avslutat. Ångra avslutet för att fortsätta.",
+                "The meeting has ended. Undo the end to go on.",
+            ),
+            Refusal::NothingBefore => (
+                "Det finns ingen tidigare punkt.",
+                "There is no earlier item.",
+            ),
+            Refusal::NoPlannedBreak => (
+                "Ingen planerad paus står på tur; välj Oplanerad paus med antal minuter.",
+                "No planned break is next; choose Unplanned break with a number of minutes.",
+            ),
+            Refusal::NotInBreak => ("Det pågår ingen paus.", "No break is running."),
+            Refusal::Minutes => ("", ""),
+            Refusal::NothingToUndo => (
+                "Det finns inget styrkommando att ångra.",
+                "There is no control to undo.",
+            ),
+        };
+        match (self, lang) {
+            (Refusal::Minutes, Lang::Sv) => {
+                format!("Minuter: skriv ett antal minuter, 1–{MAX_MINUTES}.")
+            }
+            (Refusal::Minutes, Lang::En) => {
+                format!("Minutes: write a number of minutes, 1–{MAX_MINUTES}.")
+            }
+            (_, Lang::Sv) => sv.to_string(),
+            (_, Lang::En) => en.to_string(),
+        }
+    }
 }
 
 /// The events `command` records at `now` on a meeting whose log so far is
@@ -141,10 +191,8 @@ pub fn events(
         (Command::Start, _) => return Err(Refusal::Started),
         (_, Phase::Before) => return Err(Refusal::NotStarted),
         (Command::Next, _) => {
-            let after = match state.current {
-                Some(Current::Planned(i)) => i + 1,
-                _ => state.next.unwrap_or(items.len()),
-            };
+            // Where the screens say "next": after the furthest reached.
+            let after = state.next.unwrap_or(items.len());
             match items[after.min(items.len())..].iter().find_map(numbered) {
                 Some(item) => EventKind::ItemStarted { item },
                 None => EventKind::MeetingEnded,
@@ -165,6 +213,16 @@ pub fn events(
             }
         }
         (Command::Break { minutes }, _) => EventKind::BreakStarted { minutes },
+        (Command::PlannedBreak, _) => {
+            let planned_next = state
+                .next
+                .and_then(|n| schedule.slots.get(n))
+                .is_some_and(|s| s.is_break);
+            if !planned_next || state.phase == Phase::Break {
+                return Err(Refusal::NoPlannedBreak);
+            }
+            EventKind::BreakStarted { minutes: None }
+        }
         (Command::Resume, Phase::Break) => EventKind::Resumed,
         (Command::Resume, _) => return Err(Refusal::NotInBreak),
         (Command::Extend { minutes }, _) => EventKind::ItemExtended { minutes },
@@ -172,11 +230,14 @@ pub fn events(
         (Command::Undo, _) => return undo(recorded, now, schedule.tz),
     };
     let mut events = Vec::new();
-    if !recorded.iter().any(super::is_progress) {
+    if !super::is_driven(recorded) {
+        // The plan as the screens showed it up to now (never its end:
+        // only someone ends a meeting).
         events.extend(
-            engine_events
+            schedule
+                .plan_events()
                 .iter()
-                .filter(|e| is_control(e) && e.instant() <= now)
+                .filter(|e| e.kind != EventKind::MeetingEnded && e.instant() <= now)
                 .cloned(),
         );
     }

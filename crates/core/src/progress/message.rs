@@ -105,7 +105,7 @@ mod tests {
     }
 
     fn post(minute: u32, text: &str, until: Option<u32>) -> Event {
-        let until = until.map(|m| Event::new(at(m), DEFAULT_TIME_ZONE, EventKind::Resumed).at);
+        let until = until.map(|m| crate::model::time::with_offset(at(m), DEFAULT_TIME_ZONE));
         Event::new(
             at(minute),
             DEFAULT_TIME_ZONE,

@@ -272,6 +272,10 @@ impl Progress {
                     Some((Current::Planned(i), since, seconds)) if !schedule.slots[i].is_break => {
                         Some((i, seconds - (at - since).num_seconds()))
                     }
+                    // A break pressed again (another length, or at the
+                    // door and on the pages at once) still returns to the
+                    // item the first one interrupted.
+                    Some((Current::UnplannedBreak, _, _)) => self.interrupted,
                     _ => None,
                 };
                 let candidate = after.map_or(0, |i| i + 1);
@@ -357,6 +361,8 @@ impl Progress {
         self.interrupted = None;
         if let Some(open) = self.held.last_mut().filter(|h| h.end.is_none()) {
             if open.entry == entry {
+                // A break given a new length keeps it in the record too.
+                open.seconds = seconds;
                 return;
             }
             open.end = Some(at);
@@ -446,7 +452,7 @@ pub fn record(meeting: &Meeting, schedule: &Schedule, events: &[Event]) -> Recor
 /// first recorded start, break or end it follows what was recorded. The
 /// plan's own end is not taken: only someone ends the meeting.
 pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
-    if recorded.iter().any(is_progress) {
+    if is_driven(recorded) {
         return recorded.to_vec();
     }
     // The plan's end is left out: a meeting that runs over is ended by
@@ -458,6 +464,12 @@ pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
         .chain(recorded)
         .cloned()
         .collect()
+}
+
+/// Whether someone drives the meeting: a control recorded and not undone
+/// (until then the screens follow the plan).
+pub fn is_driven(recorded: &[Event]) -> bool {
+    !counted(recorded, DateTime::<Utc>::MAX_UTC).is_empty()
 }
 
 /// Whether an event is about the meeting's progress (as opposed to
@@ -558,6 +570,8 @@ pub fn screen_state(
     };
     let resume = position.map_or(schedule.planned_start, |p| schedule.slots[p].end);
     let projected_end = current_end + (schedule.planned_end - resume);
+    // After the furthest reached: going back to an item keeps the later
+    // ones done (the controls' "next" goes there too).
     let next = position.map_or(0, |p| p + 1);
     let phase = match current {
         Current::Planned(i) if !schedule.slots[i].is_break => Phase::Item,
