@@ -463,19 +463,116 @@ async fn the_room_screen_now_calendar_and_control_api_keep_their_access_rules() 
         .await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
 
+    // Forms without the session's token change nothing.
+    let before_forms = room.snapshot().await;
+    for (path, form) in [
+        (format!("/meetings/{KEY}/message"), vec![("text", "Hej")]),
+        (
+            format!("/meetings/{KEY}/message/withdraw"),
+            vec![("posted", "2026-06-04T13:40:00+02:00")],
+        ),
+        (
+            format!("/meetings/{KEY}/control"),
+            vec![("command", "next")],
+        ),
+        (
+            format!("/rooms/{ROOM}/tokens"),
+            vec![("purpose", "control"), ("name", "x")],
+        ),
+        (
+            format!("/rooms/{ROOM}/access"),
+            vec![("screen", "signed-in")],
+        ),
+    ] {
+        let mut fields = vec![("csrf", "forged")];
+        fields.extend(form);
+        let forged = Room::answer(
+            room.server
+                .http
+                .post(room.server.url(&path))
+                .header(COOKIE, &admin.cookie)
+                .form(&fields),
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(room.snapshot().await, before_forms);
+    assert_eq!(room.server.db().room_tokens(ROOM).await.unwrap().len(), 1);
+
     // The control API: only with a live control token of the room.
     let key = room.token(&admin, "control", "Stream Deck").await;
     let watching = room.token(&admin, "screen", "Foajén").await;
+    assert_eq!(
+        room.snapshot().await.0,
+        before.0,
+        "no event from reading or refusing"
+    );
+    // Another room's control token.
+    room.server
+        .db()
+        .add_room("sal-c", utc("2026-06-04T12:00:00+02:00"))
+        .await
+        .unwrap();
+    let made = room
+        .post(
+            &admin,
+            "/rooms/sal-c/tokens",
+            &[("purpose", "control"), ("name", "C")],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK);
+    let elsewhere = made
+        .body
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .find(|s| s.len() == 64 && !made.body.contains(&format!("value=\"{s}\"")))
+        .unwrap()
+        .to_string();
     let audited = room.snapshot().await;
-    assert_eq!(audited.0, before.0, "no event from reading or refusing");
     for (who, token) in [
         ("no token", ""),
         ("wrong", "0000"),
         ("a screen link", watching.as_str()),
+        ("another room's", elsewhere.as_str()),
     ] {
         let (status, _) = room.press(token, json!({"command": "next"})).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
     }
+    // A control token is no screen link; a revoked link opens nothing.
+    room.post(
+        &admin,
+        &format!("/rooms/{ROOM}/access"),
+        &[("screen", "token")],
+    )
+    .await;
+    assert_eq!(
+        room.get(None, &format!("{screen}?token={key}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        room.now(None, &format!("?token={key}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        room.now(None, &format!("?token={link}")).await.0,
+        StatusCode::NOT_FOUND,
+        "revoked"
+    );
+    assert_eq!(
+        room.get(None, &format!("{calendar}?token={link}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "revoked"
+    );
+    assert_eq!(
+        room.get(None, &format!("{calendar}?token={watching}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let audited = (audited.0, audited.1 + 1);
     assert_eq!(room.snapshot().await, audited);
     let (status, pressed) = room.press(&key, json!({"command": "next"})).await;
     assert_eq!(status, StatusCode::OK, "{pressed}");
@@ -505,9 +602,60 @@ async fn the_room_screen_now_calendar_and_control_api_keep_their_access_rules() 
     let (status, _) = room.press(&key, json!({"command": "end"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "revoked");
     assert_eq!(room.snapshot().await, after);
-    // Tokens are kept as hashes only.
-    for token in room.server.db().room_tokens(ROOM).await.unwrap() {
-        assert_ne!(token.hash, key);
-        assert_ne!(token.hash, link);
+    // Tokens are kept as their SHA-256 only.
+    let sha = |secret: &str| {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(secret.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let stored: Vec<String> = room
+        .server
+        .db()
+        .room_tokens(ROOM)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.hash)
+        .collect();
+    for secret in [&key, &link, &watching] {
+        assert!(stored.contains(&sha(secret)), "{secret} kept as its hash");
+        assert!(!stored.contains(secret));
     }
+
+    // In the evening KSL meets in the room: its secretary sees the room,
+    // and in its calendar only KSL's meetings, not SRO's agenda.
+    let mut ksl = meeting();
+    ksl.body = "KSL".into();
+    ksl.start = chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap();
+    ksl.end = chrono::NaiveTime::from_hms_opt(19, 0, 0).unwrap();
+    ksl.items.clear();
+    room.server
+        .db()
+        .put_meeting(
+            ROOM,
+            "KSL-2026-06-04",
+            &ksl,
+            utc("2026-06-04T13:40:00+02:00"),
+        )
+        .await
+        .unwrap();
+    room.post(
+        &admin,
+        &format!("/rooms/{ROOM}/access"),
+        &[("screen", "signed-in")],
+    )
+    .await;
+    room.wait(4 * 3600);
+    assert_eq!(room.get(Some(&bo), &screen).await.status, StatusCode::OK);
+    assert_eq!(
+        room.get(Some(&anna), &screen).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = room.get(Some(&bo), &calendar).await.body;
+    assert!(theirs.contains("UID:KSL-2026-06-04@motesskylt"), "{theirs}");
+    assert!(!theirs.contains(&format!("UID:{KEY}@")), "{theirs}");
+    let all = room.get(Some(&admin), &calendar).await.body;
+    assert!(all.contains("UID:KSL-2026-06-04@") && all.contains(&format!("UID:{KEY}@")));
 }

@@ -314,7 +314,13 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
             (DoorState::Cancelled, _) => {
                 section.hero.cancelled { p.phase { (tr(lang, "Inställt", "Cancelled")) } p.big { (tr(lang, "Mötet är inställt", "The meeting is cancelled")) } }
             }
-            (DoorState::Free, _) | (_, None) => {
+            (_, None) => {
+                section.hero.free {
+                    p.phase { (tr(lang, "Ledigt", "Free")) }
+                    p.big { (tr(lang, "Inget mer möte inbokat", "No more meetings booked")) }
+                }
+            }
+            (DoorState::Free, Some(_)) => {
                 section.hero.free {
                     p.phase { (tr(lang, "Ledigt", "Free")) }
                     p.big { (tr(lang, "Nästa möte", "Next meeting")) " " (lang.date(meeting.date)) " " (lang.clock(meeting.start)) }
@@ -324,7 +330,7 @@ fn screen_markup(state: &WebState, room: &str, now: &RoomNow, lang: Lang) -> Mar
                 section.hero { (super::control::status_panel(status, lang)) }
             }
         }
-        @if let Some(message) = &engine.message {
+        @if let Some(message) = engine.message.as_ref().filter(|_| status.is_some()) {
             section.roommessage role="status" {
                 b { (tr(lang, "Meddelande", "Message")) ": " } (message.text)
                 @if let Some(until) = message.until { " " span.muted { "(" (tr(lang, "till", "until")) " " (clock(until)) ")" } }
