@@ -333,6 +333,27 @@ async fn schedules(db: &impl CentralDb) {
             .unwrap()),
         [(elsewhere.id.clone(), false)]
     );
+    // A room's meetings, read by the room, are the room's of the whole list.
+    let all = db.meetings().await.unwrap();
+    let mut rooms: Vec<String> = all.iter().map(|m| m.room.clone()).collect();
+    rooms.push("ingenstans".into());
+    rooms.dedup();
+    assert!(rooms.len() >= 3, "{rooms:?}");
+    for room in rooms {
+        let want: Vec<String> = all
+            .iter()
+            .filter(|m| m.room == room)
+            .map(|m| m.key.clone())
+            .collect();
+        let got: Vec<String> = db
+            .room_meetings(&room)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.key)
+            .collect();
+        assert_eq!(got, want, "{room}");
+    }
 }
 
 /// Enrolment with one-time codes, tokens, revocation, meetings kept per

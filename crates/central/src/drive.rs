@@ -329,10 +329,9 @@ pub async fn room_now(
 ) -> Result<RoomNow, DbError> {
     let meetings: Vec<RoomMeeting> = app
         .db
-        .meetings()
+        .room_meetings(room)
         .await?
         .into_iter()
-        .filter(|m| m.room == room)
         .map(|m| RoomMeeting {
             key: m.key,
             meeting: m.meeting,

@@ -301,11 +301,12 @@ pub async fn schedule(
     room: Option<&str>,
     date: Option<NaiveDate>,
 ) -> Result<Vec<MeetingEntry>, DbError> {
-    let mut meetings: Vec<MeetingEntry> = db
-        .meetings()
-        .await?
+    let all = match room {
+        Some(room) => db.room_meetings(room).await?,
+        None => db.meetings().await?,
+    };
+    let mut meetings: Vec<MeetingEntry> = all
         .into_iter()
-        .filter(|e| room.is_none_or(|r| e.room == r))
         .filter(|e| date.is_none_or(|d| e.meeting.date == d))
         .collect();
     meetings.sort_by(|a, b| {

@@ -441,6 +441,13 @@ pub trait CentralDb: Send + Sync {
     /// Every meeting's newest version, newest meeting date first.
     fn meetings(&self) -> impl Future<Output = Result<Vec<MeetingEntry>, DbError>> + Send;
 
+    /// The meetings of `room`, as [`CentralDb::meetings`] lists them (read
+    /// by the room's index: the room screen asks every second).
+    fn room_meetings(
+        &self,
+        room: &str,
+    ) -> impl Future<Output = Result<Vec<MeetingEntry>, DbError>> + Send;
+
     /// Stores a new meeting imported on the secretary's pages for `room`
     /// under the id `id`; `false` (and nothing stored) when a meeting
     /// already has that id.
@@ -688,6 +695,9 @@ impl CentralDb for AnyDb {
     }
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
         delegate!(self, db => db.meetings())
+    }
+    async fn room_meetings(&self, room: &str) -> Result<Vec<MeetingEntry>, DbError> {
+        delegate!(self, db => db.room_meetings(room))
     }
     async fn add_meeting(
         &self,

@@ -195,15 +195,21 @@ impl PostgresDb {
     }
 
     /// The newest version of every meeting (or of `key`).
-    async fn meeting_entries(&self, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
+    /// The newest version of every meeting, or of the meeting `key`, or of
+    /// the meetings of `room`.
+    async fn meeting_entries(
+        &self,
+        key: Option<&str>,
+        room: Option<&str>,
+    ) -> Result<Vec<MeetingEntry>, DbError> {
         self.conn()
             .await?
             .query(
                 "SELECT m.key, r.room, m.received, m.body, m.from_pages, m.cancelled FROM meetings m
                  JOIN meeting_rooms r ON r.key = m.key
                  WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
-                   AND ($1::text IS NULL OR m.key = $1)",
-                &[&key],
+                   AND ($1::text IS NULL OR m.key = $1) AND ($2::text IS NULL OR r.room = $2)",
+                &[&key, &room],
             )
             .await?
             .iter()
@@ -823,13 +829,19 @@ impl CentralDb for PostgresDb {
     }
 
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
-        let mut meetings = self.meeting_entries(None).await?;
+        let mut meetings = self.meeting_entries(None, None).await?;
+        newest_first(&mut meetings);
+        Ok(meetings)
+    }
+
+    async fn room_meetings(&self, room: &str) -> Result<Vec<MeetingEntry>, DbError> {
+        let mut meetings = self.meeting_entries(None, Some(room)).await?;
         newest_first(&mut meetings);
         Ok(meetings)
     }
 
     async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
-        Ok(self.meeting_entries(Some(key)).await?.pop())
+        Ok(self.meeting_entries(Some(key), None).await?.pop())
     }
 
     async fn put_user(&self, user: &UserRecord) -> Result<(), DbError> {

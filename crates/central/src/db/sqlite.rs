@@ -238,13 +238,19 @@ impl DeviceRow {
 }
 
 /// The newest version of every meeting (or of `key`).
-fn meeting_entries(conn: &Connection, key: Option<&str>) -> Result<Vec<MeetingEntry>, DbError> {
+/// The newest version of every meeting, or of the meeting `key`, or of
+/// the meetings of `room`.
+fn meeting_entries(
+    conn: &Connection,
+    key: Option<&str>,
+    room: Option<&str>,
+) -> Result<Vec<MeetingEntry>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT m.key, r.room, m.received, m.body, m.from_pages, m.cancelled FROM meetings m JOIN meeting_rooms r ON r.key = m.key
          WHERE m.pos = (SELECT MAX(pos) FROM meetings WHERE key = m.key)
-           AND (?1 IS NULL OR m.key = ?1)",
+           AND (?1 IS NULL OR m.key = ?1) AND (?2 IS NULL OR r.room = ?2)",
     )?;
-    let rows = statement.query_map(params![key], |r| {
+    let rows = statement.query_map(params![key, room], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -774,7 +780,16 @@ impl CentralDb for SqliteDb {
     }
 
     async fn meetings(&self) -> Result<Vec<MeetingEntry>, DbError> {
-        let mut meetings = self.with(|conn| meeting_entries(conn, None)).await?;
+        let mut meetings = self.with(|conn| meeting_entries(conn, None, None)).await?;
+        newest_first(&mut meetings);
+        Ok(meetings)
+    }
+
+    async fn room_meetings(&self, room: &str) -> Result<Vec<MeetingEntry>, DbError> {
+        let room = room.to_string();
+        let mut meetings = self
+            .with(move |conn| meeting_entries(conn, None, Some(&room)))
+            .await?;
         newest_first(&mut meetings);
         Ok(meetings)
     }
@@ -782,7 +797,7 @@ impl CentralDb for SqliteDb {
     async fn meeting(&self, key: &str) -> Result<Option<MeetingEntry>, DbError> {
         let key = key.to_string();
         Ok(self
-            .with(move |conn| meeting_entries(conn, Some(&key)))
+            .with(move |conn| meeting_entries(conn, Some(&key), None))
             .await?
             .pop())
     }
