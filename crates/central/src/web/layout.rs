@@ -172,7 +172,7 @@ input.minutes { width:90px; height:56px; font-size:18px; }
 .panel .behind { color:var(--bad); font-weight:600; }
 .panel .next, .panel .plan { margin:4px 0; font-size:18px; }
 .roommessage { display:flex; gap:12px; align-items:center; justify-content:space-between; flex-wrap:wrap;
-  background:#fff8e6; border:1px solid var(--warn); border-radius:6px; padding:8px 12px; margin:8px 0; }
+  background:#fff; border:1px solid var(--line); border-left:6px solid var(--accent); border-radius:6px; padding:8px 12px; margin:8px 0; }
 .controlpage { max-width:560px; margin:0 auto; }
 "#;
 

@@ -839,7 +839,8 @@ main { padding:2vw 3vw; }
 .panel .time.soon { color:var(--warn); } .panel .time.over { color:var(--bad); }
 .panel .behind { color:var(--bad); font-weight:700; }
 .panel .plan, .panel .next { font-size:1.2em; margin:.3em 0; }
-.roommessage { background:#3a2f12; border:2px solid var(--warn); border-radius:.4em; padding:.6em 1em; font-size:1.4em; margin:1vw 0; }
+.roommessage { background:var(--card); border-left:.35em solid var(--accent); border-radius:.4em; padding:.6em 1em; font-size:1.4em; margin:1vw 0; }
+.roommessage b { color:var(--accent); }
 @media (min-width: 1200px) {
   .columns { display:grid; grid-template-columns:1.25fr 1fr; gap:3vw; align-items:start; }
   .columns .agenda { font-size:.8em; }
