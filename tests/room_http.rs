@@ -280,6 +280,14 @@ async fn the_secretary_drives_the_meeting_from_the_pages_and_each_press_is_an_au
         "{}",
         refused.body
     );
+    // Refused on the meeting page: the whole page again, with why.
+    let on_page = room.post(&anna, &path, &[("command", "resume")]).await;
+    assert_eq!(on_page.status, StatusCode::CONFLICT);
+    assert!(on_page.body.contains("Det pågår ingen paus."));
+    assert!(
+        on_page.body.contains("Rätta närvaro"),
+        "the rest of the meeting page"
+    );
     let zero = room
         .post(&anna, &path, &[("command", "extend"), ("minutes", "0")])
         .await;

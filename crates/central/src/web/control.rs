@@ -396,20 +396,7 @@ async fn refused(
     if back == "control" {
         return Ok(control_page(state, signed, entry, Some(problem), StatusCode::CONFLICT).await);
     }
-    let lang = signed.lang;
-    let body = html! {
-        p.sub { a href=(meeting_path(&entry.key)) { "← " (entry.meeting.body) " " (lang.date(entry.meeting.date)) } }
-        (controls(state, signed, entry, Some(&problem), "meeting").await)
-    };
-    Ok((
-        StatusCode::CONFLICT,
-        signed.page(
-            tr(lang, "Styr mötet", "Run the meeting"),
-            Section::Meetings,
-            body,
-        ),
-    )
-        .into_response())
+    super::meetings::refused_control(state, signed, entry, problem).await
 }
 
 /// `POST /meetings/{key}/control`: a control pressed on the pages.

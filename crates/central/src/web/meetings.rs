@@ -114,12 +114,38 @@ pub async fn show(
 }
 
 /// The correction form as typed, shown again with what to fix (`problem`)
-/// or what to confirm (`confirm`).
+/// or what to confirm (`confirm`); or why a control did nothing
+/// (`control`).
 #[derive(Default)]
-struct Typed<'a> {
+pub(super) struct Typed<'a> {
     form: Option<&'a CorrectionForm>,
     problem: Option<String>,
     confirm: Option<String>,
+    control: Option<String>,
+}
+
+/// The meeting page again with why a control pressed on it did nothing.
+pub(super) async fn refused_control(
+    state: &WebState,
+    signed: &Signed,
+    entry: &MeetingEntry,
+    problem: String,
+) -> Result<Response, PageError> {
+    let typed = Typed {
+        control: Some(problem),
+        ..Typed::default()
+    };
+    let body = meeting_page(state, signed, entry, None, Some(typed)).await?;
+    let title = format!(
+        "{} {}",
+        entry.meeting.body,
+        signed.lang.date(entry.meeting.date)
+    );
+    Ok((
+        axum::http::StatusCode::CONFLICT,
+        signed.page(&title, Section::Meetings, body),
+    )
+        .into_response())
 }
 
 /// The meeting page: the board, the correction form (empty, or as typed
@@ -146,7 +172,8 @@ async fn meeting_page(
         .unwrap_or_else(|| m.date.to_string());
     let corrections = corrections(&logged);
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, state.tz).time());
-    let controls = super::control::controls(state, signed, entry, None, "meeting").await;
+    let controls =
+        super::control::controls(state, signed, entry, typed.control.as_deref(), "meeting").await;
     Ok(html! {
         h1 { (m.body) " " (lang.date(m.date)) @if entry.cancelled { " – " (tr(lang, "inställt", "cancelled")) } }
         p.sub {
@@ -701,6 +728,7 @@ pub async fn correct(
                     form: Some(form),
                     problem,
                     confirm,
+                    control: None,
                 }),
             )
             .await?;
