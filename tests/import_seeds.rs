@@ -377,8 +377,17 @@ fn seed_004_table_of_participants_with_absence_marks() {
         .iter()
         .find(|p| p.name == "Sebastian Nydén")
         .unwrap();
-    assert_eq!(sebastian.substitute_for.as_deref(), Some("Monika Holmgren"));
+    // "ersätter Monika Holmgren": the Monica Holmgren of the roster.
+    assert_eq!(sebastian.substitute_for.as_deref(), Some("Monica Holmgren"));
+    assert_eq!(sebastian.seat, Some(motesskylt_core::model::Seat::Deputy));
     assert_eq!(sebastian.side.as_deref(), Some("Styrgrupp Kommun"));
+    // The steering group's two columns are its members; the others none.
+    let seats = |seat| m.participants.iter().filter(|p| p.seat == seat).count();
+    assert_eq!(seats(Some(motesskylt_core::model::Seat::Member)), 20);
+    assert!(
+        m.participants.iter().skip(21).all(|p| p.seat.is_none()),
+        "Övriga deltagare hold no seat"
+    );
     let others = m
         .participants
         .iter()
@@ -581,4 +590,30 @@ fn a_line_of_markup_alone_keeps_the_roster_going() {
         names(&import_bytes(text.as_bytes()).unwrap()),
         names(&whole)
     );
+}
+
+#[test]
+fn the_sros_politicians_are_its_members_and_adjuncts_are_called_for_their_items() {
+    use motesskylt_core::model::{Category, Seat};
+    let m = seed("000-kallelse-sro-2026-06-04.md");
+    for p in &m.participants {
+        let member = p.category == Category::Politician && !p.invited;
+        assert_eq!(p.seat == Some(Seat::Member), member, "{}", p.name);
+    }
+    let m = seed("002-anteckning-sro-2024-10-03.txt");
+    let adjuncts: Vec<_> = m
+        .participants
+        .iter()
+        .filter(|p| p.category == Category::Adjunct)
+        .collect();
+    assert_eq!(adjuncts.len(), 3);
+    for p in adjuncts {
+        assert_eq!(
+            p.items,
+            Some(vec!["10".to_string(), "11".to_string()]),
+            "{}",
+            p.name
+        );
+        assert_eq!(p.seat, None);
+    }
 }

@@ -197,7 +197,28 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
                 person("event.substitute_for", member)?;
             }
         }
-        EventKind::CheckedOut { person: name, .. } => person("event.person", name)?,
+        EventKind::CheckedOut { person: name, .. }
+        | EventKind::SubstituteEnded { person: name } => person("event.person", name)?,
+        EventKind::SubstituteStarted {
+            person: name,
+            member,
+        } => {
+            person("event.person", name)?;
+            person("event.for", member)?;
+        }
+        EventKind::Recused { person: name, item } => {
+            person("event.person", name)?;
+            if !known.names.items.contains(item) {
+                return Err(invalid(
+                    "event.item",
+                    format!(
+                        "punkten \"{}\" finns inte på dagordningen för mötet {}",
+                        shown(item),
+                        event.meeting
+                    ),
+                ));
+            }
+        }
         EventKind::CardEnrolled {
             person: name, card, ..
         } => {

@@ -18,7 +18,7 @@ use chrono_tz::Tz;
 
 use crate::attendance::{Names, at_meeting, join_names, stays};
 use crate::model::time::local_time;
-use crate::model::{Event, Meeting};
+use crate::model::{Event, EventKind, Meeting};
 use crate::progress::{Schedule, held_bounds, is_progress};
 
 /// When the meeting was held, for the attendance rules: from its actual
@@ -106,6 +106,45 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     };
     line("Närvarande".into(), &present);
     line("Frånvaro".into(), &absent);
+    // Who served for whom, and who was out of which item, as the log has
+    // it by the meeting's end.
+    let by_end: Vec<&Event> = events.iter().filter(|e| e.instant() <= ended).collect();
+    let mut served: Vec<(usize, String)> = Vec::new();
+    let mut ordered = by_end.clone();
+    ordered.sort_by_key(|e| e.instant());
+    for event in &ordered {
+        if let EventKind::SubstituteStarted { person, member } = &event.kind
+            && let (Some(deputy), Some(for_whom)) = (names.find(person), names.find(member))
+            && !served.iter().any(|(d, _)| *d == deputy)
+        {
+            served.push((deputy, meeting.participants[for_whom].name.clone()));
+        }
+    }
+    served.sort_by_key(|(deputy, _)| *deputy);
+    let serving: Vec<String> = served
+        .iter()
+        .map(|(deputy, member)| {
+            format!("{} (ersätter {member})", meeting.participants[*deputy].name)
+        })
+        .collect();
+    let serving: Vec<&str> = serving.iter().map(String::as_str).collect();
+    line("Tjänstgörande ersättare".into(), &serving);
+    for item in meeting.items.iter().filter_map(|e| e.number.as_deref()) {
+        let mut out: Vec<usize> = by_end
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Recused { person, item: of } if of == item => names.find(person),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        let out: Vec<&str> = out
+            .iter()
+            .map(|&i| meeting.participants[i].name.as_str())
+            .collect();
+        line(format!("Jäv punkt {item}"), &out);
+    }
     let clock = |minute: &i64| {
         DateTime::from_timestamp(minute * 60, 0)
             .map(|at| local_time(at, tz).format("%H.%M").to_string())
@@ -254,5 +293,85 @@ mod tests {
         assert_eq!(join_names(&["A"]), "A");
         assert_eq!(join_names(&["A", "B"]), "A och B");
         assert_eq!(join_names(&["A", "B", "C"]), "A, B och C");
+    }
+
+    #[test]
+    fn serving_deputies_and_recusals_have_their_lines_in_the_contracts_order() {
+        let m = sro();
+        let tz = crate::model::time::DEFAULT_TIME_ZONE;
+        let at = |hm: &str| crate::model::time::parse_moment(hm, m.date, tz).unwrap();
+        let name = |i: usize| m.participants[i].name.clone();
+        let mut log: Vec<Event> = (0..6).map(|i| door(&m, "12:55", i, true)).collect();
+        let kind = |kind: EventKind, hm: &str| Event::new(at(hm), tz, kind);
+        // In notice order each deputy once, with the first member served
+        // for; the later deputy (5) listed after the earlier one (4).
+        log.push(kind(
+            EventKind::SubstituteStarted {
+                person: name(5),
+                member: name(7),
+            },
+            "13:10",
+        ));
+        log.push(kind(
+            EventKind::SubstituteStarted {
+                person: name(4),
+                member: name(8),
+            },
+            "13:20",
+        ));
+        log.push(kind(
+            EventKind::SubstituteEnded { person: name(5) },
+            "13:30",
+        ));
+        log.push(kind(
+            EventKind::SubstituteStarted {
+                person: name(5),
+                member: name(9),
+            },
+            "13:40",
+        ));
+        // Recusals by item in the agenda's order, names in notice order.
+        log.push(kind(
+            EventKind::Recused {
+                person: name(3),
+                item: "6".into(),
+            },
+            "13:45",
+        ));
+        log.push(kind(
+            EventKind::Recused {
+                person: name(1),
+                item: "6".into(),
+            },
+            "13:46",
+        ));
+        log.push(kind(
+            EventKind::Recused {
+                person: name(2),
+                item: "5".into(),
+            },
+            "13:25",
+        ));
+        let text = paragraph(&m, &log, tz);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[2],
+            format!(
+                "Tjänstgörande ersättare: {} (ersätter {}) och {} (ersätter {}).",
+                name(4),
+                name(8),
+                name(5),
+                name(7)
+            )
+        );
+        assert_eq!(lines[3], format!("Jäv punkt 5: {}.", name(2)));
+        assert_eq!(
+            lines[4],
+            format!("Jäv punkt 6: {} och {}.", name(1), name(3))
+        );
+        assert!(lines[0].starts_with("Närvarande:") && lines[1].starts_with("Frånvaro:"));
+        // Without any, no such lines.
+        let plain = paragraph(&m, &log[..6], tz);
+        assert!(!plain.contains("Tjänstgörande") && !plain.contains("Jäv"));
     }
 }

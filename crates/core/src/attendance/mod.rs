@@ -2,6 +2,7 @@
 //! attendance paragraph for the minutes ([`minutes`]).
 
 pub mod door;
+pub mod quorum;
 
 use std::collections::HashMap;
 
@@ -176,6 +177,8 @@ mod tests {
             description: None,
             notified_absence: false,
             substitute_for: None,
+            seat: None,
+            items: None,
         };
         Meeting {
             body: "SRO".into(),

@@ -11,6 +11,7 @@ mod header;
 mod markup;
 mod names;
 mod roster;
+mod seats;
 mod source;
 mod timing;
 
@@ -475,6 +476,7 @@ impl Reader {
             Some(description.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
         let mut participants = self.people;
         participants.extend(self.guests);
+        seats::settle(&mut participants);
         Ok(Meeting {
             body,
             body_description,
@@ -508,6 +510,8 @@ fn listed(value: &str, category: Category, invited: bool) -> (Vec<Participant>, 
                 description: None,
                 notified_absence: false,
                 substitute_for: None,
+                seat: None,
+                items: None,
             };
             roster::set_description(&mut participant, &p.details.join(", "));
             participant

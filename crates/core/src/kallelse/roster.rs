@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::markup::{clean, pattern};
 use super::names::{organisation_of_segment, reads_as_name, role_of_segment, split_name};
-use crate::model::{Category, Participant};
+use crate::model::{Category, Participant, Seat};
 
 static SIDE: LazyLock<Regex> = LazyLock::new(|| pattern(r"För [^()]*?\(([A-ZÅÄÖ]{2,8})\)"));
 static PARTY: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\(([A-ZÅÄÖ]{1,3})\)"));
@@ -30,7 +30,32 @@ pub enum Heading {
         category: Category,
         /// The heading starts a group outside the sides ("Övriga deltagare").
         resets_side: bool,
+        /// Their seat and the items they are called for, where it says.
+        tag: Tag,
     },
+}
+
+/// What a heading says of the seat of those under it ("Ledamöter",
+/// "Ersättare") and the items they are called for ("Adjungerade punkt 10
+/// och 11").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tag {
+    /// Member or deputy.
+    pub seat: Option<Seat>,
+    /// The agenda numbers they are called for.
+    pub items: Option<Vec<String>>,
+}
+
+/// The item numbers a heading names after "punkt"/"punkterna": "punkt 10
+/// och 11" gives 10 and 11.
+fn heading_items(lower: &str) -> Option<Vec<String>> {
+    let at = lower.find("punkt")?;
+    let numbers: Vec<String> = lower[at..]
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect();
+    (!numbers.is_empty()).then_some(numbers)
 }
 
 /// Classifies a cleaned line as a roster heading.
@@ -45,7 +70,17 @@ pub fn heading(text: &str) -> Option<Heading> {
     }
     let lower = trimmed.to_lowercase();
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| lower.starts_with(p));
-    let category = if starts(&[
+    let mut tag = Tag {
+        seat: None,
+        items: heading_items(&lower),
+    };
+    let category = if starts(&["ersättare", "tjänstgörande ersättare"]) {
+        tag.seat = Some(Seat::Deputy);
+        Category::Politician
+    } else if starts(&["ledamöter", "ledamot", "ordinarie ledamöter"]) {
+        tag.seat = Some(Seat::Member);
+        Category::Politician
+    } else if starts(&[
         "kommunpolitiker",
         "regionpolitiker",
         "politiker",
@@ -64,6 +99,7 @@ pub fn heading(text: &str) -> Option<Heading> {
         return Some(Heading::Category {
             category: Category::Official,
             resets_side: true,
+            tag,
         });
     } else {
         return None;
@@ -71,6 +107,7 @@ pub fn heading(text: &str) -> Option<Heading> {
     Some(Heading::Category {
         category,
         resets_side: false,
+        tag,
     })
 }
 
@@ -106,6 +143,8 @@ pub fn person(text: &str, category: Option<Category>, side: Option<&str>) -> Opt
         description: None,
         notified_absence,
         substitute_for,
+        seat: None,
+        items: None,
     };
     set_description(&mut participant, &rest);
     Some(participant)
@@ -133,6 +172,7 @@ struct Group {
     column: usize,
     side: Option<String>,
     category: Option<Category>,
+    tag: Tag,
     people: Vec<Participant>,
 }
 
@@ -185,7 +225,7 @@ impl Block {
                         .captures(cell)
                         .map(|c| c[1].to_string())
                         .or_else(|| (!cell.is_empty()).then(|| cell.clone()));
-                    block.open_group(column, side, None);
+                    block.open_group(column, side, None, Tag::default());
                 }
                 return Some(block);
             }
@@ -194,21 +234,22 @@ impl Block {
             Heading::Sides(sides) if sides.len() >= 2 => {
                 let mut block = Block::new(Layout::TwoColumns);
                 for (column, side) in sides.into_iter().enumerate().take(2) {
-                    block.open_group(column, Some(side), None);
+                    block.open_group(column, Some(side), None, Tag::default());
                 }
                 Some(block)
             }
             Heading::Sides(sides) => {
                 let mut block = Block::new(Layout::Single);
-                block.open_group(0, sides.into_iter().next(), None);
+                block.open_group(0, sides.into_iter().next(), None, Tag::default());
                 Some(block)
             }
             Heading::Category {
                 category,
                 resets_side: _,
+                tag,
             } => {
                 let mut block = Block::new(Layout::Single);
-                block.open_group(0, None, Some(category));
+                block.open_group(0, None, Some(category), tag);
                 Some(block)
             }
         }
@@ -224,7 +265,13 @@ impl Block {
         }
     }
 
-    fn open_group(&mut self, column: usize, side: Option<String>, category: Option<Category>) {
+    fn open_group(
+        &mut self,
+        column: usize,
+        side: Option<String>,
+        category: Option<Category>,
+        tag: Tag,
+    ) {
         if self.current.len() <= column {
             self.current.resize(column + 1, usize::MAX);
         }
@@ -233,6 +280,7 @@ impl Block {
             column,
             side,
             category,
+            tag,
             people: Vec::new(),
         });
         self.current[column] = self.groups.len() - 1;
@@ -312,30 +360,33 @@ impl Block {
                 .first()
                 .and_then(|g| self.groups.get(*g))
                 .and_then(|g| g.side.clone());
-            self.open_group(column, side, None);
+            self.open_group(column, side, None, Tag::default());
         }
         let group = &self.groups[self.current[column]];
         match heading(text) {
             Some(Heading::Sides(sides)) => {
                 let side = sides.into_iter().next();
-                self.open_group(column, side, None);
+                self.open_group(column, side, None, Tag::default());
                 return true;
             }
             Some(Heading::Category {
                 category,
                 resets_side,
+                tag,
             }) => {
                 let side = if resets_side {
                     None
                 } else {
                     group.side.clone()
                 };
-                self.open_group(column, side, Some(category));
+                self.open_group(column, side, Some(category), tag);
                 return true;
             }
             None => {}
         }
-        if let Some(p) = person(text, group.category, group.side.as_deref()) {
+        if let Some(mut p) = person(text, group.category, group.side.as_deref()) {
+            p.seat = group.tag.seat;
+            p.items.clone_from(&group.tag.items);
             let index = self.current[column];
             self.groups[index].people.push(p);
             return true;

@@ -95,6 +95,26 @@ pub enum EventKind {
         /// The withdrawn message's moment (its `at`).
         posted_at: DateTime<FixedOffset>,
     },
+    /// A deputy began to serve (tjänstgöra) for a member.
+    SubstituteStarted {
+        /// The deputy.
+        person: String,
+        /// The member they serve for.
+        #[serde(rename = "for")]
+        member: String,
+    },
+    /// A deputy stopped serving.
+    SubstituteEnded {
+        /// The deputy.
+        person: String,
+    },
+    /// Someone is out of one item for a conflict of interest (jäv).
+    Recused {
+        /// Who.
+        person: String,
+        /// The item's number.
+        item: String,
+    },
     /// Someone arrived.
     CheckedIn {
         /// Participant name as imported.
@@ -253,7 +273,7 @@ pub enum Authority {
 }
 
 /// The event type names the contract defines, for error messages.
-const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, item_extended, resumed, control_undone, message_posted, message_withdrawn, checked_in, checked_out, card_enrolled, card_expected, card_revoked, correction_withdrawn";
+const KNOWN_TYPES: &str = "meeting_started, item_started, break_started, meeting_ended, item_extended, resumed, control_undone, message_posted, message_withdrawn, substitute_started, substitute_ended, recused, checked_in, checked_out, card_enrolled, card_expected, card_revoked, correction_withdrawn";
 
 /// How an attendance event was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -351,11 +371,25 @@ pub fn check_against(meeting: &Meeting, events: &[(usize, Event)]) -> Vec<LogPro
                 "punkt \"{item}\" finns inte på dagordningen (punkter: {})",
                 item_numbers(meeting)
             )),
+            EventKind::Recused { item, .. } if meeting.item_index(item).is_none() => Some(format!(
+                "punkt \"{item}\" finns inte på dagordningen (punkter: {})",
+                item_numbers(meeting)
+            )),
+            EventKind::SubstituteStarted { member, .. }
+                if meeting.participant_index(member).is_none() =>
+            {
+                Some(format!(
+                    "\"{member}\" finns inte bland de kallade eller inbjudna; skriv namnet som i kallelsen"
+                ))
+            }
             EventKind::CheckedIn { person, .. }
             | EventKind::CheckedOut { person, .. }
             | EventKind::CardEnrolled { person, .. }
             | EventKind::CardExpected { person, .. }
             | EventKind::CardRevoked { person, .. }
+            | EventKind::SubstituteStarted { person, .. }
+            | EventKind::SubstituteEnded { person }
+            | EventKind::Recused { person, .. }
                 if meeting.participant_index(person).is_none() =>
             {
                 Some(format!(

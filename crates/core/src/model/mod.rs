@@ -76,6 +76,23 @@ pub struct Participant {
     /// The member this person substitutes for ("ersätter … vid behov").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub substitute_for: Option<String>,
+    /// Their seat in the body: a member (ledamot, counts for quorum) or a
+    /// deputy (ersättare); `None` for everyone else.
+    #[serde(default)]
+    pub seat: Option<Seat>,
+    /// The agenda numbers they are called for; `None`: the whole meeting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<String>>,
+}
+
+/// A seat in the body that meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seat {
+    /// Ledamot (ordinarie): counts for quorum.
+    Member,
+    /// Ersättare: serves for an absent member when called in.
+    Deputy,
 }
 
 /// Participant category, from the heading the person stands under.

@@ -173,6 +173,8 @@ pub struct ScreenState {
     pub expected: usize,
     /// The newest message to the room showing now.
     pub message: Option<message::RoomMessage>,
+    /// Whether the body may decide now, when it has members.
+    pub quorum: Option<crate::attendance::quorum::Quorum>,
 }
 
 /// One stretch of the meeting as it was held: what ran, from when, until
@@ -348,7 +350,10 @@ impl Progress {
             | EventKind::CorrectionWithdrawn { .. }
             | EventKind::ControlUndone { .. }
             | EventKind::MessagePosted { .. }
-            | EventKind::MessageWithdrawn { .. } => return,
+            | EventKind::MessageWithdrawn { .. }
+            | EventKind::SubstituteStarted { .. }
+            | EventKind::SubstituteEnded { .. }
+            | EventKind::Recused { .. } => return,
         }
         self.started.get_or_insert(at);
     }
@@ -537,6 +542,18 @@ pub fn screen_state(
         present,
         expected: schedule.expected,
         message: message::showing(attendance_events, now).into_iter().next(),
+        quorum: None,
+    };
+    // Recusals count for the item running now.
+    let running_item = match progress.current {
+        Some((Current::Planned(i), _, _)) if progress.ended.is_none() => {
+            meeting.items.get(i).and_then(|e| e.number.as_deref())
+        }
+        _ => None,
+    };
+    let base = ScreenState {
+        quorum: crate::attendance::quorum::quorum(meeting, attendance_events, running_item, now),
+        ..base
     };
 
     if let Some(ended) = progress.ended {

@@ -73,6 +73,9 @@ pub struct StatusReport {
     /// The secretary's message to the room showing now, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<MessageReport>,
+    /// Whether the body may decide, while the meeting has members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<crate::attendance::quorum::Quorum>,
 }
 
 /// A message to the room as the contract shows it.
@@ -139,6 +142,7 @@ pub fn status(meeting: &Meeting, state: &ScreenState, tz: Tz) -> StatusReport {
             .now
             .with_timezone(&tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        quorum: state.quorum,
         message: state.message.as_ref().map(|m| MessageReport {
             text: m.text.clone(),
             until: m.until.map(|u| hhmm(u, tz)),
