@@ -154,6 +154,20 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
             ))
         }
     };
+    let on_agenda = |item: &str| {
+        if known.names.items.contains(item) {
+            Ok(())
+        } else {
+            Err(invalid(
+                "event.item",
+                format!(
+                    "punkten \"{}\" finns inte på dagordningen för mötet {}",
+                    shown(item),
+                    event.meeting
+                ),
+            ))
+        }
+    };
     match &event.event.kind {
         EventKind::MeetingStarted
         | EventKind::MeetingEnded
@@ -167,18 +181,7 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
                 ));
             }
         }
-        EventKind::ItemStarted { item } => {
-            if !known.names.items.contains(item) {
-                return Err(invalid(
-                    "event.item",
-                    format!(
-                        "punkten \"{}\" finns inte på dagordningen för mötet {}",
-                        shown(item),
-                        event.meeting
-                    ),
-                ));
-            }
-        }
+        EventKind::ItemStarted { item } => on_agenda(item)?,
         EventKind::BreakStarted { minutes } => {
             if minutes.is_some_and(|m| m > MAX_BREAK_MINUTES) {
                 return Err(invalid(
@@ -208,16 +211,7 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
         }
         EventKind::Recused { person: name, item } => {
             person("event.person", name)?;
-            if !known.names.items.contains(item) {
-                return Err(invalid(
-                    "event.item",
-                    format!(
-                        "punkten \"{}\" finns inte på dagordningen för mötet {}",
-                        shown(item),
-                        event.meeting
-                    ),
-                ));
-            }
+            on_agenda(item)?;
         }
         EventKind::CardEnrolled {
             person: name, card, ..

@@ -615,9 +615,19 @@ pub async fn live(
     Path(key): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, PageError> {
     let entry = visible(&state, &signed, &key).await?;
+    Ok(room_stream(state, entry.room))
+}
+
+/// A server-sent event `changed` whenever `room` has news, until the
+/// server stops (the meeting page's board, the control panel, the room
+/// screen).
+pub(super) fn room_stream(
+    state: WebState,
+    room: String,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let changes = state.app.changes.subscribe();
     let stream = futures_util::stream::unfold(
-        (state, entry.room, changes),
+        (state, room, changes),
         |(state, room, mut changes)| async move {
             let mut stopping = state.app.stopping.clone();
             loop {
@@ -634,7 +644,7 @@ pub async fn live(
             Some((Ok(event), (state, room, changes)))
         },
     );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 /// The correction form.

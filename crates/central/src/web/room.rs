@@ -14,13 +14,12 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::{Event as SseEvent, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
-use tokio::sync::broadcast;
 
 use super::layout::{Section, tr};
 use super::{Language, PageError, Signed, WebState, html_page, percent_encode};
@@ -189,6 +188,21 @@ fn carried(token: Option<&str>, lang: Lang) -> String {
     format!("?{token}lang={}", lang.code())
 }
 
+/// A visit to the room's screen: what it shows, in which language, and
+/// the screen link's token to carry on.
+async fn visit(
+    state: &WebState,
+    room: &str,
+    query: &TokenQuery,
+    parts: &mut Parts,
+) -> Result<(RoomNow, Lang, Option<String>), PageError> {
+    let reader = signed(parts, state).await;
+    let lang = screen_language(parts, state, query).await;
+    let token = presented(&parts.headers, query);
+    let now = seen(state, room, reader.as_ref(), token.as_deref()).await?;
+    Ok((now, lang, token))
+}
+
 /// `GET /rooms/{room}/screen`: the room screen.
 pub async fn screen(
     State(state): State<WebState>,
@@ -196,10 +210,7 @@ pub async fn screen(
     Query(query): Query<TokenQuery>,
     mut parts: Parts,
 ) -> Result<Response, PageError> {
-    let reader = signed(&mut parts, &state).await;
-    let lang = screen_language(&mut parts, &state, &query).await;
-    let token = presented(&parts.headers, &query);
-    let now = seen(&state, &room, reader.as_ref(), token.as_deref()).await?;
+    let (now, lang, token) = visit(&state, &room, &query, &mut parts).await?;
     let base = format!("/rooms/{}/screen", percent_encode(&room));
     let carry = carried(token.as_deref(), lang);
     let title = now
@@ -235,10 +246,7 @@ pub async fn screen_part(
     Query(query): Query<TokenQuery>,
     mut parts: Parts,
 ) -> Result<Response, PageError> {
-    let reader = signed(&mut parts, &state).await;
-    let lang = screen_language(&mut parts, &state, &query).await;
-    let token = presented(&parts.headers, &query);
-    let now = seen(&state, &room, reader.as_ref(), token.as_deref()).await?;
+    let (now, lang, _) = visit(&state, &room, &query, &mut parts).await?;
     Ok(html_page(screen_markup(&state, &room, &now, lang)))
 }
 
@@ -252,26 +260,7 @@ pub async fn screen_live(
     let reader = signed(&mut parts, &state).await;
     let token = presented(&parts.headers, &query);
     seen(&state, &room, reader.as_ref(), token.as_deref()).await?;
-    let changes = state.app.changes.subscribe();
-    let stream = futures_util::stream::unfold(
-        (state, room, changes),
-        |(state, room, mut changes)| async move {
-            let mut stopping = state.app.stopping.clone();
-            loop {
-                tokio::select! {
-                    _ = stopping.wait_for(|s| *s) => return None,
-                    change = changes.recv() => match change {
-                        Ok(changed) if changed != room => continue,
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                        _ => break,
-                    },
-                }
-            }
-            let event = SseEvent::default().event("changed").data("{}");
-            Some((Ok(event), (state, room, changes)))
-        },
-    );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok(super::meetings::room_stream(state, room))
 }
 
 /// The screen's content: the room, the meeting, where it stands (big), the
