@@ -232,6 +232,7 @@ fn wire(device: &str, seq: i64, meeting: &str, now: DateTime<Utc>) -> WireEvent 
                 source: Source::Nfc,
                 substitute_for: None,
                 correction: None,
+                remote: false,
             },
         ),
     }
@@ -701,6 +702,7 @@ fn run_backend(
                         source: Source::Nfc,
                         substitute_for: None,
                         correction: None,
+                        remote: false,
                     },
                 )
             })

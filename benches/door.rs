@@ -35,6 +35,7 @@ fn append(c: &mut Criterion) {
             source: Source::Nfc,
             substitute_for: None,
             correction: None,
+            remote: false,
         },
     );
     let stamp = Stamp::read(at);

@@ -459,6 +459,7 @@ async fn attacks(db: AnyDb, raw: Raw) {
                 source: Source::Touch,
                 substitute_for: None,
                 correction: correction.clone(),
+                remote: false,
             },
             (forbidden, "not_door_event", "events[1].event.correction"),
         ),

@@ -42,6 +42,7 @@ fn wire(device: &str, seq: i64) -> WireEvent {
                 source: Source::Nfc,
                 substitute_for: None,
                 correction: None,
+                remote: false,
             },
         ),
     }

@@ -108,6 +108,7 @@ fn a_late_start_is_told_before_the_meeting() {
                 source: Source::Nfc,
                 substitute_for: None,
                 correction: None,
+                remote: false,
             },
         )],
     );
@@ -250,6 +251,7 @@ fn present_counts_in_minus_out_and_expected_only_the_called() {
         source: Source::Nfc,
         substitute_for: None,
         correction: None,
+        remote: false,
     };
     let checked_out = |p: &str| EventKind::CheckedOut {
         person: p.into(),

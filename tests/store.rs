@@ -24,6 +24,7 @@ fn checked_in(who: &str, s: i64) -> Event {
             source: Source::Nfc,
             substitute_for: None,
             correction: None,
+            remote: false,
         },
     )
 }

@@ -42,6 +42,7 @@ fn tap(s: i64) -> Event {
             source: Source::Nfc,
             substitute_for: None,
             correction: None,
+            remote: false,
         },
     )
 }

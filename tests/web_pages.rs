@@ -1329,6 +1329,7 @@ fn checked_in(person: &str) -> EventKind {
         source: Source::Nfc,
         substitute_for: None,
         correction: None,
+        remote: false,
     }
 }
 

@@ -53,6 +53,7 @@ pub fn checked_in(person: &str, source: Source) -> EventKind {
         source,
         substitute_for: None,
         correction: None,
+        remote: false,
     }
 }
 

@@ -266,6 +266,12 @@ fn authority(kind: &EventKind, known: Known<'_>) -> Result<(), (&'static str, St
             if correction.is_some() {
                 return Err(("event.correction", secretarys("en rättelse")));
             }
+            if matches!(kind, EventKind::CheckedIn { remote: true, .. }) {
+                return Err((
+                    "event.remote",
+                    secretarys("distansdeltagande (den som deltar på distans är inte vid dörren)"),
+                ));
+            }
             door_source(source)
         }
         EventKind::CardEnrolled {
@@ -352,6 +358,7 @@ mod tests {
             source,
             substitute_for: None,
             correction: None,
+            remote: false,
         }
     }
 
@@ -389,6 +396,14 @@ mod tests {
         assert_eq!(
             field(check(0, &event(corrected), known)),
             Some((true, "event.correction".into()))
+        );
+        let mut remote = checked_in(Source::Nfc);
+        if let EventKind::CheckedIn { remote, .. } = &mut remote {
+            *remote = true;
+        }
+        assert_eq!(
+            field(check(0, &event(remote), known)),
+            Some((true, "event.remote".into()))
         );
         let expected = EventKind::CardExpected {
             person: "Anna Ek".into(),

@@ -16,10 +16,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::attendance::{Names, at_meeting, join_names, stays};
+use crate::attendance::quorum::served;
+use crate::attendance::{Names, Stay, at_meeting, join_names, marked_stays};
 use crate::model::time::local_time;
 use crate::model::{Event, EventKind, Meeting};
-use crate::progress::{Schedule, held_bounds, is_progress};
+use crate::progress::{Schedule, held_bounds, is_progress, item_spans, record, with_plan};
 
 /// When the meeting was held, for the attendance rules: from its actual
 /// start to its actual end, as the schedule engine folds the log
@@ -75,8 +76,9 @@ pub fn bounds(
 /// the meeting when it ended before the end ([`crate::attendance::at_meeting`]).
 pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     let names = Names::new(meeting);
-    let people = stays(&names, meeting.participants.len(), events);
+    let marked = marked_stays(&names, meeting.participants.len(), events);
     let (started, ended) = actual_bounds(meeting, events, tz);
+    let mut remote = Vec::new();
     let mut present = Vec::new();
     let mut absent = Vec::new();
     // Grouped by the minute since the epoch: every zone in use today is a
@@ -86,11 +88,20 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     let minute = |at: DateTime<Utc>| at.timestamp().div_euclid(60);
     for (index, participant) in meeting.called() {
         let name = participant.name.as_str();
-        let Some(here) = at_meeting(&people[index], started, ended) else {
+        let stays: Vec<Stay> = marked[index].iter().map(|(stay, _)| *stay).collect();
+        let Some(here) = at_meeting(&stays, started, ended) else {
             absent.push(name);
             continue;
         };
         present.push(name);
+        let from_afar: Vec<Stay> = marked[index]
+            .iter()
+            .filter(|(_, remote)| *remote)
+            .map(|(stay, _)| *stay)
+            .collect();
+        if at_meeting(&from_afar, started, ended).is_some() {
+            remote.push(name);
+        }
         if let Some(arrived) = here.arrived {
             arrivals.entry(minute(arrived)).or_default().push(name);
         }
@@ -106,25 +117,19 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     };
     line("Närvarande".into(), &present);
     line("Frånvaro".into(), &absent);
-    // Who served for whom, and who was out of which item, as the log has
-    // it by the meeting's end.
+    // Who served for whom (from when it took effect, between items), and
+    // who was out of which item, as the log has it by the meeting's end.
     let by_end: Vec<&Event> = events.iter().filter(|e| e.instant() <= ended).collect();
-    let mut served: Vec<(usize, String)> = Vec::new();
-    let mut ordered = by_end.clone();
-    ordered.sort_by_key(|e| e.instant());
-    for event in &ordered {
-        if let EventKind::SubstituteStarted { person, member } = &event.kind
-            && let (Some(deputy), Some(for_whom)) = (names.find(person), names.find(member))
-            && !served.iter().any(|(d, _)| *d == deputy)
-        {
-            served.push((deputy, meeting.participants[for_whom].name.clone()));
-        }
-    }
-    served.sort_by_key(|(deputy, _)| *deputy);
+    let schedule = Schedule::new(meeting, tz);
+    let held = record(meeting, &schedule, &with_plan(&schedule, events)).held;
+    let served = served(meeting, events, &item_spans(meeting, &held), ended);
     let serving: Vec<String> = served
         .iter()
         .map(|(deputy, member)| {
-            format!("{} (ersätter {member})", meeting.participants[*deputy].name)
+            format!(
+                "{} (ersätter {})",
+                meeting.participants[*deputy].name, meeting.participants[*member].name
+            )
         })
         .collect();
     let serving: Vec<&str> = serving.iter().map(String::as_str).collect();
@@ -145,6 +150,7 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
             .collect();
         line(format!("Jäv punkt {item}"), &out);
     }
+    line("Deltar på distans".into(), &remote);
     let clock = |minute: &i64| {
         DateTime::from_timestamp(minute * 60, 0)
             .map(|at| local_time(at, tz).format("%H.%M").to_string())
@@ -178,6 +184,7 @@ mod tests {
                 source: Source::Nfc,
                 substitute_for: None,
                 correction: None,
+                remote: false,
             }
         } else {
             EventKind::CheckedOut {
@@ -373,5 +380,63 @@ mod tests {
         // Without any, no such lines.
         let plain = paragraph(&m, &log[..6], tz);
         assert!(!plain.contains("Tjänstgörande") && !plain.contains("Jäv"));
+    }
+
+    /// Those who took part remotely at some moment of the meeting are
+    /// named, in the notice's order, and are in "Närvarande"; a deputy
+    /// asked for during the last item, which never ended before the
+    /// meeting did, never served.
+    #[test]
+    fn remote_participants_are_named_and_a_swap_that_never_took_effect_is_not() {
+        let m = sro();
+        let tz = crate::model::time::DEFAULT_TIME_ZONE;
+        let at = |hm: &str| crate::model::time::parse_moment(hm, m.date, tz).unwrap();
+        let name = |i: usize| m.participants[i].name.clone();
+        let remote = |hm: &str, who: usize| {
+            Event::new(
+                at(hm),
+                tz,
+                EventKind::CheckedIn {
+                    person: name(who),
+                    source: Source::Secretary,
+                    substitute_for: None,
+                    correction: None,
+                    remote: true,
+                },
+            )
+        };
+        let last = m.items.iter().rev().find_map(|e| e.number.clone()).unwrap();
+        let mut log = vec![
+            door(&m, "12:55", 0, true),
+            remote("13:00", 3),
+            remote("12:50", 1),
+            Event::new(at("13:00"), tz, EventKind::MeetingStarted),
+            Event::new(at("14:00"), tz, EventKind::ItemStarted { item: last }),
+            Event::new(
+                at("14:05"),
+                tz,
+                EventKind::SubstituteStarted {
+                    person: name(5),
+                    member: name(7),
+                },
+            ),
+            Event::new(at("14:10"), tz, EventKind::MeetingEnded),
+        ];
+        // Remote, but only before the start: not present, not named.
+        log.push(remote("12:40", 6));
+        log.push(door(&m, "12:45", 6, false));
+        let text = paragraph(&m, &log, tz);
+        assert!(
+            text.contains(&format!(
+                "Deltar på distans: {} och {}.\n",
+                name(1),
+                name(3)
+            )),
+            "{text}"
+        );
+        let present = text.lines().next().unwrap();
+        assert!(present.contains(&name(1)) && present.contains(&name(3)));
+        assert!(!present.contains(&name(6)));
+        assert!(!text.contains("Tjänstgörande"), "{text}");
     }
 }

@@ -614,6 +614,7 @@ impl Desk {
                     source,
                     substitute_for: participant.substitute_for.clone(),
                     correction: None,
+                    remote: false,
                 }),
                 DoorKind::Welcome,
             ),
@@ -798,6 +799,7 @@ mod tests {
                 source: Source::Nfc,
                 substitute_for: None,
                 correction: None,
+                remote: false,
             }]
         );
         assert_eq!(
@@ -878,6 +880,7 @@ mod tests {
                     source: Source::Nfc,
                     substitute_for: None,
                     correction: None,
+                    remote: false,
                 }
             ]
         );
@@ -915,6 +918,7 @@ mod tests {
                     source: Source::Nfc,
                     substitute_for: None,
                     correction: None,
+                    remote: false,
                 }
             ]
         );
@@ -988,6 +992,7 @@ mod tests {
                 source: Source::Touch,
                 substitute_for: Some("Monika Holmgren".into()),
                 correction: None,
+                remote: false,
             }]
         );
     }

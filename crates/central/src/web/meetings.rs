@@ -224,6 +224,10 @@ async fn meeting_page(
                         input #time type="text" name="time" value=(time_value) inputmode="numeric" pattern="[0-9]{1,2}[:.][0-9]{2}" placeholder="13:05" required;
                     }
                 }
+                label.check {
+                    input type="checkbox" name="remote" value="yes" checked[form.is_some_and(|f| f.remote.is_some())];
+                    " " (tr(lang, "Deltar på distans (vid incheckning): räknas som närvarande och för beslutförhet", "Takes part remotely (when checking in): counted as present and for quorum"))
+                }
                 label for="reason" { (tr(lang, "Skäl", "Reason")) }
                 input #reason type="text" name="reason" maxlength="300" required value=(form.map_or("", |f| f.reason.as_str())) placeholder=(tr(lang, "t.ex. glömde kortet", "e.g. forgot the card"));
                 @if typed.confirm.is_some() {
@@ -659,6 +663,8 @@ pub struct CorrectionForm {
     reason: String,
     /// "yes" when a time outside the meeting's hours was confirmed.
     confirm: Option<String>,
+    /// Present when the person takes part remotely (a check-in only).
+    remote: Option<String>,
 }
 
 /// How far before the meeting's start and after its end a correction is
@@ -828,7 +834,16 @@ pub async fn correct(
         );
         return again(Some(text), None).await;
     };
+    if form.remote.is_some() && form.direction != "in" {
+        let text = said(
+            lang,
+            "Distans: distansdeltagande gäller en incheckning; välj Checka in, eller ta bort bocken för distans.".into(),
+            "Remote: taking part remotely applies to a check-in; choose Check in, or untick remote.".into(),
+        );
+        return again(Some(text), None).await;
+    }
     let kind_word = match form.direction.as_str() {
+        "in" if form.remote.is_some() => "incheckad på distans",
         "in" => "incheckad",
         "out" => "utcheckad",
         other => {
@@ -893,6 +908,7 @@ pub async fn correct(
             source: Source::Secretary,
             substitute_for: person.substitute_for.clone(),
             correction,
+            remote: form.remote.is_some(),
         }
     } else {
         EventKind::CheckedOut {

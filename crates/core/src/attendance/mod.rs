@@ -99,16 +99,29 @@ pub type Stay = (DateTime<Utc>, Option<DateTime<Utc>>);
 /// event, see [`door::record_at`], so after a clock stepped back the time
 /// order still says what the door answered.)
 pub fn stays(names: &Names, participants: usize, events: &[Event]) -> Vec<Vec<Stay>> {
-    let mut people: Vec<Vec<Stay>> = vec![Vec::new(); participants];
+    marked_stays(names, participants, events)
+        .into_iter()
+        .map(|person| person.into_iter().map(|(stay, _)| stay).collect())
+        .collect()
+}
+
+/// [`stays`], each marked whether the check-in that began it was remote
+/// (distansdeltagande).
+pub fn marked_stays(
+    names: &Names,
+    participants: usize,
+    events: &[Event],
+) -> Vec<Vec<(Stay, bool)>> {
+    let mut people: Vec<Vec<(Stay, bool)>> = vec![Vec::new(); participants];
     // A correction the secretary withdrew counts nowhere: not at the door,
     // not in the minutes, not in an export.
     let events = crate::model::event::without_withdrawn(events);
     let mut ordered: Vec<&Event> = events.iter().collect();
     ordered.sort_by_key(|e| e.instant());
     for event in ordered {
-        let (person, arrives) = match &event.kind {
-            EventKind::CheckedIn { person, .. } => (person, true),
-            EventKind::CheckedOut { person, .. } => (person, false),
+        let (person, arrives, remote) = match &event.kind {
+            EventKind::CheckedIn { person, remote, .. } => (person, true, *remote),
+            EventKind::CheckedOut { person, .. } => (person, false, false),
             _ => continue,
         };
         let Some(stays) = names.find(person).and_then(|i| people.get_mut(i)) else {
@@ -116,9 +129,8 @@ pub fn stays(names: &Names, participants: usize, events: &[Event]) -> Vec<Vec<St
         };
         let at = event.instant();
         match (arrives, stays.last_mut()) {
-            (true, None) => stays.push((at, None)),
-            (true, Some((_, Some(_)))) => stays.push((at, None)),
-            (false, Some((_, open @ None))) => *open = Some(at),
+            (true, None) | (true, Some(((_, Some(_)), _))) => stays.push(((at, None), remote)),
+            (false, Some(((_, open @ None), _))) => *open = Some(at),
             _ => {}
         }
     }
@@ -204,6 +216,7 @@ mod tests {
                 source: Source::Nfc,
                 substitute_for: None,
                 correction: None,
+                remote: false,
             }
         } else {
             EventKind::CheckedOut {
@@ -249,6 +262,7 @@ mod tests {
                     by: "sekreterare".into(),
                     reason: "fel person".into(),
                 }),
+                remote: false,
             },
         );
         let withdrawal = Event::new(

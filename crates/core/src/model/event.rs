@@ -128,6 +128,10 @@ pub enum EventKind {
         /// Who made it by hand, and why (a secretary's correction).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         correction: Option<Correction>,
+        /// The person takes part remotely (distansdeltagande): present
+        /// and counted for quorum like anyone in the room.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remote: bool,
     },
     /// Someone left.
     CheckedOut {

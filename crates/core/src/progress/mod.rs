@@ -23,6 +23,7 @@ pub mod timeline;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::attendance::quorum::{self, ItemSpan};
 use crate::attendance::{self, Names};
 use crate::model::event::without_withdrawn;
 use crate::model::time::local_instant;
@@ -471,6 +472,19 @@ pub fn with_plan(schedule: &Schedule, recorded: &[Event]) -> Vec<Event> {
         .collect()
 }
 
+/// The stretches in which an agenda item (not a break) ran, for the rule
+/// that deputies take over and hand back only between items
+/// ([`crate::attendance::quorum::takes_effect`]).
+pub fn item_spans(meeting: &Meeting, held: &[Held]) -> Vec<ItemSpan> {
+    held.iter()
+        .filter(|h| match h.entry {
+            Current::Planned(i) => meeting.items.get(i).is_some_and(|e| !e.is_break()),
+            Current::UnplannedBreak => false,
+        })
+        .map(|h| (h.start, h.end))
+        .collect()
+}
+
 /// Whether someone drives the meeting: a control recorded and not undone
 /// (until then the screens follow the plan).
 pub fn is_driven(recorded: &[Event]) -> bool {
@@ -552,7 +566,13 @@ pub fn screen_state(
         _ => None,
     };
     let base = ScreenState {
-        quorum: crate::attendance::quorum::quorum(meeting, attendance_events, running_item, now),
+        quorum: quorum::quorum(
+            meeting,
+            attendance_events,
+            &item_spans(meeting, &progress.held),
+            running_item,
+            now,
+        ),
         ..base
     };
 
