@@ -873,3 +873,338 @@ fn a_press_at_the_door_and_one_on_the_pages_at_once_end_in_one_state() {
         );
     }
 }
+
+/// Issue 20, end to end: a committee's notice (members, deputies,
+/// officials) on a central server and a headless kiosk of its room, the
+/// secretary on the pages. A member with regrets gets the deputy of her
+/// party before the start; an absent member's named deputy is proposed
+/// and confirmed during item 1 and serves from item 2; a recusal for item
+/// 3; a member leaving during item 3 and a deputy taking over at item 4.
+/// At every step the kiosk's `state`, the central server's `now` and the
+/// meeting page say the same quorum, and the minutes name who served for
+/// whom and who was out of which item.
+#[test]
+fn a_committee_meeting_with_deputies_a_recusal_and_quorum_agrees_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let started = Instant::now();
+    let central = Central::start_with(dir, 0, &["--clock", "2026-11-12 08:50"]);
+    let config = Central::config(dir, central.port);
+    let cli = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["central", "--config"])
+            .arg(&config)
+            .args(args)
+            .env("MOTESSKYLT_PASSWORD", "ett långt lösenord")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let notice =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notices/namnd-kallelse.md");
+    let id = cli(&[
+        "meeting",
+        "import",
+        notice.to_str().unwrap(),
+        "--room",
+        "bryggan",
+    ]);
+    cli(&["user", "petra", "--body", "Kulturnämnden"]);
+    let code = central.code("bryggan");
+    let sync = format!(
+        "central = \"http://127.0.0.1:{}\"\nenrol_code = \"{code}\"\nbatch = 5\nidle_seconds = 60\nretry_max_seconds = 1\n",
+        central.port
+    );
+    // The kiosk's clock set to the central server's, a moment ahead.
+    let lead = started.elapsed().as_secs() + 1;
+    let clock = format!("2026-11-12 08:{:02}:{:02}", 50 + lead / 60, lead % 60);
+    let mut door = Kiosk::spawn(dir, "dorr-b", &sync, &["--clock", &clock]);
+    door.until("the committee's meeting at the door, online", |k| {
+        k.online() && k.shown.last() == Some(&(id.clone(), "open".to_string()))
+    });
+    for name in [
+        "Anna Berg",
+        "Cecilia Dahl",
+        "David Falk",
+        "Lisa Ahl",
+        "Mats Lind",
+        "Nora Sund",
+        "Olle Vik",
+    ] {
+        door.stored("open-picker");
+        assert_eq!(door.stored(&format!("pick {name}")).len(), 1, "{name}");
+    }
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{}", central.port);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cookie = runtime.block_on(async {
+        let signed = http
+            .post(format!("{base}/login"))
+            .form(&[("name", "petra"), ("password", "ett långt lösenord")])
+            .send()
+            .await
+            .unwrap();
+        signed.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    });
+    let get = |path: &str| -> String {
+        runtime.block_on(async {
+            http.get(format!("{base}{path}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        })
+    };
+    let page = || get(&format!("/meetings/{id}"));
+    let csrf = {
+        let page = page();
+        let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+        page[at..at + 64].to_string()
+    };
+    let post = |path: &str, form: &[(&str, &str)]| -> (u16, String) {
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend_from_slice(form);
+        runtime.block_on(async {
+            let answer = http
+                .post(format!("{base}{path}"))
+                .header("cookie", &cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            (answer.status().as_u16(), answer.text().await.unwrap())
+        })
+    };
+    // A press or a confirmation on the pages, then heard at the door.
+    let on_pages = |door: &mut Kiosk, path: &str, form: &[(&str, &str)]| {
+        let before = door.learned.len();
+        let (status, body) = post(path, form);
+        assert_eq!(status, 303, "{path} {form:?}: {body}");
+        door.until("the pages' event at the door", |k| k.learned.len() > before);
+    };
+    let formal = format!("/meetings/{id}/formal");
+    let control = format!("/meetings/{id}/control");
+    // The door's taps travel to the central server and the pages' events
+    // to the door: asked again (for at most 20 s) until both have them.
+    let quorum_everywhere = |door: &mut Kiosk, present: i64, step: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (at_door, central) = loop {
+            writeln!(door.stdin, "state").unwrap();
+            let at_door = loop {
+                let line = door.next(Duration::from_secs(20)).expect("state answers");
+                if !line["state"].is_null() {
+                    break line;
+                }
+            };
+            let central: Value = serde_json::from_str(&get("/api/v1/rooms/bryggan/now")).unwrap();
+            let agree = at_door["state"]["quorum"] == central["state"]["quorum"]
+                && central["state"]["quorum"]["present"] == present;
+            if agree || Instant::now() > deadline {
+                break (at_door, central);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let quorum = &central["state"]["quorum"];
+        assert_eq!(
+            at_door["state"]["quorum"], *quorum,
+            "{step}: door {at_door}"
+        );
+        assert_eq!(quorum["members"], 5, "{step}: {quorum}");
+        assert_eq!(quorum["needed"], 3, "{step}: {quorum}");
+        assert_eq!(quorum["present"], present, "{step}: {quorum}");
+        assert_eq!(quorum["met"], present >= 3, "{step}: {quorum}");
+        let said = if present >= 3 {
+            "Beslutsför"
+        } else {
+            "Inte beslutsför"
+        };
+        let line = format!("{said}: {present} av 5 ledamöter (minst 3)");
+        assert!(
+            page().contains(&line),
+            "{step}: the meeting page lacks {line}"
+        );
+    };
+
+    // Before the start: Eva Grön sent regrets; Nora Sund of her party is
+    // proposed, confirmed, and serves at once.
+    quorum_everywhere(&mut door, 3, "before the start");
+    let html = page();
+    assert!(
+        html.contains("Eva Grön är frånvarande: <strong>Nora Sund tjänstgör"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Bo Ek är frånvarande"),
+        "Bo Ek is not absent before the start"
+    );
+    on_pages(
+        &mut door,
+        &formal,
+        &[
+            ("action", "serve"),
+            ("deputy", "Nora Sund"),
+            ("member", "Eva Grön"),
+        ],
+    );
+    quorum_everywhere(&mut door, 4, "Nora Sund serves for Eva Grön");
+
+    // Started: Bo Ek is absent; his named deputy is proposed; confirmed
+    // during item 1, she serves from item 2.
+    on_pages(
+        &mut door,
+        &control,
+        &[("command", "start"), ("back", "meeting")],
+    );
+    let html = page();
+    assert!(
+        html.contains("Bo Ek är frånvarande: <strong>Lisa Ahl tjänstgör"),
+        "{html}"
+    );
+    on_pages(
+        &mut door,
+        &formal,
+        &[
+            ("action", "serve"),
+            ("deputy", "Lisa Ahl"),
+            ("member", "Bo Ek"),
+        ],
+    );
+    assert!(page().contains("Lisa Ahl ersätter Bo Ek <span class=\"muted\">(från nästa punkt)"));
+    quorum_everywhere(&mut door, 4, "Lisa Ahl asked for during item 1");
+    let (status, refused) = post(
+        &formal,
+        &[
+            ("action", "serve"),
+            ("deputy", "Mats Lind"),
+            ("member", "Bo Ek"),
+        ],
+    );
+    assert_eq!(status, 409);
+    assert!(
+        refused.contains("Lisa Ahl tjänstgör redan för Bo Ek"),
+        "{refused}"
+    );
+    on_pages(
+        &mut door,
+        &formal,
+        &[
+            ("action", "recuse"),
+            ("person", "David Falk"),
+            ("item", "3"),
+        ],
+    );
+    on_pages(
+        &mut door,
+        &control,
+        &[("command", "next"), ("back", "meeting")],
+    );
+    quorum_everywhere(&mut door, 5, "item 2: Lisa Ahl serves");
+
+    // Item 3: David Falk is out of it; Cecilia Dahl leaves; Mats Lind of
+    // her party takes over from item 4.
+    on_pages(
+        &mut door,
+        &control,
+        &[("command", "next"), ("back", "meeting")],
+    );
+    quorum_everywhere(&mut door, 4, "item 3: David Falk recused");
+    // Leaving: a pick asks, a second one a few seconds later checks out.
+    let pick = |door: &mut Kiosk, name: &str| -> Value {
+        writeln!(door.stdin, "open-picker\npick {name}").unwrap();
+        door.stdin.flush().unwrap();
+        let mut seen = Vec::new();
+        loop {
+            let line = door
+                .next(Duration::from_secs(20))
+                .unwrap_or_else(|| panic!("the door does not answer; it said {seen:#?}"));
+            if line["person"] == name && line["door"].is_string() {
+                return line;
+            }
+            seen.push(line);
+        }
+    };
+    // (Her check-in was a moment ago: a tap within 2 s would be a repeat.)
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(pick(&mut door, "Cecilia Dahl")["door"], "already_in");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(pick(&mut door, "Cecilia Dahl")["door"], "checked_out");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !page().contains("Cecilia Dahl är frånvarande: <strong>Mats Lind tjänstgör") {
+        assert!(
+            Instant::now() < deadline,
+            "no proposal for Cecilia Dahl: {}",
+            page()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    quorum_everywhere(&mut door, 3, "item 3: Cecilia Dahl left");
+    on_pages(
+        &mut door,
+        &formal,
+        &[
+            ("action", "serve"),
+            ("deputy", "Mats Lind"),
+            ("member", "Cecilia Dahl"),
+        ],
+    );
+    quorum_everywhere(&mut door, 3, "Mats Lind asked for during item 3");
+    on_pages(
+        &mut door,
+        &control,
+        &[("command", "next"), ("back", "meeting")],
+    );
+    quorum_everywhere(&mut door, 5, "item 4: Mats Lind serves, David Falk back");
+    on_pages(
+        &mut door,
+        &control,
+        &[("command", "end"), ("back", "meeting")],
+    );
+
+    let minutes = get(&format!("/meetings/{id}/export/minutes"));
+    assert!(minutes.contains("Närvarande: Anna Berg, Cecilia Dahl, David Falk, Lisa Ahl, Mats Lind, Nora Sund och Olle Vik.\n"), "{minutes}");
+    assert!(
+        minutes.contains("Frånvaro: Bo Ek, Eva Grön och Petra Ås.\n"),
+        "{minutes}"
+    );
+    assert!(
+        minutes.contains("Tjänstgörande ersättare: Lisa Ahl (ersätter Bo Ek), Mats Lind (ersätter Cecilia Dahl) och Nora Sund (ersätter Eva Grön).\n"),
+        "{minutes}"
+    );
+    assert!(minutes.contains("Jäv punkt 3: David Falk.\n"), "{minutes}");
+    assert!(
+        minutes.contains(": Cecilia Dahl.\n") && minutes.contains("Lämnar mötet klockan"),
+        "{minutes}"
+    );
+    let db = rusqlite::Connection::open(dir.join("central.sqlite")).unwrap();
+    let audited: Vec<String> = db
+        .prepare("SELECT who || ': ' || detail FROM audit WHERE action = 'formal' ORDER BY pos")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(audited.len(), 4, "{audited:?}");
+    assert!(
+        audited[1].starts_with("petra: Lisa Ahl tjänstgör för Bo Ek"),
+        "{audited:?}"
+    );
+    assert_eq!(audited[2], "petra: David Falk jäv i punkt 3");
+}

@@ -90,7 +90,7 @@ pub fn station(
     // The demo's clock is its own (moved, perhaps faster): judge by it.
     let mut station = Station::new(store, Some(meeting.clone()), tz, rules, key.clone(), now)?
         .with_clock_trust(ClockTrust::Given);
-    station.record(&enrolments(meeting, &key, tz, now))?;
+    station.record(&enrolments(meeting, &key, tz, now), now)?;
     Ok(station)
 }
 

@@ -189,6 +189,14 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     let message = view.message.as_ref();
     frame.set_message_text(message.map(|m| m.text.as_str()).unwrap_or_default().into());
     frame.set_message_until(message.map(|m| m.until.as_str()).unwrap_or_default().into());
+    frame.set_quorum_text(
+        view.quorum
+            .as_ref()
+            .map(|q| q.text.as_str())
+            .unwrap_or_default()
+            .into(),
+    );
+    frame.set_quorum_met(view.quorum.as_ref().is_none_or(|q| q.met));
     let ask = kiosk.global::<ui::PromptAdapter>();
     ask.set_kind(prompt(view.prompt.kind));
     ask.set_for_card(view.prompt.for_card);

@@ -135,13 +135,17 @@ struct StoreJournal<'a> {
     meeting: &'a str,
     stored: Vec<Recorded>,
     damage: Option<String>,
+    /// The kiosk's clock when the input came: the stamp's wall time, so
+    /// that a clock set on purpose (`--clock`) and the events' moments
+    /// agree, and the central server's correction keeps them.
+    now: DateTime<Utc>,
 }
 
 impl Journal for StoreJournal<'_> {
     fn record(&mut self, events: &[Event]) -> Result<(), String> {
         let stored = self
             .store
-            .append(self.meeting, events, &Stamp::read(Utc::now()))
+            .append(self.meeting, events, &Stamp::read(self.now))
             .map_err(|e| {
                 if e.is_damage() {
                     self.damage = Some(e.to_string());
@@ -292,11 +296,15 @@ impl Station {
     }
 
     /// Records events that do not come from the door (the demo's cards
-    /// registered by the secretary).
-    pub fn record(&mut self, events: &[Event]) -> Result<Vec<Recorded>, StoreError> {
+    /// registered by the secretary) at the kiosk's `now`.
+    pub fn record(
+        &mut self,
+        events: &[Event],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Recorded>, StoreError> {
         let stored = self
             .store
-            .append(&self.meeting, events, &Stamp::read(Utc::now()))?;
+            .append(&self.meeting, events, &Stamp::read(now))?;
         for event in events {
             self.desk.take(event.clone());
         }
@@ -473,6 +481,7 @@ impl Station {
             meeting: &self.meeting,
             stored: Vec::new(),
             damage: None,
+            now,
         };
         let outcome = self.desk.handle(input, now, &mut journal);
         if let Some(signal) = signal(&outcome) {

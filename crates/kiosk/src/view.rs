@@ -201,6 +201,18 @@ pub struct View {
     pub sync: Option<SyncView>,
     /// The secretary's message to the room, while it shows.
     pub message: Option<MessageView>,
+    /// Whether the body may decide, for a body with members, on the
+    /// meeting's day until it ends.
+    pub quorum: Option<QuorumView>,
+}
+
+/// The quorum line: the engine's count in words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QuorumView {
+    /// "Beslutsför: 8 av 9 ledamöter (minst 5)".
+    pub text: String,
+    /// Met (calm) or not (loud).
+    pub met: bool,
 }
 
 /// The secretary's message to the room ("Vi återupptar 14.40"): the screen
@@ -435,6 +447,13 @@ pub fn compose(
             .as_ref()
             .filter(|_| meeting.date >= today)
             .map(|m| MessageView::of(m, state.now, tz, lang)),
+        quorum: state
+            .quorum
+            .filter(|_| meeting.date == today && state.phase != Phase::After)
+            .map(|q| QuorumView {
+                text: q.said(lang),
+                met: q.met,
+            }),
         ..View::default()
     };
     match screen {

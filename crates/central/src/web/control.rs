@@ -237,8 +237,21 @@ async fn panel_of(
     let schedule = Schedule::new(&entry.meeting, state.tz);
     let status = status_at(&entry.meeting, &schedule, &events, now);
     let messages = showing(&events, now);
+    // Warned before the next item starts without quorum.
+    let unmet_next = match (&status.quorum, &status.next) {
+        (Some(q), Some(next)) if !q.met && status.phase != Phase::After => Some(next),
+        _ => None,
+    };
     Ok(html! {
         (status_panel(&status, lang))
+        @if let Some(next) = unmet_next {
+            (notice("warn", &format!(
+                "{} {}{}",
+                tr(lang, "Nämnden är inte beslutsför. Nästa punkt startar utan beslutförhet:", "The body has no quorum. The next item starts without quorum:"),
+                next.number.as_deref().map(|n| format!("{n} ")).unwrap_or_default(),
+                next.title
+            )))
+        }
         @for m in &messages {
             div.roommessage {
                 span { b { (tr(lang, "Meddelande i rummet: ", "Message in the room: ")) } (m.text)
@@ -311,6 +324,9 @@ pub fn status_panel(status: &StatusReport, lang: Lang) -> Markup {
                 @if let Some(next) = &status.next {
                     p.next { (tr(lang, "Nästa: ", "Next: ")) @if let Some(n) = &next.number { (n) " " } (next.title) }
                 }
+            }
+            @if let Some(q) = &status.quorum {
+                p.quorum.met[q.met].unmet[!q.met] { (q.said(lang)) }
             }
         }
     }
@@ -396,7 +412,14 @@ async fn refused(
     if back == "control" {
         return Ok(control_page(state, signed, entry, Some(problem), StatusCode::CONFLICT).await);
     }
-    super::meetings::refused_control(state, signed, entry, problem).await
+    super::meetings::refused_on_page(
+        state,
+        signed,
+        entry,
+        super::meetings::Card::Control,
+        problem,
+    )
+    .await
 }
 
 /// `POST /meetings/{key}/control`: a control pressed on the pages.

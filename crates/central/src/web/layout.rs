@@ -129,6 +129,8 @@ button.link { background:none; border:none; padding:0; text-decoration:underline
 .notice { padding:10px 14px; border-radius:6px; border-left:4px solid; background:#fff; }
 .notice.ok { border-color:var(--ok); } .notice.error { border-color:var(--bad); }
 .notice.warn { border-color:var(--warn); }
+.quorum { padding:8px 14px; border-radius:6px; border-left:6px solid var(--ok); background:#fff; font-size:18px; }
+.quorum.unmet { border-color:var(--bad); background:#fdecea; color:var(--bad); }
 label.check { font-weight:400; display:flex; gap:8px; align-items:center; }
 .state { font-weight:600; white-space:nowrap; }
 .state.in { color:var(--ok); } .state.left { color:var(--warn); } .state.absent { color:var(--muted); }

@@ -82,7 +82,7 @@ async fn events(state: &WebState, key: &str) -> Result<Vec<Event>, PageError> {
 }
 
 /// The meeting's whole log as events (withdrawn corrections too).
-async fn logged_events(state: &WebState, key: &str) -> Result<Vec<Event>, PageError> {
+pub(super) async fn logged_events(state: &WebState, key: &str) -> Result<Vec<Event>, PageError> {
     Ok(event_log(state.app.db.as_ref(), key, state.tz)
         .await?
         .into_iter()
@@ -122,18 +122,36 @@ pub(super) struct Typed<'a> {
     problem: Option<String>,
     confirm: Option<String>,
     control: Option<String>,
+    formal: Option<String>,
 }
 
-/// The meeting page again with why a control pressed on it did nothing.
-pub(super) async fn refused_control(
+/// The card of the meeting page a refusal belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Card {
+    /// "Styr mötet".
+    Control,
+    /// "Beslutförhet och tjänstgöring".
+    Formal,
+}
+
+/// The meeting page again (409) with why something asked for on one of
+/// its cards did nothing, shown in that card.
+pub(super) async fn refused_on_page(
     state: &WebState,
     signed: &Signed,
     entry: &MeetingEntry,
+    card: Card,
     problem: String,
 ) -> Result<Response, PageError> {
-    let typed = Typed {
-        control: Some(problem),
-        ..Typed::default()
+    let typed = match card {
+        Card::Control => Typed {
+            control: Some(problem),
+            ..Typed::default()
+        },
+        Card::Formal => Typed {
+            formal: Some(problem),
+            ..Typed::default()
+        },
     };
     let body = meeting_page(state, signed, entry, None, Some(typed)).await?;
     let title = format!(
@@ -193,6 +211,7 @@ async fn meeting_page(
             (board_markup(state, entry, &events, now, lang))
         }
         (controls)
+        (super::formal::card(state, signed, entry, &events, now, typed.formal.as_deref()))
         section.card #correct {
             h2 { (tr(lang, "Rätta närvaro", "Correct attendance")) }
             p.sub { (tr(lang, "Checka in eller ut någon för hand, på mötesdagen. Det som redan registrerats finns kvar; rättelsen sparas med ditt namn och skälet. En tid mer än en timme före mötets start eller efter dess slut måste bekräftas.", "Check someone in or out by hand, on the meeting's day. What was recorded stays; the correction is kept with your name and the reason. A time more than an hour before the meeting's start or after its end must be confirmed.")) }
@@ -744,7 +763,7 @@ pub async fn correct(
                     form: Some(form),
                     problem,
                     confirm,
-                    control: None,
+                    ..Typed::default()
                 }),
             )
             .await?;
@@ -1048,10 +1067,16 @@ pub(super) struct Record<'a> {
 /// audited is not done), stored as the next of [`PAGES_DEVICE`], and the
 /// room's kiosks and pages told.
 pub(super) async fn record(state: &WebState, record: Record<'_>) -> Result<(), PageError> {
+    let _one_at_a_time = state.app.pages_events.lock().await;
+    record_held(state, record).await
+}
+
+/// [`record`] while the caller holds `pages_events` (it checked the log
+/// and must store before anyone else does).
+pub(super) async fn record_held(state: &WebState, record: Record<'_>) -> Result<(), PageError> {
     state
         .audit(record.who, record.action, Some(record.key), record.detail)
         .await?;
-    let _one_at_a_time = state.app.pages_events.lock().await;
     crate::drive::store(&state.app, record.key, &[record.event], (state.app.now)())
         .await
         .map_err(|e| match e {

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod auth;
 pub mod cards;
 pub mod control;
+pub mod formal;
 pub mod import;
 pub mod layout;
 pub mod meetings;
@@ -359,6 +360,7 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/meetings/{key}", get(meetings::show))
         .route("/meetings/{key}/board", get(meetings::board))
         .route("/meetings/{key}/corrections", post(meetings::correct))
+        .route("/meetings/{key}/formal", post(formal::submit))
         .route("/meetings/{key}/move", post(schedule::move_meeting))
         .route(
             "/meetings/{key}/control",

@@ -828,6 +828,8 @@ main { padding:2vw 3vw; }
 .panel .time.soon { color:var(--warn); } .panel .time.over { color:var(--bad); }
 .panel .behind { color:var(--bad); font-weight:700; }
 .panel .plan, .panel .next { font-size:1.2em; margin:.3em 0; }
+.panel .quorum { font-size:1.3em; font-weight:700; margin:.5em 0 0; }
+.panel .quorum.unmet { color:#fff; background:var(--bad); border-radius:.3em; padding:.2em .6em; display:inline-block; }
 .roommessage { background:var(--card); border-left:.35em solid var(--accent); border-radius:.4em; padding:.6em 1em; font-size:1.4em; margin:1vw 0; }
 .roommessage b { color:var(--accent); }
 @media (min-width: 1200px) {

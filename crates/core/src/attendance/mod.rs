@@ -2,6 +2,7 @@
 //! attendance paragraph for the minutes ([`minutes`]).
 
 pub mod door;
+pub mod formal;
 pub mod quorum;
 
 use std::collections::HashMap;

@@ -99,6 +99,34 @@ fn fold_swaps<'a>(swaps: impl Iterator<Item = &'a Swap>) -> Vec<(usize, usize)> 
     serving
 }
 
+impl Quorum {
+    /// The line the screens and pages show: "Beslutsför: 8 av 9 ledamöter
+    /// (minst 5)", or "Inte beslutsför: …" when not met.
+    pub fn said(&self, lang: crate::model::time::Lang) -> String {
+        use crate::model::time::Lang;
+        let Quorum {
+            members,
+            present,
+            needed,
+            met,
+        } = *self;
+        match (lang, met) {
+            (Lang::Sv, true) => {
+                format!("Beslutsför: {present} av {members} ledamöter (minst {needed})")
+            }
+            (Lang::Sv, false) => {
+                format!("Inte beslutsför: {present} av {members} ledamöter (minst {needed})")
+            }
+            (Lang::En, true) => {
+                format!("Quorum: {present} of {members} members (at least {needed})")
+            }
+            (Lang::En, false) => {
+                format!("No quorum: {present} of {members} members (at least {needed})")
+            }
+        }
+    }
+}
+
 /// The deputies serving at `now`, each with the member they serve for
 /// (participant indexes), in the order they began: from their
 /// `substitute_started` until their `substitute_ended`, each taking
