@@ -546,3 +546,41 @@ fn undoing_the_only_control_gives_the_meeting_back_to_its_plan() {
     assert_eq!(paused.phase, Phase::Break);
     assert_eq!(paused.remaining_s, 15 * 60, "the planned break's length");
 }
+
+/// Issue 20, point 5: someone called for some items only ("Adjungerade
+/// punkt 10 och 11") is expected, and counted as present, only while one
+/// of theirs runs; between items and before the start, only those called
+/// for the whole meeting count.
+#[test]
+fn the_count_follows_the_running_item() {
+    let mut m = meeting();
+    let called = m.called().count();
+    let adjunct = m.called().map(|(i, _)| i).nth(2).unwrap();
+    m.participants[adjunct].items = Some(vec!["5".into()]);
+    let name = m.participants[adjunct].name.clone();
+    let events = log(
+        &m,
+        &[
+            (
+                "12:55",
+                EventKind::CheckedIn {
+                    person: name,
+                    source: Source::Nfc,
+                    substitute_for: None,
+                    correction: None,
+                    remote: false,
+                },
+            ),
+            ("13:00", EventKind::MeetingStarted),
+            ("13:05", item("4")),
+            ("13:25", item("5")),
+        ],
+    );
+    let count = |clock: &str| {
+        let s = state(&m, Some(&events), clock);
+        (s.present, s.expected)
+    };
+    assert_eq!(count("12:58"), (0, called - 1), "before the start");
+    assert_eq!(count("13:10"), (0, called - 1), "item 4 is not theirs");
+    assert_eq!(count("13:30"), (1, called), "item 5 is");
+}

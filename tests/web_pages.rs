@@ -1661,3 +1661,144 @@ async fn corrections_stay_on_the_meetings_day_ask_outside_its_hours_and_can_be_w
     assert!(row.contains("Ej kommit"), "{row}");
     assert!(page.contains("Återkallad"), "{page}");
 }
+
+/// Issue 20, point 1: the preview shows each person's seat, the member a
+/// deputy is named for, the items they are called for and their regrets,
+/// and the secretary can change them; a deputy named for someone who is
+/// not a member, or an item not in the agenda, is refused with the name.
+#[tokio::test]
+async fn the_preview_shows_and_edits_seats_deputies_items_and_regrets() {
+    let site = Site::start().await;
+    let admin = site.sign_in("admin").await;
+    let notice = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/notices/namnd-kallelse.md"),
+    )
+    .unwrap();
+    let preview = site
+        .upload(Some(&admin), &admin.csrf, "kallelse.md", &notice)
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let m = motesskylt_core::kallelse::import_bytes(&notice).unwrap();
+    let index = |name: &str| m.participants.iter().position(|p| p.name == name).unwrap();
+    let (anna, lisa, eva, olle, petra) = (
+        index("Anna Berg"),
+        index("Lisa Ahl"),
+        index("Eva Grön"),
+        index("Olle Vik"),
+        index("Petra Ås"),
+    );
+    let body = &preview.body;
+    assert!(body.contains(&format!(
+        "name=\"person.{anna}.seat\" aria-label=\"Roll\"><option value=\"\">–</option><option value=\"member\" selected>Ledamot"
+    )), "{body}");
+    assert!(
+        body.contains(&format!("name=\"person.{lisa}.for\" value=\"Bo Ek\"")),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "name=\"person.{eva}.regrets\" value=\"yes\" checked"
+        )),
+        "{body}"
+    );
+
+    let json = serde_json::to_string(&m).unwrap();
+    let mut fields: Vec<(String, String)> = preview_fields(&m)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    for (i, p) in m.participants.iter().enumerate() {
+        let seat = match p.seat {
+            Some(motesskylt_core::model::Seat::Member) => "member",
+            Some(motesskylt_core::model::Seat::Deputy) => "deputy",
+            None => "",
+        };
+        fields.push((format!("person.{i}.seat"), seat.into()));
+        fields.push((
+            format!("person.{i}.for"),
+            p.substitute_for.clone().unwrap_or_default(),
+        ));
+        fields.push((format!("person.{i}.items"), String::new()));
+        if p.notified_absence {
+            fields.push((format!("person.{i}.regrets"), "yes".into()));
+        }
+    }
+    let set = |fields: &mut Vec<(String, String)>, name: String, value: &str| {
+        fields.iter_mut().find(|(k, _)| *k == name).unwrap().1 = value.to_string();
+    };
+    // Olle Vik made a deputy for a member misspelt; Petra Ås called for an
+    // item that does not exist.
+    set(&mut fields, format!("person.{olle}.seat"), "deputy");
+    set(&mut fields, format!("person.{olle}.for"), "Bo Eck");
+    set(&mut fields, format!("person.{petra}.items"), "5, 9");
+    let send = |fields: &[(String, String)]| {
+        let mut form = vec![
+            ("csrf".to_string(), admin.csrf.clone()),
+            ("meeting".to_string(), json.clone()),
+            ("room".to_string(), "bryggan".to_string()),
+        ];
+        form.extend_from_slice(fields);
+        form
+    };
+    let form = send(&fields);
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let before = site.snapshot().await;
+    let refused = site.post(Some(&admin), "/import/save", &refs).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("Olle Vik: ersätter en ledamot som inte finns i listan"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("Petra Ås: punkten finns inte i dagordningen: 9"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(site.snapshot().await, before, "nothing saved");
+
+    set(&mut fields, format!("person.{olle}.for"), "Bo Ek");
+    set(&mut fields, format!("person.{petra}.items"), "5");
+    // Eva Grön's regrets withdrawn: the box unticked.
+    fields.retain(|(k, _)| *k != format!("person.{eva}.regrets"));
+    let form = send(&fields);
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = site.post(Some(&admin), "/import/save", &refs).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let key = saved
+        .location
+        .trim_start_matches("/meetings/")
+        .trim_end_matches("?done=import");
+    let stored = site.db().meeting(key).await.unwrap().unwrap().meeting;
+    assert_eq!(
+        stored.participants[olle].seat,
+        Some(motesskylt_core::model::Seat::Deputy)
+    );
+    assert_eq!(
+        stored.participants[olle].substitute_for.as_deref(),
+        Some("Bo Ek")
+    );
+    assert_eq!(
+        stored.participants[petra].items,
+        Some(vec!["5".to_string()])
+    );
+    assert!(!stored.participants[eva].notified_absence);
+    assert_eq!(
+        stored.participants[anna].seat,
+        Some(motesskylt_core::model::Seat::Member)
+    );
+    assert_eq!(
+        stored.participants[lisa].substitute_for.as_deref(),
+        Some("Bo Ek")
+    );
+}

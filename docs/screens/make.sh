@@ -61,3 +61,12 @@ trap 'rm -f "$messages"' EXIT
   echo '{"at":"2026-06-04T13:10:00+02:00","type":"message_posted","text":"Vi återupptar 14.40","until":"2026-06-04T14:40:00+02:00"}'
 } >"$messages"
 plan message         --at 13:15 --events "$messages"
+
+# Formal attendance: a committee's quorum, met (item 3: three members and
+# a deputy serving for an absent one) and not met (item 4: one member has
+# left, another is out of the item for a conflict of interest).
+committee=tests/fixtures/notices/namnd-kallelse.md
+committee_log=tests/fixtures/notices/namnd-events.jsonl
+"$bin" render "$committee" --events "$committee_log" --at "2026-11-12 09:20" --out "$out/quorum-met.png"
+"$bin" render "$committee" --events "$committee_log" --at "2026-11-12 09:45" --out "$out/quorum-not-met.png"
+echo "$out/quorum-met.png $out/quorum-not-met.png"

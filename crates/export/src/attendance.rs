@@ -1,16 +1,21 @@
 //! Who was there when: each participant's in/out intervals, the items they
 //! were present for, how they checked in and whether the secretary
-//! corrected it.
+//! corrected it; and their formal part (issue 20): their seat, whom they
+//! served for as a deputy and from when, the items they were recused
+//! from, and whether they took part remotely, by the rules the minutes'
+//! paragraph ([`paragraph`]) follows.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::agenda::AgendaRow;
-use motesskylt_core::attendance::{AtMeeting, Names, at_meeting};
+use motesskylt_core::attendance::quorum::{ItemSpan, recused, served, takes_effect};
+use motesskylt_core::attendance::{AtMeeting, Names, Stay, at_meeting, marked_stays};
 use motesskylt_core::minutes::actual_bounds;
 pub use motesskylt_core::minutes::paragraph;
 use motesskylt_core::model::time::{clock_sv, local_time};
-use motesskylt_core::model::{Category, Event, EventKind, Meeting, Participant, Source};
+use motesskylt_core::model::{Category, Event, EventKind, Meeting, Participant, Seat, Source};
+use motesskylt_core::progress::{Schedule, item_spans, record, with_plan};
 
 /// One participant's attendance.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +34,18 @@ pub struct AttendanceRow<'a> {
     /// were not present at any moment between its start and its end
     /// (stays before the start or after the end do not count).
     pub at_meeting: Option<AtMeeting>,
+    /// For a deputy who served (tjänstgörande ersättare, as the minutes
+    /// name them): each member they served for and when that took effect
+    /// (between items), in order; a deputy who handed back and served
+    /// the same member again has the member twice. Empty for everyone
+    /// who did not serve.
+    pub served_for: Vec<(&'a Participant, DateTime<Utc>)>,
+    /// The numbers of the items they were recused from (jäv) by the
+    /// meeting's end, in the agenda's order.
+    pub recused: Vec<String>,
+    /// They took part remotely (distansdeltagande) at some moment of the
+    /// meeting, as the minutes' "Deltar på distans" counts it.
+    pub remote: bool,
 }
 
 impl AttendanceRow<'_> {
@@ -80,6 +97,27 @@ impl AttendanceRow<'_> {
             .collect();
         format!("punkt {}", text.join(", "))
     }
+
+    /// "Bo Ek från 09.05, Eva Grön från 10.25" in local time: whom they
+    /// served for and from when; empty when they did not serve.
+    pub fn served_for_sv(&self, tz: Tz) -> String {
+        self.served_for
+            .iter()
+            .map(|(member, from)| {
+                format!(
+                    "{} från {}",
+                    member.name,
+                    clock_sv(local_time(*from, tz).time())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// "3, 5": the items they were recused from; empty when none.
+    pub fn recused_sv(&self) -> String {
+        self.recused.join(", ")
+    }
 }
 
 /// The attendance of every participant, in the notice's order. `agenda`
@@ -89,6 +127,13 @@ impl AttendanceRow<'_> {
 /// log's order), and whether someone was at the meeting the minutes' rule
 /// ([`motesskylt_core::attendance::at_meeting`] between
 /// [`motesskylt_core::minutes::actual_bounds`]).
+///
+/// The formal part agrees with the minutes' paragraph ([`paragraph`]):
+/// who served is [`motesskylt_core::attendance::quorum::served`]'s
+/// answer (see [`served_for`]); the recusals are
+/// [`motesskylt_core::attendance::quorum::recused`]'s by the meeting's
+/// end; remote is a remote stay
+/// ([`motesskylt_core::attendance::marked_stays`]) at the meeting.
 pub fn attendance<'a>(
     meeting: &'a Meeting,
     events: &[Event],
@@ -106,6 +151,9 @@ pub fn attendance<'a>(
             sources: Vec::new(),
             corrected: false,
             at_meeting: None,
+            served_for: Vec::new(),
+            recused: Vec::new(),
+            remote: false,
         })
         .collect();
     let mut ordered: Vec<&Event> = events.iter().collect();
@@ -137,7 +185,34 @@ pub fn attendance<'a>(
         row.corrected |= source == Source::Secretary;
     }
     let (start, end) = actual_bounds(meeting, events, tz);
-    for row in &mut rows {
+    let marked = marked_stays(&names, meeting.participants.len(), events);
+    let mut serving = served_for(meeting, events, tz, end);
+    let recusals: Vec<(&str, std::collections::HashSet<usize>)> = meeting
+        .items
+        .iter()
+        .filter_map(|entry| entry.number.as_deref())
+        .map(|item| (item, recused(meeting, events, item, end)))
+        .collect();
+    for (index, row) in rows.iter_mut().enumerate() {
+        if let Some(served) = serving.get_mut(index) {
+            row.served_for = std::mem::take(served)
+                .into_iter()
+                .filter_map(|(member, from)| Some((meeting.participants.get(member)?, from)))
+                .collect();
+        }
+        row.recused = recusals
+            .iter()
+            .filter(|(_, out)| out.contains(&index))
+            .map(|(item, _)| (*item).to_string())
+            .collect();
+        let from_afar: Vec<Stay> = marked
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter(|(_, remote)| *remote)
+            .map(|(stay, _)| *stay)
+            .collect();
+        row.remote = at_meeting(&from_afar, start, end).is_some();
         row.at_meeting = at_meeting(&row.intervals, start, end);
         row.items = agenda
             .iter()
@@ -155,6 +230,90 @@ pub fn attendance<'a>(
             .collect();
     }
     rows
+}
+
+/// The stretches in which an agenda item ran, as the minutes take them
+/// for who served: the schedule engine's record of `events` (the plan
+/// filling in while nobody drives the meeting).
+fn spans(meeting: &Meeting, events: &[Event], tz: Tz) -> Vec<ItemSpan> {
+    let schedule = Schedule::new(meeting, tz);
+    let held = record(meeting, &schedule, &with_plan(&schedule, events)).held;
+    item_spans(meeting, &held)
+}
+
+/// Whom each participant served for as a deputy before `until` (the
+/// meeting's end), indexed like `meeting.participants`: each member
+/// (participant index) with when it took effect.
+///
+/// Who served, and the first member each served for, is
+/// [`served`]'s answer, as the minutes' "Tjänstgörande ersättare" give
+/// it. The later members come from the same changes (every
+/// `substitute_started` and `substitute_ended` naming participants, each
+/// taking effect between items by [`takes_effect`], before `until`) in
+/// the order [`served`] takes them (as they take effect, then as asked,
+/// then as logged): a change to serve a member counts when the deputy was
+/// not already serving that member.
+pub fn served_for(
+    meeting: &Meeting,
+    events: &[Event],
+    tz: Tz,
+    until: DateTime<Utc>,
+) -> Vec<Vec<(usize, DateTime<Utc>)>> {
+    let spans = spans(meeting, events, tz);
+    let names = Names::new(meeting);
+    // (takes effect, asked, logged, deputy, member or none: hands back)
+    let mut changes: Vec<(DateTime<Utc>, DateTime<Utc>, usize, usize, Option<usize>)> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(logged, event)| {
+            let (deputy, member) = match &event.kind {
+                EventKind::SubstituteStarted { person, member } => {
+                    (names.find(person)?, Some(names.find(member)?))
+                }
+                EventKind::SubstituteEnded { person } => (names.find(person)?, None),
+                _ => return None,
+            };
+            let asked = event.instant();
+            let effective = takes_effect(&spans, asked).filter(|at| *at < until)?;
+            Some((effective, asked, logged, deputy, member))
+        })
+        .collect();
+    changes.sort_unstable_by_key(|&(effective, asked, logged, _, _)| (effective, asked, logged));
+    let count = meeting.participants.len();
+    let mut stretches: Vec<Vec<(usize, DateTime<Utc>)>> = vec![Vec::new(); count];
+    let mut now_for: Vec<Option<usize>> = vec![None; count];
+    for (effective, _, _, deputy, member) in changes {
+        let (Some(stretch), Some(current)) = (stretches.get_mut(deputy), now_for.get_mut(deputy))
+        else {
+            continue;
+        };
+        if let Some(member) = member
+            && *current != Some(member)
+        {
+            stretch.push((member, effective));
+        }
+        *current = member;
+    }
+    let served = served(meeting, events, &spans, until);
+    for (deputy, stretch) in stretches.iter_mut().enumerate() {
+        let first = served.iter().find(|(d, _)| *d == deputy).map(|(_, m)| *m);
+        // The same changes in the same order: the first member is the
+        // minutes' one, and nobody else served.
+        debug_assert_eq!(stretch.first().map(|(m, _)| *m), first);
+        if first.is_none() {
+            stretch.clear();
+        }
+    }
+    stretches
+}
+
+/// The seat as the minutes write it: "Ledamot", "Ersättare", or nothing.
+pub fn seat_sv(seat: Option<Seat>) -> &'static str {
+    match seat {
+        Some(Seat::Member) => "Ledamot",
+        Some(Seat::Deputy) => "Ersättare",
+        None => "",
+    }
 }
 
 /// The category as the minutes write it.

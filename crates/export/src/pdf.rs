@@ -4,6 +4,14 @@
 //! the secretary's corrections marked; the table's header repeated on
 //! every page, "Sida N av M" and when it was printed in the footer.
 //!
+//! A meeting with seats (members and deputies, issue 20) is grouped as
+//! Swedish minutes do instead: "Beslutande" (the members present at some
+//! moment), "Tjänstgörande ersättare" (the deputies who served, each with
+//! whom they stood in for), "Övriga närvarande" (everyone else present:
+//! the other deputies, officials, guests) and "Frånvarande"; recusals
+//! and remote attendance are noted. A meeting without seats is listed as
+//! before.
+//!
 //! Written with `krilla`: the project's Noto Sans (regular and bold)
 //! embedded as TrueType fonts cut to the glyphs the list uses, encoded
 //! Identity-H with a ToUnicode map, so every character the font has
@@ -39,8 +47,9 @@ use thiserror::Error;
 
 use super::agenda::AgendaRow;
 use super::attendance::AttendanceRow;
+use motesskylt_core::attendance::join_names;
 use motesskylt_core::model::time::{clock_sv, date_sv, local_time};
-use motesskylt_core::model::{Category, Meeting, Participant, Role};
+use motesskylt_core::model::{Category, Meeting, Participant, Role, Seat};
 
 /// A4 in points.
 const PAGE_WIDTH: f32 = 595.28;
@@ -427,6 +436,91 @@ fn group_sv(p: &Participant) -> String {
     }
 }
 
+/// Where someone stands in the list of a meeting with seats, as Swedish
+/// minutes group those present; in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Standing {
+    /// A member present at some moment of the meeting (beslutande).
+    Deciding,
+    /// A deputy who served for a member (by the minutes' rule, see
+    /// [`AttendanceRow::served_for`]).
+    Serving,
+    /// Anyone else present: deputies who did not serve, officials,
+    /// adjuncts, guests.
+    Other,
+    /// Not present at any moment of the meeting.
+    Absent,
+}
+
+impl Standing {
+    fn of(row: &AttendanceRow) -> Standing {
+        if !row.served_for.is_empty() {
+            Standing::Serving
+        } else if row.at_meeting.is_none() {
+            Standing::Absent
+        } else if row.participant.seat == Some(Seat::Member) {
+            Standing::Deciding
+        } else {
+            Standing::Other
+        }
+    }
+
+    /// The heading the minutes give the group.
+    fn heading(self) -> &'static str {
+        match self {
+            Standing::Deciding => "Beslutande",
+            Standing::Serving => "Tjänstgörande ersättare",
+            Standing::Other => "Övriga närvarande",
+            Standing::Absent => "Frånvarande",
+        }
+    }
+}
+
+/// Whether the list is grouped as the minutes group a body with seats:
+/// someone in the notice is a member or a deputy.
+fn seated(rows: &[AttendanceRow]) -> bool {
+    rows.iter().any(|r| r.participant.seat.is_some())
+}
+
+/// The rows in the order the list prints them, each with the heading it
+/// stands under: with seats ([`seated`]) by [`Standing`], the notice's
+/// order within each; without, in the notice's order under the notice's
+/// headings ([`group_sv`]).
+fn grouped<'r, 'a>(rows: &'r [AttendanceRow<'a>]) -> Vec<(String, &'r AttendanceRow<'a>)> {
+    if !seated(rows) {
+        return rows.iter().map(|r| (group_sv(r.participant), r)).collect();
+    }
+    let mut standing: Vec<(Standing, &AttendanceRow)> =
+        rows.iter().map(|r| (Standing::of(r), r)).collect();
+    // Stable: the notice's order within a group.
+    standing.sort_by_key(|(s, _)| *s);
+    standing
+        .into_iter()
+        .map(|(s, r)| (s.heading().to_string(), r))
+        .collect()
+}
+
+/// The notes under a name in a list with seats: whom a serving deputy
+/// stood in for ("ersätter Bo Ek och Eva Grön"); the seat of those whose
+/// group does not say it ("ledamot", "ersättare").
+fn seat_note(row: &AttendanceRow) -> Option<String> {
+    let mut members: Vec<&str> = Vec::new();
+    for (member, _) in &row.served_for {
+        if !members.contains(&member.name.as_str()) {
+            members.push(&member.name);
+        }
+    }
+    match Standing::of(row) {
+        Standing::Serving => Some(format!("ersätter {}", join_names(&members))),
+        Standing::Deciding => None,
+        Standing::Other | Standing::Absent => match row.participant.seat {
+            Some(Seat::Member) => Some("ledamot".to_string()),
+            Some(Seat::Deputy) => Some("ersättare".to_string()),
+            None => None,
+        },
+    }
+}
+
 /// `lines` cut to [`MAX_LINES`], the last ending in an ellipsis.
 fn clip(mut lines: Vec<Line>) -> Vec<Line> {
     if lines.len() > MAX_LINES {
@@ -442,11 +536,11 @@ fn clip(mut lines: Vec<Line>) -> Vec<Line> {
 fn blocks(fonts: &Fonts, rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<Block> {
     let width = |column: usize| COLUMNS[column].1 - GUTTER;
     let table_width = RIGHT - LEFT;
+    let seated = seated(rows);
     let mut blocks = Vec::new();
     let mut group = None;
-    for row in rows {
+    for (heading, row) in grouped(rows) {
         let p = row.participant;
-        let heading = group_sv(p);
         if group.as_ref() != Some(&heading) {
             blocks.push(Block::Group {
                 heading: fonts.wrap(&heading, GROUP, table_width),
@@ -460,7 +554,13 @@ fn blocks(fonts: &Fonts, rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -
             Some(Role::ViceChair) => Some("vice ordförande".to_string()),
             None => None,
         };
-        let substitute = p.substitute_for.as_ref().map(|s| format!("ersätter {s}"));
+        // With seats, who served for whom by the log; without, whom the
+        // notice names them for.
+        let substitute = if seated {
+            seat_note(row)
+        } else {
+            p.substitute_for.as_ref().map(|s| format!("ersätter {s}"))
+        };
         for note in role.iter().chain(&substitute) {
             name.extend(fonts.wrap(note, CELL_NOTE, width(0)));
         }
@@ -478,6 +578,12 @@ fn blocks(fonts: &Fonts, rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -
         }
         if p.notified_absence {
             notes.extend(fonts.wrap("förhinder", CELL_NOTE, width(5)));
+        }
+        if seated && row.remote {
+            notes.extend(fonts.wrap("distans", CELL_NOTE, width(5)));
+        }
+        if seated && !row.recused.is_empty() {
+            notes.extend(fonts.wrap(&format!("jäv {}", row.recused_sv()), CELL_NOTE, width(5)));
         }
         let cell = |text: Option<&String>, column: usize| {
             text.map(|t| fonts.fit(t, CELL, width(column)))
@@ -508,6 +614,16 @@ fn blocks(fonts: &Fonts, rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -
     if rows.iter().any(|r| r.participant.notified_absence) {
         notes.extend(fonts.wrap(
             "förhinder = anmält förhinder enligt kallelsen.",
+            SMALL,
+            table_width,
+        ));
+    }
+    if seated && rows.iter().any(|r| r.remote) {
+        notes.extend(fonts.wrap("distans = deltar på distans.", SMALL, table_width));
+    }
+    if seated && rows.iter().any(|r| !r.recused.is_empty()) {
+        notes.extend(fonts.wrap(
+            "jäv = jävig i de angivna punkterna, deltar inte i dem.",
             SMALL,
             table_width,
         ));

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::agenda::AgendaRow;
-use super::attendance::{AttendanceRow, category_sv, source_sv};
+use super::attendance::{AttendanceRow, category_sv, seat_sv, source_sv};
 use motesskylt_core::model::time::{clock_sv, local_time};
 
 fn clock(at: Option<DateTime<Utc>>, tz: Tz) -> String {
@@ -15,7 +15,12 @@ fn clock(at: Option<DateTime<Utc>>, tz: Tz) -> String {
 
 /// The attendance list: name, party, organisation, category, present at
 /// the meeting (the minutes' rule: "ja" or "nej"), first in, last out,
-/// every stay, the items present for, how, corrected.
+/// every stay, the items present for, how, corrected; then (issue 20,
+/// after the older columns so that what reads those keeps working) the
+/// seat ("Ledamot", "Ersättare"), whom they served for as a deputy and
+/// from when ("Bo Ek från 09.05"), the items they were recused from
+/// ("3, 5") and whether they took part remotely ("ja"). A cell that does
+/// not apply is empty.
 pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<Vec<String>> {
     let mut table = vec![
         [
@@ -30,6 +35,10 @@ pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<V
             "Närvarande vid",
             "Källa",
             "Korrigerad",
+            "Uppdrag",
+            "Tjänstgör för",
+            "Jäv",
+            "Distans",
         ]
         .map(String::from)
         .to_vec(),
@@ -57,6 +66,10 @@ pub fn attendance(rows: &[AttendanceRow], agenda: &[AgendaRow], tz: Tz) -> Vec<V
                 .collect::<Vec<_>>()
                 .join(", "),
             if row.corrected { "ja" } else { "" }.to_string(),
+            seat_sv(p.seat).to_string(),
+            row.served_for_sv(tz),
+            row.recused_sv(),
+            if row.remote { "ja" } else { "" }.to_string(),
         ]);
     }
     table

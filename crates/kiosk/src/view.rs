@@ -201,8 +201,9 @@ pub struct View {
     pub sync: Option<SyncView>,
     /// The secretary's message to the room, while it shows.
     pub message: Option<MessageView>,
-    /// Whether the body may decide, for a body with members, on the
-    /// meeting's day until it ends.
+    /// Whether the body may decide, for a body with members, while the
+    /// meeting runs (before it, the count is still forming and the room
+    /// is not told it cannot decide).
     pub quorum: Option<QuorumView>,
 }
 
@@ -449,7 +450,7 @@ pub fn compose(
             .map(|m| MessageView::of(m, state.now, tz, lang)),
         quorum: state
             .quorum
-            .filter(|_| meeting.date == today && state.phase != Phase::After)
+            .filter(|_| meeting.date == today && matches!(state.phase, Phase::Item | Phase::Break))
             .map(|q| QuorumView {
                 text: q.said(lang),
                 met: q.met,
@@ -888,5 +889,71 @@ mod tests {
         assert_eq!(wrapup_seconds(120, 120), 60);
         assert_eq!(wrapup_seconds(120, 1200), 120);
         assert_eq!(wrapup_seconds(120, 0), 0);
+    }
+
+    /// The quorum line says the engine's count in words, loud when not
+    /// met; nothing for a body without members, nor after the meeting.
+    #[test]
+    fn the_quorum_line_is_the_engines_count_in_words() {
+        use motesskylt_core::model::Event;
+        use motesskylt_core::progress::{Schedule, screen_state, with_plan};
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/notices");
+        let committee = motesskylt_core::kallelse::import_bytes(
+            &std::fs::read(root.join("namnd-kallelse.md")).unwrap(),
+        )
+        .unwrap();
+        let log: Vec<Event> = std::fs::read_to_string(root.join("namnd-events.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let tz = motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+        let mut ended = log.clone();
+        ended.push(
+            serde_json::from_str(r#"{"at":"2026-11-12T10:30:00+01:00","type":"meeting_ended"}"#)
+                .unwrap(),
+        );
+        let view_of =
+            |meeting: &motesskylt_core::model::Meeting, log: &[Event], now: &str, lang: Lang| {
+                let at = motesskylt_core::model::time::parse_moment(now, meeting.date, tz).unwrap();
+                let schedule = Schedule::new(meeting, tz);
+                let events = with_plan(&schedule, log);
+                let state = screen_state(meeting, &schedule, Some(&events), at);
+                compose(meeting, &state, tz, lang, Settings::default(), None).quorum
+            };
+        let view = |meeting, now, lang| view_of(meeting, &log, now, lang);
+        assert_eq!(
+            view(&committee, "09:20", Lang::Sv),
+            Some(QuorumView {
+                text: "Beslutsför: 4 av 5 ledamöter (minst 3)".into(),
+                met: true
+            })
+        );
+        // Item 4: Cecilia Dahl has left, David Falk is out of the item.
+        assert_eq!(
+            view(&committee, "09:45", Lang::En),
+            Some(QuorumView {
+                text: "No quorum: 2 of 5 members (at least 3)".into(),
+                met: false
+            })
+        );
+        assert_eq!(
+            view(&committee, "11:00", Lang::Sv),
+            None,
+            "after the meeting"
+        );
+        let sro =
+            motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+                .unwrap();
+        let mut plain = sro.clone();
+        for p in &mut plain.participants {
+            p.seat = None;
+        }
+        assert_eq!(
+            view(&plain, "13:20", Lang::Sv),
+            None,
+            "a body without members"
+        );
     }
 }

@@ -325,7 +325,8 @@ pub fn status_panel(status: &StatusReport, lang: Lang) -> Markup {
                     p.next { (tr(lang, "Nästa: ", "Next: ")) @if let Some(n) = &next.number { (n) " " } (next.title) }
                 }
             }
-            @if let Some(q) = &status.quorum {
+            // While the meeting runs, as on the kiosk.
+            @if let (Some(q), Phase::Item | Phase::Break) = (&status.quorum, status.phase) {
                 p.quorum.met[q.met].unmet[!q.met] { (q.said(lang)) }
             }
         }

@@ -21,7 +21,7 @@ use crate::schedule::{self, ScheduleError};
 use motesskylt_core::kallelse::import_bytes;
 use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::Lang;
-use motesskylt_core::model::{Meeting, Presenter, Timing};
+use motesskylt_core::model::{Meeting, Presenter, Seat, Timing};
 
 /// Uploads and previews handled at once: each holds a notice (up to the
 /// upload limit) and the meeting read from it.
@@ -269,13 +269,26 @@ async fn preview(
             section.card {
                 h2 { (tr(lang, "Deltagare", "Participants")) }
                 table.edit {
-                    thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) } } }
+                    thead { tr {
+                        th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) }
+                        th { (tr(lang, "Roll", "Seat")) } th { (tr(lang, "Ersätter", "Deputy for")) } th { (tr(lang, "Bara punkt", "Items only")) } th { (tr(lang, "Förhinder", "Regrets")) }
+                    } }
                     tbody {
                         @for (i, p) in meeting.participants.iter().enumerate() {
                             tr {
                                 td { input type="text" name=(format!("person.{i}.name")) value=(p.name) aria-label=(tr(lang, "Namn", "Name")) required; }
                                 td { input type="text" name=(format!("person.{i}.party")) value=(p.party.as_deref().unwrap_or("")) aria-label=(tr(lang, "Parti", "Party")); }
                                 td { input type="text" name=(format!("person.{i}.organisation")) value=(p.organisation.as_deref().unwrap_or("")) aria-label=(tr(lang, "Organisation", "Organisation")); }
+                                td {
+                                    select name=(format!("person.{i}.seat")) aria-label=(tr(lang, "Roll", "Seat")) {
+                                        option value="" selected[p.seat.is_none()] { "–" }
+                                        option value="member" selected[p.seat == Some(Seat::Member)] { (tr(lang, "Ledamot", "Member")) }
+                                        option value="deputy" selected[p.seat == Some(Seat::Deputy)] { (tr(lang, "Ersättare", "Deputy")) }
+                                    }
+                                }
+                                td { input type="text" name=(format!("person.{i}.for")) value=(p.substitute_for.as_deref().unwrap_or("")) aria-label=(tr(lang, "Ersätter ledamot", "Deputy for member")); }
+                                td { input type="text" name=(format!("person.{i}.items")) value=(p.items.as_ref().map(|items| items.join(", ")).unwrap_or_default()) aria-label=(tr(lang, "Kallad bara till punkterna, t.ex. 10, 11", "Called for these items only, e.g. 10, 11")) placeholder=(tr(lang, "alla", "all")) size="6"; }
+                                td { input type="checkbox" name=(format!("person.{i}.regrets")) value="yes" checked[p.notified_absence] aria-label=(tr(lang, "Har anmält förhinder", "Sent regrets")); }
                             }
                         }
                     }
@@ -443,6 +456,11 @@ fn apply_edits(
                 .collect();
         }
     }
+    let meeting_items: Vec<String> = meeting
+        .items
+        .iter()
+        .filter_map(|e| e.number.clone())
+        .collect();
     for (i, person) in meeting.participants.iter_mut().enumerate() {
         let name = get(&format!("person.{i}.name"));
         if name.is_empty() {
@@ -458,6 +476,70 @@ fn apply_edits(
         let optional = |v: &str| (!v.is_empty()).then(|| v.to_string());
         person.party = optional(get(&format!("person.{i}.party")));
         person.organisation = optional(get(&format!("person.{i}.organisation")));
+        // The formal-attendance fields: a form without them (an older
+        // page) keeps what the notice said.
+        if let Some(seat) = fields.get(&format!("person.{i}.seat")) {
+            person.seat = match seat.trim() {
+                "member" => Some(Seat::Member),
+                "deputy" => Some(Seat::Deputy),
+                "" => None,
+                other => {
+                    problems.push(format!(
+                        "{}: {} \"{other}\"",
+                        person.name,
+                        tr(
+                            lang,
+                            "okänd roll (Ledamot, Ersättare eller –):",
+                            "unknown seat (Member, Deputy or –):"
+                        )
+                    ));
+                    person.seat
+                }
+            };
+            person.notified_absence = fields.contains_key(&format!("person.{i}.regrets"));
+        }
+        if let Some(named) = fields.get(&format!("person.{i}.for")) {
+            person.substitute_for = optional(named.trim());
+        }
+        if let Some(items) = fields.get(&format!("person.{i}.items")) {
+            let items: Vec<String> = items
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|n| !n.is_empty() && *n != "och")
+                .map(str::to_string)
+                .collect();
+            let known = |n: &String| meeting_items.iter().any(|m| m == n);
+            if let Some(unknown) = items.iter().find(|n| !known(n)) {
+                problems.push(format!(
+                    "{}: {} {unknown}",
+                    person.name,
+                    tr(
+                        lang,
+                        "punkten finns inte i dagordningen:",
+                        "no such item in the agenda:"
+                    )
+                ));
+            }
+            person.items = (!items.is_empty()).then_some(items);
+        }
+    }
+    for person in &meeting.participants {
+        if let Some(named) = &person.substitute_for
+            && !meeting
+                .participants
+                .iter()
+                .any(|m| &m.name == named && m.seat == Some(Seat::Member))
+        {
+            problems.push(format!(
+                "{}: {} {named}",
+                person.name,
+                tr(
+                    lang,
+                    "ersätter en ledamot som inte finns i listan; skriv ledamotens namn som i listan, eller lämna tomt:",
+                    "is deputy for a member not in the list; write the member's name as in the list, or leave it empty:"
+                )
+            ));
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for person in &meeting.participants {

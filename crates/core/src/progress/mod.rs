@@ -55,7 +55,6 @@ pub struct Schedule {
     /// Planned end of the last entry (the meeting's end if none).
     pub planned_end: DateTime<Utc>,
     names: Names,
-    expected: usize,
     plan_events: Vec<Event>,
 }
 
@@ -97,7 +96,6 @@ impl Schedule {
             planned_start,
             planned_end,
             names: Names::new(meeting),
-            expected: meeting.called().count(),
             plan_events,
         }
     }
@@ -167,10 +165,10 @@ pub struct ScreenState {
     pub started_at: Option<DateTime<Utc>>,
     /// When the meeting ended, in the after phase.
     pub ended_at: Option<DateTime<Utc>>,
-    /// Participants called (not the invited guests) checked in and not
-    /// checked out.
+    /// Of those in `expected`, the ones checked in and not checked out.
     pub present: usize,
-    /// Participants called (not the invited guests).
+    /// Participants called (not the invited guests), those called for
+    /// some items only while one of theirs runs.
     pub expected: usize,
     /// The newest message to the room showing now.
     pub message: Option<message::RoomMessage>,
@@ -525,8 +523,23 @@ pub fn screen_state(
 
     let progress = fold(meeting, schedule, progress_events, now);
 
+    // The item running now: recusals count for it, and those called for
+    // some items only are expected while one of theirs runs.
+    let running_item = match progress.current {
+        Some((Current::Planned(i), _, _)) if progress.ended.is_none() => {
+            meeting.items.get(i).and_then(|e| e.number.as_deref())
+        }
+        _ => None,
+    };
     // Those called who are in: the invited guests are not in `expected`,
-    // so not in `present` either ("5 av 20 incheckade" is of the 20).
+    // so not in `present` either ("5 av 20 incheckade" is of the 20); nor
+    // is someone called for other items than the running one.
+    let called_now = |who: &crate::model::Participant| {
+        !who.invited
+            && who.items.as_ref().is_none_or(|items| {
+                running_item.is_some_and(|running| items.iter().any(|i| i == running))
+            })
+    };
     let present = attendance::presence(
         schedule.names(),
         meeting.participants.len(),
@@ -535,8 +548,13 @@ pub fn screen_state(
     )
     .iter()
     .zip(&meeting.participants)
-    .filter(|(p, who)| p.present && !who.invited)
+    .filter(|(p, who)| p.present && called_now(who))
     .count();
+    let expected = meeting
+        .participants
+        .iter()
+        .filter(|p| called_now(p))
+        .count();
 
     let span = (schedule.planned_end - schedule.planned_start).num_seconds();
     let base = ScreenState {
@@ -554,16 +572,9 @@ pub fn screen_state(
         started_at: progress.started,
         ended_at: None,
         present,
-        expected: schedule.expected,
+        expected,
         message: message::showing(attendance_events, now).into_iter().next(),
         quorum: None,
-    };
-    // Recusals count for the item running now.
-    let running_item = match progress.current {
-        Some((Current::Planned(i), _, _)) if progress.ended.is_none() => {
-            meeting.items.get(i).and_then(|e| e.number.as_deref())
-        }
-        _ => None,
     };
     let base = ScreenState {
         quorum: quorum::quorum(
