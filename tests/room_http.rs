@@ -667,3 +667,298 @@ async fn the_room_screen_now_calendar_and_control_api_keep_their_access_rules() 
     let all = room.get(Some(&admin), &calendar).await.body;
     assert!(all.contains("UID:KSL-2026-06-04@") && all.contains(&format!("UID:{KEY}@")));
 }
+
+/// Issue 20, point 6: the secretary's personal link for a remote
+/// participant. The meeting page lists one per person; the link checks
+/// that person in remotely with one press, without signing in, once; a
+/// link altered in any part (another person, another meeting, another
+/// secret) is "not found" and changes nothing; after the meeting it no
+/// longer works.
+#[tokio::test]
+async fn a_personal_link_checks_one_person_in_remotely() {
+    let room = Room::start().await;
+    let anna = room.server.sign_in("anna").await;
+    let page = room.get(Some(&anna), &format!("/meetings/{KEY}")).await;
+    let m = common::meeting();
+    let person = m.called().nth(3).unwrap().1.name.clone();
+    let encoded: String = url_encode(&person);
+    let start = page
+        .body
+        .find(&format!("/remote/{KEY}?p={encoded}&amp;t="))
+        .unwrap_or_else(|| panic!("no link for {person}: {}", page.body));
+    let link = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let secret = link.rsplit("t=").next().unwrap().to_string();
+    assert_eq!(secret.len(), 32);
+
+    // Altered links: nothing shown, nothing recorded.
+    let before = room.snapshot().await;
+    let other = url_encode(&m.called().nth(4).unwrap().1.name);
+    for altered in [
+        format!("/remote/{KEY}?p={other}&t={secret}"),
+        format!("/remote/{KEY}-2?p={encoded}&t={secret}"),
+        format!("/remote/{KEY}?p={encoded}&t={}", "0".repeat(32)),
+        format!("/remote/{KEY}?p={encoded}"),
+    ] {
+        assert_eq!(
+            room.get(None, &altered).await.status,
+            StatusCode::NOT_FOUND,
+            "{altered}"
+        );
+        let (path, query) = altered.split_once('?').unwrap();
+        let fields: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), url_decode(v)))
+            .collect();
+        let posted = Room::answer(room.server.http.post(room.server.url(path)).form(&fields)).await;
+        assert_eq!(posted.status, StatusCode::NOT_FOUND, "POST {altered}");
+    }
+    assert_eq!(room.snapshot().await, before, "nothing changed");
+
+    // The person's page, without signing in; the press checks them in.
+    let shown = room.get(None, &link).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("Jag deltar på distans nu"),
+        "{}",
+        shown.body
+    );
+    let fields = [
+        ("p", person.as_str()),
+        ("t", secret.as_str()),
+        ("lang", "sv"),
+    ];
+    let path = format!("/remote/{KEY}");
+    let pressed = Room::answer(room.server.http.post(room.server.url(&path)).form(&fields)).await;
+    assert_eq!(pressed.status, StatusCode::SEE_OTHER, "{}", pressed.body);
+    let last = room.server.db().events(KEY).await.unwrap().pop().unwrap();
+    assert_eq!(
+        last.event.user.as_deref(),
+        Some(format!("länk: {person}").as_str())
+    );
+    assert!(
+        matches!(&last.event.kind, EventKind::CheckedIn { person: p, remote: true, .. } if *p == person),
+        "{:?}",
+        last.event
+    );
+    assert!(room.get(None, &link).await.body.contains("Du är incheckad"));
+    // Once: a second press records nothing.
+    let after = room.snapshot().await;
+    let again = Room::answer(room.server.http.post(room.server.url(&path)).form(&fields)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(room.snapshot().await, after);
+    // The minutes name them.
+    let minutes = room
+        .get(Some(&anna), &format!("/meetings/{KEY}/export/minutes"))
+        .await;
+    assert!(
+        minutes
+            .body
+            .contains(&format!("Deltar på distans: {person}.")),
+        "{}",
+        minutes.body
+    );
+    // The next day the link is over.
+    room.wait(24 * 3600);
+    let over = room.get(None, &link).await;
+    assert!(
+        over.body.contains("länken gäller inte längre"),
+        "{}",
+        over.body
+    );
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Issue 20 on the pages: the formal-attendance card's requests are
+/// checked (not a deputy, no such item, twice the same recusal, another
+/// body's secretary, an unknown action: refused, nothing recorded); the
+/// control page warns when the next item would start without quorum,
+/// counted for that item (a recusal for it counts, though the running
+/// item has quorum); a remote check-in on the correction form is one
+/// `checked_in` with `remote`, and refused for someone already in.
+#[tokio::test]
+async fn formal_attendance_on_the_pages_is_checked_and_the_next_item_is_warned_of() {
+    let room = Room::start().await;
+    let anna = room.server.sign_in("anna").await;
+    let bo = room.server.sign_in("bo").await;
+    let m = common::meeting();
+    let members: Vec<String> = m
+        .participants
+        .iter()
+        .filter(|p| p.seat == Some(motesskylt_core::model::Seat::Member))
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(members.len(), 13, "the SRO's politicians are its members");
+    let formal = format!("/meetings/{KEY}/formal");
+    let before = room.snapshot().await;
+    let refused = room
+        .post(
+            &anna,
+            &formal,
+            &[
+                ("action", "serve"),
+                ("deputy", &members[0]),
+                ("member", &members[1]),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.body.contains(&format!(
+            "Ersättare: {} är inte ersättare enligt kallelsen",
+            members[0]
+        )),
+        "{}",
+        refused.body
+    );
+    let refused = room
+        .post(
+            &anna,
+            &formal,
+            &[
+                ("action", "recuse"),
+                ("person", &members[0]),
+                ("item", "99"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .body
+            .contains("Punkt: &quot;99&quot; finns inte i dagordningen"),
+        "{}",
+        refused.body
+    );
+    let unknown = room.post(&anna, &formal, &[("action", "drop_table")]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let other_body = room
+        .post(
+            &bo,
+            &formal,
+            &[("action", "recuse"), ("person", &members[0]), ("item", "6")],
+        )
+        .await;
+    assert_eq!(other_body.status, StatusCode::NOT_FOUND);
+    assert_eq!(room.snapshot().await, before, "nothing recorded");
+
+    // 13.40, item 5 by plan, nobody in: the next item is warned of.
+    let panel = format!("/meetings/{KEY}/control/panel?back=control");
+    let warning = "Nästa punkt startar utan beslutförhet";
+    assert!(room.get(Some(&anna), &panel).await.body.contains(warning));
+    // Seven of thirteen members come (by hand): quorum, no warning.
+    for name in &members[..7] {
+        let answer = room
+            .post(
+                &anna,
+                &format!("/meetings/{KEY}/corrections"),
+                &[
+                    ("person", name),
+                    ("direction", "in"),
+                    ("time", "13:30"),
+                    ("reason", "glömde kortet"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    }
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!(now["state"]["quorum"]["present"], 7, "{now}");
+    assert!(!room.get(Some(&anna), &panel).await.body.contains(warning));
+    // One of them is out of item 6: item 5 keeps its quorum, item 6 would not.
+    let recused = room
+        .post(
+            &anna,
+            &formal,
+            &[("action", "recuse"), ("person", &members[0]), ("item", "6")],
+        )
+        .await;
+    assert_eq!(recused.status, StatusCode::SEE_OTHER, "{}", recused.body);
+    let (_, now) = room.now(Some(&anna), "").await;
+    assert_eq!(now["state"]["quorum"]["met"], true, "{now}");
+    assert!(room.get(Some(&anna), &panel).await.body.contains(warning));
+    let again = room
+        .post(
+            &anna,
+            &formal,
+            &[("action", "recuse"), ("person", &members[0]), ("item", "6")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.body.contains("har redan jäv i punkt 6"),
+        "{}",
+        again.body
+    );
+
+    // Remote by hand: recorded with `remote`, refused for someone in.
+    let correct = |name: &'static str| {
+        vec![
+            ("person", name),
+            ("direction", "in"),
+            ("time", "13:35"),
+            ("reason", "deltar via Teams"),
+            ("remote", "yes"),
+        ]
+    };
+    let far: &'static str = Box::leak(members[8].clone().into_boxed_str());
+    let answer = room
+        .post(
+            &anna,
+            &format!("/meetings/{KEY}/corrections"),
+            &correct(far),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let last = room.server.db().events(KEY).await.unwrap().pop().unwrap();
+    assert!(
+        matches!(&last.event.kind, EventKind::CheckedIn { person, remote: true, .. } if person == far)
+    );
+    let here: &'static str = Box::leak(members[1].clone().into_boxed_str());
+    let before = room.snapshot().await;
+    let refused = room
+        .post(
+            &anna,
+            &format!("/meetings/{KEY}/corrections"),
+            &correct(here),
+        )
+        .await;
+    assert!(
+        refused
+            .body
+            .contains("är redan incheckad kl. 13.35; checka ut hen först"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(room.snapshot().await, before);
+}

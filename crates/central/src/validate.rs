@@ -298,6 +298,12 @@ fn authority(kind: &EventKind, known: Known<'_>) -> Result<(), (&'static str, St
         EventKind::MessagePosted { .. } | EventKind::MessageWithdrawn { .. } => {
             Err(("event.type", secretarys("ett meddelande till rummet")))
         }
+        EventKind::SubstituteStarted { .. }
+        | EventKind::SubstituteEnded { .. }
+        | EventKind::Recused { .. } => Err((
+            "event.type",
+            secretarys("vem som tjänstgör och jäv bekräftas"),
+        )),
         _ => Ok(()),
     }
 }
@@ -396,6 +402,14 @@ mod tests {
         assert_eq!(
             field(check(0, &event(corrected), known)),
             Some((true, "event.correction".into()))
+        );
+        let swap = EventKind::SubstituteStarted {
+            person: "Anna Ek".into(),
+            member: "Bo Ek".into(),
+        };
+        assert_eq!(
+            field(check(0, &event(swap), known)),
+            Some((true, "event.type".into()))
         );
         let mut remote = checked_in(Source::Nfc);
         if let EventKind::CheckedIn { remote, .. } = &mut remote {

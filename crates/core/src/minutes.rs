@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::attendance::quorum::served;
+use crate::attendance::quorum::{recused, served};
 use crate::attendance::{Names, Stay, at_meeting, join_names, marked_stays};
 use crate::model::time::local_time;
-use crate::model::{Event, EventKind, Meeting};
+use crate::model::{Event, Meeting};
 use crate::progress::{Schedule, held_bounds, is_progress, item_spans, record, with_plan};
 
 /// When the meeting was held, for the attendance rules: from its actual
@@ -119,10 +119,9 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     line("Frånvaro".into(), &absent);
     // Who served for whom (from when it took effect, between items), and
     // who was out of which item, as the log has it by the meeting's end.
-    let by_end: Vec<&Event> = events.iter().filter(|e| e.instant() <= ended).collect();
     let schedule = Schedule::new(meeting, tz);
     let held = record(meeting, &schedule, &with_plan(&schedule, events)).held;
-    let served = served(meeting, events, &item_spans(meeting, &held), ended);
+    let served = served(meeting, events, &item_spans(meeting, &held), started, ended);
     let serving: Vec<String> = served
         .iter()
         .map(|(deputy, member)| {
@@ -135,15 +134,8 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
     let serving: Vec<&str> = serving.iter().map(String::as_str).collect();
     line("Tjänstgörande ersättare".into(), &serving);
     for item in meeting.items.iter().filter_map(|e| e.number.as_deref()) {
-        let mut out: Vec<usize> = by_end
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Recused { person, item: of } if of == item => names.find(person),
-                _ => None,
-            })
-            .collect();
+        let mut out: Vec<usize> = recused(meeting, events, item, ended).into_iter().collect();
         out.sort_unstable();
-        out.dedup();
         let out: Vec<&str> = out
             .iter()
             .map(|&i| meeting.participants[i].name.as_str())
@@ -168,7 +160,7 @@ pub fn paragraph(meeting: &Meeting, events: &[Event], tz: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EventKind, Source};
+    use crate::model::{EventKind, Seat, Source};
 
     fn sro() -> Meeting {
         crate::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes()).unwrap()
@@ -304,7 +296,15 @@ mod tests {
 
     #[test]
     fn serving_deputies_and_recusals_have_their_lines_in_the_contracts_order() {
-        let m = sro();
+        let mut m = sro();
+        for (i, seat) in [
+            (4, Seat::Deputy),
+            (5, Seat::Deputy),
+            (7, Seat::Member),
+            (8, Seat::Member),
+        ] {
+            m.participants[i].seat = Some(seat);
+        }
         let tz = crate::model::time::DEFAULT_TIME_ZONE;
         let at = |hm: &str| crate::model::time::parse_moment(hm, m.date, tz).unwrap();
         let name = |i: usize| m.participants[i].name.clone();

@@ -939,10 +939,12 @@ mod tests {
             })
         );
         assert_eq!(
-            view(&committee, "11:00", Lang::Sv),
+            view_of(&committee, &ended, "10:31", Lang::Sv),
             None,
             "after the meeting"
         );
+        // Still running at 11.00 without an end: the line stays.
+        assert!(view(&committee, "11:00", Lang::Sv).is_some());
         let sro =
             motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
                 .unwrap();

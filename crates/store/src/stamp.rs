@@ -12,9 +12,12 @@ use chrono::{DateTime, Utc};
 /// How an event's moment was known when it was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
-    /// The device's wall clock when the event was written (the event's own
-    /// moment, `at`, may differ: a rehearsal's clock, the plan recorded
-    /// when the first button is pressed).
+    /// The device's clock when the event was written: the kiosk's clock,
+    /// which a rehearsal sets (`--clock`), so that it and the events'
+    /// moments agree; the central server corrects both by how far that
+    /// clock was off, when it was not synchronised. (The event's own
+    /// moment, `at`, may still differ: the plan recorded when the first
+    /// button is pressed.)
     pub wall: DateTime<Utc>,
     /// Milliseconds since boot (CLOCK_BOOTTIME, counting suspend).
     pub mono_ms: i64,

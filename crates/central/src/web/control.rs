@@ -17,11 +17,12 @@ use super::layout::{Section, notice, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::MeetingEntry;
 use crate::drive::{self, DriveError, Driver};
+use motesskylt_core::attendance::quorum::before_next;
 use motesskylt_core::model::time::{Lang, local_instant, local_time};
 use motesskylt_core::progress::control::{Command, MAX_MINUTES, Refusal};
 use motesskylt_core::progress::message::{MAX_CHARS, MessageProblem, showing};
 use motesskylt_core::progress::report::{StatusReport, countdown, status_at};
-use motesskylt_core::progress::{Phase, Schedule};
+use motesskylt_core::progress::{Phase, Schedule, item_spans_at, with_plan};
 
 /// Seconds before an item's end when the time left turns to "Snart slut",
 /// as on the kiosk.
@@ -237,11 +238,24 @@ async fn panel_of(
     let schedule = Schedule::new(&entry.meeting, state.tz);
     let status = status_at(&entry.meeting, &schedule, &events, now);
     let messages = showing(&events, now);
-    // Warned before the next item starts without quorum.
-    let unmet_next = match (&status.quorum, &status.next) {
-        (Some(q), Some(next)) if !q.met && status.phase != Phase::After => Some(next),
-        _ => None,
-    };
+    // Warned when the next item would start without quorum: with the
+    // changes of who serves waiting for the running item, and without
+    // those recused from the next one.
+    let spans = item_spans_at(
+        &entry.meeting,
+        &schedule,
+        &with_plan(&schedule, &events),
+        now,
+    );
+    let unmet_next = status
+        .next
+        .as_ref()
+        .filter(|_| status.phase != Phase::After)
+        .filter(|next| {
+            next.number.as_deref().is_some_and(|number| {
+                before_next(&entry.meeting, &events, &spans, number, now).is_some_and(|q| !q.met)
+            })
+        });
     Ok(html! {
         (status_panel(&status, lang))
         @if let Some(next) = unmet_next {

@@ -22,7 +22,7 @@ use motesskylt_core::attendance::quorum::{
 use motesskylt_core::model::event::without_withdrawn;
 use motesskylt_core::model::time::local_time;
 use motesskylt_core::model::{Event, EventKind, Meeting, Seat};
-use motesskylt_core::progress::{Phase, Schedule, item_spans, record, screen_state, with_plan};
+use motesskylt_core::progress::{Phase, Schedule, item_spans_at, screen_state, with_plan};
 
 /// What the engine says about the meeting's formal attendance at `now`.
 struct Formal {
@@ -36,14 +36,8 @@ fn formal(m: &Meeting, events: &[Event], now: DateTime<Utc>, tz: chrono_tz::Tz) 
     let schedule = Schedule::new(m, tz);
     let worked = with_plan(&schedule, events);
     let state = screen_state(m, &schedule, Some(&worked), now);
-    let held = record(m, &schedule, &worked).held;
     Formal {
-        // Stretches as of now: one still running has no end yet.
-        spans: item_spans(m, &held)
-            .into_iter()
-            .filter(|(from, _)| *from <= now)
-            .map(|(from, to)| (from, to.filter(|to| *to <= now)))
-            .collect(),
+        spans: item_spans_at(m, &schedule, &worked, now),
         started: state.started_at,
         quorum: state.quorum,
         phase: state.phase,
@@ -70,7 +64,15 @@ pub fn card(
     let name = |i: usize| m.participants[i].name.as_str();
     let now_serving = serving(m, &events, &f.spans, now);
     let asked = serving_as_asked(m, &events, &f.spans, now);
-    let proposed = proposals(m, &events, &f.spans, f.started, now);
+    let proposed = if f.phase == Phase::After {
+        Vec::new()
+    } else {
+        proposals(m, &events, &f.spans, f.started, now)
+    };
+    // Serving now, or from the next item; one handing back at the next
+    // item still serves until then.
+    let mut listed: Vec<(usize, usize)> = now_serving.clone();
+    listed.extend(asked.iter().filter(|pair| !now_serving.contains(pair)));
     let recusals: Vec<(&str, &str)> = events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -92,20 +94,22 @@ pub fn card(
                 }
             }
             p.sub { (tr(lang, "En ersättare går in och lämnar tillbaka mellan punkterna: det du bekräftar under en punkt gäller från nästa.", "A deputy takes over and hands back between items: what you confirm during an item applies from the next one.")) }
-            @if !asked.is_empty() {
+            @if !listed.is_empty() {
                 h3 { (tr(lang, "Tjänstgörande ersättare", "Serving deputies")) }
                 ul.serving {
-                    @for (deputy, member) in &asked {
+                    @for (deputy, member) in &listed {
+                        @let handing_back = !asked.contains(&(*deputy, *member));
                         li {
                             (name(*deputy)) " " (tr(lang, "ersätter", "serves for")) " " (name(*member))
                             @if !now_serving.contains(&(*deputy, *member)) { " " span.muted { "(" (waiting) ")" } }
+                            @if handing_back { " " span.muted { "(" (tr(lang, "till nästa punkt", "until the next item")) ")" } }
                             " "
-                            form.inline method="post" action=(action) {
+                            @if !handing_back { form.inline method="post" action=(action) {
                                 input type="hidden" name="csrf" value=(csrf);
                                 input type="hidden" name="action" value="hand_back";
                                 input type="hidden" name="deputy" value=(name(*deputy));
                                 button.secondary type="submit" { (tr(lang, "Avsluta tjänstgöringen", "End serving")) }
-                            }
+                            } }
                         }
                     }
                 }

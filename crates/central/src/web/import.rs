@@ -504,7 +504,7 @@ fn apply_edits(
         if let Some(items) = fields.get(&format!("person.{i}.items")) {
             let items: Vec<String> = items
                 .split([',', ' '])
-                .map(str::trim)
+                .map(|n| n.trim().trim_end_matches('.'))
                 .filter(|n| !n.is_empty() && *n != "och")
                 .map(str::to_string)
                 .collect();
@@ -523,22 +523,36 @@ fn apply_edits(
             person.items = (!items.is_empty()).then_some(items);
         }
     }
-    for person in &meeting.participants {
-        if let Some(named) = &person.substitute_for
-            && !meeting
-                .participants
-                .iter()
-                .any(|m| &m.name == named && m.seat == Some(Seat::Member))
-        {
-            problems.push(format!(
-                "{}: {} {named}",
-                person.name,
+    // A deputy's member as the list spells them (any case or spacing).
+    let named: Vec<(usize, String)> = meeting
+        .participants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((i, p.substitute_for.clone()?)))
+        .collect();
+    for (i, written) in named {
+        let deputy = meeting.participants[i].name.clone();
+        match meeting.participant_index(&written) {
+            Some(m) if meeting.participants[m].seat == Some(Seat::Member) => {
+                meeting.participants[i].substitute_for = Some(meeting.participants[m].name.clone());
+            }
+            Some(m) => problems.push(format!(
+                "{deputy}: {} {}",
+                meeting.participants[m].name,
+                tr(
+                    lang,
+                    "är inte ledamot; en ersättare ersätter en ledamot (ändra rollen eller lämna Ersätter tomt)",
+                    "is not a member; a deputy stands in for a member (change the seat, or leave Deputy for empty)"
+                )
+            )),
+            None => problems.push(format!(
+                "{deputy}: {} {written}",
                 tr(
                     lang,
                     "ersätter en ledamot som inte finns i listan; skriv ledamotens namn som i listan, eller lämna tomt:",
                     "is deputy for a member not in the list; write the member's name as in the list, or leave it empty:"
                 )
-            ));
+            )),
         }
     }
     let mut seen = std::collections::HashSet::new();

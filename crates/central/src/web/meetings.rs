@@ -19,7 +19,7 @@ use super::layout::{Section, notice, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::export::event_log;
-use motesskylt_core::attendance::{Presence, presence};
+use motesskylt_core::attendance::{Names, Presence, presence};
 use motesskylt_core::model::event::{Corrected, without_withdrawn};
 use motesskylt_core::model::time::{Lang, clock_sv, local_instant, local_time};
 use motesskylt_core::model::{Correction, Event, EventKind, Source};
@@ -257,6 +257,7 @@ async fn meeting_page(
                 }
                 p { button type="submit" { (tr(lang, "Spara rättelsen", "Save the correction")) } }
             }
+            (super::remote::links(state, entry, lang))
             @if !corrections.is_empty() {
                 h3 { (tr(lang, "Rättelser", "Corrections")) }
                 table.corrections {
@@ -853,7 +854,8 @@ pub async fn correct(
         );
         return again(Some(text), None).await;
     };
-    if form.remote.is_some() && form.direction != "in" {
+    let remote = form.remote.as_deref() == Some("yes");
+    if remote && form.direction != "in" {
         let text = said(
             lang,
             "Distans: distansdeltagande gäller en incheckning; välj Checka in, eller ta bort bocken för distans.".into(),
@@ -862,7 +864,7 @@ pub async fn correct(
         return again(Some(text), None).await;
     }
     let kind_word = match form.direction.as_str() {
-        "in" if form.remote.is_some() => "incheckad på distans",
+        "in" if remote => "incheckad på distans",
         "in" => "incheckad",
         "out" => "utcheckad",
         other => {
@@ -875,7 +877,39 @@ pub async fn correct(
         }
     };
     let at = local_instant(meeting.date, time, state.tz);
-    let (from, until) = correction_hours(meeting, &events(&state, &key).await?, state.tz);
+    let logged = events(&state, &key).await?;
+    // A remote check-in starts a stay: someone in the room already is
+    // checked out first (otherwise it would change nothing).
+    let index = meeting
+        .participants
+        .iter()
+        .position(|p| p.name == person.name);
+    let already_in = index.is_some_and(|i| {
+        presence(
+            &Names::new(meeting),
+            meeting.participants.len(),
+            &without_withdrawn(&logged),
+            at,
+        )[i]
+            .present
+    });
+    if remote && already_in {
+        let text = said(
+            lang,
+            format!(
+                "Distans: {} är redan incheckad kl. {}; checka ut hen först, och checka sedan in på distans.",
+                person.name,
+                clock_sv(local_time(at, state.tz).time())
+            ),
+            format!(
+                "Remote: {} is already checked in at {}; check them out first, then check in remotely.",
+                person.name,
+                Lang::En.clock(local_time(at, state.tz).time())
+            ),
+        );
+        return again(Some(text), None).await;
+    }
+    let (from, until) = correction_hours(meeting, &logged, state.tz);
     let outside = at < from || at > until;
     let confirmed = form.confirm.as_deref() == Some("yes");
     if outside && !confirmed {
@@ -927,7 +961,7 @@ pub async fn correct(
             source: Source::Secretary,
             substitute_for: person.substitute_for.clone(),
             correction,
-            remote: form.remote.is_some(),
+            remote,
         }
     } else {
         EventKind::CheckedOut {

@@ -22,6 +22,7 @@ pub mod import;
 pub mod layout;
 pub mod meetings;
 pub mod metrics;
+pub mod remote;
 pub mod room;
 pub mod schedule;
 pub mod signin;
@@ -361,6 +362,7 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/meetings/{key}/board", get(meetings::board))
         .route("/meetings/{key}/corrections", post(meetings::correct))
         .route("/meetings/{key}/formal", post(formal::submit))
+        .route("/remote/{key}", get(remote::show).post(remote::check_in))
         .route("/meetings/{key}/move", post(schedule::move_meeting))
         .route(
             "/meetings/{key}/control",

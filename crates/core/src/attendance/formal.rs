@@ -55,6 +55,9 @@ pub enum Refusal {
     /// Someone already serves for the member.
     #[error("Ledamot: {1} tjänstgör redan för {0}.")]
     AlreadyCovered(String, String),
+    /// The member is here: nobody serves for them.
+    #[error("Ledamot: {0} är här; en ersättare tjänstgör bara för en ledamot som inte är det.")]
+    MemberHere(String),
     /// The deputy serves for nobody.
     #[error("Ersättare: {0} tjänstgör inte; det finns inget att avsluta.")]
     NotServing(String),
@@ -88,6 +91,9 @@ impl Refusal {
                 format!("Deputy: {d} already serves for {m}; end that first.")
             }
             Refusal::AlreadyCovered(m, d) => format!("Member: {d} already serves for {m}."),
+            Refusal::MemberHere(m) => {
+                format!("Member: {m} is here; a deputy serves only for a member who is not.")
+            }
             Refusal::NotServing(d) => {
                 format!("Deputy: {d} does not serve; there is nothing to end.")
             }
@@ -113,10 +119,12 @@ pub fn event_for(
     now: DateTime<Utc>,
 ) -> Result<EventKind, Refusal> {
     let names = Names::new(meeting);
+    // A name as a refusal repeats it: at most 80 characters.
+    let shown = |text: &str| text.chars().take(80).collect::<String>();
     let find = |name: &str| {
         names
             .find(name)
-            .ok_or_else(|| Refusal::NotListed(name.to_string()))
+            .ok_or_else(|| Refusal::NotListed(shown(name)))
     };
     let name = |i: usize| meeting.participants[i].name.clone();
     let asked = serving_as_asked(meeting, events, items, now);
@@ -135,6 +143,15 @@ pub fn event_for(
             if let Some((other, _)) = asked.iter().find(|(_, x)| *x == m) {
                 return Err(Refusal::AlreadyCovered(name(m), name(*other)));
             }
+            let here = super::presence(
+                &names,
+                meeting.participants.len(),
+                &crate::model::event::without_withdrawn(events),
+                now,
+            );
+            if here[m].present {
+                return Err(Refusal::MemberHere(name(m)));
+            }
             Ok(EventKind::SubstituteStarted {
                 person: name(d),
                 member: name(m),
@@ -149,13 +166,16 @@ pub fn event_for(
         }
         Request::Recuse { person, item } => {
             let p = find(person)?;
+            if meeting.participants[p].invited {
+                return Err(Refusal::NotListed(name(p)));
+            }
             let item = item.trim();
             let known = meeting
                 .items
                 .iter()
                 .any(|e| !e.is_break() && e.number.as_deref() == Some(item));
             if !known {
-                return Err(Refusal::NoSuchItem(item.to_string()));
+                return Err(Refusal::NoSuchItem(shown(item)));
             }
             if super::quorum::recused(meeting, events, item, DateTime::<Utc>::MAX_UTC).contains(&p)
             {

@@ -66,9 +66,15 @@ fn swaps(meeting: &Meeting, events: &[Event], items: &[ItemSpan]) -> Vec<Swap> {
         .iter()
         .enumerate()
         .filter_map(|(order, e)| {
+            let seated = |i: usize, seat: Seat| meeting.participants[i].seat == Some(seat);
+            // Only a deputy serves, and only for a member: anything else
+            // (a log from elsewhere, a guest named as a deputy) counts
+            // for nothing.
             let (deputy, member) = match &e.kind {
                 EventKind::SubstituteStarted { person, member } => {
-                    (names.find(person)?, Some(names.find(member)?))
+                    let (deputy, member) = (names.find(person)?, names.find(member)?);
+                    (seated(deputy, Seat::Deputy) && seated(member, Seat::Member))
+                        .then_some((deputy, Some(member)))?
                 }
                 EventKind::SubstituteEnded { person } => (names.find(person)?, None),
                 _ => return None,
@@ -140,7 +146,7 @@ pub fn serving(
     let all = swaps(meeting, events, items);
     fold_swaps(
         all.iter()
-            .filter(|s| s.asked <= now && s.effective.is_some_and(|at| at <= now)),
+            .filter(|s| s.effective.is_some_and(|at| at <= now)),
     )
 }
 
@@ -156,26 +162,89 @@ pub fn serving_as_asked(
     fold_swaps(all.iter().filter(|s| s.asked <= now))
 }
 
-/// Every deputy who served at some moment before `until` (the meeting's
-/// end: a swap taking effect only then served nobody), with the first
-/// member they served for, in the order of the notice (for the minutes).
+/// One deputy's service for one member: from when it took effect until
+/// it ended (`None`: not by the end of the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The deputy (participant index).
+    pub deputy: usize,
+    /// The member served for (participant index).
+    pub member: usize,
+    /// When it took effect.
+    pub from: DateTime<Utc>,
+    /// When it ended.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Every service the log gives, in the order they began, as the swaps
+/// take effect between items; a swap taken back before it took effect
+/// (both taking effect at once) gives none.
+pub fn services(meeting: &Meeting, events: &[Event], items: &[ItemSpan]) -> Vec<Service> {
+    let mut done: Vec<Service> = Vec::new();
+    let mut current: Vec<Service> = Vec::new();
+    for swap in swaps(meeting, events, items) {
+        let Some(at) = swap.effective else { break };
+        if let Some(place) = current.iter().position(|s| s.deputy == swap.deputy) {
+            let ended = Service {
+                to: Some(at),
+                ..current.remove(place)
+            };
+            if ended.from < at {
+                done.push(ended);
+            }
+        }
+        if let Some(member) = swap.member {
+            current.push(Service {
+                deputy: swap.deputy,
+                member,
+                from: at,
+                to: None,
+            });
+        }
+    }
+    done.extend(current);
+    done.sort_by_key(|s| (s.from, s.deputy));
+    done
+}
+
+/// Every deputy who served while the meeting was held, from `started`
+/// to `until` (a swap taken back before it took effect, or in force only
+/// outside the meeting, served nobody), with the first member they served
+/// for, in the order of the notice (for the minutes and the exports).
 pub fn served(
     meeting: &Meeting,
     events: &[Event],
     items: &[ItemSpan],
+    started: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Vec<(usize, usize)> {
     let mut first: Vec<(usize, usize)> = Vec::new();
-    for swap in swaps(meeting, events, items) {
-        if let (Some(member), Some(at)) = (swap.member, swap.effective)
-            && at < until
-            && !first.iter().any(|(d, _)| *d == swap.deputy)
-        {
-            first.push((swap.deputy, member));
+    for s in services(meeting, events, items) {
+        let to = s.to.unwrap_or(until);
+        let within = s.from < until && to > started && s.from < to;
+        if within && !first.iter().any(|(d, _)| *d == s.deputy) {
+            first.push((s.deputy, s.member));
         }
     }
     first.sort_by_key(|(deputy, _)| *deputy);
     first
+}
+
+/// The quorum the next item would start with if it began at `now`: the
+/// running item ends now, so the changes of who serves waiting for it
+/// take effect, and those recused from `next` are out.
+pub fn before_next(
+    meeting: &Meeting,
+    events: &[Event],
+    items: &[ItemSpan],
+    next: &str,
+    now: DateTime<Utc>,
+) -> Option<Quorum> {
+    let closed: Vec<ItemSpan> = items
+        .iter()
+        .map(|(from, to)| (*from, Some(to.unwrap_or(now))))
+        .collect();
+    quorum(meeting, events, &closed, Some(next), now)
 }
 
 /// A change of who serves that the rules point to, for the secretary to
@@ -640,6 +709,49 @@ mod tests {
         );
         let ended = [items[0], (at(&m, "13:20"), Some(at(&m, "13:40")))];
         assert!(serving(&m, &log, &ended, at(&m, "13:40")).is_empty());
+        assert_eq!(
+            services(&m, &log, &ended),
+            vec![Service {
+                deputy,
+                member,
+                from: at(&m, "13:15"),
+                to: Some(at(&m, "13:40"))
+            }]
+        );
+        assert_eq!(
+            served(&m, &log, &ended, at(&m, "13:00"), at(&m, "13:50")),
+            vec![(deputy, member)]
+        );
+        // Asked for and taken back during the same item: never served.
+        let taken_back = vec![
+            log[1].clone(),
+            event(
+                &m,
+                "13:08",
+                EventKind::SubstituteEnded {
+                    person: deputies[0].clone(),
+                },
+            ),
+        ];
+        assert!(services(&m, &taken_back, &ended).is_empty());
+        assert!(served(&m, &taken_back, &ended, at(&m, "13:00"), at(&m, "13:50")).is_empty());
+        // In force only before the meeting's start: not in the minutes.
+        assert!(served(&m, &log, &ended, at(&m, "13:45"), at(&m, "13:50")).is_empty());
+        // Only a deputy serves, and only for a member.
+        let guest = m
+            .participants
+            .iter()
+            .position(|p| p.seat.is_none())
+            .unwrap();
+        let by_a_guest = vec![event(
+            &m,
+            "13:17",
+            EventKind::SubstituteStarted {
+                person: m.participants[guest].name.clone(),
+                member: members[2].clone(),
+            },
+        )];
+        assert!(serving(&m, &by_a_guest, &items, at(&m, "13:18")).is_empty());
     }
 
     /// The proposals: the named deputy first, then the same party, then

@@ -483,6 +483,17 @@ pub fn item_spans(meeting: &Meeting, held: &[Held]) -> Vec<ItemSpan> {
         .collect()
 }
 
+/// [`item_spans`] as of `now`, from the events a screen works from
+/// ([`with_plan`]): a stretch still running at `now` has no end.
+pub fn item_spans_at(
+    meeting: &Meeting,
+    schedule: &Schedule,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Vec<ItemSpan> {
+    item_spans(meeting, &fold(meeting, schedule, events, now).held)
+}
+
 /// Whether someone drives the meeting: a control recorded and not undone
 /// (until then the screens follow the plan).
 pub fn is_driven(recorded: &[Event]) -> bool {
