@@ -96,7 +96,13 @@ fn the_attendance_list_has_every_stay_and_the_items_present_for() {
             "Närvaro",
             "Närvarande vid",
             "Källa",
-            "Korrigerad"
+            "Korrigerad",
+            // Issue 20, after the older columns: seat, whom a deputy
+            // served for, recusals, remote.
+            "Uppdrag",
+            "Tjänstgör för",
+            "Jäv",
+            "Distans"
         ]
     );
     // Everyone called or invited has a row, in the notice's order.
@@ -115,6 +121,10 @@ fn the_attendance_list_has_every_stay_and_the_items_present_for() {
             "12.50–14.15",
             "punkt 1–6",
             "knapp, kort",
+            "",
+            "Ledamot",
+            "",
+            "",
             ""
         ]
     );
@@ -254,7 +264,7 @@ fn the_excel_workbooks_read_back_in_openpyxl() {
     assert_eq!(lines[0], "Närvaro");
     assert!(lines[1].starts_with("Namn;Parti;Organisation;Kategori;Närvarande;Första in"));
     assert!(
-        lines.contains(&"Olof Lundberg;S;Göteborgsregionen;Politiker;ja;12.50;14.15;12.50–14.15;punkt 1–6;knapp, kort;"),
+        lines.contains(&"Olof Lundberg;S;Göteborgsregionen;Politiker;ja;12.50;14.15;12.50–14.15;punkt 1–6;knapp, kort;;Ledamot;;;"),
         "{text}"
     );
     assert_eq!(lines.len(), 2 + 31);
@@ -384,19 +394,34 @@ fn the_printable_attendance_list_reads_back_from_the_pdf() {
     ] {
         line(name);
     }
-    assert!(text.contains("VGK · Politiker") && text.contains("Inbjudna"));
-    // Every participant once, in the notice's order.
+    // A body with seats (the SRO's politicians are its members) grouped
+    // as Swedish minutes group it (issue 20): the members present, the
+    // others present, the absent; no deputy served.
+    assert!(!text.contains("VGK · Politiker"), "{text}");
+    assert!(!text.contains("Tjänstgörande ersättare"), "{text}");
+    // Every participant once, in the notice's order within their group.
     let order: Vec<usize> = [
+        "Beslutande",
         "Olof Lundberg",
-        "Kristina Lännergren",
         "Helen Eliasson",
+        "Övriga närvarande",
+        "Kristina Lännergren",
         "Rebecca Bretvold",
         "Ida Wickström",
+        "Frånvarande\n",
+        "Tobias Hellström",
+        "Carina Örgård",
     ]
     .iter()
-    .map(|name| text.find(name).unwrap())
+    .map(|name| {
+        text.find(name)
+            .unwrap_or_else(|| panic!("no {name}:\n{text}"))
+    })
     .collect();
     assert!(order.is_sorted(), "{text}");
+    for name in ["Olof Lundberg", "Kristina Lännergren", "Ida Wickström"] {
+        assert_eq!(text.matches(name).count(), 1, "{name}: {text}");
+    }
     // Pages numbered in the footer with when it was printed.
     assert!(text.contains("Sida 1 av "), "{text}");
     let pages = text.matches("Sida ").count();

@@ -514,7 +514,7 @@ async fn a_correction_is_an_event_with_who_and_why_sent_to_the_room_and_audited(
         .find(|l| l.starts_with("Peter Eriksson"))
         .unwrap();
     assert!(
-        line.contains(";13.20;13.35;13.20–13.35;") && line.ends_with(";sekreterare;ja"),
+        line.contains(";13.20;13.35;13.20–13.35;") && line.ends_with(";sekreterare;ja;Ledamot;;;"),
         "{line}"
     );
 

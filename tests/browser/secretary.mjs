@@ -47,7 +47,7 @@ const NEW_TITLE = 'Samsjuklighetsreformen – planering inför genomförandet';
 const HELEN = 'Helen Eliasson';
 const LARS = 'Lars Holmin';
 const REASON = 'glömde kortet';
-const HEADER = 'Namn;Parti;Organisation;Kategori;Närvarande;Första in;Sista ut;Närvaro;Närvarande vid;Källa;Korrigerad';
+const HEADER = 'Namn;Parti;Organisation;Kategori;Närvarande;Första in;Sista ut;Närvaro;Närvarande vid;Källa;Korrigerad;Uppdrag;Tjänstgör för;Jäv;Distans';
 
 const started = Date.now();
 let passed = 0;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::agenda::AgendaRow;
-use motesskylt_core::attendance::quorum::{ItemSpan, recused, served, takes_effect};
+use motesskylt_core::attendance::quorum::{ItemSpan, Service, recused, served, services};
 use motesskylt_core::attendance::{AtMeeting, Names, Stay, at_meeting, marked_stays};
 use motesskylt_core::minutes::actual_bounds;
 pub use motesskylt_core::minutes::paragraph;
@@ -130,7 +130,8 @@ impl AttendanceRow<'_> {
 ///
 /// The formal part agrees with the minutes' paragraph ([`paragraph`]):
 /// who served is [`motesskylt_core::attendance::quorum::served`]'s
-/// answer (see [`served_for`]); the recusals are
+/// answer between the meeting's start and end (see [`served_for`]); the
+/// recusals are
 /// [`motesskylt_core::attendance::quorum::recused`]'s by the meeting's
 /// end; remote is a remote stay
 /// ([`motesskylt_core::attendance::marked_stays`]) at the meeting.
@@ -186,7 +187,7 @@ pub fn attendance<'a>(
     }
     let (start, end) = actual_bounds(meeting, events, tz);
     let marked = marked_stays(&names, meeting.participants.len(), events);
-    let mut serving = served_for(meeting, events, tz, end);
+    let mut serving = served_for(meeting, events, tz, start, end);
     let recusals: Vec<(&str, std::collections::HashSet<usize>)> = meeting
         .items
         .iter()
@@ -241,70 +242,55 @@ fn spans(meeting: &Meeting, events: &[Event], tz: Tz) -> Vec<ItemSpan> {
     item_spans(meeting, &held)
 }
 
-/// Whom each participant served for as a deputy before `until` (the
-/// meeting's end), indexed like `meeting.participants`: each member
-/// (participant index) with when it took effect.
+/// Whom each participant served for as a deputy while the meeting was
+/// held, from `started` to `until` (its actual bounds), indexed like
+/// `meeting.participants`: each member (participant index) with when
+/// that service took effect (between items), in order.
 ///
-/// Who served, and the first member each served for, is
-/// [`served`]'s answer, as the minutes' "Tjänstgörande ersättare" give
-/// it. The later members come from the same changes (every
-/// `substitute_started` and `substitute_ended` naming participants, each
-/// taking effect between items by [`takes_effect`], before `until`) in
-/// the order [`served`] takes them (as they take effect, then as asked,
-/// then as logged): a change to serve a member counts when the deputy was
-/// not already serving that member.
+/// Who served, and the first member each served for, is [`served`]'s
+/// answer, as the minutes' "Tjänstgörande ersättare" give it; each
+/// member is one of [`services`] (the same swaps, taking effect by the
+/// same rule) that [`served`] counts: in force at some moment of the
+/// meeting. A deputy asked again to serve the member they already serve
+/// keeps one stretch.
 pub fn served_for(
     meeting: &Meeting,
     events: &[Event],
     tz: Tz,
+    started: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Vec<Vec<(usize, DateTime<Utc>)>> {
     let spans = spans(meeting, events, tz);
-    let names = Names::new(meeting);
-    // (takes effect, asked, logged, deputy, member or none: hands back)
-    let mut changes: Vec<(DateTime<Utc>, DateTime<Utc>, usize, usize, Option<usize>)> = events
-        .iter()
-        .enumerate()
-        .filter_map(|(logged, event)| {
-            let (deputy, member) = match &event.kind {
-                EventKind::SubstituteStarted { person, member } => {
-                    (names.find(person)?, Some(names.find(member)?))
-                }
-                EventKind::SubstituteEnded { person } => (names.find(person)?, None),
-                _ => return None,
-            };
-            let asked = event.instant();
-            let effective = takes_effect(&spans, asked).filter(|at| *at < until)?;
-            Some((effective, asked, logged, deputy, member))
-        })
-        .collect();
-    changes.sort_unstable_by_key(|&(effective, asked, logged, _, _)| (effective, asked, logged));
-    let count = meeting.participants.len();
-    let mut stretches: Vec<Vec<(usize, DateTime<Utc>)>> = vec![Vec::new(); count];
-    let mut now_for: Vec<Option<usize>> = vec![None; count];
-    for (effective, _, _, deputy, member) in changes {
-        let (Some(stretch), Some(current)) = (stretches.get_mut(deputy), now_for.get_mut(deputy))
-        else {
+    let served = served(meeting, events, &spans, started, until);
+    // Per participant: their stretches of service.
+    let mut stretches: Vec<Vec<Service>> = vec![Vec::new(); meeting.participants.len()];
+    for service in services(meeting, events, &spans) {
+        if !service.within(started, until) || !served.iter().any(|(d, _)| *d == service.deputy) {
+            continue;
+        }
+        let Some(stretch) = stretches.get_mut(service.deputy) else {
             continue;
         };
-        if let Some(member) = member
-            && *current != Some(member)
-        {
-            stretch.push((member, effective));
-        }
-        *current = member;
-    }
-    let served = served(meeting, events, &spans, until);
-    for (deputy, stretch) in stretches.iter_mut().enumerate() {
-        let first = served.iter().find(|(d, _)| *d == deputy).map(|(_, m)| *m);
-        // The same changes in the same order: the first member is the
-        // minutes' one, and nobody else served.
-        debug_assert_eq!(stretch.first().map(|(m, _)| *m), first);
-        if first.is_none() {
-            stretch.clear();
+        match stretch.last_mut() {
+            Some(last) if last.member == service.member && last.to == Some(service.from) => {
+                last.to = service.to;
+            }
+            _ => stretch.push(service),
         }
     }
     stretches
+        .into_iter()
+        .enumerate()
+        .map(|(deputy, stretch)| {
+            // The same services by the same test: the first member is
+            // the minutes' one.
+            debug_assert_eq!(
+                stretch.first().map(|s| s.member),
+                served.iter().find(|(d, _)| *d == deputy).map(|(_, m)| *m)
+            );
+            stretch.into_iter().map(|s| (s.member, s.from)).collect()
+        })
+        .collect()
 }
 
 /// The seat as the minutes write it: "Ledamot", "Ersättare", or nothing.

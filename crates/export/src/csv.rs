@@ -7,7 +7,7 @@
 //! gets an apostrophe in front. Every cell of the exports is text (names,
 //! titles, times written "13.05", "ja"/"nej"); none holds a number, so a
 //! negative number is never changed by this. A numeric column added one
-//! day would have to be written outside [`field`]'s guard, on purpose.
+//! day would have to be written outside `field`'s guard, on purpose.
 
 use chrono_tz::Tz;
 

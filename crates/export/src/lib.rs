@@ -1,7 +1,8 @@
 //! Exports of a meeting for the minutes, in the formats Swedish offices
 //! use (issue #6):
 //!
-//! - [`attendance`]: who was there when, and for which items;
+//! - [`attendance`]: who was there when, and for which items; their seat,
+//!   whom a deputy served for, recusals and remote attendance (issue 20);
 //! - [`agenda`]: the agenda with planned and actual times;
 //! - [`table`]: both as tables of text, as the minutes write them;
 //! - [`csv`]: the tables as CSV that opens right in Excel with Swedish

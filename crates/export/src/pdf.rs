@@ -1250,6 +1250,161 @@ mod tests {
         assert_eq!(fonts.regular.shape("a\u{7}b").0, "a?b");
     }
 
+    /// Kulturnämnden's meeting (members, deputies, officials; in
+    /// `tests/fixtures/notices/`) with its log and more: Nora Sund
+    /// (deputy) remote from 09.20; Mats Lind serving for Cecilia Dahl from
+    /// 09.40 (asked during item 3); David Falk recused from items 4 and 5;
+    /// Bo Ek in at 10.05, Lisa Ahl then serving for Eva Grön from 10.25.
+    fn committee() -> (Meeting, Vec<motesskylt_core::model::Event>) {
+        let notice =
+            std::fs::read(motesskylt_testkit::fixture("notices/namnd-kallelse.md")).unwrap();
+        let meeting = motesskylt_core::kallelse::import_bytes(&notice).unwrap();
+        let log =
+            std::fs::read_to_string(motesskylt_testkit::fixture("notices/namnd-events.jsonl"))
+                .unwrap();
+        let more = r#"
+{"at":"2026-11-12T09:20:00+01:00","type":"checked_in","person":"Nora Sund","source":"secretary","remote":true}
+{"at":"2026-11-12T09:30:00+01:00","type":"checked_in","person":"Mats Lind","source":"nfc"}
+{"at":"2026-11-12T09:31:00+01:00","type":"substitute_started","person":"Mats Lind","for":"Cecilia Dahl"}
+{"at":"2026-11-12T09:50:00+01:00","type":"recused","person":"David Falk","item":"5"}
+{"at":"2026-11-12T10:00:00+01:00","type":"item_started","item":"5"}
+{"at":"2026-11-12T10:05:00+01:00","type":"checked_in","person":"Bo Ek","source":"nfc"}
+{"at":"2026-11-12T10:06:00+01:00","type":"substitute_started","person":"Lisa Ahl","for":"Eva Grön"}
+{"at":"2026-11-12T10:25:00+01:00","type":"item_started","item":"6"}
+{"at":"2026-11-12T10:30:00+01:00","type":"meeting_ended"}
+"#;
+        let events = motesskylt_core::model::event::parse_log(&format!("{log}\n{more}"))
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
+        (meeting, events)
+    }
+
+    /// The table's content in words: "# heading", then each row as its
+    /// name cell's lines joined by " / ", its remarks in brackets.
+    fn outline(meeting: &Meeting, events: &[motesskylt_core::model::Event]) -> Vec<String> {
+        let tz = DEFAULT_TIME_ZONE;
+        let fonts = Fonts::load().unwrap();
+        let agenda = super::super::agenda::agenda(meeting, events, tz);
+        let rows = super::super::attendance::attendance(meeting, events, &agenda, tz);
+        let text = |lines: &[Line]| {
+            lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        blocks(&fonts, &rows, &agenda, tz)
+            .iter()
+            .filter_map(|block| match block {
+                Block::Group { heading, .. } => Some(format!("# {}", text(heading))),
+                Block::Row(cells) if cells[5].is_empty() => Some(text(&cells[0])),
+                Block::Row(cells) => Some(format!("{} [{}]", text(&cells[0]), text(&cells[5]))),
+                Block::Notes(_) => None,
+            })
+            .collect()
+    }
+
+    /// Issue 20, point 7: a body with seats is listed as Swedish minutes
+    /// list it: the members present, the deputies who served (for whom),
+    /// everyone else present, the absent; recusals and remote noted.
+    #[test]
+    fn a_body_with_seats_is_grouped_as_the_minutes_group_it() {
+        let (meeting, events) = committee();
+        assert_eq!(
+            outline(&meeting, &events),
+            [
+                "# Beslutande",
+                "Anna Berg / ordförande",
+                "Bo Ek",
+                "Cecilia Dahl / vice ordförande",
+                "David Falk [jäv 4, 5]",
+                "# Tjänstgörande ersättare",
+                "Lisa Ahl / ersätter Bo Ek och Eva Grön",
+                "Mats Lind / ersätter Cecilia Dahl",
+                "# Övriga närvarande",
+                "Nora Sund / ersättare [korr. / distans]",
+                "Olle Vik",
+                "# Frånvarande",
+                "Eva Grön / ledamot [förhinder]",
+                "Petra Ås",
+            ]
+        );
+        // The keys under the table say what the remarks mean.
+        let pdf = {
+            let tz = DEFAULT_TIME_ZONE;
+            let agenda = super::super::agenda::agenda(&meeting, &events, tz);
+            let rows = super::super::attendance::attendance(&meeting, &events, &agenda, tz);
+            attendance(
+                &meeting,
+                &rows,
+                &agenda,
+                tz,
+                "2026-11-12T10:45:00Z".parse().unwrap(),
+            )
+        };
+        assert_eq!(pdfa_id(&pdf), Some(("2".to_string(), "U".to_string())));
+        let Some(text) = pdftotext(&pdf) else {
+            return;
+        };
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("no {needle}:\n{text}"))
+        };
+        let order = [
+            at("Beslutande"),
+            at("Anna Berg"),
+            at("David Falk"),
+            at("Tjänstgörande ersättare"),
+            at("Lisa Ahl"),
+            at("ersätter Bo Ek och Eva Grön"),
+            at("Mats Lind"),
+            at("ersätter Cecilia Dahl"),
+            at("Övriga närvarande"),
+            at("Nora Sund"),
+            at("Olle Vik"),
+            at("Frånvarande\n"),
+            at("Eva Grön "),
+            at("Petra Ås"),
+        ];
+        assert!(order.is_sorted(), "{order:?}\n{text}");
+        assert!(
+            text.contains("jäv 4, 5") && text.contains("distans"),
+            "{text}"
+        );
+        assert!(text.contains("distans = deltar på distans."), "{text}");
+        assert!(text.contains("Närvarande: 8 av 10."), "{text}");
+    }
+
+    /// A body without seats keeps the notice's headings and order, and the
+    /// notice's "ersätter" for a named deputy, however the log goes; no
+    /// remarks for recusals or remote attendance.
+    #[test]
+    fn a_body_without_seats_keeps_the_notices_headings() {
+        let (mut meeting, events) = committee();
+        for p in &mut meeting.participants {
+            p.seat = None;
+        }
+        assert_eq!(
+            outline(&meeting, &events),
+            [
+                "# Politiker",
+                "Anna Berg / ordförande",
+                "Bo Ek",
+                "Cecilia Dahl / vice ordförande",
+                "David Falk",
+                "Eva Grön [förhinder]",
+                "Lisa Ahl / ersätter Bo Ek",
+                "Mats Lind",
+                "Nora Sund [korr.]",
+                "# Tjänstepersoner",
+                "Olle Vik",
+                "Petra Ås",
+            ]
+        );
+    }
+
     /// One unit a character.
     fn chars(text: &str) -> f32 {
         text.chars().count() as f32

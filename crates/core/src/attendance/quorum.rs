@@ -176,6 +176,16 @@ pub struct Service {
     pub to: Option<DateTime<Utc>>,
 }
 
+impl Service {
+    /// Whether it was in force at some moment from `started` to `until`
+    /// (a meeting's held bounds; still in force at the end of the log
+    /// counts until `until`).
+    pub fn within(&self, started: DateTime<Utc>, until: DateTime<Utc>) -> bool {
+        let to = self.to.unwrap_or(until);
+        self.from < until && to > started && self.from < to
+    }
+}
+
 /// Every service the log gives, in the order they began, as the swaps
 /// take effect between items; a swap taken back before it took effect
 /// (both taking effect at once) gives none.
@@ -220,9 +230,7 @@ pub fn served(
 ) -> Vec<(usize, usize)> {
     let mut first: Vec<(usize, usize)> = Vec::new();
     for s in services(meeting, events, items) {
-        let to = s.to.unwrap_or(until);
-        let within = s.from < until && to > started && s.from < to;
-        if within && !first.iter().any(|(d, _)| *d == s.deputy) {
+        if s.within(started, until) && !first.iter().any(|(d, _)| *d == s.deputy) {
             first.push((s.deputy, s.member));
         }
     }
