@@ -83,6 +83,22 @@ pub fn card(
     let action = format!("{}/formal", meeting_path(&entry.key));
     let csrf = &signed.viewer.csrf;
     let waiting = tr(lang, "från nästa punkt", "from the next item");
+    // One press: a deputy to serve for a member, or to hand back.
+    let press = |action_word: &str,
+                 deputy: usize,
+                 member: Option<usize>,
+                 label: &str,
+                 secondary: bool| {
+        html! {
+            form.inline method="post" action=(action) {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="action" value=(action_word);
+                input type="hidden" name="deputy" value=(name(deputy));
+                @if let Some(member) = member { input type="hidden" name="member" value=(name(member)); }
+                button.secondary[secondary] type="submit" { (label) }
+            }
+        }
+    };
     html! {
         section.card #formal {
             h2 { (tr(lang, "Beslutförhet och tjänstgöring", "Quorum and who serves")) }
@@ -104,12 +120,7 @@ pub fn card(
                             @if !now_serving.contains(&(*deputy, *member)) { " " span.muted { "(" (waiting) ")" } }
                             @if handing_back { " " span.muted { "(" (tr(lang, "till nästa punkt", "until the next item")) ")" } }
                             " "
-                            @if !handing_back { form.inline method="post" action=(action) {
-                                input type="hidden" name="csrf" value=(csrf);
-                                input type="hidden" name="action" value="hand_back";
-                                input type="hidden" name="deputy" value=(name(*deputy));
-                                button.secondary type="submit" { (tr(lang, "Avsluta tjänstgöringen", "End serving")) }
-                            } }
+                            @if !handing_back { (press("hand_back", *deputy, None, tr(lang, "Avsluta tjänstgöringen", "End serving"), true)) }
                         }
                     }
                 }
@@ -123,23 +134,12 @@ pub fn card(
                                 Proposal::Serve { deputy, member } => {
                                     (name(*member)) " " (tr(lang, "är frånvarande:", "is absent:")) " " strong { (name(*deputy)) " " (tr(lang, "tjänstgör", "serves")) }
                                     " "
-                                    form.inline method="post" action=(action) {
-                                        input type="hidden" name="csrf" value=(csrf);
-                                        input type="hidden" name="action" value="serve";
-                                        input type="hidden" name="deputy" value=(name(*deputy));
-                                        input type="hidden" name="member" value=(name(*member));
-                                        button type="submit" { (tr(lang, "Bekräfta", "Confirm")) }
-                                    }
+                                    (press("serve", *deputy, Some(*member), tr(lang, "Bekräfta", "Confirm"), false))
                                 }
                                 Proposal::HandBack { deputy, member } => {
                                     (name(*member)) " " (tr(lang, "har kommit:", "has come:")) " " strong { (name(*deputy)) " " (tr(lang, "lämnar tillbaka", "hands back")) }
                                     " "
-                                    form.inline method="post" action=(action) {
-                                        input type="hidden" name="csrf" value=(csrf);
-                                        input type="hidden" name="action" value="hand_back";
-                                        input type="hidden" name="deputy" value=(name(*deputy));
-                                        button type="submit" { (tr(lang, "Bekräfta", "Confirm")) }
-                                    }
+                                    (press("hand_back", *deputy, None, tr(lang, "Bekräfta", "Confirm"), false))
                                 }
                             }
                         }
