@@ -41,6 +41,7 @@ pub async fn event_log(db: &impl CentralDb, meeting: &str, tz: Tz) -> Result<Vec
         );
         let event = Event {
             user: wire.event.user.clone(),
+            confirmed: wire.event.confirmed,
             ..Event::new(moment.at, tz, wire.event.kind.clone())
         };
         let mut line = serde_json::to_value(&event).unwrap_or_default();

@@ -19,8 +19,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
 use crate::db::MeetingNames;
-use motesskylt_core::model::EventKind;
 use motesskylt_core::model::event::{Authority, Source};
+use motesskylt_core::model::{Event, EventKind};
 use motesskylt_core::wire::WireEvent;
 
 /// The earliest moment an event may carry (`wall`, `at`): the Unix epoch,
@@ -106,8 +106,7 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
         field: field.to_string(),
         problem,
     };
-    authority(&event.event.kind, known)
-        .map_err(|(field, problem)| not_the_doors(field, problem))?;
+    authority(&event.event, known).map_err(|(field, problem)| not_the_doors(field, problem))?;
     if event.event.user.is_some() {
         return Err(not_the_doors(
             "event.user",
@@ -239,8 +238,37 @@ pub fn check(index: usize, event: &WireEvent, known: Known<'_>) -> Result<(), Re
     Ok(())
 }
 
-/// Whether a door may record `kind`: the field that says otherwise and why.
-fn authority(kind: &EventKind, known: Known<'_>) -> Result<(), (&'static str, String)> {
+/// Whether a door may record `event`: the field that says otherwise and why.
+fn authority(event: &Event, known: Known<'_>) -> Result<(), (&'static str, String)> {
+    let kind = &event.kind;
+    let formal = matches!(
+        kind,
+        EventKind::SubstituteStarted { .. }
+            | EventKind::SubstituteEnded { .. }
+            | EventKind::Recused { .. }
+    );
+    match (formal, event.confirmed) {
+        (true, Some(Authority::Pin | Authority::AdminCard)) => return Ok(()),
+        (true, None) => {
+            return Err((
+                "event.confirmed",
+                "vem som tjänstgör och jäv bekräftas av sekreteraren: på sidorna, eller vid dörren med PIN-koden eller ett administratörskort (confirmed: pin eller admin_card)".into(),
+            ));
+        }
+        (true, Some(Authority::Secretary)) => {
+            return Err((
+                "event.confirmed",
+                "vid dörren bekräftar sekreteraren med pin eller admin_card; secretary sätts bara på sidorna".into(),
+            ));
+        }
+        (false, Some(_)) => {
+            return Err((
+                "event.confirmed",
+                "confirmed hör bara till substitute_started, substitute_ended och recused; ta bort fältet".into(),
+            ));
+        }
+        (false, None) => {}
+    }
     let secretarys = |what: &str| {
         format!(
             "{what} görs bara av sekreteraren på sidorna; en kiosk skickar bara det som sker vid dörren"
@@ -298,12 +326,6 @@ fn authority(kind: &EventKind, known: Known<'_>) -> Result<(), (&'static str, St
         EventKind::MessagePosted { .. } | EventKind::MessageWithdrawn { .. } => {
             Err(("event.type", secretarys("ett meddelande till rummet")))
         }
-        EventKind::SubstituteStarted { .. }
-        | EventKind::SubstituteEnded { .. }
-        | EventKind::Recused { .. } => Err((
-            "event.type",
-            secretarys("vem som tjänstgör och jäv bekräftas"),
-        )),
         _ => Ok(()),
     }
 }
@@ -331,7 +353,6 @@ fn shown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use motesskylt_core::model::Event;
     use motesskylt_core::model::event::Correction;
 
     fn names() -> MeetingNames {
@@ -408,8 +429,36 @@ mod tests {
             member: "Bo Ek".into(),
         };
         assert_eq!(
-            field(check(0, &event(swap), known)),
-            Some((true, "event.type".into()))
+            field(check(0, &event(swap.clone()), known)),
+            Some((true, "event.confirmed".into()))
+        );
+        let mut confirmed = event(swap);
+        confirmed.event = confirmed.event.confirmed_by(Authority::Pin);
+        assert_eq!(
+            field(check(0, &confirmed, known)),
+            Some((false, "event.for".into())),
+            "confirmed at the door, the swap is checked like any event (Bo Ek is not called)"
+        );
+        let recusal = event(EventKind::Recused {
+            person: "Anna Ek".into(),
+            item: "4".into(),
+        });
+        for how in [Authority::Pin, Authority::AdminCard] {
+            let mut confirmed = recusal.clone();
+            confirmed.event = confirmed.event.confirmed_by(how);
+            assert_eq!(field(check(0, &confirmed, known)), None);
+        }
+        let mut as_secretary = recusal.clone();
+        as_secretary.event = as_secretary.event.confirmed_by(Authority::Secretary);
+        assert_eq!(
+            field(check(0, &as_secretary, known)),
+            Some((true, "event.confirmed".into()))
+        );
+        let mut confirmed_tap = event(checked_in(Source::Nfc));
+        confirmed_tap.event = confirmed_tap.event.confirmed_by(Authority::Pin);
+        assert_eq!(
+            field(check(0, &confirmed_tap, known)),
+            Some((true, "event.confirmed".into()))
         );
         let mut remote = checked_in(Source::Nfc);
         if let EventKind::CheckedIn { remote, .. } = &mut remote {

@@ -6,6 +6,7 @@ use slint::ComponentHandle;
 use super::desk::{Control, Input};
 use super::ui;
 use super::view::{self, RoomState, View};
+use motesskylt_core::attendance::formal::Request;
 
 fn tone(tone: view::Tone) -> ui::Tone {
     match tone {
@@ -45,6 +46,8 @@ fn door(kind: view::DoorKind) -> ui::DoorKind {
         view::DoorKind::NoPin => ui::DoorKind::NoPin,
         view::DoorKind::AdminCard => ui::DoorKind::AdminCard,
         view::DoorKind::NotInvited => ui::DoorKind::NotInvited,
+        view::DoorKind::FormalDone => ui::DoorKind::FormalDone,
+        view::DoorKind::FormalRefused => ui::DoorKind::FormalRefused,
     }
 }
 
@@ -53,6 +56,7 @@ fn prompt(kind: view::PromptKind) -> ui::PromptKind {
         view::PromptKind::None => ui::PromptKind::None,
         view::PromptKind::Pick => ui::PromptKind::Pick,
         view::PromptKind::Pin => ui::PromptKind::Pin,
+        view::PromptKind::Items => ui::PromptKind::Items,
     }
 }
 
@@ -63,6 +67,7 @@ fn purpose(purpose: view::PinPurpose) -> ui::PinPurpose {
         view::PinPurpose::Control(Control::Previous) => ui::PinPurpose::Previous,
         view::PinPurpose::Control(Control::Break) => ui::PinPurpose::Pause,
         view::PinPurpose::Control(Control::End) => ui::PinPurpose::End,
+        view::PinPurpose::Formal => ui::PinPurpose::Formal,
     }
 }
 
@@ -109,6 +114,31 @@ pub fn on_touch(kiosk: &ui::Kiosk, send: impl Fn(Input) + Clone + 'static) {
     adapter.on_cancel({
         let send = send.clone();
         move || send(Input::Cancel)
+    });
+    adapter.on_open_recusal({
+        let send = send.clone();
+        move || send(Input::OpenRecusal)
+    });
+    adapter.on_pick_item({
+        let send = send.clone();
+        move |number| send(Input::PickItem(number.to_string()))
+    });
+    adapter.on_propose({
+        let send = send.clone();
+        move |choice| {
+            let (person, other) = (choice.person.to_string(), choice.other.to_string());
+            send(Input::Formal(match choice.kind {
+                ui::RequestKind::Serve => Request::Serve {
+                    deputy: person,
+                    member: other,
+                },
+                ui::RequestKind::HandBack => Request::HandBack { deputy: person },
+                ui::RequestKind::Recuse => Request::Recuse {
+                    person,
+                    item: other,
+                },
+            }))
+        }
     });
     adapter.on_control(move |control| {
         send(Input::Touch(match control {
@@ -178,6 +208,7 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     answer.set_kind(door(view.door.kind));
     answer.set_name(view.door.name.as_str().into());
     answer.set_time(view.door.time.as_str().into());
+    answer.set_detail(view.door.detail.as_str().into());
 
     frame.set_reader_problem(view.reader_problem);
     frame.set_sync_shown(view.sync.is_some());
@@ -202,9 +233,62 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     ask.set_for_card(view.prompt.for_card);
     ask.set_person(view.prompt.person.as_str().into());
     ask.set_purpose(purpose(view.prompt.purpose));
+    ask.set_for_recusal(view.prompt.for_recusal);
+    let items = view
+        .prompt
+        .items
+        .iter()
+        .map(|(number, label)| ui::ItemChoice {
+            number: number.as_str().into(),
+            label: label.as_str().into(),
+        })
+        .collect();
+    if let Some(items) = changed(ask.get_items(), items) {
+        ask.set_items(items);
+    }
+    ask.set_formal(view.formal.is_some());
+    let proposals = view
+        .formal
+        .iter()
+        .flat_map(|f| &f.proposals)
+        .map(|(request, text)| {
+            let (kind, person, other) = match request {
+                Request::Serve { deputy, member } => {
+                    (ui::RequestKind::Serve, deputy, member.as_str())
+                }
+                Request::HandBack { deputy } => (ui::RequestKind::HandBack, deputy, ""),
+                Request::Recuse { person, item } => {
+                    (ui::RequestKind::Recuse, person, item.as_str())
+                }
+            };
+            ui::RequestChoice {
+                text: text.as_str().into(),
+                kind,
+                person: person.as_str().into(),
+                other: other.into(),
+            }
+        })
+        .collect();
+    if let Some(proposals) = changed(ask.get_proposals(), proposals) {
+        ask.set_proposals(proposals);
+    }
     if view.prompt.kind != view::PromptKind::None {
         ask.set_menu_open(false);
+        ask.set_formal_open(false);
     }
+}
+
+/// `rows` as a model when they differ from the list `shown` (a new model
+/// redraws, and the screen is refreshed every second).
+fn changed<T: Clone + PartialEq + 'static>(
+    shown: slint::ModelRc<T>,
+    rows: Vec<T>,
+) -> Option<slint::ModelRc<T>> {
+    use slint::Model;
+    if shown.iter().eq(rows.iter().cloned()) {
+        return None;
+    }
+    Some(std::rc::Rc::new(slint::VecModel::from(rows)).into())
 }
 
 /// Draws the next frame as soon as the event loop turns. Slint's window

@@ -19,7 +19,9 @@ use std::io::{BufRead, Write};
 use serde_json::json;
 use tokio::sync::mpsc::UnboundedSender;
 
+use motesskylt_core::attendance::formal::Request;
 use motesskylt_core::model::Meeting;
+use motesskylt_core::model::time::Lang;
 use motesskylt_hw::Uid;
 
 use motesskylt_daemon::service::Notifier;
@@ -55,6 +57,22 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
             || format!("\"{rest}\" finns inte bland deltagarna; skriv namnet som i kallelsen"),
         )?)),
         "open-picker" => Message::Input(Input::OpenPicker),
+        "open-recusal" => Message::Input(Input::OpenRecusal),
+        "pick-item" => Message::Input(Input::PickItem(rest.to_string())),
+        "serve" => {
+            let (deputy, member) = two(
+                rest,
+                "serve ERSÄTTARE | LEDAMOT, t.ex. serve Lisa Ahl | Bo Ek",
+            )?;
+            Message::Input(Input::Formal(Request::Serve { deputy, member }))
+        }
+        "hand-back" => Message::Input(Input::Formal(Request::HandBack {
+            deputy: rest.to_string(),
+        })),
+        "recuse" => {
+            let (person, item) = two(rest, "recuse NAMN | PUNKT, t.ex. recuse Anders Myr | 5")?;
+            Message::Input(Input::Formal(Request::Recuse { person, item }))
+        }
         "pin" => Message::Input(Input::Pin(rest.to_string())),
         "cancel" => Message::Input(Input::Cancel),
         "confirm" => Message::Input(Input::Confirm),
@@ -67,12 +85,22 @@ pub fn parse_command(meeting: &Meeting, line: &str) -> Result<Option<Message>, S
             Some(c) => Message::Input(Input::Press(c)),
             None => {
                 return Err(format!(
-                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, confirm, next, previous, break, end, touch, state, quit)"
+                    "okänt kommando \"{other}\" (card, pick, open-picker, pin, cancel, confirm, next, previous, break, end, touch, serve, hand-back, recuse, open-recusal, pick-item, state, quit)"
                 ));
             }
         },
     };
     Ok(Some(message))
+}
+
+/// "A | B" as its two parts, or what to write.
+fn two(rest: &str, usage: &str) -> Result<(String, String), String> {
+    match rest.split_once('|') {
+        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
+            Ok((a.trim().to_string(), b.trim().to_string()))
+        }
+        _ => Err(format!("skriv {usage}")),
+    }
 }
 
 /// The meeting `id` as the lines name it (the contract's `meeting` of
@@ -99,7 +127,11 @@ pub fn answer_line(id: &str, meeting: &Meeting, update: &Update) -> serde_json::
             Prompt::Pick { card: None, .. } => "pick",
             Prompt::Enrol { .. } => "pin-for-card",
             Prompt::Control { .. } => "pin-for-control",
+            Prompt::Recusal { person: None, .. } => "pick-for-recusal",
+            Prompt::Recusal { person: Some(_), .. } => "pick-item",
+            Prompt::Formal { .. } => "pin-for-formal",
         }),
+        "formal": door.and_then(|d| d.formal.as_ref()).map(|answer| super::view::formal_said(answer, Lang::Sv)),
         "reader": update.reader_problem.map(|problem| if problem { "failed" } else { "ok" }),
         "stored": update.stored.iter().map(|r| {
             let mut line = r.to_json();
@@ -153,6 +185,8 @@ fn door_name(kind: DoorKind) -> &'static str {
         DoorKind::NotInvited => "not_invited",
         DoorKind::Cancelled => "cancelled",
         DoorKind::NoMeeting => "no_meeting",
+        DoorKind::FormalDone => "formal_done",
+        DoorKind::FormalRefused => "formal_refused",
     }
 }
 

@@ -5,14 +5,21 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use motesskylt_core::attendance::formal::proposed;
+use motesskylt_core::attendance::quorum::proposals;
+use motesskylt_core::model::event::without_withdrawn;
 use motesskylt_core::model::time::Lang;
+use motesskylt_core::model::time::local_time;
 use motesskylt_core::model::{Event, Meeting};
-use motesskylt_core::progress::{Schedule, screen_state, with_plan};
+use motesskylt_core::progress::{
+    Phase, Schedule, ScreenState, item_spans_at, screen_state, with_plan,
+};
 
 use super::desk::{Outcome, Prompt};
 use super::station::{Shift, Update};
 use super::view::{
-    DoorMessage, PromptView, RoomState, Settings, SyncView, View, compose, without_meeting,
+    DoorMessage, FormalMenu, PromptView, RoomState, Settings, SyncView, View, compose,
+    without_meeting,
 };
 use motesskylt_core::room::DoorState;
 use motesskylt_sync::agent::SyncStatus;
@@ -122,7 +129,14 @@ impl Room {
             self.settings,
             self.door.as_ref(),
         );
-        view.prompt = PromptView::of(&self.meeting, self.prompt.as_ref(), now, self.settings);
+        view.prompt = PromptView::of(
+            &self.meeting,
+            self.prompt.as_ref(),
+            now,
+            self.settings,
+            self.lang,
+        );
+        view.formal = self.formal_menu(&state, now);
         view.reader_problem = self.reader_problem;
         view.sync = self
             .sync
@@ -135,7 +149,29 @@ impl Room {
         };
         if let Some(state) = without {
             without_meeting(&mut view, &self.meeting, state, now, self.tz, self.lang);
+            view.formal = None;
         }
         view
+    }
+
+    /// The menu's formal part at `now`: for a body with seats, on the
+    /// meeting's day until it ends, with the engine's proposals.
+    fn formal_menu(&self, state: &ScreenState, now: DateTime<Utc>) -> Option<FormalMenu> {
+        let seats = self.meeting.participants.iter().any(|p| p.seat.is_some());
+        if !seats
+            || state.phase == Phase::After
+            || local_time(now, self.tz).date() != self.meeting.date
+        {
+            return None;
+        }
+        let events = without_withdrawn(&self.recorded);
+        let worked = with_plan(&self.schedule, &events);
+        let spans = item_spans_at(&self.meeting, &self.schedule, &worked, now);
+        Some(FormalMenu {
+            proposals: proposals(&self.meeting, &events, &spans, state.started_at, now)
+                .into_iter()
+                .map(|p| proposed(&self.meeting, p, self.lang))
+                .collect(),
+        })
     }
 }

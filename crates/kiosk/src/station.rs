@@ -461,6 +461,7 @@ impl Station {
                     person: None,
                     at: now,
                     time,
+                    formal: None,
                 }),
                 ..Outcome::default()
             };

@@ -16,7 +16,8 @@ use motesskylt_core::progress::report::countdown;
 use motesskylt_core::progress::{Current, Phase, ScreenState};
 
 use super::desk::{Control, Prompt};
-pub use super::desk::{DoorKind, DoorMessage};
+pub use super::desk::{DoorKind, DoorMessage, FormalAnswer};
+use motesskylt_core::attendance::formal::Request;
 
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -201,10 +202,21 @@ pub struct View {
     pub sync: Option<SyncView>,
     /// The secretary's message to the room, while it shows.
     pub message: Option<MessageView>,
+    /// The menu's "Tjänstgöring och jäv", for a body with seats on the
+    /// meeting's day until it ends.
+    pub formal: Option<FormalMenu>,
     /// Whether the body may decide, for a body with members, while the
     /// meeting runs (before it, the count is still forming and the room
     /// is not told it cannot decide).
     pub quorum: Option<QuorumView>,
+}
+
+/// The menu's formal part: the changes of who serves the rules point to
+/// now, each confirmed by the secretary, and "Anmäl jäv".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormalMenu {
+    /// The request behind each button, and its words.
+    pub proposals: Vec<(Request, String)>,
 }
 
 /// The quorum line: the engine's count in words.
@@ -284,6 +296,8 @@ pub enum PromptKind {
     Pick,
     /// The PIN pad.
     Pin,
+    /// The agenda's items, for a recusal.
+    Items,
 }
 
 /// What a PIN is asked for.
@@ -294,6 +308,8 @@ pub enum PinPurpose {
     Enrol,
     /// For a control.
     Control(Control),
+    /// To confirm a change of who serves or a recusal (in `person`).
+    Formal,
 }
 
 /// The desk's question as shown.
@@ -303,19 +319,27 @@ pub struct PromptView {
     pub kind: PromptKind,
     /// The name list is for an unknown card.
     pub for_card: bool,
-    /// Who the card will belong to: "Olof Lundberg (S)".
+    /// Who the card will belong to: "Olof Lundberg (S)"; who picks an
+    /// item for a recusal; what the secretary confirms ("Lisa Ahl
+    /// tjänstgör för Bo Ek").
     pub person: String,
     /// What the PIN is for.
     pub purpose: PinPurpose,
+    /// The name list asks who has a conflict of interest (jäv).
+    pub for_recusal: bool,
+    /// The items to pick from: (number, "5. Budget 2027").
+    pub items: Vec<(String, String)>,
 }
 
 impl PromptView {
-    /// The view of `prompt` at `now`: nothing once it is `settings.prompt_s` old.
+    /// The view of `prompt` at `now` in `lang`: nothing once it is
+    /// `settings.prompt_s` old.
     pub fn of(
         meeting: &Meeting,
         prompt: Option<&Prompt>,
         now: DateTime<Utc>,
         settings: Settings,
+        lang: Lang,
     ) -> Self {
         let Some(prompt) =
             prompt.filter(|p| (0..settings.prompt_s).contains(&(now - p.since()).num_seconds()))
@@ -341,6 +365,38 @@ impl PromptView {
             Prompt::Control { control, .. } => PromptView {
                 kind: PromptKind::Pin,
                 purpose: PinPurpose::Control(*control),
+                ..PromptView::default()
+            },
+            Prompt::Recusal { person: None, .. } => PromptView {
+                kind: PromptKind::Pick,
+                for_recusal: true,
+                ..PromptView::default()
+            },
+            Prompt::Recusal {
+                person: Some(person),
+                ..
+            } => PromptView {
+                kind: PromptKind::Items,
+                person: meeting
+                    .participants
+                    .get(*person)
+                    .map(display_name)
+                    .unwrap_or_default(),
+                items: meeting
+                    .items
+                    .iter()
+                    .filter(|e| !e.is_break())
+                    .filter_map(|e| {
+                        let number = e.number.clone()?;
+                        Some((number.clone(), format!("{number}. {}", e.title)))
+                    })
+                    .collect(),
+                ..PromptView::default()
+            },
+            Prompt::Formal { request, .. } => PromptView {
+                kind: PromptKind::Pin,
+                purpose: PinPurpose::Formal,
+                person: request.said(lang),
                 ..PromptView::default()
             },
         }
@@ -393,6 +449,9 @@ pub struct DoorView {
     pub name: String,
     /// "14.15".
     pub time: String,
+    /// A formal answer in words: "Lisa Ahl tjänstgör för Bo Ek från
+    /// nästa punkt", or why nothing was recorded.
+    pub detail: String,
 }
 
 /// Composes the screen for `state` (computed by the engine for the same
@@ -679,6 +738,27 @@ fn door_view(
             .map(display_name)
             .unwrap_or_default(),
         time: lang.clock(local_time(message.time.unwrap_or(message.at), tz).time()),
+        detail: message
+            .formal
+            .as_ref()
+            .map(|answer| formal_said(answer, lang))
+            .unwrap_or_default(),
+    }
+}
+
+/// A formal answer in words: what was recorded ("Lisa Ahl tjänstgör för Bo
+/// Ek från nästa punkt"), or why nothing was.
+pub fn formal_said(answer: &FormalAnswer, lang: Lang) -> String {
+    match answer {
+        FormalAnswer::Done { request, waits } => {
+            let from = match (waits, lang) {
+                (false, _) => "",
+                (true, Lang::Sv) => " från nästa punkt",
+                (true, Lang::En) => " from the next item",
+            };
+            format!("{}{from}", request.said(lang))
+        }
+        FormalAnswer::Refused(refusal) => refusal.said(lang),
     }
 }
 

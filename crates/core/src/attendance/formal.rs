@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use super::Names;
-use super::quorum::{ItemSpan, serving_as_asked};
+use super::quorum::{ItemSpan, Proposal, serving_as_asked};
 use crate::model::time::Lang;
 use crate::model::{Event, EventKind, Meeting, Seat};
 
@@ -35,6 +35,61 @@ pub enum Request {
         /// The item's number.
         item: String,
     },
+}
+
+impl Request {
+    /// The request in `lang`: "Lisa Ahl tjänstgör för Bo Ek", "Lisa Ahl
+    /// slutar tjänstgöra", "Anders Myr: jäv i punkt 5".
+    pub fn said(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Request::Serve { deputy, member }, Lang::Sv) => {
+                format!("{deputy} tjänstgör för {member}")
+            }
+            (Request::Serve { deputy, member }, Lang::En) => {
+                format!("{deputy} serves for {member}")
+            }
+            (Request::HandBack { deputy }, Lang::Sv) => format!("{deputy} slutar tjänstgöra"),
+            (Request::HandBack { deputy }, Lang::En) => format!("{deputy} stops serving"),
+            (Request::Recuse { person, item }, Lang::Sv) => format!("{person}: jäv i punkt {item}"),
+            (Request::Recuse { person, item }, Lang::En) => {
+                format!("{person}: conflict of interest in item {item}")
+            }
+        }
+    }
+
+    /// Whether the request changes who serves (and so waits for the
+    /// running item to end).
+    pub fn is_swap(&self) -> bool {
+        !matches!(self, Request::Recuse { .. })
+    }
+}
+
+/// The request that carries out `proposal` (names as the notice spells
+/// them), and the proposal in `lang` for a button: "Lisa Ahl tjänstgör
+/// för Bo Ek", "Bo Ek är här: Lisa Ahl slutar tjänstgöra".
+pub fn proposed(meeting: &Meeting, proposal: Proposal, lang: Lang) -> (Request, String) {
+    let name = |i: usize| meeting.participants[i].name.clone();
+    match proposal {
+        Proposal::Serve { deputy, member } => {
+            let request = Request::Serve {
+                deputy: name(deputy),
+                member: name(member),
+            };
+            let said = request.said(lang);
+            (request, said)
+        }
+        Proposal::HandBack { deputy, member } => {
+            let request = Request::HandBack {
+                deputy: name(deputy),
+            };
+            let here = match lang {
+                Lang::Sv => "är här",
+                Lang::En => "is here",
+            };
+            let said = format!("{} {here}: {}", name(member), request.said(lang));
+            (request, said)
+        }
+    }
 }
 
 /// Why a request is refused; the message names the field and what to do.

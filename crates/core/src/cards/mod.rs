@@ -293,6 +293,7 @@ mod tests {
                 by: Authority::Pin,
             },
             user: None,
+            confirmed: None,
         };
         let registry =
             Registry::from_events(&[enrol("A", "aa"), enrol("B", "bb"), enrol("C", "aa")]);
@@ -313,6 +314,7 @@ mod tests {
                 by: Authority::Pin,
             },
             user: None,
+            confirmed: None,
         };
         let revoke = Event {
             at,
@@ -322,6 +324,7 @@ mod tests {
                 by: "anna".into(),
             },
             user: None,
+            confirmed: None,
         };
         let registry = Registry::from_events(&[enrol("A"), revoke.clone()]);
         assert_eq!(registry.owner(&CardHash("aa".into())), None);

@@ -21,6 +21,10 @@ pub struct Event {
     /// for what happened at the door (the device says where).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// How the secretary confirmed, at the door, a change of who serves or
+    /// a recusal (`pin` or `admin_card`); absent everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Authority>,
 }
 
 impl Event {
@@ -30,6 +34,7 @@ impl Event {
             at: crate::model::time::with_offset(at, tz),
             kind,
             user: None,
+            confirmed: None,
         }
     }
 
@@ -37,6 +42,15 @@ impl Event {
     pub fn by(self, user: &str) -> Self {
         Event {
             user: Some(user.to_string()),
+            ..self
+        }
+    }
+
+    /// The same event, confirmed at the door by `how` (see
+    /// [`Event::confirmed`]).
+    pub fn confirmed_by(self, how: Authority) -> Self {
+        Event {
+            confirmed: Some(how),
             ..self
         }
     }
@@ -264,7 +278,8 @@ pub struct Correction {
 /// How long a [`EventKind::CardExpected`] waits for the card, in minutes.
 pub const CARD_EXPECTED_MINUTES: i64 = 10;
 
-/// Who allowed a card to be enrolled.
+/// Who allowed a card to be enrolled, or confirmed a change of who serves
+/// or a recusal at the door.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Authority {

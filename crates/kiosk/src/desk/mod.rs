@@ -4,8 +4,11 @@
 //! through a [`Journal`] (the store, or a `Vec` in tests) before anything
 //! is answered, so the screen never confirms what is not on disk.
 
+mod formal;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use motesskylt_core::attendance::formal::Request;
 use motesskylt_core::progress::control::{self, Command};
 
 use motesskylt_core::attendance::door::{Door, TapOutcome, TapRules, Window, record_at, window};
@@ -55,10 +58,18 @@ pub enum DoorKind {
     /// "Inget möte just nu": a tap while the room is free (`time`: when the
     /// next meeting's check-in opens, if one is coming).
     NoMeeting,
+    /// "Bekräftat": a change of who serves or a recusal, confirmed by the
+    /// secretary and recorded (what, in [`DoorMessage::formal`]).
+    FormalDone,
+    /// "Inte registrerat": the change could not be made (why, in
+    /// [`DoorMessage::formal`]).
+    FormalRefused,
 }
 
+pub use formal::FormalAnswer;
+
 /// The door's answer, as recorded when it was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DoorMessage {
     /// What was answered.
     pub kind: DoorKind,
@@ -68,6 +79,8 @@ pub struct DoorMessage {
     pub at: DateTime<Utc>,
     /// The moment the answer names, if other than `at` (when check-in opens).
     pub time: Option<DateTime<Utc>>,
+    /// What a confirmed change of who serves or recusal did, or why not.
+    pub formal: Option<FormalAnswer>,
 }
 
 /// A button on the kiosk, a touch control or a key standing in for one,
@@ -108,6 +121,13 @@ pub enum Input {
     /// The door's confirm button: answers "Tryck igen för att checka ut"
     /// for whoever was asked last, as their second tap would.
     Confirm,
+    /// The menu's "Anmäl jäv": asks who, then for which item.
+    OpenRecusal,
+    /// An agenda item picked (its number), for a recusal.
+    PickItem(String),
+    /// A change of who serves or a recusal, asked for at the door: the
+    /// secretary confirms it with the PIN or an admin card.
+    Formal(Request),
 }
 
 /// What the screen asks while the desk waits for an answer.
@@ -137,6 +157,21 @@ pub enum Prompt {
         /// When the question was asked.
         since: DateTime<Utc>,
     },
+    /// "Vem har jäv?": the name list (`person` is `None`), then the
+    /// agenda's items for the person picked.
+    Recusal {
+        /// The person picked, once picked.
+        person: Option<usize>,
+        /// When the question was asked.
+        since: DateTime<Utc>,
+    },
+    /// The secretary's PIN (or an admin card) to confirm `request`.
+    Formal {
+        /// What is asked for.
+        request: Request,
+        /// When the question was asked.
+        since: DateTime<Utc>,
+    },
 }
 
 impl Prompt {
@@ -145,7 +180,9 @@ impl Prompt {
         match self {
             Prompt::Pick { since, .. }
             | Prompt::Enrol { since, .. }
-            | Prompt::Control { since, .. } => *since,
+            | Prompt::Control { since, .. }
+            | Prompt::Recusal { since, .. }
+            | Prompt::Formal { since, .. } => *since,
         }
     }
 }
@@ -317,6 +354,9 @@ impl Desk {
             (Input::Card(card), Some(Prompt::Control { control, .. })) if admin(&card) => {
                 Plan::control(self.control(control, now))
             }
+            (Input::Card(card), Some(Prompt::Formal { request, .. })) if admin(&card) => {
+                self.confirm_formal(&request, Authority::AdminCard, now)
+            }
             (Input::Card(card), _) => self.card(card, now),
             (Input::Person(person, source), _) => self.tap(person, source, now),
             (Input::Confirm, _) => match self.door.asked_last(now) {
@@ -341,17 +381,50 @@ impl Desk {
                 prompt: Some(None),
                 ..self.tap(person, Source::Touch, now)
             },
-            (Input::Pin(_), Some(Prompt::Enrol { .. } | Prompt::Control { .. }))
-                if self.pin_locked_until.is_some_and(|until| now < until) =>
+            (Input::OpenRecusal, _) => Plan::prompt(Some(Prompt::Recusal {
+                person: None,
+                since: now,
+            })),
+            (Input::Pick(person), Some(Prompt::Recusal { person: None, .. }))
+                if person < self.meeting.participants.len() =>
             {
+                Plan::prompt(Some(Prompt::Recusal {
+                    person: Some(person),
+                    since: now,
+                }))
+            }
+            (
+                Input::PickItem(item),
+                Some(Prompt::Recusal {
+                    person: Some(person),
+                    ..
+                }),
+            ) => match self.meeting.participants.get(person) {
+                Some(p) => self.ask_formal(
+                    Request::Recuse {
+                        person: p.name.clone(),
+                        item,
+                    },
+                    now,
+                ),
+                None => Plan::prompt(None),
+            },
+            (Input::Formal(request), _) => self.ask_formal(request, now),
+            (
+                Input::Pin(_),
+                Some(Prompt::Enrol { .. } | Prompt::Control { .. } | Prompt::Formal { .. }),
+            ) if self.pin_locked_until.is_some_and(|until| now < until) => {
                 Plan::answer(DoorMessage {
                     time: self.pin_locked_until,
                     ..self.answer(DoorKind::PinLocked, None, now)
                 })
             }
-            (Input::Pin(pin), Some(open @ (Prompt::Enrol { .. } | Prompt::Control { .. }))) => {
-                self.pin(&pin, open, now)
-            }
+            (
+                Input::Pin(pin),
+                Some(
+                    open @ (Prompt::Enrol { .. } | Prompt::Control { .. } | Prompt::Formal { .. }),
+                ),
+            ) => self.pin(&pin, open, now),
             // A button in the room answers no question: one open stays open.
             (Input::Press(control), _) => Plan {
                 events: self.control(control, now),
@@ -365,7 +438,7 @@ impl Desk {
                 None => Plan::answer(self.answer(DoorKind::NoPin, None, now)),
             },
             // A pick or a PIN with no matching question (it timed out).
-            (Input::Pick(_) | Input::Pin(_), _) => Plan::prompt(None),
+            (Input::Pick(_) | Input::PickItem(_) | Input::Pin(_), _) => Plan::prompt(None),
         };
         self.carry_out(plan, now, journal)
     }
@@ -379,7 +452,10 @@ impl Desk {
             return match open {
                 Prompt::Enrol { card, person, .. } => self.enrol(card, person, Authority::Pin, now),
                 Prompt::Control { control, .. } => Plan::control(self.control(control, now)),
-                Prompt::Pick { .. } => Plan::default(),
+                Prompt::Formal { request, .. } => {
+                    self.confirm_formal(&request, Authority::Pin, now)
+                }
+                Prompt::Pick { .. } | Prompt::Recusal { .. } => Plan::default(),
             };
         }
         self.wrong_pins += 1;
@@ -409,6 +485,7 @@ impl Desk {
             person,
             at,
             time: None,
+            formal: None,
         }
     }
 
@@ -671,8 +748,10 @@ pub fn signal(outcome: &Outcome) -> Option<Signal> {
             | DoorKind::NoMeeting
             | DoorKind::AdminCard,
         ) => Some(Signal::Attention),
+        Some(DoorKind::FormalDone) => Some(Signal::Accepted),
         Some(
             DoorKind::WrongPin
+            | DoorKind::FormalRefused
             | DoorKind::PinLocked
             | DoorKind::NotSaved
             | DoorKind::NoPin
