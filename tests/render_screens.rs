@@ -63,6 +63,7 @@ fn view(f: &Fixture, at: &str, lang: Lang, door: Option<DoorKind>) -> View {
         person: Some(0),
         at: now,
         time: None,
+        formal: None,
     });
     compose(
         &f.meeting,
@@ -227,6 +228,7 @@ fn the_door_answer_fades_after_a_few_seconds() {
         person: Some(0),
         at: now - chrono::Duration::seconds(seconds_ago),
         time: None,
+        formal: None,
     };
     let shown = |seconds_ago| {
         compose(

@@ -16,6 +16,8 @@ use slint::ComponentHandle;
 use slint::platform::WindowEvent;
 
 use motesskylt::demo::meeting_at;
+use motesskylt_core::model::EventKind;
+use motesskylt_core::model::event::Authority;
 use motesskylt_core::model::time::{DEFAULT_TIME_ZONE, local_time};
 use motesskylt_daemon::service::Notifier;
 use motesskylt_kiosk::{ui, window};
@@ -36,11 +38,13 @@ fn shows(kiosk: &ui::Kiosk, label: &str) -> bool {
         .is_some()
 }
 
-/// What a step does: press a key, or tap the element with this label.
+/// What a step does: press a key, tap the element with this label, or
+/// tap the room screen (which opens the menu).
 #[derive(Clone, Copy)]
 enum Act {
     Key(&'static str),
     Tap(&'static str),
+    Menu,
 }
 
 /// Who picks their name for the unknown card (not one of the demo's
@@ -48,7 +52,7 @@ enum Act {
 const NEWCOMER: &str = "Janette Olsson (S)";
 
 /// Steps: what to do, then the text the screen must come to show.
-const STEPS: [(Act, &str); 11] = [
+const STEPS: [(Act, &str); 21] = [
     (Act::Key("1"), "Välkommen, Olof Lundberg (S)"),
     (Act::Key("1"), "1 av 30 incheckade"),
     (Act::Key("u"), "Vem är du?"),
@@ -61,6 +65,20 @@ const STEPS: [(Act, &str); 11] = [
     (Act::Tap("PIN 3"), "• • •"),
     (Act::Tap("PIN 4"), "• • • •"),
     (Act::Tap("OK"), "Kortet är registrerat, Janette Olsson (S)"),
+    // A conflict of interest reported at the door, confirmed with the PIN.
+    (Act::Menu, "Tjänstgöring och jäv"),
+    (Act::Tap("Tjänstgöring och jäv"), "Anmäl jäv"),
+    (Act::Tap("Anmäl jäv"), "Vem har jäv?"),
+    (Act::Tap("Helen Eliasson (S)"), "Jäv i vilken punkt?"),
+    (
+        Act::Tap("3. Föregående mötesanteckning"),
+        "PIN-kod för att bekräfta: Helen Eliasson: jäv i punkt 3",
+    ),
+    (Act::Tap("PIN 1"), "•"),
+    (Act::Tap("PIN 2"), "• •"),
+    (Act::Tap("PIN 3"), "• • •"),
+    (Act::Tap("PIN 4"), "• • • •"),
+    (Act::Tap("OK"), "Helen Eliasson: jäv i punkt 3"),
     (Act::Key("l"), "2 of 30 checked in"),
     (Act::Key("h"), "Demo keys"),
 ];
@@ -99,6 +117,7 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
         keys: Some(motesskylt::demo::keys::action),
         ..window::Options::default()
     };
+    let key = motesskylt_core::model::meeting_key(&meeting);
     let running = window::start(&kiosk, station, meeting, tz, options).unwrap();
     kiosk.show().unwrap();
     assert!(
@@ -137,6 +156,7 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
             if pressed != i {
                 match act {
                     Act::Key(key) => press(&kiosk, key),
+                    Act::Menu => motesskylt_kiosk::adapters::show_menu(&kiosk, true),
                     Act::Tap(label) => {
                         if let Some(element) =
                             ElementHandle::find_by_accessible_label(&kiosk, label).next()
@@ -162,6 +182,26 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
 
     let expected: Vec<&str> = STEPS.iter().map(|(_, text)| *text).collect();
     assert_eq!(*seen.borrow(), expected);
+    // The recusal is in the store, confirmed with the PIN.
+    let store =
+        motesskylt_store::Store::open(&dir.path().join("motesskylt.sqlite"), "demo").unwrap();
+    let recusals: Vec<_> = store
+        .events(&key)
+        .unwrap()
+        .into_iter()
+        .filter(|r| matches!(r.event.kind, EventKind::Recused { .. }))
+        .map(|r| (r.event.kind, r.event.confirmed))
+        .collect();
+    assert_eq!(
+        recusals,
+        vec![(
+            EventKind::Recused {
+                person: "Helen Eliasson".into(),
+                item: "3".into()
+            },
+            Some(Authority::Pin)
+        )]
+    );
 
     let told = told.borrow();
     assert!(

@@ -70,3 +70,17 @@ committee_log=tests/fixtures/notices/namnd-events.jsonl
 "$bin" render "$committee" --events "$committee_log" --at "2026-11-12 09:20" --out "$out/quorum-met.png"
 "$bin" render "$committee" --events "$committee_log" --at "2026-11-12 09:45" --out "$out/quorum-not-met.png"
 echo "$out/quorum-met.png $out/quorum-not-met.png"
+
+# Formal attendance at the door: Mats Lind (M) comes in while Cecilia Dahl
+# (M) is away, so the rules propose him; the menu, the PIN pad confirming
+# it, the door's answer, and the items for a recusal.
+formal_log=$(mktemp)
+cat "$committee_log" > "$formal_log"
+echo '{"at":"2026-11-12T09:30:00+01:00","type":"checked_in","person":"Mats Lind","source":"nfc"}' >> "$formal_log"
+for screen in formal formal-pin formal-done; do
+  "$bin" render "$committee" --events "$formal_log" --at "2026-11-12 09:45" --screen "$screen" --out "$out/$screen.png"
+  echo "$out/$screen.png"
+done
+"$bin" render "$committee" --events "$formal_log" --at "2026-11-12 09:45" --screen recusal-items --person "David Falk" --out "$out/recusal-items.png"
+rm -f "$formal_log"
+echo "$out/recusal-items.png"

@@ -11,7 +11,7 @@ use motesskylt_core::model::time::Lang;
 use motesskylt_kiosk::render;
 use motesskylt_kiosk::view::{self, DoorKind, DoorMessage, Settings};
 
-use super::meeting::state_at;
+use super::meeting::{read_events, state_at};
 use crate::BadInput;
 
 /// `render`: the notice, the moment, the screen and where to write it.
@@ -76,6 +76,14 @@ pub(crate) enum ScreenName {
     Offline,
     /// The room screen of a kiosk in sync with the central server.
     Synced,
+    /// The menu's "Tjänstgöring och jäv": the rules' proposals now (a body with seats).
+    Formal,
+    /// The PIN pad confirming the first proposal.
+    FormalPin,
+    /// The door's answer once the first proposal is confirmed.
+    FormalDone,
+    /// The agenda's items, for --person reporting a conflict of interest.
+    RecusalItems,
     /// The room free until the notice's meeting ("Ledigt", the meeting named; --at before it).
     Free,
     /// The notice's meeting cancelled ("Mötet är inställt").
@@ -97,8 +105,48 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
     } = args;
     let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
     let (width, height) = parse_size(&size)?;
-    let door = door_message(&meeting, screen, person.as_deref(), state.now, tz)?;
+    let recorded = match &events {
+        Some(log) => read_events(log, &meeting)?,
+        None => Vec::new(),
+    };
+    let schedule = motesskylt_core::progress::Schedule::new(&meeting, tz);
+    let formal = view::formal_menu(&meeting, &schedule, &recorded, &state, tz, lang);
+    let first = formal.as_ref().and_then(|f| f.proposals.first().cloned());
+    let formal_screen = matches!(
+        screen,
+        ScreenName::Formal | ScreenName::FormalPin | ScreenName::FormalDone
+    );
+    let first = match first {
+        Some(first) => Some(first),
+        None if matches!(screen, ScreenName::FormalPin | ScreenName::FormalDone) => {
+            return Err(BadInput(vec![format!(
+                "--screen: inget förslag om vem som tjänstgör vid --at {at}; välj en tid då en ersättare är här och en ledamot inte är det"
+            )])
+            .into());
+        }
+        None => None,
+    };
+    if formal_screen && formal.is_none() {
+        return Err(BadInput(vec![
+            "--screen: mötet har inga ledamöter och ersättare, eller tiden ligger utanför mötets dag".into(),
+        ])
+        .into());
+    }
+    let mut door = door_message(&meeting, screen, person.as_deref(), state.now, tz)?;
+    if let (ScreenName::FormalDone, Some((request, _))) = (screen, &first) {
+        door = Some(DoorMessage {
+            kind: DoorKind::FormalDone,
+            person: None,
+            at: state.now,
+            time: None,
+            formal: Some(view::FormalAnswer::Done {
+                request: request.clone(),
+                waits: state.phase == motesskylt_core::progress::Phase::Item,
+            }),
+        });
+    }
     let mut view = view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
+    view.formal = formal;
     let names = view::pick_names(&meeting);
     match screen {
         ScreenName::Names => {
@@ -112,6 +160,29 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
                 .and_then(|i| meeting.participants.get(i))
                 .map(view::display_name)
                 .unwrap_or_default();
+        }
+        ScreenName::FormalPin => {
+            view.prompt.kind = view::PromptKind::Pin;
+            view.prompt.purpose = view::PinPurpose::Formal;
+            view.prompt.person = first
+                .map(|(request, _)| request.said(lang))
+                .unwrap_or_default();
+        }
+        ScreenName::RecusalItems => {
+            let person = door_message(
+                &meeting,
+                ScreenName::Welcome,
+                person.as_deref(),
+                state.now,
+                tz,
+            )?
+            .and_then(|d| d.person);
+            let asked = motesskylt_kiosk::desk::Prompt::Recusal {
+                person,
+                since: state.now,
+            };
+            view.prompt =
+                view::PromptView::of(&meeting, Some(&asked), state.now, settings(wrap_up), lang);
         }
         ScreenName::ReaderProblem => view.reader_problem = true,
         ScreenName::Offline | ScreenName::Synced => {
@@ -137,6 +208,7 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
     let extras = render::Extras {
         help: screen == ScreenName::Help,
         menu: screen == ScreenName::Menu,
+        formal: screen == ScreenName::Formal,
         names: &names,
     };
     let image = render::render(&view, lang, width, height, &extras).map_err(|e| match e {
@@ -185,6 +257,10 @@ pub(crate) fn door_message(
         | ScreenName::Offline
         | ScreenName::Synced
         | ScreenName::Free
+        | ScreenName::Formal
+        | ScreenName::FormalPin
+        | ScreenName::FormalDone
+        | ScreenName::RecusalItems
         | ScreenName::Cancelled => return Ok(None),
         ScreenName::TooEarly => DoorKind::TooEarly,
         ScreenName::Welcome => DoorKind::Welcome,
@@ -214,5 +290,6 @@ pub(crate) fn door_message(
         person: (kind != DoorKind::UnknownCard).then_some(person).flatten(),
         at: now,
         time,
+        formal: None,
     }))
 }

@@ -76,6 +76,11 @@ pub fn show_menu(kiosk: &ui::Kiosk, open: bool) {
     kiosk.global::<ui::PromptAdapter>().set_menu_open(open);
 }
 
+/// Opens or closes the menu's "Tjänstgöring och jäv".
+pub fn show_formal(kiosk: &ui::Kiosk, open: bool) {
+    kiosk.global::<ui::PromptAdapter>().set_formal_open(open);
+}
+
 /// Fills the name list (once per meeting).
 pub fn set_names(kiosk: &ui::Kiosk, names: &[(usize, String, String)]) {
     let model: Vec<ui::PickName> = names

@@ -124,6 +124,8 @@ pub struct Extras<'a> {
     pub help: bool,
     /// The touch menu.
     pub menu: bool,
+    /// The menu's "Tjänstgöring och jäv" (the view's `formal`).
+    pub formal: bool,
     /// The name list's names (see `view::pick_names`).
     pub names: &'a [(usize, String, String)],
 }
@@ -148,6 +150,7 @@ pub fn render(
     adapters::show(&kiosk, view);
     adapters::show_help(&kiosk, extras.help);
     adapters::show_menu(&kiosk, extras.menu);
+    adapters::show_formal(&kiosk, extras.formal);
     kiosk.show()?;
     slint::platform::update_timers_and_animations();
     window.request_redraw();

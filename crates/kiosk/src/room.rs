@@ -5,20 +5,14 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use motesskylt_core::attendance::formal::proposed;
-use motesskylt_core::attendance::quorum::proposals;
-use motesskylt_core::model::event::without_withdrawn;
 use motesskylt_core::model::time::Lang;
-use motesskylt_core::model::time::local_time;
 use motesskylt_core::model::{Event, Meeting};
-use motesskylt_core::progress::{
-    Phase, Schedule, ScreenState, item_spans_at, screen_state, with_plan,
-};
+use motesskylt_core::progress::{Schedule, screen_state, with_plan};
 
 use super::desk::{Outcome, Prompt};
 use super::station::{Shift, Update};
 use super::view::{
-    DoorMessage, FormalMenu, PromptView, RoomState, Settings, SyncView, View, compose,
+    DoorMessage, PromptView, RoomState, Settings, SyncView, View, compose, formal_menu,
     without_meeting,
 };
 use motesskylt_core::room::DoorState;
@@ -136,7 +130,14 @@ impl Room {
             self.settings,
             self.lang,
         );
-        view.formal = self.formal_menu(&state, now);
+        view.formal = formal_menu(
+            &self.meeting,
+            &self.schedule,
+            &self.recorded,
+            &state,
+            self.tz,
+            self.lang,
+        );
         view.reader_problem = self.reader_problem;
         view.sync = self
             .sync
@@ -152,26 +153,5 @@ impl Room {
             view.formal = None;
         }
         view
-    }
-
-    /// The menu's formal part at `now`: for a body with seats, on the
-    /// meeting's day until it ends, with the engine's proposals.
-    fn formal_menu(&self, state: &ScreenState, now: DateTime<Utc>) -> Option<FormalMenu> {
-        let seats = self.meeting.participants.iter().any(|p| p.seat.is_some());
-        if !seats
-            || state.phase == Phase::After
-            || local_time(now, self.tz).date() != self.meeting.date
-        {
-            return None;
-        }
-        let events = without_withdrawn(&self.recorded);
-        let worked = with_plan(&self.schedule, &events);
-        let spans = item_spans_at(&self.meeting, &self.schedule, &worked, now);
-        Some(FormalMenu {
-            proposals: proposals(&self.meeting, &events, &spans, state.started_at, now)
-                .into_iter()
-                .map(|p| proposed(&self.meeting, p, self.lang))
-                .collect(),
-        })
     }
 }

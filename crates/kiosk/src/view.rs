@@ -17,7 +17,11 @@ use motesskylt_core::progress::{Current, Phase, ScreenState};
 
 use super::desk::{Control, Prompt};
 pub use super::desk::{DoorKind, DoorMessage, FormalAnswer};
-use motesskylt_core::attendance::formal::Request;
+use motesskylt_core::attendance::formal::{Request, proposed};
+use motesskylt_core::attendance::quorum::proposals;
+use motesskylt_core::model::Event;
+use motesskylt_core::model::event::without_withdrawn;
+use motesskylt_core::progress::{Schedule, item_spans_at, with_plan};
 
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -217,6 +221,33 @@ pub struct View {
 pub struct FormalMenu {
     /// The request behind each button, and its words.
     pub proposals: Vec<(Request, String)>,
+}
+
+/// The menu's formal part at `state.now`: for a body with seats, on the
+/// meeting's day until it ends, with the engine's proposals
+/// ([`proposals`]) over everything `recorded`.
+pub fn formal_menu(
+    meeting: &Meeting,
+    schedule: &Schedule,
+    recorded: &[Event],
+    state: &ScreenState,
+    tz: Tz,
+    lang: Lang,
+) -> Option<FormalMenu> {
+    let now = state.now;
+    let seats = meeting.participants.iter().any(|p| p.seat.is_some());
+    if !seats || state.phase == Phase::After || local_time(now, tz).date() != meeting.date {
+        return None;
+    }
+    let events = without_withdrawn(recorded);
+    let worked = with_plan(schedule, &events);
+    let spans = item_spans_at(meeting, schedule, &worked, now);
+    Some(FormalMenu {
+        proposals: proposals(meeting, &events, &spans, state.started_at, now)
+            .into_iter()
+            .map(|p| proposed(meeting, p, lang))
+            .collect(),
+    })
 }
 
 /// The quorum line: the engine's count in words.
