@@ -15,6 +15,7 @@ use common::{Session, meeting, utc};
 use motesskylt_central::config::ServerConfig;
 use motesskylt_central::db::{CentralDb, Role};
 use motesskylt_core::model::EventKind;
+use motesskylt_core::model::event::Corrected;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, COOKIE, LOCATION};
 use serde_json::{Value, json};
@@ -920,6 +921,47 @@ async fn formal_attendance_on_the_pages_is_checked_and_the_next_item_is_warned_o
         "{}",
         again.body
     );
+    // Taken back: item 6 would have its quorum again, the card no longer
+    // lists the recusal, and a second take-back is refused.
+    let take_back = [
+        ("action", "withdraw_recusal"),
+        ("person", members[0].as_str()),
+        ("item", "6"),
+    ];
+    let back = room.post(&anna, &formal, &take_back).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    assert!(!room.get(Some(&anna), &panel).await.body.contains(warning));
+    let last = room.server.db().events(KEY).await.unwrap().pop().unwrap();
+    assert!(
+        matches!(&last.event.kind, EventKind::CorrectionWithdrawn { person, withdrawn: Corrected::Recused, .. } if *person == members[0]),
+        "{last:?}"
+    );
+    let page = room
+        .get(Some(&anna), &format!("/meetings/{KEY}"))
+        .await
+        .body;
+    assert!(
+        !page.contains(&format!("Punkt 6: {}", members[0])),
+        "{page}"
+    );
+    let twice = room.post(&anna, &formal, &take_back).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(
+        twice
+            .body
+            .contains("har inget jäv i punkt 6 att ta tillbaka"),
+        "{}",
+        twice.body
+    );
+    // Recused again for the rest of the test.
+    let recused = room
+        .post(
+            &anna,
+            &formal,
+            &[("action", "recuse"), ("person", &members[0]), ("item", "6")],
+        )
+        .await;
+    assert_eq!(recused.status, StatusCode::SEE_OTHER, "{}", recused.body);
 
     // Remote by hand: recorded with `remote`, refused for someone in.
     let correct = |name: &'static str| {

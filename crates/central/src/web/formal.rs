@@ -15,7 +15,7 @@ use super::layout::{notice, tr};
 use super::meetings::{Card, Record, logged_events, record_held, refused_on_page};
 use super::{PageError, Signed, WebState, meeting_path, visible};
 use crate::db::MeetingEntry;
-use motesskylt_core::attendance::formal::{Request, event_for};
+use motesskylt_core::attendance::formal::{Request, event_for, recusal_withdrawn};
 use motesskylt_core::attendance::quorum::{
     ItemSpan, Proposal, proposals, serving, serving_as_asked,
 };
@@ -174,7 +174,16 @@ pub fn card(
             @if !recusals.is_empty() {
                 ul.recusals {
                     @for (person, item) in &recusals {
-                        li { (tr(lang, "Punkt", "Item")) " " (item) ": " (person) }
+                        li {
+                            (tr(lang, "Punkt", "Item")) " " (item) ": " (person) " "
+                            form.inline method="post" action=(action) {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="action" value="withdraw_recusal";
+                                input type="hidden" name="person" value=(person);
+                                input type="hidden" name="item" value=(item);
+                                button.secondary type="submit" aria-label=(format!("{} {person}, {} {item}", tr(lang, "Ta tillbaka jävet för", "Take back the conflict of interest of"), tr(lang, "punkt", "item"))) { (tr(lang, "Ta tillbaka", "Take back")) }
+                            }
+                        }
                     }
                 }
             }
@@ -211,7 +220,7 @@ pub fn card(
 #[serde(default)]
 pub struct FormalForm {
     csrf: String,
-    /// `serve`, `hand_back` or `recuse`.
+    /// `serve`, `hand_back`, `recuse` or `withdraw_recusal`.
     action: String,
     deputy: String,
     member: String,
@@ -241,6 +250,7 @@ pub async fn submit(
             person: form.person.clone(),
             item: form.item.clone(),
         },
+        "withdraw_recusal" => return withdraw_recusal(state, signed, entry, form).await,
         _ => return Err(PageError::NotFound),
     };
     let now = (state.app.now)();
@@ -281,4 +291,56 @@ pub async fn submit(
     )
     .await?;
     Ok(Redirect::to(&format!("{}#formal", meeting_path(&key))).into_response())
+}
+
+/// A recusal taken back (recorded by mistake, or the person was not
+/// disqualified after all): a `correction_withdrawn` naming it, audited;
+/// from then on the person counts for that item again everywhere.
+async fn withdraw_recusal(
+    state: WebState,
+    signed: Signed,
+    entry: MeetingEntry,
+    form: FormalForm,
+) -> Result<Response, PageError> {
+    let now = (state.app.now)();
+    let user = signed.viewer.user.name.clone();
+    let _one_at_a_time = state.app.pages_events.lock().await;
+    let events = logged_events(&state, &entry.key).await?;
+    let kind = match recusal_withdrawn(
+        &events,
+        form.person.trim(),
+        form.item.trim(),
+        &user,
+        "jäv återtaget",
+    ) {
+        Ok(kind) => kind,
+        Err(refusal) => {
+            drop(_one_at_a_time);
+            return refused_on_page(
+                &state,
+                &signed,
+                &entry,
+                Card::Formal,
+                refusal.said(signed.lang),
+            )
+            .await;
+        }
+    };
+    record_held(
+        &state,
+        Record {
+            who: &user,
+            action: "formal",
+            detail: format!(
+                "{} jäv i punkt {} återtaget",
+                form.person.trim(),
+                form.item.trim()
+            ),
+            key: &entry.key,
+            room: &entry.room,
+            event: Event::new(now, state.tz, kind).by(&user),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}#formal", meeting_path(&entry.key))).into_response())
 }

@@ -269,7 +269,7 @@ async fn meeting_page(
                         @for c in &corrections {
                             tr {
                                 td { (c.person) }
-                                td { (match c.kind { Corrected::CheckedIn => tr(lang, "incheckad", "checked in"), Corrected::CheckedOut => tr(lang, "utcheckad", "checked out") }) }
+                                td { (match c.kind { Corrected::CheckedIn => tr(lang, "incheckad", "checked in"), Corrected::CheckedOut => tr(lang, "utcheckad", "checked out"), Corrected::Recused => tr(lang, "jäv", "conflict of interest") }) }
                                 td.num { (clock(c.at)) }
                                 td { (c.by) ": " (c.reason) }
                                 td {
@@ -1051,6 +1051,7 @@ pub async fn withdraw(
         match kind {
             Corrected::CheckedIn => "incheckad",
             Corrected::CheckedOut => "utcheckad",
+            Corrected::Recused => "jäv",
         },
         clock_sv(local_time(made.at, state.tz).time())
     );

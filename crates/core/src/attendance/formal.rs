@@ -64,6 +64,35 @@ impl Request {
     }
 }
 
+/// The event that takes back `person`'s recusal from `item` (the latest
+/// one that still counts), recorded by the secretary `by` at `now` for
+/// `reason`; or why there is none.
+pub fn recusal_withdrawn(
+    events: &[Event],
+    person: &str,
+    item: &str,
+    by: &str,
+    reason: &str,
+) -> Result<EventKind, Refusal> {
+    let shown = |text: &str| text.chars().take(80).collect::<String>();
+    crate::model::event::without_withdrawn(events)
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EventKind::Recused { person: p, item: i } if p == person && i == item => {
+                Some(EventKind::CorrectionWithdrawn {
+                    person: p.clone(),
+                    withdrawn: crate::model::event::Corrected::Recused,
+                    withdrawn_at: e.at,
+                    by: by.to_string(),
+                    reason: reason.to_string(),
+                })
+            }
+            _ => None,
+        })
+        .ok_or_else(|| Refusal::NotRecused(shown(person), shown(item)))
+}
+
 /// The request that carries out `proposal` (names as the notice spells
 /// them), and the proposal in `lang` for a button: "Lisa Ahl tjänstgör
 /// för Bo Ek", "Bo Ek är här: Lisa Ahl slutar tjänstgöra".
@@ -122,6 +151,9 @@ pub enum Refusal {
     /// Recused already.
     #[error("Jäv: {0} har redan jäv i punkt {1}.")]
     AlreadyRecused(String, String),
+    /// No recusal to take back.
+    #[error("Jäv: {0} har inget jäv i punkt {1} att ta tillbaka.")]
+    NotRecused(String, String),
 }
 
 impl Refusal {
@@ -157,6 +189,11 @@ impl Refusal {
             }
             Refusal::AlreadyRecused(p, i) => {
                 format!("Conflict of interest: {p} is already out of item {i}.")
+            }
+            Refusal::NotRecused(p, i) => {
+                format!(
+                    "Conflict of interest: {p} is not out of item {i}; there is nothing to take back."
+                )
             }
         }
     }

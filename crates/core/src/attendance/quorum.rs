@@ -357,7 +357,8 @@ pub fn proposals(
     out
 }
 
-/// Those recused (jäv) from `item` by `now` (participant indexes).
+/// Those recused (jäv) from `item` by `now` (participant indexes); a
+/// recusal taken back ([`EventKind::CorrectionWithdrawn`]) does not count.
 pub fn recused(
     meeting: &Meeting,
     events: &[Event],
@@ -365,7 +366,7 @@ pub fn recused(
     now: DateTime<Utc>,
 ) -> HashSet<usize> {
     let names = Names::new(meeting);
-    events
+    without_withdrawn(events)
         .iter()
         .filter(|e| e.instant() <= now)
         .filter_map(|e| match &e.kind {
@@ -509,6 +510,32 @@ mod tests {
         assert_eq!(q(&log, Some("4"), "13:10").present, 4);
         assert!(!q(&log, Some("4"), "13:10").met);
         assert_eq!(q(&log, Some("5"), "13:30").present, 5);
+        // Taken back by the secretary: in item 4's count again.
+        let mut taken_back = log.clone();
+        let withdrawal = crate::attendance::formal::recusal_withdrawn(
+            &log,
+            &members[0],
+            "4",
+            "anna",
+            "fel person",
+        )
+        .unwrap();
+        taken_back.push(event(&m, "13:08", withdrawal));
+        assert_eq!(q(&taken_back, Some("4"), "13:10").present, 5);
+        assert!(recused(&m, &taken_back, "4", at(&m, "13:10")).is_empty());
+        assert_eq!(
+            crate::attendance::formal::recusal_withdrawn(
+                &taken_back,
+                &members[0],
+                "4",
+                "anna",
+                "x"
+            ),
+            Err(crate::attendance::formal::Refusal::NotRecused(
+                members[0].clone(),
+                "4".into()
+            ))
+        );
         // A deputy serving for an absent member counts; for one present not.
         log.push(check_in(&m, "13:00", &deputies[0]));
         log.push(event(

@@ -210,6 +210,8 @@ pub enum Corrected {
     CheckedIn,
     /// A `checked_out` made by the secretary.
     CheckedOut,
+    /// A `recused` (jäv), made on the pages or at a door, taken back.
+    Recused,
 }
 
 impl Corrected {
@@ -232,7 +234,7 @@ impl Corrected {
 }
 
 /// The events with every withdrawn correction left out: a check-in or
-/// check-out by hand is withdrawn by a later-recorded
+/// check-out by hand, or a recusal, is withdrawn by a later-recorded
 /// [`EventKind::CorrectionWithdrawn`] naming its person, kind and moment.
 /// Events at the door are never withdrawn; the withdrawals themselves stay.
 pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
@@ -258,11 +260,20 @@ pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
     events
         .iter()
         .filter(|e| {
-            Corrected::of(&e.kind)
+            withdrawable(&e.kind)
                 .is_none_or(|(kind, person)| !withdrawn.contains(&(person, kind, e.instant())))
         })
         .cloned()
         .collect()
+}
+
+/// What a [`EventKind::CorrectionWithdrawn`] can take back: a correction by
+/// hand, or a recusal wherever it was recorded.
+fn withdrawable(kind: &EventKind) -> Option<(Corrected, &str)> {
+    match kind {
+        EventKind::Recused { person, .. } => Some((Corrected::Recused, person)),
+        other => Corrected::of(other),
+    }
 }
 
 /// A check-in or check-out made by hand: who made it and why. The events
