@@ -50,16 +50,27 @@ fn wire(device: &str, seq: i64) -> WireEvent {
 
 async fn story(db: &impl CentralDb) {
     let batch: Vec<WireEvent> = (1..=3).map(|s| wire("dorr-a", s)).collect();
-    let ack = db.push("dorr-a", &batch, t0()).await.unwrap();
-    assert_eq!((ack.added, ack.acked_seq), (3, 3));
+    let ids = |events: &[WireEvent]| events.iter().map(|e| e.id).collect::<Vec<_>>();
+    let pushed = db.push("dorr-a", &batch, t0()).await.unwrap();
+    assert_eq!((pushed.ack.added, pushed.ack.acked_seq), (3, 3));
+    assert_eq!(
+        pushed.new,
+        ids(&batch),
+        "the new ones, in the batch's order"
+    );
     // The same batch again changes nothing.
     let again = db.push("dorr-a", &batch, t0()).await.unwrap();
-    assert_eq!((again.added, again.acked_seq), (0, 3));
+    assert_eq!((again.ack.added, again.ack.acked_seq), (0, 3));
+    assert!(again.new.is_empty(), "nothing new: nothing audited twice");
     // A gap holds the acknowledgement back until it is filled.
-    let later = db.push("dorr-a", &[wire("dorr-a", 5)], t0()).await.unwrap();
-    assert_eq!((later.added, later.acked_seq), (1, 3));
-    let filled = db.push("dorr-a", &[wire("dorr-a", 4)], t0()).await.unwrap();
-    assert_eq!((filled.added, filled.acked_seq), (1, 5));
+    let fifth = [wire("dorr-a", 5)];
+    let later = db.push("dorr-a", &fifth, t0()).await.unwrap();
+    assert_eq!((later.ack.added, later.ack.acked_seq), (1, 3));
+    assert_eq!(later.new, ids(&fifth));
+    let mixed = [wire("dorr-a", 4), wire("dorr-a", 5)];
+    let filled = db.push("dorr-a", &mixed, t0()).await.unwrap();
+    assert_eq!((filled.ack.added, filled.ack.acked_seq), (1, 5));
+    assert_eq!(filled.new, ids(&mixed[..1]), "the fifth was there already");
     // A different id under a sequence number already stored is not added.
     // Another event under a sequence number already stored (a replaced
     // store) refuses the whole batch, loudly: nothing of it is kept.

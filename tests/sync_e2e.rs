@@ -1216,9 +1216,13 @@ fn a_committee_meeting_with_deputies_a_recusal_and_quorum_agrees_everywhere() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(audited.len(), 3, "{audited:?}");
+    assert_eq!(audited.len(), 4, "{audited:?}");
     assert!(
         audited[1].starts_with("petra: Lisa Ahl tjänstgör för Bo Ek"),
         "{audited:?}"
+    );
+    assert_eq!(
+        audited[2],
+        "dorr-b: David Falk jäv i punkt 3 (bekräftat vid dörren med PIN-koden)"
     );
 }

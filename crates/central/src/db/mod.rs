@@ -88,6 +88,16 @@ pub enum DbError {
     },
 }
 
+/// What a push did ([`PushAck`], as the device is answered), and the ids
+/// of the events new to the store, in the batch's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    /// The device's answer.
+    pub ack: PushAck,
+    /// The events the store did not have before.
+    pub new: Vec<uuid::Uuid>,
+}
+
 /// An enrolled device as the central store knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRecord {
@@ -307,7 +317,7 @@ pub trait CentralDb: Send + Sync {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> impl Future<Output = Result<PushAck, DbError>> + Send;
+    ) -> impl Future<Output = Result<Pushed, DbError>> + Send;
 
     /// The events of `meeting`, by device and sequence number. A row that
     /// cannot be read back is left out and logged, never fatal.
@@ -608,7 +618,7 @@ impl CentralDb for AnyDb {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> Result<PushAck, DbError> {
+    ) -> Result<Pushed, DbError> {
         delegate!(self, db => db.push(device, events, received))
     }
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
+    Pulled, PushAck, Pushed, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
     new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
@@ -382,7 +382,7 @@ impl CentralDb for PostgresDb {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> Result<PushAck, DbError> {
+    ) -> Result<Pushed, DbError> {
         let mut client = self.conn().await?;
         let hot = Hot::of(&client).await?;
         let tx = client.transaction().await?;
@@ -440,7 +440,15 @@ impl CentralDb for PostgresDb {
             tx.execute(&hot.ack_upsert, &[&device, &acked_seq]).await?;
         }
         tx.commit().await?;
-        Ok(PushAck { added, acked_seq })
+        Ok(Pushed {
+            ack: PushAck { added, acked_seq },
+            // In the batch's order, as the audit tells them.
+            new: ids
+                .iter()
+                .filter(|id| inserted.contains(id))
+                .copied()
+                .collect(),
+        })
     }
 
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {

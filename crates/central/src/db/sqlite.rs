@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
+    Pulled, PushAck, Pushed, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
     new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
@@ -303,12 +303,12 @@ impl CentralDb for SqliteDb {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> Result<PushAck, DbError> {
+    ) -> Result<Pushed, DbError> {
         let device = device.to_string();
         let events = events.to_vec();
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut added = 0;
+            let mut new = Vec::new();
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
@@ -344,12 +344,20 @@ impl CentralDb for SqliteDb {
                             seq: e.seq,
                         });
                     }
-                    added += inserted;
+                    if inserted > 0 {
+                        new.push(e.id);
+                    }
                 }
             }
             let acked_seq = advance(&tx, &device)?;
             tx.commit()?;
-            Ok(PushAck { added, acked_seq })
+            Ok(Pushed {
+                ack: PushAck {
+                    added: new.len(),
+                    acked_seq,
+                },
+                new,
+            })
         })
         .await
     }
