@@ -494,6 +494,7 @@ async fn attacks(db: AnyDb, raw: Raw) {
             EventKind::CorrectionWithdrawn {
                 person: person.clone(),
                 withdrawn: Corrected::CheckedIn,
+                item: None,
                 withdrawn_at: server_time().fixed_offset(),
                 by: "anna".into(),
                 reason: "fel".into(),

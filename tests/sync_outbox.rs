@@ -23,7 +23,6 @@ impl Uplink for InProcess<'_> {
     ) -> Result<PushAck, SyncError> {
         CentralDb::push(self.0, device, events, now)
             .await
-            .map(|pushed| pushed.ack)
             .map_err(|e| SyncError::Uplink(e.to_string()))
     }
 }

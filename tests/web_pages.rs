@@ -1604,6 +1604,7 @@ async fn corrections_stay_on_the_meetings_day_ask_outside_its_hours_and_can_be_w
             withdrawn_at,
             by,
             reason,
+            ..
         } => {
             assert_eq!(
                 (person.as_str(), *withdrawn, by.as_str(), reason.as_str()),

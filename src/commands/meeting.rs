@@ -63,7 +63,7 @@ pub(crate) fn import_cmd(args: ImportArgs) -> anyhow::Result<()> {
 
 /// `motesskylt status`.
 pub(crate) fn status(args: StatusArgs, tz: Tz) -> anyhow::Result<()> {
-    let (meeting, state) = state_at(&args.file, &args.at, args.events.as_deref(), tz)?;
+    let (meeting, state, _) = state_at(&args.file, &args.at, args.events.as_deref(), tz)?;
     if args.json {
         let status = report::status(&meeting, &state, tz);
         outln!("{}", serde_json::to_string_pretty(&status)?)?;
@@ -84,21 +84,21 @@ pub(crate) fn minutes(args: MinutesArgs, tz: Tz) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The meeting of `file` and where it stands at `at`: on its plan, or on
-/// the event log when one is given (`status` and `render`).
+/// The meeting of `file`, where it stands at `at` (on its plan, or on the
+/// event log when one is given) and the log read (`status` and `render`).
 pub(crate) fn state_at(
     file: &Path,
     at: &str,
     events: Option<&Path>,
     tz: Tz,
-) -> anyhow::Result<(Meeting, ScreenState)> {
+) -> anyhow::Result<(Meeting, ScreenState, Vec<Event>)> {
     let meeting = import(file)?;
     let now =
         parse_moment(at, meeting.date, tz).map_err(|e| BadInput(vec![format!("--at: {e}")]))?;
     let events = events.map(|log| read_events(log, &meeting)).transpose()?;
     let schedule = Schedule::new(&meeting, tz);
     let state = screen_state(&meeting, &schedule, events.as_deref(), now);
-    Ok((meeting, state))
+    Ok((meeting, state, events.unwrap_or_default()))
 }
 
 /// A notice read, each problem named with its file and line.

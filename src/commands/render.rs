@@ -11,7 +11,7 @@ use motesskylt_core::model::time::Lang;
 use motesskylt_kiosk::render;
 use motesskylt_kiosk::view::{self, DoorKind, DoorMessage, Settings};
 
-use super::meeting::{read_events, state_at};
+use super::meeting::state_at;
 use crate::BadInput;
 
 /// `render`: the notice, the moment, the screen and where to write it.
@@ -103,12 +103,8 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
         person,
         wrap_up,
     } = args;
-    let (meeting, state) = state_at(&file, &at, events.as_deref(), tz)?;
+    let (meeting, state, recorded) = state_at(&file, &at, events.as_deref(), tz)?;
     let (width, height) = parse_size(&size)?;
-    let recorded = match &events {
-        Some(log) => read_events(log, &meeting)?,
-        None => Vec::new(),
-    };
     let schedule = motesskylt_core::progress::Schedule::new(&meeting, tz);
     let formal = view::formal_menu(&meeting, &schedule, &recorded, &state, tz, lang);
     let first = formal.as_ref().and_then(|f| f.proposals.first().cloned());
@@ -141,7 +137,12 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
             time: None,
             formal: Some(view::FormalAnswer::Done {
                 request: request.clone(),
-                waits: state.phase == motesskylt_core::progress::Phase::Item,
+                waits: request.waits(
+                    &motesskylt_core::progress::item_spans_of(
+                        &meeting, &schedule, &recorded, state.now,
+                    ),
+                    state.now,
+                ),
             }),
         });
     }
@@ -169,14 +170,7 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
                 .unwrap_or_default();
         }
         ScreenName::RecusalItems => {
-            let person = door_message(
-                &meeting,
-                ScreenName::Welcome,
-                person.as_deref(),
-                state.now,
-                tz,
-            )?
-            .and_then(|d| d.person);
+            let person = person_index(&meeting, person.as_deref())?;
             let asked = motesskylt_kiosk::desk::Prompt::Recusal {
                 person,
                 since: state.now,
@@ -240,6 +234,19 @@ pub(crate) fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
     })
 }
 
+/// `--person` as an index into the meeting's participants; without it the
+/// first called participant.
+fn person_index(meeting: &Meeting, person: Option<&str>) -> anyhow::Result<Option<usize>> {
+    Ok(match person {
+        Some(name) => Some(meeting.participant_index(name).ok_or_else(|| {
+            BadInput(vec![format!(
+                "--person: \"{name}\" finns inte bland deltagarna i kallelsen; skriv namnet som i kallelsen"
+            )])
+        })?),
+        None => meeting.called().next().map(|(i, _)| i),
+    })
+}
+
 /// The door's answer that `render --screen` asks for, given at `now`.
 pub(crate) fn door_message(
     meeting: &Meeting,
@@ -271,14 +278,7 @@ pub(crate) fn door_message(
         // The PIN pad's "register the card for …" names --person.
         ScreenName::Pin => DoorKind::Hidden,
     };
-    let person = match person {
-        Some(name) => Some(meeting.participant_index(name).ok_or_else(|| {
-            BadInput(vec![format!(
-                "--person: \"{name}\" finns inte bland deltagarna i kallelsen; skriv namnet som i kallelsen"
-            )])
-        })?),
-        None => meeting.called().next().map(|(i, _)| i),
-    };
+    let person = person_index(meeting, person)?;
     // Before the window opens the answer names its opening.
     let time = (kind == DoorKind::TooEarly).then(|| {
         let opens_before = motesskylt_core::attendance::door::TapRules::default().opens_before_s;

@@ -27,9 +27,8 @@ use super::db::{AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingNam
 use super::secret;
 use super::validate::{self, Refusal};
 use motesskylt_core::clock::BootClock;
-use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::Meeting;
 use motesskylt_core::model::meeting_key;
-use motesskylt_core::model::{EventKind, Meeting};
 use motesskylt_core::wire::{
     ApiError, EnrolRequest, EnrolResponse, PushRequest, PushResponse, WireEvent,
 };
@@ -447,9 +446,7 @@ async fn push(
         .events
         .first()
         .map_or(device.name.as_str(), |e| e.device.as_str());
-    let pushed = state.db.push(epoch, &request.events, received).await?;
-    audit_confirmed_at_door(&state, &device, &request.events, &pushed.new, received).await?;
-    let ack = pushed.ack;
+    let ack = state.db.push(epoch, &request.events, received).await?;
     state.metrics.pushes.fetch_add(1, Ordering::Relaxed);
     state
         .metrics
@@ -479,44 +476,6 @@ async fn push(
         received,
         sent: (state.now)(),
     }))
-}
-
-/// Audits the changes of who serves and the recusals the secretary
-/// confirmed at a door (PIN or admin card), once: only those new to the
-/// store in this push.
-async fn audit_confirmed_at_door(
-    state: &AppState,
-    device: &DeviceRecord,
-    events: &[WireEvent],
-    new: &[uuid::Uuid],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), Failure> {
-    for wire in events.iter().filter(|e| new.contains(&e.id)) {
-        let how = match wire.event.confirmed {
-            Some(Authority::Pin) => "med PIN-koden",
-            Some(Authority::AdminCard) => "med ett administratörskort",
-            _ => continue,
-        };
-        let what = match &wire.event.kind {
-            EventKind::SubstituteStarted { person, member } => {
-                format!("{person} tjänstgör för {member}")
-            }
-            EventKind::SubstituteEnded { person } => format!("{person} slutar tjänstgöra"),
-            EventKind::Recused { person, item } => format!("{person} jäv i punkt {item}"),
-            _ => continue,
-        };
-        state
-            .db
-            .audit(&AuditEntry {
-                at: now,
-                who: device.name.clone(),
-                action: "formal".into(),
-                meeting: Some(wire.meeting.clone()),
-                detail: format!("{what} (bekräftat vid dörren {how})"),
-            })
-            .await?;
-    }
-    Ok(())
 }
 
 async fn put_meeting(

@@ -138,10 +138,6 @@ pub fn on_touch(kiosk: &ui::Kiosk, send: impl Fn(Input) + Clone + 'static) {
                     member: other,
                 },
                 ui::RequestKind::HandBack => Request::HandBack { deputy: person },
-                ui::RequestKind::Recuse => Request::Recuse {
-                    person,
-                    item: other,
-                },
             }))
         }
     });
@@ -256,22 +252,21 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
         .formal
         .iter()
         .flat_map(|f| &f.proposals)
-        .map(|(request, text)| {
+        // The rules propose changes of who serves only.
+        .filter_map(|(request, text)| {
             let (kind, person, other) = match request {
                 Request::Serve { deputy, member } => {
                     (ui::RequestKind::Serve, deputy, member.as_str())
                 }
                 Request::HandBack { deputy } => (ui::RequestKind::HandBack, deputy, ""),
-                Request::Recuse { person, item } => {
-                    (ui::RequestKind::Recuse, person, item.as_str())
-                }
+                Request::Recuse { .. } => return None,
             };
-            ui::RequestChoice {
+            Some(ui::RequestChoice {
                 text: text.as_str().into(),
                 kind,
                 person: person.as_str().into(),
                 other: other.into(),
-            }
+            })
         })
         .collect();
     if let Some(proposals) = changed(ask.get_proposals(), proposals) {

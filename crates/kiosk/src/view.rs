@@ -21,7 +21,7 @@ use motesskylt_core::attendance::formal::{Request, proposed};
 use motesskylt_core::attendance::quorum::proposals;
 use motesskylt_core::model::Event;
 use motesskylt_core::model::event::without_withdrawn;
-use motesskylt_core::progress::{Schedule, item_spans_at, with_plan};
+use motesskylt_core::progress::{Schedule, item_spans_of};
 
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -240,8 +240,7 @@ pub fn formal_menu(
         return None;
     }
     let events = without_withdrawn(recorded);
-    let worked = with_plan(schedule, &events);
-    let spans = item_spans_at(meeting, schedule, &worked, now);
+    let spans = item_spans_of(meeting, schedule, &events, now);
     Some(FormalMenu {
         proposals: proposals(meeting, &events, &spans, state.started_at, now)
             .into_iter()

@@ -22,8 +22,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use motesskylt_core::attendance::formal::Request;
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::Meeting;
+use motesskylt_core::model::event::Authority;
+use motesskylt_core::model::time::Lang;
 use motesskylt_core::wire::WireEvent;
 
 pub use motesskylt_core::wire::{Cursor, Pulled, PushAck, RoomMeeting};
@@ -86,16 +89,6 @@ pub enum DbError {
         /// Its room.
         room: String,
     },
-}
-
-/// What a push did ([`PushAck`], as the device is answered), and the ids
-/// of the events new to the store, in the batch's order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pushed {
-    /// The device's answer.
-    pub ack: PushAck,
-    /// The events the store did not have before.
-    pub new: Vec<uuid::Uuid>,
 }
 
 /// An enrolled device as the central store knows it.
@@ -311,13 +304,15 @@ pub trait CentralDb: Send + Sync {
     /// skipped; an event whose id or (device, sequence number) the store
     /// has for another event refuses the whole batch
     /// ([`DbError::SeqConflict`]). The caller has checked that the events
-    /// are the device's own and in its rooms' meetings.
+    /// are the device's own and in its rooms' meetings. A change of who
+    /// serves or a recusal confirmed at the door is audited
+    /// ([`door_audit`]) in the same transaction, when it is new: once.
     fn push(
         &self,
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Pushed, DbError>> + Send;
+    ) -> impl Future<Output = Result<PushAck, DbError>> + Send;
 
     /// The events of `meeting`, by device and sequence number. A row that
     /// cannot be read back is left out and logged, never fatal.
@@ -577,6 +572,25 @@ fn newest_first(meetings: &mut [MeetingEntry]) {
     });
 }
 
+/// The audit line of a pushed event the secretary confirmed at the door
+/// (a change of who serves or a recusal, with `confirmed`); `None` for
+/// any other event.
+pub fn door_audit(wire: &WireEvent, received: DateTime<Utc>) -> Option<AuditEntry> {
+    let how = match wire.event.confirmed? {
+        Authority::Pin => "med PIN-koden",
+        Authority::AdminCard => "med ett administratörskort",
+        Authority::Secretary => return None,
+    };
+    let what = Request::of(&wire.event.kind)?.said(Lang::Sv);
+    Some(AuditEntry {
+        at: received,
+        who: wire.device.clone(),
+        action: "formal".into(),
+        meeting: Some(wire.meeting.clone()),
+        detail: format!("{what} (bekräftat vid dörren {how})"),
+    })
+}
+
 /// The highest `n` from `from` such that `from+1..=n` are all in `seqs`
 /// (sorted, distinct, all above `from`).
 fn contiguous_from(from: i64, seqs: impl IntoIterator<Item = i64>) -> i64 {
@@ -618,7 +632,7 @@ impl CentralDb for AnyDb {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> Result<Pushed, DbError> {
+    ) -> Result<PushAck, DbError> {
         delegate!(self, db => db.push(device, events, received))
     }
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, Pushed, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
-    new_version, newest_first, same_device, skipped_row,
+    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
+    door_audit, new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::Meeting;
@@ -382,7 +382,7 @@ impl CentralDb for PostgresDb {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> Result<Pushed, DbError> {
+    ) -> Result<PushAck, DbError> {
         let mut client = self.conn().await?;
         let hot = Hot::of(&client).await?;
         let tx = client.transaction().await?;
@@ -432,6 +432,17 @@ impl CentralDb for PostgresDb {
                 });
             }
         }
+        // Each new event audited once, even if the batch holds it twice.
+        let mut audited = HashSet::new();
+        for e in events.iter().filter(|e| inserted.contains(&e.id)) {
+            if let Some(entry) = door_audit(e, received).filter(|_| audited.insert(e.id)) {
+                tx.execute(
+                    "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
+                    &[&entry.at, &entry.who, &entry.action, &entry.meeting, &entry.detail],
+                )
+                .await?;
+            }
+        }
         let rows = tx.query(&hot.ack_state, &[&device]).await?;
         let from: i64 = rows.first().map_or(0, |r| r.get(0));
         let acked_seq =
@@ -440,15 +451,7 @@ impl CentralDb for PostgresDb {
             tx.execute(&hot.ack_upsert, &[&device, &acked_seq]).await?;
         }
         tx.commit().await?;
-        Ok(Pushed {
-            ack: PushAck { added, acked_seq },
-            // In the batch's order, as the audit tells them.
-            new: ids
-                .iter()
-                .filter(|id| inserted.contains(id))
-                .copied()
-                .collect(),
-        })
+        Ok(PushAck { added, acked_seq })
     }
 
     async fn events(&self, meeting: &str) -> Result<Vec<WireEvent>, DbError> {

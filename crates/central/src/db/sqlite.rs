@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, Pushed, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
-    new_version, newest_first, same_device, skipped_row,
+    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
+    door_audit, new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::Meeting;
@@ -303,12 +303,13 @@ impl CentralDb for SqliteDb {
         device: &str,
         events: &[WireEvent],
         received: DateTime<Utc>,
-    ) -> Result<Pushed, DbError> {
+    ) -> Result<PushAck, DbError> {
         let device = device.to_string();
         let events = events.to_vec();
+        let received_at = received;
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut new = Vec::new();
+            let mut added = 0;
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO events (id, device, seq, meeting, wall, mono_ms, boot, clock_synced, received, body)
@@ -344,20 +345,27 @@ impl CentralDb for SqliteDb {
                             seq: e.seq,
                         });
                     }
-                    if inserted > 0 {
-                        new.push(e.id);
+                    added += inserted;
+                    if let Some(entry) = (inserted > 0)
+                        .then(|| door_audit(e, received_at))
+                        .flatten()
+                    {
+                        tx.execute(
+                            "INSERT INTO audit (at, who, action, meeting, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![
+                                entry.at.to_rfc3339(),
+                                entry.who,
+                                entry.action,
+                                entry.meeting,
+                                entry.detail
+                            ],
+                        )?;
                     }
                 }
             }
             let acked_seq = advance(&tx, &device)?;
             tx.commit()?;
-            Ok(Pushed {
-                ack: PushAck {
-                    added: new.len(),
-                    acked_seq,
-                },
-                new,
-            })
+            Ok(PushAck { added, acked_seq })
         })
         .await
     }

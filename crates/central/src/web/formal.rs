@@ -20,7 +20,7 @@ use motesskylt_core::attendance::quorum::{
     ItemSpan, Proposal, proposals, serving, serving_as_asked,
 };
 use motesskylt_core::model::event::without_withdrawn;
-use motesskylt_core::model::time::local_time;
+use motesskylt_core::model::time::{Lang, local_time};
 use motesskylt_core::model::{Event, EventKind, Meeting, Seat};
 use motesskylt_core::progress::{Phase, Schedule, item_spans_at, screen_state, with_plan};
 
@@ -268,15 +268,12 @@ pub async fn submit(
         }
     };
     let clock = motesskylt_core::model::time::clock_sv(local_time(now, state.tz).time());
-    let detail = match &kind {
-        EventKind::SubstituteStarted { person, member } => {
-            format!("{person} tjänstgör för {member} (bekräftat kl. {clock})")
-        }
-        EventKind::SubstituteEnded { person } => {
-            format!("{person} slutar tjänstgöra (bekräftat kl. {clock})")
-        }
-        EventKind::Recused { person, item } => format!("{person} jäv i punkt {item}"),
-        _ => String::new(),
+    // The words of the request as recorded (names as the notice spells them).
+    let recorded = Request::of(&kind).unwrap_or(request);
+    let detail = if recorded.is_swap() {
+        format!("{} (bekräftat kl. {clock})", recorded.said(Lang::Sv))
+    } else {
+        recorded.said(Lang::Sv)
     };
     record_held(
         &state,
@@ -332,9 +329,12 @@ async fn withdraw_recusal(
             who: &user,
             action: "formal",
             detail: format!(
-                "{} jäv i punkt {} återtaget",
-                form.person.trim(),
-                form.item.trim()
+                "{} tillbakatagen",
+                Request::Recuse {
+                    person: form.person.trim().to_string(),
+                    item: form.item.trim().to_string(),
+                }
+                .said(Lang::Sv)
             ),
             key: &entry.key,
             room: &entry.room,

@@ -348,6 +348,7 @@ fn corrections(events: &[Event]) -> Vec<Made> {
             withdrawn_at,
             by,
             reason,
+            ..
         } = &e.kind
         {
             for m in made.iter_mut().filter(|m| {
@@ -1061,6 +1062,7 @@ pub async fn withdraw(
         EventKind::CorrectionWithdrawn {
             person: made.person.clone(),
             withdrawn: kind,
+            item: None,
             withdrawn_at: at,
             by: signed.viewer.user.name.clone(),
             reason: reason.to_string(),

@@ -38,8 +38,28 @@ pub enum Request {
 }
 
 impl Request {
-    /// The request in `lang`: "Lisa Ahl tjänstgör för Bo Ek", "Lisa Ahl
-    /// slutar tjänstgöra", "Anders Myr: jäv i punkt 5".
+    /// The request an event records (a change of who serves or a
+    /// recusal); `None` for any other event.
+    pub fn of(kind: &EventKind) -> Option<Request> {
+        match kind {
+            EventKind::SubstituteStarted { person, member } => Some(Request::Serve {
+                deputy: person.clone(),
+                member: member.clone(),
+            }),
+            EventKind::SubstituteEnded { person } => Some(Request::HandBack {
+                deputy: person.clone(),
+            }),
+            EventKind::Recused { person, item } => Some(Request::Recuse {
+                person: person.clone(),
+                item: item.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The request in `lang`, as the door, the pages and the audit say it:
+    /// "Lisa Ahl tjänstgör för Bo Ek", "Lisa Ahl slutar tjänstgöra",
+    /// "Anders Myr har jäv i punkt 5".
     pub fn said(&self, lang: Lang) -> String {
         match (self, lang) {
             (Request::Serve { deputy, member }, Lang::Sv) => {
@@ -50,9 +70,11 @@ impl Request {
             }
             (Request::HandBack { deputy }, Lang::Sv) => format!("{deputy} slutar tjänstgöra"),
             (Request::HandBack { deputy }, Lang::En) => format!("{deputy} stops serving"),
-            (Request::Recuse { person, item }, Lang::Sv) => format!("{person}: jäv i punkt {item}"),
+            (Request::Recuse { person, item }, Lang::Sv) => {
+                format!("{person} har jäv i punkt {item}")
+            }
             (Request::Recuse { person, item }, Lang::En) => {
-                format!("{person}: conflict of interest in item {item}")
+                format!("{person} has a conflict of interest in item {item}")
             }
         }
     }
@@ -62,11 +84,17 @@ impl Request {
     pub fn is_swap(&self) -> bool {
         !matches!(self, Request::Recuse { .. })
     }
+
+    /// Whether, made at `now`, it waits for the running item to end
+    /// ([`super::quorum::takes_effect`]; `items` as in [`event_for`]).
+    pub fn waits(&self, items: &[ItemSpan], now: DateTime<Utc>) -> bool {
+        self.is_swap() && super::quorum::takes_effect(items, now).is_none()
+    }
 }
 
 /// The event that takes back `person`'s recusal from `item` (the latest
-/// one that still counts), recorded by the secretary `by` at `now` for
-/// `reason`; or why there is none.
+/// one that still counts), by the secretary `by` for `reason`; or why
+/// there is none.
 pub fn recusal_withdrawn(
     events: &[Event],
     person: &str,
@@ -83,6 +111,7 @@ pub fn recusal_withdrawn(
                 Some(EventKind::CorrectionWithdrawn {
                     person: p.clone(),
                     withdrawn: crate::model::event::Corrected::Recused,
+                    item: Some(i.clone()),
                     withdrawn_at: e.at,
                     by: by.to_string(),
                     reason: reason.to_string(),

@@ -272,6 +272,7 @@ mod tests {
             EventKind::CorrectionWithdrawn {
                 person: "Anna Ek".into(),
                 withdrawn: Corrected::CheckedIn,
+                item: None,
                 withdrawn_at: by_hand.at,
                 by: "sekreterare".into(),
                 reason: "fel person".into(),

@@ -523,6 +523,28 @@ mod tests {
         taken_back.push(event(&m, "13:08", withdrawal));
         assert_eq!(q(&taken_back, Some("4"), "13:10").present, 5);
         assert!(recused(&m, &taken_back, "4", at(&m, "13:10")).is_empty());
+        // Out of item 5 too at the very same moment: taking back item 4
+        // leaves item 5's recusal standing.
+        let mut both = log.clone();
+        both.push(event(
+            &m,
+            "13:06",
+            EventKind::Recused {
+                person: members[0].clone(),
+                item: "5".into(),
+            },
+        ));
+        let only_4 = crate::attendance::formal::recusal_withdrawn(
+            &both,
+            &members[0],
+            "4",
+            "anna",
+            "fel punkt",
+        )
+        .unwrap();
+        both.push(event(&m, "13:08", only_4));
+        assert!(recused(&m, &both, "4", at(&m, "13:10")).is_empty());
+        assert_eq!(recused(&m, &both, "5", at(&m, "13:30")).len(), 1);
         assert_eq!(
             crate::attendance::formal::recusal_withdrawn(
                 &taken_back,

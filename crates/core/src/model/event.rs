@@ -185,14 +185,18 @@ pub enum EventKind {
         /// The secretary who withdrew it (their sign-in name).
         by: String,
     },
-    /// The secretary withdrew a correction made by mistake: the check-in
-    /// or check-out by hand it names (`person`, `withdrawn`, `withdrawn_at`)
-    /// no longer counts. Both stay in the log (see [`without_withdrawn`]).
+    /// The secretary withdrew a correction made by mistake, or a recusal:
+    /// the check-in or check-out by hand, or the `recused`, it names
+    /// (`person`, `withdrawn`, `withdrawn_at`, and for a recusal `item`) no
+    /// longer counts. Both stay in the log (see [`without_withdrawn`]).
     CorrectionWithdrawn {
         /// The participant the correction was for.
         person: String,
-        /// Which kind of correction: a check-in or a check-out.
+        /// Which kind: a check-in, a check-out or a recusal.
         withdrawn: Corrected,
+        /// The recusal's item (only with `withdrawn: recused`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
         /// The withdrawn correction's moment (its `at`).
         withdrawn_at: DateTime<FixedOffset>,
         /// The secretary (their sign-in name).
@@ -234,23 +238,26 @@ impl Corrected {
 }
 
 /// The events with every withdrawn correction left out: a check-in or
-/// check-out by hand, or a recusal, is withdrawn by a later-recorded
-/// [`EventKind::CorrectionWithdrawn`] naming its person, kind and moment.
-/// Events at the door are never withdrawn; the withdrawals themselves stay.
+/// check-out by hand, or a recusal (made on the pages or at a door), is
+/// withdrawn by a later-recorded [`EventKind::CorrectionWithdrawn`] naming
+/// its person, kind, moment and (for a recusal) item. Taps at the door are
+/// never withdrawn; the withdrawals themselves stay.
 pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
-    let withdrawn: Vec<(&str, Corrected, DateTime<Utc>)> = events
+    let withdrawn: Vec<Withdrawable<'_>> = events
         .iter()
         .filter_map(|e| match &e.kind {
             EventKind::CorrectionWithdrawn {
                 person,
                 withdrawn,
+                item,
                 withdrawn_at,
                 ..
-            } => Some((
-                person.as_str(),
-                *withdrawn,
-                withdrawn_at.with_timezone(&Utc),
-            )),
+            } => Some(Withdrawable {
+                kind: *withdrawn,
+                person,
+                item: item.as_deref(),
+                at: withdrawn_at.with_timezone(&Utc),
+            }),
             _ => None,
         })
         .collect();
@@ -259,21 +266,40 @@ pub fn without_withdrawn(events: &[Event]) -> Vec<Event> {
     }
     events
         .iter()
-        .filter(|e| {
-            withdrawable(&e.kind)
-                .is_none_or(|(kind, person)| !withdrawn.contains(&(person, kind, e.instant())))
-        })
+        .filter(|e| withdrawable(e).is_none_or(|w| !withdrawn.contains(&w)))
         .cloned()
         .collect()
 }
 
-/// What a [`EventKind::CorrectionWithdrawn`] can take back: a correction by
-/// hand, or a recusal wherever it was recorded.
-fn withdrawable(kind: &EventKind) -> Option<(Corrected, &str)> {
-    match kind {
-        EventKind::Recused { person, .. } => Some((Corrected::Recused, person)),
-        other => Corrected::of(other),
-    }
+/// What names an event a [`EventKind::CorrectionWithdrawn`] can take back.
+#[derive(Debug, PartialEq, Eq)]
+struct Withdrawable<'a> {
+    kind: Corrected,
+    person: &'a str,
+    /// A recusal's item.
+    item: Option<&'a str>,
+    at: DateTime<Utc>,
+}
+
+/// An event a [`EventKind::CorrectionWithdrawn`] can take back, as it
+/// would name it: a correction by hand, or a recusal wherever it was
+/// recorded.
+fn withdrawable(event: &Event) -> Option<Withdrawable<'_>> {
+    let (kind, person, item) = match &event.kind {
+        EventKind::Recused { person, item } => {
+            (Corrected::Recused, person.as_str(), Some(item.as_str()))
+        }
+        other => {
+            let (kind, person) = Corrected::of(other)?;
+            (kind, person, None)
+        }
+    };
+    Some(Withdrawable {
+        kind,
+        person,
+        item,
+        at: event.instant(),
+    })
 }
 
 /// A check-in or check-out made by hand: who made it and why. The events

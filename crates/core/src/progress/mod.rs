@@ -494,6 +494,17 @@ pub fn item_spans_at(
     item_spans(meeting, &fold(meeting, schedule, events, now).held)
 }
 
+/// [`item_spans_at`] over the log as recorded, with the plan so far added
+/// as the screens do ([`with_plan`]).
+pub fn item_spans_of(
+    meeting: &Meeting,
+    schedule: &Schedule,
+    recorded: &[Event],
+    now: DateTime<Utc>,
+) -> Vec<ItemSpan> {
+    item_spans_at(meeting, schedule, &with_plan(schedule, recorded), now)
+}
+
 /// Whether someone drives the meeting: a control recorded and not undone
 /// (until then the screens follow the plan).
 pub fn is_driven(recorded: &[Event]) -> bool {

@@ -9,10 +9,9 @@
 use chrono::{DateTime, Utc};
 
 use motesskylt_core::attendance::formal::{Refusal, Request, event_for};
-use motesskylt_core::attendance::quorum::takes_effect;
 use motesskylt_core::model::event::{Authority, without_withdrawn};
 use motesskylt_core::model::{Event, EventKind};
-use motesskylt_core::progress::{item_spans_at, with_plan};
+use motesskylt_core::progress::item_spans_of;
 
 use super::{Desk, DoorKind, DoorMessage, Plan, Prompt};
 
@@ -32,10 +31,16 @@ pub enum FormalAnswer {
 }
 
 impl Desk {
+    /// Whether the secretary can confirm at this door: a PIN is set or an
+    /// admin card is known.
+    pub(super) fn can_confirm(&self) -> bool {
+        self.rules.pin.is_some() || !self.rules.admin_cards.is_empty()
+    }
+
     /// Opens the PIN pad for `request`, or says at once why it cannot be
     /// made (nobody is asked for a PIN that would be refused).
     pub(super) fn ask_formal(&self, request: Request, now: DateTime<Utc>) -> Plan {
-        if self.rules.pin.is_none() && self.rules.admin_cards.is_empty() {
+        if !self.can_confirm() {
             return Plan::answer(self.answer(DoorKind::NoPin, None, now));
         }
         match self.formal_event(&request, now) {
@@ -80,11 +85,9 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<(EventKind, bool), Refusal> {
         let events = without_withdrawn(&self.recorded);
-        let worked = with_plan(&self.schedule, &events);
-        let spans = item_spans_at(&self.meeting, &self.schedule, &worked, now);
+        let spans = item_spans_of(&self.meeting, &self.schedule, &events, now);
         let kind = event_for(&self.meeting, &events, &spans, request, now)?;
-        let waits = request.is_swap() && takes_effect(&spans, now).is_none();
-        Ok((kind, waits))
+        Ok((kind, request.waits(&spans, now)))
     }
 
     fn refused(&self, refusal: Refusal, now: DateTime<Utc>) -> Plan {
@@ -323,6 +326,13 @@ mod tests {
         let off = desk.handle(Input::Formal(serve()), at(&meeting, "09:02"), &mut log);
         assert_eq!(answer(&off).0, Some(DoorKind::NoPin));
         assert_eq!(off.prompt, None);
+        let recusal = desk.handle(Input::OpenRecusal, at(&meeting, "09:03"), &mut log);
+        assert_eq!(
+            answer(&recusal).0,
+            Some(DoorKind::NoPin),
+            "not asked who, to no end"
+        );
+        assert_eq!(recusal.prompt, None);
         assert!(log.is_empty());
     }
 }

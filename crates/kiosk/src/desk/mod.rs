@@ -381,6 +381,9 @@ impl Desk {
                 prompt: Some(None),
                 ..self.tap(person, Source::Touch, now)
             },
+            (Input::OpenRecusal, _) if !self.can_confirm() => {
+                Plan::answer(self.answer(DoorKind::NoPin, None, now))
+            }
             (Input::OpenRecusal, _) => Plan::prompt(Some(Prompt::Recusal {
                 person: None,
                 since: now,
