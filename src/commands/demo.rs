@@ -50,14 +50,20 @@ pub(crate) fn run(args: DemoArgs, tz: Tz) -> anyhow::Result<()> {
     } = args;
     motesskylt_daemon::logging::init("info");
     if !terminal && frames.is_none() {
-        let meeting = demo::meeting_at(local_time(Utc::now(), tz))?;
-        let (station, sync, _demo_dir) = demo_station(&meeting, tz)?;
+        let now = Utc::now();
+        let meeting = demo::meeting_at(local_time(now, tz))?;
+        let start = demo::clock_start(&meeting, now, tz);
+        let (station, sync, _demo_dir) = demo_station(&meeting, tz, start)?;
         let outbox = std::sync::Arc::new(tokio::sync::Notify::new());
         let station = station.with_outbox(outbox.clone());
         let options = window::Options {
             lang,
             fullscreen,
-            clock: Clock::fast(speed),
+            clock: if start == now {
+                Clock::fast(speed)
+            } else {
+                Clock::starting_at(start, speed)
+            },
             settings: settings(wrap_up),
             service: None,
             keys: Some(demo::keys::action),
@@ -111,6 +117,7 @@ pub(crate) fn demo_user(database: &std::path::Path) -> anyhow::Result<()> {
 pub(crate) fn demo_station(
     meeting: &Meeting,
     tz: Tz,
+    now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<(
     Station,
     motesskylt_sync::agent::AgentConfig,
@@ -122,7 +129,7 @@ pub(crate) fn demo_station(
         .context("demons tillfälliga mapp")?;
     let dir = guard.path();
     let path = dir.join(motesskylt_store::FILE_NAME);
-    let station = demo::station(meeting, tz, &path, Utc::now())?;
+    let station = demo::station(meeting, tz, &path, now)?;
     eprintln!(
         "motesskylt: demons lagring är {} (tas bort när demon slutar; medan den körs visar motesskylt export {} händelserna)",
         path.display(),

@@ -138,17 +138,27 @@ pub fn meeting_at(now: NaiveDateTime) -> Result<Meeting, DemoError> {
     Ok(meeting)
 }
 
+/// The moment the demo's own clock starts at, for `meeting` (made by
+/// [`meeting_at`] from `now`): now, or late in the evening, when the
+/// meeting had to be moved earlier to end before midnight, [`LEAD_MINUTES`]
+/// before its start, so that the demo always opens on the countdown.
+pub fn clock_start(meeting: &Meeting, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let starts = motesskylt_core::model::time::local_instant(meeting.date, meeting.start, tz);
+    now.min(starts - chrono::Duration::minutes(i64::from(LEAD_MINUTES)))
+}
+
 /// Runs the terminal room screen. `speed` makes the meeting's clock run
 /// faster than the wall clock; `frames` stops after that many redraws.
 pub fn run(tz: Tz, speed: u32, frames: Option<u64>) -> Result<(), DemoError> {
     let started = Utc::now();
     let meeting = meeting_at(local_time(started, tz))?;
+    let shown_from = clock_start(&meeting, started, tz);
     let schedule = Schedule::new(&meeting, tz);
     let terminal = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     let mut drawn = 0u64;
     loop {
-        let now = meeting_clock(started, Utc::now(), speed);
+        let now = shown_from + (meeting_clock(started, Utc::now(), speed) - started);
         let state = screen_state(&meeting, &schedule, None, now);
         if terminal {
             write!(out, "\x1b[2J\x1b[H")?;
@@ -196,6 +206,31 @@ mod tests {
         let meeting = meeting_at(local(23, 0)).unwrap();
         assert_eq!(meeting.end, NaiveTime::from_hms_opt(23, 59, 0).unwrap());
         assert!(meeting.items.iter().all(|e| e.start <= e.end));
+    }
+
+    #[test]
+    fn the_demo_always_opens_on_its_countdown() {
+        let tz = motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+        for (h, m) in [(9, 41), (21, 30), (22, 40), (23, 58), (0, 5)] {
+            let now = motesskylt_core::model::time::local_instant(
+                local(h, m).date(),
+                local(h, m).time(),
+                tz,
+            );
+            let meeting = meeting_at(local_time(now, tz)).unwrap();
+            let start = clock_start(&meeting, now, tz);
+            let state = screen_state(&meeting, &Schedule::new(&meeting, tz), None, start);
+            assert_eq!(state.phase, Phase::Before, "at {h}:{m:02}");
+            assert!(
+                (i64::from(LEAD_MINUTES) * 60..=i64::from(LEAD_MINUTES + 1) * 60)
+                    .contains(&state.remaining_s),
+                "at {h}:{m:02}: {} s to the start",
+                state.remaining_s
+            );
+            if (h, m) == (9, 41) {
+                assert_eq!(start, now, "the wall clock when the meeting fits");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,239 @@
+//! The notice corpus (`tests/fixtures/corpus/`, issue 21): every notice
+//! imported and compared with its expected meeting field by field. The
+//! precision per notice and format is the README's table ("Notices of any
+//! body"); this test keeps the table true: it fails when a notice reads
+//! worse or better than the table says. After an importer change, run
+//! `UPDATE_CORPUS=1 cargo test --test corpus` and commit the new table.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+const START: &str = "<!-- corpus-precision -->";
+const END: &str = "<!-- /corpus-precision -->";
+
+/// How one notice read: fields right of fields expected, and what was
+/// wrong (the first few, for the failure message).
+struct Score {
+    right: usize,
+    expected: usize,
+    wrong: Vec<String>,
+}
+
+impl Score {
+    fn new() -> Self {
+        Score {
+            right: 0,
+            expected: 0,
+            wrong: Vec::new(),
+        }
+    }
+
+    fn field(&mut self, path: &str, expected: &Value, actual: Option<&Value>) {
+        self.expected += 1;
+        if actual == Some(expected) {
+            self.right += 1;
+        } else {
+            self.wrong.push(format!(
+                "{path}: {} expected, {} read",
+                expected,
+                actual.map_or("nothing".to_string(), Value::to_string)
+            ));
+        }
+    }
+
+    /// Every field of the `expected` object against `actual`'s (absent
+    /// counts as wrong; fields only `actual` has, like `line`, do not count).
+    fn object(&mut self, path: &str, expected: &Value, actual: Option<&Value>) {
+        let Some(fields) = expected.as_object() else {
+            return self.field(path, expected, actual);
+        };
+        for (key, value) in fields {
+            self.field(
+                &format!("{path}.{key}"),
+                value,
+                actual.and_then(|a| a.get(key)),
+            );
+        }
+    }
+}
+
+/// Compares a meeting read with the expected one: the meeting's own
+/// fields; each expected participant, found by name, every field; each
+/// expected agenda entry, in order, every field. A participant or entry
+/// not read costs all its fields; one read but not expected costs one.
+fn score(expected: &Value, actual: &Value) -> Score {
+    let mut score = Score::new();
+    for (key, value) in expected.as_object().into_iter().flatten() {
+        if key != "participants" && key != "items" {
+            score.field(key, value, actual.get(key));
+        }
+    }
+    let empty = Vec::new();
+    let list = |meeting: &Value, key: &str| -> Vec<Value> {
+        meeting
+            .get(key)
+            .and_then(Value::as_array)
+            .unwrap_or(&empty)
+            .clone()
+    };
+    let read_people = list(actual, "participants");
+    let expected_people = list(expected, "participants");
+    for person in &expected_people {
+        let name = &person["name"];
+        let found = read_people.iter().find(|p| p["name"] == *name);
+        score.object(&format!("participants[{name}]"), person, found);
+    }
+    for extra in read_people
+        .iter()
+        .filter(|p| !expected_people.iter().any(|e| e["name"] == p["name"]))
+    {
+        score.field(
+            "participants",
+            &Value::Null,
+            Some(&Value::String(format!(
+                "{} (not in the notice)",
+                extra["name"]
+            ))),
+        );
+    }
+    let read_items = list(actual, "items");
+    let expected_items = list(expected, "items");
+    for (i, item) in expected_items.iter().enumerate() {
+        score.object(&format!("items[{i}]"), item, read_items.get(i));
+    }
+    for extra in read_items.iter().skip(expected_items.len()) {
+        score.field(
+            "items",
+            &Value::Null,
+            Some(&Value::String(format!(
+                "{} (not in the notice)",
+                extra["title"]
+            ))),
+        );
+    }
+    score
+}
+
+/// The corpus's notices: (folder name, format, source file).
+fn notices(root: &Path) -> Vec<(String, &'static str, PathBuf)> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let formats = [
+        ("kallelse.md", "Markdown"),
+        ("kallelse.txt", "text"),
+        ("kallelse.docx", "Word"),
+        ("kallelse.pdf", "PDF"),
+        ("kallelse.pdf.txt", "PDF text"),
+        ("kallelse.layout.txt", "PDF text, -layout"),
+    ];
+    let mut out = Vec::new();
+    for folder in folders {
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        for (file, format) in formats {
+            let path = folder.join(file);
+            if path.exists() {
+                out.push((name.clone(), format, path));
+            }
+        }
+    }
+    out
+}
+
+/// The table as the README has it between its markers.
+fn table(rows: &[(String, &str, Score)]) -> String {
+    let mut out = String::from(
+        "| Notice | Format | Fields right | Expected | Precision |\n|---|---|---:|---:|---:|\n",
+    );
+    let (mut right, mut expected) = (0, 0);
+    for (name, format, s) in rows {
+        right += s.right;
+        expected += s.expected;
+        out.push_str(&format!(
+            "| {name} | {format} | {} | {} | {:.1} % |\n",
+            s.right,
+            s.expected,
+            100.0 * s.right as f64 / s.expected.max(1) as f64
+        ));
+    }
+    out.push_str(&format!(
+        "| **all** | | **{right}** | **{expected}** | **{:.1} %** |\n",
+        100.0 * right as f64 / expected.max(1) as f64
+    ));
+    out
+}
+
+#[test]
+fn every_notice_of_the_corpus_reads_as_the_readme_says() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo.join("tests/fixtures/corpus");
+    let mut rows = Vec::new();
+    for (name, format, path) in notices(&root) {
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(path.with_file_name("expected.json")).unwrap(),
+        )
+        .unwrap();
+        // A notice the importer refuses reads as nothing: every field wrong.
+        let actual = motesskylt_core::kallelse::import_file(&path)
+            .map(|meeting| serde_json::to_value(meeting).unwrap())
+            .unwrap_or(Value::Null);
+        rows.push((name, format, score(&expected, &actual)));
+    }
+    assert!(rows.len() >= 12, "the corpus has {} notices", rows.len());
+    let measured = table(&rows);
+    let readme_path = repo.join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let (before, rest) = readme
+        .split_once(START)
+        .expect("the README has the corpus table's start marker");
+    let (shown, after) = rest
+        .split_once(END)
+        .expect("the README has the corpus table's end marker");
+    if std::env::var_os("UPDATE_CORPUS").is_some() {
+        std::fs::write(
+            &readme_path,
+            format!("{before}{START}\n{measured}{END}{after}"),
+        )
+        .unwrap();
+        return;
+    }
+    if shown.trim() != measured.trim() {
+        let wrong: Vec<String> = rows
+            .iter()
+            .flat_map(|(name, format, s)| {
+                s.wrong
+                    .iter()
+                    .take(3)
+                    .map(move |w| format!("{name} ({format}): {w}"))
+            })
+            .collect();
+        panic!(
+            "the corpus reads otherwise than the README's table says; if the importer got better, run UPDATE_CORPUS=1 cargo test --test corpus\n\nmeasured:\n{measured}\nfirst differences per notice:\n{}",
+            wrong.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_score_counts_every_expected_field_and_every_extra_entry() {
+    let expected = serde_json::json!({
+        "body": "Valnämnden",
+        "participants": [{"name": "A", "party": "S"}, {"name": "B", "party": null}],
+        "items": [{"title": "Öppnande", "start": "15:00"}],
+    });
+    let actual = serde_json::json!({
+        "body": "Valnämnden",
+        "participants": [{"name": "A", "party": "M"}, {"name": "C", "party": null}],
+        "items": [{"title": "Öppnande", "start": "15:00", "line": 9}, {"title": "Extra"}],
+    });
+    let s = score(&expected, &actual);
+    // body 1/1; A: name right, party wrong; B missing (2 fields); C extra;
+    // item right (2 fields; `line` not counted); the extra item.
+    assert_eq!((s.right, s.expected), (4, 9), "{:?}", s.wrong);
+    assert_eq!(score(&expected, &expected).wrong, Vec::<String>::new());
+    assert_eq!(score(&expected, &Value::Null).right, 0);
+}
