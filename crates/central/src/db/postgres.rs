@@ -27,6 +27,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0005-room-tokens.sql"),
 ];
 
+/// Appends one line to the audit log ($1 at, $2 who, $3 action, $4 meeting,
+/// $5 detail).
+const INSERT_AUDIT: &str =
+    "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)";
+
 /// The central store on a PostgreSQL database, over a pool of connections
 /// ([`super::pg_connect`]): a connection that broke (the database
 /// restarted, the backend was terminated) is dropped and the next request
@@ -437,8 +442,14 @@ impl CentralDb for PostgresDb {
         for e in events.iter().filter(|e| inserted.contains(&e.id)) {
             if let Some(entry) = door_audit(e, received).filter(|_| audited.insert(e.id)) {
                 tx.execute(
-                    "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
-                    &[&entry.at, &entry.who, &entry.action, &entry.meeting, &entry.detail],
+                    INSERT_AUDIT,
+                    &[
+                        &entry.at,
+                        &entry.who,
+                        &entry.action,
+                        &entry.meeting,
+                        &entry.detail,
+                    ],
                 )
                 .await?;
             }
@@ -893,7 +904,7 @@ impl CentralDb for PostgresDb {
         self.conn()
             .await?
             .execute(
-                "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
+                INSERT_AUDIT,
                 &[
                     &entry.at,
                     &entry.who,

@@ -350,16 +350,7 @@ impl CentralDb for SqliteDb {
                         .then(|| door_audit(e, received_at))
                         .flatten()
                     {
-                        tx.execute(
-                            "INSERT INTO audit (at, who, action, meeting, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                            params![
-                                entry.at.to_rfc3339(),
-                                entry.who,
-                                entry.action,
-                                entry.meeting,
-                                entry.detail
-                            ],
-                        )?;
+                        insert_audit(&tx, &entry)?;
                     }
                 }
             }
@@ -862,20 +853,7 @@ impl CentralDb for SqliteDb {
 
     async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
         let entry = entry.clone();
-        self.with(move |conn| {
-            conn.execute(
-                "INSERT INTO audit (at, who, action, meeting, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    entry.at.to_rfc3339(),
-                    entry.who,
-                    entry.action,
-                    entry.meeting,
-                    entry.detail
-                ],
-            )?;
-            Ok(())
-        })
-        .await
+        self.with(move |conn| Ok(insert_audit(conn, &entry)?)).await
     }
 
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
@@ -1122,4 +1100,19 @@ fn room_token(row: TokenRow) -> Result<RoomToken, DbError> {
         created_by,
         revoked: time(revoked)?,
     })
+}
+
+/// Appends `entry` to the audit log (inside the caller's transaction, if any).
+fn insert_audit(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit (at, who, action, meeting, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            entry.at.to_rfc3339(),
+            entry.who,
+            entry.action,
+            entry.meeting,
+            entry.detail
+        ],
+    )?;
+    Ok(())
 }
