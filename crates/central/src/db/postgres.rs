@@ -27,11 +27,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0005-room-tokens.sql"),
 ];
 
-/// Appends one line to the audit log ($1 at, $2 who, $3 action, $4 meeting,
-/// $5 detail).
-const INSERT_AUDIT: &str =
-    "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)";
-
 /// The central store on a PostgreSQL database, over a pool of connections
 /// ([`super::pg_connect`]): a connection that broke (the database
 /// restarted, the backend was terminated) is dropped and the next request
@@ -292,6 +287,23 @@ async fn write_lock(tx: &tokio_postgres::Transaction<'_>, hot: &Hot) -> Result<(
     Ok(())
 }
 
+/// Appends `entry` to the audit log (inside the caller's transaction, if any).
+async fn insert_audit(client: &impl GenericClient, entry: &AuditEntry) -> Result<(), DbError> {
+    client
+        .execute(
+            "INSERT INTO audit (at, who, action, meeting, detail) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &entry.at,
+                &entry.who,
+                &entry.action,
+                &entry.meeting,
+                &entry.detail,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
 async fn acked(client: &impl GenericClient, device: &str) -> Result<i64, DbError> {
     Ok(client
         .query_opt("SELECT seq FROM acks WHERE device = $1", &[&device])
@@ -441,17 +453,7 @@ impl CentralDb for PostgresDb {
         let mut audited = HashSet::new();
         for e in events.iter().filter(|e| inserted.contains(&e.id)) {
             if let Some(entry) = door_audit(e, received).filter(|_| audited.insert(e.id)) {
-                tx.execute(
-                    INSERT_AUDIT,
-                    &[
-                        &entry.at,
-                        &entry.who,
-                        &entry.action,
-                        &entry.meeting,
-                        &entry.detail,
-                    ],
-                )
-                .await?;
+                insert_audit(&*tx, &entry).await?;
             }
         }
         let rows = tx.query(&hot.ack_state, &[&device]).await?;
@@ -901,20 +903,7 @@ impl CentralDb for PostgresDb {
     }
 
     async fn audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
-        self.conn()
-            .await?
-            .execute(
-                INSERT_AUDIT,
-                &[
-                    &entry.at,
-                    &entry.who,
-                    &entry.action,
-                    &entry.meeting,
-                    &entry.detail,
-                ],
-            )
-            .await?;
-        Ok(())
+        insert_audit(&**self.conn().await?, entry).await
     }
 
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
