@@ -3,7 +3,7 @@
 //! precision per notice and format is the README's table ("Notices of any
 //! body"); this test keeps the table true: it fails when a notice reads
 //! worse or better than the table says. After an importer change, run
-//! `UPDATE_CORPUS=1 cargo test --test corpus` and commit the new table.
+//! `UPDATE_CORPUS=1 cargo test -p motesskylt-core --test corpus` and commit the new table.
 
 use std::path::{Path, PathBuf};
 
@@ -169,7 +169,8 @@ fn table(rows: &[(String, &str, Score)]) -> String {
 
 #[test]
 fn every_notice_of_the_corpus_reads_as_the_readme_says() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The repository root: this crate is crates/core.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = repo.join("tests/fixtures/corpus");
     let mut rows = Vec::new();
     for (name, format, path) in notices(&root) {
@@ -212,7 +213,7 @@ fn every_notice_of_the_corpus_reads_as_the_readme_says() {
             })
             .collect();
         panic!(
-            "the corpus reads otherwise than the README's table says; if the importer got better, run UPDATE_CORPUS=1 cargo test --test corpus\n\nmeasured:\n{measured}\nfirst differences per notice:\n{}",
+            "the corpus reads otherwise than the README's table says; if the importer got better, run UPDATE_CORPUS=1 cargo test -p motesskylt-core --test corpus\n\nmeasured:\n{measured}\nfirst differences per notice:\n{}",
             wrong.join("\n")
         );
     }
