@@ -3,7 +3,8 @@
 //! precision per notice and format is the README's table ("Notices of any
 //! body"); this test keeps the table true: it fails when a notice reads
 //! worse or better than the table says. After an importer change, run
-//! `UPDATE_CORPUS=1 cargo test -p motesskylt-core --test corpus` and commit the new table.
+//! `UPDATE_CORPUS=1 cargo test -p motesskylt-core --test corpus` and commit the new table;
+//! `CORPUS_SHOW=03` prints what notice 03 reads wrong.
 
 use std::path::{Path, PathBuf};
 
@@ -182,7 +183,22 @@ fn every_notice_of_the_corpus_reads_as_the_readme_says() {
         let actual = motesskylt_core::kallelse::import_file(&path)
             .map(|meeting| serde_json::to_value(meeting).unwrap())
             .unwrap_or(Value::Null);
-        rows.push((name, format, score(&expected, &actual)));
+        let score = score(&expected, &actual);
+        // CORPUS_SHOW=03 prints every difference of the notices whose
+        // folder starts so (and the importer's refusal), to work on one.
+        if let Some(show) = std::env::var_os("CORPUS_SHOW")
+            && name.starts_with(&*show.to_string_lossy())
+        {
+            if let Err(problems) = motesskylt_core::kallelse::import_file(&path) {
+                for p in problems {
+                    eprintln!("{name} ({format}): refused: line {:?}: {p}", p.line());
+                }
+            }
+            for w in &score.wrong {
+                eprintln!("{name} ({format}): {w}");
+            }
+        }
+        rows.push((name, format, score));
     }
     assert!(rows.len() >= 12, "the corpus has {} notices", rows.len());
     let measured = table(&rows);

@@ -27,11 +27,19 @@ static BREAK: LazyLock<Regex> = LazyLock::new(|| {
     pattern(r"(?i)^((?:kaffe|lunch|fika|bens?träcknings)?paus|lunch)\b[\s:,–-]*(.*)$")
 });
 static BREAK_MINUTES: LazyLock<Regex> = LazyLock::new(|| pattern(r"(\d+)\s*min"));
+/// A clock span anywhere in a line, with what separates it from the title
+/// (", kl. 09.10 – 09.40", " 08.40–09.10").
+static INLINE_SPAN: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"[\s,;–—-]*\b(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})\b")
+});
+/// A line that begins with its start time ("09.15 3. Lägesrapport").
+static START_TIME: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"^(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s+(\D.*)$"));
 static BARE_SPAN: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})"));
 static PART: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
-        r"(?i)^((?:skriftlig |muntlig )?(?:information|dialog|ställningstagande|beslut|diskussion)(?:\s+(?:och|samt)\s+(?:information|dialog|ställningstagande|beslut|diskussion))*)\s*(?:(\d+)\s*min(?:uter)?\.?)?$",
+        r"(?i)^((?:skriftlig |muntlig )?(?:information|dialog|ställningstagande|beslut|diskussion)(?:\s+(?:och|samt)\s+(?:information|dialog|ställningstagande|beslut|diskussion))*)\s*\(?(?:(\d+)\s*min(?:uter)?\.?)?\)?$",
     )
 });
 static PRESENTERS: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)^föredragande\s*:\s*(.*)$"));
@@ -60,6 +68,9 @@ pub struct Draft {
     pub line: usize,
     /// Explicit clock times and the line giving them.
     pub clock: Option<(NaiveTime, NaiveTime, usize)>,
+    /// A start time alone ("09.15 3. …") and its line: the entry ends
+    /// where the next one starts ([`settle`]).
+    pub start_only: Option<(NaiveTime, usize)>,
     /// A stated length without clock times ("(40 min)", "Paus 15 minuter").
     pub minutes: Option<u32>,
     /// Presenters.
@@ -82,6 +93,7 @@ impl Draft {
             title,
             line,
             clock: None,
+            start_only: None,
             minutes: None,
             presenters: Vec::new(),
             proposal: None,
@@ -132,6 +144,24 @@ impl Agenda {
 
     /// Feeds one non-blank line. Returns whether it started a new entry.
     pub fn line(&mut self, clean: &Clean, number: usize, continuation: Option<&str>) -> bool {
+        if let Some(c) = START_TIME.captures(&clean.text)
+            && let Some(start) = clock(&c[1], &c[2])
+        {
+            let rest = Clean {
+                text: c[3].to_string(),
+                ..clean.clone()
+            };
+            if self.try_item(&rest, number) || self.try_break(&rest, number) {
+                if let Some(draft) = self.drafts.last_mut()
+                    && draft.clock.is_none()
+                {
+                    draft.start_only = Some((start, number));
+                }
+                self.previous_ends_with_colon = false;
+                self.after_blank = false;
+                return true;
+            }
+        }
         let started = self.try_item(clean, number) || self.try_break(clean, number);
         if !started {
             self.body(clean, number, continuation);
@@ -159,18 +189,27 @@ impl Agenda {
             self.list_last = Some((n, delimiter));
             return false;
         }
-        let mut title = c[3].to_string();
-        let mut draft_clock = None;
-        let mut minutes = None;
-        if let Some(span) = CLOCK_SPAN.captures(&title) {
-            draft_clock = self.clock_span(&span, line);
-            minutes = span.get(1).and_then(|m| m.as_str().parse().ok());
-            title = title.replace(&span[0], "");
-        } else if let Some(d) = DURATION.captures(&title) {
-            minutes = d[1].parse().ok();
-            title = title.replace(&d[0], "");
+        let times = times_in(&c[3]);
+        let draft_clock = self.span_at(times.span, line);
+        let minutes = times.minutes;
+        let title = times
+            .rest
+            .trim()
+            .trim_end_matches([':', ','])
+            .trim()
+            .to_string();
+        if is_break(&title) {
+            // "6. Paus, kl. 10.15 – 10.30": a break numbered as an item;
+            // the items after it keep the notice's numbers.
+            let mut draft = Draft::new(EntryType::Break, None, break_word(&title), line);
+            draft.clock = draft_clock;
+            draft.minutes = minutes;
+            self.drafts.push(draft);
+            self.next_number = n + 1;
+            self.list_last = None;
+            self.in_proposal = false;
+            return true;
         }
-        let title = title.trim().trim_end_matches(':').trim().to_string();
         let mut draft = Draft::new(EntryType::Item, Some(n), title, line);
         draft.clock = draft_clock;
         draft.minutes = minutes;
@@ -181,22 +220,16 @@ impl Agenda {
         true
     }
 
-    fn clock_span(
+    /// A span found on `line`, or its text kept as a [`BadClock`].
+    fn span_at(
         &mut self,
-        span: &regex::Captures<'_>,
+        span: Option<Result<(NaiveTime, NaiveTime), String>>,
         line: usize,
     ) -> Option<(NaiveTime, NaiveTime, usize)> {
-        let at = span.len() - 4;
-        match (
-            clock(&span[at], &span[at + 1]),
-            clock(&span[at + 2], &span[at + 3]),
-        ) {
-            (Some(start), Some(end)) => Some((start, end, line)),
-            _ => {
-                self.bad_clocks.push(BadClock {
-                    line,
-                    text: span[0].to_string(),
-                });
+        match span? {
+            Ok((start, end)) => Some((start, end, line)),
+            Err(text) => {
+                self.bad_clocks.push(BadClock { line, text });
                 None
             }
         }
@@ -210,10 +243,8 @@ impl Agenda {
             return false;
         };
         let detail = c[2].to_string();
-        let word = c[1].to_string();
-        let mut title: String = word.chars().take(1).flat_map(char::to_uppercase).collect();
-        title.extend(word.chars().skip(1).flat_map(char::to_lowercase));
-        let mut draft = Draft::new(EntryType::Break, None, title, line);
+        let mut draft = Draft::new(EntryType::Break, None, break_word(&c[1]), line);
+        let detail = detail.trim_matches(|c| c == '(' || c == ')').to_string();
         if let Some(span) = BARE_SPAN.captures(&detail) {
             match (clock(&span[1], &span[2]), clock(&span[3], &span[4])) {
                 (Some(start), Some(end)) => draft.clock = Some((start, end, line)),
@@ -279,13 +310,19 @@ impl Agenda {
             return;
         }
         if draft.clock.is_none() && draft.entry_type == EntryType::Item {
-            if let Some(span) = CLOCK_SPAN.captures(text) {
-                let minutes = span.get(1).and_then(|m| m.as_str().parse().ok());
-                let parsed = self.clock_span(&span, line);
-                if let Some(draft) = self.drafts.last_mut() {
-                    draft.clock = parsed;
-                    draft.minutes = draft.minutes.or(minutes);
+            // A line that is only a time: "kl. 13.25–13.50", "(20 minuter,
+            // kl. 13.05 – 13.25)".
+            let times = times_in(text);
+            let only_times = times
+                .rest
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .is_empty();
+            if let Some(span) = times.span.filter(|_| only_times) {
+                match span {
+                    Ok((start, end)) => draft.clock = Some((start, end, line)),
+                    Err(text) => self.bad_clocks.push(BadClock { line, text }),
                 }
+                draft.minutes = draft.minutes.or(times.minutes);
                 return;
             }
             if let Some(d) = DURATION.captures(text)
@@ -315,6 +352,93 @@ impl Agenda {
                 label,
                 minutes: c.get(2).and_then(|m| m.as_str().parse().ok()),
             });
+        }
+    }
+}
+
+/// Clock times and a length found in a line, and the text left.
+struct Times {
+    /// The line without them.
+    rest: String,
+    /// The span, or its text when it is no valid time of day.
+    span: Option<Result<(NaiveTime, NaiveTime), String>>,
+    /// A stated length in minutes.
+    minutes: Option<u32>,
+}
+
+/// Takes the clock times and length out of a line: "(20 min, kl. 13.05 –
+/// 13.25)", ", kl. 09.10 – 09.40" or "08.40–09.10" anywhere, and "(30 min)".
+fn times_in(text: &str) -> Times {
+    let mut rest = text.to_string();
+    let mut span = None;
+    let mut minutes = None;
+    let found = CLOCK_SPAN
+        .captures(text)
+        .or_else(|| INLINE_SPAN.captures(text));
+    if let Some(c) = found {
+        let at = c.len() - 4;
+        span = Some(
+            match (clock(&c[at], &c[at + 1]), clock(&c[at + 2], &c[at + 3])) {
+                (Some(start), Some(end)) => Ok((start, end)),
+                _ => Err(c[0].trim().to_string()),
+            },
+        );
+        if at == 2 {
+            minutes = c.get(1).and_then(|m| m.as_str().parse().ok());
+        }
+        rest = rest.replace(&c[0], "");
+    }
+    if let Some(d) = DURATION.captures(&rest.clone()) {
+        minutes = minutes.or_else(|| d[1].parse().ok());
+        rest = rest.replace(&d[0], "");
+    }
+    Times {
+        rest: rest.trim().to_string(),
+        span,
+        minutes,
+    }
+}
+
+/// Whether a title is a break alone ("Paus", "Fika", "Lunch", "Kaffepaus").
+pub fn is_break(title: &str) -> bool {
+    BREAK
+        .captures(title.trim())
+        .is_some_and(|c| c[2].trim_matches(|c: char| !c.is_alphanumeric()).is_empty())
+}
+
+/// "LUNCH", "kaffepaus" → "Lunch", "Kaffepaus".
+fn break_word(title: &str) -> String {
+    let word = BREAK
+        .captures(title.trim())
+        .map_or_else(|| title.trim().to_string(), |c| c[1].to_string());
+    let mut out: String = word.chars().take(1).flat_map(char::to_uppercase).collect();
+    out.extend(word.chars().skip(1).flat_map(char::to_lowercase));
+    out
+}
+
+/// Settles what a draft's lines imply once the agenda is read: an entry
+/// with a start time alone ends where the next entry starts (the last
+/// at the meeting's end); an item without a length of its own lasts as
+/// long as its parts' stated lengths together.
+pub fn settle(drafts: &mut [Draft], meeting_end: Option<NaiveTime>) {
+    for i in 0..drafts.len() {
+        if drafts[i].minutes.is_none() && drafts[i].clock.is_none() {
+            let parts: Vec<u32> = drafts[i].parts.iter().filter_map(|p| p.minutes).collect();
+            if !parts.is_empty() {
+                drafts[i].minutes = Some(parts.iter().sum());
+            }
+        }
+        let Some((start, line)) = drafts[i].start_only else {
+            continue;
+        };
+        let next_start = drafts[i + 1..]
+            .iter()
+            .find_map(|d| d.clock.map(|(s, _, _)| s).or(d.start_only.map(|(s, _)| s)));
+        if let Some(end) = next_start.or(meeting_end)
+            && end >= start
+            && drafts[i].clock.is_none()
+        {
+            drafts[i].clock = Some((start, end, line));
         }
     }
 }

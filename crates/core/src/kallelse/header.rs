@@ -11,7 +11,9 @@ use crate::model::DocumentKind;
 use crate::model::time::month_from_swedish;
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?i)^(datum|tid|mötesform|plats|lokal|kallade|inbjudna)\s*:\s*(.*)$")
+    pattern(
+        r"(?i)^(datum|tid|mötesform|plats|lokal|sammanträdeslokal|sammanträde|möteslokal|kallade|inbjudna|ordförande|sekreterare|mötessekreterare|nämndsekreterare)\s*:\s*(.*)$",
+    )
 });
 static DATE_WORDS: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(\d{1,2})\s+([A-Za-zÅÄÖåäö]+)\.?\s+(\d{4})"));
@@ -29,8 +31,14 @@ pub enum Label {
     Date,
     /// "Tid:"
     Time,
-    /// "Mötesform:", "Plats:", "Lokal:"
+    /// "Plats:", "Lokal:", "Sammanträdeslokal:", "Sammanträde:"
     Place,
+    /// "Mötesform:": the place only where no other is given.
+    Form,
+    /// "Ordförande:" with the chair's name.
+    Chair,
+    /// "Sekreterare:" with the secretary's name.
+    Secretary,
     /// "Kallade:"
     Called,
     /// "Inbjudna:"
@@ -45,6 +53,9 @@ pub fn label(text: &str) -> Option<(Label, String)> {
         "tid" => Label::Time,
         "kallade" => Label::Called,
         "inbjudna" => Label::Invited,
+        "mötesform" => Label::Form,
+        "ordförande" => Label::Chair,
+        "sekreterare" | "mötessekreterare" | "nämndsekreterare" => Label::Secretary,
         _ => Label::Place,
     };
     Some((which, c[2].trim().to_string()))
@@ -80,6 +91,22 @@ pub fn date(text: &str) -> Value<NaiveDate> {
         return Value::Invalid;
     }
     Value::Missing
+}
+
+static DAY_MONTH: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?:^|\s)(\d{1,2})/(\d{1,2})(?:$|\s|,)"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| pattern(r"\b(20\d\d)\b"));
+
+/// "torsdag 12/11": the day and month of a date written without its year.
+pub fn day_month(text: &str) -> Option<(u32, u32)> {
+    let c = DAY_MONTH.captures(text)?;
+    Some((c[1].parse().ok()?, c[2].parse().ok()?))
+}
+
+/// The first year ("2026") a line names: the year of a date written
+/// without one, from a head line like "Sammanträde 2026".
+pub fn year(text: &str) -> Option<i32> {
+    YEAR.captures(text)?[1].parse().ok()
 }
 
 /// "13.00 – 15.30", "13:00-14.40", "kl. 13.00": start and optional end.
@@ -157,6 +184,9 @@ mod tests {
         assert_eq!(date("31 juni 2026"), Value::Invalid);
         assert_eq!(date("4 jumi 2026"), Value::Invalid);
         assert_eq!(date("snart"), Value::Missing);
+        assert_eq!(day_month("torsdag 12/11"), Some((12, 11)));
+        assert_eq!(day_month("nr 6/2026"), None);
+        assert_eq!(year("Sammanträde 2026"), Some(2026));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod agenda;
 mod docx;
 mod header;
+mod layout;
 mod markup;
 mod names;
 mod roster;
@@ -212,7 +213,7 @@ pub fn import_bytes(bytes: &[u8]) -> Result<Meeting, Vec<ImportError>> {
             max_kib: MAX_TEXT_BYTES / 1024,
         }]);
     }
-    Reader::default().read(&lines)
+    Reader::default().read(&layout::normalise(lines))
 }
 
 /// A head value as read, with its line and text for error messages.
@@ -236,6 +237,10 @@ struct Reader {
     roster_seen: bool,
     /// Roster lines not understood.
     unread: Vec<roster::Unread>,
+    /// The date written in "Tid:" when there is no "Datum:".
+    date_in_time: Option<chrono::NaiveDate>,
+    /// "Mötesform:", the location where no place is given.
+    form: Option<String>,
 }
 
 impl Reader {
@@ -276,9 +281,12 @@ impl Reader {
                     continue;
                 }
                 if !self.labels_seen {
+                    // A page header's right column ("KALLELSE", a date)
+                    // beside the body's name is no part of it.
+                    let text = clean(layout::head_left(&line.text).0).text;
                     match self.title {
-                        None => self.title = Some(c.text.clone()),
-                        Some(_) => self.description.push(c.text.clone()),
+                        None => self.title = Some(text),
+                        Some(_) => self.description.push(text),
                     }
                     continue;
                 }
@@ -351,7 +359,10 @@ impl Reader {
     /// Takes a finished roster block's people and its lines not understood.
     fn end_roster(&mut self, block: roster::Block) {
         let (people, unread) = block.finish();
-        self.people.extend(people);
+        // Invited guests come after those called, wherever they are listed.
+        let (guests, called): (Vec<_>, Vec<_>) = people.into_iter().partition(|p| p.invited);
+        self.people.extend(called);
+        self.guests.extend(guests);
         self.unread.extend(unread);
     }
 
@@ -384,10 +395,29 @@ impl Reader {
                 self.date = Some((header::date(&value), line, value));
             }
             Label::Time if self.time.is_none() => {
+                // "Tisdag 10 november 2026 kl. 13.15–16.00": the date too.
+                if let Value::Valid(date) = header::date(&value) {
+                    self.date_in_time = Some(date);
+                }
                 self.time = Some((header::time_span(&value), line, value));
             }
             Label::Place if self.location.is_none() && !value.is_empty() => {
                 self.location = Some(value.trim_end_matches('.').to_string());
+            }
+            Label::Form if self.form.is_none() && !value.is_empty() => {
+                self.form = Some(value.trim_end_matches('.').to_string());
+            }
+            Label::Chair | Label::Secretary => {
+                let category = (label == Label::Secretary).then_some(Category::Administration);
+                match roster::person(&markup::clean(&value).text, category, None) {
+                    Some(mut person) => {
+                        if label == Label::Chair {
+                            person.role = Some(crate::model::Role::Chair);
+                        }
+                        self.people.push(person);
+                    }
+                    None => self.unread.push(roster::Unread { line, text: value }),
+                }
             }
             Label::Invited => {
                 let (people, unread) = listed(&value, Category::Guest, true);
@@ -418,8 +448,20 @@ impl Reader {
             line: u.line,
             text: u.text.clone(),
         }));
+        let year = std::iter::once(self.title.as_deref().unwrap_or_default())
+            .chain(self.description.iter().map(String::as_str))
+            .find_map(header::year);
         let date = match &self.date {
             Some((Value::Valid(d), _, _)) => Some(*d),
+            // "torsdag 12/11": the year from the head ("Sammanträde 2026").
+            Some((Value::Missing, _, text))
+                if let Some((day, month)) = header::day_month(text)
+                    && let Some(date) =
+                        year.and_then(|y| chrono::NaiveDate::from_ymd_opt(y, month, day)) =>
+            {
+                Some(date)
+            }
+            None if self.date_in_time.is_some() => self.date_in_time,
             Some((_, line, text)) => {
                 problems.push(ImportError::BadDate {
                     line: *line,
@@ -466,7 +508,9 @@ impl Reader {
         let (Some(date), Some((start, end)), true) = (date, times, problems.is_empty()) else {
             return Err(problems);
         };
-        let (items, end) = timing::resolve(agenda.drafts, start, end)?;
+        let mut drafts = agenda.drafts;
+        agenda::settle(&mut drafts, end);
+        let (items, end) = timing::resolve(drafts, start, end)?;
         let (document, body_in_title) = header::title(self.title.as_deref().unwrap_or_default());
         let mut description = self.description.into_iter();
         let body = body_in_title
@@ -476,6 +520,7 @@ impl Reader {
             Some(description.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
         let mut participants = self.people;
         participants.extend(self.guests);
+        let mut participants = merge_repeated(participants);
         seats::settle(&mut participants);
         Ok(Meeting {
             body,
@@ -484,7 +529,7 @@ impl Reader {
             date,
             start,
             end,
-            location: self.location,
+            location: self.location.or(self.form),
             participants,
             items,
         })
@@ -518,6 +563,31 @@ fn listed(value: &str, category: Category, invited: bool) -> (Vec<Participant>, 
         })
         .collect();
     (people, unread)
+}
+
+/// One person named twice (the chair in a list and again in an
+/// "Ordförande" row, a deputy under "Ersättare" and again under
+/// "Tjänstgörande ersättare") is one participant, at their first place,
+/// with what the later mention adds.
+fn merge_repeated(participants: Vec<Participant>) -> Vec<Participant> {
+    let mut out: Vec<Participant> = Vec::with_capacity(participants.len());
+    for p in participants {
+        match out.iter_mut().find(|q| q.name == p.name) {
+            Some(first) => {
+                first.party = first.party.take().or(p.party);
+                first.organisation = first.organisation.take().or(p.organisation);
+                first.side = first.side.take().or(p.side);
+                first.role = first.role.or(p.role);
+                first.description = first.description.take().or(p.description);
+                first.notified_absence |= p.notified_absence;
+                first.substitute_for = first.substitute_for.take().or(p.substitute_for);
+                first.seat = first.seat.or(p.seat);
+                first.items = first.items.take().or(p.items);
+            }
+            None => out.push(p),
+        }
+    }
+    out
 }
 
 /// The raw text of the next line with any text left after its markup.

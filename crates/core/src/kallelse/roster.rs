@@ -24,6 +24,8 @@ static DOUBLE_SPACE: LazyLock<Regex> = LazyLock::new(|| pattern(r"\S(\s{2,})\S")
 pub enum Heading {
     /// "För Västra Götalandsregionen (VGR)": the side(s), one per column.
     Sides(Vec<String>),
+    /// "Kallade": those called follow, under headings of their own or none.
+    Called,
     /// "Tjänstepersoner": the category; `resets_side` for "Övriga deltagare".
     Category {
         /// The category of those under the heading.
@@ -65,7 +67,8 @@ pub fn heading(text: &str) -> Option<Heading> {
         return Some(Heading::Sides(sides));
     }
     let trimmed = text.trim_end_matches(':');
-    if trimmed.contains(',') || trimmed.split_whitespace().count() > 5 {
+    // "Sekreterare: Elin Forsberg" is a label with its value, no heading.
+    if trimmed.contains(',') || trimmed.contains(':') || trimmed.split_whitespace().count() > 5 {
         return None;
     }
     let lower = trimmed.to_lowercase();
@@ -74,7 +77,34 @@ pub fn heading(text: &str) -> Option<Heading> {
         seat: None,
         items: heading_items(&lower),
     };
-    let category = if starts(&["ersättare", "tjänstgörande ersättare"]) {
+    // Headings that are the whole line, checked before the prefixes: a
+    // line like "Övriga frågor" is an agenda item, not "Övriga".
+    let group = |category: Category| {
+        Some(Heading::Category {
+            category,
+            resets_side: true,
+            tag: tag.clone(),
+        })
+    };
+    match lower.as_str() {
+        "kallade" | "kallas" | "kallade ledamöter och ersättare" => {
+            return Some(Heading::Called);
+        }
+        "övriga"
+        | "övriga kallade"
+        | "övriga deltagare"
+        | "övriga närvarande"
+        | "närvarande"
+        | "deltagare" => return group(Category::Official),
+        "inbjudna" | "inbjuden" | "gäster" | "inbjudna gäster" => return group(Category::Guest),
+        _ => {}
+    }
+    let category = if starts(&[
+        "ersättare",
+        "tjänstgörande ersättare",
+        "suppleant",
+        "personliga ersättare",
+    ]) {
         tag.seat = Some(Seat::Deputy);
         Category::Politician
     } else if starts(&["ledamöter", "ledamot", "ordinarie ledamöter"]) {
@@ -84,8 +114,6 @@ pub fn heading(text: &str) -> Option<Heading> {
         "kommunpolitiker",
         "regionpolitiker",
         "politiker",
-        "ledamöter",
-        "ledamot",
         "förtroendevalda",
     ]) {
         Category::Politician
@@ -93,14 +121,17 @@ pub fn heading(text: &str) -> Option<Heading> {
         Category::Official
     } else if starts(&["adjungerad"]) {
         Category::Adjunct
-    } else if starts(&["administration", "sekreterare", "mötessekreterare"]) {
+    } else if starts(&[
+        "administration",
+        "sekreterare",
+        "mötessekreterare",
+        "nämndsekreterare",
+        "kommunsekreterare",
+        "sekretariat",
+    ]) {
         Category::Administration
     } else if starts(&["övriga deltagare"]) {
-        return Some(Heading::Category {
-            category: Category::Official,
-            resets_side: true,
-            tag,
-        });
+        return group(Category::Official);
     } else {
         return None;
     };
@@ -109,6 +140,29 @@ pub fn heading(text: &str) -> Option<Heading> {
         resets_side: false,
         tag,
     })
+}
+
+/// The seat a word gives ("ledamot", "Ersättare", "suppleant").
+pub fn seat_word(word: &str) -> Option<Seat> {
+    match word.trim().trim_end_matches('.').to_lowercase().as_str() {
+        "ledamot" | "ordinarie ledamot" => Some(Seat::Member),
+        "ersättare" | "suppleant" | "personlig ersättare" => Some(Seat::Deputy),
+        _ => None,
+    }
+}
+
+/// The items a description segment calls a person for: "punkt 4 och 5"
+/// gives 4 and 5; "hela sammanträdet" gives the whole meeting (`None`).
+/// `Some` when the segment is such a statement at all.
+fn items_statement(segment: &str) -> Option<Option<Vec<String>>> {
+    let lower = segment.trim().to_lowercase();
+    if matches!(lower.as_str(), "hela sammanträdet" | "hela mötet") {
+        return Some(None);
+    }
+    if lower.starts_with("punkt") {
+        return heading_items(&lower).map(Some);
+    }
+    None
 }
 
 /// A person read from one roster cell.
@@ -128,6 +182,25 @@ pub fn person(text: &str, category: Option<Category>, side: Option<&str>) -> Opt
     let substitute_for = SUBSTITUTE.captures(rest).map(|c| c[1].trim().to_string());
     let rest = ABSENCE.replace_all(rest, "").into_owned();
     let rest = SUBSTITUTE.replace_all(&rest, "");
+    // A segment that only gives the seat or the items called for is no
+    // description ("…, ersättare", "…, punkt 4 och 5").
+    let mut seat = None;
+    let mut items = None;
+    let rest: Vec<&str> = rest
+        .split(',')
+        .filter(|segment| {
+            if let Some(s) = seat_word(segment) {
+                seat = Some(s);
+                return false;
+            }
+            if let Some(i) = items_statement(segment) {
+                items = i;
+                return false;
+            }
+            true
+        })
+        .collect();
+    let rest = rest.join(",");
     let mut participant = Participant {
         name,
         party: party.clone(),
@@ -143,8 +216,8 @@ pub fn person(text: &str, category: Option<Category>, side: Option<&str>) -> Opt
         description: None,
         notified_absence,
         substitute_for,
-        seat: None,
-        items: None,
+        seat,
+        items,
     };
     set_description(&mut participant, &rest);
     Some(participant)
@@ -250,6 +323,11 @@ impl Block {
             } => {
                 let mut block = Block::new(Layout::Single);
                 block.open_group(0, None, Some(category), tag);
+                Some(block)
+            }
+            Heading::Called => {
+                let mut block = Block::new(Layout::Single);
+                block.open_group(0, None, None, Tag::default());
                 Some(block)
             }
         }
@@ -382,10 +460,15 @@ impl Block {
                 self.open_group(column, side, Some(category), tag);
                 return true;
             }
+            Some(Heading::Called) => {
+                self.open_group(column, None, None, Tag::default());
+                return true;
+            }
             None => {}
         }
         if let Some(mut p) = person(text, group.category, group.side.as_deref()) {
             p.seat = group.tag.seat;
+            p.invited = p.category == Category::Guest;
             p.items.clone_from(&group.tag.items);
             let index = self.current[column];
             self.groups[index].people.push(p);

@@ -196,6 +196,7 @@ mod tests {
             number,
             title: "x".into(),
             line: 1,
+            start_only: None,
             clock: clock.map(|(s, e)| (time_of(s), time_of(e), 1)),
             minutes,
             presenters: vec![],

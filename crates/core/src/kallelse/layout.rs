@@ -1,0 +1,557 @@
+//! Layouts before reading: a notice's tables (Markdown pipe tables, Word
+//! tables as tab-separated cells, columns aligned with spaces by
+//! `pdftotext -layout`), list numbers standing apart from their titles,
+//! "§ 5" and "Punkt 5" numbers and labels without a colon are rewritten
+//! into the lines the readers after this take ("5. Titel (kl. 09.10–09.40)",
+//! "Föredragande: …", "Tid: …", a roster heading and one person per line).
+//! Every rewritten line keeps the number of the line it came from; a cell
+//! that fits no column is not dropped but kept on a line of its own, to be
+//! read or reported.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::markup::{clean, pattern};
+use super::names::split_name;
+use super::source::Line;
+
+static SECTION_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"^(#{1,6}\s+)?(?:\*\*)?(?:§|[Pp]unkt|[Ä]rende)\s*(\d{1,3})\.?(?:\*\*)?(?:\s+|\t+)(.+)$",
+    )
+});
+static LONE_NUMBER: LazyLock<Regex> = LazyLock::new(|| pattern(r"^(\d{1,2})[.)]?$"));
+static HEAD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)^(datum|tid|plats|lokal|sammanträdeslokal|mötesform|ordförande|sekreterare)(?:\t+|\s{2,})(\S.*)$",
+    )
+});
+static WIDE_GAP: LazyLock<Regex> = LazyLock::new(|| pattern(r"\s{3,}"));
+static PAGE_FURNITURE: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)^(?:sida\s+)?\d+\s*(?:av|/)\s*\d+$"));
+
+/// What a table column holds, from its header cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Column {
+    Number,
+    Title,
+    Diary,
+    Presenter,
+    Time,
+    /// People, under the header's words ("Ledamot", "Ersättare", "Namn").
+    Name(String),
+    Party,
+    Role,
+    Items,
+    Other,
+}
+
+fn column(header: &str) -> Column {
+    let lower = clean(header).text.to_lowercase();
+    let lower = lower.trim_end_matches(':');
+    match lower {
+        "nr" | "nr." | "§" | "punkt" | "nummer" | "#" => Column::Number,
+        "ärende" | "ärenden" | "rubrik" | "ämne" | "dagordning" => Column::Title,
+        "dnr" | "diarienummer" | "dnr." => Column::Diary,
+        "föredragande" | "ansvarig" | "föredragare" => Column::Presenter,
+        "tid" | "kl." | "kl" | "klockan" | "tidpunkt" => Column::Time,
+        "parti" => Column::Party,
+        "roll" | "funktion" | "titel" | "uppdrag" | "befattning" => Column::Role,
+        "kallas till" | "punkter" | "deltar i" | "närvarar vid" => Column::Items,
+        "namn"
+        | "ledamot"
+        | "ledamöter"
+        | "ersättare"
+        | "suppleant"
+        | "suppleanter"
+        | "ordinarie"
+        | "ordinarie ledamöter"
+        | "personlig ersättare" => Column::Name(clean(header).text),
+        _ => Column::Other,
+    }
+}
+
+/// Whether header cells make a table this module rewrites: an agenda
+/// (a number and a title column) or a roster with a party or role column.
+fn is_table_header(columns: &[Column]) -> bool {
+    let has = |c: &Column| columns.contains(c);
+    let names = columns.iter().any(|c| matches!(c, Column::Name(_)));
+    (has(&Column::Title) && (has(&Column::Number) || has(&Column::Time)))
+        || (names && (has(&Column::Party) || has(&Column::Role) || has(&Column::Items)))
+}
+
+/// Rewrites the lines of a document (see the module's documentation).
+pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
+    let lines = tables(lines);
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut index = 0;
+    while index < lines.len() {
+        let line = &lines[index];
+        index += 1;
+        let raw = line.text.trim_start_matches('\u{c}');
+        let trimmed = raw.trim();
+        if let Some(c) = HEAD_LABEL.captures(trimmed) {
+            out.push(at(line.number, format!("{}: {}", &c[1], c[2].trim())));
+            continue;
+        }
+        if let Some(c) = SECTION_NUMBER.captures(trimmed) {
+            let hashes = c.get(1).map_or("", |m| m.as_str());
+            out.push(at(
+                line.number,
+                format!("{hashes}{}. {}", &c[2], c[3].trim()),
+            ));
+            continue;
+        }
+        let cleaned = clean(raw);
+        if let Some(c) = LONE_NUMBER.captures(&cleaned.text)
+            && cleaned.heading == 0
+            && let Some(next) =
+                (index..lines.len()).find(|i| !clean(&lines[*i].text).text.is_empty())
+            && !LONE_NUMBER.is_match(&clean(&lines[next].text).text)
+        {
+            let title = clean(&lines[next].text).text;
+            out.push(at(line.number, format!("{}. {title}", &c[1])));
+            index = next + 1;
+            continue;
+        }
+        if PAGE_FURNITURE.is_match(&cleaned.text) {
+            // A page's footer ("Sida 1 av 2") is no line of the notice.
+            out.push(at(line.number, String::new()));
+            continue;
+        }
+        out.push(at(line.number, raw.to_string()));
+    }
+    out
+}
+
+fn at(number: usize, text: String) -> Line {
+    Line { number, text }
+}
+
+/// The cells of a line of a table of this kind.
+#[derive(Debug, Clone, Copy)]
+enum Cells {
+    Pipe,
+    Tab,
+    /// Columns starting at these character positions.
+    Aligned,
+}
+
+fn pipe_cells(text: &str) -> Vec<String> {
+    let t = text.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    t.split('|').map(|c| c.trim().to_string()).collect()
+}
+
+fn is_pipe_separator(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with('|') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
+/// The start positions (in characters) of the columns of an aligned
+/// header line, and its cells.
+fn aligned_header(text: &str) -> Option<(Vec<usize>, Vec<String>)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut starts = Vec::new();
+    let mut cells = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == ' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // A cell runs to the next gap of two spaces or more.
+        while i < chars.len() && !(chars[i] == ' ' && chars.get(i + 1).is_none_or(|c| *c == ' ')) {
+            i += 1;
+        }
+        starts.push(start);
+        cells.push(chars[start..i].iter().collect::<String>());
+    }
+    (cells.len() >= 2).then_some((starts, cells))
+}
+
+/// Cuts an aligned line at the columns' start positions: a word belongs to
+/// the last column starting at or before it (one character of slack).
+fn aligned_cells(text: &str, starts: &[usize]) -> Vec<String> {
+    let mut cells = vec![String::new(); starts.len()];
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == ' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !(chars[i] == ' ' && chars.get(i + 1).is_none_or(|c| *c == ' ')) {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        let column = starts.iter().rposition(|s| *s <= start + 1).unwrap_or(0);
+        if !cells[column].is_empty() {
+            cells[column].push(' ');
+        }
+        cells[column].push_str(&word);
+    }
+    cells
+}
+
+/// Finds the tables and rewrites each; other lines pass unchanged.
+fn tables(lines: Vec<Line>) -> Vec<Line> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut index = 0;
+    while index < lines.len() {
+        let line = &lines[index];
+        let text = line.text.trim_start_matches('\u{c}');
+        let (kind, header, starts) = if text.trim_start().starts_with('|') {
+            (Cells::Pipe, pipe_cells(text), Vec::new())
+        } else if text.contains('\t') {
+            (
+                Cells::Tab,
+                text.split('\t').map(|c| c.trim().to_string()).collect(),
+                Vec::new(),
+            )
+        } else if let Some((starts, cells)) = aligned_header(text) {
+            (Cells::Aligned, cells, starts)
+        } else {
+            out.push(line.clone());
+            index += 1;
+            continue;
+        };
+        let columns: Vec<Column> = header.iter().map(|h| column(h)).collect();
+        if !is_table_header(&columns) {
+            out.push(line.clone());
+            index += 1;
+            continue;
+        }
+        index += 1;
+        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        while index < lines.len() {
+            let text = lines[index].text.trim_start_matches('\u{c}');
+            let number = lines[index].number;
+            let cells = match kind {
+                Cells::Pipe if is_pipe_separator(text) => {
+                    index += 1;
+                    continue;
+                }
+                Cells::Pipe if text.trim_start().starts_with('|') => pipe_cells(text),
+                Cells::Tab if text.contains('\t') => {
+                    text.split('\t').map(|c| c.trim().to_string()).collect()
+                }
+                Cells::Aligned if text.trim().is_empty() => {
+                    index += 1;
+                    continue;
+                }
+                Cells::Aligned if !PAGE_FURNITURE.is_match(text.trim()) => {
+                    aligned_cells(text, &starts)
+                }
+                _ => break,
+            };
+            rows.push((number, cells));
+            index += 1;
+        }
+        if matches!(kind, Cells::Aligned) {
+            rows = join_wrapped(rows, &columns);
+        }
+        if columns.contains(&Column::Title) {
+            agenda_rows(line.number, &columns, &rows, &mut out);
+        } else {
+            roster_rows(&columns, &rows, &mut out);
+        }
+    }
+    out
+}
+
+/// Rows of an aligned table whose text wrapped onto the next line (no
+/// number and no time of their own) joined to the row above.
+fn join_wrapped(rows: Vec<(usize, Vec<String>)>, columns: &[Column]) -> Vec<(usize, Vec<String>)> {
+    let mut out: Vec<(usize, Vec<String>)> = Vec::new();
+    let empty = |cells: &[String], c: &Column| {
+        columns
+            .iter()
+            .position(|x| x == c)
+            .is_none_or(|i| cells.get(i).is_none_or(String::is_empty))
+    };
+    for (number, cells) in rows {
+        let wraps = empty(&cells, &Column::Number)
+            && empty(&cells, &Column::Time)
+            && !super::agenda::is_break(&cells.join(" "));
+        match out.last_mut() {
+            Some((_, previous)) if wraps => {
+                for (p, c) in previous.iter_mut().zip(cells) {
+                    if !c.is_empty() {
+                        if !p.is_empty() {
+                            p.push(' ');
+                        }
+                        p.push_str(&c);
+                    }
+                }
+            }
+            _ => out.push((number, cells)),
+        }
+    }
+    out
+}
+
+fn cell(columns: &[Column], cells: &[String], wanted: &Column) -> String {
+    columns
+        .iter()
+        .position(|c| c == wanted)
+        .and_then(|i| cells.get(i))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// An agenda table's rows as items: "5. Titel (kl. 09.10–09.40)" and
+/// "Föredragande: …"; a row without a number is a break or a line of text.
+fn agenda_rows(
+    header: usize,
+    columns: &[Column],
+    rows: &[(usize, Vec<String>)],
+    out: &mut Vec<Line>,
+) {
+    // The header row itself ("Nr | Ärende | …") is read as a blank line.
+    out.push(at(header, String::new()));
+    for (number, cells) in rows {
+        let cleaned: Vec<String> = cells.iter().map(|c| clean(c).text).collect();
+        let get = |c: &Column| cell(columns, &cleaned, c);
+        let digits: String = get(&Column::Number)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let title = get(&Column::Title);
+        let time = get(&Column::Time);
+        let presenter = get(&Column::Presenter);
+        let mut line = match (digits.is_empty(), title.is_empty()) {
+            (false, _) => format!("{digits}. {title}"),
+            (true, false) => title,
+            (true, true) => String::new(),
+        };
+        if !time.is_empty() {
+            line.push_str(&format!(" (kl. {time})"));
+        }
+        out.push(at(*number, line));
+        if !presenter.is_empty() {
+            out.push(at(*number, format!("Föredragande: {presenter}")));
+        }
+        for (c, text) in columns.iter().zip(&cleaned) {
+            if matches!(c, Column::Other) && !text.is_empty() {
+                out.push(at(*number, text.clone()));
+            }
+        }
+    }
+    out.push(at(header, String::new()));
+}
+
+/// A roster table's rows as roster lines: each name column in turn under
+/// its header as a heading ("Ledamot", "Ersättare"; not "Namn"), each
+/// person "Namn (Parti), roll, punkt 4 och 5"; with a role column, the
+/// seat or group a row's role names is its heading.
+fn roster_rows(columns: &[Column], rows: &[(usize, Vec<String>)], out: &mut Vec<Line>) {
+    let name_columns: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c, Column::Name(_)))
+        .map(|(i, _)| i)
+        .collect();
+    for (k, &name_at) in name_columns.iter().enumerate() {
+        // This name column's own cells run to the next name column.
+        let until = name_columns.get(k + 1).copied().unwrap_or(columns.len());
+        let header = match &columns[name_at] {
+            Column::Name(h) if !h.eq_ignore_ascii_case("namn") => Some(h.clone()),
+            _ => None,
+        };
+        if let Some(h) = &header {
+            out.push(at(rows.first().map_or(0, |r| r.0), h.clone()));
+        }
+        for (number, cells) in rows {
+            let cleaned: Vec<String> = cells.iter().map(|c| clean(c).text).collect();
+            let Some(name_cell) = cleaned.get(name_at).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            let mut party = None;
+            let mut role = Vec::new();
+            let mut rest = Vec::new();
+            for (i, c) in columns.iter().enumerate() {
+                let in_group =
+                    i > name_at && i < until || (name_columns.len() == 1 && i != name_at);
+                let text = cleaned.get(i).cloned().unwrap_or_default();
+                if !in_group || text.is_empty() {
+                    continue;
+                }
+                match c {
+                    Column::Party => party = Some(text),
+                    Column::Role => role.push(text),
+                    _ => rest.push(text),
+                }
+            }
+            if !role.is_empty() && header.is_none() {
+                out.push(at(*number, role_heading(&role.join(", "))));
+            }
+            let mut person = match split_name(name_cell) {
+                Some((name, rest_at)) => {
+                    let after = name_cell[rest_at..].trim();
+                    let party = party.map(|p| format!(" ({p})")).unwrap_or_default();
+                    match after {
+                        "" => format!("{name}{party}"),
+                        a if a.starts_with('(') => format!("{name}{party} {a}"),
+                        a => format!("{name}{party}, {}", a.trim_start_matches(',').trim()),
+                    }
+                }
+                None => name_cell.clone(),
+            };
+            let described: Vec<String> = role
+                .iter()
+                .flat_map(|r| r.split(',').map(|s| s.trim().to_string()))
+                .filter(|s| !s.is_empty() && super::roster::seat_word(s).is_none())
+                .chain(rest)
+                .collect();
+            for d in described {
+                person.push_str(", ");
+                person.push_str(&d);
+            }
+            out.push(at(*number, person));
+        }
+    }
+    out.push(at(rows.last().map_or(0, |r| r.0), String::new()));
+}
+
+/// The heading for a row of a roster table with a role column: its seat
+/// ("Ledamot, arbetstagarrepresentant" → "Ledamot"), "Sekreterare", or
+/// "Kallade" (no seat or group of its own).
+fn role_heading(role: &str) -> String {
+    let words: Vec<&str> = role.split(',').map(str::trim).collect();
+    if let Some(seat) = words.iter().find_map(|w| super::roster::seat_word(w)) {
+        return match seat {
+            crate::model::Seat::Member => "Ledamot".to_string(),
+            crate::model::Seat::Deputy => "Ersättare".to_string(),
+        };
+    }
+    if words
+        .iter()
+        .any(|w| w.to_lowercase().ends_with("sekreterare"))
+    {
+        return "Sekreterare".to_string();
+    }
+    "Kallade".to_string()
+}
+
+/// The head's lines laid out in columns by `pdftotext -layout` keep their
+/// left part ("Barn- och utbildningsnämnden      2026-11-12"): the right
+/// is a page header's date or mark.
+pub fn head_left(text: &str) -> (&str, Option<&str>) {
+    let trimmed = text.trim_end();
+    match WIDE_GAP.find(trimmed.trim_start()) {
+        Some(gap) if !trimmed.trim_start()[..gap.start()].is_empty() => {
+            let t = trimmed.trim_start();
+            (&t[..gap.start()], Some(t[gap.end()..].trim()))
+        }
+        _ => (trimmed, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<Line> {
+        text.lines()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: i + 1,
+                text: t.to_string(),
+            })
+            .collect()
+    }
+
+    fn texts(text: &str) -> Vec<String> {
+        normalise(lines(text))
+            .into_iter()
+            .map(|l| l.text)
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn a_pipe_agenda_table_becomes_items_with_times_and_presenters() {
+        let t = texts(
+            "| Nr | Ärende | Dnr | Föredragande | Tid |\n|---|---|---|---|---|\n| 3 | Information | | Henrik Sandell, kommundirektör | 08.40–09.10 |\n| | Paus | | | 10.20–10.40 |\n",
+        );
+        assert_eq!(
+            t,
+            vec![
+                "3. Information (kl. 08.40–09.10)",
+                "Föredragande: Henrik Sandell, kommundirektör",
+                "Paus (kl. 10.20–10.40)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_roster_table_reads_column_by_column_with_parties() {
+        let t = texts(
+            "| Ledamot | Parti | Ersättare | Parti |\n|---|---|---|---|\n| Karin Almqvist, ordförande | S | Johan Berglind | S |\n| Birgitta Lund (förhinder) | M | Gustav Mattsson | M |\n",
+        );
+        assert_eq!(
+            t,
+            vec![
+                "Ledamot",
+                "Karin Almqvist (S), ordförande",
+                "Birgitta Lund (M) (förhinder)",
+                "Ersättare",
+                "Johan Berglind (S)",
+                "Gustav Mattsson (M)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_role_column_gives_each_row_its_seat() {
+        let t = texts(
+            "| Roll | Namn | Parti |\n|---|---|---|\n| Ledamot, arbetstagarrepresentant | Håkan Rydberg | |\n| VD | Mikael Tornberg | |\n",
+        );
+        assert_eq!(
+            t,
+            vec![
+                "Ledamot",
+                "Håkan Rydberg, arbetstagarrepresentant",
+                "Kallade",
+                "Mikael Tornberg, VD"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_apart_section_signs_and_labels_without_colon() {
+        let t = texts(
+            "1.\n\nMötets öppnande\n### § 5 VD-rapport\nPunkt 3\tEkonomi\nTid\tTisdag kl. 13.15\nPlats      Rummet\nSida 1 av 2\n",
+        );
+        assert_eq!(
+            t,
+            vec![
+                "1. Mötets öppnande",
+                "### 5. VD-rapport",
+                "3. Ekonomi",
+                "Tid: Tisdag kl. 13.15",
+                "Plats: Rummet"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_aligned_table_joins_wrapped_rows() {
+        let t = texts(
+            " Nr   Ärende                 Föredragande        Tid\n\n 4    Kvalitetsrapport       Jimmy Persson,      09.10–09.40\n      2025/2026              kvalitetsstrateg\n      Paus                                       10.00–10.20\n",
+        );
+        assert_eq!(
+            t,
+            vec![
+                "4. Kvalitetsrapport 2025/2026 (kl. 09.10–09.40)",
+                "Föredragande: Jimmy Persson, kvalitetsstrateg",
+                "Paus (kl. 10.00–10.20)"
+            ]
+        );
+    }
+}
