@@ -128,7 +128,8 @@ pub fn role_of_segment(segment: &str) -> Option<Role> {
     let lower = segment.trim().trim_end_matches('.').to_lowercase();
     match lower.as_str() {
         "ordförande" | "ordf" => Some(Role::Chair),
-        "vice ordförande" | "vice ordf" => Some(Role::ViceChair),
+        "vice ordförande" | "vice ordf" | "1:e vice ordförande" | "2:e vice ordförande"
+        | "förste vice ordförande" | "andre vice ordförande" => Some(Role::ViceChair),
         _ => None,
     }
 }
@@ -143,6 +144,10 @@ pub fn organisation_of_segment(segment: &str) -> Option<String> {
         return None;
     }
     let first_lower = first.to_lowercase();
+    // "VD" is a title in capitals, no organisation.
+    if words.len() == 1 && matches!(first_lower.as_str(), "vd" | "vvd" | "ceo" | "cfo") {
+        return None;
+    }
     let is_title = !first.starts_with(char::is_uppercase)
         || TITLE_ENDINGS.iter().any(|t| first_lower.ends_with(t));
     if !is_title {

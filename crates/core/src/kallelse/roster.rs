@@ -29,7 +29,7 @@ pub enum Heading {
     /// "Tjänstepersoner": the category; `resets_side` for "Övriga deltagare".
     Category {
         /// The category of those under the heading.
-        category: Category,
+        category: Option<Category>,
         /// The heading starts a group outside the sides ("Övriga deltagare").
         resets_side: bool,
         /// Their seat and the items they are called for, where it says.
@@ -60,6 +60,17 @@ fn heading_items(lower: &str) -> Option<Vec<String>> {
     (!numbers.is_empty()).then_some(numbers)
 }
 
+/// A heading that gives the seat ("Ledamöter", "Ersättare"): the category
+/// of each person under it is their own (a party makes a politician; a
+/// company board's employee representatives have none).
+fn seat_group(tag: Tag) -> Option<Heading> {
+    Some(Heading::Category {
+        category: None,
+        resets_side: false,
+        tag,
+    })
+}
+
 /// Classifies a cleaned line as a roster heading.
 pub fn heading(text: &str) -> Option<Heading> {
     let sides: Vec<String> = SIDE.captures_iter(text).map(|c| c[1].to_string()).collect();
@@ -81,7 +92,7 @@ pub fn heading(text: &str) -> Option<Heading> {
     // line like "Övriga frågor" is an agenda item, not "Övriga".
     let group = |category: Category| {
         Some(Heading::Category {
-            category,
+            category: Some(category),
             resets_side: true,
             tag: tag.clone(),
         })
@@ -106,10 +117,10 @@ pub fn heading(text: &str) -> Option<Heading> {
         "personliga ersättare",
     ]) {
         tag.seat = Some(Seat::Deputy);
-        Category::Politician
+        return seat_group(tag);
     } else if starts(&["ledamöter", "ledamot", "ordinarie ledamöter"]) {
         tag.seat = Some(Seat::Member);
-        Category::Politician
+        return seat_group(tag);
     } else if starts(&[
         "kommunpolitiker",
         "regionpolitiker",
@@ -136,7 +147,7 @@ pub fn heading(text: &str) -> Option<Heading> {
         return None;
     };
     Some(Heading::Category {
-        category,
+        category: Some(category),
         resets_side: false,
         tag,
     })
@@ -286,6 +297,29 @@ impl Block {
     /// Starts a block at a heading or a table header.
     pub fn start(line: &str) -> Option<Block> {
         let cleaned = clean(line).text;
+        // Headings side by side: "Ledamöter⇥Ersättare" (a Word table) or
+        // "Ledamöter        Ersättare" (columns of a PDF's text).
+        let (layout, cells): (Layout, Vec<String>) = if line.contains('\t') {
+            (Layout::Table, line.split('\t').map(|c| clean(c).text).collect())
+        } else {
+            let cells = split_columns(line);
+            (Layout::TwoColumns, cells.iter().map(|c| clean(c).text).collect())
+        };
+        let filled = cells.iter().filter(|c| !c.is_empty()).count();
+        if filled >= 2
+            && cells
+                .iter()
+                .filter(|c| !c.is_empty())
+                .all(|c| matches!(heading(c), Some(Heading::Category { .. })))
+        {
+            let mut block = Block::new(layout);
+            for (column, cell) in cells.iter().enumerate() {
+                if let Some(Heading::Category { category, tag, .. }) = heading(cell) {
+                    block.open_group(column, None, category, tag);
+                }
+            }
+            return Some(block);
+        }
         if line.contains('\t') {
             let cells: Vec<String> = line.split('\t').map(|c| clean(c).text).collect();
             let filled = cells.iter().filter(|c| !c.is_empty()).count();
@@ -322,7 +356,7 @@ impl Block {
                 tag,
             } => {
                 let mut block = Block::new(Layout::Single);
-                block.open_group(0, None, Some(category), tag);
+                block.open_group(0, None, category, tag);
                 Some(block)
             }
             Heading::Called => {
@@ -457,7 +491,7 @@ impl Block {
                 } else {
                     group.side.clone()
                 };
-                self.open_group(column, side, Some(category), tag);
+                self.open_group(column, side, category, tag);
                 return true;
             }
             Some(Heading::Called) => {
@@ -632,7 +666,7 @@ mod tests {
         assert!(matches!(
             heading("Adjungerade punkt 10 och 11"),
             Some(Heading::Category {
-                category: Category::Adjunct,
+                category: Some(Category::Adjunct),
                 ..
             })
         ));

@@ -25,6 +25,15 @@ pub fn settle(people: &mut [Participant]) {
         .iter()
         .any(|p| p.seat == Some(Seat::Member) && p.substitute_for.is_none())
     {
+        // Where seats are given person by person, the chair and vice chair
+        // named by their role alone are members.
+        for person in people
+            .iter_mut()
+            .filter(|p| p.seat.is_none() && p.role.is_some() && !p.invited)
+            .filter(|p| p.category != Category::Administration)
+        {
+            person.seat = Some(Seat::Member);
+        }
         return;
     }
     let politicians = people
