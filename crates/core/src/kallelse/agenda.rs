@@ -34,7 +34,7 @@ static INLINE_SPAN: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A line that begins with its start time ("09.15 3. Lägesrapport").
 static START_TIME: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"^(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s+(\D.*)$"));
+    LazyLock::new(|| pattern(r"^(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s+(\S.*)$"));
 static BARE_SPAN: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?:kl\.?\s*)?(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})"));
 static PART: LazyLock<Regex> = LazyLock::new(|| {

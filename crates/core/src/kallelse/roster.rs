@@ -501,9 +501,12 @@ impl Block {
             None => {}
         }
         if let Some(mut p) = person(text, group.category, group.side.as_deref()) {
-            p.seat = group.tag.seat;
+            // A seat or items written after the name are the person's own.
+            p.seat = p.seat.or(group.tag.seat);
             p.invited = p.category == Category::Guest;
-            p.items.clone_from(&group.tag.items);
+            if p.items.is_none() {
+                p.items.clone_from(&group.tag.items);
+            }
             let index = self.current[column];
             self.groups[index].people.push(p);
             return true;
