@@ -128,38 +128,66 @@ pub fn time_span(text: &str) -> Value<(NaiveTime, Option<NaiveTime>)> {
     }
 }
 
-/// The title line: which kind of document, and the body's name when the
-/// title carries it ("Kallelse SRO" → SRO; "Mötesanteckning" → none).
-pub fn title(text: &str) -> (DocumentKind, Option<String>) {
-    let mut words = text.split_whitespace();
-    let first = words.next().unwrap_or_default().to_lowercase();
-    let kind = if first.starts_with("kallelse")
-        || first.starts_with("dagordning")
-        || first.starts_with("föredragningslista")
-    {
-        Some(DocumentKind::Notice)
-    } else if first.starts_with("mötesanteckning")
-        || first.starts_with("minnesanteckning")
-        || first.starts_with("protokoll")
-    {
-        Some(DocumentKind::Minutes)
+/// The kind of document a head line names by its first word, if any:
+/// "Kallelse", "KUNGÖRELSE", "Dagordning –", "Föredragningslista" give a
+/// notice, "Protokoll" and "Mötesanteckningar" minutes; "Sammanträde 2026"
+/// names the occasion (`Some(None)`).
+fn kind_of(first: &str) -> Option<Option<DocumentKind>> {
+    let first = first.to_lowercase();
+    let first = first.trim_matches(|c: char| !c.is_alphanumeric());
+    let is = |prefixes: &[&str]| prefixes.iter().any(|p| first.starts_with(p));
+    if is(&["kallelse", "kungörelse", "dagordning", "föredragningslista"]) {
+        Some(Some(DocumentKind::Notice))
+    } else if is(&["mötesanteckning", "minnesanteckning", "protokoll"]) {
+        Some(Some(DocumentKind::Minutes))
+    } else if first == "sammanträde" || first == "sammanträdet" {
+        Some(None)
     } else {
         None
-    };
-    match kind {
-        Some(kind) => {
-            let rest: Vec<&str> = words
-                .skip_while(|w| {
-                    matches!(
-                        w.to_lowercase().as_str(),
-                        "till" | "för" | "från" | "vid" | "-" | "–"
-                    )
-                })
-                .collect();
-            (kind, (!rest.is_empty()).then(|| rest.join(" ")))
-        }
-        None => (DocumentKind::Notice, Some(text.to_string())),
     }
+}
+
+/// The head's lines before its labels: the kind of document, the body
+/// and what describes it. A line naming the kind ("Kallelse till
+/// sammanträde", "KUNGÖRELSE") is no body or description, but names the
+/// body when it goes on with one ("Kallelse SRO", "Dagordning –
+/// Styrgrupp för digital välfärd").
+pub fn head(lines: &[String]) -> (DocumentKind, String, Option<String>) {
+    let mut kind = None;
+    let mut body: Option<String> = None;
+    let mut description = Vec::new();
+    for line in lines {
+        let mut words = line.split_whitespace();
+        let Some(named) = words.next().and_then(kind_of) else {
+            match body {
+                None => body = Some(line.clone()),
+                Some(_) => description.push(line.clone()),
+            }
+            continue;
+        };
+        kind = kind.or(named);
+        let rest: Vec<&str> = words
+            .skip_while(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "till" | "för" | "från" | "vid" | "-" | "–"
+                )
+            })
+            .collect();
+        let occasion = rest.first().is_none_or(|w| {
+            let w = w.to_lowercase();
+            w.starts_with("sammanträde") || w.starts_with("styrelsemöte") || w == "möte"
+        });
+        if body.is_none() && !occasion {
+            body = Some(rest.join(" "));
+        }
+    }
+    let description = Some(description.join(" ")).filter(|d| !d.is_empty());
+    (
+        kind.unwrap_or(DocumentKind::Notice),
+        body.unwrap_or_default(),
+        description,
+    )
 }
 
 /// Whether a "Kallade:" value refers elsewhere ("Se lista", "enligt bilaga").
@@ -211,14 +239,47 @@ mod tests {
 
     #[test]
     fn titles() {
+        let head_of = |lines: &[&str]| {
+            head(&lines.iter().map(|l| l.to_string()).collect::<Vec<_>>())
+        };
         assert_eq!(
-            title("Kallelse SRO"),
-            (DocumentKind::Notice, Some("SRO".into()))
+            head_of(&["Kallelse SRO"]),
+            (DocumentKind::Notice, "SRO".into(), None)
         );
-        assert_eq!(title("Mötesanteckning"), (DocumentKind::Minutes, None));
         assert_eq!(
-            title("Kallelse till SRO"),
-            (DocumentKind::Notice, Some("SRO".into()))
+            head_of(&["Mötesanteckning", "SRO"]),
+            (DocumentKind::Minutes, "SRO".into(), None)
+        );
+        assert_eq!(
+            head_of(&["Kallelse till SRO"]),
+            (DocumentKind::Notice, "SRO".into(), None)
+        );
+        assert_eq!(
+            head_of(&["KUNGÖRELSE", "Kommunfullmäktige"]),
+            (DocumentKind::Notice, "Kommunfullmäktige".into(), None)
+        );
+        assert_eq!(
+            head_of(&[
+                "Kultur- och fritidsnämnden",
+                "Sammanträde 2026",
+                "Kallelse"
+            ]),
+            (DocumentKind::Notice, "Kultur- och fritidsnämnden".into(), None)
+        );
+        assert_eq!(
+            head_of(&[
+                "Kommunfastigheter AB",
+                "Kallelse till styrelsemöte nr 6/2026"
+            ]),
+            (DocumentKind::Notice, "Kommunfastigheter AB".into(), None)
+        );
+        assert_eq!(
+            head_of(&["Regionala samverkansrådet", "Ett organ för samverkan"]),
+            (
+                DocumentKind::Notice,
+                "Regionala samverkansrådet".into(),
+                Some("Ett organ för samverkan".into())
+            )
         );
     }
 }

@@ -110,9 +110,17 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
                 (index..lines.len()).find(|i| !clean(&lines[*i].text).text.is_empty())
             && !LONE_NUMBER.is_match(&clean(&lines[next].text).text)
         {
-            let title = clean(&lines[next].text).text;
-            out.push(at(line.number, format!("{}. {title}", &c[1])));
+            let mut title = clean(&lines[next].text).text;
             index = next + 1;
+            // A title wrapped onto the next line goes on in lower case.
+            while let Some(more) = lines.get(index).map(|l| clean(&l.text).text)
+                && more.starts_with(char::is_lowercase)
+            {
+                title.push(' ');
+                title.push_str(&more);
+                index += 1;
+            }
+            out.push(at(line.number, format!("{}. {title}", &c[1])));
             continue;
         }
         if PAGE_FURNITURE.is_match(&cleaned.text) {

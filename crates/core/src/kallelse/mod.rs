@@ -511,13 +511,8 @@ impl Reader {
         let mut drafts = agenda.drafts;
         agenda::settle(&mut drafts, end);
         let (items, end) = timing::resolve(drafts, start, end)?;
-        let (document, body_in_title) = header::title(self.title.as_deref().unwrap_or_default());
-        let mut description = self.description.into_iter();
-        let body = body_in_title
-            .or_else(|| description.next())
-            .unwrap_or_default();
-        let body_description =
-            Some(description.collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty());
+        let head: Vec<String> = self.title.into_iter().chain(self.description).collect();
+        let (document, body, body_description) = header::head(&head);
         let mut participants = self.people;
         participants.extend(self.guests);
         let mut participants = merge_repeated(participants);

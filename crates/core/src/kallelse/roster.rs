@@ -17,6 +17,8 @@ static ABSENCE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?i)\((förhinder|förhindrad|förhindrade|förhindrat)\)"));
 static SUBSTITUTE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?i)\(ersätter ([^()]+?)(?: vid behov)?\)"));
+static SERVING_FOR: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"^för\s+([^()]+?)(?:\s*\([A-ZÅÄÖ]{1,3}\))?$"));
 static DOUBLE_SPACE: LazyLock<Regex> = LazyLock::new(|| pattern(r"\S(\s{2,})\S"));
 
 /// What a heading line says about the people under it.
@@ -189,8 +191,18 @@ pub fn person(text: &str, category: Option<Category>, side: Option<&str>) -> Opt
             .trim_start_matches(',')
             .trim();
     }
+    // "Johan Berglind (S) för Bo Nilsson (S)": serving for a member.
+    let serving_for = SERVING_FOR
+        .captures(rest)
+        .and_then(|c| split_name(&c[1]).map(|(name, _)| name));
+    if serving_for.is_some() {
+        rest = "";
+    }
     let notified_absence = ABSENCE.is_match(rest);
-    let substitute_for = SUBSTITUTE.captures(rest).map(|c| c[1].trim().to_string());
+    let substitute_for = SUBSTITUTE
+        .captures(rest)
+        .map(|c| c[1].trim().to_string())
+        .or(serving_for);
     let rest = ABSENCE.replace_all(rest, "").into_owned();
     let rest = SUBSTITUTE.replace_all(&rest, "");
     // A segment that only gives the seat or the items called for is no
