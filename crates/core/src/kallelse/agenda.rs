@@ -24,7 +24,7 @@ static CLOCK_SPAN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DURATION: LazyLock<Regex> = LazyLock::new(|| pattern(r"\((\d+)\s*min(?:uter)?\b\.?[^)]*\)"));
 static BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    pattern(r"(?i)^((?:kaffe|lunch|fika|bens?träcknings)?paus|lunch)\b[\s:,–-]*(.*)$")
+    pattern(r"(?i)^((?:kaffe|lunch|fika|bens?träcknings)?paus|lunch|fika|kaffe)\b[\s:,–-]*(.*)$")
 });
 static BREAK_MINUTES: LazyLock<Regex> = LazyLock::new(|| pattern(r"(\d+)\s*min"));
 /// A clock span anywhere in a line, with what separates it from the title

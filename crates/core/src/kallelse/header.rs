@@ -239,9 +239,8 @@ mod tests {
 
     #[test]
     fn titles() {
-        let head_of = |lines: &[&str]| {
-            head(&lines.iter().map(|l| l.to_string()).collect::<Vec<_>>())
-        };
+        let head_of =
+            |lines: &[&str]| head(&lines.iter().map(|l| l.to_string()).collect::<Vec<_>>());
         assert_eq!(
             head_of(&["Kallelse SRO"]),
             (DocumentKind::Notice, "SRO".into(), None)
@@ -259,12 +258,12 @@ mod tests {
             (DocumentKind::Notice, "Kommunfullmäktige".into(), None)
         );
         assert_eq!(
-            head_of(&[
-                "Kultur- och fritidsnämnden",
-                "Sammanträde 2026",
-                "Kallelse"
-            ]),
-            (DocumentKind::Notice, "Kultur- och fritidsnämnden".into(), None)
+            head_of(&["Kultur- och fritidsnämnden", "Sammanträde 2026", "Kallelse"]),
+            (
+                DocumentKind::Notice,
+                "Kultur- och fritidsnämnden".into(),
+                None
+            )
         );
         assert_eq!(
             head_of(&[

@@ -27,6 +27,8 @@ static HEAD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(datum|tid|plats|lokal|sammanträdeslokal|mötesform|ordförande|sekreterare)(?:\t+|\s{2,})(\S.*)$",
     )
 });
+/// A line that begins with a label ("Föredragande: …", "Dnr: …").
+static LABELLED: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[\p{L} ]+:(?:\s|$)"));
 static WIDE_GAP: LazyLock<Regex> = LazyLock::new(|| pattern(r"\s{3,}"));
 static PAGE_FURNITURE: LazyLock<Regex> =
     LazyLock::new(|| pattern(r"(?i)^(?:sida\s+)?\d+\s*(?:av|/)\s*\d+$"));
@@ -112,9 +114,13 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
         {
             let mut title = clean(&lines[next].text).text;
             index = next + 1;
-            // A title wrapped onto the next line goes on in lower case.
+            // A title wrapped onto the next line: it goes on in lower case,
+            // or the line before ends in a comma or a little word ("för").
             while let Some(more) = lines.get(index).map(|l| clean(&l.text).text)
-                && more.starts_with(char::is_lowercase)
+                && !more.is_empty()
+                && (more.starts_with(char::is_lowercase) || unfinished(&title))
+                && !more.starts_with('(')
+                && !LABELLED.is_match(&more)
             {
                 title.push(' ');
                 title.push_str(&more);
@@ -131,6 +137,17 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
         out.push(at(line.number, raw.to_string()));
     }
     out
+}
+
+/// Whether a title line stops where it cannot end: after a comma or a
+/// preposition or conjunction ("Ändring av detaljplan för").
+fn unfinished(title: &str) -> bool {
+    let last = title.rsplit(' ').next().unwrap_or_default();
+    title.ends_with(',')
+        || matches!(
+            last,
+            "för" | "av" | "och" | "i" | "om" | "på" | "till" | "med" | "vid" | "från" | "samt"
+        )
 }
 
 fn at(number: usize, text: String) -> Line {

@@ -128,8 +128,12 @@ pub fn role_of_segment(segment: &str) -> Option<Role> {
     let lower = segment.trim().trim_end_matches('.').to_lowercase();
     match lower.as_str() {
         "ordförande" | "ordf" => Some(Role::Chair),
-        "vice ordförande" | "vice ordf" | "1:e vice ordförande" | "2:e vice ordförande"
-        | "förste vice ordförande" | "andre vice ordförande" => Some(Role::ViceChair),
+        "vice ordförande"
+        | "vice ordf"
+        | "1:e vice ordförande"
+        | "2:e vice ordförande"
+        | "förste vice ordförande"
+        | "andre vice ordförande" => Some(Role::ViceChair),
         _ => None,
     }
 }

@@ -312,10 +312,16 @@ impl Block {
         // Headings side by side: "Ledamöter⇥Ersättare" (a Word table) or
         // "Ledamöter        Ersättare" (columns of a PDF's text).
         let (layout, cells): (Layout, Vec<String>) = if line.contains('\t') {
-            (Layout::Table, line.split('\t').map(|c| clean(c).text).collect())
+            (
+                Layout::Table,
+                line.split('\t').map(|c| clean(c).text).collect(),
+            )
         } else {
             let cells = split_columns(line);
-            (Layout::TwoColumns, cells.iter().map(|c| clean(c).text).collect())
+            (
+                Layout::TwoColumns,
+                cells.iter().map(|c| clean(c).text).collect(),
+            )
         };
         let filled = cells.iter().filter(|c| !c.is_empty()).count();
         if filled >= 2
@@ -570,8 +576,10 @@ fn split_columns(line: &str) -> Vec<String> {
     for (at, _) in text.match_indices(' ') {
         let (left, right) = (text[..at].trim(), text[at..].trim());
         let balanced = left.matches('(').count() == left.matches(')').count();
+        // "Johan Berglind (S) för Bo Nilsson (S)" is one entry.
         if balanced
             && !left.ends_with(',')
+            && !left.ends_with(" för")
             && split_name(left).is_some()
             && split_name(right).is_some()
         {
