@@ -52,11 +52,19 @@ pub(crate) struct MinutesArgs {
 
 /// `motesskylt import`.
 pub(crate) fn import_cmd(args: ImportArgs) -> anyhow::Result<()> {
-    let meeting = import(&args.file)?;
+    let read = read_notice(&args.file)?;
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&meeting)?)?;
+        let mut json = serde_json::to_value(&read.meeting)?;
+        json["unread"] = serde_json::to_value(&read.unread)?;
+        outln!("{}", serde_json::to_string_pretty(&json)?)?;
     } else {
-        out!("{}", summary(&meeting))?;
+        out!("{}", summary(&read.meeting))?;
+        if !read.unread.is_empty() {
+            outln!("Rader som inte lästes in (kontrollera att inget saknas):")?;
+            for u in &read.unread {
+                outln!("  {}:{}: {}", args.file.display(), u.line, u.text)?;
+            }
+        }
     }
     Ok(())
 }
@@ -103,7 +111,13 @@ pub(crate) fn state_at(
 
 /// A notice read, each problem named with its file and line.
 pub(crate) fn import(file: &Path) -> anyhow::Result<Meeting> {
-    kallelse::import_file(file).map_err(|problems| {
+    read_notice(file).map(|read| read.meeting)
+}
+
+/// A notice read with the lines it did not use, each problem named with
+/// its file and line.
+pub(crate) fn read_notice(file: &Path) -> anyhow::Result<kallelse::Imported> {
+    kallelse::read_file(file).map_err(|problems| {
         BadInput(
             problems
                 .iter()

@@ -18,7 +18,11 @@ use super::layout::{self, Section, tr};
 use super::{Language, PageError, Signed, WebState};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::schedule::{self, ScheduleError};
-use motesskylt_core::kallelse::import_bytes;
+use motesskylt_core::kallelse::{Unread, read_bytes};
+
+/// The most lines not used that a preview lists (a notice's text is at
+/// most 1 MiB; the list is for reading, not for a whole document).
+const MAX_UNREAD_SHOWN: usize = 500;
 use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::Lang;
 use motesskylt_core::model::{Meeting, Presenter, Seat, Timing};
@@ -140,11 +144,11 @@ pub async fn upload(
         PageError::Bad("ingen fil kom med; välj kallelsen och försök igen".into())
     })?;
     // Reading a .docx is work: off the server's threads.
-    let read = tokio::task::spawn_blocking(move || import_bytes(&bytes))
+    let read = tokio::task::spawn_blocking(move || read_bytes(&bytes))
         .await
         .map_err(|e| PageError::Bad(format!("kallelsen gick inte att läsa: {e}")))?;
     let body = match read {
-        Ok(meeting) if !signed.viewer.may_see(&meeting.body) => {
+        Ok(read) if !signed.viewer.may_see(&read.meeting.body) => {
             let text = format!(
                 "{file_name}: {} {}",
                 tr(
@@ -152,11 +156,17 @@ pub async fn upload(
                     "Du arbetar inte för organet",
                     "You do not work for the body"
                 ),
-                meeting.body
+                read.meeting.body
             );
             upload_form(&signed, &[text])
         }
-        Ok(meeting) => preview(&state, &signed, &meeting, &[], &Placement::default()).await?,
+        Ok(read) => {
+            let placed = Placement {
+                unread: read.unread.into_iter().take(MAX_UNREAD_SHOWN).collect(),
+                ..Placement::default()
+            };
+            preview(&state, &signed, &read.meeting, &[], &placed).await?
+        }
         Err(problems) => {
             let lines: Vec<String> = problems
                 .iter()
@@ -204,6 +214,8 @@ async fn preview(
         .as_ref()
         .filter(|other| signed.viewer.may_see(&other.meeting.body));
     let json = serde_json::to_string(meeting).map_err(|e| PageError::Bad(e.to_string()))?;
+    let unread_json =
+        serde_json::to_string(&placed.unread).map_err(|e| PageError::Bad(e.to_string()))?;
     let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
     Ok(html! {
         h1 { (tr(lang, "Granska kallelsen", "Check the notice")) }
@@ -221,6 +233,7 @@ async fn preview(
         form method="post" action="/import/save" {
             input type="hidden" name="csrf" value=(signed.viewer.csrf);
             input type="hidden" name="meeting" value=(json);
+            input type="hidden" name="unread" value=(unread_json);
             section.card {
                 h2 { (tr(lang, "Mötet", "The meeting")) }
                 div.grid {
@@ -266,6 +279,19 @@ async fn preview(
                     }
                 }
             }
+            @if !placed.unread.is_empty() {
+                section.card #unread {
+                    h2 { (tr(lang, "Rader som inte lästes in", "Lines not read")) }
+                    p {
+                        (tr(lang, "De här raderna i kallelsen blev varken deltagare, punkter eller uppgifter om mötet. Oftast är det sidfötter, diarienummer och underskrifter; står någon eller något här som ska med, lägg till det nedan.", "These lines of the notice became neither participants, agenda entries nor facts of the meeting. Mostly they are page footers, diary numbers and signatures; if someone or something here belongs in the meeting, add it below."))
+                    }
+                    ul.unread {
+                        @for u in &placed.unread {
+                            li { (tr(lang, "rad", "line")) " " (u.line) ": " span lang="sv" { (u.text) } }
+                        }
+                    }
+                }
+            }
             section.card {
                 h2 { (tr(lang, "Deltagare", "Participants")) }
                 table.edit {
@@ -305,6 +331,8 @@ async fn preview(
 struct Placement {
     room: Option<String>,
     conflict: Option<MeetingEntry>,
+    /// The notice's lines the import did not use, shown until saved.
+    unread: Vec<Unread>,
 }
 
 /// A preview that cannot be saved: the meeting as edited (when the form
@@ -624,6 +652,14 @@ pub async fn save(
     let typed = Placement {
         room: fields.get("room").map(|r| r.trim().to_string()),
         conflict: None,
+        // Only shown again, escaped: a list that does not read is not shown.
+        unread: fields
+            .get("unread")
+            .and_then(|u| serde_json::from_str::<Vec<Unread>>(u).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .take(MAX_UNREAD_SHOWN)
+            .collect(),
     };
     let (meeting, room) = match apply_edits(&fields, lang) {
         Ok(edited) => edited,

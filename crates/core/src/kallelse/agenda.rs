@@ -104,6 +104,17 @@ impl Draft {
     }
 }
 
+/// What the agenda made of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Took {
+    /// It started an item or a break.
+    Entry,
+    /// It added to the current entry (presenter, time, part, proposal…).
+    Detail,
+    /// Nothing in it was used.
+    Nothing,
+}
+
 /// Reads agenda lines into drafts.
 #[derive(Debug, Default)]
 pub struct Agenda {
@@ -142,8 +153,9 @@ impl Agenda {
         self.after_blank = true;
     }
 
-    /// Feeds one non-blank line. Returns whether it started a new entry.
-    pub fn line(&mut self, clean: &Clean, number: usize, continuation: Option<&str>) -> bool {
+    /// Feeds one non-blank line: whether it started a new entry, added to
+    /// the current one, or was not used.
+    pub fn line(&mut self, clean: &Clean, number: usize, continuation: Option<&str>) -> Took {
         if let Some(c) = START_TIME.captures(&clean.text)
             && let Some(start) = clock(&c[1], &c[2])
         {
@@ -159,16 +171,19 @@ impl Agenda {
                 }
                 self.previous_ends_with_colon = false;
                 self.after_blank = false;
-                return true;
+                return Took::Entry;
             }
         }
-        let started = self.try_item(clean, number) || self.try_break(clean, number);
-        if !started {
-            self.body(clean, number, continuation);
-        }
+        let took = if self.try_item(clean, number) || self.try_break(clean, number) {
+            Took::Entry
+        } else if self.body(clean, number, continuation) {
+            Took::Detail
+        } else {
+            Took::Nothing
+        };
         self.previous_ends_with_colon = clean.text.ends_with(':');
         self.after_blank = false;
-        started
+        took
     }
 
     fn try_item(&mut self, clean: &Clean, line: usize) -> bool {
@@ -263,9 +278,10 @@ impl Agenda {
         true
     }
 
-    fn body(&mut self, clean: &Clean, line: usize, continuation: Option<&str>) {
+    /// Reads a line inside an entry; `false` when nothing in it was used.
+    fn body(&mut self, clean: &Clean, line: usize, continuation: Option<&str>) -> bool {
         let Some(draft) = self.drafts.last_mut() else {
-            return;
+            return false;
         };
         let text = clean.text.as_str();
         let list_like =
@@ -287,13 +303,13 @@ impl Agenda {
                     }
                     proposal.push_str(text);
                 }
-                return;
+                return true;
             }
             self.in_proposal = false;
         }
         if !clean.links.is_empty() {
             draft.documents.extend(clean.links.iter().cloned());
-            return;
+            return true;
         }
         if let Some(c) = PRESENTERS.captures(text) {
             let mut value = c[1].to_string();
@@ -302,12 +318,12 @@ impl Agenda {
                 value.push_str(more);
             }
             draft.presenters.extend(names::presenters(&value));
-            return;
+            return true;
         }
         if let Some(c) = PROPOSAL.captures(text) {
             draft.proposal = Some(c[1].trim().to_string());
             self.in_proposal = true;
-            return;
+            return true;
         }
         if draft.clock.is_none() && draft.entry_type == EntryType::Item {
             // A line that is only a time: "kl. 13.25–13.50", "(20 minuter,
@@ -323,23 +339,24 @@ impl Agenda {
                     Err(text) => self.bad_clocks.push(BadClock { line, text }),
                 }
                 draft.minutes = draft.minutes.or(times.minutes);
-                return;
+                return true;
             }
             if let Some(d) = DURATION.captures(text)
                 && d[0].len() + 2 >= text.len()
             {
                 draft.minutes = draft.minutes.or_else(|| d[1].parse().ok());
-                return;
+                return true;
             }
         }
         if let Some(c) = LETTERED.captures(text) {
-            if draft.proposal.is_none() {
-                draft.sub_items.push(SubItem {
-                    letter: c[1].to_string(),
-                    title: c[2].trim_end_matches(':').trim().to_string(),
-                });
+            if draft.proposal.is_some() {
+                return false;
             }
-            return;
+            draft.sub_items.push(SubItem {
+                letter: c[1].to_string(),
+                title: c[2].trim_end_matches(':').trim().to_string(),
+            });
+            return true;
         }
         if draft.sub_items.is_empty()
             && let Some(c) = PART.captures(text)
@@ -352,7 +369,9 @@ impl Agenda {
                 label,
                 minutes: c.get(2).and_then(|m| m.as_str().parse().ok()),
             });
+            return true;
         }
+        false
     }
 }
 
@@ -462,7 +481,7 @@ mod tests {
             if c.text.is_empty() {
                 agenda.blank();
             } else {
-                agenda.line(&c, i + 1, None);
+                let _ = agenda.line(&c, i + 1, None);
             }
         }
         agenda

@@ -31,7 +31,7 @@ static HEAD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[\p{L} ]+:(?:\s|$)"));
 static WIDE_GAP: LazyLock<Regex> = LazyLock::new(|| pattern(r"\s{3,}"));
 static PAGE_FURNITURE: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"(?i)^(?:sida\s+)?\d+\s*(?:av|/)\s*\d+$"));
+    LazyLock::new(|| pattern(r"(?i)^(?:sida\s+)?\d+\s*(?:av\s*\d+|/\s*\d+|\(\d+\))$"));
 
 /// What a table column holds, from its header cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,11 +129,6 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
             out.push(at(line.number, format!("{}. {title}", &c[1])));
             continue;
         }
-        if PAGE_FURNITURE.is_match(&cleaned.text) {
-            // A page's footer ("Sida 1 av 2") is no line of the notice.
-            out.push(at(line.number, String::new()));
-            continue;
-        }
         out.push(at(line.number, raw.to_string()));
     }
     out
@@ -148,6 +143,11 @@ fn unfinished(title: &str) -> bool {
             last,
             "för" | "av" | "och" | "i" | "om" | "på" | "till" | "med" | "vid" | "från" | "samt"
         )
+}
+
+/// Whether a cleaned line is a page's furniture: "Sida 1 av 2", "2 (3)".
+pub fn is_furniture(text: &str) -> bool {
+    PAGE_FURNITURE.is_match(text)
 }
 
 fn at(number: usize, text: String) -> Line {
@@ -560,7 +560,8 @@ mod tests {
                 "### 5. VD-rapport",
                 "3. Ekonomi",
                 "Tid: Tisdag kl. 13.15",
-                "Plats: Rummet"
+                "Plats: Rummet",
+                "Sida 1 av 2"
             ]
         );
     }

@@ -35,6 +35,28 @@ pub const MAX_ENTRIES: usize = 300;
 /// pages): the import and its preview stay in proportion to it.
 pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
 
+/// A line of the document (or a cell of one) that the import did not use:
+/// named, never silently dropped. In a roster it is a problem (the notice
+/// is refused until it reads); elsewhere it is shown beside the meeting
+/// ("unread" in `import --json`, the preview), for the secretary to check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unread {
+    /// Line of the document (paragraph of a .docx).
+    pub line: usize,
+    /// The text without markup.
+    pub text: String,
+}
+
+/// A notice read: the meeting and the lines not used for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    /// The meeting.
+    pub meeting: Meeting,
+    /// Lines of the notice not used for the meeting (a diary number, a
+    /// page footer, a signature, a paragraph), in document order.
+    pub unread: Vec<Unread>,
+}
+
 /// Something wrong with a notice, in words a secretary can act on.
 #[derive(Debug, Error)]
 pub enum ImportError {
@@ -194,6 +216,16 @@ impl ImportError {
 
 /// Reads a notice from a file.
 pub fn import_file(path: &Path) -> Result<Meeting, Vec<ImportError>> {
+    read_file(path).map(|read| read.meeting)
+}
+
+/// Reads a notice from its bytes (Markdown, text or .docx, detected).
+pub fn import_bytes(bytes: &[u8]) -> Result<Meeting, Vec<ImportError>> {
+    read_bytes(bytes).map(|read| read.meeting)
+}
+
+/// Reads a notice from a file, with the lines it did not use.
+pub fn read_file(path: &Path) -> Result<Imported, Vec<ImportError>> {
     let bytes = std::fs::read(path).map_err(|e| {
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "filen finns inte".to_string(),
@@ -202,11 +234,11 @@ pub fn import_file(path: &Path) -> Result<Meeting, Vec<ImportError>> {
         };
         vec![ImportError::Unreadable(reason)]
     })?;
-    import_bytes(&bytes)
+    read_bytes(&bytes)
 }
 
-/// Reads a notice from its bytes (Markdown, text or .docx, detected).
-pub fn import_bytes(bytes: &[u8]) -> Result<Meeting, Vec<ImportError>> {
+/// Reads a notice from its bytes, with the lines it did not use.
+pub fn read_bytes(bytes: &[u8]) -> Result<Imported, Vec<ImportError>> {
     let lines = source::read_lines(bytes).map_err(|e| vec![e])?;
     if lines.iter().map(|l| l.text.len()).sum::<usize>() > MAX_TEXT_BYTES {
         return Err(vec![ImportError::TooMuchText {
@@ -237,6 +269,8 @@ struct Reader {
     roster_seen: bool,
     /// Roster lines not understood.
     unread: Vec<roster::Unread>,
+    /// Other lines not used.
+    not_used: Vec<Unread>,
     /// The date written in "Tid:" when there is no "Datum:".
     date_in_time: Option<chrono::NaiveDate>,
     /// "Mötesform:", the location where no place is given.
@@ -244,7 +278,7 @@ struct Reader {
 }
 
 impl Reader {
-    fn read(mut self, lines: &[source::Line]) -> Result<Meeting, Vec<ImportError>> {
+    fn read(mut self, lines: &[source::Line]) -> Result<Imported, Vec<ImportError>> {
         let mut agenda = agenda::Agenda::new();
         let mut block: Option<roster::Block> = None;
         let mut index = 0;
@@ -256,6 +290,12 @@ impl Reader {
             self.within_limits(block.as_ref(), &agenda, last)?;
             last = line.number;
             let c = clean(&line.text);
+            // A page's footer ("Sida 1 av 2") is no line of the notice, and
+            // no end of a roster going on across the page break.
+            if layout::is_furniture(&c.text) {
+                self.not_used(line.number, &c.text);
+                continue;
+            }
             if let Some(b) = block.as_mut() {
                 if b.feed(&line.text, line.number) {
                     continue;
@@ -277,13 +317,19 @@ impl Reader {
             if !agenda.started() {
                 if let Some((label, value)) = header::label(&c.text) {
                     let value = self.label_value(label, value, lines, &mut index);
-                    self.header_label(label, value, line.number);
+                    if !self.header_label(label, value, line.number) {
+                        self.not_used(line.number, &c.text);
+                    }
                     continue;
                 }
                 if !self.labels_seen {
                     // A page header's right column ("KALLELSE", a date)
                     // beside the body's name is no part of it.
-                    let text = clean(layout::head_left(&line.text).0).text;
+                    let (left, right) = layout::head_left(&line.text);
+                    if let Some(right) = right {
+                        self.not_used(line.number, right);
+                    }
+                    let text = clean(left).text;
                     match self.title {
                         None => self.title = Some(text),
                         Some(_) => self.description.push(text),
@@ -301,7 +347,11 @@ impl Reader {
             if !agenda.started()
                 && matches!(
                     c.text.to_lowercase().trim_end_matches(':'),
-                    "dagordning" | "föredragningslista"
+                    "dagordning"
+                        | "föredragningslista"
+                        | "ärenden"
+                        | "ärendelista"
+                        | "ärendeförteckning"
                 )
             {
                 continue;
@@ -315,14 +365,19 @@ impl Reader {
                 _ => None,
             };
             let before_agenda = !agenda.started();
-            let started = agenda.line(&c, line.number, continuation.as_deref());
-            // Before the agenda a line that starts no item is dropped: a
-            // name there is a roster line the roster could not take.
-            if before_agenda && !started && self.roster_seen && names::reads_as_name(&c.text) {
-                self.unread.push(roster::Unread {
-                    line: line.number,
-                    text: c.text.clone(),
-                });
+            match agenda.line(&c, line.number, continuation.as_deref()) {
+                agenda::Took::Entry | agenda::Took::Detail => {}
+                // Before the agenda a name is a roster line the roster
+                // could not take: a problem, not a note.
+                agenda::Took::Nothing
+                    if before_agenda && self.roster_seen && names::reads_as_name(&c.text) =>
+                {
+                    self.unread.push(roster::Unread {
+                        line: line.number,
+                        text: c.text.clone(),
+                    });
+                }
+                agenda::Took::Nothing => self.not_used(line.number, &c.text),
             }
         }
         self.within_limits(block.as_ref(), &agenda, last)?;
@@ -330,6 +385,14 @@ impl Reader {
             self.end_roster(b);
         }
         self.finish(agenda)
+    }
+
+    /// Notes a line the meeting does not use.
+    fn not_used(&mut self, line: usize, text: &str) {
+        self.not_used.push(Unread {
+            line,
+            text: text.to_string(),
+        });
     }
 
     /// Refuses a notice past [`MAX_PARTICIPANTS`] or [`MAX_ENTRIES`] at
@@ -388,7 +451,9 @@ impl Reader {
         value
     }
 
-    fn header_label(&mut self, label: Label, value: String, line: usize) {
+    /// Takes a label of the head; `false` when its value is not used (a
+    /// second "Datum:", an empty "Plats:").
+    fn header_label(&mut self, label: Label, value: String, line: usize) -> bool {
         self.labels_seen = true;
         match label {
             Label::Date if self.date.is_none() => {
@@ -429,8 +494,11 @@ impl Reader {
                 self.people.extend(people);
                 self.unread_names(unread, line);
             }
-            _ => {}
+            // "Kallade: Se lista" refers to the roster below.
+            Label::Called => {}
+            _ => return false,
         }
+        true
     }
 
     /// Names of a "Kallade:"/"Inbjudna:" list that could not be read.
@@ -439,7 +507,7 @@ impl Reader {
             .extend(texts.into_iter().map(|text| roster::Unread { line, text }));
     }
 
-    fn finish(self, agenda: agenda::Agenda) -> Result<Meeting, Vec<ImportError>> {
+    fn finish(self, agenda: agenda::Agenda) -> Result<Imported, Vec<ImportError>> {
         let mut problems = Vec::new();
         if self.date.is_none() && self.time.is_none() && !agenda.started() {
             return Err(vec![ImportError::NotANotice]);
@@ -517,16 +585,21 @@ impl Reader {
         participants.extend(self.guests);
         let mut participants = merge_repeated(participants);
         seats::settle(&mut participants);
-        Ok(Meeting {
-            body,
-            body_description,
-            document,
-            date,
-            start,
-            end,
-            location: self.location.or(self.form),
-            participants,
-            items,
+        let mut unread = self.not_used;
+        unread.sort_by_key(|u| u.line);
+        Ok(Imported {
+            meeting: Meeting {
+                body,
+                body_description,
+                document,
+                date,
+                start,
+                end,
+                location: self.location.or(self.form),
+                participants,
+                items,
+            },
+            unread,
         })
     }
 }
@@ -602,4 +675,69 @@ fn next_text(lines: &[source::Line], from: usize) -> Option<(String, usize)> {
         .skip(from)
         .map(|(i, l)| (clean(&l.text).text, i))
         .find(|(t, _)| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTICE: &str = "KUNGÖRELSE\nValnämnden\n\nDatum: 2026-11-17\nTid: 15.00–17.00\n\nKallade\nAnna Berg (S), ordförande\nBo Ek (M), ersättare\n\nSida 1 av 2\nCarl Dahl, valsamordnare\n\nÄrenden\n1) Öppnande\nDnr VN 2026/1\n2) Övriga frågor (30 min)\n\nVälkomna!\n";
+
+    #[test]
+    fn every_line_is_used_or_named_unread() {
+        let read = read_bytes(NOTICE.as_bytes()).unwrap();
+        let unread: Vec<(usize, &str)> = read
+            .unread
+            .iter()
+            .map(|u| (u.line, u.text.as_str()))
+            .collect();
+        assert_eq!(
+            unread,
+            vec![
+                (11, "Sida 1 av 2"),
+                (16, "Dnr VN 2026/1"),
+                (19, "Välkomna!")
+            ]
+        );
+        let m = read.meeting;
+        assert_eq!(m.body, "Valnämnden");
+        // The roster goes on across the page's footer.
+        let names: Vec<&str> = m.participants.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Anna Berg", "Bo Ek", "Carl Dahl"]);
+        assert_eq!(m.participants[1].seat, Some(crate::model::Seat::Deputy));
+        assert_eq!(m.participants[0].seat, Some(crate::model::Seat::Member));
+        assert_eq!(m.items[1].minutes, 30);
+    }
+
+    #[test]
+    fn a_second_date_is_named_not_dropped() {
+        let text = "Kallelse Nämnden\nDatum: 2026-11-17\nTid: 15.00–17.00\nDatum: 2026-11-18\n\n1. Öppnande\n";
+        let read = read_bytes(text.as_bytes()).unwrap();
+        assert_eq!(read.meeting.date.to_string(), "2026-11-17");
+        assert_eq!(read.unread[0].line, 4);
+    }
+
+    #[test]
+    fn a_name_the_roster_cannot_take_still_refuses_the_notice() {
+        let text = "Kallelse Nämnden\nDatum: 2026-11-17\nTid: 15.00–17.00\n\nLedamöter\nAnna Berg (S)\n=Bo Ek (M)\nCarl Dahl (V)\n\n1. Öppnande\n";
+        let problems = read_bytes(text.as_bytes()).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| matches!(p, ImportError::UnreadRosterLine { line: 7, .. })),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_chair_and_secretary_labels_are_participants() {
+        let text = "Dagordning – Styrgruppen\nDatum: 2026-11-17\nTid: 09.00–10.00\nOrdförande: Cecilia Hammar, socialchef Älvby kommun\nSekreterare: Ida Strömberg, utredare\n\n09.00 1. Välkommen\n09.30 2. Övrigt\n";
+        let m = import_bytes(text.as_bytes()).unwrap();
+        assert_eq!(m.body, "Styrgruppen");
+        assert_eq!(m.participants[0].role, Some(crate::model::Role::Chair));
+        assert_eq!(m.participants[1].category, Category::Administration);
+        // A start time alone: the item runs to the next one, the last to the end.
+        assert_eq!(m.items[0].end.to_string(), "09:30:00");
+        assert_eq!(m.items[1].end.to_string(), "10:00:00");
+    }
 }

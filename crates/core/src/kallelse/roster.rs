@@ -283,15 +283,7 @@ enum Layout {
     Table,
 }
 
-/// A roster line (or a cell of one) that was not understood: reported,
-/// never silently dropped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unread {
-    /// Line of the document.
-    pub line: usize,
-    /// The text without markup.
-    pub text: String,
-}
+pub use super::Unread;
 
 /// A roster being read: from its first heading to the first line that is
 /// neither a person, a heading nor a continuation (and not followed by
@@ -621,6 +613,18 @@ mod tests {
     }
 
     #[test]
+    fn seat_items_and_serving_for_after_the_name() {
+        let p = person("Bengt Åkerlund (S), ersättare", None, None).unwrap();
+        assert_eq!((p.seat, p.description), (Some(Seat::Deputy), None));
+        let p = person("Maria Öberg, ekonomichef, punkt 4 och 5", None, None).unwrap();
+        assert_eq!(p.items, Some(vec!["4".to_string(), "5".to_string()]));
+        assert_eq!(p.description.as_deref(), Some("ekonomichef"));
+        let p = person("Johan Berglind (S) för Bo Nilsson (S)", None, None).unwrap();
+        assert_eq!(p.substitute_for.as_deref(), Some("Bo Nilsson"));
+        assert_eq!(p.description, None);
+    }
+
+    #[test]
     fn absence_and_substitute_marks() {
         let p = person(
             "Karin Looström Muth, Västra Götalandsregionen (förhinder)",
@@ -694,5 +698,27 @@ mod tests {
             })
         ));
         assert_eq!(heading("Information och dialog"), None);
+        let category = |text: &str| match heading(text) {
+            Some(Heading::Category { category, tag, .. }) => Some((category, tag.seat)),
+            _ => None,
+        };
+        assert_eq!(category("Övriga"), Some((Some(Category::Official), None)));
+        assert_eq!(
+            category("Närvarande"),
+            Some((Some(Category::Official), None))
+        );
+        assert_eq!(category("Inbjudna"), Some((Some(Category::Guest), None)));
+        assert_eq!(category("Suppleanter"), Some((None, Some(Seat::Deputy))));
+        assert_eq!(
+            category("Ordinarie ledamöter"),
+            Some((None, Some(Seat::Member)))
+        );
+        assert_eq!(
+            category("Nämndsekreterare"),
+            Some((Some(Category::Administration), None))
+        );
+        assert_eq!(heading("Kallade"), Some(Heading::Called));
+        assert_eq!(heading("Övriga frågor"), None);
+        assert_eq!(heading("Sekreterare: Elin Forsberg"), None);
     }
 }
