@@ -119,6 +119,28 @@ fn import_reads_word_documents_detected_by_content() {
 }
 
 #[test]
+fn import_names_the_lines_it_did_not_use() {
+    let notice = fixture("corpus/02-ks-arbetsutskott/kallelse.txt");
+    let m = json(&run(&["import", arg(&notice), "--json"]));
+    assert_eq!(
+        m["unread"],
+        serde_json::json!([
+            {"line": 41, "text": "Välkomna!"},
+            {"line": 42, "text": "Karin Almqvist, ordförande"}
+        ])
+    );
+    let out = run(&["import", arg(&notice)]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Rader som inte lästes in (kontrollera att inget saknas):\n  {}:41: Välkomna!\n",
+            notice.display()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn import_summary_is_swedish() {
     let out = run(&["import", arg(&notice())]);
     let text = String::from_utf8(out.stdout).unwrap();

@@ -659,6 +659,13 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
         preview.body
     );
     assert!(preview.body.contains("Bara kiosken har skickat mötet"));
+    // The notice's lines that became nothing are listed with their lines
+    // (issue 21): the next year's meeting dates after the agenda, say.
+    let card = &preview.body[preview
+        .body
+        .find("Rader som inte lästes in")
+        .expect("the preview lists the lines not read")..];
+    assert!(card.contains("Preliminära mötestider för 2027"), "{card}");
 
     let m = meeting();
     let json = serde_json::to_string(&m).unwrap();
@@ -681,6 +688,10 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
             ("csrf", admin.csrf.clone()),
             ("meeting", json.clone()),
             ("room", ROOM.to_string()),
+            (
+                "unread",
+                r#"[{"line":224,"text":"Preliminära mötestider för 2027"}]"#.to_string(),
+            ),
         ];
         form.extend(fields);
         form
@@ -689,6 +700,14 @@ async fn the_import_shows_problems_by_line_and_keeps_the_fixes() {
     let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = site.post(Some(&admin), "/import/save", &refs).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The list of lines not read stays with the preview until saved.
+    assert!(
+        refused
+            .body
+            .contains("rad 224: <span lang=\"sv\">Preliminära mötestider för 2027</span>"),
+        "{}",
+        refused.body
+    );
     assert!(
         refused
             .body

@@ -11,7 +11,7 @@ use motesskylt_central::schedule::{self, ScheduleError};
 use motesskylt_core::model::identity::moved;
 use motesskylt_core::model::meeting_key;
 
-use super::meeting::import;
+use super::meeting::read_notice;
 use super::systemd;
 use crate::{BadInput, StdoutError};
 
@@ -347,8 +347,8 @@ pub(crate) fn central(
                 replace,
                 json,
             }) => {
-                let meeting = import(&file)?;
-                let meeting = moved(&meeting, date, start)
+                let read = read_notice(&file)?;
+                let meeting = moved(&read.meeting, date, start)
                     .map_err(|e| BadInput(vec![crate::problem(&file, None, e)]))?;
                 let room = schedule::room_name(&room).map_err(refused)?.to_string();
                 let now = Utc::now();
@@ -372,6 +372,7 @@ pub(crate) fn central(
                 .await?;
                 if json {
                     let mut value = serde_json::to_value(&meeting)?;
+                    value["unread"] = serde_json::to_value(&read.unread)?;
                     value["id"] = done.id.clone().into();
                     value["room"] = room.clone().into();
                     outln!("{}", serde_json::to_string_pretty(&value)?)?;
