@@ -2,5 +2,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let _ = motesskylt_core::kallelse::import_bytes(data);
+    let _ = motesskylt_core::kallelse::read_bytes(data);
 });
