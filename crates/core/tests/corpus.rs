@@ -99,17 +99,29 @@ fn score(expected: &Value, actual: &Value) -> Score {
         );
     }
     // The lines not used: each expected one (by its text) a field, each
-    // one more a field wrong.
-    let mut read_unread = list(actual, "unread");
-    for text in list(expected, "unread") {
-        let found = read_unread.iter().position(|t| *t == text);
-        score.field("unread", &text, found.map(|at| &read_unread[at]));
-        if let Some(at) = found {
-            read_unread.remove(at);
-        }
+    // one more a field wrong. A PDF's text wraps a paragraph where the
+    // source did not: texts are compared within all of them run together.
+    let words = |texts: &[Value]| -> String {
+        let joined: Vec<&str> = texts.iter().filter_map(Value::as_str).collect();
+        format!(
+            " {} ",
+            joined
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    };
+    let (read_unread, expected_unread) = (list(actual, "unread"), list(expected, "unread"));
+    let (read_all, expected_all) = (words(&read_unread), words(&expected_unread));
+    for text in &expected_unread {
+        let found = read_all.contains(&words(std::slice::from_ref(text)));
+        score.field("unread", text, Some(text).filter(|_| found));
     }
     for extra in &read_unread {
-        score.field("unread", &Value::Null, Some(extra));
+        if !expected_all.contains(&words(std::slice::from_ref(extra))) {
+            score.field("unread", &Value::Null, Some(extra));
+        }
     }
     let read_items = list(actual, "items");
     let expected_items = list(expected, "items");

@@ -127,6 +127,9 @@ pub struct Agenda {
     list_last: Option<(u32, char)>,
     previous_ends_with_colon: bool,
     in_proposal: bool,
+    /// The last line started an item: a line right after it may go on
+    /// with its title.
+    title_open: bool,
     after_blank: bool,
 }
 
@@ -176,6 +179,8 @@ impl Agenda {
         }
         let took = if self.try_item(clean, number) || self.try_break(clean, number) {
             Took::Entry
+        } else if self.title_goes_on(clean) {
+            Took::Detail
         } else if self.body(clean, number, continuation) {
             Took::Detail
         } else {
@@ -183,7 +188,55 @@ impl Agenda {
         };
         self.previous_ends_with_colon = clean.text.ends_with(':');
         self.after_blank = false;
+        self.title_open = took == Took::Entry
+            && self
+                .drafts
+                .last()
+                .is_some_and(|d| d.entry_type == EntryType::Item);
         took
+    }
+
+    /// A line right after an item's title that goes on with it: a title
+    /// wrapped in a PDF's text ("… Europaparlamentet" / "2029, inriktning"),
+    /// in lower case or a number, or after a title ending in a comma or a
+    /// little word. Its times, if any, are the item's.
+    fn title_goes_on(&mut self, clean: &Clean) -> bool {
+        let text = clean.text.as_str();
+        if !self.title_open || self.after_blank || clean.bullet || clean.heading > 0 {
+            return false;
+        }
+        let Some(draft) = self.drafts.last_mut() else {
+            return false;
+        };
+        let goes_on = text.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+            || crate::kallelse::layout::unfinished(&draft.title);
+        let something_else = NUMBERED.is_match(text)
+            || LETTERED.is_match(text)
+            || PRESENTERS.is_match(text)
+            || PROPOSAL.is_match(text)
+            || PART.is_match(text)
+            || text.starts_with('(')
+            || START_TIME.is_match(text)
+            || INLINE_SPAN.find(text).is_some_and(|m| m.start() == 0);
+        if !goes_on || something_else {
+            return false;
+        }
+        let times = times_in(text);
+        let (span, minutes) = (times.span, times.minutes);
+        draft.title = format!(
+            "{} {}",
+            draft.title,
+            times.rest.trim_end_matches([':', ','])
+        )
+        .trim()
+        .to_string();
+        if draft.clock.is_none()
+            && let Some(Ok((start, end))) = span
+        {
+            draft.clock = Some((start, end, draft.line));
+        }
+        draft.minutes = draft.minutes.or(minutes);
+        true
     }
 
     fn try_item(&mut self, clean: &Clean, line: usize) -> bool {

@@ -93,8 +93,8 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
         index += 1;
         let raw = line.text.trim_start_matches('\u{c}');
         let trimmed = raw.trim();
-        if let Some(c) = HEAD_LABEL.captures(trimmed) {
-            out.push(at(line.number, format!("{}: {}", &c[1], c[2].trim())));
+        if let Some((label, value)) = head_label(trimmed) {
+            out.push(at(line.number, format!("{label}: {value}")));
             continue;
         }
         if let Some(c) = SECTION_NUMBER.captures(trimmed) {
@@ -106,28 +106,41 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
             continue;
         }
         let cleaned = clean(raw);
-        if let Some(c) = LONE_NUMBER.captures(&cleaned.text)
-            && cleaned.heading == 0
-            && let Some(next) =
-                (index..lines.len()).find(|i| !clean(&lines[*i].text).text.is_empty())
-            && !LONE_NUMBER.is_match(&clean(&lines[next].text).text)
-        {
-            let mut title = clean(&lines[next].text).text;
-            index = next + 1;
-            // A title wrapped onto the next line: it goes on in lower case,
-            // or the line before ends in a comma or a little word ("för").
-            while let Some(more) = lines.get(index).map(|l| clean(&l.text).text)
-                && !more.is_empty()
-                && (more.starts_with(char::is_lowercase) || unfinished(&title))
-                && !more.starts_with('(')
-                && !LABELLED.is_match(&more)
-            {
-                title.push(' ');
-                title.push_str(&more);
-                index += 1;
+        if LONE_NUMBER.is_match(&cleaned.text) && cleaned.heading == 0 {
+            // Numbers alone on their lines, then as many titles ("1." "2."
+            // "Val av justerare" "Godkännande …", a PDF's text): paired.
+            let text_at = |i: usize| clean(&lines[i].text).text;
+            let filled: Vec<usize> = (index - 1..lines.len())
+                .filter(|i| !text_at(*i).is_empty())
+                .collect();
+            let run = filled
+                .iter()
+                .take_while(|i| LONE_NUMBER.is_match(&text_at(**i)))
+                .count();
+            let titles = &filled[run..(2 * run).min(filled.len())];
+            if titles.len() == run && titles.iter().all(|i| !LABELLED.is_match(&text_at(*i))) {
+                for (k, &number_at) in filled[..run].iter().enumerate() {
+                    let digits = text_at(number_at).trim_end_matches(['.', ')']).to_string();
+                    let mut title = text_at(titles[k]);
+                    index = titles[k] + 1;
+                    // One number alone: its title may wrap onto the next
+                    // line, going on in lower case, or after a comma or a
+                    // little word ("för").
+                    while run == 1
+                        && let Some(more) = lines.get(index).map(|l| clean(&l.text).text)
+                        && !more.is_empty()
+                        && (more.starts_with(char::is_lowercase) || unfinished(&title))
+                        && !more.starts_with('(')
+                        && !LABELLED.is_match(&more)
+                    {
+                        title.push(' ');
+                        title.push_str(&more);
+                        index += 1;
+                    }
+                    out.push(at(lines[number_at].number, format!("{digits}. {title}")));
+                }
+                continue;
             }
-            out.push(at(line.number, format!("{}. {title}", &c[1])));
-            continue;
         }
         out.push(at(line.number, raw.to_string()));
     }
@@ -136,13 +149,35 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
 
 /// Whether a title line stops where it cannot end: after a comma or a
 /// preposition or conjunction ("Ändring av detaljplan för").
-fn unfinished(title: &str) -> bool {
+pub fn unfinished(title: &str) -> bool {
     let last = title.rsplit(' ').next().unwrap_or_default();
     title.ends_with(',')
         || matches!(
             last,
             "för" | "av" | "och" | "i" | "om" | "på" | "till" | "med" | "vid" | "från" | "samt"
         )
+}
+
+/// A head label without its colon: "Tid⇥…", "Plats      …" (a table or
+/// aligned columns), or with one space where the value cannot be read
+/// otherwise: a date or time after "Datum"/"Tid", a capitalised place
+/// after "Plats"/"Lokal", a name alone after "Ordförande"/"Sekreterare".
+fn head_label(line: &str) -> Option<(&str, &str)> {
+    if let Some(c) = HEAD_LABEL.captures(line) {
+        let (label, value) = (c.get(1)?, c.get(2)?);
+        return Some((label.as_str(), value.as_str().trim()));
+    }
+    let (label, value) = line.split_once(' ')?;
+    let value = value.trim();
+    let fits = match label.to_lowercase().as_str() {
+        "datum" | "tid" => value.chars().any(|c| c.is_ascii_digit()),
+        "plats" | "lokal" | "sammanträdeslokal" => value.starts_with(char::is_uppercase),
+        "ordförande" | "sekreterare" => {
+            split_name(value).is_some_and(|(name, _)| name.len() == value.len())
+        }
+        _ => false,
+    };
+    fits.then_some((label, value))
 }
 
 /// Whether a cleaned line is a page's furniture: "Sida 1 av 2", "2 (3)".

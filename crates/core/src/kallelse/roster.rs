@@ -80,8 +80,14 @@ pub fn heading(text: &str) -> Option<Heading> {
         return Some(Heading::Sides(sides));
     }
     let trimmed = text.trim_end_matches(':');
-    // "Sekreterare: Elin Forsberg" is a label with its value, no heading.
-    if trimmed.contains(',') || trimmed.contains(':') || trimmed.split_whitespace().count() > 5 {
+    // "Sekreterare: Elin Forsberg" is a label with its value, no heading;
+    // a sentence ("…nämndsekreteraren i god tid.") is none either.
+    if trimmed.contains(',')
+        || trimmed.contains(':')
+        || trimmed.ends_with('.')
+        || trimmed.starts_with(char::is_lowercase)
+        || trimmed.split_whitespace().count() > 5
+    {
         return None;
     }
     let lower = trimmed.to_lowercase();
