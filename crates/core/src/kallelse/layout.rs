@@ -21,6 +21,9 @@ static SECTION_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         r"^(#{1,6}\s+)?(?:\*\*)?(?:§|[Pp]unkt|[Ä]rende)\s*(\d{1,3})\.?(?:\*\*)?(?:\s+|\t+)(.+)$",
     )
 });
+/// A table's number cell: "5", "5.", "§ 5", "Punkt 5".
+static ITEM_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"^(?:§|[Pp]unkt)?\s*\d{1,3}[.)]?$"));
 static LONE_NUMBER: LazyLock<Regex> = LazyLock::new(|| pattern(r"^(\d{1,2})[.)]?$"));
 static HEAD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     pattern(
@@ -30,8 +33,9 @@ static HEAD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that begins with a label ("Föredragande: …", "Dnr: …").
 static LABELLED: LazyLock<Regex> = LazyLock::new(|| pattern(r"^[\p{L} ]+:(?:\s|$)"));
 static WIDE_GAP: LazyLock<Regex> = LazyLock::new(|| pattern(r"\s{3,}"));
-static PAGE_FURNITURE: LazyLock<Regex> =
-    LazyLock::new(|| pattern(r"(?i)^(?:sida\s+)?\d+\s*(?:av\s*\d+|/\s*\d+|\(\d+\))$"));
+static PAGE_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    pattern(r"(?i)^(?:sida\s+)?\d{1,3}\s*(?:av\s*\d{1,3}|/\s*\d{1,3}|\(\d{1,3}\))$")
+});
 
 /// What a table column holds, from its header cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,8 +237,11 @@ fn aligned_header(text: &str) -> Option<(Vec<usize>, Vec<String>)> {
     (cells.len() >= 2).then_some((starts, cells))
 }
 
-/// Cuts an aligned line at the columns' start positions: a word belongs to
-/// the last column starting at or before it (one character of slack).
+/// Cuts an aligned line at the columns' start positions. Words set apart
+/// by two spaces or more are a cell's text; one that runs over a column's
+/// start with a single space there ("2026/08 samhällsbyggnadschef", the
+/// columns set close) is cut at that space. Each piece belongs to the
+/// column whose start is nearest.
 fn aligned_cells(text: &str, starts: &[usize]) -> Vec<String> {
     let mut cells = vec![String::new(); starts.len()];
     let chars: Vec<char> = text.chars().collect();
@@ -248,12 +255,32 @@ fn aligned_cells(text: &str, starts: &[usize]) -> Vec<String> {
         while i < chars.len() && !(chars[i] == ' ' && chars.get(i + 1).is_none_or(|c| *c == ' ')) {
             i += 1;
         }
-        let word: String = chars[start..i].iter().collect();
-        let column = starts.iter().rposition(|s| *s <= start + 1).unwrap_or(0);
-        if !cells[column].is_empty() {
-            cells[column].push(' ');
+        let mut cuts = vec![start];
+        for &column in starts.iter().filter(|c| **c > start + 1 && **c < i) {
+            if let Some(space) = (column.saturating_sub(3)..=column)
+                .rev()
+                .find(|q| chars[*q] == ' ')
+            {
+                cuts.push(space + 1);
+            }
         }
-        cells[column].push_str(&word);
+        cuts.push(i);
+        for piece in cuts.windows(2) {
+            let word: String = chars[piece[0]..piece[1]].iter().collect::<String>();
+            let word = word.trim();
+            if word.is_empty() {
+                continue;
+            }
+            let column = starts
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, s)| s.abs_diff(piece[0]))
+                .map_or(0, |(k, _)| k);
+            if !cells[column].is_empty() {
+                cells[column].push(' ');
+            }
+            cells[column].push_str(word);
+        }
     }
     cells
 }
@@ -265,7 +292,7 @@ fn tables(lines: Vec<Line>) -> Vec<Line> {
     while index < lines.len() {
         let line = &lines[index];
         let text = line.text.trim_start_matches('\u{c}');
-        let (kind, header, starts) = if text.trim_start().starts_with('|') {
+        let (kind, header, mut starts) = if text.trim_start().starts_with('|') {
             (Cells::Pipe, pipe_cells(text), Vec::new())
         } else if text.contains('\t') {
             (
@@ -288,6 +315,11 @@ fn tables(lines: Vec<Line>) -> Vec<Line> {
         }
         index += 1;
         let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        // Page footers met inside the table, passed on as they are.
+        let mut furniture = Vec::new();
+        let same_header =
+            |cells: &[String]| cells.iter().map(|c| column(c)).collect::<Vec<_>>() == columns;
+        let number_at = columns.iter().position(|c| *c == Column::Number);
         while index < lines.len() {
             let text = lines[index].text.trim_start_matches('\u{c}');
             let number = lines[index].number;
@@ -300,18 +332,47 @@ fn tables(lines: Vec<Line>) -> Vec<Line> {
                 Cells::Tab if text.contains('\t') => {
                     text.split('\t').map(|c| c.trim().to_string()).collect()
                 }
+                // Without a number column (a roster) a blank line ends the
+                // table; an agenda's rows may stand a blank line apart.
+                Cells::Aligned if text.trim().is_empty() && number_at.is_none() => break,
                 Cells::Aligned if text.trim().is_empty() => {
                     index += 1;
                     continue;
                 }
-                Cells::Aligned if !PAGE_FURNITURE.is_match(text.trim()) => {
-                    aligned_cells(text, &starts)
+                // A page break's footer: the table goes on on the next page.
+                Cells::Aligned if PAGE_FURNITURE.is_match(text.trim()) => {
+                    furniture.push(lines[index].clone());
+                    index += 1;
+                    continue;
+                }
+                Cells::Aligned => {
+                    // The header again on the next page, its columns where
+                    // that page has them.
+                    if let Some((at, _)) = aligned_header(text).filter(|(_, h)| same_header(h)) {
+                        starts = at;
+                        index += 1;
+                        continue;
+                    }
+                    let cells = aligned_cells(text, &starts);
+                    // Text where the numbers stand that is no number (a
+                    // closing line at the margin): the table has ended.
+                    let stray = number_at
+                        .and_then(|at| cells.get(at))
+                        .is_some_and(|c| !c.is_empty() && !ITEM_NUMBER.is_match(c));
+                    if stray {
+                        break;
+                    }
+                    cells
                 }
                 _ => break,
             };
-            rows.push((number, cells));
+            // The header again at the top of the next page.
+            if !same_header(&cells) {
+                rows.push((number, cells));
+            }
             index += 1;
         }
+        out.extend(furniture);
         if matches!(kind, Cells::Aligned) {
             rows = join_wrapped(rows, &columns);
         }
@@ -335,9 +396,27 @@ fn join_wrapped(rows: Vec<(usize, Vec<String>)>, columns: &[Column]) -> Vec<(usi
             .is_none_or(|i| cells.get(i).is_none_or(String::is_empty))
     };
     for (number, cells) in rows {
-        let wraps = empty(&cells, &Column::Number)
-            && empty(&cells, &Column::Time)
-            && !super::agenda::is_break(&cells.join(" "));
+        // A row without a number goes on with the one above: its title or
+        // presenter wrapped, or its time ("08.40–" / "09.10"); a break
+        // ("Paus", with its time) is a row of its own.
+        let time_open = out.last().is_some_and(|(_, previous)| {
+            columns
+                .iter()
+                .position(|c| *c == Column::Time)
+                .and_then(|i| previous.get(i))
+                .is_some_and(|t| t.trim_end().ends_with(['–', '-', '—']))
+        });
+        let wraps = if columns.contains(&Column::Title) {
+            empty(&cells, &Column::Number)
+                && (empty(&cells, &Column::Time) || empty(&cells, &Column::Title) || time_open)
+                && !super::agenda::is_break(&cells.join(" "))
+        } else {
+            // A roster's row goes on when no cell of it begins a name or a
+            // role: "ordförande", "(förhinder)", "1:e vice".
+            cells
+                .iter()
+                .all(|c| c.is_empty() || !c.starts_with(char::is_uppercase))
+        };
         match out.last_mut() {
             Some((_, previous)) if wraps => {
                 for (p, c) in previous.iter_mut().zip(cells) {
