@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use motesskylt_core::kallelse::ImportError;
 use serde_json::Value;
 
 const START: &str = "<!-- corpus-precision -->";
@@ -173,16 +174,33 @@ fn every_notice_of_the_corpus_reads_as_the_readme_says() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = repo.join("tests/fixtures/corpus");
     let mut rows = Vec::new();
+    // Without poppler's pdftotext the PDFs are not read: their rows (and
+    // the total) are left out of the comparison, visibly.
+    let mut pdfs_unread = false;
     for (name, format, path) in notices(&root) {
         let expected: Value = serde_json::from_str(
             &std::fs::read_to_string(path.with_file_name("expected.json")).unwrap(),
         )
         .unwrap();
         // A notice the importer refuses reads as nothing: every field wrong.
-        let actual = motesskylt_core::kallelse::import_file(&path)
-            .map(|meeting| serde_json::to_value(meeting).unwrap())
-            .unwrap_or(Value::Null);
+        let actual = match motesskylt_core::kallelse::import_file(&path) {
+            Ok(meeting) => serde_json::to_value(meeting).unwrap(),
+            Err(problems)
+                if problems
+                    .iter()
+                    .any(|p| matches!(p, ImportError::PdfReaderMissing)) =>
+            {
+                pdfs_unread = true;
+                continue;
+            }
+            Err(_) => Value::Null,
+        };
         rows.push((name, format, score(&expected, &actual)));
+    }
+    if pdfs_unread {
+        eprintln!(
+            "NOTICE: the corpus's PDFs skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does); the other formats are compared"
+        );
     }
     assert!(rows.len() >= 12, "the corpus has {} notices", rows.len());
     let measured = table(&rows);
@@ -195,6 +213,10 @@ fn every_notice_of_the_corpus_reads_as_the_readme_says() {
         .split_once(END)
         .expect("the README has the corpus table's end marker");
     if std::env::var_os("UPDATE_CORPUS").is_some() {
+        assert!(
+            !pdfs_unread,
+            "the table is rewritten only with every format read: install poppler-utils"
+        );
         std::fs::write(
             &readme_path,
             format!("{before}{START}\n{measured}{END}{after}"),
@@ -202,7 +224,16 @@ fn every_notice_of_the_corpus_reads_as_the_readme_says() {
         .unwrap();
         return;
     }
-    if shown.trim() != measured.trim() {
+    // Without the PDFs, the README's other rows are compared.
+    let comparable = |table: &str| -> String {
+        table
+            .trim()
+            .lines()
+            .filter(|row| !pdfs_unread || !(row.contains("| PDF |") || row.contains("**all**")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if comparable(shown) != comparable(&measured) {
         let wrong: Vec<String> = rows
             .iter()
             .flat_map(|(name, format, s)| {
