@@ -277,13 +277,21 @@ mod tests {
         assert!(err.to_string().contains("poppler-utils"), "{err}");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_reader_that_hangs_is_stopped() {
-        // `sleep` reads nothing and answers nothing: the input must not
-        // block (more than a pipe's buffer), and the timeout must hold.
+        // A reader that reads nothing and answers nothing: the input must
+        // not block (it is more than a pipe's buffer), and the timeout must
+        // hold.
         let started = Instant::now();
         let input = vec![b'x'; 1024 * 1024];
-        let err = run("sleep", &["10"], &input, Duration::from_millis(200)).unwrap_err();
+        let err = run(
+            "/bin/sh",
+            &["-c", "while :; do :; done"],
+            &input,
+            Duration::from_millis(200),
+        )
+        .unwrap_err();
         assert!(
             matches!(&err, ImportError::BrokenPdf(reason) if reason.contains("för lång tid")),
             "{err:?}"
@@ -291,9 +299,10 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(5));
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_reader_that_fails_says_why() {
-        let err = run("false", &[], b"", TIMEOUT).unwrap_err();
+        let err = run("/bin/sh", &["-c", "exit 1"], b"", TIMEOUT).unwrap_err();
         assert!(
             matches!(&err, ImportError::BrokenPdf(reason) if reason.contains("skadad")),
             "{err:?}"
