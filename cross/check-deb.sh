@@ -79,11 +79,11 @@ done
 depends="$(dpkg-deb --field "$deb" Depends)"
 gui_and_readers=(libinput10 libudev1 libxkbcommon0 libpcsclite1)
 if [ "$package" = motesskylt-kiosk ]; then
-  for library in adduser libc6 "${gui_and_readers[@]}"; do
+  for library in adduser libc6 poppler-utils "${gui_and_readers[@]}"; do
     grep -q "\b$library\b" <<<"$depends" && echo "ok   depends on $library" || fail "Depends lacks $library: $depends"
   done
 else
-  for library in adduser libc6; do
+  for library in adduser libc6 poppler-utils; do
     grep -q "\b$library\b" <<<"$depends" && echo "ok   depends on $library" || fail "Depends lacks $library: $depends"
   done
   for library in "${gui_and_readers[@]}" libx11-6 libwayland-client0 libfontconfig1; do

@@ -2,7 +2,8 @@
 # Installs a motesskylt .deb for this machine's architecture and checks it
 # as the IT person would meet it, without systemd running: the system user
 # and its groups, the data folder, the configuration's owners, the units
-# (systemd-analyze verify), the central server started as the service
+# (systemd-analyze verify), a PDF notice read (pdftotext installed by the
+# package's Depends), the central server started as the service
 # starts it (user motesskylt, the packaged central.toml) answering /healthz,
 # the kiosk's check of the packaged kiosk.toml, a reinstall keeping edited
 # configuration, a purge that keeps the data, and a reinstall that finds it.
@@ -72,6 +73,16 @@ for unit in motesskylt-kiosk motesskylt-central; do
   [ ! -e "/etc/systemd/system/multi-user.target.wants/$unit.service" ] \
     && ok "$unit is not enabled before it is configured" || fail "$unit was enabled on install"
 done
+
+# A PDF notice read by the installed binary as its user: pdftotext came
+# with the package (Depends: poppler-utils).
+notice_pdf="$(mktemp --suffix=.pdf)"
+cp "$(dirname "$0")/../tests/fixtures/notices/seed-000.pdf" "$notice_pdf"
+chmod 644 "$notice_pdf"
+read_pdf="$(runuser -u motesskylt -- /usr/bin/motesskylt import --json "$notice_pdf" 2>&1 || true)"
+grep -q '"body": "SRO"' <<<"$read_pdf" \
+  && ok "import reads a PDF notice (pdftotext installed with the package)" || fail "import of a PDF: $(head -c 300 <<<"$read_pdf")"
+rm -f "$notice_pdf"
 
 # The units as installed, with the binary they name in place.
 if [ "$package" = motesskylt-kiosk ]; then

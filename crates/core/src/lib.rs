@@ -1,5 +1,6 @@
-//! motesskylt's core: pure, no I/O beyond the card key's file, time taken
-//! as an argument.
+//! motesskylt's core: pure, no I/O beyond the card key's file and, for a
+//! PDF notice, poppler's `pdftotext` run on its bytes; time taken as an
+//! argument.
 //!
 //! [`kallelse`] reads a meeting notice into a [`model::Meeting`],
 //! [`progress`] says where the meeting stands at any moment, [`attendance`]

@@ -1,4 +1,4 @@
-//! Importing a notice: upload (.md, .txt or .docx), see what was
+//! Importing a notice: upload (.md, .txt, .docx or .pdf), see what was
 //! understood, fix titles, times and people, choose the room, save. The
 //! importer's problems are shown with their line numbers. At most
 //! [`IMPORTS_AT_ONCE`] uploads and previews are handled at once (each
@@ -88,7 +88,7 @@ fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
     let lang = signed.lang;
     html! {
         h1 { (tr(lang, "Importera kallelse", "Import a notice")) }
-        p.sub { (tr(lang, "Välj kallelsen som Word-fil (.docx), Markdown (.md) eller text (.txt). Du ser vad som lästes innan något sparas.", "Choose the notice as a Word file (.docx), Markdown (.md) or text (.txt). You see what was read before anything is saved.")) }
+        p.sub { (tr(lang, "Välj kallelsen som Word-fil (.docx), PDF (.pdf), Markdown (.md) eller text (.txt). Du ser vad som lästes innan något sparas.", "Choose the notice as a Word file (.docx), PDF (.pdf), Markdown (.md) or text (.txt). You see what was read before anything is saved.")) }
         @if !problems.is_empty() {
             div.notice.error role="alert" {
                 p { b { (tr(lang, "Kallelsen gick inte att läsa:", "The notice could not be read:")) } }
@@ -100,7 +100,7 @@ fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
             form method="post" action="/import" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 label for="notice" { (tr(lang, "Kallelse", "Notice")) }
-                input #notice type="file" name="notice" accept=".docx,.md,.txt,text/plain,text/markdown" required;
+                input #notice type="file" name="notice" accept=".docx,.pdf,.md,.txt,application/pdf,text/plain,text/markdown" required;
                 p { button type="submit" { (tr(lang, "Läs kallelsen", "Read the notice")) } }
             }
         }
@@ -143,7 +143,7 @@ pub async fn upload(
     let bytes = file.filter(|b| !b.is_empty()).ok_or_else(|| {
         PageError::Bad("ingen fil kom med; välj kallelsen och försök igen".into())
     })?;
-    // Reading a .docx is work: off the server's threads.
+    // Reading a .docx is work, a PDF a process: off the server's threads.
     let read = tokio::task::spawn_blocking(move || read_bytes(&bytes))
         .await
         .map_err(|e| PageError::Bad(format!("kallelsen gick inte att läsa: {e}")))?;

@@ -11,6 +11,7 @@ mod header;
 mod layout;
 mod markup;
 mod names;
+mod pdf;
 mod roster;
 mod seats;
 mod source;
@@ -65,14 +66,24 @@ pub enum ImportError {
     Unreadable(String),
     /// The bytes are not text.
     #[error(
-        "filen är inte ett textdokument; spara kallelsen som .docx, .md eller .txt och försök igen"
+        "filen är inte ett textdokument; spara kallelsen som .docx, .pdf, .md eller .txt och försök igen"
     )]
     Binary,
-    /// A PDF file.
+    /// A PDF, and no `pdftotext` on this machine to read it.
     #[error(
-        "PDF läses inte direkt; öppna kallelsen och spara den som Word (.docx) eller kopiera texten till en .txt-fil"
+        "PDF-filer läses med programmet pdftotext, som saknas på den här datorn; be IT-ansvarig installera paketet poppler-utils (sudo apt install poppler-utils), eller spara kallelsen som Word (.docx) och ladda upp den"
     )]
-    Pdf,
+    PdfReaderMissing,
+    /// A PDF with no text in it: scanned pages, pictures of text.
+    #[error(
+        "PDF-filen innehåller ingen text, bara bilder: den är troligen en inskannad kallelse. Exportera kallelsen som PDF direkt från Word (Arkiv > Spara som > PDF), eller ladda upp Word-filen (.docx)"
+    )]
+    ScannedPdf,
+    /// A PDF that could not be read.
+    #[error(
+        "PDF-filen går inte att läsa ({0}); spara kallelsen som PDF på nytt från Word, eller ladda upp Word-filen (.docx)"
+    )]
+    BrokenPdf(String),
     /// A pre-2007 Word file.
     #[error("det gamla Word-formatet (.doc) läses inte; spara kallelsen som .docx och försök igen")]
     OldWord,

@@ -1,13 +1,16 @@
 //! Turns a file's bytes into numbered lines of text, whatever the format,
 //! detected from the content: Word documents (.docx) paragraph by paragraph
-//! with their markup written as Markdown; Markdown and plain text as they
-//! are (UTF-8, or Windows-1252 from older Windows tools). Markdown and text
+//! with their markup written as Markdown; PDF as `pdftotext -layout` lays
+//! out its text (`pdf`), line by line; Markdown and plain text as they are
+//! (UTF-8, or Windows-1252 from older Windows tools). Markdown and text
 //! need no telling apart: the readers after this accept both.
 
 use super::ImportError;
 use super::docx;
+use super::pdf;
 
-/// One line of the document with its 1-based number (paragraph for .docx).
+/// One line of the document with its 1-based number (paragraph for .docx,
+/// line of the laid-out text for PDF).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// Line (or paragraph) number in the source.
@@ -23,7 +26,8 @@ pub fn read_lines(bytes: &[u8]) -> Result<Vec<Line>, ImportError> {
         return Ok(number(paragraphs.iter().map(String::as_str)));
     }
     if bytes.starts_with(b"%PDF") {
-        return Err(ImportError::Pdf);
+        let text = pdf::text(bytes)?;
+        return Ok(number(text.lines()));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(ImportError::OldWord);
@@ -88,14 +92,65 @@ mod tests {
     }
 
     #[test]
-    fn binary_and_pdf_are_refused() {
+    fn binary_is_refused() {
         assert!(matches!(
             read_lines(&[0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]),
             Err(ImportError::Binary)
         ));
+    }
+
+    /// A fixture of the repository (this crate is crates/core).
+    fn fixture(path: &str) -> Vec<u8> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        std::fs::read(root.join(path)).unwrap()
+    }
+
+    /// Whether pdftotext is here; if not, the test is skipped, visibly.
+    fn pdftotext_installed(test: &str) -> bool {
+        let here = std::process::Command::new(pdf::PDFTOTEXT)
+            .arg("-v")
+            .output()
+            .is_ok();
+        if !here {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "NOTICE: {test} skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does)"
+            );
+        }
+        here
+    }
+
+    #[test]
+    fn a_pdf_from_libreoffice_is_read_line_by_line() {
+        if !pdftotext_installed("a_pdf_from_libreoffice_is_read_line_by_line") {
+            return;
+        }
+        let lines = read_lines(&fixture("corpus/02-ks-arbetsutskott/kallelse.pdf")).unwrap();
+        let layout =
+            String::from_utf8(fixture("corpus/02-ks-arbetsutskott/kallelse.layout.txt")).unwrap();
+        assert_eq!(lines, number(layout.lines()));
+        assert_eq!(lines[0].text, "KALLELSE");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.text == "Tid   Tisdag 10 november 2026 kl. 13.15–16.00"),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn a_scanned_or_broken_pdf_is_a_clear_error() {
+        if !pdftotext_installed("a_scanned_or_broken_pdf_is_a_clear_error") {
+            return;
+        }
+        assert!(matches!(
+            read_lines(&fixture("notices/scanned.pdf")),
+            Err(ImportError::ScannedPdf)
+        ));
         assert!(matches!(
             read_lines(b"%PDF-1.7\n..."),
-            Err(ImportError::Pdf)
+            Err(ImportError::BrokenPdf(_))
         ));
     }
 }
