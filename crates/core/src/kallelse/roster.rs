@@ -301,6 +301,10 @@ pub struct Block {
     current: Vec<usize>,
     row: usize,
     unread: Vec<Unread>,
+    /// Where (in characters) the right column of a two-column layout was
+    /// last seen to begin: a line indented that far is the right column's
+    /// alone, and a line is cut there where its columns touch.
+    right_at: Option<usize>,
 }
 
 impl Block {
@@ -390,6 +394,7 @@ impl Block {
             current: Vec::new(),
             row: 0,
             unread: Vec::new(),
+            right_at: None,
         }
     }
 
@@ -419,7 +424,7 @@ impl Block {
         match self.layout {
             Layout::Single => vec![line.to_string()],
             Layout::Table => line.split('\t').map(str::to_string).collect(),
-            Layout::TwoColumns => split_columns(line),
+            Layout::TwoColumns => two_columns(line, self.right_at).0,
         }
     }
 
@@ -432,14 +437,21 @@ impl Block {
         if clean(line).text.is_empty() {
             return true;
         }
+        if self.layout == Layout::TwoColumns {
+            self.right_at = two_columns(line, self.right_at).1.or(self.right_at);
+        }
         let mut took = false;
         let mut unread = Vec::new();
-        for (column, cell) in self.cells(line).iter().enumerate() {
+        let cells = self.cells(line);
+        // Both columns on the line: a word alone in one of them is the
+        // entry above it wrapped, not the roster's end.
+        let paired = cells.iter().filter(|c| !clean(c).text.is_empty()).count() >= 2;
+        for (column, cell) in cells.iter().enumerate() {
             let text = clean(cell).text;
             if text.is_empty() {
                 continue;
             }
-            if self.cell(column, &text) {
+            if self.cell(column, &text, paired) {
                 took = true;
             } else {
                 unread.push(Unread { line: number, text });
@@ -470,8 +482,14 @@ impl Block {
         });
     }
 
-    fn continues(&self, column: usize, text: &str) -> bool {
-        text.starts_with(char::is_lowercase)
+    /// Whether a cell goes on with the entry above it in its column: it
+    /// begins in lower case or with "(förhinder)", or, beside the other
+    /// column's text, it is a word that is no name ("Kommunförbundet", an
+    /// organisation wrapped in a PDF).
+    fn continues(&self, column: usize, text: &str, paired: bool) -> bool {
+        let goes_on = text.starts_with(|c: char| c.is_lowercase() || c == '(')
+            || (paired && !reads_as_name(text) && text.split_whitespace().count() == 1);
+        goes_on
             && self
                 .current
                 .get(column)
@@ -479,7 +497,7 @@ impl Block {
                 .is_some_and(|g| !g.people.is_empty())
     }
 
-    fn cell(&mut self, column: usize, text: &str) -> bool {
+    fn cell(&mut self, column: usize, text: &str, paired: bool) -> bool {
         // A column with no group yet: past the end, or skipped over when a
         // later column opened one (marked usize::MAX).
         if self.current.get(column).is_none_or(|&g| g == usize::MAX) {
@@ -527,14 +545,26 @@ impl Block {
             self.groups[index].people.push(p);
             return true;
         }
-        if self.continues(column, text) {
+        if self.continues(column, text, paired) {
             let index = self.current[column];
             if let Some(last) = self.groups[index].people.last_mut() {
-                let joined = match &last.description {
-                    Some(d) => format!("{d} {text}"),
-                    None => text.to_string(),
-                };
-                set_description(last, &joined);
+                // The marks may be what wrapped: "(förhinder)", "(ersätter
+                // Lena Moberg vid behov)".
+                last.notified_absence |= ABSENCE.is_match(text);
+                if let Some(c) = SUBSTITUTE.captures(text) {
+                    last.substitute_for = Some(c[1].trim().to_string());
+                }
+                let rest = SUBSTITUTE
+                    .replace_all(&ABSENCE.replace_all(text, ""), "")
+                    .trim()
+                    .to_string();
+                if !rest.is_empty() {
+                    let joined = match &last.description {
+                        Some(d) => format!("{d} {rest}"),
+                        None => rest,
+                    };
+                    set_description(last, &joined);
+                }
             }
             return true;
         }
@@ -554,6 +584,45 @@ impl Block {
         let people = self.groups.into_iter().flat_map(|g| g.people).collect();
         (people, self.unread)
     }
+}
+
+/// A line of a two-column layout cut into its columns, and where its right
+/// column began when a gap of spaces showed it. Where the right column is
+/// known (`right_at`, in characters): a line indented that far is the
+/// right column's alone; a line whose columns touch is cut at the space
+/// nearest that place. Otherwise [`split_columns`].
+fn two_columns(line: &str, right_at: Option<usize>) -> (Vec<String>, Option<usize>) {
+    let chars: Vec<char> = line.trim_end().chars().collect();
+    let indent = chars.iter().take_while(|c| **c == ' ').count();
+    if let Some(at) = right_at {
+        if indent + 2 >= at && indent > 0 {
+            return (vec![String::new(), chars[indent..].iter().collect()], None);
+        }
+        // A gap of two spaces or more near `at` is the columns' own.
+        let gap = DOUBLE_SPACE.find(line).is_some();
+        if !gap && chars.len() > at {
+            let near = (at.saturating_sub(2)..=(at + 1).min(chars.len() - 1))
+                .find(|i| chars[*i] == ' ' && *i > indent);
+            if let Some(cut) = near {
+                let left: String = chars[..cut].iter().collect();
+                let right: String = chars[cut + 1..].iter().collect();
+                if split_name(right.trim()).is_some() || right.starts_with(char::is_lowercase) {
+                    return (
+                        vec![left.trim().to_string(), right.trim().to_string()],
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    let cells = split_columns(line);
+    let seen = match DOUBLE_SPACE.captures(line.trim_end()) {
+        Some(c) if cells.len() == 2 && indent == 0 => {
+            c.get(1).map(|m| line[..m.end()].chars().count())
+        }
+        _ => None,
+    };
+    (cells, seen)
 }
 
 /// Splits a line holding two columns: at a tab, at a run of spaces, or
