@@ -301,6 +301,9 @@ pub struct Block {
     current: Vec<usize>,
     row: usize,
     unread: Vec<Unread>,
+    /// Per column: the last cell taken ended in a comma, so what wraps
+    /// onto the next line is a new segment of the description.
+    comma: Vec<bool>,
     /// Where (in characters) the right column of a two-column layout was
     /// last seen to begin: a line indented that far is the right column's
     /// alone, and a line is cut there where its columns touch.
@@ -394,6 +397,7 @@ impl Block {
             current: Vec::new(),
             row: 0,
             unread: Vec::new(),
+            comma: Vec::new(),
             right_at: None,
         }
     }
@@ -452,6 +456,10 @@ impl Block {
                 continue;
             }
             if self.cell(column, &text, paired) {
+                if self.comma.len() <= column {
+                    self.comma.resize(column + 1, false);
+                }
+                self.comma[column] = text.ends_with(',');
                 took = true;
             } else {
                 unread.push(Unread { line: number, text });
@@ -559,7 +567,9 @@ impl Block {
                     .trim()
                     .to_string();
                 if !rest.is_empty() {
+                    let after_comma = self.comma.get(column).copied().unwrap_or(false);
                     let joined = match &last.description {
+                        Some(d) if after_comma => format!("{d}, {rest}"),
                         Some(d) => format!("{d} {rest}"),
                         None => rest,
                     };
