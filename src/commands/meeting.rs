@@ -62,7 +62,13 @@ pub(crate) fn import_cmd(args: ImportArgs) -> anyhow::Result<()> {
         if !read.unread.is_empty() {
             outln!("Rader som inte lästes in (kontrollera att inget saknas):")?;
             for u in &read.unread {
-                outln!("  {}:{}: {}", args.file.display(), u.line, u.text)?;
+                // A document's text, not the terminal's: no control codes.
+                let text: String = u
+                    .text
+                    .chars()
+                    .map(|c| if c.is_control() { '?' } else { c })
+                    .collect();
+                outln!("  {}:{}: {text}", args.file.display(), u.line)?;
             }
         }
     }

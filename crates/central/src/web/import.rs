@@ -20,9 +20,6 @@ use crate::db::{CentralDb, MeetingEntry};
 use crate::schedule::{self, ScheduleError};
 use motesskylt_core::kallelse::{Unread, read_bytes};
 
-/// The most lines not used that a preview lists (a notice's text is at
-/// most 1 MiB; the list is for reading, not for a whole document).
-const MAX_UNREAD_SHOWN: usize = 500;
 use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::Lang;
 use motesskylt_core::model::{Meeting, Presenter, Seat, Timing};
@@ -121,7 +118,7 @@ pub async fn form(signed: Signed) -> Response {
 pub async fn upload(
     State(state): State<WebState>,
     signed: Signed,
-    _slot: ImportSlot,
+    slot: ImportSlot,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
@@ -144,9 +141,14 @@ pub async fn upload(
         PageError::Bad("ingen fil kom med; välj kallelsen och försök igen".into())
     })?;
     // Reading a .docx is work, a PDF a process: off the server's threads.
-    let read = tokio::task::spawn_blocking(move || read_bytes(&bytes))
-        .await
-        .map_err(|e| PageError::Bad(format!("kallelsen gick inte att läsa: {e}")))?;
+    // The slot goes with the work: a client gone does not free it while
+    // pdftotext still runs.
+    let read = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        read_bytes(&bytes)
+    })
+    .await
+    .map_err(|e| PageError::Bad(format!("kallelsen gick inte att läsa: {e}")))?;
     let body = match read {
         Ok(read) if !signed.viewer.may_see(&read.meeting.body) => {
             let text = format!(
@@ -162,7 +164,7 @@ pub async fn upload(
         }
         Ok(read) => {
             let placed = Placement {
-                unread: read.unread.into_iter().take(MAX_UNREAD_SHOWN).collect(),
+                unread: shown_unread(read.unread),
                 ..Placement::default()
             };
             preview(&state, &signed, &read.meeting, &[], &placed).await?
@@ -183,6 +185,49 @@ pub async fn upload(
         Section::Import,
         body,
     ))
+}
+
+/// The most lines not used that a preview lists, and the most characters
+/// of each: the list is for reading and rides along in the form until
+/// saved, within the form's size limit.
+const MAX_UNREAD_SHOWN: usize = 200;
+const MAX_UNREAD_CHARS: usize = 300;
+
+/// The lines not used as the preview lists them: at most
+/// [`MAX_UNREAD_SHOWN`], each cut at [`MAX_UNREAD_CHARS`] ("…"), and a last
+/// line saying how many more there were.
+fn shown_unread(unread: Vec<Unread>) -> Vec<Unread> {
+    let more = unread.len().saturating_sub(MAX_UNREAD_SHOWN);
+    let last_line = unread.last().map_or(0, |u| u.line);
+    let mut shown: Vec<Unread> = unread.into_iter().take(MAX_UNREAD_SHOWN).map(cut).collect();
+    if more > 0 {
+        shown.push(Unread {
+            line: last_line,
+            text: format!("… och {more} rader till"),
+        });
+    }
+    shown
+}
+
+/// The list as the form sent it back (the preview's own, or anything):
+/// within the same bounds, and nothing added.
+fn returned_unread(unread: Vec<Unread>) -> Vec<Unread> {
+    unread
+        .into_iter()
+        .take(MAX_UNREAD_SHOWN + 1)
+        .map(cut)
+        .collect()
+}
+
+/// A line's text cut at [`MAX_UNREAD_CHARS`], with "…".
+fn cut(u: Unread) -> Unread {
+    match u.text.char_indices().nth(MAX_UNREAD_CHARS) {
+        Some((at, _)) => Unread {
+            line: u.line,
+            text: format!("{}…", &u.text[..at]),
+        },
+        None => u,
+    }
 }
 
 /// The editable preview of a read (or edited) meeting.
@@ -653,13 +698,12 @@ pub async fn save(
         room: fields.get("room").map(|r| r.trim().to_string()),
         conflict: None,
         // Only shown again, escaped: a list that does not read is not shown.
-        unread: fields
-            .get("unread")
-            .and_then(|u| serde_json::from_str::<Vec<Unread>>(u).ok())
-            .unwrap_or_default()
-            .into_iter()
-            .take(MAX_UNREAD_SHOWN)
-            .collect(),
+        unread: returned_unread(
+            fields
+                .get("unread")
+                .and_then(|u| serde_json::from_str::<Vec<Unread>>(u).ok())
+                .unwrap_or_default(),
+        ),
     };
     let (meeting, room) = match apply_edits(&fields, lang) {
         Ok(edited) => edited,

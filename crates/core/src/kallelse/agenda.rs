@@ -133,6 +133,12 @@ pub struct Agenda {
     after_blank: bool,
 }
 
+/// A stated length in minutes: no more than a day ("(90000 min)" is no
+/// length, and sums of lengths stay within bounds).
+fn minutes_of(text: &str) -> Option<u32> {
+    text.parse::<u32>().ok().filter(|m| *m <= 24 * 60)
+}
+
 fn clock(hours: &str, minutes: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(hours.parse().ok()?, minutes.parse().ok()?, 0)
 }
@@ -172,21 +178,22 @@ impl Agenda {
                 {
                     draft.start_only = Some((start, number));
                 }
-                self.previous_ends_with_colon = false;
-                self.after_blank = false;
-                return Took::Entry;
+                return self.took(Took::Entry, false);
             }
         }
         let took = if self.try_item(clean, number) || self.try_break(clean, number) {
             Took::Entry
-        } else if self.title_goes_on(clean) {
-            Took::Detail
-        } else if self.body(clean, number, continuation) {
+        } else if self.title_goes_on(clean) || self.body(clean, number, continuation) {
             Took::Detail
         } else {
             Took::Nothing
         };
-        self.previous_ends_with_colon = clean.text.ends_with(':');
+        self.took(took, clean.text.ends_with(':'))
+    }
+
+    /// The state a line leaves behind, whichever way it was read.
+    fn took(&mut self, took: Took, ends_with_colon: bool) -> Took {
+        self.previous_ends_with_colon = ends_with_colon;
         self.after_blank = false;
         self.title_open = took == Took::Entry
             && self
@@ -322,7 +329,7 @@ impl Agenda {
                 }),
             }
         } else if let Some(m) = BREAK_MINUTES.captures(&detail) {
-            draft.minutes = m[1].parse().ok();
+            draft.minutes = minutes_of(&m[1]);
         } else if !detail.is_empty() {
             return false;
         }
@@ -397,7 +404,7 @@ impl Agenda {
             if let Some(d) = DURATION.captures(text)
                 && d[0].len() + 2 >= text.len()
             {
-                draft.minutes = draft.minutes.or_else(|| d[1].parse().ok());
+                draft.minutes = draft.minutes.or_else(|| minutes_of(&d[1]));
                 return true;
             }
         }
@@ -420,7 +427,7 @@ impl Agenda {
             }
             draft.parts.push(Part {
                 label,
-                minutes: c.get(2).and_then(|m| m.as_str().parse().ok()),
+                minutes: c.get(2).and_then(|m| minutes_of(m.as_str())),
             });
             return true;
         }
@@ -456,12 +463,12 @@ fn times_in(text: &str) -> Times {
             },
         );
         if at == 2 {
-            minutes = c.get(1).and_then(|m| m.as_str().parse().ok());
+            minutes = c.get(1).and_then(|m| minutes_of(m.as_str()));
         }
         rest = rest.replace(&c[0], "");
     }
     if let Some(d) = DURATION.captures(&rest.clone()) {
-        minutes = minutes.or_else(|| d[1].parse().ok());
+        minutes = minutes.or_else(|| minutes_of(&d[1]));
         rest = rest.replace(&d[0], "");
     }
     Times {
@@ -497,7 +504,7 @@ pub fn settle(drafts: &mut [Draft], meeting_end: Option<NaiveTime>) {
         if drafts[i].minutes.is_none() && drafts[i].clock.is_none() {
             let parts: Vec<u32> = drafts[i].parts.iter().filter_map(|p| p.minutes).collect();
             if !parts.is_empty() {
-                drafts[i].minutes = Some(parts.iter().sum());
+                drafts[i].minutes = Some(parts.iter().fold(0u32, |a, m| a.saturating_add(*m)));
             }
         }
         let Some((start, line)) = drafts[i].start_only else {

@@ -45,6 +45,22 @@ pub enum Label {
     Invited,
 }
 
+impl Label {
+    /// The label's word as a notice writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Label::Date => "Datum",
+            Label::Time => "Tid",
+            Label::Place => "Plats",
+            Label::Form => "Mötesform",
+            Label::Chair => "Ordförande",
+            Label::Secretary => "Sekreterare",
+            Label::Called => "Kallade",
+            Label::Invited => "Inbjudna",
+        }
+    }
+}
+
 /// Splits "Datum: 4 juni 2026" into the label and its value.
 pub fn label(text: &str) -> Option<(Label, String)> {
     let c = LABEL.captures(text)?;

@@ -114,15 +114,37 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
             // Numbers alone on their lines, then as many titles ("1." "2."
             // "Val av justerare" "Godkännande …", a PDF's text): paired.
             let text_at = |i: usize| clean(&lines[i].text).text;
-            let filled: Vec<usize> = (index - 1..lines.len())
-                .filter(|i| !text_at(*i).is_empty())
-                .collect();
-            let run = filled
-                .iter()
-                .take_while(|i| LONE_NUMBER.is_match(&text_at(**i)))
-                .count();
-            let titles = &filled[run..(2 * run).min(filled.len())];
-            if titles.len() == run && titles.iter().all(|i| !LABELLED.is_match(&text_at(*i))) {
+            // `index` is past this line already. The run of numbers, then
+            // as many lines: read only so far (a document of numbers alone
+            // costs no more than reading it).
+            let mut filled: Vec<usize> = Vec::new();
+            let mut run = 0;
+            for i in index - 1..lines.len() {
+                let text = text_at(i);
+                if text.is_empty() {
+                    continue;
+                }
+                if run == filled.len() && LONE_NUMBER.is_match(&text) {
+                    run += 1;
+                } else if filled.len() >= 2 * run {
+                    break;
+                }
+                filled.push(i);
+                if filled.len() >= 2 * run && run < filled.len() {
+                    break;
+                }
+            }
+            // A bare page number ("2") before a page break is the page's
+            // footer, no item.
+            let footer = !cleaned.text.ends_with(['.', ')'])
+                && filled
+                    .get(1)
+                    .is_none_or(|i| lines[*i].text.starts_with('\u{c}'));
+            let titles = &filled[run.min(filled.len())..];
+            if !footer
+                && titles.len() == run
+                && titles.iter().all(|i| !LABELLED.is_match(&text_at(*i)))
+            {
                 for (k, &number_at) in filled[..run].iter().enumerate() {
                     let digits = text_at(number_at).trim_end_matches(['.', ')']).to_string();
                     let mut title = text_at(titles[k]);
@@ -174,7 +196,10 @@ fn head_label(line: &str) -> Option<(&str, &str)> {
     let (label, value) = line.split_once(' ')?;
     let value = value.trim();
     let fits = match label.to_lowercase().as_str() {
-        "datum" | "tid" => value.chars().any(|c| c.is_ascii_digit()),
+        "datum" | "tid" => {
+            value.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase())
+                && value.chars().any(|c| c.is_ascii_digit())
+        }
         "plats" | "lokal" | "sammanträdeslokal" => value.starts_with(char::is_uppercase),
         "ordförande" | "sekreterare" => {
             split_name(value).is_some_and(|(name, _)| name.len() == value.len())

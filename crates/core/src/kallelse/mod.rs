@@ -230,7 +230,7 @@ pub fn import_file(path: &Path) -> Result<Meeting, Vec<ImportError>> {
     read_file(path).map(|read| read.meeting)
 }
 
-/// Reads a notice from its bytes (Markdown, text or .docx, detected).
+/// Reads a notice from its bytes (Markdown, text, .docx or PDF, detected).
 pub fn import_bytes(bytes: &[u8]) -> Result<Meeting, Vec<ImportError>> {
     read_bytes(bytes).map(|read| read.meeting)
 }
@@ -369,7 +369,11 @@ impl Reader {
             }
             let next = next_text(lines, index);
             let continuation = match &next {
-                Some((text, at)) if agenda::presenters_continue(&c.text, text) => {
+                // Only inside the agenda: before it nothing takes a
+                // presenter, and the line after would be lost with it.
+                Some((text, at))
+                    if agenda.started() && agenda::presenters_continue(&c.text, text) =>
+                {
                     index = *at + 1;
                     Some(text.clone())
                 }
@@ -492,7 +496,8 @@ impl Reader {
                         }
                         self.people.push(person);
                     }
-                    None => self.unread.push(roster::Unread { line, text: value }),
+                    // "Ordförande: vakant": no person, a line to check.
+                    None => self.not_used(line, &format!("{}: {value}", label.word())),
                 }
             }
             Label::Invited => {
@@ -651,7 +656,14 @@ fn listed(value: &str, category: Category, invited: bool) -> (Vec<Participant>, 
 fn merge_repeated(participants: Vec<Participant>) -> Vec<Participant> {
     let mut out: Vec<Participant> = Vec::with_capacity(participants.len());
     for p in participants {
-        match out.iter_mut().find(|q| q.name == p.name) {
+        // The same name with another party, or a guest beside one called,
+        // is someone else.
+        let same = |q: &Participant| {
+            q.name == p.name
+                && q.invited == p.invited
+                && (q.party.is_none() || p.party.is_none() || q.party == p.party)
+        };
+        match out.iter_mut().find(|q| same(q)) {
             Some(first) => {
                 first.party = first.party.take().or(p.party);
                 first.organisation = first.organisation.take().or(p.organisation);
@@ -750,5 +762,46 @@ mod tests {
         // A start time alone: the item runs to the next one, the last to the end.
         assert_eq!(m.items[0].end.to_string(), "09:30:00");
         assert_eq!(m.items[1].end.to_string(), "10:00:00");
+    }
+
+    #[test]
+    fn a_chair_who_is_no_name_is_a_line_to_check_not_a_refusal() {
+        let text = "Kallelse Nämnden\nDatum: 2026-11-17\nTid: 15.00–17.00\nOrdförande: vakant\n\n1. Öppnande\n";
+        let read = read_bytes(text.as_bytes()).unwrap();
+        assert!(read.meeting.participants.is_empty());
+        assert_eq!(read.unread[0].text, "Ordförande: vakant");
+    }
+
+    #[test]
+    fn one_name_twice_is_one_person_but_not_across_parties_or_guests() {
+        let text = "Kallelse Nämnden\nDatum: 2026-11-17\nTid: 15.00–17.00\n\nLedamöter\nAnna Berg (S), ordförande\nBo Ek (M)\n\nErsättare\nBo Ek (KD)\n\nInbjudna\nAnna Berg, revisor\n\nOrdförande: Anna Berg\n\n1. Öppnande\n";
+        let m = import_bytes(text.as_bytes()).unwrap();
+        let people: Vec<(&str, Option<&str>, bool)> = m
+            .participants
+            .iter()
+            .map(|p| (p.name.as_str(), p.party.as_deref(), p.invited))
+            .collect();
+        assert_eq!(
+            people,
+            vec![
+                ("Anna Berg", Some("S"), false),
+                ("Bo Ek", Some("M"), false),
+                ("Bo Ek", Some("KD"), false),
+                ("Anna Berg", None, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn lengths_past_a_day_are_no_lengths_and_page_numbers_no_items() {
+        let text = "Kallelse Nämnden\nDatum: 2026-11-17\nTid: 15.00–17.00\n\n1. Öppnande\nInformation (4294967295 min)\nDialog (4294967295 min)\n2\n\u{c}2. Övrigt\n";
+        let read = read_bytes(text.as_bytes()).unwrap();
+        assert_eq!(read.meeting.items.len(), 2);
+        assert_eq!(read.meeting.items[1].title, "Övrigt");
+        assert!(
+            read.unread.iter().any(|u| u.text == "2"),
+            "{:?}",
+            read.unread
+        );
     }
 }

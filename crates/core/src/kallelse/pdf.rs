@@ -55,7 +55,7 @@ pub fn text(pdf: &[u8]) -> Result<String, ImportError> {
     }
     let output = run(
         PDFTOTEXT,
-        &["-q", "-enc", "UTF-8", "-layout", "-", "-"],
+        &["-enc", "UTF-8", "-layout", "-", "-"],
         pdf,
         TIMEOUT,
     )?;

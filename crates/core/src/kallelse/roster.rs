@@ -650,7 +650,9 @@ fn split_columns(line: &str) -> Vec<String> {
         ];
     }
     let text = clean(trimmed).text;
-    for (at, _) in text.match_indices(' ') {
+    // A roster entry's first column is a few words: looking further for
+    // where the second begins would make a long line cost its square.
+    for (at, _) in text.match_indices(' ').take(12) {
         let (left, right) = (text[..at].trim(), text[at..].trim());
         let balanced = left.matches('(').count() == left.matches(')').count();
         // "Johan Berglind (S) för Bo Nilsson (S)" is one entry.

@@ -91,7 +91,7 @@ pub fn resolve(
         .iter()
         .filter(|d| d.clock.is_none())
         .filter_map(|d| d.minutes)
-        .sum();
+        .fold(0u32, u32::saturating_add);
     let last_fixed = drafts
         .iter()
         .filter_map(|d| d.clock.map(|(_, e, _)| minute_of(e)))
@@ -130,7 +130,10 @@ fn lay_out(entries: &mut Vec<AgendaEntry>, run: Vec<Draft>, from: u32, to: u32) 
         return;
     }
     let gap = to.saturating_sub(from);
-    let stated: u32 = run.iter().filter_map(|d| d.minutes).sum();
+    let stated: u32 = run
+        .iter()
+        .filter_map(|d| d.minutes)
+        .fold(0, u32::saturating_add);
     let untimed = run.iter().filter(|d| d.minutes.is_none()).count() as u32;
     let lengths: Vec<u32> = if stated > gap {
         let weights: Vec<u32> = run.iter().map(|d| d.minutes.unwrap_or(0)).collect();
