@@ -11,7 +11,7 @@ use motesskylt_central::schedule::{self, ScheduleError};
 use motesskylt_core::model::identity::moved;
 use motesskylt_core::model::meeting_key;
 
-use super::meeting::read_notice;
+use super::meeting::{imported_json, read_notice};
 use super::systemd;
 use crate::{BadInput, StdoutError};
 
@@ -371,8 +371,8 @@ pub(crate) fn central(
                 )
                 .await?;
                 if json {
-                    let mut value = serde_json::to_value(&meeting)?;
-                    value["unread"] = serde_json::to_value(&read.unread)?;
+                    // As `import --json` prints it (the meeting as moved).
+                    let mut value = imported_json(&meeting, &read.unread)?;
                     value["id"] = done.id.clone().into();
                     value["room"] = room.clone().into();
                     outln!("{}", serde_json::to_string_pretty(&value)?)?;

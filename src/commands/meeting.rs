@@ -54,8 +54,7 @@ pub(crate) struct MinutesArgs {
 pub(crate) fn import_cmd(args: ImportArgs) -> anyhow::Result<()> {
     let read = read_notice(&args.file)?;
     if args.json {
-        let mut json = serde_json::to_value(&read.meeting)?;
-        json["unread"] = serde_json::to_value(&read.unread)?;
+        let json = imported_json(&read.meeting, &read.unread)?;
         outln!("{}", serde_json::to_string_pretty(&json)?)?;
     } else {
         out!("{}", summary(&read.meeting))?;
@@ -118,6 +117,17 @@ pub(crate) fn state_at(
 /// A notice read, each problem named with its file and line.
 pub(crate) fn import(file: &Path) -> anyhow::Result<Meeting> {
     read_notice(file).map(|read| read.meeting)
+}
+
+/// A notice read as `import --json` prints it: the meeting and its
+/// `"unread"` lines.
+pub(crate) fn imported_json(
+    meeting: &Meeting,
+    unread: &[kallelse::Unread],
+) -> anyhow::Result<serde_json::Value> {
+    let mut json = serde_json::to_value(meeting)?;
+    json["unread"] = serde_json::to_value(unread)?;
+    Ok(json)
 }
 
 /// A notice read with the lines it did not use, each problem named with

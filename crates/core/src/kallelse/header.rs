@@ -190,9 +190,15 @@ pub fn head(lines: &[String]) -> (DocumentKind, String, Option<String>) {
                 )
             })
             .collect();
+        // "Sammanträde 2026", "Kallelse till styrelsemöte nr 6/2026": the
+        // occasion, no body.
         let occasion = rest.first().is_none_or(|w| {
             let w = w.to_lowercase();
-            w.starts_with("sammanträde") || w.starts_with("styrelsemöte") || w == "möte"
+            w.starts_with("sammanträde")
+                || w.starts_with("styrelsemöte")
+                || w == "möte"
+                || w == "nr"
+                || w.starts_with(|c: char| c.is_ascii_digit())
         });
         if body.is_none() && !occasion {
             body = Some(rest.join(" "));
@@ -287,6 +293,14 @@ mod tests {
                 "Kallelse till styrelsemöte nr 6/2026"
             ]),
             (DocumentKind::Notice, "Kommunfastigheter AB".into(), None)
+        );
+        assert_eq!(
+            head_of(&["Sammanträde 2026", "Kultur- och fritidsnämnden"]),
+            (
+                DocumentKind::Notice,
+                "Kultur- och fritidsnämnden".into(),
+                None
+            )
         );
         assert_eq!(
             head_of(&["Regionala samverkansrådet", "Ett organ för samverkan"]),

@@ -500,8 +500,21 @@ fn agenda_rows(
         if !presenter.is_empty() {
             out.push(at(*number, format!("Föredragande: {presenter}")));
         }
-        for (c, text) in columns.iter().zip(&cleaned) {
-            if matches!(c, Column::Other) && !text.is_empty() {
+        // Every other cell (a party, a role, one past the header's columns)
+        // on a line of its own, to be read or named; the diary number is
+        // left out by design (the corpus's judgement call 10).
+        for (i, text) in cleaned.iter().enumerate() {
+            let taken = matches!(
+                columns.get(i),
+                Some(
+                    Column::Number
+                        | Column::Title
+                        | Column::Time
+                        | Column::Presenter
+                        | Column::Diary
+                )
+            );
+            if !taken && !text.is_empty() {
                 out.push(at(*number, text.clone()));
             }
         }
@@ -641,13 +654,15 @@ mod tests {
     #[test]
     fn a_pipe_agenda_table_becomes_items_with_times_and_presenters() {
         let t = texts(
-            "| Nr | Ärende | Dnr | Föredragande | Tid |\n|---|---|---|---|---|\n| 3 | Information | | Henrik Sandell, kommundirektör | 08.40–09.10 |\n| | Paus | | | 10.20–10.40 |\n",
+            "| Nr | Ärende | Dnr | Föredragande | Tid |\n|---|---|---|---|---|\n| 3 | Information | KS 2026/1 | Henrik Sandell, kommundirektör | 08.40–09.10 | bilaga 2 |\n| | Paus | | | 10.20–10.40 |\n",
         );
+        // The diary number is left out; a cell past the header is a line.
         assert_eq!(
             t,
             vec![
                 "3. Information (kl. 08.40–09.10)",
                 "Föredragande: Henrik Sandell, kommundirektör",
+                "bilaga 2",
                 "Paus (kl. 10.20–10.40)"
             ]
         );
