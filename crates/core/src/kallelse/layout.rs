@@ -239,12 +239,10 @@ fn is_pipe_separator(text: &str) -> bool {
     t.starts_with('|') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
-/// The start positions (in characters) of the columns of an aligned
-/// header line, and its cells.
-fn aligned_header(text: &str) -> Option<(Vec<usize>, Vec<String>)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut starts = Vec::new();
-    let mut cells = Vec::new();
+/// The runs of an aligned line: text set apart from the next by two
+/// spaces or more, as (start, end) in characters.
+fn runs(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if chars[i] == ' ' {
@@ -252,13 +250,22 @@ fn aligned_header(text: &str) -> Option<(Vec<usize>, Vec<String>)> {
             continue;
         }
         let start = i;
-        // A cell runs to the next gap of two spaces or more.
         while i < chars.len() && !(chars[i] == ' ' && chars.get(i + 1).is_none_or(|c| *c == ' ')) {
             i += 1;
         }
-        starts.push(start);
-        cells.push(chars[start..i].iter().collect::<String>());
+        out.push((start, i));
     }
+    out
+}
+
+/// The start positions (in characters) of the columns of an aligned
+/// header line, and its cells.
+fn aligned_header(text: &str) -> Option<(Vec<usize>, Vec<String>)> {
+    let chars: Vec<char> = text.chars().collect();
+    let (starts, cells): (Vec<usize>, Vec<String>) = runs(&chars)
+        .into_iter()
+        .map(|(start, end)| (start, chars[start..end].iter().collect()))
+        .unzip();
     (cells.len() >= 2).then_some((starts, cells))
 }
 
@@ -270,16 +277,7 @@ fn aligned_header(text: &str) -> Option<(Vec<usize>, Vec<String>)> {
 fn aligned_cells(text: &str, starts: &[usize]) -> Vec<String> {
     let mut cells = vec![String::new(); starts.len()];
     let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == ' ' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && !(chars[i] == ' ' && chars.get(i + 1).is_none_or(|c| *c == ' ')) {
-            i += 1;
-        }
+    for (start, i) in runs(&chars) {
         let mut cuts = vec![start];
         for &column in starts.iter().filter(|c| **c > start + 1 && **c < i) {
             if let Some(space) = (column.saturating_sub(3)..=column)

@@ -193,6 +193,27 @@ fn failure(code: Option<i32>, messages: &[u8]) -> String {
     }
 }
 
+/// Whether pdftotext is here (for the tests of this module and of
+/// `source`); if not, says so on stderr: the test that asks is skipped,
+/// visibly.
+#[cfg(test)]
+pub(crate) fn pdftotext_installed(test: &str) -> bool {
+    use std::io::Write;
+    let here = Command::new(PDFTOTEXT)
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !here {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "NOTICE: {test} skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does)"
+        );
+    }
+    here
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,24 +222,6 @@ mod tests {
     fn fixture(path: &str) -> Vec<u8> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
         std::fs::read(root.join(path)).unwrap()
-    }
-
-    /// Whether pdftotext is here; if not, says so on stderr: the test that
-    /// asks is skipped, visibly.
-    fn pdftotext_installed(test: &str) -> bool {
-        let here = Command::new(PDFTOTEXT)
-            .arg("-v")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok();
-        if !here {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "NOTICE: {test} skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does)"
-            );
-        }
-        here
     }
 
     #[test]

@@ -105,21 +105,7 @@ mod tests {
         std::fs::read(root.join(path)).unwrap()
     }
 
-    /// Whether pdftotext is here; if not, the test is skipped, visibly.
-    fn pdftotext_installed(test: &str) -> bool {
-        let here = std::process::Command::new(pdf::PDFTOTEXT)
-            .arg("-v")
-            .output()
-            .is_ok();
-        if !here {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "NOTICE: {test} skipped: pdftotext is not installed (apt-get install poppler-utils; .ci/run does)"
-            );
-        }
-        here
-    }
+    use super::pdf::pdftotext_installed;
 
     #[test]
     fn a_pdf_from_libreoffice_is_read_line_by_line() {
