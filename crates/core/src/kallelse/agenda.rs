@@ -273,19 +273,13 @@ impl Agenda {
             .trim_end_matches([':', ','])
             .trim()
             .to_string();
-        if is_break(&title) {
-            // "6. Paus, kl. 10.15 – 10.30": a break numbered as an item;
-            // the items after it keep the notice's numbers.
-            let mut draft = Draft::new(EntryType::Break, None, break_word(&title), line);
-            draft.clock = draft_clock;
-            draft.minutes = minutes;
-            self.drafts.push(draft);
-            self.next_number = n + 1;
-            self.list_last = None;
-            self.in_proposal = false;
-            return true;
-        }
-        let mut draft = Draft::new(EntryType::Item, Some(n), title, line);
+        // "6. Paus, kl. 10.15 – 10.30": a break numbered as an item; the
+        // items after it keep the notice's numbers.
+        let mut draft = if is_break(&title) {
+            Draft::new(EntryType::Break, None, break_word(&title), line)
+        } else {
+            Draft::new(EntryType::Item, Some(n), title, line)
+        };
         draft.clock = draft_clock;
         draft.minutes = minutes;
         self.drafts.push(draft);

@@ -193,6 +193,14 @@ fn failure(code: Option<i32>, messages: &[u8]) -> String {
     }
 }
 
+/// A file of the repository's test fixtures (this crate is crates/core),
+/// for the tests of this module and of `source`.
+#[cfg(test)]
+pub(crate) fn fixture(path: &str) -> Vec<u8> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    std::fs::read(root.join(path)).unwrap()
+}
+
 /// Whether pdftotext is here (for the tests of this module and of
 /// `source`); if not, says so on stderr: the test that asks is skipped,
 /// visibly.
@@ -217,12 +225,6 @@ pub(crate) fn pdftotext_installed(test: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The repository's fixtures (this crate is crates/core).
-    fn fixture(path: &str) -> Vec<u8> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-        std::fs::read(root.join(path)).unwrap()
-    }
 
     #[test]
     fn a_pdf_from_word_reads_as_its_layout_text() {

@@ -99,13 +99,7 @@ mod tests {
         ));
     }
 
-    /// A fixture of the repository (this crate is crates/core).
-    fn fixture(path: &str) -> Vec<u8> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-        std::fs::read(root.join(path)).unwrap()
-    }
-
-    use super::pdf::pdftotext_installed;
+    use super::pdf::{fixture, pdftotext_installed};
 
     #[test]
     fn a_pdf_from_libreoffice_is_read_line_by_line() {
