@@ -479,6 +479,12 @@ pub fn is_break(title: &str) -> bool {
         .is_some_and(|c| c[2].trim_matches(|c: char| !c.is_alphanumeric()).is_empty())
 }
 
+/// Whether an agenda's line is an entry without a number of its own: a
+/// break ("Paus 20 minuter") or a lettered sub-item ("a) Avsägelse …").
+pub fn is_unnumbered(text: &str) -> bool {
+    BREAK.is_match(text.trim()) || LETTERED.is_match(text.trim())
+}
+
 /// "LUNCH", "kaffepaus" → "Lunch", "Kaffepaus".
 fn break_word(title: &str) -> String {
     let word = BREAK

@@ -77,6 +77,17 @@ pub fn label(text: &str) -> Option<(Label, String)> {
     Some((which, c[2].trim().to_string()))
 }
 
+/// Whether a line is a head label alone, with or without its colon
+/// ("Tid", "Datum:"), its value elsewhere.
+pub fn is_bare_label(text: &str) -> bool {
+    let word = text.trim().trim_end_matches(':').trim_end();
+    !word.is_empty()
+        && !word.contains(':')
+        && label(&format!("{word}:")).is_some_and(|(which, value)| {
+            value.is_empty() && !matches!(which, Label::Called | Label::Invited)
+        })
+}
+
 /// What reading a date or time value found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value<T> {

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::agenda::is_unnumbered;
 use super::markup::{clean, pattern};
 use super::names::split_name;
 use super::source::Line;
@@ -39,7 +40,7 @@ static PAGE_FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What a table column holds, from its header cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Column {
+pub(super) enum Column {
     Number,
     Title,
     Diary,
@@ -53,7 +54,8 @@ enum Column {
     Other,
 }
 
-fn column(header: &str) -> Column {
+/// The column a header cell names.
+pub(super) fn column(header: &str) -> Column {
     let lower = clean(header).text.to_lowercase();
     let lower = lower.trim_end_matches(':');
     match lower {
@@ -80,7 +82,7 @@ fn column(header: &str) -> Column {
 
 /// Whether header cells make a table this module rewrites: an agenda
 /// (a number and a title column) or a roster with a party or role column.
-fn is_table_header(columns: &[Column]) -> bool {
+pub(super) fn is_table_header(columns: &[Column]) -> bool {
     let has = |c: &Column| columns.contains(c);
     let names = columns.iter().any(|c| matches!(c, Column::Name(_)));
     (has(&Column::Title) && (has(&Column::Number) || has(&Column::Time)))
@@ -118,6 +120,9 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
             // as many lines: read only so far (a document of numbers alone
             // costs no more than reading it).
             let mut filled: Vec<usize> = Vec::new();
+            // Breaks and sub-items among the titles, which take no number:
+            // (the title they follow, their line).
+            let mut unnumbered: Vec<(usize, usize)> = Vec::new();
             let mut run = 0;
             for i in index - 1..lines.len() {
                 let text = text_at(i);
@@ -128,6 +133,9 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
                     run += 1;
                 } else if filled.len() >= 2 * run {
                     break;
+                } else if filled.len() > run && is_unnumbered(&text) {
+                    unnumbered.push((filled.len() - run - 1, i));
+                    continue;
                 }
                 filled.push(i);
                 if filled.len() >= 2 * run && run < filled.len() {
@@ -164,6 +172,9 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
                         index += 1;
                     }
                     out.push(at(lines[number_at].number, format!("{digits}. {title}")));
+                    for &(_, line) in unnumbered.iter().filter(|(after, _)| *after == k) {
+                        out.push(lines[line].clone());
+                    }
                 }
                 continue;
             }
@@ -171,6 +182,12 @@ pub fn normalise(lines: Vec<Line>) -> Vec<Line> {
         out.push(at(line.number, raw.to_string()));
     }
     out
+}
+
+/// Whether a cleaned line is an item's number alone ("5", "5.", "§ 5",
+/// "Punkt 5").
+pub fn is_item_number(text: &str) -> bool {
+    ITEM_NUMBER.is_match(text)
 }
 
 /// Whether a title line stops where it cannot end: after a comma or a

@@ -6,6 +6,7 @@
 //! collected with their line numbers so a secretary can fix the document.
 
 mod agenda;
+mod column_blocks;
 mod docx;
 mod header;
 mod layout;
@@ -177,6 +178,18 @@ pub enum ImportError {
         /// The text without markup.
         text: String,
     },
+    /// A table or two columns copied out of a PDF without its layout, in
+    /// an order from which what belongs to which row cannot be told
+    /// ([`column_blocks`]).
+    #[error(
+        "en tabell eller två spalter ({header}) är kopierade ur en PDF utan sin layout: kolumnerna står efter varandra, så det går inte att se vilken uppgift som hör till vilken rad; importera PDF-filen själv (eller Word-filen) i stället för den kopierade texten"
+    )]
+    ColumnsApart {
+        /// Line where the table or columns begin.
+        line: usize,
+        /// Their first words (the header), comma-separated.
+        header: String,
+    },
     /// More participants than [`MAX_PARTICIPANTS`].
     #[error(
         "kallelsen har fler än {max} deltagare (gränsen passerades på den här raden); så många läses inte in. Kontrollera att det är rätt dokument, eller dela upp deltagarlistan"
@@ -218,6 +231,7 @@ impl ImportError {
             | ImportError::ItemEndsBeforeStart { line, .. }
             | ImportError::ItemOverlaps { line, .. }
             | ImportError::UnreadRosterLine { line, .. }
+            | ImportError::ColumnsApart { line, .. }
             | ImportError::TooManyParticipants { line, .. }
             | ImportError::TooManyEntries { line, .. } => Some(*line),
             _ => None,
@@ -256,6 +270,7 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Imported, Vec<ImportError>> {
             max_kib: MAX_TEXT_BYTES / 1024,
         }]);
     }
+    let lines = column_blocks::join(lines).map_err(|e| vec![e])?;
     Reader::default().read(&layout::normalise(lines))
 }
 
