@@ -127,11 +127,19 @@ pub struct Agenda {
     list_last: Option<(u32, char)>,
     previous_ends_with_colon: bool,
     in_proposal: bool,
-    /// The last line started an item: a line right after it may go on
-    /// with its title.
+    /// The last line started an item, or went on with its title: a line
+    /// right after it may go on with the title.
     title_open: bool,
+    /// The title's last line was long, as a line a PDF wraps.
+    title_line_full: bool,
+    /// The line being read went on with a title.
+    title_joined: bool,
     after_blank: bool,
 }
+
+/// A title line at least this long (in characters) may have been wrapped
+/// by a PDF: a capitalised line after it can go on with it.
+const WRAPPED_TITLE: usize = 64;
 
 /// A stated length in minutes: no more than a day ("(90000 min)" is no
 /// length, and sums of lengths stay within bounds).
@@ -195,11 +203,13 @@ impl Agenda {
     fn took(&mut self, took: Took, ends_with_colon: bool) -> Took {
         self.previous_ends_with_colon = ends_with_colon;
         self.after_blank = false;
-        self.title_open = took == Took::Entry
+        self.title_open = (took == Took::Entry
             && self
                 .drafts
                 .last()
-                .is_some_and(|d| d.entry_type == EntryType::Item);
+                .is_some_and(|d| d.entry_type == EntryType::Item))
+            || (took == Took::Detail && self.title_joined);
+        self.title_joined = false;
         took
     }
 
@@ -216,7 +226,10 @@ impl Agenda {
             return false;
         };
         let goes_on = text.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
-            || crate::kallelse::layout::unfinished(&draft.title);
+            || crate::kallelse::layout::unfinished(&draft.title)
+            || (self.title_line_full
+                && !text.ends_with(['.', ':'])
+                && !text.contains(|c: char| c.is_ascii_digit()));
         let something_else = NUMBERED.is_match(text)
             || LETTERED.is_match(text)
             || PRESENTERS.is_match(text)
@@ -230,19 +243,22 @@ impl Agenda {
         }
         let times = times_in(text);
         let (span, minutes) = (times.span, times.minutes);
-        draft.title = format!(
-            "{} {}",
-            draft.title,
+        // A comma before times taken out goes with them; one at the line's
+        // end is the title's own when the next line goes on with it.
+        let rest = if span.is_some() || minutes.is_some() {
             times.rest.trim_end_matches([':', ','])
-        )
-        .trim()
-        .to_string();
+        } else {
+            times.rest.trim_end_matches(':')
+        };
+        draft.title = format!("{} {rest}", draft.title).trim().to_string();
         if draft.clock.is_none()
             && let Some(Ok((start, end))) = span
         {
             draft.clock = Some((start, end, draft.line));
         }
         draft.minutes = draft.minutes.or(minutes);
+        self.title_joined = true;
+        self.title_line_full = text.chars().count() >= WRAPPED_TITLE;
         true
     }
 
@@ -286,6 +302,7 @@ impl Agenda {
         self.next_number = n + 1;
         self.list_last = None;
         self.in_proposal = false;
+        self.title_line_full = clean.text.chars().count() >= WRAPPED_TITLE;
         true
     }
 
@@ -410,6 +427,16 @@ impl Agenda {
                 letter: c[1].to_string(),
                 title: c[2].trim_end_matches(':').trim().to_string(),
             });
+            return true;
+        }
+        // A sub-item's title wrapped onto the next line ("… nytt hälso- och"
+        // "sjukvårdsavtal").
+        if let Some(last) = draft.sub_items.last_mut()
+            && (super::layout::unfinished(&last.title) || last.title.ends_with('-'))
+            && text.starts_with(char::is_lowercase)
+        {
+            last.title.push(' ');
+            last.title.push_str(text);
             return true;
         }
         if draft.sub_items.is_empty()

@@ -239,6 +239,14 @@ impl ImportError {
     }
 }
 
+/// Whether a line is the agenda's heading ("Dagordning", "Ärenden:").
+fn is_agenda_heading(text: &str) -> bool {
+    matches!(
+        text.to_lowercase().trim_end_matches(':'),
+        "dagordning" | "föredragningslista" | "ärenden" | "ärendelista" | "ärendeförteckning"
+    )
+}
+
 /// Reads a notice from a file.
 pub fn import_file(path: &Path) -> Result<Meeting, Vec<ImportError>> {
     read_file(path).map(|read| read.meeting)
@@ -370,16 +378,7 @@ impl Reader {
                 self.roster_seen = true;
                 continue;
             }
-            if !agenda.started()
-                && matches!(
-                    c.text.to_lowercase().trim_end_matches(':'),
-                    "dagordning"
-                        | "föredragningslista"
-                        | "ärenden"
-                        | "ärendelista"
-                        | "ärendeförteckning"
-                )
-            {
+            if !agenda.started() && is_agenda_heading(&c.text) {
                 continue;
             }
             let next = next_text(lines, index);

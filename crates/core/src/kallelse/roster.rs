@@ -267,6 +267,12 @@ pub fn set_description(participant: &mut Participant, text: &str) {
     participant.description = (!segments.is_empty()).then(|| segments.join(", "));
 }
 
+/// Where a parenthesis left open at the end of a text begins.
+fn open_paren(text: &str) -> Option<usize> {
+    let at = text.rfind('(')?;
+    (!text[at..].contains(')')).then_some(at)
+}
+
 /// People grouped under one heading in one column.
 #[derive(Debug)]
 struct Group {
@@ -308,6 +314,8 @@ pub struct Block {
     /// last seen to begin: a line indented that far is the right column's
     /// alone, and a line is cut there where its columns touch.
     right_at: Option<usize>,
+    /// The row of the last line taken.
+    taken_row: usize,
 }
 
 impl Block {
@@ -343,13 +351,35 @@ impl Block {
             }
             return Some(block);
         }
-        if line.contains('\t') {
-            let cells: Vec<String> = line.split('\t').map(|c| clean(c).text).collect();
-            let filled = cells.iter().filter(|c| !c.is_empty()).count();
+        // Short headings side by side, no person among them: each
+        // column's heading ("Styrgrupp Region⇥Styrgrupp Kommun"), a side
+        // where one is named; in a PDF's columns, only headings naming
+        // their side (other text is set in columns too).
+        {
             let any_person = cells.iter().any(|c| split_name(c).is_some());
-            if filled >= 2 && !any_person && cells.iter().all(|c| c.split_whitespace().count() <= 5)
+            let names_side = |c: &String| {
+                SIDE.is_match(c)
+                    || c.rsplit(' ').next().is_some_and(|w| {
+                        let w = w.to_lowercase();
+                        [
+                            "region",
+                            "regionen",
+                            "kommun",
+                            "kommunen",
+                            "kommuner",
+                            "kommunerna",
+                        ]
+                        .contains(&w.as_str())
+                    })
+            };
+            let sides =
+                layout == Layout::Table || cells.iter().filter(|c| !c.is_empty()).all(names_side);
+            if filled >= 2
+                && sides
+                && !any_person
+                && cells.iter().all(|c| c.split_whitespace().count() <= 5)
             {
-                let mut block = Block::new(Layout::Table);
+                let mut block = Block::new(layout);
                 for (column, cell) in cells.iter().enumerate() {
                     let side = SIDE
                         .captures(cell)
@@ -399,6 +429,7 @@ impl Block {
             unread: Vec::new(),
             comma: Vec::new(),
             right_at: None,
+            taken_row: 0,
         }
     }
 
@@ -467,6 +498,7 @@ impl Block {
         }
         if took {
             self.unread.extend(unread);
+            self.taken_row = self.row;
         }
         took
     }
@@ -491,18 +523,44 @@ impl Block {
     }
 
     /// Whether a cell goes on with the entry above it in its column: it
-    /// begins in lower case or with "(förhinder)", or, beside the other
-    /// column's text, it is a word that is no name ("Kommunförbundet", an
-    /// organisation wrapped in a PDF).
+    /// begins in lower case or with "(förhinder)", or it is a word that is
+    /// no name ("Kommunförbundet", an organisation wrapped in a PDF) beside
+    /// the other column's text or after an entry with an organisation
+    /// ("Ann-Sofie Rundberg, Västra" "Götalandsregionen").
     fn continues(&self, column: usize, text: &str, paired: bool) -> bool {
-        let goes_on = text.starts_with(|c: char| c.is_lowercase() || c == '(')
-            || (paired && !reads_as_name(text) && text.split_whitespace().count() == 1);
-        goes_on
+        let Some(last) = self
+            .current
+            .get(column)
+            .and_then(|g| self.groups.get(*g))
+            .and_then(|g| g.people.last())
+        else {
+            return false;
+        };
+        // One word, but for the marks that may wrap with it.
+        let bare = SUBSTITUTE
+            .replace_all(&ABSENCE.replace_all(text, ""), "")
+            .to_string();
+        let word = !reads_as_name(text) && bare.split_whitespace().count() == 1;
+        // Right under the entry (no blank line between) and no heading.
+        let wrapped = self.taken_row + 1 == self.row
+            && (last.organisation.is_some() || last.description.is_some())
+            && !super::is_agenda_heading(text);
+        text.starts_with(|c: char| c.is_lowercase() || c == '(') || (word && (paired || wrapped))
+    }
+
+    /// Whether the entry above in this column ends in a parenthesis left
+    /// open, so the cell goes on with it whatever it reads as: "…,
+    /// Svenljunga kommun (ersätter" "Monika Holmgren vid behov)".
+    fn mark_open(&self, column: usize, paired: bool) -> bool {
+        (paired || self.taken_row + 1 == self.row)
             && self
                 .current
                 .get(column)
                 .and_then(|g| self.groups.get(*g))
-                .is_some_and(|g| !g.people.is_empty())
+                .and_then(|g| g.people.last())
+                .and_then(|p| p.description.as_deref())
+                .and_then(open_paren)
+                .is_some()
     }
 
     fn cell(&mut self, column: usize, text: &str, paired: bool) -> bool {
@@ -542,7 +600,8 @@ impl Block {
             }
             None => {}
         }
-        if let Some(mut p) = person(text, group.category, group.side.as_deref()) {
+        let open = self.mark_open(column, paired);
+        if !open && let Some(mut p) = person(text, group.category, group.side.as_deref()) {
             // A seat or items written after the name are the person's own.
             p.seat = p.seat.or(group.tag.seat);
             p.invited = p.category == Category::Guest;
@@ -553,9 +612,22 @@ impl Block {
             self.groups[index].people.push(p);
             return true;
         }
-        if self.continues(column, text, paired) {
+        if open || self.continues(column, text, paired) {
             let index = self.current[column];
             if let Some(last) = self.groups[index].people.last_mut() {
+                // A mark begun on the line above is read whole.
+                let mut text = text.to_string();
+                if let Some(d) = last.description.clone()
+                    && let Some(at) = open_paren(&d)
+                {
+                    text = format!("{} {text}", &d[at..]);
+                    let before = d[..at].trim().to_string();
+                    set_description(last, &before);
+                    if before.is_empty() {
+                        last.description = None;
+                    }
+                }
+                let text = text.as_str();
                 // The marks may be what wrapped: "(förhinder)", "(ersätter
                 // Lena Moberg vid behov)".
                 last.notified_absence |= ABSENCE.is_match(text);
