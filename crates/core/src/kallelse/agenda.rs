@@ -364,7 +364,10 @@ impl Agenda {
             let stays = list_like || !self.after_blank;
             if stays && !PRESENTERS.is_match(text) && clean.links.is_empty() {
                 if let Some(proposal) = draft.proposal.as_mut() {
-                    let separator = if list_like || proposal.is_empty() {
+                    // A list's lines begin with their marks; an indented
+                    // line without one is the line above wrapped.
+                    let marked = clean.bullet || NUMBERED.is_match(text) || LETTERED.is_match(text);
+                    let separator = if marked || proposal.is_empty() {
                         "\n"
                     } else {
                         " "
