@@ -495,6 +495,16 @@ impl Reader {
                 }
                 self.time = Some((header::time_span(&value), line, value));
             }
+            // "Sammanträde: torsdag 17 november 2026 kl. 09.00–12.00":
+            // when, not where (no place reads as a date).
+            Label::Place if matches!(header::date(&value), Value::Valid(_)) => {
+                if self.time.is_none() && matches!(header::time_span(&value), Value::Valid(_)) {
+                    self.time = Some((header::time_span(&value), line, value.clone()));
+                }
+                if self.date.is_none() {
+                    self.date = Some((header::date(&value), line, value));
+                }
+            }
             Label::Place if self.location.is_none() && !value.is_empty() => {
                 self.location = Some(value.trim_end_matches('.').to_string());
             }
@@ -776,6 +786,18 @@ mod tests {
         // A start time alone: the item runs to the next one, the last to the end.
         assert_eq!(m.items[0].end.to_string(), "09:30:00");
         assert_eq!(m.items[1].end.to_string(), "10:00:00");
+    }
+
+    #[test]
+    fn a_meeting_line_with_a_date_is_when_not_where() {
+        let text = "Kallelse Nämnden\nSammanträde: torsdag 17 december 2026 kl. 09.00–12.00\nLokal: Rådhuset\n\n1. Öppnande\n";
+        let m = import_bytes(text.as_bytes()).unwrap();
+        assert_eq!(m.date.to_string(), "2026-12-17");
+        assert_eq!(
+            (m.start.to_string(), m.end.to_string()),
+            ("09:00:00".into(), "12:00:00".into())
+        );
+        assert_eq!(m.location.as_deref(), Some("Rådhuset"));
     }
 
     #[test]
