@@ -71,11 +71,16 @@ pub fn is_organisation_word(word: &str) -> bool {
     ORGANISATION_ENDINGS.iter().any(|e| lower.ends_with(e))
 }
 
+/// Small words inside Swedish (and other) family names.
+const NAME_PARTICLES: [&str; 6] = ["von", "af", "de", "van", "der", "du"];
+
 /// A person's name at the start of `text`: two to four name words, ended by
 /// a comma, a parenthesis, a non-name word or the end. Returns the name and
 /// the byte offset where the rest begins (after a comma, if one ends it).
 pub fn split_name(text: &str) -> Option<(String, usize)> {
     let mut words: Vec<&str> = Vec::new();
+    // Where the last word began: a particle cannot end a name.
+    let mut last_start = 0;
     let mut rest_at = text.len();
     let mut position = 0;
     for token in text.split_inclusive(char::is_whitespace) {
@@ -89,8 +94,11 @@ pub fn split_name(text: &str) -> Option<(String, usize)> {
             Some(core) => (core, true),
             None => (trimmed, false),
         };
-        if words.len() < 4 && is_name_word(core) {
+        // "von", "af", "de" inside a name: "Carl von Essen".
+        let particle = !words.is_empty() && !comma && NAME_PARTICLES.contains(&core);
+        if words.len() < 4 && (is_name_word(core) || particle) {
             words.push(core);
+            last_start = start;
             if comma {
                 rest_at = position;
                 break;
@@ -99,6 +107,10 @@ pub fn split_name(text: &str) -> Option<(String, usize)> {
             rest_at = start;
             break;
         }
+    }
+    if words.last().is_some_and(|w| NAME_PARTICLES.contains(w)) {
+        words.pop();
+        rest_at = last_start;
     }
     if words.len() < 2 || words.iter().any(|w| is_organisation_word(w)) {
         return None;
@@ -245,6 +257,21 @@ pub fn presenters(text: &str) -> Vec<Presenter> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_particle_inside_a_family_name_is_part_of_it() {
+        assert_eq!(
+            split_name("Carl von Essen (M)"),
+            Some(("Carl von Essen".into(), 15))
+        );
+        assert_eq!(
+            split_name("Eva af Klint, revisor"),
+            Some(("Eva af Klint".into(), 14))
+        );
+        // Not at the start or the end of a name.
+        assert_eq!(split_name("Anna Berg von"), Some(("Anna Berg".into(), 10)));
+        assert_eq!(split_name("von Essen"), None);
+    }
 
     #[test]
     fn name_words() {
