@@ -80,6 +80,12 @@ pub enum ImportError {
         "PDF-filen innehåller ingen text, bara bilder: den är troligen en inskannad kallelse. Exportera kallelsen som PDF direkt från Word (Arkiv > Spara som > PDF), eller ladda upp Word-filen (.docx)"
     )]
     ScannedPdf,
+    /// pdftotext could not be run or stopped without a reason of the
+    /// PDF's own: the server's fault, not the file's.
+    #[error(
+        "PDF-läsaren (pdftotext) gick inte att köra ({0}); försök igen om en stund, och be IT kontrollera servern om felet består"
+    )]
+    PdfReaderFailed(String),
     /// A PDF that could not be read.
     #[error(
         "PDF-filen går inte att läsa ({0}); spara kallelsen som PDF på nytt från Word, eller ladda upp Word-filen (.docx)"

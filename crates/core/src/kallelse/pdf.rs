@@ -90,13 +90,13 @@ fn run(
         .spawn()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => ImportError::PdfReaderMissing,
-            _ => ImportError::BrokenPdf(format!("{program} går inte att starta ({e})")),
+            _ => ImportError::PdfReaderFailed(format!("{program} går inte att starta ({e})")),
         })?;
     let (Some(mut stdin), Some(stdout), Some(stderr)) =
         (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
         stop(&mut child);
-        return Err(ImportError::BrokenPdf(format!(
+        return Err(ImportError::PdfReaderFailed(format!(
             "{program} går inte att starta"
         )));
     };
@@ -145,15 +145,15 @@ fn run(
             )));
         }
         Err(e) => {
-            return Err(ImportError::BrokenPdf(format!(
+            return Err(ImportError::PdfReaderFailed(format!(
                 "{program} gick inte att följa ({e})"
             )));
         }
     };
     if !status.success() {
-        return Err(ImportError::BrokenPdf(failure(status.code(), &messages)));
+        return Err(failure(status.code(), &messages));
     }
-    read.map_err(|e| ImportError::BrokenPdf(format!("texten gick inte att läsa ({e})")))?;
+    read.map_err(|e| ImportError::PdfReaderFailed(format!("texten gick inte att läsa ({e})")))?;
     Ok(text)
 }
 
@@ -181,15 +181,20 @@ fn stop(child: &mut std::process::Child) {
 }
 
 /// Why pdftotext failed, from its exit code (1: the PDF could not be
-/// opened, 3: its permissions forbid copying text) and its messages.
-fn failure(code: Option<i32>, messages: &[u8]) -> String {
+/// opened, 3: its permissions forbid copying text: the file's fault) and
+/// its messages; any other end is the reader's.
+fn failure(code: Option<i32>, messages: &[u8]) -> ImportError {
     let messages = String::from_utf8_lossy(messages);
     match code {
-        Some(1) if messages.contains("password") => "filen är lösenordsskyddad".into(),
-        Some(1) => "filen är skadad, avkortad eller inte en PDF".into(),
-        Some(3) => "filen tillåter inte att texten kopieras".into(),
-        Some(code) => format!("{PDFTOTEXT} avslutades med felkod {code}"),
-        None => format!("{PDFTOTEXT} avbröts"),
+        Some(1) if messages.contains("password") => {
+            ImportError::BrokenPdf("filen är lösenordsskyddad".into())
+        }
+        Some(1) => ImportError::BrokenPdf("filen är skadad, avkortad eller inte en PDF".into()),
+        Some(3) => ImportError::BrokenPdf("filen tillåter inte att texten kopieras".into()),
+        Some(code) => {
+            ImportError::PdfReaderFailed(format!("{PDFTOTEXT} avslutades med felkod {code}"))
+        }
+        None => ImportError::PdfReaderFailed(format!("{PDFTOTEXT} avbröts")),
     }
 }
 
@@ -314,13 +319,31 @@ mod tests {
             matches!(&err, ImportError::BrokenPdf(reason) if reason.contains("skadad")),
             "{err:?}"
         );
-        assert_eq!(
+        assert!(matches!(
             failure(Some(3), b""),
-            "filen tillåter inte att texten kopieras"
+            ImportError::BrokenPdf(reason) if reason == "filen tillåter inte att texten kopieras"
+        ));
+        // Other ends are the reader's, not the file's: the secretary is
+        // not sent to save the PDF again.
+        let err = run("/bin/sh", &["-c", "exit 99"], b"", TIMEOUT).unwrap_err();
+        assert!(
+            matches!(&err, ImportError::PdfReaderFailed(reason) if reason.contains("99")),
+            "{err:?}"
         );
-        assert_eq!(
-            failure(Some(1), b"Command Line Error: Incorrect password"),
-            "filen är lösenordsskyddad"
+        let err = run("/bin/sh", &["-c", "kill -9 $$"], b"", TIMEOUT).unwrap_err();
+        assert!(matches!(err, ImportError::PdfReaderFailed(_)), "{err:?}");
+        assert!(err.to_string().contains("IT"), "{err}");
+    }
+
+    #[test]
+    fn a_password_protected_pdf_says_so() {
+        if !pdftotext_installed("a_password_protected_pdf_says_so") {
+            return;
+        }
+        let err = text(&fixture("notices/password.pdf")).unwrap_err();
+        assert!(
+            matches!(&err, ImportError::BrokenPdf(reason) if reason == "filen är lösenordsskyddad"),
+            "{err:?}"
         );
     }
 
