@@ -316,6 +316,8 @@ pub struct Block {
     right_at: Option<usize>,
     /// The row of the last line taken.
     taken_row: usize,
+    /// The people read so far.
+    count: usize,
 }
 
 impl Block {
@@ -430,6 +432,7 @@ impl Block {
             comma: Vec::new(),
             right_at: None,
             taken_row: 0,
+            count: 0,
         }
     }
 
@@ -610,6 +613,7 @@ impl Block {
             }
             let index = self.current[column];
             self.groups[index].people.push(p);
+            self.count += 1;
             return true;
         }
         if open || self.continues(column, text, paired) {
@@ -653,9 +657,10 @@ impl Block {
         false
     }
 
-    /// How many people the block has read so far.
+    /// How many people the block has read so far (kept as they come: the
+    /// import asks after every line).
     pub fn people(&self) -> usize {
-        self.groups.iter().map(|g| g.people.len()).sum()
+        self.count
     }
 
     /// The people of the block in reading order: column by column within
