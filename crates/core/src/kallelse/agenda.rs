@@ -510,9 +510,23 @@ pub fn is_break(title: &str) -> bool {
 }
 
 /// Whether an agenda's line is an entry without a number of its own: a
-/// break ("Paus 20 minuter") or a lettered sub-item ("a) Avsägelse …").
+/// break, alone or with its length or time ("Paus 20 minuter", "Lunch kl.
+/// 12.00–13.00", not "Lunch med besök på skolan"), or a lettered sub-item
+/// ("a) Avsägelse …").
 pub fn is_unnumbered(text: &str) -> bool {
-    BREAK.is_match(text.trim()) || LETTERED.is_match(text.trim())
+    let text = text.trim();
+    let timed_break = BREAK.captures(text).is_some_and(|c| {
+        c[2].split(|ch: char| !ch.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                w.chars().all(|ch| ch.is_ascii_digit())
+                    || matches!(
+                        w.to_lowercase().as_str(),
+                        "min" | "minuter" | "kl" | "klockan"
+                    )
+            })
+    });
+    timed_break || LETTERED.is_match(text)
 }
 
 /// "LUNCH", "kaffepaus" → "Lunch", "Kaffepaus".

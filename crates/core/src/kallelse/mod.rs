@@ -284,7 +284,13 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Imported, Vec<ImportError>> {
             max_kib: MAX_TEXT_BYTES / 1024,
         }]);
     }
-    let lines = column_blocks::join(lines).map_err(|e| vec![e])?;
+    // Columns one after another come only in pasted text: a Word file's
+    // tables and a PDF read with its layout keep their rows.
+    let lines = if source::is_plain_text(bytes) {
+        column_blocks::join(lines).map_err(|e| vec![e])?
+    } else {
+        lines
+    };
     Reader::default().read(&layout::normalise(lines))
 }
 

@@ -19,9 +19,19 @@ pub struct Line {
     pub text: String,
 }
 
+/// Whether the bytes are plain text (Markdown or text), not a Word file
+/// or a PDF: text pasted from anywhere, a PDF viewer's copy among them.
+pub fn is_plain_text(bytes: &[u8]) -> bool {
+    !(is_docx(bytes) || bytes.starts_with(b"%PDF") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]))
+}
+
+fn is_docx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
 /// Reads the lines of a document.
 pub fn read_lines(bytes: &[u8]) -> Result<Vec<Line>, ImportError> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    if is_docx(bytes) {
         let paragraphs = docx::paragraphs(bytes)?;
         return Ok(number(paragraphs.iter().map(String::as_str)));
     }
