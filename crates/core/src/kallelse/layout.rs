@@ -58,6 +58,13 @@ pub(super) enum Column {
 pub(super) fn column(header: &str) -> Column {
     let lower = clean(header).text.to_lowercase();
     let lower = lower.trim_end_matches(':');
+    // "Ersättare 2", "2:e ersättare": a name column like "Ersättare".
+    let numbered = seat_column(lower);
+    if numbered != lower
+        && let Column::Name(_) = column(numbered)
+    {
+        return Column::Name(seat_column(&clean(header).text).to_string());
+    }
     match lower {
         "nr" | "nr." | "§" | "punkt" | "nummer" | "#" => Column::Number,
         "ärende" | "ärenden" | "rubrik" | "ämne" | "dagordning" => Column::Title,
@@ -78,6 +85,23 @@ pub(super) fn column(header: &str) -> Column {
         | "personlig ersättare" => Column::Name(clean(header).text),
         _ => Column::Other,
     }
+}
+
+/// A name column's header without its number: "Ersättare 2" and "2:e
+/// ersättare" → "Ersättare"/"ersättare".
+fn seat_column(header: &str) -> &str {
+    let header = header.trim();
+    let without_number = header
+        .rsplit_once(' ')
+        .filter(|(_, n)| n.chars().all(|c| c.is_ascii_digit()))
+        .map_or(header, |(base, _)| base);
+    without_number
+        .split_once(' ')
+        .filter(|(ordinal, _)| {
+            let o = ordinal.to_lowercase();
+            o.ends_with(":e") || o.ends_with(":a") || o == "förste" || o == "andre" || o == "tredje"
+        })
+        .map_or(without_number, |(_, base)| base)
 }
 
 /// Whether header cells make a table this module rewrites: an agenda
@@ -348,7 +372,16 @@ fn tables(lines: Vec<Line>) -> Vec<Line> {
             continue;
         };
         let columns: Vec<Column> = header.iter().map(|h| column(h)).collect();
-        if !is_table_header(&columns) {
+        // People side by side in a Markdown table ("Ledamot | Ersättare |
+        // Ersättare 2"), their parties in their cells; a Word table's and
+        // a PDF's columns of names are the roster reader's.
+        let names_side_by_side = matches!(kind, Cells::Pipe)
+            && columns
+                .iter()
+                .filter(|c| matches!(c, Column::Name(_)))
+                .count()
+                >= 2;
+        if !is_table_header(&columns) && !names_side_by_side {
             out.push(line.clone());
             index += 1;
             continue;

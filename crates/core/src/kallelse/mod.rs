@@ -462,7 +462,12 @@ impl Reader {
 
     /// Takes a finished roster block's people and its lines not understood.
     fn end_roster(&mut self, block: roster::Block) {
-        let (people, unread) = block.finish();
+        let roster::Finished {
+            people,
+            unread,
+            vacant,
+        } = block.finish();
+        self.not_used.extend(vacant);
         // Invited guests come after those called, wherever they are listed.
         let (guests, called): (Vec<_>, Vec<_>) = people.into_iter().partition(|p| p.invited);
         self.people.extend(called);
@@ -739,6 +744,7 @@ fn next_text(lines: &[source::Line], from: usize) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Seat;
 
     const NOTICE: &str = "KUNGÖRELSE\nValnämnden\n\nDatum: 2026-11-17\nTid: 15.00–17.00\n\nKallade\nAnna Berg (S), ordförande\nBo Ek (M), ersättare\n\nSida 1 av 2\nCarl Dahl, valsamordnare\n\nÄrenden\n1) Öppnande\nDnr VN 2026/1\n2) Övriga frågor (30 min)\n\nVälkomna!\n";
 
@@ -798,6 +804,34 @@ mod tests {
         // A start time alone: the item runs to the next one, the last to the end.
         assert_eq!(m.items[0].end.to_string(), "09:30:00");
         assert_eq!(m.items[1].end.to_string(), "10:00:00");
+    }
+
+    #[test]
+    fn a_roster_table_of_three_name_columns_and_a_vacant_seat() {
+        let text = "Kallelse\nStyrelsen\n\nDatum: 2026-11-17\nTid: 15.00–17.00\n\n| Ledamot | Ersättare | 2:e ersättare |\n|---|---|---|\n| Anna Berg (S) | Bo Ek (S) | Carl von Essen (S) |\n| Vakant (M) | Eva Lund (M) | Fia Ny (M) |\n\n1. Öppnande\n";
+        let read = read_bytes(text.as_bytes()).unwrap();
+        let people: Vec<(&str, Option<&str>, Option<Seat>)> = read
+            .meeting
+            .participants
+            .iter()
+            .map(|p| (p.name.as_str(), p.party.as_deref(), p.seat))
+            .collect();
+        assert_eq!(
+            people,
+            [
+                ("Anna Berg", Some("S"), Some(Seat::Member)),
+                ("Bo Ek", Some("S"), Some(Seat::Deputy)),
+                ("Eva Lund", Some("M"), Some(Seat::Deputy)),
+                ("Carl von Essen", Some("S"), Some(Seat::Deputy)),
+                ("Fia Ny", Some("M"), Some(Seat::Deputy)),
+            ]
+        );
+        // The vacant seat: no person, no refusal, named for the secretary.
+        assert_eq!(read.unread.len(), 1);
+        assert_eq!(
+            (read.unread[0].line, read.unread[0].text.as_str()),
+            (10, "Vakant (M)")
+        );
     }
 
     #[test]

@@ -273,6 +273,19 @@ fn open_paren(text: &str) -> Option<usize> {
     (!text[at..].contains(')')).then_some(at)
 }
 
+/// A roster block read.
+#[derive(Debug)]
+pub struct Finished {
+    /// The people, in reading order.
+    pub people: Vec<Participant>,
+    /// Lines inside the roster that read as no person: the notice is
+    /// refused with them.
+    pub unread: Vec<Unread>,
+    /// Seats written vacant ("Vakant (SD)", "vakant, vice ordförande"):
+    /// no person, and no fault of the notice; named for the secretary.
+    pub vacant: Vec<Unread>,
+}
+
 /// People grouped under one heading in one column.
 #[derive(Debug)]
 struct Group {
@@ -318,6 +331,10 @@ pub struct Block {
     taken_row: usize,
     /// The people read so far.
     count: usize,
+    /// Seats written vacant.
+    vacant: Vec<Unread>,
+    /// The number of the line being fed.
+    line: usize,
 }
 
 impl Block {
@@ -433,6 +450,8 @@ impl Block {
             right_at: None,
             taken_row: 0,
             count: 0,
+            vacant: Vec::new(),
+            line: 0,
         }
     }
 
@@ -472,6 +491,7 @@ impl Block {
     /// line otherwise taken is kept as [`Unread`].
     pub fn feed(&mut self, line: &str, number: usize) -> bool {
         self.row += 1;
+        self.line = number;
         if clean(line).text.is_empty() {
             return true;
         }
@@ -603,6 +623,17 @@ impl Block {
             }
             None => {}
         }
+        if text
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("vakant"))
+        {
+            self.vacant.push(Unread {
+                line: self.line,
+                text: text.to_string(),
+            });
+            return true;
+        }
         let open = self.mark_open(column, paired);
         if !open && let Some(mut p) = person(text, group.category, group.side.as_deref()) {
             // A seat or items written after the name are the person's own.
@@ -664,12 +695,15 @@ impl Block {
     }
 
     /// The people of the block in reading order: column by column within
-    /// each band of headings.
-    /// The lines not understood come with them.
-    pub fn finish(mut self) -> (Vec<Participant>, Vec<Unread>) {
+    /// each band of headings, with the lines not understood and the seats
+    /// written vacant.
+    pub fn finish(mut self) -> Finished {
         self.groups.sort_by_key(|g| (g.row, g.column));
-        let people = self.groups.into_iter().flat_map(|g| g.people).collect();
-        (people, self.unread)
+        Finished {
+            people: self.groups.into_iter().flat_map(|g| g.people).collect(),
+            unread: self.unread,
+            vacant: self.vacant,
+        }
     }
 }
 
