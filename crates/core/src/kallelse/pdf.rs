@@ -62,15 +62,45 @@ pub fn text(pdf: &[u8]) -> Result<String, ImportError> {
     from_output(&output)
 }
 
-/// pdftotext's output as text; a PDF with (almost) no text is a scan.
+/// pdftotext's output as text; a PDF with (almost) no text is a scan. A
+/// page without text among pages with text (a scanned page put in) gets a
+/// line saying so, which no reader takes: it is named among the lines not
+/// read, so that what the page held is not lost without a word.
 fn from_output(output: &[u8]) -> Result<String, ImportError> {
     let text = String::from_utf8_lossy(output).into_owned();
     let pages = text.matches('\u{c}').count().max(1);
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < MIN_LETTERS_PER_PAGE * pages {
+    let letters = |t: &str| t.chars().filter(|c| c.is_alphabetic()).count();
+    if letters(&text) < MIN_LETTERS_PER_PAGE * pages {
         return Err(ImportError::ScannedPdf);
     }
-    Ok(text)
+    // Every page ends with a form feed: what follows the last is no page.
+    let mut split: Vec<&str> = text.split('\u{c}').collect();
+    if split.len() > 1 && split.last().is_some_and(|t| t.trim().is_empty()) {
+        split.pop();
+    }
+    if split
+        .iter()
+        .all(|page| letters(page) >= MIN_LETTERS_PER_PAGE)
+    {
+        return Ok(text);
+    }
+    let marked: Vec<String> = split
+        .iter()
+        .enumerate()
+        .map(|(i, page)| {
+            if letters(page) >= MIN_LETTERS_PER_PAGE {
+                page.to_string()
+            } else {
+                format!("{}{page}", no_text_line(i + 1))
+            }
+        })
+        .collect();
+    Ok(marked.join("\u{c}") + "\u{c}")
+}
+
+/// The line put at the head of a page without text.
+fn no_text_line(page: usize) -> String {
+    format!("[Sidan {page} har ingen text (en inskannad bild?) och lästes inte in]\n")
 }
 
 /// Runs `program` with `input` on its standard input and returns its
@@ -344,6 +374,35 @@ mod tests {
         assert!(
             matches!(&err, ImportError::BrokenPdf(reason) if reason == "filen är lösenordsskyddad"),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_page_without_text_among_pages_with_text_is_named() {
+        let text = from_output(
+            "Kallelse till sammanträde med nämnden\nDatum: 2026-11-17\n\u{c}\u{c}Kallade ledamöter\nAnna Berg (S), Bo Ek (M)\n\u{c}"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(text.contains("\u{c}[Sidan 2 har ingen text"), "{text:?}");
+        assert!(
+            !text.contains("Sidan 1 har") && !text.contains("Sidan 3 har"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_scanned_page_put_into_a_notice_is_named_not_lost() {
+        if !pdftotext_installed("a_scanned_page_put_into_a_notice_is_named_not_lost") {
+            return;
+        }
+        let read = crate::kallelse::read_bytes(&fixture("notices/with-scanned-page.pdf")).unwrap();
+        assert!(
+            read.unread
+                .iter()
+                .any(|u| u.text.contains("Sidan 2 har ingen text")),
+            "{:?}",
+            read.unread
         );
     }
 
