@@ -313,9 +313,10 @@ struct Reader {
     /// A roster block has begun: a name dropped before the agenda is a
     /// roster line not understood.
     roster_seen: bool,
-    /// Roster lines not understood.
-    unread: Vec<roster::Unread>,
-    /// Other lines not used.
+    /// Roster lines that read as no person: the notice is refused with
+    /// them ([`ImportError::UnreadRosterLine`]).
+    unreadable: Vec<Unread>,
+    /// Other lines not used: named in [`Imported::unread`].
     not_used: Vec<Unread>,
     /// The date written in "Tid:" when there is no "Datum:".
     date_in_time: Option<chrono::NaiveDate>,
@@ -413,7 +414,7 @@ impl Reader {
                 agenda::Took::Nothing
                     if before_agenda && self.roster_seen && names::reads_as_name(&c.text) =>
                 {
-                    self.unread.push(roster::Unread {
+                    self.unreadable.push(Unread {
                         line: line.number,
                         text: c.text.clone(),
                     });
@@ -472,7 +473,7 @@ impl Reader {
         let (guests, called): (Vec<_>, Vec<_>) = people.into_iter().partition(|p| p.invited);
         self.people.extend(called);
         self.guests.extend(guests);
-        self.unread.extend(unread);
+        self.unreadable.extend(unread);
     }
 
     /// A label's value with its continuation lines (a list ending in a comma).
@@ -560,8 +561,8 @@ impl Reader {
 
     /// Names of a "Kallade:"/"Inbjudna:" list that could not be read.
     fn unread_names(&mut self, texts: Vec<String>, line: usize) {
-        self.unread
-            .extend(texts.into_iter().map(|text| roster::Unread { line, text }));
+        self.unreadable
+            .extend(texts.into_iter().map(|text| Unread { line, text }));
     }
 
     fn finish(self, agenda: agenda::Agenda) -> Result<Imported, Vec<ImportError>> {
@@ -569,10 +570,14 @@ impl Reader {
         if self.date.is_none() && self.time.is_none() && !agenda.started() {
             return Err(vec![ImportError::NotANotice]);
         }
-        problems.extend(self.unread.iter().map(|u| ImportError::UnreadRosterLine {
-            line: u.line,
-            text: u.text.clone(),
-        }));
+        problems.extend(
+            self.unreadable
+                .iter()
+                .map(|u| ImportError::UnreadRosterLine {
+                    line: u.line,
+                    text: u.text.clone(),
+                }),
+        );
         let year = std::iter::once(self.title.as_deref().unwrap_or_default())
             .chain(self.description.iter().map(String::as_str))
             .find_map(header::year);
