@@ -18,7 +18,7 @@ use super::layout::{self, Section, tr};
 use super::{Language, PageError, Signed, WebState};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::schedule::{self, ScheduleError};
-use motesskylt_core::kallelse::{Unread, read_bytes};
+use motesskylt_core::kallelse::{ImportError, Unread, read_bytes};
 
 use motesskylt_core::model::meeting_key;
 use motesskylt_core::model::time::Lang;
@@ -170,6 +170,12 @@ pub async fn upload(
             preview(&state, &signed, &read.meeting, &[], &placed).await?
         }
         Err(problems) => {
+            // The reader's failure is the server's to fix: in the log for IT.
+            for p in &problems {
+                if let ImportError::PdfReaderFailed(reason) = p {
+                    tracing::error!(%reason, file = %file_name, "pdftotext failed");
+                }
+            }
             let lines: Vec<String> = problems
                 .iter()
                 .map(|p| match p.line() {
