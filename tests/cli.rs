@@ -141,6 +141,29 @@ fn import_names_the_lines_it_did_not_use() {
 }
 
 #[test]
+fn a_pdf_that_is_no_notice_exits_2_and_a_missing_pdf_reader_exits_1() {
+    // The file's fault: a scanned notice, exit 2 with what to do.
+    let scanned = fixture("notices/scanned.pdf");
+    let out = run(&["import", arg(&scanned)]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("inskannad"),
+        "{out:?}"
+    );
+    // The machine's: no pdftotext on the PATH, exit 1 naming the package.
+    let pdf = fixture("corpus/07-styrgrupp/kallelse.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_motesskylt"))
+        .args(["import", arg(&pdf)])
+        .env("PATH", "/nonexistent")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("poppler-utils"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn import_summary_is_swedish() {
     let out = run(&["import", arg(&notice())]);
     let text = String::from_utf8(out.stdout).unwrap();

@@ -134,13 +134,16 @@ pub(crate) fn imported_json(
 /// its file and line.
 pub(crate) fn read_notice(file: &Path) -> anyhow::Result<kallelse::Imported> {
     kallelse::read_file(file).map_err(|problems| {
-        BadInput(
-            problems
-                .iter()
-                .map(|p| problem(file, p.line(), p))
-                .collect(),
-        )
-        .into()
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| problem(file, p.line(), p))
+            .collect();
+        // The PDF reader missing or failing is no fault of the notice.
+        if problems.iter().any(kallelse::ImportError::is_machine_fault) {
+            anyhow::anyhow!(lines.join("\n"))
+        } else {
+            BadInput(lines).into()
+        }
     })
 }
 

@@ -227,6 +227,16 @@ pub enum ImportError {
 }
 
 impl ImportError {
+    /// Whether the fault is the machine's, not the document's: the PDF
+    /// reader missing or failing. The command line exits 1 for these, 2
+    /// for a document at fault (`../shared/contract.md`).
+    pub fn is_machine_fault(&self) -> bool {
+        matches!(
+            self,
+            ImportError::PdfReaderMissing | ImportError::PdfReaderFailed(_)
+        )
+    }
+
     /// The line (or .docx paragraph) the problem is on, when there is one.
     pub fn line(&self) -> Option<usize> {
         match self {
