@@ -551,12 +551,7 @@ impl Block {
     /// the other column's text or after an entry with an organisation
     /// ("Ann-Sofie Rundberg, Västra" "Götalandsregionen").
     fn continues(&self, column: usize, text: &str, paired: bool) -> bool {
-        let Some(last) = self
-            .current
-            .get(column)
-            .and_then(|g| self.groups.get(*g))
-            .and_then(|g| g.people.last())
-        else {
+        let Some(last) = self.last_in(column) else {
             return false;
         };
         // One word, but for the marks that may wrap with it.
@@ -577,13 +572,18 @@ impl Block {
     fn mark_open(&self, column: usize, paired: bool) -> bool {
         (paired || self.taken_row + 1 == self.row)
             && self
-                .current
-                .get(column)
-                .and_then(|g| self.groups.get(*g))
-                .and_then(|g| g.people.last())
+                .last_in(column)
                 .and_then(|p| p.description.as_deref())
                 .and_then(open_paren)
                 .is_some()
+    }
+
+    /// The last person read in a column's current group.
+    fn last_in(&self, column: usize) -> Option<&Participant> {
+        self.current
+            .get(column)
+            .and_then(|g| self.groups.get(*g))
+            .and_then(|g| g.people.last())
     }
 
     fn cell(&mut self, column: usize, text: &str, paired: bool) -> bool {
