@@ -67,7 +67,7 @@ pub fn join(lines: Vec<Line>) -> Result<Vec<Line>, ImportError> {
         // block under a heading ("Övriga kallade" "Namn") when another
         // follows.
         let (heads, headers): (Vec<usize>, Vec<Column>) = match run(b) {
-            0 | 1 if ends_with[b].is_some() && run(b + 1) > 0 => std::iter::once(b)
+            0 if ends_with[b].is_some() && run(b + 1) > 0 => std::iter::once(b)
                 .chain(b + 1..b + 1 + run(b + 1))
                 .map(|i| {
                     let line = if i == b {
@@ -90,11 +90,11 @@ pub fn join(lines: Vec<Line>) -> Result<Vec<Line>, ImportError> {
             _ => (Vec::new(), Vec::new()),
         };
         let k = heads.len();
+        let words: Vec<&str> = heads.iter().map(|h| text(&lines[*h])).collect();
         if k >= 2 {
             match columns(&lines, &blocks[b + k..], &headers) {
                 Columns::Leave => {}
                 Columns::Apart => {
-                    let words: Vec<&str> = heads.iter().map(|h| text(&lines[*h])).collect();
                     return Err(apart(&lines[heads[0]], &words));
                 }
                 Columns::Join(joined) => {
@@ -110,7 +110,6 @@ pub fn join(lines: Vec<Line>) -> Result<Vec<Line>, ImportError> {
                             });
                         }
                     } else {
-                        let words: Vec<&str> = heads.iter().map(|h| text(&lines[*h])).collect();
                         out.push(Line {
                             number: lines[heads[0]].number,
                             text: words.join("\t"),
