@@ -51,7 +51,7 @@ def start_xvfb():
     """A fresh Xvfb on DISPLAY, returned once it answers (its socket can
     exist a moment before it takes connections, or be left over)."""
     server = subprocess.Popen(
-        ["Xvfb", DISPLAY, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        ["Xvfb", DISPLAY, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
