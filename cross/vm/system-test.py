@@ -1,0 +1,474 @@
+#!/usr/bin/python3
+"""The packaged kiosk in a virtual machine (cross/vm/README.md).
+
+    cross/vm/system-test.py --arch amd64 --deb PATH --bin HOST-BINARY [--cuts N]
+
+Boots the guest of `image.sh`, installs the .deb as the setup guide says
+(`apt install ./motesskylt-kiosk_….deb`), moves the data to its own disk
+(guide section 11, steps 1 and 2), configures the kiosk for a wedge reader
+on the virtual USB keyboard with the SRO notice of 4 June 2026 (the guest's
+clock starts at 13:20 that day), registers eight cards through the
+headless kiosk, and enables the unit as shipped. Then, each printed as
+`ok` or `FAIL`:
+
+- the unit is active (Type=notify: it sent READY=1) under its sandboxing;
+- the screen: a QMP screendump equals `motesskylt render` of the same
+  moment (the host's binary renders; the only difference allowed is the
+  second the screendump falls in), and the time from power-on to it;
+- a card typed on the keyboard: the greeting on the screendump equals the
+  render of the greeting, and the check-in is in the store;
+- `kill -STOP`: the watchdog restarts the kiosk, the journal counts it, the
+  screen comes back;
+- power cuts (amd64): N `system_reset`s at random moments while cards are
+  typed; after each boot, every event whose "händelsen sparad" line reached
+  the host is in the store, `store check` passes, the kiosk is back;
+- a read-only root (guide section 11, step 4, `overlayroot=tmpfs:recurse=0`):
+  the data disk stays writable, everything else is as before the boot;
+- the checks catch a broken unit: with `ReadOnlyPaths=/var/lib/motesskylt`
+  or the kiosk's user out of the `input` group, they fail.
+
+Exit 1 when any check fails. The guest has no network device at all.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guest import Guest, GuestError  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NOTICE = os.path.join(ROOT, "tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md")
+# 13:20 in Stockholm (CEST) on the meeting's day: check-in is open.
+RTC_BASE = "2026-06-04T11:20:00"
+TZ_OFFSET_S = 2 * 3600
+PIN = "2468"
+# Eight registered cards: UID and the person as in the notice.
+CARDS = [
+    ("04A1B2C3", "Olof Lundberg"),
+    ("04A1B2C4", "Marina Johansson"),
+    ("04A1B2C5", "Linn Brandström"),
+    ("04A1B2C6", "Ulf Olsson"),
+    ("04A1B2C7", "Peter Eriksson"),
+    ("04A1B2C8", "Adam Johansson"),
+    ("04A1B2C9", "Bengt Hilmersson"),
+    ("04A1B2CA", "Dan Nyberg"),
+]
+DATA = "/var/lib/motesskylt"
+AS_KIOSK = "runuser -u motesskylt --"
+SAVED = re.compile(r"händelsen sparad id=([0-9a-f-]{36})")
+
+failures = []
+
+
+def ok(what):
+    print(f"ok   {what}", flush=True)
+
+
+def fail(what):
+    print(f"FAIL {what}", flush=True)
+    failures.append(what)
+
+
+def check(condition, what, why=""):
+    if condition:
+        ok(what)
+    else:
+        fail(f"{what}{': ' + why if why else ''}")
+    return condition
+
+
+class Run:
+    """One guest with the package installed and the kiosk configured."""
+
+    def __init__(self, args, work):
+        self.args = args
+        self.work = work
+        self.bin = args.bin
+        data = os.path.join(work, "data.img")
+        subprocess.run(["truncate", "-s", "256M", data], check=True)
+        self.guest = Guest(args.arch, args.image, work, data,
+                           extra_disks=[self.provision_disk()], rtc_base=RTC_BASE)
+
+    def provision_disk(self):
+        """A read-only disk with what the IT person brings: the package and
+        the notice."""
+        folder = os.path.join(self.work, "provision")
+        os.makedirs(folder)
+        shutil.copy(self.args.deb, folder)
+        shutil.copy(NOTICE, os.path.join(folder, "kallelse.md"))
+        size_mb = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder)) // 2**20 + 32
+        disk = os.path.join(self.work, "provision.img")
+        subprocess.run(["mkfs.ext4", "-q", "-L", "motesskylt-prov", "-d", folder, disk, f"{size_mb}M"],
+                       check=True)
+        return disk
+
+    def boot(self, timeout=600):
+        started = self.guest.start()
+        self.guest.wait_agent(timeout)
+        return started
+
+    def sh(self, command, **kwargs):
+        return self.guest.run(command, **kwargs)[1]
+
+    def install(self):
+        deb = os.path.basename(self.args.deb)
+        self.sh("mkdir -p /mnt/provision && mount -o ro LABEL=motesskylt-prov /mnt/provision")
+        # The guide: sudo apt install ./motesskylt-kiosk_…deb (no network here:
+        # its dependencies are in the image, as on a Pi that has them).
+        self.sh(f"cd /mnt/provision && DEBIAN_FRONTEND=noninteractive apt-get install -y ./{deb}",
+                timeout=600)
+        ok(f"apt install ./{deb} in the guest")
+        # Guide section 11, steps 1 and 2: the data on a disk of its own.
+        self.sh(f"""set -e
+            mkfs.ext4 -q -L motesskylt-data /dev/vdb
+            mount /dev/vdb /mnt && cp -a {DATA}/. /mnt/ && umount /mnt
+            echo 'LABEL=motesskylt-data {DATA} ext4 defaults,noatime,nofail,x-systemd.device-timeout=15s 0 2' >>/etc/fstab
+            systemctl daemon-reload
+            mount {DATA}
+            chown motesskylt:motesskylt {DATA} && chmod 0750 {DATA}
+            mkdir -p /etc/systemd/system/motesskylt-kiosk.service.d
+            printf '[Unit]\\nRequiresMountsFor={DATA}\\n' >/etc/systemd/system/motesskylt-kiosk.service.d/data.conf
+            systemctl daemon-reload""")
+        keyboard = self.sh("ls /dev/input/by-id/ | grep -- '-event-kbd$' | head -1").strip()
+        check(keyboard, "the virtual USB keyboard is an input device", "no /dev/input/by-id/*-event-kbd")
+        self.sh(f"""set -e
+            install -m 0644 /mnt/provision/kallelse.md /etc/motesskylt/kallelse.md
+            cat >/etc/motesskylt/kiosk.toml <<'EOF'
+[kiosk]
+data_dir = "{DATA}"
+device = "vm-door"
+notice = "/etc/motesskylt/kallelse.md"
+[door]
+pin = "{PIN}"
+[reader]
+kind = "wedge"
+device = "/dev/input/by-id/{keyboard}"
+wedge_format = "hex"
+EOF
+            chown root:motesskylt /etc/motesskylt/kiosk.toml && chmod 0640 /etc/motesskylt/kiosk.toml""")
+        checked = self.sh(f"{AS_KIOSK} motesskylt kiosk --config /etc/motesskylt/kiosk.toml --check")
+        check("i ordning" in checked, "kiosk --check on the VM's kiosk.toml", checked.strip())
+
+    def register_cards(self):
+        """Each card tapped, its name picked, the PIN: registered and
+        checked in; then tapped twice more (after the double-tap seconds)
+        to check out, so that a later tap checks in."""
+        lines = []
+        for uid, person in CARDS:
+            lines += [f"card {uid}", f"pick {person}", f"pin {PIN}"]
+        script = "; ".join(f"echo '{line}'" for line in lines)
+        # "Tryck igen för att checka ut", then the tap that checks out.
+        out_taps = " ".join(f"echo 'card {uid}'; sleep 2.5; echo 'card {uid}';" for uid, _ in CARDS)
+        # The headless kiosk reads the first lines only once it has started
+        # (seconds under emulation): the checking out waits well past the
+        # double-tap seconds. `next` opens the meeting (the chair's button):
+        # the kiosk and `render --events` then follow the same log.
+        self.sh(f"({script}; echo next; sleep 8; {out_taps} sleep 0.5; echo quit) | "
+                f"{AS_KIOSK} motesskylt kiosk --config /etc/motesskylt/kiosk.toml --headless >/tmp/register.log",
+                timeout=300)
+        events = self.events()
+        enrolled = {e["person"] for e in events if e["type"] == "card_enrolled"}
+        check(enrolled == {p for _, p in CARDS}, f"{len(CARDS)} cards registered through the headless kiosk",
+              f"registered: {sorted(enrolled)}")
+        left = {e["person"] for e in events if e["type"] == "checked_out"}
+        check(left == enrolled, "and checked out again (a tap now checks in)", f"checked out: {sorted(left)}")
+
+    def events(self):
+        """The store's event log (the kiosk's own JSON Lines export)."""
+        text = self.sh(f"{AS_KIOSK} motesskylt export {DATA}")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def tap_until_saved(self, uid, tries=4):
+        """Types a card until the kiosk says it saved an event (a tap may
+        only ask "Tryck igen …"); returns the saved ids."""
+        for _ in range(tries):
+            before = set(SAVED.findall(self.guest.console()))
+            self.guest.type_keys(uid + "\n")
+            deadline = time.monotonic() + 6
+            while time.monotonic() < deadline:
+                saved = set(SAVED.findall(self.guest.console())) - before
+                if saved:
+                    return saved
+                time.sleep(0.3)
+            time.sleep(2.5)
+        return set()
+
+    def event_ids(self):
+        text = self.sh(f"{AS_KIOSK} sqlite3 -readonly {DATA}/motesskylt.sqlite 'SELECT id FROM events'")
+        return set(text.split())
+
+    def unit(self):
+        text = self.sh("systemctl show motesskylt-kiosk -p ActiveState,SubState,Type,NRestarts,MainPID,StatusText")
+        return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+    def wait_active(self, timeout=180, restarts=None):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            unit = self.unit()
+            if unit.get("ActiveState") == "active" and unit.get("SubState") == "running" and (
+                    restarts is None or int(unit.get("NRestarts", 0)) >= restarts):
+                return unit
+            time.sleep(0.5)
+        return None
+
+    def guest_now(self):
+        """The guest's clock as the meeting's local time (no time zone data
+        in the guest is needed: the offset on 4 June is +02:00)."""
+        return self.guest.agent.time_ns() / 1e9 + TZ_OFFSET_S
+
+    def render(self, moment, out, screen="room", person=None, events=None):
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(moment))
+        command = [self.bin, "render", NOTICE, "--at", stamp, "--out", out, "--screen", screen]
+        if person:
+            command += ["--person", person]
+        if events is not None:
+            log = out + ".events.jsonl"
+            with open(log, "w") as f:
+                f.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in events)
+            command += ["--events", log]
+        subprocess.run(command, check=True, capture_output=True)
+        return out
+
+    def screen_matches(self, name, screen="room", person=None, timeout=60):
+        """Screendumps until one equals the render of a moment the kiosk's
+        clock can show (one of the last seconds of the guest's clock);
+        returns the seconds it took, or None with the closest for a look."""
+        started = time.monotonic()
+        best = None
+        events = self.events()
+        while time.monotonic() - started < timeout:
+            shot = self.guest.screendump(os.path.join(self.work, f"{name}-screen.png"))
+            now = self.guest_now()
+            for back in (0, 1, 2, 3):
+                moment = int(now) - back
+                rendered = self.render(moment, os.path.join(self.work, f"{name}-render-{back}.png"),
+                                       screen, person, events)
+                diff = differing_pixels(shot, rendered)
+                if best is None or diff < best[0]:
+                    best = (diff, rendered, shot)
+                if diff == 0:
+                    return time.monotonic() - started, None
+            time.sleep(0.5)
+            events = self.events()
+        return None, best
+
+
+def differing_pixels(a, b):
+    done = subprocess.run(["compare", "-metric", "AE", a, b, "null:"], capture_output=True, text=True)
+    try:
+        return int(float(done.stderr.split()[0]))
+    except (ValueError, IndexError):
+        raise SystemExit(f"compare {a} {b}: {done.stderr.strip()}")
+
+
+def the_screen(run, name, what, screen="room", person=None, timeout=60):
+    took, best = run.screen_matches(name, screen, person, timeout)
+    if took is not None:
+        ok(what)
+    else:
+        fail(f"{what}: {best[0]} pixels differ from the closest render ({best[1]}; the screen: {best[2]})")
+    return took
+
+
+def first_frame_and_ready(run):
+    # `sync`: the IT person's setup is long on the card when a plug is
+    # pulled; a cut seconds after `systemctl enable` may lose the link.
+    run.sh("systemctl enable --now motesskylt-kiosk && sync", timeout=180)
+    unit = run.wait_active(180)
+    check(unit and unit.get("Type") == "notify", "the kiosk unit is active (Type=notify: READY=1 sent)",
+          json.dumps(unit))
+    the_screen(run, "first", "the first frame on virtio-gpu equals `motesskylt render` of its moment")
+    # Power-on to first frame: the plug pulled and put back.
+    run.guest.power_cut()
+    cut = time.monotonic()
+    run.guest.wait_agent(600)
+    took, _ = run.screen_matches("boot", timeout=180)
+    if took is None:
+        fail("after a power cut the kiosk's screen did not come back")
+        return None
+    seconds = time.monotonic() - cut
+    ok(f"power-on to first frame: {seconds:.1f} s (emulated {run.args.arch}, not a Pi)")
+    return seconds
+
+
+def tap(run):
+    uid, person = CARDS[0]
+    before = len(run.events())
+    run.guest.type_keys(uid + "\n")
+    deadline = time.monotonic() + 60
+    events = []
+    while time.monotonic() < deadline:
+        events = run.events()[before:]
+        if events:
+            break
+        time.sleep(0.3)
+    check(any(e["type"] == "checked_in" and e["person"] == person and e.get("source") == "nfc"
+              for e in events),
+          f"a card typed on the USB keyboard checks {person} in (the event in the store)", json.dumps(events))
+    the_screen(run, "welcome", "the greeting on the screendump equals the render of the greeting",
+               screen="welcome", person=person, timeout=20)
+
+
+def watchdog(run):
+    pid = run.unit().get("MainPID")
+    run.sh(f"kill -STOP {pid}")
+    stopped = time.monotonic()
+    unit = run.wait_active(180, restarts=1)
+    if not check(unit is not None, "kill -STOP: the watchdog restarts the kiosk"):
+        return
+    ok(f"restarted after {time.monotonic() - stopped:.0f} s (WatchdogSec=30)")
+    journal = run.sh("journalctl -u motesskylt-kiosk --no-pager -o cat")
+    check("Watchdog timeout" in journal and "restart counter is at 1" in journal,
+          "the journal names the watchdog and counts the restart")
+    the_screen(run, "watchdog", "the screen is back after the restart")
+
+
+def power_cuts(run, cuts, seed):
+    rng = random.Random(seed)
+    began = time.monotonic()
+    acknowledged = set()
+    found_total = 0
+    damaged = 0
+    comeback_failed = 0
+    taps_typed = 0
+    uids = [uid for uid, _ in CARDS]
+    for number in range(1, cuts + 1):
+        if run.wait_active(240) is None:
+            comeback_failed += 1
+            fail(f"cut {number}: the kiosk did not come back by itself")
+            run.guest.power_cut()
+            run.guest.wait_agent(600)
+            continue
+        # Cards typed at a door's pace, the plug pulled at a random moment.
+        deadline = time.monotonic() + rng.uniform(0.2, 6.0)
+        while time.monotonic() < deadline:
+            run.guest.type_keys(rng.choice(uids) + "\n")
+            taps_typed += 1
+            time.sleep(rng.uniform(0.05, 0.8))
+        run.guest.power_cut()
+        run.guest.wait_agent(600)
+        acknowledged |= set(SAVED.findall(run.guest.console()))
+        in_store = run.event_ids()
+        lost = acknowledged - in_store
+        found_total = len(acknowledged & in_store)
+        code, said = run.guest.run(f"{AS_KIOSK} motesskylt store check {DATA}", check=False)
+        if code != 0:
+            damaged += 1
+            fail(f"cut {number}: store check: {said.strip()}")
+        if lost:
+            fail(f"cut {number}: acknowledged and not in the store: {sorted(lost)}")
+        if number % 10 == 0:
+            print(f"     {number} cuts, {len(acknowledged)} events acknowledged, all found so far: "
+                  f"{not (acknowledged - in_store)}", flush=True)
+    if run.wait_active(240) is None:
+        comeback_failed += 1
+    lost = len(acknowledged) - found_total
+    report = (f"power cuts: {cuts}; cards typed: {taps_typed}; events acknowledged: {len(acknowledged)}; "
+              f"found: {found_total}; lost: {lost}; stores damaged: {damaged}; "
+              f"kiosk not back: {comeback_failed}; {(time.monotonic() - began) / cuts:.0f} s a cut")
+    check(lost == 0 and damaged == 0 and comeback_failed == 0 and len(acknowledged) > 0, report)
+
+
+def read_only_root(run):
+    """Guide section 11, step 4: overlayroot with recurse=0."""
+    uid = CARDS[1][0]
+    run.sh("touch /etc/motesskylt/before-overlay && sync")
+    run.guest.stop()
+    run.guest.append = "overlayroot=tmpfs:recurse=0"
+    run.boot()
+    root = run.sh("findmnt -n -o FSTYPE /").strip()
+    data = run.sh(f"findmnt -n -o FSTYPE,OPTIONS {DATA}").split()
+    check(root == "overlay", "with overlayroot=tmpfs:recurse=0 the root is an overlay", root)
+    check(data[:1] == ["ext4"] and data[1:2] and data[1].startswith("rw,"),
+          f"and {DATA} is the data disk, writable", " ".join(data))
+    if run.wait_active(240) is None:
+        fail("the kiosk did not start on the read-only root")
+        return
+    saved = run.tap_until_saved(uid)
+    # Synced: without the overlay these would be on the disk after the cut.
+    run.sh("touch /etc/motesskylt/during-overlay /var/tmp/during-overlay && sync")
+    run.guest.power_cut()
+    run.guest.wait_agent(600)
+    check(saved and saved <= run.event_ids(), "a tap on the read-only root is kept across a power cut",
+          f"saved {sorted(saved)}")
+    gone = run.sh("ls /etc/motesskylt/during-overlay /var/tmp/during-overlay 2>&1; "
+                  "ls /etc/motesskylt/before-overlay", check=False)
+    check("No such file" in gone and "before-overlay" in gone.splitlines()[-1],
+          "what was written outside the data disk is gone after the reboot, the root as before")
+    check(run.wait_active(240) is not None, "the kiosk comes back on the read-only root")
+
+
+def broken_units(run):
+    """The checks above must fail on a broken unit: a data folder the unit
+    may not write, a reader its user may not open. Each is undone and the
+    same check passes again."""
+    uid = CARDS[2][0]
+    dropin = "/etc/systemd/system/motesskylt-kiosk.service.d/broken.conf"
+    run.sh(f"printf '[Service]\\nReadOnlyPaths={DATA}\\n' >{dropin}; "
+           "systemctl daemon-reload; systemctl restart motesskylt-kiosk || true")
+    run.wait_active(30)
+    check(not run.tap_until_saved(uid, tries=2),
+          "with ReadOnlyPaths on the data, the tap check fails (nothing saved)")
+    run.sh(f"rm {dropin}; gpasswd -d motesskylt input >/dev/null; systemctl daemon-reload; "
+           "systemctl restart motesskylt-kiosk")
+    run.wait_active(60)
+    check(not run.tap_until_saved(uid, tries=2),
+          "without the input group, the tap check fails (the reader cannot be opened)")
+    run.sh("adduser motesskylt input >/dev/null; systemctl restart motesskylt-kiosk")
+    run.wait_active(60)
+    check(run.tap_until_saved(uid), "both undone, a tap is saved again")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--arch", default="amd64", choices=["amd64", "arm64"])
+    parser.add_argument("--deb", required=True)
+    parser.add_argument("--bin", required=True, help="the host's motesskylt, for render")
+    parser.add_argument("--image", help="the image folder (default: image.sh ARCH)")
+    parser.add_argument("--cuts", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--keep", action="store_true", help="keep the run folder")
+    args = parser.parse_args()
+    if not args.image:
+        args.image = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "image.sh"),
+                                     args.arch], check=True, capture_output=True, text=True).stdout.split()[-1]
+    work = tempfile.mkdtemp(prefix=f"motesskylt-vm-{args.arch}-")
+    print(f"cross/vm/system-test.py: {args.arch} guest in {work} (seed {args.seed})", flush=True)
+    run = Run(args, work)
+    try:
+        started = run.boot()
+        ok(f"{args.arch} guest up (guest agent answering) in {time.monotonic() - started:.1f} s")
+        run.install()
+        run.register_cards()
+        first_frame_and_ready(run)
+        tap(run)
+        if args.arch == "amd64":
+            watchdog(run)
+            if args.cuts:
+                power_cuts(run, args.cuts, args.seed)
+            read_only_root(run)
+            broken_units(run)
+        nics = run.sh("ls /sys/class/net").split()
+        check(nics == ["lo"], "the guest has no network but loopback", " ".join(nics))
+    except GuestError as e:
+        fail(str(e))
+    finally:
+        run.guest.stop()
+    if failures:
+        print(f"cross/vm/system-test.py: {len(failures)} check(s) failed; the run is kept in {work}")
+        sys.exit(1)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"cross/vm/system-test.py: the {args.arch} guest passed every check")
+
+
+if __name__ == "__main__":
+    main()
