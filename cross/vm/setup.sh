@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the virtual machines need on this (Debian 12, x86-64) machine, only
 # what is missing: QEMU's system emulators, debootstrap and e2fsprogs, and
-# for arm64 qemu-user-static registered with binfmt_misc (debootstrap's
+# ImageMagick (to compare screenshots), and for arm64 qemu-user-static registered with binfmt_misc (debootstrap's
 # second stage runs the guest's package scripts with it).
 #
 #   cross/vm/setup.sh [amd64|arm64]
@@ -13,6 +13,7 @@ command -v qemu-system-aarch64 >/dev/null || missing+=(qemu-system-arm)
 command -v qemu-img >/dev/null || missing+=(qemu-utils)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
+command -v compare >/dev/null || missing+=(imagemagick)
 [ "$arch" != arm64 ] || [ -e /usr/libexec/qemu-binfmt/aarch64-binfmt-P ] || missing+=(qemu-user-static)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "cross/vm/setup.sh: installing ${missing[*]}" >&2
