@@ -437,9 +437,12 @@ def main():
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--keep", action="store_true", help="keep the run folder")
     args = parser.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    # QEMU and the tools, also when the image is already cached.
+    subprocess.run([os.path.join(here, "setup.sh"), args.arch], check=True)
     if not args.image:
-        args.image = subprocess.run([os.path.join(os.path.dirname(os.path.abspath(__file__)), "image.sh"),
-                                     args.arch], check=True, capture_output=True, text=True).stdout.split()[-1]
+        args.image = subprocess.run([os.path.join(here, "image.sh"), args.arch], check=True,
+                                    stdout=subprocess.PIPE, text=True).stdout.split()[-1]
     work = tempfile.mkdtemp(prefix=f"motesskylt-vm-{args.arch}-")
     print(f"cross/vm/system-test.py: {args.arch} guest in {work} (seed {args.seed})", flush=True)
     run = Run(args, work)
