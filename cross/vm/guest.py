@@ -124,12 +124,17 @@ class Agent:
                 raise GuestError(f"guest agent {name}: {answer['error'].get('desc')}")
             return answer.get("return")
 
-    def sync(self, timeout):
+    def sync(self, timeout, alive=lambda: True):
         """Waits until the agent answers (after a boot: the channel may
-        hold a half message of the last one, hence the 0xff delimiter)."""
+        hold a half message of the last one, hence the 0xff delimiter).
+        Each try has its own token, so a late answer to an earlier one is
+        read and passed over, never taken for another command's."""
         deadline = time.monotonic() + timeout
         token = int(time.time() * 1000) % 2**31
         while time.monotonic() < deadline:
+            if not alive():
+                raise GuestError("QEMU ended (its messages: qemu.log in the run folder)")
+            token += 1
             try:
                 self._connect()
                 self.sock.settimeout(2)
@@ -220,9 +225,10 @@ class Guest:
                  "-device", "virtio-serial-pci",
                  "-chardev", f"socket,id=qga,path={self.agent.path},server=on,wait=off",
                  "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0",
-                 "-chardev", f"file,id=hvc,path={self.console_log}",
+                 "-chardev", f"file,id=hvc,path={self.console_log},append=on",
                  "-device", "virtconsole,chardev=hvc",
-                 "-serial", f"file:{self.serial_log}",
+                 "-chardev", f"file,id=serial,path={self.serial_log},append=on",
+                 "-serial", "chardev:serial",
                  "-qmp", f"unix:{os.path.join(self.run_dir, 'qmp.sock')},server=on,wait=off"]
         if self.rtc_base:
             line += ["-rtc", f"base={self.rtc_base},clock=host"]
@@ -238,26 +244,21 @@ class Guest:
         return started
 
     def wait_agent(self, timeout=300):
-        self.agent.sync(timeout)
+        self.agent.sync(timeout, alive=lambda: self.process.poll() is None)
 
     def run(self, command, **kwargs):
         return self.agent.run(command, **kwargs)
 
     def screendump(self, path):
-        if os.path.exists(path):
-            os.unlink(path)
+        """The display as PNG (QEMU writes it before it answers)."""
         self.qmp.command("screendump", filename=path, format="png")
-        # QEMU writes the file in the background of the command's answer.
-        for _ in range(100):
-            if os.path.exists(path) and os.path.getsize(path) > 0:
-                return path
-            time.sleep(0.02)
-        raise GuestError(f"no screendump in {path}")
+        return path
 
     def type_keys(self, text):
         """Types `text` (digits, a-f, "\\n") on the keyboard, as a wedge
         reader does: each key down and up, then the next. QEMU gives the
-        keys to the USB keyboard (the PS/2 one of q35 is not opened)."""
+        keys to the keyboard activated last, the USB one (q35's PS/2
+        keyboard comes up first; `device=` would need a console binding)."""
         names = {"\n": "ret"}
         for char in text:
             key = {"type": "qcode", "data": names.get(char, char.lower())}
@@ -282,7 +283,8 @@ class Guest:
         if self.process is None:
             return
         try:
-            self.qmp.command("quit")
+            if self.qmp is not None:
+                self.qmp.command("quit")
         except (GuestError, OSError):
             pass
         try:
@@ -292,3 +294,4 @@ class Guest:
             self.process.wait()
         self.agent.close()
         self.process = None
+        self.qmp = None

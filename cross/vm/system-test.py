@@ -113,7 +113,21 @@ class Run:
     def boot(self, timeout=600):
         started = self.guest.start()
         self.guest.wait_agent(timeout)
+        self.wait_data()
         return started
+
+    def wait_data(self, timeout=120):
+        """The data disk mounted (after a cut its fsck comes first; with
+        `nofail` nothing else waits for it), if the guide's fstab line is in."""
+        self.sh(f"if grep -q motesskylt-data /etc/fstab; then for i in $(seq {timeout * 2}); do "
+                f"mountpoint -q {DATA} && exit 0; sleep 0.5; done; exit 1; fi", timeout=timeout + 30)
+
+    def cut_and_boot(self):
+        """The plug pulled and put back; returns once the guest answers and
+        its data disk is mounted."""
+        self.guest.power_cut()
+        self.guest.wait_agent(600)
+        self.wait_data()
 
     def sh(self, command, **kwargs):
         return self.guest.run(command, **kwargs)[1]
@@ -186,15 +200,19 @@ EOF
         text = self.sh(f"{AS_KIOSK} motesskylt export {DATA}")
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
+    def acknowledged(self):
+        """The ids of every "händelsen sparad" line that reached the host."""
+        return set(SAVED.findall(self.guest.console()))
+
     def tap_until_saved(self, uid, tries=4):
         """Types a card until the kiosk says it saved an event (a tap may
         only ask "Tryck igen …"); returns the saved ids."""
+        before = self.acknowledged()
         for _ in range(tries):
-            before = set(SAVED.findall(self.guest.console()))
             self.guest.type_keys(uid + "\n")
             deadline = time.monotonic() + 6
             while time.monotonic() < deadline:
-                saved = set(SAVED.findall(self.guest.console())) - before
+                saved = self.acknowledged() - before
                 if saved:
                     return saved
                 time.sleep(0.3)
@@ -202,7 +220,8 @@ EOF
         return set()
 
     def event_ids(self):
-        text = self.sh(f"{AS_KIOSK} sqlite3 -readonly {DATA}/motesskylt.sqlite 'SELECT id FROM events'")
+        text = self.sh(f"{AS_KIOSK} sqlite3 -readonly -cmd '.timeout 10000' {DATA}/motesskylt.sqlite "
+                       "'SELECT id FROM events'")
         return set(text.split())
 
     def unit(self):
@@ -243,10 +262,11 @@ EOF
         returns the seconds it took, or None with the closest for a look."""
         started = time.monotonic()
         best = None
-        events = self.events()
         while time.monotonic() - started < timeout:
+            # The screen first: a greeting shows for five seconds only.
             shot = self.guest.screendump(os.path.join(self.work, f"{name}-screen.png"))
             now = self.guest_now()
+            events = self.events()
             for back in (0, 1, 2, 3):
                 moment = int(now) - back
                 rendered = self.render(moment, os.path.join(self.work, f"{name}-render-{back}.png"),
@@ -257,15 +277,18 @@ EOF
                 if diff == 0:
                     return time.monotonic() - started, None
             time.sleep(0.5)
-            events = self.events()
         return None, best
 
 
 def differing_pixels(a, b):
+    """Pixels that differ (ImageMagick's AE); every pixel when the sizes
+    differ (a display not yet set to the kiosk's mode)."""
     done = subprocess.run(["compare", "-metric", "AE", a, b, "null:"], capture_output=True, text=True)
     try:
         return int(float(done.stderr.split()[0]))
     except (ValueError, IndexError):
+        if "differ" in done.stderr:
+            return 10**9
         raise SystemExit(f"compare {a} {b}: {done.stderr.strip()}")
 
 
@@ -287,9 +310,8 @@ def first_frame_and_ready(run):
           json.dumps(unit))
     the_screen(run, "first", "the first frame on virtio-gpu equals `motesskylt render` of its moment")
     # Power-on to first frame: the plug pulled and put back.
-    run.guest.power_cut()
     cut = time.monotonic()
-    run.guest.wait_agent(600)
+    run.cut_and_boot()
     took, _ = run.screen_matches("boot", timeout=180)
     if took is None:
         fail("after a power cut the kiosk's screen did not come back")
@@ -318,15 +340,19 @@ def tap(run):
 
 
 def watchdog(run):
-    pid = run.unit().get("MainPID")
+    unit = run.unit()
+    pid, restarts = int(unit.get("MainPID", 0)), int(unit.get("NRestarts", 0))
+    if not check(pid > 0, "the kiosk has a main process", json.dumps(unit)):
+        return
     run.sh(f"kill -STOP {pid}")
     stopped = time.monotonic()
-    unit = run.wait_active(180, restarts=1)
+    unit = run.wait_active(180, restarts=restarts + 1)
     if not check(unit is not None, "kill -STOP: the watchdog restarts the kiosk"):
         return
-    ok(f"restarted after {time.monotonic() - stopped:.0f} s (WatchdogSec=30)")
+    took = time.monotonic() - stopped
+    check(25 <= took <= 90, f"restarted after {took:.0f} s (WatchdogSec=30)")
     journal = run.sh("journalctl -u motesskylt-kiosk --no-pager -o cat")
-    check("Watchdog timeout" in journal and "restart counter is at 1" in journal,
+    check("Watchdog timeout" in journal and f"restart counter is at {restarts + 1}." in journal,
           "the journal names the watchdog and counts the restart")
     the_screen(run, "watchdog", "the screen is back after the restart")
 
@@ -334,8 +360,10 @@ def watchdog(run):
 def power_cuts(run, cuts, seed):
     rng = random.Random(seed)
     began = time.monotonic()
+    # Only what is acknowledged during the cuts counts.
+    earlier = run.acknowledged()
     acknowledged = set()
-    found_total = 0
+    found = 0
     damaged = 0
     comeback_failed = 0
     taps_typed = 0
@@ -344,8 +372,7 @@ def power_cuts(run, cuts, seed):
         if run.wait_active(240) is None:
             comeback_failed += 1
             fail(f"cut {number}: the kiosk did not come back by itself")
-            run.guest.power_cut()
-            run.guest.wait_agent(600)
+            run.cut_and_boot()
             continue
         # Cards typed at a door's pace, the plug pulled at a random moment.
         deadline = time.monotonic() + rng.uniform(0.2, 6.0)
@@ -353,12 +380,11 @@ def power_cuts(run, cuts, seed):
             run.guest.type_keys(rng.choice(uids) + "\n")
             taps_typed += 1
             time.sleep(rng.uniform(0.05, 0.8))
-        run.guest.power_cut()
-        run.guest.wait_agent(600)
-        acknowledged |= set(SAVED.findall(run.guest.console()))
+        run.cut_and_boot()
+        acknowledged = run.acknowledged() - earlier
         in_store = run.event_ids()
         lost = acknowledged - in_store
-        found_total = len(acknowledged & in_store)
+        found = len(acknowledged & in_store)
         code, said = run.guest.run(f"{AS_KIOSK} motesskylt store check {DATA}", check=False)
         if code != 0:
             damaged += 1
@@ -367,20 +393,21 @@ def power_cuts(run, cuts, seed):
             fail(f"cut {number}: acknowledged and not in the store: {sorted(lost)}")
         if number % 10 == 0:
             print(f"     {number} cuts, {len(acknowledged)} events acknowledged, all found so far: "
-                  f"{not (acknowledged - in_store)}", flush=True)
+                  f"{not lost}", flush=True)
     if run.wait_active(240) is None:
         comeback_failed += 1
-    lost = len(acknowledged) - found_total
     report = (f"power cuts: {cuts}; cards typed: {taps_typed}; events acknowledged: {len(acknowledged)}; "
-              f"found: {found_total}; lost: {lost}; stores damaged: {damaged}; "
+              f"found: {found}; lost: {len(acknowledged) - found}; stores damaged: {damaged}; "
               f"kiosk not back: {comeback_failed}; {(time.monotonic() - began) / cuts:.0f} s a cut")
-    check(lost == 0 and damaged == 0 and comeback_failed == 0 and len(acknowledged) > 0, report)
+    check(found == len(acknowledged) > 0 and damaged == 0 and comeback_failed == 0, report)
 
 
 def read_only_root(run):
     """Guide section 11, step 4: overlayroot with recurse=0."""
     uid = CARDS[1][0]
     run.sh("touch /etc/motesskylt/before-overlay && sync")
+    # The guest's clock goes on where it was (QEMU starts its clock anew).
+    run.guest.rtc_base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(run.guest.agent.time_ns() / 1e9))
     run.guest.stop()
     run.guest.append = "overlayroot=tmpfs:recurse=0"
     run.boot()
@@ -395,14 +422,12 @@ def read_only_root(run):
     saved = run.tap_until_saved(uid)
     # Synced: without the overlay these would be on the disk after the cut.
     run.sh("touch /etc/motesskylt/during-overlay /var/tmp/during-overlay && sync")
-    run.guest.power_cut()
-    run.guest.wait_agent(600)
+    run.cut_and_boot()
     check(saved and saved <= run.event_ids(), "a tap on the read-only root is kept across a power cut",
           f"saved {sorted(saved)}")
-    gone = run.sh("ls /etc/motesskylt/during-overlay /var/tmp/during-overlay 2>&1; "
-                  "ls /etc/motesskylt/before-overlay", check=False)
-    check("No such file" in gone and "before-overlay" in gone.splitlines()[-1],
-          "what was written outside the data disk is gone after the reboot, the root as before")
+    code, _ = run.guest.run("test ! -e /etc/motesskylt/during-overlay && test ! -e /var/tmp/during-overlay "
+                            "&& test -e /etc/motesskylt/before-overlay", check=False)
+    check(code == 0, "what was written outside the data disk is gone after the reboot, the root as before")
     check(run.wait_active(240) is not None, "the kiosk comes back on the read-only root")
 
 
@@ -419,7 +444,7 @@ def broken_units(run):
           "with ReadOnlyPaths on the data, the tap check fails (nothing saved)")
     run.sh(f"rm {dropin}; gpasswd -d motesskylt input >/dev/null; systemctl daemon-reload; "
            "systemctl restart motesskylt-kiosk")
-    run.wait_active(60)
+    check(run.wait_active(60) is not None, "without the input group the kiosk runs (its screen)")
     check(not run.tap_until_saved(uid, tries=2),
           "without the input group, the tap check fails (the reader cannot be opened)")
     run.sh("adduser motesskylt input >/dev/null; systemctl restart motesskylt-kiosk")
@@ -433,7 +458,7 @@ def main():
     parser.add_argument("--deb", required=True)
     parser.add_argument("--bin", required=True, help="the host's motesskylt, for render")
     parser.add_argument("--image", help="the image folder (default: image.sh ARCH)")
-    parser.add_argument("--cuts", type=int, default=100)
+    parser.add_argument("--cuts", type=int, default=10)
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--keep", action="store_true", help="keep the run folder")
     args = parser.parse_args()
