@@ -39,7 +39,7 @@ else
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "cross/build-deb.sh: installing ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   cargo deb --version >/dev/null 2>&1 || cargo install --locked cargo-deb@3.8.0
   target=()

@@ -19,7 +19,7 @@ esac
 fc-list | grep -q NotoSans-Regular || missing+=(fonts-noto-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 cargo build --release --quiet -p motesskylt ${BENCH_FEATURES:+--no-default-features --features "$BENCH_FEATURES"}
 exec /usr/bin/python3 benches/kiosk/compare.py

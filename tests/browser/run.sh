@@ -19,7 +19,7 @@ if [ -n "${SCREENSHOTS:-}" ] && [ ! -e /usr/lib/chromium/locales/sv.pak ]; then 
 /usr/bin/python3 -c "import openpyxl" 2>/dev/null || need+=(python3-openpyxl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 if ! command -v node >/dev/null; then
   echo "tests/browser: node (20 or newer) is needed to run playwright-core" >&2

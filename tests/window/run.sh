@@ -11,7 +11,7 @@ command -v xdotool >/dev/null || missing+=(xdotool)
 command -v compare >/dev/null || missing+=(imagemagick)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ -z "${MOTESSKYLT_BIN:-}" ]; then
   cargo build --release --quiet -p motesskylt
