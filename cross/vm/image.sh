@@ -4,8 +4,9 @@
 #   cross/vm/image.sh amd64|arm64     # prints the image's folder last
 #
 # A Debian bookworm root file system made by debootstrap from Debian's
-# packages (Raspberry Pi OS is Debian), with Debian's kernel and an
-# initramfs, systemd and udev, the kiosk package's dependencies (so that
+# packages (Raspberry Pi OS is Debian), with Debian's kernel and two
+# initramfs (a small one to boot with, initramfs-tools' for the overlay),
+# systemd and udev, the kiosk package's dependencies (so that
 # `apt install ./motesskylt-kiosk_….deb` works without a network, as on a
 # Pi that has them), `overlayroot` for the read-only root of the setup
 # guide, and QEMU's guest agent, through which the tests drive the guest.
@@ -41,7 +42,7 @@ fi
 packages=(
   systemd systemd-sysv udev kmod dbus "$kernel" initramfs-tools
   adduser poppler-utils libinput10 libudev1 libxkbcommon0 libpcsclite1 systemd-timesyncd
-  overlayroot busybox qemu-guest-agent sqlite3 ca-certificates
+  overlayroot busybox-static qemu-guest-agent sqlite3 ca-certificates
 )
 work="$(mktemp -d "${TMPDIR:-/tmp}/motesskylt-vm-image.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -50,8 +51,8 @@ echo "cross/vm/image.sh: debootstrap bookworm $arch (cached as $out) …" >&2
 debootstrap --foreign --variant=minbase --arch "$arch" \
   --include="$(IFS=,; echo "${packages[*]}")" bookworm "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
   || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
-# Before the second stage installs the kernel: a small initramfs (every
-# second of a boot counts a hundred times in the power-cut test) with the
+# Before the second stage installs the kernel: initramfs-tools' initramfs
+# (booted for the read-only root only, see initrd-small.img below) with the
 # virtio disk, ext4 and the overlay, compressed with gzip (zstd's threads
 # spin under qemu-user).
 mkdir -p "$root/etc/initramfs-tools/conf.d"
@@ -62,7 +63,26 @@ if [ "$arch" = arm64 ]; then
 fi
 chroot "$root" /debootstrap/debootstrap --second-stage >"$work/second-stage.log" 2>&1 \
   || { tail -20 "$work/second-stage.log" >&2; exit 1; }
-rm -f "$root/usr/bin/qemu-aarch64-static"
+
+# The initramfs the guest boots with (initrd-small.img). A Pi's kernel
+# mounts its root itself; Debian's has the virtio disk and ext4 as
+# modules, so this one loads them and starts systemd on the root: busybox,
+# those modules and the /init of guest/, in a tenth of initramfs-tools'
+# time. initramfs-tools' own (initrd.img) is for the read-only root, whose
+# overlay is its script's work.
+version="$(ls "$root/lib/modules")"
+small="$root/tmp/initrd-small"
+mkdir -p "$small"/{bin,dev,proc,sys,root,lib/modules}
+mknod -m 600 "$small/dev/console" c 5 1
+cp "$root/bin/busybox" "$small/bin/"
+install -m 0755 "$here/guest/init" "$small/init"
+chroot "$root" modprobe -a -S "$version" --show-depends virtio_pci virtio_blk crc32c_generic ext4 \
+  | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r module; do
+      cp "$root$module" "$small/lib/modules/"
+      basename "$module"
+    done >"$small/lib/modules/order"
+chroot "$root" sh -c 'cd /tmp/initrd-small && find . | cpio --quiet -o -H newc' >"$work/initrd-small.img"
+rm -rf "$small" "$root/usr/bin/qemu-aarch64-static"
 
 # The guest's own settings (cross/vm/guest/).
 install -m 0644 "$here/guest/fstab" "$root/etc/fstab"
@@ -81,15 +101,42 @@ for unit in getty@tty1.service serial-getty@ttyS0.service serial-getty@ttyAMA0.s
     modprobe@efi_pstore.service systemd-journal-flush.service systemd-update-utmp.service; do
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
+# systemd's generators for what the guest has not (encrypted, verity or
+# GPT-discovered disks, SysV scripts, hibernation): each is a program run
+# before any unit starts. The fstab generator stays (the data disk).
+mkdir -p "$root/etc/systemd/system-generators"
+for generator in cryptsetup gpt-auto hibernate-resume integritysetup veritysetup sysv rc-local \
+    system-update getty debug run; do
+  ln -sf /dev/null "$root/etc/systemd/system-generators/systemd-$generator-generator"
+done
+# Drivers for q35's devices the tests switch off or never use.
+printf 'blacklist %s\n' pcspkr parport_pc ppdev lpc_ich i2c_i801 iTCO_wdt serio_raw joydev \
+  >"$root/etc/modprobe.d/motesskylt-vm.conf"
+# The guest agent logs every call the tests make (several a second): its
+# notices only.
+mkdir -p "$root/etc/systemd/system/qemu-guest-agent.service.d"
+printf '[Service]\nLogLevelMax=notice\n' >"$root/etc/systemd/system/qemu-guest-agent.service.d/quiet.conf"
 chroot "$root" passwd -d root >/dev/null
 rm -f "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*_Packages
 
 mkdir -p "$work/out"
 cp "$root"/boot/vmlinuz-* "$work/out/vmlinuz"
+if [ "$arch" = amd64 ]; then
+  # The kernel unpacked once here rather than at every boot (xz under
+  # emulation takes seconds): QEMU boots the ELF through its PVH entry.
+  python3 -c 'import lzma, sys
+data = open(sys.argv[1], "rb").read()
+sys.stdout.buffer.write(lzma.LZMADecompressor().decompress(data[data.index(b"\xfd7zXZ\x00"):]))' \
+    "$work/out/vmlinuz" >"$work/out/vmlinux"
+fi
 cp "$root"/boot/initrd.img-* "$work/out/initrd.img"
+mv "$work/initrd-small.img" "$work/out/"
 mkfs.ext4 -q -L motesskylt-root -d "$root" "$work/out/root.img" 3G
 mkdir -p "$cache"
 rm -rf "$out"
 mv "$work/out" "$out"
 touch "$out/ready"
+# Older images of the architecture, once a day has passed (a run of an
+# older checkout may still be using one).
+find "$cache" -mindepth 1 -maxdepth 1 -name "$arch-*" ! -name "$arch-$key" -mmin +1440 -exec rm -rf {} +
 echo "$out"

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # What the virtual machines need on this (Debian 12, x86-64) machine, only
-# what is missing: QEMU's system emulators, debootstrap and e2fsprogs, and
-# ImageMagick (to compare screenshots), and for arm64 qemu-user-static registered with binfmt_misc (debootstrap's
-# second stage runs the guest's package scripts with it).
+# what is missing: QEMU's system emulator for the architecture,
+# debootstrap, e2fsprogs, ImageMagick (to compare screenshots), and for
+# arm64 qemu-user-static registered with binfmt_misc (debootstrap's second
+# stage runs the guest's package scripts with it).
 #
 #   cross/vm/setup.sh [amd64|arm64]
 set -euo pipefail
 arch="${1:-amd64}"
 missing=()
-command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
-command -v qemu-system-aarch64 >/dev/null || missing+=(qemu-system-arm)
+case "$arch" in
+  amd64) command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86) ;;
+  arm64) command -v qemu-system-aarch64 >/dev/null || missing+=(qemu-system-arm) ;;
+  *) echo "cross/vm/setup.sh: unknown architecture \"$arch\"; use amd64 or arm64" >&2; exit 2 ;;
+esac
 command -v qemu-img >/dev/null || missing+=(qemu-utils)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
