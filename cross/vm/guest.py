@@ -204,6 +204,7 @@ class Guest:
         self.size = (width, height)
         self.overlay = os.path.join(run_dir, "root.qcow2")
         self.console_log = os.path.join(run_dir, "hvc0.log")
+        self._console_read = 0
         self.serial_log = os.path.join(run_dir, "serial.log")
         self.process = None
         self.qmp = None
@@ -286,13 +287,18 @@ class Guest:
         self.agent.close()
         self.qmp.command("system_reset")
 
-    def console(self):
-        """What the guest wrote to hvc0 so far ("" before its first start)."""
+    def console_lines(self):
+        """The whole lines the guest wrote to hvc0 since the last call (its
+        journal grows by megabytes over a hundred boots: read once)."""
         try:
             with open(self.console_log, "rb") as f:
-                return f.read().decode(errors="replace")
+                f.seek(self._console_read)
+                text = f.read()
         except FileNotFoundError:
-            return ""
+            return []
+        whole = text.rfind(b"\n") + 1
+        self._console_read += whole
+        return text[:whole].decode(errors="replace").splitlines()
 
     def stop(self):
         if self.process is None:
