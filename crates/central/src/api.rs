@@ -270,7 +270,7 @@ async fn enrol(
         (format!("address:{client}"), ENROL_FAILURES_PER_ADDRESS),
         ("all".to_string(), ENROL_FAILURES_IN_ALL),
     ];
-    if let Err(until) = state.enrolments.attempt(&keys, now) {
+    if let Err(until) = state.enrolments.attempt(&keys, now).await? {
         state.metrics.enrol_failures.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(%client, device = %request.device, "enrolment refused: too many wrong codes");
         let seconds = (until - now).num_seconds().max(1);
@@ -297,7 +297,7 @@ async fn enrol(
         .await;
     let room = match enrolled {
         Ok(room) => {
-            state.enrolments.succeeded(&keys);
+            state.enrolments.succeeded(&keys).await?;
             room
         }
         Err(error @ (DbError::CodeUnknown | DbError::CodeUsed | DbError::CodeExpired)) => {
@@ -307,7 +307,9 @@ async fn enrol(
         }
         Err(error) => {
             // Not a guess: the code was right or never looked at.
-            state.enrolments.succeeded(&keys);
+            if let Err(lost) = state.enrolments.succeeded(&keys).await {
+                tracing::warn!(%lost, "an enrolment not a guess still counts as a failure");
+            }
             return Err(error.into());
         }
     };
@@ -455,7 +457,7 @@ async fn push(
     if !request.events.is_empty() {
         // Even a batch the store had already: its first answer may have been
         // lost before the room was told. Nobody listening is fine.
-        let _ = state.changes.send(device.room.clone());
+        state.changed(&device.room).await;
     }
     let clock = BootClock::measure(&request.boot, &request.clock);
     state
@@ -497,7 +499,7 @@ async fn put_meeting(
         .put_meeting(&device.room, &key, &meeting, (state.now)())
         .await?;
     if changed {
-        let _ = state.changes.send(device.room.clone());
+        state.changed(&device.room).await;
     }
     Ok(Json(serde_json::json!({"key": key, "changed": changed})))
 }

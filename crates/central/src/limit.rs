@@ -4,30 +4,32 @@
 //! ([`TrustedProxies`]), and the process's own file-handle limit
 //! ([`raise_fd_limit`]).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
+use crate::db::{Allowance, AnyDb, CentralDb, DbError};
+
 /// Failed attempts per key (an address, a name and address, …), each key
-/// with its own allowance within one window.
-#[derive(Debug)]
+/// with its own allowance within one window, counted in the store: every
+/// server on it, and the same one after a restart, counts the same.
+#[derive(Debug, Clone)]
 pub struct Failures {
+    db: Arc<AnyDb>,
+    /// Told before every key, so that two limits never share one.
+    scope: &'static str,
     window: Duration,
-    times: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
 }
 
 impl Failures {
-    /// Counts failures within `window`.
-    pub fn new(window: Duration) -> Failures {
-        Failures {
-            window,
-            times: Mutex::default(),
-        }
+    /// Counts failures within `window`, under keys of `scope` (`signin`,
+    /// `enrol`).
+    pub fn new(db: Arc<AnyDb>, scope: &'static str, window: Duration) -> Failures {
+        Failures { db, scope, window }
     }
 
     /// Starts an attempt under every `(key, allowed)`: refused with the
@@ -35,52 +37,38 @@ impl Failures {
     /// within the window; otherwise counted as a failure under every key
     /// at once (in one step, so parallel attempts cannot all slip through
     /// a slow check) until [`Self::succeeded`].
-    pub fn attempt(
+    pub async fn attempt(
         &self,
         keys: &[(String, usize)],
         now: DateTime<Utc>,
-    ) -> Result<(), DateTime<Utc>> {
-        let mut times = self.lock();
-        let window = self.window;
-        times.retain(|_, t| {
-            t.retain(|at| *at + window > now);
-            !t.is_empty()
-        });
-        let blocked = keys
+    ) -> Result<Result<(), DateTime<Utc>>, DbError> {
+        let allowances: Vec<Allowance> = keys
             .iter()
-            .filter_map(|(key, allowed)| times.get(key).filter(|t| t.len() >= *allowed))
-            .filter_map(|t| t.first().map(|first| *first + window))
-            .max();
-        if let Some(until) = blocked {
-            return Err(until);
-        }
-        for (key, _) in keys {
-            times.entry(key.clone()).or_default().push(now);
-        }
-        Ok(())
+            .map(|(key, allowed)| Allowance {
+                key: self.key(key),
+                allowed: *allowed,
+            })
+            .collect();
+        Ok(self
+            .db
+            .attempt(&allowances, now - self.window, now)
+            .await?
+            .map_err(|first| first + self.window))
     }
 
     /// The attempt under `keys` succeeded: it no longer counts.
-    pub fn succeeded(&self, keys: &[String]) {
-        let mut times = self.lock();
-        for key in keys {
-            if let Some(t) = times.get_mut(key) {
-                t.pop();
-                if t.is_empty() {
-                    times.remove(key);
-                }
-            }
-        }
+    pub async fn succeeded(&self, keys: &[String]) -> Result<(), DbError> {
+        let keys: Vec<String> = keys.iter().map(|key| self.key(key)).collect();
+        self.db.attempt_succeeded(&keys).await
     }
 
     /// Forgets every failure under `key`.
-    pub fn forget(&self, key: &str) {
-        self.lock().remove(key);
+    pub async fn forget(&self, key: &str) -> Result<(), DbError> {
+        self.db.forget_failures(&self.key(key)).await
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<DateTime<Utc>>>> {
-        // A panic elsewhere while holding the lock leaves the map whole.
-        self.times.lock().unwrap_or_else(|p| p.into_inner())
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.scope)
     }
 }
 
@@ -244,23 +232,36 @@ mod tests {
         assert!(TrustedProxies::parse(&["localhost".into()]).is_err());
     }
 
-    #[test]
-    fn failures_block_per_key() {
-        let failures = Failures::new(Duration::minutes(15));
-        let t0 = Utc::now();
+    #[tokio::test]
+    async fn failures_block_per_key_and_outlive_the_limiter() {
+        let folder = tempfile::tempdir().unwrap();
+        let db = Arc::new(AnyDb::Sqlite(
+            crate::db::SqliteDb::open(&folder.path().join("central.sqlite")).unwrap(),
+        ));
+        let failures = Failures::new(db.clone(), "test", Duration::minutes(15));
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-06-04T11:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let keys = |n: &str| vec![(format!("pair:{n}"), 2), ("ip".to_string(), 3)];
-        assert!(failures.attempt(&keys("a"), t0).is_ok());
-        assert!(failures.attempt(&keys("a"), t0).is_ok());
-        assert_eq!(
-            failures.attempt(&keys("a"), t0),
-            Err(t0 + Duration::minutes(15))
-        );
-        assert!(failures.attempt(&keys("b"), t0).is_ok());
-        assert!(
-            failures.attempt(&keys("c"), t0).is_err(),
-            "the address is spent"
-        );
-        failures.succeeded(&["ip".to_string()]);
-        assert!(failures.attempt(&keys("c"), t0).is_ok());
+        let attempt = |keys: Vec<(String, usize)>| {
+            let failures = failures.clone();
+            async move { failures.attempt(&keys, t0).await.unwrap() }
+        };
+        assert!(attempt(keys("a")).await.is_ok());
+        assert!(attempt(keys("a")).await.is_ok());
+        assert_eq!(attempt(keys("a")).await, Err(t0 + Duration::minutes(15)));
+        assert!(attempt(keys("b")).await.is_ok());
+        assert!(attempt(keys("c")).await.is_err(), "the address is spent");
+        failures.succeeded(&["ip".to_string()]).await.unwrap();
+        assert!(attempt(keys("c")).await.is_ok());
+        // Another limiter on the same store (a restarted server, another
+        // server) counts the same; another scope counts apart.
+        let again = Failures::new(db.clone(), "test", Duration::minutes(15));
+        assert!(again.attempt(&keys("a"), t0).await.unwrap().is_err());
+        let other = Failures::new(db, "other", Duration::minutes(15));
+        assert!(other.attempt(&keys("a"), t0).await.unwrap().is_ok());
+        // Past the window, the failures no longer count.
+        let later = t0 + Duration::minutes(15) + Duration::seconds(1);
+        assert!(again.attempt(&keys("a"), later).await.unwrap().is_ok());
     }
 }

@@ -170,7 +170,7 @@ pub async fn start(
         now,
         code_key: code_key.clone(),
         proxies: Arc::new(proxies),
-        enrolments: Arc::new(Failures::new(chrono::Duration::minutes(15))),
+        enrolments: Failures::new(db.clone(), "enrol", chrono::Duration::minutes(15)),
         metrics: metrics.clone(),
         metrics_token: config
             .metrics_token
@@ -201,6 +201,15 @@ pub async fn start(
         shutdown.await;
         let _ = stopper.send(true);
     });
+    // Changes taken by the other servers on the database, as they come.
+    if matches!(&*db, AnyDb::Postgres(_)) {
+        let (db, changes, stopping) = (db.clone(), changes_sender.clone(), stopping.clone());
+        tokio::spawn(async move {
+            if let AnyDb::Postgres(postgres) = &*db {
+                postgres.listen(changes, stopping).await;
+            }
+        });
+    }
     tokio::spawn(watch_schedules(
         db.clone(),
         changes_sender,

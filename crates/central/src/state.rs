@@ -27,7 +27,7 @@ pub struct AppState {
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub proxies: Arc<crate::limit::TrustedProxies>,
     /// Failed enrolments, per client address and in all.
-    pub enrolments: Arc<crate::limit::Failures>,
+    pub enrolments: crate::limit::Failures,
     /// The counters of `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The SHA-256 of the token that may read `/metrics`, if one is set.
@@ -35,4 +35,20 @@ pub struct AppState {
     /// The events the pages and the control API make are numbered one at
     /// a time (see [`crate::drive::store`]).
     pub pages_events: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Tells the live streams that `room` changed: this server's at once,
+    /// and on PostgreSQL every other server's on the database (through
+    /// `NOTIFY`). Called after the change is stored; a notice that cannot
+    /// be sent is logged, never fatal (the change is stored).
+    pub async fn changed(&self, room: &str) {
+        // Nobody listening is fine.
+        let _ = self.changes.send(room.to_string());
+        if let AnyDb::Postgres(db) = &*self.db
+            && let Err(error) = db.announce(room).await
+        {
+            tracing::warn!(%error, room, "the other servers were not told of a change");
+        }
+    }
 }

@@ -297,6 +297,34 @@ pub struct AuditEntry {
 /// The most events one pull returns; the rest come with the next.
 pub const PULL_LIMIT: i64 = 1000;
 
+/// A secretary's session as stored: every server on the store knows it,
+/// and it outlives a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The hash of the token in the cookie (the token itself is never stored).
+    pub token_hash: String,
+    /// The user's name.
+    pub user: String,
+    /// A fingerprint of the password hash the session was opened with.
+    pub password: String,
+    /// The CSRF token of the session's forms.
+    pub csrf: String,
+    /// When it ends unless used before.
+    pub expires: DateTime<Utc>,
+    /// When it ends however used.
+    pub ends: DateTime<Utc>,
+}
+
+/// A limit on failed attempts under one key (a name from an address, an
+/// address, …): at most `allowed` within the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowance {
+    /// The key.
+    pub key: String,
+    /// The failures allowed within the window.
+    pub allowed: usize,
+}
+
 /// The central store's storage.
 pub trait CentralDb: Send + Sync {
     /// Stores `events` pushed by `device`, received at `received`; events
@@ -543,10 +571,65 @@ pub trait CentralDb: Send + Sync {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
+    /// Stores a new session, and forgets those that have ended by `now`.
+    fn open_session(
+        &self,
+        session: &SessionRecord,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The session of `token_hash` if it has not ended by `now`, kept open
+    /// until `expires` (never past its end) in the same step.
+    fn use_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, DbError>> + Send;
+
+    /// Ends a session.
+    fn close_session(&self, token_hash: &str) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Starts an attempt under every allowance, failures counted since
+    /// `since`: refused with the earliest failure of a key that has had
+    /// its allowance (the caller adds the window), otherwise counted as a
+    /// failure at `now` under every key in the same step (parallel
+    /// attempts on any server cannot all slip through) until
+    /// [`Self::attempt_succeeded`].
+    fn attempt(
+        &self,
+        allowances: &[Allowance],
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Result<(), DateTime<Utc>>, DbError>> + Send;
+
+    /// The attempt under `keys` succeeded: its latest failure under each
+    /// no longer counts.
+    fn attempt_succeeded(
+        &self,
+        keys: &[String],
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Forgets every failure under `key`.
+    fn forget_failures(&self, key: &str) -> impl Future<Output = Result<(), DbError>> + Send;
+
     /// Whether the storage answers and can be written (SQLite: a write in
     /// a transaction that is rolled back; PostgreSQL: a round trip on a
     /// connection from the pool).
     fn healthy(&self) -> impl Future<Output = Result<(), DbError>> + Send;
+}
+
+/// Of the failures under each allowance (in the allowances' order, each
+/// the moments within the window, oldest first), the moment the earliest
+/// failure of a key whose allowance is spent was made; the latest such
+/// moment when several are, so the attempt waits for all of them.
+fn spent(allowances: &[Allowance], failures: &[Vec<DateTime<Utc>>]) -> Option<DateTime<Utc>> {
+    allowances
+        .iter()
+        .zip(failures)
+        .filter(|(allowance, times)| times.len() >= allowance.allowed)
+        .filter_map(|(_, times)| times.first().copied())
+        .max()
 }
 
 /// Whether a meeting's `body` from the pages (`from_pages`) or from a
@@ -784,6 +867,38 @@ impl CentralDb for AnyDb {
         now: DateTime<Utc>,
     ) -> Result<bool, DbError> {
         delegate!(self, db => db.revoke_room_token(room, id, now))
+    }
+    async fn open_session(
+        &self,
+        session: &SessionRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        delegate!(self, db => db.open_session(session, now))
+    }
+    async fn use_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<Option<SessionRecord>, DbError> {
+        delegate!(self, db => db.use_session(token_hash, now, expires))
+    }
+    async fn close_session(&self, token_hash: &str) -> Result<(), DbError> {
+        delegate!(self, db => db.close_session(token_hash))
+    }
+    async fn attempt(
+        &self,
+        allowances: &[Allowance],
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, DbError> {
+        delegate!(self, db => db.attempt(allowances, since, now))
+    }
+    async fn attempt_succeeded(&self, keys: &[String]) -> Result<(), DbError> {
+        delegate!(self, db => db.attempt_succeeded(keys))
+    }
+    async fn forget_failures(&self, key: &str) -> Result<(), DbError> {
+        delegate!(self, db => db.forget_failures(key))
     }
     async fn healthy(&self) -> Result<(), DbError> {
         delegate!(self, db => db.healthy())

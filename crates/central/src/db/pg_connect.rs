@@ -21,9 +21,69 @@ use super::DbError;
 /// How long a request waits for a connection, and a new connection may take.
 const WAIT: Duration = Duration::from_secs(5);
 
-/// A pool of up to `size` connections to `url`, in `schema` when given.
-/// Nothing is connected yet.
-pub(super) fn pool(url: &str, schema: Option<&str>, size: usize) -> Result<Pool, DbError> {
+/// How a connection of its own is made (the pool's settings), for
+/// `LISTEN`: a pooled connection's notifications never reach its user.
+#[derive(Clone)]
+pub(super) struct Dialer {
+    config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+}
+
+impl std::fmt::Debug for Dialer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dialer").finish_non_exhaustive()
+    }
+}
+
+impl Dialer {
+    /// Connects, `LISTEN`s on `channel` and sends each notification's
+    /// payload to `heard`; returns when the connection ends (or `heard` is
+    /// closed) with why.
+    pub(super) async fn listen(
+        &self,
+        channel: &str,
+        heard: &tokio::sync::mpsc::UnboundedSender<String>,
+    ) -> DbError {
+        let (client, mut connection) = match self.config.connect(self.tls.clone()).await {
+            Ok(connected) => connected,
+            Err(e) => return DbError::Postgres(e),
+        };
+        let heard = heard.clone();
+        // The connection's messages, the notifications among them, come
+        // only while something polls it: this task, until it ends.
+        let messages = tokio::spawn(async move {
+            loop {
+                match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                    Some(Ok(tokio_postgres::AsyncMessage::Notification(note))) => {
+                        if heard.send(note.payload().to_string()).is_err() {
+                            return DbError::Unreachable("nobody listens".into());
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return DbError::Postgres(e),
+                    None => return DbError::Unreachable("the connection closed".into()),
+                }
+            }
+        });
+        if let Err(e) = client.batch_execute(&format!("LISTEN {channel}")).await {
+            messages.abort();
+            return DbError::Postgres(e);
+        }
+        let ended = messages
+            .await
+            .unwrap_or_else(|_| DbError::Unreachable("the listener stopped".into()));
+        drop(client);
+        ended
+    }
+}
+
+/// A pool of up to `size` connections to `url`, in `schema` when given,
+/// and how to make a connection of one's own. Nothing is connected yet.
+pub(super) fn pool(
+    url: &str,
+    schema: Option<&str>,
+    size: usize,
+) -> Result<(Pool, Dialer), DbError> {
     // tokio-postgres knows disable, prefer and require; verify-full is
     // require with the certificate checked.
     let verify = url.contains("sslmode=verify-full") || url.contains("sslmode=verify-ca");
@@ -37,6 +97,10 @@ pub(super) fn pool(url: &str, schema: Option<&str>, size: usize) -> Result<Pool,
         config.options(format!("-c search_path={escaped}"));
     }
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(verify)?);
+    let dialer = Dialer {
+        config: config.clone(),
+        tls: tls.clone(),
+    };
     let manager = Manager::from_config(
         config,
         tls,
@@ -47,14 +111,15 @@ pub(super) fn pool(url: &str, schema: Option<&str>, size: usize) -> Result<Pool,
             recycling_method: RecyclingMethod::Verified,
         },
     );
-    Pool::builder(manager)
+    let pool = Pool::builder(manager)
         .max_size(size.max(1))
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(WAIT))
         .create_timeout(Some(WAIT))
         .recycle_timeout(Some(WAIT))
         .build()
-        .map_err(|e| DbError::Unreachable(e.to_string()))
+        .map_err(|e| DbError::Unreachable(e.to_string()))?;
+    Ok((pool, dialer))
 }
 
 /// A connection from `pool`.

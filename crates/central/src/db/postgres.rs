@@ -8,9 +8,9 @@ use tokio_postgres::{Client, GenericClient, Row, Statement};
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
-    door_audit, new_version, newest_first, same_device, skipped_row,
+    Allowance, AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames,
+    PULL_LIMIT, Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, SessionRecord, Told,
+    UserRecord, contiguous_from, door_audit, new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::Meeting;
@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0003-meeting-rooms.sql"),
     include_str!("../../migrations/postgres/0004-meeting-ids-schedules.sql"),
     include_str!("../../migrations/postgres/0005-room-tokens.sql"),
+    include_str!("../../migrations/postgres/0006-sessions-failures.sql"),
 ];
 
 /// The central store on a PostgreSQL database, over a pool of connections
@@ -34,7 +35,18 @@ const MIGRATIONS: &[&str] = &[
 /// positions commit in order even with several servers on one database.
 pub struct PostgresDb {
     pool: deadpool_postgres::Pool,
+    dialer: super::pg_connect::Dialer,
+    /// The schema the store is in (`public` unless given): one
+    /// database's notifications reach every schema's listeners.
+    schema: String,
+    /// This process's own notifications are told apart by it.
+    instance: String,
 }
+
+/// The channel of [`PostgresDb::announce`]: one for the database, each
+/// payload `schema`, the announcing server's instance and the room, a
+/// line each.
+const CHANGES: &str = "motesskylt_changes";
 
 /// The statements of every push, prepared once on each connection (a
 /// statement given as text costs a round trip to prepare each time) and
@@ -254,8 +266,13 @@ impl PostgresDb {
         schema: Option<&str>,
         size: usize,
     ) -> Result<PostgresDb, DbError> {
-        let pool = super::pg_connect::pool(url, schema, size)?;
-        let db = PostgresDb { pool };
+        let (pool, dialer) = super::pg_connect::pool(url, schema, size)?;
+        let db = PostgresDb {
+            pool,
+            dialer,
+            schema: schema.unwrap_or("public").to_string(),
+            instance: Uuid::now_v7().to_string(),
+        };
         let client = db.conn().await?;
         if let Some(schema) = schema {
             let quoted = schema.replace('"', "\"\"");
@@ -269,6 +286,56 @@ impl PostgresDb {
         Hot::of(&client).await?;
         drop(client);
         Ok(db)
+    }
+
+    /// Tells every server on the database that `room` changed (a
+    /// `NOTIFY`; see [`Self::listen`]).
+    pub async fn announce(&self, room: &str) -> Result<(), DbError> {
+        let payload = format!("{}\n{}\n{room}", self.schema, self.instance);
+        self.conn()
+            .await?
+            .execute("SELECT pg_notify($1, $2)", &[&CHANGES, &payload])
+            .await?;
+        Ok(())
+    }
+
+    /// Sends `changed` the room of every change another server on the
+    /// database announces in this store's schema, within a moment, until
+    /// `stopping`; a lost connection is made again after a second (a
+    /// change announced meanwhile is missed until the next one, or the
+    /// kiosk's own periodic sync).
+    pub async fn listen(
+        &self,
+        changed: tokio::sync::broadcast::Sender<String>,
+        mut stopping: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let (heard, mut notes) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let forward = async {
+            while let Some(note) = notes.recv().await {
+                let mut lines = note.splitn(3, '\n');
+                let (Some(schema), Some(instance), Some(room)) =
+                    (lines.next(), lines.next(), lines.next())
+                else {
+                    continue;
+                };
+                if schema == self.schema && instance != self.instance {
+                    // Nobody listening is fine.
+                    let _ = changed.send(room.to_string());
+                }
+            }
+        };
+        let connect = async {
+            loop {
+                let why = self.dialer.listen(CHANGES, &heard).await;
+                tracing::warn!(%why, "not listening to the other servers' changes; again in a second");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        };
+        tokio::select! {
+            () = forward => {}
+            () = connect => {}
+            _ = stopping.wait_for(|stop| *stop) => {}
+        }
     }
 
     /// A connection from the pool (a new one when none is idle and the
@@ -1048,6 +1115,144 @@ impl CentralDb for PostgresDb {
             )
             .await?
             == 1)
+    }
+
+    async fn open_session(
+        &self,
+        session: &SessionRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let client = self.conn().await?;
+        client
+            .execute(
+                "DELETE FROM sessions WHERE expires <= $1 OR ends <= $1",
+                &[&now],
+            )
+            .await?;
+        client
+            .execute(
+                "INSERT INTO sessions (token_hash, user_name, password, csrf, expires, ends)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &session.token_hash,
+                    &session.user,
+                    &session.password,
+                    &session.csrf,
+                    &session.expires,
+                    &session.ends,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn use_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<Option<SessionRecord>, DbError> {
+        Ok(self
+            .conn()
+            .await?
+            .query_opt(
+                "UPDATE sessions SET expires = $3
+                 WHERE token_hash = $1 AND expires > $2 AND ends > $2
+                 RETURNING user_name, password, csrf, expires, ends",
+                &[&token_hash, &now, &expires],
+            )
+            .await?
+            .map(|r| SessionRecord {
+                token_hash: token_hash.to_string(),
+                user: r.get(0),
+                password: r.get(1),
+                csrf: r.get(2),
+                expires: r.get(3),
+                ends: r.get(4),
+            }))
+    }
+
+    async fn close_session(&self, token_hash: &str) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
+            .await?;
+        Ok(())
+    }
+
+    async fn attempt(
+        &self,
+        allowances: &[Allowance],
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, DbError> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        // One attempt at a time under a key, whichever server takes it:
+        // the keys locked in one order, so two attempts never wait on
+        // each other's.
+        let mut keys: Vec<&str> = allowances.iter().map(|a| a.key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in &keys {
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[key],
+            )
+            .await?;
+        }
+        let mut failures = Vec::with_capacity(allowances.len());
+        for allowance in allowances {
+            tx.execute(
+                "DELETE FROM failures WHERE key = $1 AND at <= $2",
+                &[&allowance.key, &since],
+            )
+            .await?;
+            let times = tx
+                .query(
+                    "SELECT at FROM failures WHERE key = $1 ORDER BY at, id",
+                    &[&allowance.key],
+                )
+                .await?
+                .iter()
+                .map(|r| r.get::<_, DateTime<Utc>>(0))
+                .collect::<Vec<_>>();
+            failures.push(times);
+        }
+        if let Some(first) = super::spent(allowances, &failures) {
+            return Ok(Err(first));
+        }
+        for allowance in allowances {
+            tx.execute(
+                "INSERT INTO failures (key, at) VALUES ($1, $2)",
+                &[&allowance.key, &now],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn attempt_succeeded(&self, keys: &[String]) -> Result<(), DbError> {
+        let client = self.conn().await?;
+        for key in keys {
+            client
+                .execute(
+                    "DELETE FROM failures WHERE id =
+                         (SELECT id FROM failures WHERE key = $1 ORDER BY at DESC, id DESC LIMIT 1)",
+                    &[key],
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn forget_failures(&self, key: &str) -> Result<(), DbError> {
+        self.conn()
+            .await?
+            .execute("DELETE FROM failures WHERE key = $1", &[&key])
+            .await?;
+        Ok(())
     }
 
     async fn healthy(&self) -> Result<(), DbError> {

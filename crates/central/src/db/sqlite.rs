@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames, PULL_LIMIT,
-    Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, Told, UserRecord, contiguous_from,
-    door_audit, new_version, newest_first, same_device, skipped_row,
+    Allowance, AuditEntry, CentralDb, Cursor, DbError, DeviceRecord, MeetingEntry, MeetingNames,
+    PULL_LIMIT, Pulled, PushAck, RoomMeeting, RoomRecord, RoomToken, SessionRecord, Told,
+    UserRecord, contiguous_from, door_audit, new_version, newest_first, same_device, skipped_row,
 };
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::Meeting;
@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0003-meeting-rooms.sql"),
     include_str!("../../migrations/sqlite/0004-meeting-ids-schedules.sql"),
     include_str!("../../migrations/sqlite/0005-room-tokens.sql"),
+    include_str!("../../migrations/sqlite/0006-sessions-failures.sql"),
 ];
 
 /// The central store on a SQLite file.
@@ -148,6 +149,16 @@ impl SqliteDb {
         .await
         .map_err(|_| DbError::Worker)?
     }
+}
+
+/// A moment as the sessions and failures tables keep it.
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_millis(millis: i64) -> Result<DateTime<Utc>, DbError> {
+    DateTime::from_timestamp_millis(millis)
+        .ok_or_else(|| DbError::BadRow(format!("{millis} ms är ingen tidpunkt")))
 }
 
 fn time(text: Option<String>) -> Result<Option<DateTime<Utc>>, DbError> {
@@ -1022,6 +1033,154 @@ impl CentralDb for SqliteDb {
                  WHERE room = ?1 AND id = ?2 AND revoked IS NULL",
                 params![room, id, now.to_rfc3339()],
             )? == 1)
+        })
+        .await
+    }
+
+    async fn open_session(
+        &self,
+        session: &SessionRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let session = session.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM sessions WHERE expires <= ?1 OR ends <= ?1",
+                params![millis(now)],
+            )?;
+            tx.execute(
+                "INSERT INTO sessions (token_hash, user_name, password, csrf, expires, ends)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    session.token_hash,
+                    session.user,
+                    session.password,
+                    session.csrf,
+                    millis(session.expires),
+                    millis(session.ends)
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn use_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<Option<SessionRecord>, DbError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |conn| {
+            let row = conn
+                .query_row(
+                    "UPDATE sessions SET expires = ?3
+                     WHERE token_hash = ?1 AND expires > ?2 AND ends > ?2
+                     RETURNING user_name, password, csrf, expires, ends",
+                    params![token_hash, millis(now), millis(expires)],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, i64>(4)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            row.map(|(user, password, csrf, expires, ends)| {
+                Ok(SessionRecord {
+                    token_hash: token_hash.clone(),
+                    user,
+                    password,
+                    csrf,
+                    expires: from_millis(expires)?,
+                    ends: from_millis(ends)?,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn close_session(&self, token_hash: &str) -> Result<(), DbError> {
+        let token_hash = token_hash.to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE token_hash = ?1",
+                params![token_hash],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn attempt(
+        &self,
+        allowances: &[Allowance],
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, DbError> {
+        let allowances = allowances.to_vec();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "DELETE FROM failures WHERE at <= ?1",
+                params![millis(since)],
+            )?;
+            let mut failures = Vec::with_capacity(allowances.len());
+            {
+                let mut times =
+                    tx.prepare_cached("SELECT at FROM failures WHERE key = ?1 ORDER BY at, id")?;
+                for allowance in &allowances {
+                    let found = times
+                        .query_map(params![allowance.key], |r| r.get::<_, i64>(0))?
+                        .map(|at| from_millis(at?))
+                        .collect::<Result<Vec<_>, DbError>>()?;
+                    failures.push(found);
+                }
+            }
+            if let Some(first) = super::spent(&allowances, &failures) {
+                return Ok(Err(first));
+            }
+            for allowance in &allowances {
+                tx.execute(
+                    "INSERT INTO failures (key, at) VALUES (?1, ?2)",
+                    params![allowance.key, millis(now)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    async fn attempt_succeeded(&self, keys: &[String]) -> Result<(), DbError> {
+        let keys = keys.to_vec();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for key in &keys {
+                tx.execute(
+                    "DELETE FROM failures WHERE id =
+                         (SELECT id FROM failures WHERE key = ?1 ORDER BY at DESC, id DESC LIMIT 1)",
+                    params![key],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn forget_failures(&self, key: &str) -> Result<(), DbError> {
+        let key = key.to_string();
+        self.with(move |conn| {
+            conn.execute("DELETE FROM failures WHERE key = ?1", params![key])?;
+            Ok(())
         })
         .await
     }

@@ -2,19 +2,18 @@
 //! cookie, a CSRF token per session for every form, and a limit on failed
 //! sign-ins per name and address, and per address.
 //!
-//! Sessions live in the server's memory: a restarted central server signs
-//! everyone out (nothing else is lost; every change is in the store).
+//! Sessions and failures live in the store, so that several servers on
+//! one database share them and a restart signs no one out.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
-use crate::db::{Role, UserRecord};
+use crate::db::{AnyDb, CentralDb, DbError, Role, SessionRecord, UserRecord};
 use crate::limit::Failures;
 use crate::secret::{self, RandomError};
 
@@ -93,17 +92,6 @@ impl Viewer {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Session {
-    user: String,
-    /// A fingerprint of the password the session was opened with: a
-    /// changed password ends it.
-    password: String,
-    csrf: String,
-    expires: DateTime<Utc>,
-    ends: DateTime<Utc>,
-}
-
 /// A live session: who, and the CSRF token of its forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -121,102 +109,114 @@ impl Found {
     }
 }
 
-/// The open sessions, by their token's hash.
-#[derive(Debug, Default)]
+/// A session that could not be opened.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    /// No randomness for its tokens.
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    /// The store did not take it.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// The sessions, kept in the store by their token's hash: every server on
+/// the store knows them, and a restart signs no one out.
+#[derive(Debug, Clone)]
 pub struct Sessions {
-    open: Mutex<HashMap<String, Session>>,
+    db: Arc<AnyDb>,
 }
 
 impl Sessions {
+    /// The sessions of `db`.
+    pub fn new(db: Arc<AnyDb>) -> Sessions {
+        Sessions { db }
+    }
+
     /// Opens a session for `user`, whose password hash is
     /// `password_hash`; returns its token (for the cookie).
-    pub fn open(
+    pub async fn open(
         &self,
         user: &str,
         password_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<String, RandomError> {
+    ) -> Result<String, SessionError> {
         let token = secret::new_token()?;
-        let csrf = secret::new_token()?;
-        let mut open = self.lock();
-        open.retain(|_, s| s.expires.min(s.ends) > now);
-        open.insert(
-            secret::hash(&token),
-            Session {
-                user: user.to_string(),
-                password: secret::hash(password_hash),
-                csrf,
-                expires: now + IDLE,
-                ends: now + LONGEST,
-            },
-        );
+        let session = SessionRecord {
+            token_hash: secret::hash(&token),
+            user: user.to_string(),
+            password: secret::hash(password_hash),
+            csrf: secret::new_token()?,
+            expires: now + IDLE,
+            ends: now + LONGEST,
+        };
+        self.db.open_session(&session, now).await?;
         Ok(token)
     }
 
     /// A live session, which is kept open for another [`IDLE`] (at most
     /// [`LONGEST`] in all).
-    pub fn find(&self, token: &str, now: DateTime<Utc>) -> Option<Found> {
-        let mut open = self.lock();
-        let session = open.get_mut(&secret::hash(token))?;
-        if session.expires.min(session.ends) <= now {
-            return None;
-        }
-        session.expires = now + IDLE;
-        Some(Found {
-            user: session.user.clone(),
-            csrf: session.csrf.clone(),
-            password: session.password.clone(),
-        })
+    pub async fn find(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Found>, DbError> {
+        Ok(self
+            .db
+            .use_session(&secret::hash(token), now, now + IDLE)
+            .await?
+            .map(|session| Found {
+                user: session.user,
+                csrf: session.csrf,
+                password: session.password,
+            }))
     }
 
     /// Ends a session.
-    pub fn close(&self, token: &str) {
-        self.lock().remove(&secret::hash(token));
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        // A panic elsewhere while holding the lock leaves the map whole.
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    pub async fn close(&self, token: &str) -> Result<(), DbError> {
+        self.db.close_session(&secret::hash(token)).await
     }
 }
 
 /// Failed sign-ins, per name and address and per address (the client's,
 /// behind trusted proxies). Never per name alone: failures from
 /// elsewhere never lock out someone signing in from their own address.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SignInLimiter {
     failures: Failures,
 }
 
-impl Default for SignInLimiter {
-    fn default() -> Self {
+impl SignInLimiter {
+    /// The limiter counting in `db`.
+    pub fn new(db: Arc<AnyDb>) -> SignInLimiter {
         SignInLimiter {
-            failures: Failures::new(WINDOW),
+            failures: Failures::new(db, "signin", WINDOW),
         }
     }
-}
 
-impl SignInLimiter {
     /// Starts a sign-in: refused with the moment it may be tried again
     /// when `name` has failed [`MAX_FAILURES`] times from `ip`, or `ip`
     /// [`MAX_FAILURES_PER_ADDRESS`] times; otherwise counted as a failure
     /// at once (in one step, so parallel attempts cannot all slip through
     /// before the slow password check) until [`Self::succeeded`].
-    pub fn attempt(&self, ip: IpAddr, name: &str, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
-        self.failures.attempt(
-            &[
-                (Self::pair_key(ip, name), MAX_FAILURES),
-                (Self::ip_key(ip), MAX_FAILURES_PER_ADDRESS),
-            ],
-            now,
-        )
+    pub async fn attempt(
+        &self,
+        ip: IpAddr,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DateTime<Utc>>, DbError> {
+        self.failures
+            .attempt(
+                &[
+                    (Self::pair_key(ip, name), MAX_FAILURES),
+                    (Self::ip_key(ip), MAX_FAILURES_PER_ADDRESS),
+                ],
+                now,
+            )
+            .await
     }
 
     /// The attempt succeeded: it does not count for the address, and the
     /// name's failures from there are forgotten.
-    pub fn succeeded(&self, ip: IpAddr, name: &str) {
-        self.failures.succeeded(&[Self::ip_key(ip)]);
-        self.failures.forget(&Self::pair_key(ip, name));
+    pub async fn succeeded(&self, ip: IpAddr, name: &str) -> Result<(), DbError> {
+        self.failures.succeeded(&[Self::ip_key(ip)]).await?;
+        self.failures.forget(&Self::pair_key(ip, name)).await
     }
 
     fn ip_key(ip: IpAddr) -> String {
@@ -245,12 +245,23 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn sessions_expire_when_idle_and_close() {
-        let sessions = Sessions::default();
+    fn store() -> (tempfile::TempDir, Arc<AnyDb>) {
+        let folder = tempfile::tempdir().unwrap();
+        let db = crate::db::SqliteDb::open(&folder.path().join("central.sqlite")).unwrap();
+        (folder, Arc::new(AnyDb::Sqlite(db)))
+    }
+
+    #[tokio::test]
+    async fn sessions_expire_when_idle_close_and_outlive_the_server() {
+        let (_folder, db) = store();
+        let sessions = Sessions::new(db.clone());
         let t0 = Utc::now();
-        let token = sessions.open("anna", "$argon2id$a", t0).unwrap();
-        let found = sessions.find(&token, t0 + Duration::hours(7)).unwrap();
+        let token = sessions.open("anna", "$argon2id$a", t0).await.unwrap();
+        let found = sessions
+            .find(&token, t0 + Duration::hours(7))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(found.user, "anna");
         assert_eq!(found.csrf.len(), token.len());
         assert_ne!(found.csrf, token);
@@ -261,41 +272,56 @@ mod tests {
         );
         // Used at 7 h, so alive at 11 h; not after 8 idle hours, and not
         // past 12 hours however used.
-        assert!(sessions.find(&token, t0 + Duration::hours(11)).is_some());
-        assert!(sessions.find(&token, t0 + Duration::hours(12)).is_none());
-        let idle = sessions.open("anna", "$argon2id$a", t0).unwrap();
-        assert!(sessions.find(&idle, t0 + Duration::hours(8)).is_none());
-        let other = sessions.open("anna", "$argon2id$a", t0).unwrap();
-        sessions.close(&other);
-        assert!(sessions.find(&other, t0).is_none());
-        assert!(sessions.find("made-up", t0).is_none());
+        let at = |hours| t0 + Duration::hours(hours);
+        assert!(sessions.find(&token, at(11)).await.unwrap().is_some());
+        assert!(sessions.find(&token, at(12)).await.unwrap().is_none());
+        let idle = sessions.open("anna", "$argon2id$a", t0).await.unwrap();
+        assert!(sessions.find(&idle, at(8)).await.unwrap().is_none());
+        let other = sessions.open("anna", "$argon2id$a", t0).await.unwrap();
+        // Another server on the store (or this one restarted) knows it.
+        let restarted = Sessions::new(db);
+        assert_eq!(
+            restarted.find(&other, t0).await.unwrap().unwrap().csrf,
+            sessions.find(&other, t0).await.unwrap().unwrap().csrf
+        );
+        restarted.close(&other).await.unwrap();
+        assert!(sessions.find(&other, t0).await.unwrap().is_none());
+        assert!(sessions.find("made-up", t0).await.unwrap().is_none());
     }
 
-    #[test]
-    fn failures_block_the_name_from_that_address_and_a_busy_address() {
-        let limiter = SignInLimiter::default();
-        let t0 = Utc::now();
+    #[tokio::test]
+    async fn failures_block_the_name_from_that_address_and_a_busy_address() {
+        let (_folder, db) = store();
+        let limiter = SignInLimiter::new(db);
+        // Whole seconds: the store keeps milliseconds.
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-06-04T11:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let ip: IpAddr = [10, 0, 0, 1].into();
         let other: IpAddr = [10, 0, 0, 2].into();
+        let attempt = |ip, name: String, at| {
+            let limiter = limiter.clone();
+            async move { limiter.attempt(ip, &name, at).await.unwrap() }
+        };
         // A success does not count.
-        limiter.attempt(ip, "anna", t0).unwrap();
-        limiter.succeeded(ip, "anna");
+        attempt(ip, "anna".into(), t0).await.unwrap();
+        limiter.succeeded(ip, "anna").await.unwrap();
         for i in 0..5 {
-            limiter
-                .attempt(ip, "anna", t0 + Duration::seconds(i))
+            attempt(ip, "anna".into(), t0 + Duration::seconds(i))
+                .await
                 .unwrap();
         }
-        assert_eq!(limiter.attempt(ip, "Anna", t0), Err(t0 + WINDOW));
+        assert_eq!(attempt(ip, "Anna".into(), t0).await, Err(t0 + WINDOW));
         // Another name from there, and the name from elsewhere, still may.
-        assert_eq!(limiter.attempt(ip, "bo", t0), Ok(()));
-        assert_eq!(limiter.attempt(other, "anna", t0), Ok(()));
+        assert_eq!(attempt(ip, "bo".into(), t0).await, Ok(()));
+        assert_eq!(attempt(other, "anna".into(), t0).await, Ok(()));
         // Made-up names spend the address's allowance, only its own.
         for i in 0..14 {
-            limiter.attempt(ip, &format!("x{i}"), t0).unwrap();
+            attempt(ip, format!("x{i}"), t0).await.unwrap();
         }
-        assert_eq!(limiter.attempt(ip, "cecilia", t0), Err(t0 + WINDOW));
-        assert_eq!(limiter.attempt(other, "cecilia", t0), Ok(()));
+        assert_eq!(attempt(ip, "cecilia".into(), t0).await, Err(t0 + WINDOW));
+        assert_eq!(attempt(other, "cecilia".into(), t0).await, Ok(()));
         let later = t0 + WINDOW + Duration::seconds(5);
-        assert_eq!(limiter.attempt(ip, "anna", later), Ok(()));
+        assert_eq!(attempt(ip, "anna".into(), later).await, Ok(()));
     }
 }

@@ -796,6 +796,6 @@ pub async fn save(
         )
         .await?;
     state.app.db.add_room(&room, now).await?;
-    let _ = state.app.changes.send(room.clone());
+    state.app.changed(&room).await;
     Ok(Redirect::to(&format!("{}?done=import", super::meeting_path(&done.id))).into_response())
 }

@@ -59,9 +59,9 @@ pub struct WebState {
     /// The server's state (storage, changes, clock).
     pub app: AppState,
     /// Open sessions.
-    pub sessions: Arc<Sessions>,
+    pub sessions: Sessions,
     /// Failed sign-ins.
-    pub limiter: Arc<SignInLimiter>,
+    pub limiter: SignInLimiter,
     /// How long an enrolment code made on the pages stays valid.
     pub code_valid_hours: i64,
     /// The meetings' time zone.
@@ -76,9 +76,9 @@ impl WebState {
     /// The pages' state over the server's.
     pub fn new(app: AppState, code_valid_hours: i64, tz: Tz) -> WebState {
         WebState {
+            sessions: Sessions::new(app.db.clone()),
+            limiter: SignInLimiter::new(app.db.clone()),
             app,
-            sessions: Arc::default(),
-            limiter: Arc::default(),
             code_valid_hours,
             tz,
             hashing: Arc::new(tokio::sync::Semaphore::new(4)),
@@ -145,6 +145,15 @@ pub enum PageError {
     /// No randomness.
     #[error(transparent)]
     Random(#[from] crate::secret::RandomError),
+}
+
+impl From<auth::SessionError> for PageError {
+    fn from(error: auth::SessionError) -> PageError {
+        match error {
+            auth::SessionError::Random(e) => PageError::Random(e),
+            auth::SessionError::Db(e) => PageError::Db(e),
+        }
+    }
 }
 
 impl IntoResponse for PageError {
@@ -327,6 +336,7 @@ impl FromRequestParts<WebState> for Signed {
         let found = state
             .sessions
             .find(token, (state.app.now)())
+            .await?
             .ok_or(PageError::SignIn)?;
         let user = state
             .app

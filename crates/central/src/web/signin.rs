@@ -64,7 +64,7 @@ pub async fn submit(
     let now = (state.app.now)();
     let name = form.name.trim();
     let client = state.app.proxies.client(peer.ip(), &headers);
-    if let Err(until) = state.limiter.attempt(client, name, now) {
+    if let Err(until) = state.limiter.attempt(client, name, now).await? {
         state
             .app
             .metrics
@@ -115,8 +115,11 @@ pub async fn submit(
         )
             .into_response());
     };
-    state.limiter.succeeded(client, name);
-    let token = state.sessions.open(&user.name, &user.password_hash, now)?;
+    state.limiter.succeeded(client, name).await?;
+    let token = state
+        .sessions
+        .open(&user.name, &user.password_hash, now)
+        .await?;
     state
         .audit(
             &user.name,
@@ -173,7 +176,7 @@ pub async fn sign_out(
 ) -> Result<Response, PageError> {
     signed.check(&form.csrf)?;
     if let Some(token) = cookie(&headers, COOKIE) {
-        state.sessions.close(token);
+        state.sessions.close(token).await?;
     }
     Ok((
         [(
