@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import subprocess
+import threading
 import time
 
 ARCHES = {
@@ -205,6 +206,7 @@ class Guest:
         self.overlay = os.path.join(run_dir, "root.qcow2")
         self.console_log = os.path.join(run_dir, "hvc0.log")
         self._console_read = 0
+        self._stopping = threading.Lock()
         self.serial_log = os.path.join(run_dir, "serial.log")
         self.process = None
         self.qmp = None
@@ -301,6 +303,12 @@ class Guest:
         return text[:whole].decode(errors="replace").splitlines()
 
     def stop(self):
+        """Powers the guest off (QMP `quit`, then a kill); nothing when it
+        is off. A test's threads may call it at once."""
+        with self._stopping:
+            self._stop()
+
+    def _stop(self):
         if self.process is None:
             return
         try:

@@ -157,11 +157,13 @@ class Run:
         in between (the machine paused: what the guest wrote is in the
         file, nothing more comes); returns the copy's path."""
         self.guest.qmp.command("stop")
-        self.guest.power_cut()
-        os.makedirs(folder, exist_ok=True)
-        copy = os.path.join(folder, "data.img")
-        subprocess.run(["cp", "--sparse=always", self.guest.data_disk, copy], check=True)
-        self.guest.qmp.command("cont")
+        try:
+            self.guest.power_cut()
+            os.makedirs(folder, exist_ok=True)
+            copy = os.path.join(folder, "data.img")
+            subprocess.run(["cp", "--sparse=always", self.guest.data_disk, copy], check=True)
+        finally:
+            self.guest.qmp.command("cont")
         return copy
 
     def stop_keeping_clock(self):
@@ -494,7 +496,7 @@ def cut_loop(door, cuts, rng, starts):
         if problem:
             tally["damaged"] += 1
             fail(f"{door.name} cut {number}: {problem}")
-        if lost:
+        elif lost:
             fail(f"{door.name} cut {number}: acknowledged and not in the store: {sorted(lost)}")
         if number % 10 == 0:
             print(f"     {door.name}: {number} cuts, {len(acknowledged)} events acknowledged, "
@@ -550,7 +552,11 @@ class PowerCuts:
                         for index in range(self.doors)]
         for thread in self.threads:
             thread.start()
-        run.boot()
+        try:
+            run.boot()
+        except Exception:
+            self.stop()
+            raise
 
     def door(self, index, seed):
         twin = self.twins[index]
@@ -566,7 +572,8 @@ class PowerCuts:
             twin.guest.stop()
 
     def stop(self):
-        """Ends the cuts at once (another check failed)."""
+        """Ends the cuts at once (another check failed): the copies are
+        powered off, and each thread, its guest gone, ends."""
         for twin in self.twins:
             twin.guest.stop()
         for thread in self.threads:
@@ -634,6 +641,7 @@ def broken_units(run):
     deadline = time.monotonic() + 30
     while run.kiosk_failures() == failed and time.monotonic() < deadline:
         time.sleep(0.3)
+    check(run.kiosk_failures() > failed, "with ReadOnlyPaths on the data, the kiosk does not start (the journal says so)")
     check(not run.tap_until_saved(uid, tries=1),
           "with ReadOnlyPaths on the data, the tap check fails (nothing saved)")
     run.sh(f"rm {dropin}; gpasswd -d motesskylt input >/dev/null; systemctl daemon-reload; "
@@ -689,9 +697,11 @@ def main():
     except GuestError as e:
         fail(str(e))
     finally:
-        if cuts:
-            cuts.stop()
-        run.guest.stop()
+        try:
+            if cuts:
+                cuts.stop()
+        finally:
+            run.guest.stop()
     if failures:
         print(f"cross/vm/system-test.py: {len(failures)} check(s) failed; the run is kept in {work}")
         sys.exit(1)

@@ -99,7 +99,7 @@ pub async fn press(
     // The plan up to now and the control: one write, all or nothing.
     let made: Vec<Event> = made.into_iter().map(|e| e.by(driver.name)).collect();
     store(app, &entry.key, &made, now).await?;
-    app.changed(&entry.room).await;
+    app.changed(&entry.room);
     Ok(said)
 }
 
@@ -131,7 +131,7 @@ pub async fn post_message(
     let until = until.map(|u| with_offset(u, tz));
     let event = Event::new(now, tz, EventKind::MessagePosted { text, until }).by(driver.name);
     store(app, &entry.key, &[event], now).await?;
-    app.changed(&entry.room).await;
+    app.changed(&entry.room);
     Ok(())
 }
 
@@ -166,7 +166,7 @@ pub async fn withdraw_message(
         .ok_or(DriveError::NoSuchMessage)?;
     let event = Event::new(now, tz, EventKind::MessageWithdrawn { posted_at }).by(driver.name);
     store(app, &entry.key, &[event], now).await?;
-    app.changed(&entry.room).await;
+    app.changed(&entry.room);
     Ok(())
 }
 

@@ -202,14 +202,13 @@ pub async fn start(
         let _ = stopper.send(true);
     });
     // Changes taken by the other servers on the database, as they come.
-    if matches!(&*db, AnyDb::Postgres(_)) {
-        let (db, changes, stopping) = (db.clone(), changes_sender.clone(), stopping.clone());
-        tokio::spawn(async move {
-            if let AnyDb::Postgres(postgres) = &*db {
-                postgres.listen(changes, stopping).await;
-            }
-        });
-    }
+    let (listening, changes, stop_listening) =
+        (db.clone(), changes_sender.clone(), stopping.clone());
+    tokio::spawn(async move {
+        if let AnyDb::Postgres(postgres) = &*listening {
+            postgres.listen(changes, stop_listening).await;
+        }
+    });
     tokio::spawn(watch_schedules(
         db.clone(),
         changes_sender,

@@ -40,15 +40,21 @@ pub struct AppState {
 impl AppState {
     /// Tells the live streams that `room` changed: this server's at once,
     /// and on PostgreSQL every other server's on the database (through
-    /// `NOTIFY`). Called after the change is stored; a notice that cannot
-    /// be sent is logged, never fatal (the change is stored).
-    pub async fn changed(&self, room: &str) {
+    /// `NOTIFY`, sent beside the answer). Called after the change is
+    /// stored; a notice that cannot be sent is logged, never fatal (the
+    /// change is stored).
+    pub fn changed(&self, room: &str) {
         // Nobody listening is fine.
         let _ = self.changes.send(room.to_string());
-        if let AnyDb::Postgres(db) = &*self.db
-            && let Err(error) = db.announce(room).await
-        {
-            tracing::warn!(%error, room, "the other servers were not told of a change");
+        if matches!(&*self.db, AnyDb::Postgres(_)) {
+            let (db, room) = (self.db.clone(), room.to_string());
+            tokio::spawn(async move {
+                if let AnyDb::Postgres(db) = &*db
+                    && let Err(error) = db.announce(&room).await
+                {
+                    tracing::warn!(%error, room, "the other servers were not told of a change");
+                }
+            });
         }
     }
 }

@@ -44,7 +44,16 @@ impl Dialer {
         channel: &str,
         heard: &tokio::sync::mpsc::UnboundedSender<String>,
     ) -> DbError {
-        let (client, mut connection) = match self.config.connect(self.tls.clone()).await {
+        // It only listens: a connection that died without a word (a
+        // database failed over, a NAT forgot it) is found by TCP's
+        // keepalives within about a minute.
+        let mut config = self.config.clone();
+        config
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(30))
+            .keepalives_interval(Duration::from_secs(10))
+            .keepalives_retries(3);
+        let (client, mut connection) = match config.connect(self.tls.clone()).await {
             Ok(connected) => connected,
             Err(e) => return DbError::Postgres(e),
         };

@@ -1187,20 +1187,24 @@ impl CentralDb for PostgresDb {
         now: DateTime<Utc>,
     ) -> Result<Result<(), DateTime<Utc>>, DbError> {
         let mut client = self.conn().await?;
-        let tx = client.transaction().await?;
-        // One attempt at a time under a key, whichever server takes it:
-        // the keys locked in one order, so two attempts never wait on
-        // each other's.
-        let mut keys: Vec<&str> = allowances.iter().map(|a| a.key.as_str()).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for key in &keys {
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                &[key],
-            )
+        // Each statement sees what the attempt before it committed (the
+        // locks below order them), whatever the database's default.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
+            .start()
             .await?;
-        }
+        // One attempt at a time under a key, whichever server takes it:
+        // the keys' locks taken in one order, so two attempts never wait
+        // on each other's.
+        let keys: Vec<&str> = allowances.iter().map(|a| a.key.as_str()).collect();
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(lock) FROM
+                 (SELECT DISTINCT hashtextextended(key, 0) AS lock FROM unnest($1::text[]) AS key) AS locks
+             ORDER BY lock",
+            &[&keys],
+        )
+        .await?;
         let mut failures = Vec::with_capacity(allowances.len());
         for allowance in allowances {
             tx.execute(

@@ -1128,10 +1128,12 @@ impl CentralDb for SqliteDb {
         let allowances = allowances.to_vec();
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "DELETE FROM failures WHERE at <= ?1",
-                params![millis(since)],
-            )?;
+            for allowance in &allowances {
+                tx.execute(
+                    "DELETE FROM failures WHERE key = ?1 AND at <= ?2",
+                    params![allowance.key, millis(since)],
+                )?;
+            }
             let mut failures = Vec::with_capacity(allowances.len());
             {
                 let mut times =

@@ -796,6 +796,6 @@ pub async fn save(
         )
         .await?;
     state.app.db.add_room(&room, now).await?;
-    state.app.changed(&room).await;
+    state.app.changed(&room);
     Ok(Redirect::to(&format!("{}?done=import", super::meeting_path(&done.id))).into_response())
 }

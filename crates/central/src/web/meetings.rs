@@ -1120,7 +1120,7 @@ pub(super) async fn record_held(state: &WebState, record: Record<'_>) -> Result<
             crate::drive::DriveError::Db(e) => PageError::Db(e),
             other => PageError::Bad(other.to_string()),
         })?;
-    state.app.changed(record.room).await;
+    state.app.changed(record.room);
     Ok(())
 }
 

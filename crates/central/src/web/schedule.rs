@@ -154,7 +154,7 @@ pub async fn move_meeting(
             ),
         )
         .await?;
-    state.app.changed(&entry.room).await;
+    state.app.changed(&entry.room);
     Ok(Redirect::to(&format!("{}?done=moved", meeting_path(&key))).into_response())
 }
 
@@ -188,6 +188,6 @@ pub async fn cancel_meeting(
             "mötet inställt".into(),
         )
         .await?;
-    state.app.changed(&entry.room).await;
+    state.app.changed(&entry.room);
     Ok(Redirect::to(&format!("{}?done=cancelled", meeting_path(&key))).into_response())
 }

@@ -115,7 +115,9 @@ pub async fn submit(
         )
             .into_response());
     };
-    state.limiter.succeeded(client, name).await?;
+    if let Err(lost) = state.limiter.succeeded(client, name).await {
+        tracing::warn!(%lost, user = ?name, "a sign-in still counts as a failure");
+    }
     let token = state
         .sessions
         .open(&user.name, &user.password_hash, now)
