@@ -40,7 +40,10 @@
 //! Both run on SQLite (a file in a scratch directory under `target/`,
 //! WAL with `synchronous=FULL`, on the project's disk), and again on
 //! PostgreSQL when `TEST_DATABASE_URL` is set (in a schema of its own,
-//! dropped at the end).
+//! dropped at the end). With `MOTESSKYLT_LOAD_HAPROXY` naming HAProxy as
+//! well, twice more on PostgreSQL with HAProxy in front (as the README's
+//! example sets it: least connections, `/healthz` checked): of one server
+//! and of two servers on one database (each with its own connections).
 //!
 //! The load generator and the server share the machine's cores (one
 //! process, one tokio runtime each); the figures are for that setup.
@@ -52,6 +55,8 @@
 //! TEST_DATABASE_URL=postgres://postgres@127.0.0.1/test cargo bench --bench central_load
 //! MOTESSKYLT_LOAD_DEVICES=20 MOTESSKYLT_LOAD_SECONDS=2 MOTESSKYLT_LOAD_BACKLOG=1000 \
 //!     cargo bench --bench central_load        # a quick run
+//! MOTESSKYLT_LOAD_DEVICES=1000 MOTESSKYLT_LOAD_HAPROXY=/usr/sbin/haproxy \
+//!     TEST_DATABASE_URL=postgres://postgres@127.0.0.1/test cargo bench --bench central_load
 //! ```
 //!
 //! Prints a table and writes the same figures as JSON to
@@ -102,6 +107,9 @@ struct Options {
     batch: usize,
     rate: f64,
     backlog: usize,
+    /// HAProxy to put in front of one and of two servers on PostgreSQL
+    /// (`MOTESSKYLT_LOAD_HAPROXY`, e.g. /usr/sbin/haproxy).
+    haproxy: Option<PathBuf>,
 }
 
 fn env_or<T: FromStr>(name: &str, default: T) -> Result<T>
@@ -125,6 +133,9 @@ impl Options {
             batch: env_or("MOTESSKYLT_LOAD_BATCH", 10)?,
             rate: env_or("MOTESSKYLT_LOAD_RATE", TARGET_EVENTS_PER_S)?,
             backlog: env_or("MOTESSKYLT_LOAD_BACKLOG", 10_000)?,
+            haproxy: std::env::var_os("MOTESSKYLT_LOAD_HAPROXY")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
         };
         ensure!(options.devices >= 1, "MOTESSKYLT_LOAD_DEVICES: at least 1");
         ensure!(options.seconds > 0.0, "MOTESSKYLT_LOAD_SECONDS: above 0");
@@ -564,9 +575,85 @@ fn enrol_all(
     })
 }
 
+/// HAProxy in front of `servers`, set as the README's example sets it
+/// (least connections, `/healthz` checked every second), on a loopback
+/// port; killed when dropped.
+struct Balancer {
+    process: std::process::Child,
+    base: String,
+}
+
+impl Balancer {
+    fn start(haproxy: &Path, dir: &Path, servers: &[std::net::SocketAddr]) -> Result<Balancer> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let lines: Vec<String> = servers
+            .iter()
+            .enumerate()
+            .map(|(i, addr)| format!("    server central-{} {addr}", i + 1))
+            .collect();
+        let config = format!(
+            r#"global
+    maxconn 4000
+defaults
+    mode http
+    option redispatch
+    retries 3
+    timeout connect 2s
+    timeout http-request 10s
+    timeout http-keep-alive 10s
+    timeout queue 10s
+    timeout client 1h
+    timeout server 1h
+frontend motesskylt
+    bind 127.0.0.1:{port}
+    default_backend central
+backend central
+    balance leastconn
+    option httpchk GET /healthz
+    http-check expect status 200
+    default-server check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+{}
+"#,
+            lines.join("\n")
+        );
+        let path = dir.join(format!("haproxy-{}.cfg", servers.len()));
+        std::fs::write(&path, config)?;
+        let process = std::process::Command::new(haproxy)
+            .arg("-db")
+            .arg("-f")
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(path.with_extension("log"))?)
+            .spawn()
+            .with_context(|| format!("starting {}", haproxy.display()))?;
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            ensure!(
+                Instant::now() < deadline,
+                "HAProxy did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Balancer { process, base })
+    }
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// One measured setup: its name, the stores of its servers (several on
+/// one database) and whether HAProxy is in front.
 fn run_backend(
     backend: &'static str,
-    db: AnyDb,
+    dbs: Vec<AnyDb>,
+    balanced: bool,
     server_rt: &Runtime,
     client_rt: &Runtime,
     options: &Options,
@@ -574,16 +661,38 @@ fn run_backend(
 ) -> Result<BackendRun> {
     let config = ServerConfig {
         listen: ([127, 0, 0, 1], 0).into(),
+        secret_file: Some(dir.join("central.key")),
         ..ServerConfig::default()
     };
-    let running = server_rt.block_on(server::start(
-        &config,
-        db,
-        Arc::new(Utc::now),
-        std::future::pending(),
-    ))?;
-    let base = format!("http://{}", running.addr);
-    println!("  [{backend}] server on {base}");
+    let mut servers = Vec::new();
+    for db in dbs {
+        servers.push(server_rt.block_on(server::start(
+            &config,
+            db,
+            Arc::new(Utc::now),
+            std::future::pending(),
+        ))?);
+    }
+    let running = &servers[0];
+    let balancer = match balanced {
+        false => None,
+        true => {
+            let haproxy = options
+                .haproxy
+                .as_deref()
+                .context("MOTESSKYLT_LOAD_HAPROXY names no HAProxy")?;
+            let addrs: Vec<_> = servers.iter().map(|s| s.addr).collect();
+            Some(Balancer::start(haproxy, dir, &addrs)?)
+        }
+    };
+    let base = match &balancer {
+        Some(balancer) => balancer.base.clone(),
+        None => format!("http://{}", running.addr),
+    };
+    println!(
+        "  [{backend}] {} server(s), requests to {base}",
+        servers.len()
+    );
 
     // Enrolment (the load devices and the backlog kiosk) and the meeting.
     let started = Instant::now();
@@ -591,7 +700,7 @@ fn run_backend(
         .map(|i| format!("dorr-{i:04}"))
         .collect();
     names.push("dorr-backlog".into());
-    let mut tokens = enrol_all(server_rt, client_rt, &running, &config, &base, &names)?;
+    let mut tokens = enrol_all(server_rt, client_rt, running, &config, &base, &names)?;
     let backlog_token = tokens.pop().expect("the backlog device's token");
     names.pop();
     let (meeting, key) = meeting()?;
@@ -744,7 +853,10 @@ fn run_backend(
     drop(central);
     drop(store);
 
-    server_rt.block_on(running.stop())?;
+    drop(balancer);
+    for server in servers {
+        server_rt.block_on(server.stop())?;
+    }
     Ok(BackendRun {
         backend,
         phases,
@@ -768,7 +880,7 @@ fn print_table(runs: &[BackendRun], options: &Options, cores: usize) {
     );
     println!();
     println!(
-        "{:<10} {:<13} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
+        "{:<18} {:<13} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}",
         "backend",
         "load",
         "devices",
@@ -787,7 +899,7 @@ fn print_table(runs: &[BackendRun], options: &Options, cores: usize) {
                 None => phase.mode.to_string(),
             };
             println!(
-                "{:<10} {:<13} {:>7} {:>9.0} {:>8.0} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>6}",
+                "{:<18} {:<13} {:>7} {:>9.0} {:>8.0} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>6}",
                 run.backend,
                 load,
                 phase.devices,
@@ -805,13 +917,13 @@ fn print_table(runs: &[BackendRun], options: &Options, cores: usize) {
     }
     println!();
     println!(
-        "{:<10} {:>14} {:>6} {:>7} {:>9} {:>10}",
+        "{:<18} {:>14} {:>6} {:>7} {:>9} {:>10}",
         "backend", "backlog events", "batch", "pushes", "drain s", "events/s"
     );
     for run in runs {
         let b = &run.backlog;
         println!(
-            "{:<10} {:>14} {:>6} {:>7} {:>9.2} {:>10.0}",
+            "{:<18} {:>14} {:>6} {:>7} {:>9.2} {:>10.0}",
             run.backend,
             b.events,
             b.batch,
@@ -837,7 +949,7 @@ fn print_table(runs: &[BackendRun], options: &Options, cores: usize) {
             });
         let p99 = paced.is_some_and(|p| p.p99_ms < TARGET_P99_MS);
         println!(
-            "  {:<9} {:.0} events/s sustained: {}   p99 < {TARGET_P99_MS:.0} ms at the offered rate: {}   backlog < {TARGET_DRAIN_S:.0} s: {}",
+            "  {:<18} {:.0} events/s sustained: {}   p99 < {TARGET_P99_MS:.0} ms at the offered rate: {}   backlog < {TARGET_DRAIN_S:.0} s: {}",
             run.backend,
             TARGET_EVENTS_PER_S,
             yes(sustained),
@@ -877,7 +989,8 @@ fn main() -> Result<()> {
     let db = SqliteDb::open(&dir.path().join("central.sqlite"))?;
     runs.push(run_backend(
         "sqlite",
-        AnyDb::Sqlite(db),
+        vec![AnyDb::Sqlite(db)],
+        false,
         &server_rt,
         &client_rt,
         &options,
@@ -887,35 +1000,54 @@ fn main() -> Result<()> {
     let postgres_note = match &database_url {
         None => Value::from("not run: TEST_DATABASE_URL not set"),
         Some(url) => {
-            let schema = format!(
-                "central_load_{}_{}",
-                std::process::id(),
-                Utc::now().timestamp_millis()
-            );
-            let db = server_rt
-                .block_on(PostgresDb::connect_in_schema(url, Some(&schema)))
-                .with_context(|| format!("PostgreSQL at {url}"))?;
-            let run = run_backend(
-                "postgres",
-                AnyDb::Postgres(db),
-                &server_rt,
-                &client_rt,
-                &options,
-                dir.path(),
-            );
-            let dropped = server_rt.block_on(async {
-                let (client, connection) =
-                    tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-                tokio::spawn(connection);
-                client
-                    .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-                    .await
-            });
-            if let Err(error) = dropped {
-                println!("  the schema {schema} could not be dropped: {error}");
+            let mut setups = vec![("postgres", 1, false)];
+            if options.haproxy.is_some() {
+                setups.extend([
+                    ("postgres haproxy×1", 1, true),
+                    ("postgres haproxy×2", 2, true),
+                ]);
             }
-            runs.push(run?);
-            Value::from(format!("schema {schema}, dropped"))
+            for (backend, servers, balanced) in setups {
+                // Each setup on a schema of its own, dropped after it.
+                let schema = format!(
+                    "central_load_{}_{}",
+                    std::process::id(),
+                    Utc::now().timestamp_millis()
+                );
+                let dbs = server_rt
+                    .block_on(async {
+                        let mut dbs = Vec::new();
+                        for _ in 0..servers {
+                            dbs.push(AnyDb::Postgres(
+                                PostgresDb::connect_in_schema(url, Some(&schema)).await?,
+                            ));
+                        }
+                        anyhow::Ok(dbs)
+                    })
+                    .with_context(|| format!("PostgreSQL at {url}"))?;
+                let run = run_backend(
+                    backend,
+                    dbs,
+                    balanced,
+                    &server_rt,
+                    &client_rt,
+                    &options,
+                    dir.path(),
+                );
+                let dropped = server_rt.block_on(async {
+                    let (client, connection) =
+                        tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+                    tokio::spawn(connection);
+                    client
+                        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+                        .await
+                });
+                if let Err(error) = dropped {
+                    println!("  the schema {schema} could not be dropped: {error}");
+                }
+                runs.push(run?);
+            }
+            Value::from("a schema per setup, dropped after it")
         }
     };
 

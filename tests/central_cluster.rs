@@ -161,3 +161,89 @@ async fn two_servers_share_sessions_limits_and_live_changes() {
     b.running.stop().await.unwrap();
     drop_schema(&url, &schema).await;
 }
+
+/// Upgrades one server at a time: a newer release's migration that
+/// expands leaves an older server running and able to start again; one
+/// that contracts makes the older refuse to start, saying why. Servers
+/// starting at once on a new database take turns at the migrations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_server_runs_on_an_expanded_schema_and_refuses_a_contracted_one() {
+    let Some(url) = database_url("an_older_server_runs_on_an_expanded_schema") else {
+        return;
+    };
+    let schema = format!("t_upgrade_{}", Uuid::now_v7().simple());
+    let older = motesskylt_central::db::postgres::MIGRATIONS;
+    // The schema itself first (tests only: a server's schema is public).
+    common::admin(&url)
+        .await
+        .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))
+        .await
+        .unwrap();
+    let (one, two) = tokio::join!(
+        PostgresDb::connect_release(&url, Some(&schema), 2, older),
+        PostgresDb::connect_release(&url, Some(&schema), 2, older),
+    );
+    let (one, _two) = (one.unwrap(), two.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig {
+        secret_file: Some(dir.path().join("central.key")),
+        ..ServerConfig::default()
+    };
+    let old = Server::start(config, AnyDb::Postgres(one), server_time).await;
+    let token = old.enrol("rum-1", "dorr-1").await;
+    let meeting = meeting();
+    let key = meeting_key(&meeting);
+    let put = old
+        .http
+        .put(old.url(&format!("/api/v1/meetings/{key}")))
+        .bearer_auth(&token)
+        .json(&meeting);
+    assert_eq!(old.send(put).await.0, StatusCode::OK);
+    let push = |seq: i64| {
+        old.http
+            .post(old.url("/api/v1/events"))
+            .bearer_auth(&token)
+            .json(&json!({"sent": server_time(), "events": [wire("dorr-1", seq, &key)]}))
+    };
+    assert_eq!(old.send(push(1)).await.0, StatusCode::OK);
+
+    // The next release adds a column, and the older server goes on.
+    let mut expanded = older.to_vec();
+    expanded.push("ALTER TABLE events ADD COLUMN reader_note text NOT NULL DEFAULT ''");
+    PostgresDb::connect_release(&url, Some(&schema), 1, &expanded)
+        .await
+        .unwrap();
+    let (status, body) = old.send(push(2)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the older server after the expansion: {body}"
+    );
+    assert_eq!(body["acked_seq"], 2);
+    PostgresDb::connect_release(&url, Some(&schema), 1, older)
+        .await
+        .expect("the older release starts on the expanded schema");
+
+    // The release after removes it: the older one may no longer start.
+    let mut contracted = expanded.clone();
+    contracted.push("-- contract: reader_note is read by no release since the last\nALTER TABLE events DROP COLUMN reader_note");
+    PostgresDb::connect_release(&url, Some(&schema), 1, &contracted)
+        .await
+        .unwrap();
+    let refused = PostgresDb::connect_release(&url, Some(&schema), 1, older)
+        .await
+        .expect_err("the older release refuses a contracted schema")
+        .to_string();
+    let (newest, known) = (older.len() + 2, older.len());
+    assert!(
+        refused.contains(&format!(
+            "schemaversion {newest} i databasen kräver en motesskylt som känner version {newest}; den här känner {known}"
+        )),
+        "{refused}"
+    );
+    PostgresDb::connect_release(&url, Some(&schema), 1, &expanded)
+        .await
+        .expect_err("nor the release that expanded it");
+    old.running.stop().await.unwrap();
+    drop_schema(&url, &schema).await;
+}

@@ -309,3 +309,21 @@ pub async fn drop_schema(url: &str, schema: &str) {
         .await
         .unwrap();
 }
+
+/// `url` naming the database `database` (and the user `user`, when
+/// given), host, port and password as they were.
+pub fn url_of_database(url: &str, user: Option<&str>, database: &str) -> String {
+    let config: tokio_postgres::Config = url.parse().unwrap();
+    let host = match &config.get_hosts()[0] {
+        tokio_postgres::config::Host::Tcp(host) => host.clone(),
+        #[cfg(unix)]
+        tokio_postgres::config::Host::Unix(_) => "127.0.0.1".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = user.or(config.get_user()).unwrap_or("postgres");
+    let password = config
+        .get_password()
+        .map(|p| format!(":{}", String::from_utf8_lossy(p)))
+        .unwrap_or_default();
+    format!("postgres://{user}{password}@{host}:{port}/{database}")
+}

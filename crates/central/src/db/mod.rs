@@ -31,7 +31,7 @@ use motesskylt_core::wire::WireEvent;
 
 pub use motesskylt_core::wire::{Cursor, Pulled, PushAck, RoomMeeting};
 pub use postgres::PostgresDb;
-pub use sqlite::SqliteDb;
+pub use sqlite::{BackupSummary, SqliteDb};
 
 /// Errors of the central store's storage.
 #[derive(Debug, Error)]
@@ -53,6 +53,17 @@ pub enum DbError {
     /// A stored row could not be read back.
     #[error("centrallagringen: en lagrad rad går inte att läsa: {0}")]
     BadRow(String),
+    /// The store's schema is one this program cannot run on.
+    #[error("centrallagringen: {0}")]
+    Schema(String),
+    /// A backup could not be written or did not read back whole.
+    #[error("säkerhetskopian {path}: {reason}")]
+    Backup {
+        /// The backup's file.
+        path: String,
+        /// What went wrong, and what to do.
+        reason: String,
+    },
     /// The SQLite worker thread went away.
     #[error("centrallagringens tråd stannade")]
     Worker,

@@ -19,7 +19,16 @@ use motesskylt_store::WIRE_COLUMNS;
 
 /// The central store's PostgreSQL migrations, the SQL files of
 /// `crates/central/migrations/postgres/`; the first is version 1.
-const MIGRATIONS: &[&str] = &[
+///
+/// Several servers share one database and are upgraded one at a time, so
+/// a migration *expands*: it adds tables, columns with a default (or
+/// nullable) and indexes, and a server of the release before keeps
+/// working on the new schema, and starts on it. A migration that removes
+/// or changes what an older release reads *contracts*: it starts with the
+/// line `-- contract`, comes a release after the one that stopped reading
+/// what it removes, and older servers refuse to start on it, naming the
+/// schema version they would need (see [`migrate`]).
+pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001-events-acks-codes.sql"),
     include_str!("../../migrations/postgres/0002-users-audit-rooms.sql"),
     include_str!("../../migrations/postgres/0003-meeting-rooms.sql"),
@@ -266,6 +275,18 @@ impl PostgresDb {
         schema: Option<&str>,
         size: usize,
     ) -> Result<PostgresDb, DbError> {
+        Self::connect_release(url, schema, size, MIGRATIONS).await
+    }
+
+    /// Like [`PostgresDb::connect_pool`] for a release whose migrations are
+    /// `migrations` ([`MIGRATIONS`] with fewer or more at the end): how an
+    /// upgrade test plays an older or a newer server on one database.
+    pub async fn connect_release(
+        url: &str,
+        schema: Option<&str>,
+        size: usize,
+        migrations: &[&str],
+    ) -> Result<PostgresDb, DbError> {
         let (pool, dialer) = super::pg_connect::pool(url, schema, size)?;
         let db = PostgresDb {
             pool,
@@ -282,7 +303,7 @@ impl PostgresDb {
                 ))
                 .await?;
         }
-        migrate(&client).await?;
+        migrate(&client, migrations).await?;
         Hot::of(&client).await?;
         drop(client);
         Ok(db)
@@ -378,28 +399,71 @@ async fn acked(client: &impl GenericClient, device: &str) -> Result<i64, DbError
         .map_or(0, |r| r.get(0)))
 }
 
-/// Runs the migrations the database has not had, each in one transaction
-/// with its version number.
-async fn migrate(client: &Client) -> Result<(), DbError> {
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS motesskylt_schema (version integer NOT NULL)")
-        .await?;
-    let version: i32 = client
-        .query_opt("SELECT max(version) FROM motesskylt_schema", &[])
-        .await?
-        .and_then(|row| row.get::<_, Option<i32>>(0))
-        .unwrap_or(0);
-    if version > MIGRATIONS.len() as i32 {
-        return Err(DbError::BadRow(format!(
-            "schemaversion {version} är nyare än den här motesskylt; uppdatera programmet"
-        )));
+/// Runs the migrations the database has not had, all in one transaction
+/// with their version numbers, or none.
+async fn migrate(client: &Client, migrations: &[&str]) -> Result<(), DbError> {
+    client.batch_execute("BEGIN").await?;
+    match migrate_locked(client, migrations).await {
+        Ok(()) => Ok(client.batch_execute("COMMIT").await?),
+        Err(error) => {
+            // The migration's error is the one to tell; a failed rollback
+            // leaves the connection broken, and the pool drops it.
+            let _ = client.batch_execute("ROLLBACK").await;
+            Err(error)
+        }
     }
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+}
+
+/// [`migrate`] inside its transaction. Servers starting at once take
+/// turns (a transaction-level advisory lock per schema), so the second
+/// finds the first's migrations done. The schema's version is its
+/// newest row in `motesskylt_schema`; `oldest_reader` there is the
+/// fewest migrations a release may know and still run on it: unchanged
+/// by a migration that expands, its own version after one that
+/// contracts (the release knowing it).
+async fn migrate_locked(client: &Client, migrations: &[&str]) -> Result<(), DbError> {
+    client
+        .batch_execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('motesskylt_migrate:' || current_schema(), 0)); \
+             CREATE TABLE IF NOT EXISTS motesskylt_schema (version integer NOT NULL); \
+             ALTER TABLE motesskylt_schema ADD COLUMN IF NOT EXISTS oldest_reader integer; \
+             UPDATE motesskylt_schema SET oldest_reader = 1 WHERE oldest_reader IS NULL",
+        )
+        .await?;
+    let (version, mut oldest_reader) = client
+        .query_opt(
+            "SELECT version, oldest_reader FROM motesskylt_schema ORDER BY version DESC LIMIT 1",
+            &[],
+        )
+        .await?
+        .map(|row| (row.get::<_, i32>(0), row.get::<_, i32>(1)))
+        .unwrap_or((0, 1));
+    let known = migrations.len() as i32;
+    if version > known {
+        if oldest_reader > known {
+            return Err(DbError::Schema(format!(
+                "schemaversion {version} i databasen kräver en motesskylt som känner version \
+                 {oldest_reader}; den här känner {known}: installera samma version som de andra servrarna"
+            )));
+        }
+        tracing::warn!(
+            version,
+            known,
+            "the database's schema is newer (expanded by an upgraded server); running on it"
+        );
+        return Ok(());
+    }
+    for (index, migration) in migrations.iter().enumerate().skip(version.max(0) as usize) {
         let next = index as i32 + 1;
+        if migration.trim_start().starts_with("-- contract") {
+            oldest_reader = next;
+        }
+        client.batch_execute(migration).await?;
         client
-            .batch_execute(&format!(
-                "BEGIN; {migration}; INSERT INTO motesskylt_schema VALUES ({next}); COMMIT;"
-            ))
+            .execute(
+                "INSERT INTO motesskylt_schema (version, oldest_reader) VALUES ($1, $2)",
+                &[&next, &oldest_reader],
+            )
             .await?;
     }
     Ok(())

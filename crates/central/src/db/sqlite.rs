@@ -120,7 +120,7 @@ impl SqliteDb {
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;")?;
         migrate(&conn, MIGRATIONS).map_err(|e| match e {
             MigrationError::Sqlite(e) => DbError::Sqlite(e),
-            MigrationError::TooNew(found) => DbError::BadRow(format!(
+            MigrationError::TooNew(found) => DbError::Schema(format!(
                 "schemaversion {found} är nyare än den här motesskylt; uppdatera programmet"
             )),
         })?;
@@ -133,6 +133,16 @@ impl SqliteDb {
     /// The file it was opened from (as given).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Writes a consistent copy of the store to `target` while servers
+    /// go on using it (`VACUUM INTO`, one read transaction), checks the
+    /// copy whole (`PRAGMA integrity_check`) and only then gives it the
+    /// name `target`, on disk, in place of an older one of that name. A
+    /// failed backup leaves no file at `target` that was not there before.
+    pub async fn backup_to(&self, target: &Path) -> Result<BackupSummary, DbError> {
+        let target = target.to_path_buf();
+        self.with(move |conn| backup(conn, &target)).await
     }
 
     async fn with<T: Send + 'static>(
@@ -1276,4 +1286,80 @@ fn insert_audit(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<()> {
         ],
     )?;
     Ok(())
+}
+
+/// What a backup holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupSummary {
+    /// Meetings (every room's, cancelled ones included).
+    pub meetings: i64,
+    /// Events from every kiosk and from the pages.
+    pub events: i64,
+    /// Lines of the audit log.
+    pub audit: i64,
+}
+
+/// [`SqliteDb::backup_to`] on the store's connection.
+fn backup(conn: &Connection, target: &Path) -> Result<BackupSummary, DbError> {
+    let failed = |reason: String| DbError::Backup {
+        path: target.display().to_string(),
+        reason,
+    };
+    if target.file_name().is_none() {
+        return Err(failed(
+            "ange en fil, t.ex. /var/backups/motesskylt/central-2026-06-04.sqlite".into(),
+        ));
+    }
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    // A partial copy of an earlier failed run: VACUUM INTO wants no file.
+    match std::fs::remove_file(&partial) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(failed(format!("{}: {e}", partial.display())));
+        }
+        _ => {}
+    }
+    let written = (|| {
+        conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])
+            .map_err(|e| {
+                failed(format!(
+                    "går inte att skriva ({e}): finns mappen, med plats, och får motesskylt skriva där?"
+                ))
+            })?;
+        let copy =
+            Connection::open_with_flags(&partial, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(failed(format!("kopian är inte hel ({check}); försök igen")));
+        }
+        let summary = copy.query_row(
+            "SELECT (SELECT count(*) FROM meetings), (SELECT count(*) FROM events), \
+                    (SELECT count(*) FROM audit)",
+            [],
+            |r| {
+                Ok(BackupSummary {
+                    meetings: r.get(0)?,
+                    events: r.get(1)?,
+                    audit: r.get(2)?,
+                })
+            },
+        )?;
+        drop(copy);
+        let on_disk = |e: std::io::Error| failed(format!("går inte att skriva till disken: {e}"));
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(on_disk)?;
+        std::fs::rename(&partial, target).map_err(on_disk)?;
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(on_disk)?;
+        }
+        Ok(summary)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
 }
