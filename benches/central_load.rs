@@ -64,6 +64,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../tests/haproxy/mod.rs"]
+mod haproxy_example;
+
 use motesskylt_store::stamp::since_boot_ms;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -588,36 +591,8 @@ impl Balancer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let lines: Vec<String> = servers
-            .iter()
-            .enumerate()
-            .map(|(i, addr)| format!("    server central-{} {addr}", i + 1))
-            .collect();
-        let config = format!(
-            r#"global
-    maxconn 4000
-defaults
-    mode http
-    option redispatch
-    retries 3
-    timeout connect 2s
-    timeout http-request 10s
-    timeout http-keep-alive 10s
-    timeout queue 10s
-    timeout client 1h
-    timeout server 1h
-frontend motesskylt
-    bind 127.0.0.1:{port}
-    default_backend central
-backend central
-    balance leastconn
-    option httpchk GET /healthz
-    http-check expect status 200
-    default-server check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
-{}
-"#,
-            lines.join("\n")
-        );
+        let socket = dir.join(format!("haproxy-{}.sock", servers.len()));
+        let config = haproxy_example::config(port, servers, &socket).map_err(|e| anyhow!(e))?;
         let path = dir.join(format!("haproxy-{}.cfg", servers.len()));
         std::fs::write(&path, config)?;
         let process = std::process::Command::new(haproxy)

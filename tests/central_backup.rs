@@ -162,9 +162,29 @@ async fn a_sqlite_backup_taken_while_serving_restores_into_a_new_server() {
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(said.contains("central-2026-06-04.sqlite"), "{said}");
-    assert!(!backup.exists() && !backup.with_extension("sqlite.partial").exists());
+    assert!(!backup.parent().unwrap().exists(), "nothing made");
 
     std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
+    // Onto a folder, or onto the store itself: refused, nothing written.
+    for (wrong, said) in [
+        (backup.parent().unwrap().to_path_buf(), "är en mapp"),
+        (old_dir.join("central.sqlite"), "är centrallagringen själv"),
+        (
+            old_dir.join("central.sqlite-wal"),
+            "är centrallagringen själv",
+        ),
+    ] {
+        let refused = run(&wrong);
+        assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+        let text = String::from_utf8_lossy(&refused.stderr);
+        assert!(text.contains(said), "{text}");
+    }
+    assert_eq!(
+        std::fs::read_dir(backup.parent().unwrap()).unwrap().count(),
+        0
+    );
+    // An older backup of the same name is replaced.
+    std::fs::write(&backup, "en gammal kopia").unwrap();
     // Pushes go on while the backup is taken.
     let busy = {
         let (http, url, token, key) = (
@@ -196,6 +216,14 @@ async fn a_sqlite_backup_taken_while_serving_restores_into_a_new_server() {
     busy.await.unwrap();
     assert!(taken.status.success(), "{taken:?}");
     let line = String::from_utf8(taken.stdout).unwrap();
+    let names: Vec<_> = std::fs::read_dir(backup.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [backup.file_name().unwrap()], "no partial copy left");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
 
     // Restored: the file in a new server's place. It holds the store as
     // it was at one moment: everything but some of the last pushes.
@@ -279,6 +307,8 @@ async fn a_pg_dump_restores_into_a_new_server() {
         "pg_restore",
         &[
             "--no-owner",
+            "--exit-on-error",
+            "--single-transaction",
             "-d",
             &in_database(&to),
             dump.to_str().unwrap(),

@@ -17,6 +17,7 @@
 //! each kiosk has heard every one of the other's events exactly once.
 
 mod common;
+mod haproxy;
 mod processes;
 
 use std::collections::HashSet;
@@ -130,41 +131,9 @@ struct Balancer {
 
 impl Balancer {
     fn start(dir: &Path, servers: [u16; 2]) -> Balancer {
-        let readme =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-                .unwrap();
-        let example = readme
-            .split("<!-- haproxy-example -->")
-            .nth(1)
-            .and_then(|rest| rest.split("<!-- /haproxy-example -->").next())
-            .expect("the README's HAProxy example");
-        let example = example
-            .trim()
-            .strip_prefix("```haproxy")
-            .and_then(|e| e.strip_suffix("```"))
-            .expect("the example in a haproxy code block");
         let port = free_port();
-        let swaps = [
-            (
-                "log /dev/log local0 notice",
-                "log stderr format raw local0 notice".to_string(),
-            ),
-            (
-                "bind :443 ssl crt /etc/haproxy/certs/motesskylt.pem",
-                format!("bind 127.0.0.1:{port}"),
-            ),
-            ("10.0.0.11:8470", format!("127.0.0.1:{}", servers[0])),
-            ("10.0.0.12:8470", format!("127.0.0.1:{}", servers[1])),
-            (
-                "/run/haproxy/admin.sock",
-                dir.join("admin.sock").display().to_string(),
-            ),
-        ];
-        let mut config = example.to_string();
-        for (from, to) in swaps {
-            assert!(config.contains(from), "the README's example has {from}");
-            config = config.replace(from, &to);
-        }
+        let servers = servers.map(|port| std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+        let config = haproxy::config(port, &servers, &dir.join("admin.sock")).unwrap();
         let path = dir.join("haproxy.cfg");
         std::fs::write(&path, config).unwrap();
         let haproxy = ["/usr/sbin/haproxy", "haproxy"]
@@ -199,12 +168,16 @@ impl Balancer {
 
     /// The state HAProxy's checks gave each server (`UP`, `DOWN`, …).
     fn up(&self) -> Vec<String> {
-        self.servers().into_iter().map(|(state, _)| state).collect()
+        self.servers()
+            .into_iter()
+            .map(|(state, ..)| state)
+            .collect()
     }
 
-    /// Each server's state and the connections HAProxy holds open to it,
-    /// as `show stat` on its socket tells (CSV).
-    fn servers(&self) -> Vec<(String, u64)> {
+    /// Each server's state, the connections HAProxy holds open to it and
+    /// the requests it has sent it in all, as `show stat` on its socket
+    /// tells (CSV).
+    fn servers(&self) -> Vec<(String, u64, u64)> {
         let Ok(mut socket) = std::os::unix::net::UnixStream::connect(&self.socket) else {
             return Vec::new();
         };
@@ -220,19 +193,23 @@ impl Balancer {
             .split(',')
             .collect();
         let column = |name: &str| header.iter().position(|h| *h == name);
-        let (Some(proxy), Some(server), Some(status), Some(open)) = (
+        let (Some(proxy), Some(server), Some(status), Some(open), Some(total)) = (
             column("pxname"),
             column("svname"),
             column("status"),
             column("scur"),
+            column("stot"),
         ) else {
             return Vec::new();
         };
         lines
             .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f.len() > status.max(open))
+            .filter(|f| f.len() > status.max(open).max(total))
             .filter(|f| f[proxy] == "central" && f[server].starts_with("central-"))
-            .map(|f| (f[status].to_string(), f[open].parse().unwrap_or(0)))
+            .map(|f| {
+                let number = |i: usize| f[i].parse().unwrap_or(0);
+                (f[status].to_string(), number(open), number(total))
+            })
             .collect()
     }
 
@@ -341,7 +318,7 @@ async fn a_server_lost_behind_haproxy_loses_and_doubles_nothing() {
         .await
         .unwrap();
     balancer.wait_for("a live stream on server 2", |b| {
-        b.servers().get(1).is_some_and(|(_, open)| *open >= 1)
+        b.servers().get(1).is_some_and(|(_, open, _)| *open >= 1)
     });
 
     // Server 2 loses its database: taken out, everything through server 1.
@@ -354,12 +331,20 @@ async fn a_server_lost_behind_haproxy_loses_and_doubles_nothing() {
         .unwrap();
     balancer.wait_for("server 2 taken out", |b| b.up() == ["UP", "DOWN"]);
     // Its live streams closed, so that their kiosks reconnect to server 1.
-    balancer.wait_for("server 2's streams closed", |b| b.servers()[1].1 == 0);
+    balancer.wait_for("server 2's streams closed", |b| {
+        b.servers().get(1).is_some_and(|(_, open, _)| *open == 0)
+    });
     assert_eq!(two.health(), Some(503), "/healthz without a database");
+    let sent_to_two = balancer.servers()[1].2;
     let (at_a, at_b) = taps(&mut a, &mut b, &["Linn Brandström", "Peter Eriksson"]);
     from_a.extend(at_a);
     from_b.extend(at_b);
     settled(&mut a, &mut b, &from_a, &from_b, "server 2 out");
+    assert_eq!(
+        balancer.servers()[1].2,
+        sent_to_two,
+        "no request went to server 2 while it was out"
+    );
 
     // Its database back: taken in again.
     admin

@@ -186,6 +186,25 @@ async fn audit(
     Ok(())
 }
 
+/// What `central backup` reads: an existing SQLite store, never a new
+/// empty one made by a wrong path, nor PostgreSQL (pg_dump's).
+fn backup_source(config: &motesskylt_central::config::ServerConfig) -> anyhow::Result<()> {
+    if config.database_url.is_some() {
+        return Err(BadInput(vec![
+            "centrallagringen är PostgreSQL (database_url): säkerhetskopiera den med pg_dump, t.ex. pg_dump -Fc -f central.dump motesskylt (README, avsnittet Backups)".into(),
+        ])
+        .into());
+    }
+    if !config.database.is_file() {
+        return Err(BadInput(vec![format!(
+            "database: {} finns inte; ange centrallagringens fil i central.toml (samma som servern använder)",
+            config.database.display()
+        )])
+        .into());
+    }
+    Ok(())
+}
+
 /// One line of `meetings`.
 fn meeting_line(e: &MeetingEntry) -> String {
     let m = &e.meeting;
@@ -266,6 +285,9 @@ pub(crate) fn central(
             }
             return Ok(result?);
         };
+        if let CentralAction::Backup { .. } = &action {
+            backup_source(&config.server)?;
+        }
         let db = server::open_db(&config.server).await?;
         match action {
             CentralAction::Code { room } => {
@@ -433,10 +455,7 @@ pub(crate) fn central(
             }
             CentralAction::Backup { file } => {
                 let AnyDb::Sqlite(store) = &db else {
-                    return Err(BadInput(vec![
-                        "centrallagringen är PostgreSQL (database_url): säkerhetskopiera den med pg_dump, t.ex. pg_dump -Fc -f central.dump motesskylt (README, avsnittet Backups)".into(),
-                    ])
-                    .into());
+                    unreachable!("backup_source refuses PostgreSQL before it is opened");
                 };
                 let copy = store.backup_to(&file).await?;
                 outln!(

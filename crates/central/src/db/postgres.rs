@@ -27,7 +27,8 @@ use motesskylt_store::WIRE_COLUMNS;
 /// or changes what an older release reads *contracts*: it starts with the
 /// line `-- contract`, comes a release after the one that stopped reading
 /// what it removes, and older servers refuse to start on it, naming the
-/// schema version they would need (see [`migrate`]).
+/// release they would need (see [`migrate`]). Public for the upgrade
+/// tests, which play releases with fewer or more migrations.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001-events-acks-codes.sql"),
     include_str!("../../migrations/postgres/0002-users-audit-rooms.sql"),
@@ -402,12 +403,18 @@ async fn acked(client: &impl GenericClient, device: &str) -> Result<i64, DbError
 /// Runs the migrations the database has not had, all in one transaction
 /// with their version numbers, or none.
 async fn migrate(client: &Client, migrations: &[&str]) -> Result<(), DbError> {
-    client.batch_execute("BEGIN").await?;
+    // READ COMMITTED whatever the database's default: each statement sees
+    // what the server before it (holding the lock) committed. A lock the
+    // migration waits for longer than 10 s (a long query on a table it
+    // changes) fails the start rather than stall every server's queries.
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'")
+        .await?;
     match migrate_locked(client, migrations).await {
         Ok(()) => Ok(client.batch_execute("COMMIT").await?),
         Err(error) => {
-            // The migration's error is the one to tell; a failed rollback
-            // leaves the connection broken, and the pool drops it.
+            // The migration's error is the one to tell; the connection
+            // goes with the failed start either way.
             let _ = client.batch_execute("ROLLBACK").await;
             Err(error)
         }
@@ -420,53 +427,95 @@ async fn migrate(client: &Client, migrations: &[&str]) -> Result<(), DbError> {
 /// newest row in `motesskylt_schema`; `oldest_reader` there is the
 /// fewest migrations a release may know and still run on it: unchanged
 /// by a migration that expands, its own version after one that
-/// contracts (the release knowing it).
+/// contracts; `release` is the version of the program that ran it.
 async fn migrate_locked(client: &Client, migrations: &[&str]) -> Result<(), DbError> {
     client
         .batch_execute(
             "SELECT pg_advisory_xact_lock(hashtextextended('motesskylt_migrate:' || current_schema(), 0)); \
-             CREATE TABLE IF NOT EXISTS motesskylt_schema (version integer NOT NULL); \
-             ALTER TABLE motesskylt_schema ADD COLUMN IF NOT EXISTS oldest_reader integer; \
-             UPDATE motesskylt_schema SET oldest_reader = 1 WHERE oldest_reader IS NULL",
+             CREATE TABLE IF NOT EXISTS motesskylt_schema (version integer NOT NULL)",
         )
         .await?;
-    let (version, mut oldest_reader) = client
-        .query_opt(
-            "SELECT version, oldest_reader FROM motesskylt_schema ORDER BY version DESC LIMIT 1",
+    // Added once, by the first release that knows them: an ALTER on every
+    // start would need to own the table (not so after a pg_restore).
+    let columns: Vec<String> = client
+        .query(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = 'motesskylt_schema'",
             &[],
         )
         .await?
-        .map(|row| (row.get::<_, i32>(0), row.get::<_, i32>(1)))
-        .unwrap_or((0, 1));
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    for (column, kind) in [("oldest_reader", "integer"), ("release", "text")] {
+        if !columns.iter().any(|c| c == column) {
+            client
+                .batch_execute(&format!(
+                    "ALTER TABLE motesskylt_schema ADD COLUMN {column} {kind}"
+                ))
+                .await?;
+        }
+    }
+    let (version, mut oldest_reader, release) = client
+        .query_opt(
+            "SELECT version, COALESCE(oldest_reader, 1), COALESCE(release, 'före 0.1') \
+             FROM motesskylt_schema ORDER BY version DESC LIMIT 1",
+            &[],
+        )
+        .await?
+        .map(|row| {
+            (
+                row.get::<_, i32>(0),
+                row.get::<_, i32>(1),
+                row.get::<_, String>(2),
+            )
+        })
+        .unwrap_or((0, 1, String::new()));
     let known = migrations.len() as i32;
     if version > known {
         if oldest_reader > known {
             return Err(DbError::Schema(format!(
-                "schemaversion {version} i databasen kräver en motesskylt som känner version \
-                 {oldest_reader}; den här känner {known}: installera samma version som de andra servrarna"
+                "databasens schema (version {version}) kommer från motesskylt {release} och går inte \
+                 att använda med den här versionen ({}, schema {known}): installera motesskylt \
+                 {release} här, som på de andra servrarna",
+                env!("CARGO_PKG_VERSION")
             )));
         }
         tracing::warn!(
             version,
             known,
+            %release,
             "the database's schema is newer (expanded by an upgraded server); running on it"
         );
         return Ok(());
     }
+    let this_release = env!("CARGO_PKG_VERSION");
     for (index, migration) in migrations.iter().enumerate().skip(version.max(0) as usize) {
         let next = index as i32 + 1;
-        if migration.trim_start().starts_with("-- contract") {
+        if contracts(migration) {
             oldest_reader = next;
         }
         client.batch_execute(migration).await?;
         client
             .execute(
-                "INSERT INTO motesskylt_schema (version, oldest_reader) VALUES ($1, $2)",
-                &[&next, &oldest_reader],
+                "INSERT INTO motesskylt_schema (version, oldest_reader, release) VALUES ($1, $2, $3)",
+                &[&next, &oldest_reader, &this_release],
             )
             .await?;
     }
     Ok(())
+}
+
+/// Whether a migration contracts: its first line is `-- contract` or
+/// starts `-- contract:` (a reason may follow).
+fn contracts(migration: &str) -> bool {
+    let first = migration
+        .trim_start()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end();
+    first == "-- contract" || first.starts_with("-- contract:")
 }
 
 /// An event's [`WIRE_COLUMNS`] from column `first`, or what is wrong with
@@ -1357,5 +1406,28 @@ fn room_token(r: &tokio_postgres::Row) -> RoomToken {
         created: r.get(5),
         created_by: r.get(6),
         revoked: r.get(7),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contracts;
+
+    #[test]
+    fn a_migration_contracts_only_by_its_first_line() {
+        assert!(contracts("-- contract\nALTER TABLE events DROP COLUMN x"));
+        assert!(contracts(
+            "\n-- contract: x unread since 0.3\nALTER TABLE events DROP COLUMN x"
+        ));
+        assert!(!contracts(
+            "-- contracts of the rooms\nCREATE TABLE contracts (id text)"
+        ));
+        assert!(!contracts(
+            "-- 7: rooms\n-- contract\nCREATE TABLE r (id text)"
+        ));
+        assert!(
+            !super::MIGRATIONS.iter().any(|m| contracts(m)),
+            "every migration so far expands"
+        );
     }
 }

@@ -139,10 +139,12 @@ impl SqliteDb {
     /// go on using it (`VACUUM INTO`, one read transaction), checks the
     /// copy whole (`PRAGMA integrity_check`) and only then gives it the
     /// name `target`, on disk, in place of an older one of that name. A
-    /// failed backup leaves no file at `target` that was not there before.
+    /// failed backup leaves `target` as it was and no partial copy. The
+    /// copy is readable by its owner only. The store's own file (or its
+    /// journal) is refused as `target`.
     pub async fn backup_to(&self, target: &Path) -> Result<BackupSummary, DbError> {
-        let target = target.to_path_buf();
-        self.with(move |conn| backup(conn, &target)).await
+        let (store, target) = (self.path.clone(), target.to_path_buf());
+        self.with(move |conn| backup(conn, &store, &target)).await
     }
 
     async fn with<T: Send + 'static>(
@@ -1291,7 +1293,8 @@ fn insert_audit(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<()> {
 /// What a backup holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackupSummary {
-    /// Meetings (every room's, cancelled ones included).
+    /// Meetings (every room's, cancelled ones included; each once,
+    /// however many versions it has).
     pub meetings: i64,
     /// Events from every kiosk and from the pages.
     pub events: i64,
@@ -1299,67 +1302,109 @@ pub struct BackupSummary {
     pub audit: i64,
 }
 
-/// [`SqliteDb::backup_to`] on the store's connection.
-fn backup(conn: &Connection, target: &Path) -> Result<BackupSummary, DbError> {
+/// [`SqliteDb::backup_to`] on the store's connection, whose file is
+/// `store`.
+fn backup(conn: &Connection, store: &Path, target: &Path) -> Result<BackupSummary, DbError> {
     let failed = |reason: String| DbError::Backup {
         path: target.display().to_string(),
         reason,
     };
-    if target.file_name().is_none() {
-        return Err(failed(
-            "ange en fil, t.ex. /var/backups/motesskylt/central-2026-06-04.sqlite".into(),
-        ));
+    let example = "t.ex. /var/backups/motesskylt/central-2026-06-04.sqlite";
+    let (Some(name), Some(text)) = (target.file_name(), target.to_str()) else {
+        return Err(failed(format!(
+            "ange en fil med ett namn av bokstäver och siffror, {example}"
+        )));
+    };
+    if target.is_dir() {
+        return Err(failed(format!("är en mapp; ange en fil i den, {example}")));
     }
-    let mut partial = target.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = std::path::PathBuf::from(partial);
-    // A partial copy of an earlier failed run: VACUUM INTO wants no file.
-    match std::fs::remove_file(&partial) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(failed(format!("{}: {e}", partial.display())));
+    // The store itself, or its journal: a backup there would replace the
+    // file the servers write to.
+    let dir = match target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => dir.to_path_buf(),
+        None => Path::new(".").to_path_buf(),
+    };
+    let resolved = std::fs::canonicalize(&dir).map(|d| d.join(name));
+    let own = std::fs::canonicalize(store);
+    if let (Ok(resolved), Ok(own)) = (&resolved, &own) {
+        let own = own.to_string_lossy();
+        if ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .any(|end| resolved.to_string_lossy() == format!("{own}{end}"))
+        {
+            return Err(failed(format!(
+                "är centrallagringen själv; ange en fil i en annan mapp, {example}"
+            )));
         }
-        _ => {}
     }
+    let partial = std::path::PathBuf::from(format!("{text}.partial-{}", std::process::id()));
     let written = (|| {
+        // Made first, readable by the service only (the store holds
+        // password and token hashes); VACUUM INTO fills an empty file.
+        let made = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&partial)
+        };
+        made.map_err(|e| {
+            failed(format!(
+                "går inte att skriva ({e}): finns mappen {}, med plats, och får motesskylt skriva där?",
+                dir.display()
+            ))
+        })?;
         conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])
             .map_err(|e| {
                 failed(format!(
-                    "går inte att skriva ({e}): finns mappen, med plats, och får motesskylt skriva där?"
+                    "kopian gick inte att skriva ({e}): finns det plats i mappen {}?",
+                    dir.display()
                 ))
             })?;
+        let unreadable =
+            |e: rusqlite::Error| failed(format!("kopian går inte att läsa ({e}); försök igen"));
         let copy =
-            Connection::open_with_flags(&partial, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            Connection::open_with_flags(&partial, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(unreadable)?;
+        let check: String = copy
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(unreadable)?;
         if check != "ok" {
             return Err(failed(format!("kopian är inte hel ({check}); försök igen")));
         }
-        let summary = copy.query_row(
-            "SELECT (SELECT count(*) FROM meetings), (SELECT count(*) FROM events), \
-                    (SELECT count(*) FROM audit)",
-            [],
-            |r| {
-                Ok(BackupSummary {
-                    meetings: r.get(0)?,
-                    events: r.get(1)?,
-                    audit: r.get(2)?,
-                })
-            },
-        )?;
+        let summary = copy
+            .query_row(
+                "SELECT (SELECT count(DISTINCT key) FROM meetings), (SELECT count(*) FROM events), \
+                        (SELECT count(*) FROM audit)",
+                [],
+                |r| {
+                    Ok(BackupSummary {
+                        meetings: r.get(0)?,
+                        events: r.get(1)?,
+                        audit: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(unreadable)?;
         drop(copy);
         let on_disk = |e: std::io::Error| failed(format!("går inte att skriva till disken: {e}"));
         std::fs::File::open(&partial)
             .and_then(|f| f.sync_all())
             .map_err(on_disk)?;
         std::fs::rename(&partial, target).map_err(on_disk)?;
-        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(on_disk)?;
-        }
         Ok(summary)
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&partial);
     }
-    written
+    // The new name on disk too; the copy itself is already there whole.
+    let named = std::fs::File::open(&dir).and_then(|d| d.sync_all());
+    let summary = written?;
+    named.map_err(|e| {
+        failed(format!(
+            "kopian är skriven, men mappen gick inte att synka: {e}"
+        ))
+    })?;
+    Ok(summary)
 }
