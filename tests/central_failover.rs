@@ -226,6 +226,41 @@ impl Balancer {
     }
 }
 
+/// The test's database and role, dropped when the test ends, however it
+/// ends (a failed run leaves no login role behind).
+struct Scratch {
+    url: String,
+    database: String,
+    role: String,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let statements = [
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database),
+            format!("DROP ROLE IF EXISTS {}", self.role),
+        ];
+        let url = self.url.clone();
+        // Its own thread and runtime: a drop cannot wait inside the test's.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let admin = common::admin(&url).await;
+                for statement in statements {
+                    admin.batch_execute(&statement).await.unwrap();
+                }
+            });
+        })
+        .join();
+        if dropped.is_err() && !std::thread::panicking() {
+            panic!("the test's database or role could not be dropped");
+        }
+    }
+}
+
 /// Both kiosks' taps: each kiosk stores events of its own, returned by id.
 fn taps(a: &mut Kiosk, b: &mut Kiosk, names: &[&str]) -> (Vec<String>, Vec<String>) {
     let (mut at_a, mut at_b) = (Vec::new(), Vec::new());
@@ -268,6 +303,11 @@ async fn a_server_lost_behind_haproxy_loses_and_doubles_nothing() {
     );
     let admin = common::admin(&url).await;
     // One statement each: CREATE DATABASE runs outside a transaction.
+    let _scratch = Scratch {
+        url: url.clone(),
+        database: database.clone(),
+        role: role.clone(),
+    };
     for statement in [
         format!("CREATE DATABASE {database}"),
         format!("CREATE ROLE {role} SUPERUSER LOGIN"),
@@ -402,11 +442,6 @@ async fn a_server_lost_behind_haproxy_loses_and_doubles_nothing() {
             "each of the other's events heard once"
         );
     }
+    // The processes go first; then the scratch database and role.
     drop((a, b, two, balancer, store));
-    for statement in [
-        format!("DROP DATABASE {database} WITH (FORCE)"),
-        format!("DROP ROLE {role}"),
-    ] {
-        admin.batch_execute(&statement).await.unwrap();
-    }
 }
