@@ -2,7 +2,8 @@
 # The secretary's pages in a real browser: builds the server, starts a
 # central server on a free port over a fresh SQLite file with a secretary
 # (anna, body SRO) and an administrator, and runs secretary.mjs
-# (playwright-core driving Debian's Chromium, headless).
+# (playwright-core driving Debian's Chromium, headless), a11y.mjs
+# (axe-core and reflow on every page) and room.mjs.
 #
 #   tests/browser/run.sh                        # as CI runs it
 #   SCREENSHOTS=docs/web tests/browser/run.sh   # also renews docs/web/*.png
@@ -74,6 +75,9 @@ fi
 status=0
 BIN="$bin" BASE_URL="$base" WORK_DIR="$tmp" SEED="$root/tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" \
   SCREENSHOTS="${SCREENSHOTS:-}" node "$here/secretary.mjs" || status=$?
+# WCAG 2.1 AA on every page, signed out and in, Swedish and English
+# (issue 24), on what secretary.mjs left in the store.
+BASE_URL="$base" node "$here/a11y.mjs" || status=$?
 # The meeting run from the secretary's phone: a server and a kiosk of its
 # own, on a rehearsal clock (issue 19).
 BIN="$bin" WORK_DIR="$tmp" SEED="$root/tests/fixtures/seeds/000-kallelse-sro-2026-06-04.md" \

@@ -340,13 +340,27 @@ async function main() {
     );
     assert.match(await boardRow(page, HELEN).innerText(), /Inne\s+sedan 12\.55/, 'the live board should say "Inne sedan 12.55"');
     assert.equal(await page.evaluate(() => window.notReloaded), true, 'the first page should not have been reloaded');
+    // Said to a screen reader in one polite line (WCAG 4.1.3).
+    const announcer = page.locator('[data-announcer]');
+    assert.equal(await announcer.getAttribute('aria-live'), 'polite', 'the announcer should be a polite live region');
+    assert.equal(await announcer.textContent(), `${HELEN} incheckad 12.55`, 'the change should be announced in one line');
     assert.ok(await page.locator('[data-live$="/board"]').getAttribute('data-updated'), 'live.js should have marked the board data-updated');
     boardCounts = await page.locator('[data-live] .counts').innerText();
   });
 
-  await step('a check-in and a check-out by hand make "Gick"', async () => {
+  await step('a check-in and a check-out by hand make "Gick"; the first page\'s board paused meanwhile, then resumed', async () => {
+    const pause = page.getByRole('button', { name: 'Pausa uppdateringen' });
+    await pause.click();
+    assert.equal(await page.getByRole('button', { name: 'Fortsätt uppdateringen' }).getAttribute('aria-pressed'), 'true');
     await correct(second, LARS, 'in', '13:00');
     await correct(second, LARS, 'out', '14:10');
+    await page.waitForTimeout(2000);
+    assert.doesNotMatch(await boardRow(page, LARS).innerText(), /Gick/, 'a paused board should not change');
+    await page.getByRole('button', { name: 'Fortsätt uppdateringen' }).click();
+    await assert.doesNotReject(
+      boardRow(page, LARS).filter({ hasText: 'Gick' }).waitFor({ timeout: 5000 }),
+      'the board should catch up once resumed',
+    );
     const row = await boardRow(second, LARS).innerText();
     assert.match(row, /Gick\s+14\.10/, `${LARS}'s row should say "Gick 14.10" (got ${row})`);
     assert.match(row, /13\.00.14\.10/, `${LARS}'s row should give the stay 13.00–14.10 (got ${row})`);

@@ -50,47 +50,49 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
                 button type="submit" { (tr(lang, "Skapa engångskod", "Make a one-time code")) }
             }
         }
-        table {
-            thead { tr {
-                th { (tr(lang, "Kiosk", "Kiosk")) } th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Visar", "Shows")) } th { (tr(lang, "Senast hörd", "Last seen")) }
-                th { (tr(lang, "Mottagna händelser", "Events received")) } th { (tr(lang, "Ej skickade", "Unsent")) } th { (tr(lang, "Klocka", "Clock")) } th { (tr(lang, "Läge", "State")) } th {}
-            } }
-            tbody {
-                @for d in &devices {
-                    tr {
-                        td.nowrap { (d.name) }
-                        td { (d.room) }
-                        td {
-                            @match d.showing.as_deref() {
-                                None => { "–" }
-                                Some("") => { (tr(lang, "Ledigt", "Free")) }
-                                Some(id) => { a href=(super::meeting_path(id)) { (id) } }
+        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Kiosker", "Kiosks")) {
+            table {
+                thead { tr {
+                    th { (tr(lang, "Kiosk", "Kiosk")) } th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Visar", "Shows")) } th { (tr(lang, "Senast hörd", "Last seen")) }
+                    th { (tr(lang, "Mottagna händelser", "Events received")) } th { (tr(lang, "Ej skickade", "Unsent")) } th { (tr(lang, "Klocka", "Clock")) } th { (tr(lang, "Läge", "State")) } th {}
+                } }
+                tbody {
+                    @for d in &devices {
+                        tr {
+                            td.nowrap { (d.name) }
+                            td { (d.room) }
+                            td {
+                                @match d.showing.as_deref() {
+                                    None => { "–" }
+                                    Some("") => { (tr(lang, "Ledigt", "Free")) }
+                                    Some(id) => { a href=(super::meeting_path(id)) { (id) } }
+                                }
                             }
-                        }
-                        td.num { (when(d.last_seen, &state, lang)) }
-                        td.num { (d.acked_seq) }
-                        td.num {
-                            @match d.pending {
-                                Some(0) => { span.state.in { "0" } }
-                                Some(n) => { span.state.left { (n) } }
-                                None => { "–" }
+                            td.num { (when(d.last_seen, &state, lang)) }
+                            td.num { (d.acked_seq) }
+                            td.num {
+                                @match d.pending {
+                                    Some(0) => { span.state.in { "0" } }
+                                    Some(n) => { span.state.left { (n) } }
+                                    None => { "–" }
+                                }
                             }
-                        }
-                        td.num {
-                            @match d.offset_ms {
-                                Some((offset, within)) => { (format!("{:+.1} s (±{:.1})", offset as f64 / 1000.0, within as f64 / 1000.0)) }
-                                None => { "–" }
+                            td.num {
+                                @match d.offset_ms {
+                                    Some((offset, within)) => { (format!("{:+.1} s (±{:.1})", offset as f64 / 1000.0, within as f64 / 1000.0)) }
+                                    None => { "–" }
+                                }
                             }
-                        }
-                        td {
-                            @if d.revoked.is_some() { span.state.absent { (tr(lang, "Återkallad", "Revoked")) } }
-                            @else { span.state.in { (tr(lang, "Aktiv", "Active")) } }
-                        }
-                        td {
-                            @if d.revoked.is_none() {
-                                form method="post" action=(format!("/devices/{}/revoke", d.name)) {
-                                    input type="hidden" name="csrf" value=(signed.viewer.csrf);
-                                    button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+                            td {
+                                @if d.revoked.is_some() { span.state.absent { (tr(lang, "Återkallad", "Revoked")) } }
+                                @else { span.state.in { (tr(lang, "Aktiv", "Active")) } }
+                            }
+                            td {
+                                @if d.revoked.is_none() {
+                                    form method="post" action=(format!("/devices/{}/revoke", d.name)) {
+                                        input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                                        button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+                                    }
                                 }
                             }
                         }
@@ -203,14 +205,16 @@ pub async fn rooms(State(state): State<WebState>, signed: Signed) -> Result<Resp
             }
         }
         @if rooms.is_empty() { (notice("ok", tr(lang, "Inga rum ännu.", "No rooms yet."))) }
-        table {
-            thead { tr { th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Kiosker", "Kiosks")) } th { (tr(lang, "Möten", "Meetings")) } } }
-            tbody {
-                @for room in &rooms {
-                    tr {
-                        td { a href=(format!("/rooms/{}", super::percent_encode(room))) { (room) } }
-                        td { (devices.iter().filter(|d| &d.room == room && d.revoked.is_none()).map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")) }
-                        td.num { (meetings.iter().filter(|m| &m.room == room).count()) }
+        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Rum", "Rooms")) {
+            table {
+                thead { tr { th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Kiosker", "Kiosks")) } th { (tr(lang, "Möten", "Meetings")) } } }
+                tbody {
+                    @for room in &rooms {
+                        tr {
+                            td { a href=(format!("/rooms/{}", super::percent_encode(room))) { (room) } }
+                            td { (devices.iter().filter(|d| &d.room == room && d.revoked.is_none()).map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")) }
+                            td.num { (meetings.iter().filter(|m| &m.room == room).count()) }
+                        }
                     }
                 }
             }
@@ -269,16 +273,18 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
     let body = html! {
         h1 { (tr(lang, "Logg", "Audit log")) }
         p.sub { (tr(lang, "Rättelser, registreringar, importer, exporter och inloggningar, det senaste först. Misslyckade inloggningar finns i serverns logg.", "Corrections, enrolments, imports, exports and sign-ins, newest first. Failed sign-ins are in the server's log.")) }
-        table {
-            thead { tr { th { (tr(lang, "När", "When")) } th { (tr(lang, "Vem", "Who")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Möte", "Meeting")) } th { (tr(lang, "Detaljer", "Details")) } } }
-            tbody {
-                @for e in &entries {
-                    tr {
-                        td.num { (short_when(e.at, &state)) }
-                        td { (e.who) }
-                        td { (action_word(&e.action, lang)) }
-                        td.nowrap { (e.meeting.as_deref().unwrap_or("")) }
-                        td { (e.detail) }
+        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Logg", "Audit log")) {
+            table {
+                thead { tr { th { (tr(lang, "När", "When")) } th { (tr(lang, "Vem", "Who")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Möte", "Meeting")) } th { (tr(lang, "Detaljer", "Details")) } } }
+                tbody {
+                    @for e in &entries {
+                        tr {
+                            td.num { (short_when(e.at, &state)) }
+                            td { (e.who) }
+                            td { (action_word(&e.action, lang)) }
+                            td.nowrap { (e.meeting.as_deref().unwrap_or("")) }
+                            td { (e.detail) }
+                        }
                     }
                 }
             }

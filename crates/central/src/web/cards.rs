@@ -260,25 +260,27 @@ pub async fn list(
         @if cards.is_empty() {
             (notice("ok", tr(lang, "Inga registrerade kort ännu.", "No cards registered yet.")))
         } @else {
-            table {
-                thead { tr {
-                    th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Kort", "Card")) }
-                    th { (tr(lang, "Registrerat", "Registered")) } th { (tr(lang, "Var", "Where")) }
-                    th { (tr(lang, "Godkänt av", "Allowed by")) } th {}
-                } }
-                tbody {
-                    @for card in &cards {
-                        tr {
-                            td { (card.person) }
-                            td.num { code { (card.card.chars().take(8).collect::<String>()) "…" } }
-                            td.num { (local_time(card.at, state.tz).format("%Y-%m-%d %H.%M")) }
-                            td { (card.room) " · " span.nowrap { (card.device) } }
-                            td { (by(card.by)) }
-                            td {
-                                form method="post" action="/cards/revoke" {
-                                    input type="hidden" name="csrf" value=(signed.viewer.csrf);
-                                    input type="hidden" name="card" value=(card.card);
-                                    button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+            div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Registrerade kort", "Registered cards")) {
+                table {
+                    thead { tr {
+                        th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Kort", "Card")) }
+                        th { (tr(lang, "Registrerat", "Registered")) } th { (tr(lang, "Var", "Where")) }
+                        th { (tr(lang, "Godkänt av", "Allowed by")) } th {}
+                    } }
+                    tbody {
+                        @for card in &cards {
+                            tr {
+                                td { (card.person) }
+                                td.num { code { (card.card.chars().take(8).collect::<String>()) "…" } }
+                                td.num { (local_time(card.at, state.tz).format("%Y-%m-%d %H.%M")) }
+                                td { (card.room) " · " span.nowrap { (card.device) } }
+                                td { (by(card.by)) }
+                                td {
+                                    form method="post" action="/cards/revoke" {
+                                        input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                                        input type="hidden" name="card" value=(card.card);
+                                        button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+                                    }
                                 }
                             }
                         }

@@ -315,16 +315,18 @@ async fn preview(
             }
             section.card {
                 h2 { (tr(lang, "Dagordning", "Agenda")) }
-                table.edit {
-                    thead { tr { th { "#" } th { (tr(lang, "Rubrik", "Title")) } th { (tr(lang, "Från", "From")) } th { (tr(lang, "Till", "To")) } th { (tr(lang, "Föredragande (kommatecken emellan)", "Presenters (comma separated)")) } } }
-                    tbody {
-                        @for (i, item) in meeting.items.iter().enumerate() {
-                            tr {
-                                td.num { (item.number.as_deref().unwrap_or("")) }
-                                td.title { input type="text" name=(format!("item.{i}.title")) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required; }
-                                td { input type="time" name=(format!("item.{i}.start")) value=(hhmm(item.start)) aria-label=(tr(lang, "Från", "From")) required; }
-                                td { input type="time" name=(format!("item.{i}.end")) value=(hhmm(item.end)) aria-label=(tr(lang, "Till", "To")) required; }
-                                td { input type="text" name=(format!("item.{i}.presenters")) value=(item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) aria-label=(tr(lang, "Föredragande", "Presenters")); }
+                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Dagordning", "Agenda")) {
+                    table.edit {
+                        thead { tr { th { "#" } th { (tr(lang, "Rubrik", "Title")) } th { (tr(lang, "Från", "From")) } th { (tr(lang, "Till", "To")) } th { (tr(lang, "Föredragande (kommatecken emellan)", "Presenters (comma separated)")) } } }
+                        tbody {
+                            @for (i, item) in meeting.items.iter().enumerate() {
+                                tr {
+                                    td.num { (item.number.as_deref().unwrap_or("")) }
+                                    td.title { input type="text" name=(format!("item.{i}.title")) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required; }
+                                    td { input type="time" name=(format!("item.{i}.start")) value=(hhmm(item.start)) aria-label=(tr(lang, "Från", "From")) required; }
+                                    td { input type="time" name=(format!("item.{i}.end")) value=(hhmm(item.end)) aria-label=(tr(lang, "Till", "To")) required; }
+                                    td { input type="text" name=(format!("item.{i}.presenters")) value=(item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) aria-label=(tr(lang, "Föredragande", "Presenters")); }
+                                }
                             }
                         }
                     }
@@ -345,27 +347,29 @@ async fn preview(
             }
             section.card {
                 h2 { (tr(lang, "Deltagare", "Participants")) }
-                table.edit {
-                    thead { tr {
-                        th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) }
-                        th { (tr(lang, "Roll", "Seat")) } th { (tr(lang, "Ersätter", "Deputy for")) } th { (tr(lang, "Bara punkt", "Items only")) } th { (tr(lang, "Förhinder", "Regrets")) }
-                    } }
-                    tbody {
-                        @for (i, p) in meeting.participants.iter().enumerate() {
-                            tr {
-                                td { input type="text" name=(format!("person.{i}.name")) value=(p.name) aria-label=(tr(lang, "Namn", "Name")) required; }
-                                td { input type="text" name=(format!("person.{i}.party")) value=(p.party.as_deref().unwrap_or("")) aria-label=(tr(lang, "Parti", "Party")); }
-                                td { input type="text" name=(format!("person.{i}.organisation")) value=(p.organisation.as_deref().unwrap_or("")) aria-label=(tr(lang, "Organisation", "Organisation")); }
-                                td {
-                                    select name=(format!("person.{i}.seat")) aria-label=(tr(lang, "Roll", "Seat")) {
-                                        option value="" selected[p.seat.is_none()] { "–" }
-                                        option value="member" selected[p.seat == Some(Seat::Member)] { (tr(lang, "Ledamot", "Member")) }
-                                        option value="deputy" selected[p.seat == Some(Seat::Deputy)] { (tr(lang, "Ersättare", "Deputy")) }
+                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Deltagare", "Participants")) {
+                    table.edit {
+                        thead { tr {
+                            th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) }
+                            th { (tr(lang, "Roll", "Seat")) } th { (tr(lang, "Ersätter", "Deputy for")) } th { (tr(lang, "Bara punkt", "Items only")) } th { (tr(lang, "Förhinder", "Regrets")) }
+                        } }
+                        tbody {
+                            @for (i, p) in meeting.participants.iter().enumerate() {
+                                tr {
+                                    td { input type="text" name=(format!("person.{i}.name")) value=(p.name) aria-label=(tr(lang, "Namn", "Name")) required; }
+                                    td { input type="text" name=(format!("person.{i}.party")) value=(p.party.as_deref().unwrap_or("")) aria-label=(tr(lang, "Parti", "Party")); }
+                                    td { input type="text" name=(format!("person.{i}.organisation")) value=(p.organisation.as_deref().unwrap_or("")) aria-label=(tr(lang, "Organisation", "Organisation")); }
+                                    td {
+                                        select name=(format!("person.{i}.seat")) aria-label=(tr(lang, "Roll", "Seat")) {
+                                            option value="" selected[p.seat.is_none()] { "–" }
+                                            option value="member" selected[p.seat == Some(Seat::Member)] { (tr(lang, "Ledamot", "Member")) }
+                                            option value="deputy" selected[p.seat == Some(Seat::Deputy)] { (tr(lang, "Ersättare", "Deputy")) }
+                                        }
                                     }
+                                    td { input type="text" name=(format!("person.{i}.for")) value=(p.substitute_for.as_deref().unwrap_or("")) aria-label=(tr(lang, "Ersätter ledamot", "Deputy for member")); }
+                                    td { input type="text" name=(format!("person.{i}.items")) value=(p.items.as_ref().map(|items| items.join(", ")).unwrap_or_default()) aria-label=(tr(lang, "Kallad bara till punkterna, t.ex. 10, 11", "Called for these items only, e.g. 10, 11")) placeholder=(tr(lang, "alla", "all")) size="6"; }
+                                    td { input type="checkbox" name=(format!("person.{i}.regrets")) value="yes" checked[p.notified_absence] aria-label=(tr(lang, "Har anmält förhinder", "Sent regrets")); }
                                 }
-                                td { input type="text" name=(format!("person.{i}.for")) value=(p.substitute_for.as_deref().unwrap_or("")) aria-label=(tr(lang, "Ersätter ledamot", "Deputy for member")); }
-                                td { input type="text" name=(format!("person.{i}.items")) value=(p.items.as_ref().map(|items| items.join(", ")).unwrap_or_default()) aria-label=(tr(lang, "Kallad bara till punkterna, t.ex. 10, 11", "Called for these items only, e.g. 10, 11")) placeholder=(tr(lang, "alla", "all")) size="6"; }
-                                td { input type="checkbox" name=(format!("person.{i}.regrets")) value="yes" checked[p.notified_absence] aria-label=(tr(lang, "Har anmält förhinder", "Sent regrets")); }
                             }
                         }
                     }

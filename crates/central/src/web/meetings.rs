@@ -52,19 +52,21 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
         @if meetings.is_empty() {
             (notice("ok", tr(lang, "Inga möten ännu. Importera en kallelse för att börja.", "No meetings yet. Import a notice to begin.")))
         } @else {
-            table {
-                thead { tr {
-                    th { (tr(lang, "Datum", "Date")) } th { (tr(lang, "Organ", "Body")) }
-                    th { (tr(lang, "Tid", "Time")) } th { (tr(lang, "Plats", "Place")) } th { (tr(lang, "Rum", "Room")) }
-                } }
-                tbody {
-                    @for m in &meetings {
-                        tr {
-                            td.num { a href=(meeting_path(&m.key)) { (lang.date(m.meeting.date)) } }
-                            td { (m.meeting.body) }
-                            td.num { (lang.clock(m.meeting.start)) "–" (lang.clock(m.meeting.end)) }
-                            td { (m.meeting.location.as_deref().unwrap_or("")) }
-                            td { (m.room) @if m.cancelled { " " span.state.absent { (tr(lang, "Inställt", "Cancelled")) } } }
+            div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Möten", "Meetings")) {
+                table {
+                    thead { tr {
+                        th { (tr(lang, "Datum", "Date")) } th { (tr(lang, "Organ", "Body")) }
+                        th { (tr(lang, "Tid", "Time")) } th { (tr(lang, "Plats", "Place")) } th { (tr(lang, "Rum", "Room")) }
+                    } }
+                    tbody {
+                        @for m in &meetings {
+                            tr {
+                                td.num { a href=(meeting_path(&m.key)) { (lang.date(m.meeting.date)) } }
+                                td { (m.meeting.body) }
+                                td.num { (lang.clock(m.meeting.start)) "–" (lang.clock(m.meeting.end)) }
+                                td { (m.meeting.location.as_deref().unwrap_or("")) }
+                                td { (m.room) @if m.cancelled { " " span.state.absent { (tr(lang, "Inställt", "Cancelled")) } } }
+                            }
                         }
                     }
                 }
@@ -207,6 +209,16 @@ async fn meeting_page(
             Some("cancelled") => (notice("ok", tr(lang, "Mötet är inställt.", "The meeting is cancelled."))),
             _ => {}
         }
+        div.liveline {
+            // Said by a screen reader as people come and go; the button
+            // stops the board's updates (both need live.js, which shows it).
+            p.sr-only role="status" aria-live="polite" data-announcer {}
+            button.secondary type="button" hidden data-pause aria-pressed="false"
+                data-pause-label=(tr(lang, "Pausa uppdateringen", "Pause updates"))
+                data-resume-label=(tr(lang, "Fortsätt uppdateringen", "Resume updates")) {
+                (tr(lang, "Pausa uppdateringen", "Pause updates"))
+            }
+        }
         div data-live=(format!("{}/board", meeting_path(key))) data-events=(format!("{}/live", meeting_path(key))) {
             (board_markup(state, entry, &events, now, lang))
         }
@@ -260,29 +272,31 @@ async fn meeting_page(
             (super::remote::links(state, entry, lang))
             @if !corrections.is_empty() {
                 h3 { (tr(lang, "Rättelser", "Corrections")) }
-                table.corrections {
-                    thead { tr {
-                        th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Klockan", "At")) }
-                        th { (tr(lang, "Av, skäl", "By, reason")) } th {}
-                    } }
-                    tbody {
-                        @for c in &corrections {
-                            tr {
-                                td { (c.person) }
-                                td { (match c.kind { Corrected::CheckedIn => tr(lang, "incheckad", "checked in"), Corrected::CheckedOut => tr(lang, "utcheckad", "checked out"), Corrected::Recused => tr(lang, "jäv", "conflict of interest") }) }
-                                td.num { (clock(c.at)) }
-                                td { (c.by) ": " (c.reason) }
-                                td {
-                                    @if let Some((by, reason)) = &c.withdrawn {
-                                        span.state.absent { (tr(lang, "Återkallad", "Withdrawn")) } " " span.muted { (by) ": " (reason) }
-                                    } @else {
-                                        form.inline method="post" action=(format!("{}/corrections/withdraw", meeting_path(key))) {
-                                            input type="hidden" name="csrf" value=(signed.viewer.csrf);
-                                            input type="hidden" name="person" value=(c.person);
-                                            input type="hidden" name="kind" value=(if c.kind == Corrected::CheckedIn { "in" } else { "out" });
-                                            input type="hidden" name="at" value=(c.at_written);
-                                            input type="text" name="reason" maxlength="300" required aria-label=(tr(lang, "Skäl", "Reason")) placeholder=(tr(lang, "skäl, t.ex. fel person", "reason, e.g. wrong person"));
-                                            button.danger type="submit" { (tr(lang, "Återkalla", "Withdraw")) }
+                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Rättelser", "Corrections")) {
+                    table.corrections {
+                        thead { tr {
+                            th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Klockan", "At")) }
+                            th { (tr(lang, "Av, skäl", "By, reason")) } th {}
+                        } }
+                        tbody {
+                            @for c in &corrections {
+                                tr {
+                                    td { (c.person) }
+                                    td { (match c.kind { Corrected::CheckedIn => tr(lang, "incheckad", "checked in"), Corrected::CheckedOut => tr(lang, "utcheckad", "checked out"), Corrected::Recused => tr(lang, "jäv", "conflict of interest") }) }
+                                    td.num { (clock(c.at)) }
+                                    td { (c.by) ": " (c.reason) }
+                                    td {
+                                        @if let Some((by, reason)) = &c.withdrawn {
+                                            span.state.absent { (tr(lang, "Återkallad", "Withdrawn")) } " " span.muted { (by) ": " (reason) }
+                                        } @else {
+                                            form.inline method="post" action=(format!("{}/corrections/withdraw", meeting_path(key))) {
+                                                input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                                                input type="hidden" name="person" value=(c.person);
+                                                input type="hidden" name="kind" value=(if c.kind == Corrected::CheckedIn { "in" } else { "out" });
+                                                input type="hidden" name="at" value=(c.at_written);
+                                                input type="text" name="reason" maxlength="300" required aria-label=(tr(lang, "Skäl", "Reason")) placeholder=(tr(lang, "skäl, t.ex. fel person", "reason, e.g. wrong person"));
+                                                button.danger type="submit" { (tr(lang, "Återkalla", "Withdraw")) }
+                                            }
                                         }
                                     }
                                 }
@@ -510,42 +524,46 @@ fn board_markup(
             }
         }
         h2 { (tr(lang, "Dagordning", "Agenda")) }
-        table.agenda {
-            thead { tr {
-                th { "#" } th { (tr(lang, "Punkt", "Item")) } th { (tr(lang, "Föredragande", "Presenters")) }
-                th { (tr(lang, "Planerat", "Planned")) } th { (tr(lang, "Faktiskt", "Actual")) } th { (tr(lang, "Läge", "State")) }
-            } }
-            tbody {
-                @for row in &rows {
-                    @let presenters = row.entry.and_then(|i| m.items.get(i)).map(|item| item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-                    @let running = is_running(row);
-                    tr {
-                        td.num { (row.number.as_deref().unwrap_or("")) }
-                        td { (row.title) }
-                        td { (presenters) }
-                        td.num { @if let Some((start, end)) = row.planned { (clock(start)) "–" (clock(end)) } }
-                        td.num { (actual(row, running, &clock)) }
-                        td { (item_state(row, running, passed(row), over, lang)) }
+        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Dagordning", "Agenda")) {
+            table.agenda {
+                thead { tr {
+                    th { "#" } th { (tr(lang, "Punkt", "Item")) } th { (tr(lang, "Föredragande", "Presenters")) }
+                    th { (tr(lang, "Planerat", "Planned")) } th { (tr(lang, "Faktiskt", "Actual")) } th { (tr(lang, "Läge", "State")) }
+                } }
+                tbody {
+                    @for row in &rows {
+                        @let presenters = row.entry.and_then(|i| m.items.get(i)).map(|item| item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                        @let running = is_running(row);
+                        tr {
+                            td.num { (row.number.as_deref().unwrap_or("")) }
+                            td { (row.title) }
+                            td { (presenters) }
+                            td.num { @if let Some((start, end)) = row.planned { (clock(start)) "–" (clock(end)) } }
+                            td.num { (actual(row, running, &clock)) }
+                            td { (item_state(row, running, passed(row), over, lang)) }
+                        }
                     }
                 }
             }
         }
         h2 { (tr(lang, "Närvaro", "Attendance")) }
-        table.board {
-            thead { tr {
-                th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti / organisation", "Party / organisation")) }
-                th { (tr(lang, "Läge", "State")) } th { (tr(lang, "In och ut", "In and out")) } th { (tr(lang, "Källa", "Source")) }
-            } }
-            tbody {
-                @for (p, now_here) in people.iter().zip(&presence) {
-                    tr {
-                        td { (p.participant.name) @if p.participant.invited { " " span.muted { (tr(lang, "(inbjuden)", "(invited)")) } } }
-                        td { (party_org(p)) }
-                        td { (person_state(p, now_here, now, &clock, lang)) }
-                        td.num { (stays(p, &clock)) }
-                        td {
-                            (p.sources.iter().map(|s| source_word(*s, lang)).collect::<Vec<_>>().join(", "))
-                            @if p.corrected { " " span.badge { (tr(lang, "rättad", "corrected")) } }
+        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Närvaro", "Attendance")) {
+            table.board {
+                thead { tr {
+                    th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti / organisation", "Party / organisation")) }
+                    th { (tr(lang, "Läge", "State")) } th { (tr(lang, "In och ut", "In and out")) } th { (tr(lang, "Källa", "Source")) }
+                } }
+                tbody {
+                    @for (p, now_here) in people.iter().zip(&presence) {
+                        tr data-person=(p.participant.name) data-announce=(announcement(p, now_here, now, &clock, lang)) {
+                            td { (p.participant.name) @if p.participant.invited { " " span.muted { (tr(lang, "(inbjuden)", "(invited)")) } } }
+                            td { (party_org(p)) }
+                            td { (person_state(p, now_here, now, &clock, lang)) }
+                            td.num { (stays(p, &clock)) }
+                            td {
+                                (p.sources.iter().map(|s| source_word(*s, lang)).collect::<Vec<_>>().join(", "))
+                                @if p.corrected { " " span.badge { (tr(lang, "rättad", "corrected")) } }
+                            }
                         }
                     }
                 }
@@ -610,6 +628,36 @@ fn item_state(row: &AgendaRow, running: bool, passed: bool, over: bool, lang: La
 
 /// In (since their last arrival), left (when) or not come, at `now`, as
 /// the engine's presence says.
+/// A row's state in one short line for a screen reader ("Helen Eliasson
+/// incheckad 12.55"): live.js says it when it changes.
+fn announcement(
+    row: &AttendanceRow,
+    now_here: &Presence,
+    now: DateTime<Utc>,
+    clock: &dyn Fn(DateTime<Utc>) -> String,
+    lang: Lang,
+) -> String {
+    let name = &row.participant.name;
+    if now_here.present {
+        let since = row
+            .intervals
+            .iter()
+            .rev()
+            .map(|(start, _)| *start)
+            .find(|start| *start <= now);
+        let since = since.map(|s| format!(" {}", clock(s))).unwrap_or_default();
+        format!("{name} {}{since}", tr(lang, "incheckad", "checked in"))
+    } else if let Some(out) = now_here.left_at {
+        format!(
+            "{name} {} {}",
+            tr(lang, "utcheckad", "checked out"),
+            clock(out)
+        )
+    } else {
+        format!("{name} {}", tr(lang, "ej kommit", "not come"))
+    }
+}
+
 fn person_state(
     row: &AttendanceRow,
     now_here: &Presence,

@@ -634,21 +634,23 @@ async fn room_page_with(
                 button type="submit" { (tr(lang, "Skapa", "Create")) }
             }
             @if !tokens.is_empty() {
-                table {
-                    thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Typ", "Kind")) } th { (tr(lang, "Skapad", "Created")) } th { (tr(lang, "Läge", "Status")) } th {} } }
-                    tbody {
-                        @for t in &tokens {
-                            tr {
-                                td { (t.name) }
-                                td { @if t.purpose == SCREEN { (tr(lang, "Skärmlänk", "Screen link")) } @else { (tr(lang, "Styrnyckel", "Control token")) } }
-                                td.num { (lang.date(local_time(t.created, state.tz).date())) " " (t.created_by) }
-                                td { @if t.revoked.is_some() { span.state.absent { (tr(lang, "Återkallad", "Revoked")) } } @else { span.state.in { (tr(lang, "Gäller", "Valid")) } } }
-                                td {
-                                    @if t.revoked.is_none() {
-                                        form method="post" action=(format!("{path}/tokens/revoke")) {
-                                            input type="hidden" name="csrf" value=(signed.viewer.csrf);
-                                            input type="hidden" name="id" value=(t.id);
-                                            button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Skärmlänkar", "Screen links")) {
+                    table {
+                        thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Typ", "Kind")) } th { (tr(lang, "Skapad", "Created")) } th { (tr(lang, "Läge", "Status")) } th {} } }
+                        tbody {
+                            @for t in &tokens {
+                                tr {
+                                    td { (t.name) }
+                                    td { @if t.purpose == SCREEN { (tr(lang, "Skärmlänk", "Screen link")) } @else { (tr(lang, "Styrnyckel", "Control token")) } }
+                                    td.num { (lang.date(local_time(t.created, state.tz).date())) " " (t.created_by) }
+                                    td { @if t.revoked.is_some() { span.state.absent { (tr(lang, "Återkallad", "Revoked")) } } @else { span.state.in { (tr(lang, "Gäller", "Valid")) } } }
+                                    td {
+                                        @if t.revoked.is_none() {
+                                            form method="post" action=(format!("{path}/tokens/revoke")) {
+                                                input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                                                input type="hidden" name="id" value=(t.id);
+                                                button.danger type="submit" { (tr(lang, "Återkalla", "Revoke")) }
+                                            }
                                         }
                                     }
                                 }

@@ -1,0 +1,115 @@
+// WCAG 2.1 AA on every page (issue 24), after secretary.mjs has left a
+// meeting with check-ins and corrections in the store: axe-core (the
+// WCAG 2.1 A and AA rules) on every page and the room screen, signed out,
+// as the secretary and as the administrator, in Swedish and in English;
+// and no page scrolls sideways at 320 CSS pixels (400 % zoom, 1.4.10).
+// Every finding is listed before the script fails (exit code 1).
+//
+// Started by run.sh, which gives BASE_URL, ANNA_PASSWORD, ADMIN_PASSWORD.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`a11y.mjs: ${name} is not set (start it with tests/browser/run.sh)`);
+  return value;
+};
+const BASE = env('BASE_URL');
+const ANNA = { name: 'anna', password: env('ANNA_PASSWORD') };
+const ADMIN = { name: 'admin', password: env('ADMIN_PASSWORD') };
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const MEETING = '/meetings/SRO-2026-06-04-1300';
+const ROOM = 'konferens-1';
+
+// Who sees which pages.
+const PAGES = {
+  'signed out': ['/login'],
+  anna: ['/meetings', MEETING, `${MEETING}/control`, '/import', '/cards'],
+  admin: ['/devices', '/rooms', `/rooms/${ROOM}`, '/audit', `/rooms/${ROOM}/screen`],
+};
+
+const findings = [];
+let checked = 0;
+
+async function signIn(page, who) {
+  await page.goto(`${BASE}/login`);
+  await page.fill('#name', who.name);
+  await page.fill('#password', who.password);
+  await Promise.all([page.waitForURL(`${BASE}/meetings`), page.locator('form button[type=submit]').first().click()]);
+}
+
+/// axe-core's WCAG 2.1 A/AA violations on the page now shown.
+async function axe(page, where) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), RULES);
+  for (const v of result.violations) {
+    const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+    findings.push(`${where}: ${v.id} (${v.impact}): ${v.help} — ${nodes}`);
+  }
+}
+
+/// Whether the page scrolls sideways at 320 CSS pixels, and what sticks
+/// out (the outermost elements past the edge that are not inside a
+/// container scrolling on its own, as a data table's may: 1.4.10 allows it).
+async function reflow(page, where) {
+  const { scroll, width, out } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
+    const past = (e) => e.getBoundingClientRect().right > width + 1;
+    const scrolls = (e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+    const out = [...document.body.querySelectorAll('*')]
+      .filter((e) => past(e) && !(e.parentElement && past(e.parentElement)))
+      .filter((e) => { for (let p = e.parentElement; p; p = p.parentElement) if (scrolls(p)) return false; return true; })
+      .slice(0, 3)
+      .map((e) => `${name(e)} ${Math.round(e.getBoundingClientRect().right)} px`);
+    return { scroll: document.documentElement.scrollWidth, width, out };
+  });
+  if (scroll > width) findings.push(`${where}: scrolls sideways at 320 px (${scroll} px wide: ${out.join(', ')})`);
+}
+
+async function main() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    for (const [who, paths] of Object.entries(PAGES)) {
+      for (const lang of ['sv', 'en']) {
+        // axe is put in through the debugger: the pages' CSP allows no
+        // script but their own, rightly.
+        const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(`${BASE}/lang/${lang}`);
+        if (who === 'anna') await signIn(page, ANNA);
+        if (who === 'admin') await signIn(page, ADMIN);
+        for (const path of paths) {
+          const where = `${path} (${who}, ${lang})`;
+          const answer = await page.goto(`${BASE}${path}`);
+          if (answer.status() !== 200) {
+            findings.push(`${where}: answered ${answer.status()}`);
+            continue;
+          }
+          const said = await page.getAttribute('html', 'lang');
+          if (said !== lang) findings.push(`${where}: <html lang="${said}">`);
+          await axe(page, where);
+          await page.setViewportSize({ width: 320, height: 640 });
+          await page.goto(`${BASE}${path}`);
+          await reflow(page, where);
+          await page.setViewportSize({ width: 1280, height: 900 });
+          checked += 1;
+        }
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  for (const finding of findings) console.log(`not ok  ${finding}`);
+  console.log(`a11y.mjs: ${checked} pages checked (axe-core ${RULES.join(', ')}; 320 px), ${findings.length} findings`);
+  if (findings.length > 0) process.exit(1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
