@@ -283,7 +283,8 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
                             td { (e.who) }
                             td { (action_word(&e.action, lang)) }
                             td.nowrap { (e.meeting.as_deref().unwrap_or("")) }
-                            td { (e.detail) }
+                            // Details are written in Swedish, whatever the page's language.
+                            td lang="sv" { (e.detail) }
                         }
                     }
                 }
