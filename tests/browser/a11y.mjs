@@ -117,6 +117,8 @@ async function keyboardWalk(browser) {
   await step('Tab reaches "Spara rättelsen"', () =>
     tabTo(page, () => document.activeElement.textContent.trim() === 'Spara rättelsen'));
   await Promise.all([page.waitForURL(`${BASE}${MEETING}?done=correction`), page.keyboard.press('Enter')]);
+  await step('after saving, the focus is on "Rättelsen är sparad"', () =>
+    page.evaluate(() => document.activeElement.textContent.startsWith('Rättelsen är sparad')));
   await step('the saved correction shows on the board', async () =>
     (await page.locator('tr[data-person="Dan Nyberg"]').getAttribute('data-announce')) === 'Dan Nyberg incheckad 13.20');
   await context.close();

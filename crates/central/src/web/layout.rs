@@ -93,6 +93,12 @@ pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class=(format!("notice {kind}")) role=(if kind == "error" { "alert" } else { "status" }) { (text) } }
 }
 
+/// What was just saved, said where the focus lands after the page loads
+/// (a keyboard or screen reader user is not left at the top, 2.4.3).
+pub fn saved(text: &str) -> Markup {
+    html! { p.notice.ok role="status" tabindex="-1" autofocus { (text) } }
+}
+
 /// The stylesheet.
 pub const STYLE: &str = r#"
 :root { --ink:#1d2330; --muted:#5b6475; --line:#d9dde5; --bg:#f6f7f9; --card:#fff;

@@ -15,7 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
-use super::layout::{Section, notice, tr};
+use super::layout::{Section, notice, saved, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::export::event_log;
@@ -202,11 +202,11 @@ async fn meeting_page(
             " · " (tr(lang, "rum", "room")) " " (entry.room)
         }
         @match done {
-            Some("correction") => (notice("ok", tr(lang, "Rättelsen är sparad och syns i närvarolistan.", "The correction is saved and shows in the attendance list."))),
-            Some("withdrawn") => (notice("ok", tr(lang, "Rättelsen är återkallad. Den räknas inte längre, men finns kvar i händelseloggen.", "The correction is withdrawn. It no longer counts, but stays in the event log."))),
-            Some("import") => (notice("ok", tr(lang, "Kallelsen är sparad. Kiosken i rummet hämtar den.", "The notice is saved. The room's kiosk picks it up."))),
-            Some("moved") => (notice("ok", tr(lang, "Mötet är flyttat. Kiosken i rummet visar de nya tiderna.", "The meeting is moved. The room's kiosk shows the new times."))),
-            Some("cancelled") => (notice("ok", tr(lang, "Mötet är inställt.", "The meeting is cancelled."))),
+            Some("correction") => (saved(tr(lang, "Rättelsen är sparad och syns i närvarolistan.", "The correction is saved and shows in the attendance list."))),
+            Some("withdrawn") => (saved(tr(lang, "Rättelsen är återkallad. Den räknas inte längre, men finns kvar i händelseloggen.", "The correction is withdrawn. It no longer counts, but stays in the event log."))),
+            Some("import") => (saved(tr(lang, "Kallelsen är sparad. Kiosken i rummet hämtar den.", "The notice is saved. The room's kiosk picks it up."))),
+            Some("moved") => (saved(tr(lang, "Mötet är flyttat. Kiosken i rummet visar de nya tiderna.", "The meeting is moved. The room's kiosk shows the new times."))),
+            Some("cancelled") => (saved(tr(lang, "Mötet är inställt.", "The meeting is cancelled."))),
             _ => {}
         }
         div.liveline {
