@@ -3,7 +3,8 @@
 // WCAG 2.1 A and AA rules) on every page and the room screen, signed out,
 // as the secretary and as the administrator, in Swedish and in English;
 // and no page scrolls sideways at 320 CSS pixels (400 % zoom, 1.4.10);
-// then sign-in → the meeting → a correction by the keyboard alone.
+// then sign-in → the meeting → a correction by the keyboard alone, and
+// refused forms with their errors tied to their fields.
 // Every finding is listed before the script fails (exit code 1).
 //
 // Started by run.sh, which gives BASE_URL, ANNA_PASSWORD, ADMIN_PASSWORD.
@@ -124,6 +125,47 @@ async function keyboardWalk(browser) {
   await context.close();
 }
 
+/// A refused form comes back with what was typed, the reason above it
+/// taking the focus, and the fields pointing to it (3.3.1, 3.3.3); axe
+/// checks the page as it is then.
+async function refusals(browser) {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/lang/sv`);
+  const tied = async (where, field) => {
+    const focused = await page.evaluate(() => document.activeElement.id);
+    if (focused !== 'problem') findings.push(`${where}: the focus is on "${focused}", not on the problem`);
+    const attrs = await page.evaluate((id) => {
+      const f = document.getElementById(id);
+      return [f.getAttribute('aria-invalid'), f.getAttribute('aria-describedby')];
+    }, field);
+    if (attrs[0] !== 'true' || attrs[1] !== 'problem') findings.push(`${where}: #${field} has aria-invalid=${attrs[0]}, aria-describedby=${attrs[1]}`);
+    await axe(page, where);
+  };
+  await page.goto(`${BASE}/login`);
+  await page.fill('#name', 'anna');
+  await page.fill('#password', 'inte-lösenordet');
+  await page.locator('form button[type=submit]').click();
+  await page.waitForLoadState();
+  await tied('a refused sign-in', 'password');
+  await signIn(page, ADMIN);
+  for (const form of ['/rooms', '/devices']) {
+    await page.goto(`${BASE}${form}`);
+    const long = 'ett-rum-med-ett-alldeles-for-langt-namn-som-ingen-kan-lasa-pa-en-skylt';
+    await page.fill('#room', long);
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.locator('form.inline button[type=submit]').click(),
+    ]);
+    await page.waitForLoadState();
+    const where = `a refused room name on ${form}`;
+    if (answer.status() !== 422) findings.push(`${where}: answered ${answer.status()}, not 422 with the form`);
+    if ((await page.inputValue('#room')) !== long) findings.push(`${where}: what was typed is gone`);
+    await tied(where, 'room');
+  }
+  await context.close();
+}
+
 async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -156,6 +198,7 @@ async function main() {
       }
     }
     await keyboardWalk(browser);
+    await refusals(browser);
   } finally {
     await browser.close();
   }

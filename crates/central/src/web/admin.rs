@@ -3,6 +3,7 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use maud::html;
@@ -31,8 +32,26 @@ fn short_when(at: DateTime<Utc>, state: &WebState) -> String {
 
 /// `GET /devices`.
 pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
+    devices_page(&state, &signed, None).await
+}
+
+/// A room name the form refused: what was typed and why (Swedish).
+type Refused<'a> = Option<(&'a str, String)>;
+
+/// The kiosks page; `refused` puts a refused room name back in its field
+/// with the reason (422).
+async fn devices_page(
+    state: &WebState,
+    signed: &Signed,
+    refused: Refused<'_>,
+) -> Result<Response, PageError> {
     signed.admin()?;
     let lang = signed.lang;
+    let (typed, wrong) = (
+        refused.as_ref().map_or("", |r| r.0),
+        refused.as_ref().map(|r| r.1.as_str()),
+    );
+    let (bad, why) = super::layout::invalid(wrong.is_some());
     let devices = state.app.db.devices().await?;
     let rooms = state.app.db.rooms().await?;
     let body = html! {
@@ -40,11 +59,12 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
         p.sub { (tr(lang, "Varje kiosk registreras med en engångskod för sitt rum.", "Each kiosk enrols with a one-time code for its room.")) }
         section.card {
             h2 { (tr(lang, "Registrera en kiosk", "Enrol a kiosk")) }
+            @if let Some(text) = wrong { (super::layout::problem(text, Lang::Sv)) }
             form.inline method="post" action="/devices/code" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div {
                     label for="room" { (tr(lang, "Rum", "Room")) }
-                    input #room type="text" name="room" list="rooms" required;
+                    input #room type="text" name="room" list="rooms" required value=(typed) aria-invalid=[bad] aria-describedby=[why];
                     datalist #rooms { @for r in &rooms { option value=(r) {} } }
                 }
                 button type="submit" { (tr(lang, "Skapa engångskod", "Make a one-time code")) }
@@ -101,7 +121,11 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
             }
         }
     };
-    Ok(signed.page(tr(lang, "Kiosker", "Kiosks"), Section::Devices, body))
+    let page = signed.page(tr(lang, "Kiosker", "Kiosks"), Section::Devices, body);
+    Ok(match refused {
+        None => page,
+        Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+    })
 }
 
 /// A form with a room.
@@ -109,10 +133,6 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
 pub struct RoomForm {
     csrf: String,
     room: String,
-}
-
-fn room_name(text: &str) -> Result<&str, PageError> {
-    crate::schedule::room_name(text).map_err(|e| PageError::Bad(e.to_string()))
 }
 
 /// `POST /devices/code`: a one-time code for a room, shown once.
@@ -124,7 +144,10 @@ pub async fn new_code(
     signed.admin()?;
     signed.check(&form.csrf)?;
     let lang = signed.lang;
-    let room = room_name(&form.room)?;
+    let room = match crate::schedule::room_name(&form.room) {
+        Ok(room) => room,
+        Err(e) => return devices_page(&state, &signed, Some((&form.room, e.to_string()))).await,
+    };
     let now = (state.app.now)();
     let code = secret::new_code()?;
     let expires = now + chrono::Duration::hours(state.code_valid_hours);
@@ -190,17 +213,36 @@ pub async fn revoke(
 
 /// `GET /rooms`.
 pub async fn rooms(State(state): State<WebState>, signed: Signed) -> Result<Response, PageError> {
+    rooms_page(&state, &signed, None).await
+}
+
+/// The rooms page; `refused` puts a refused room name back in its field
+/// with the reason (422).
+async fn rooms_page(
+    state: &WebState,
+    signed: &Signed,
+    refused: Refused<'_>,
+) -> Result<Response, PageError> {
     signed.admin()?;
     let lang = signed.lang;
+    let (typed, wrong) = (
+        refused.as_ref().map_or("", |r| r.0),
+        refused.as_ref().map(|r| r.1.as_str()),
+    );
+    let (bad, why) = super::layout::invalid(wrong.is_some());
     let rooms = state.app.db.rooms().await?;
     let devices = state.app.db.devices().await?;
     let meetings = state.app.db.meetings().await?;
     let body = html! {
         h1 { (tr(lang, "Rum", "Rooms")) }
         section.card {
+            @if let Some(text) = wrong { (super::layout::problem(text, Lang::Sv)) }
             form.inline method="post" action="/rooms" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
-                div { label for="room" { (tr(lang, "Nytt rum", "New room")) } input #room type="text" name="room" required; }
+                div {
+                    label for="room" { (tr(lang, "Nytt rum", "New room")) }
+                    input #room type="text" name="room" required value=(typed) aria-invalid=[bad] aria-describedby=[why];
+                }
                 button type="submit" { (tr(lang, "Lägg till", "Add")) }
             }
         }
@@ -220,7 +262,11 @@ pub async fn rooms(State(state): State<WebState>, signed: Signed) -> Result<Resp
             }
         }
     };
-    Ok(signed.page(tr(lang, "Rum", "Rooms"), Section::Rooms, body))
+    let page = signed.page(tr(lang, "Rum", "Rooms"), Section::Rooms, body);
+    Ok(match refused {
+        None => page,
+        Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+    })
 }
 
 /// `POST /rooms`.
@@ -231,7 +277,10 @@ pub async fn add_room(
 ) -> Result<Response, PageError> {
     signed.admin()?;
     signed.check(&form.csrf)?;
-    let room = room_name(&form.room)?;
+    let room = match crate::schedule::room_name(&form.room) {
+        Ok(room) => room,
+        Err(e) => return rooms_page(&state, &signed, Some((&form.room, e.to_string()))).await,
+    };
     state
         .audit(
             &signed.viewer.user.name,

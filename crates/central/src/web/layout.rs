@@ -93,6 +93,20 @@ pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class=(format!("notice {kind}")) role=(if kind == "error" { "alert" } else { "status" }) { (text) } }
 }
 
+/// What is wrong with a form, above it (`#problem`): it takes the focus
+/// when the page loads and is said at once; the fields it is about point
+/// to it with [`invalid`] (3.3.1, 3.3.3). `said_in` is the language of
+/// `text` (a server's message may be Swedish on an English page, 3.1.2).
+pub fn problem(text: &str, said_in: Lang) -> Markup {
+    html! { p.notice.error #problem role="alert" tabindex="-1" autofocus lang=(said_in.code()) { (text) } }
+}
+
+/// `aria-invalid` and `aria-describedby` of a field [`problem`] is about
+/// (both absent when it is not).
+pub fn invalid(wrong: bool) -> (Option<&'static str>, Option<&'static str>) {
+    (wrong.then_some("true"), wrong.then_some("problem"))
+}
+
 /// What was just saved, said where the focus lands after the page loads
 /// (a keyboard or screen reader user is not left at the top, 2.4.3).
 pub fn saved(text: &str) -> Markup {

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::auth::{COOKIE, hash_password, password_matches};
-use super::layout::{Section, notice, page, tr};
+use super::layout::{Section, page, tr};
 use super::{LANG_COOKIE, Language, PageError, Signed, WebState, cookie, html_page};
 use crate::db::CentralDb;
 use motesskylt_core::model::time::Lang;
@@ -25,12 +25,15 @@ fn sign_in_page(lang: Lang, name: &str, problem: Option<&str>) -> Markup {
             section.card.narrow {
                 h1 { (tr(lang, "Logga in", "Sign in")) }
                 p.sub { (tr(lang, "Mötessekreterarens sidor för närvaro och protokoll.", "The meeting secretary's pages for attendance and minutes.")) }
-                @if let Some(problem) = problem { (notice("error", problem)) }
+                @if let Some(text) = problem { (super::layout::problem(text, lang)) }
+                @let (wrong, why) = super::layout::invalid(problem.is_some());
                 form method="post" action="/login" {
                     label for="name" { (tr(lang, "Användarnamn", "User name")) }
-                    input #name type="text" name="name" value=(name) autocomplete="username" required autofocus;
+                    input #name type="text" name="name" value=(name) autocomplete="username" required autofocus[problem.is_none()]
+                        aria-invalid=[wrong] aria-describedby=[why];
                     label for="password" { (tr(lang, "Lösenord", "Password")) }
-                    input #password type="password" name="password" autocomplete="current-password" required;
+                    input #password type="password" name="password" autocomplete="current-password" required
+                        aria-invalid=[wrong] aria-describedby=[why];
                     p { button type="submit" { (tr(lang, "Logga in", "Sign in")) } }
                 }
             }
