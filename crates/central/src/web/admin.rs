@@ -88,7 +88,7 @@ async fn devices_page(
                                     Some(id) => { a href=(super::meeting_path(id)) { (id) } }
                                 }
                             }
-                            td.num { (when(d.last_seen, &state, lang)) }
+                            td.num { (when(d.last_seen, state, lang)) }
                             td.num { (d.acked_seq) }
                             td.num {
                                 @match d.pending {
