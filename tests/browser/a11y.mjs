@@ -4,13 +4,16 @@
 // as the secretary and as the administrator, in Swedish and in English;
 // and no page scrolls sideways at 320 CSS pixels (400 % zoom, 1.4.10);
 // then sign-in → the meeting → a correction by the keyboard alone, and
-// refused forms with their errors tied to their fields.
+// refused forms (sign-in, an upload that is no notice, rooms, kiosks) with
+// their errors tied to their fields.
 // Every finding is listed before the script fails (exit code 1).
 //
 // Started by run.sh, which gives BASE_URL, ANNA_PASSWORD, ADMIN_PASSWORD.
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const env = (name) => {
@@ -148,6 +151,16 @@ async function refusals(browser) {
   await page.locator('form button[type=submit]').click();
   await page.waitForLoadState();
   await tied('a refused sign-in', 'password');
+  await signIn(page, ANNA);
+  await page.goto(`${BASE}/import`);
+  const nonsense = path.join(mkdtempSync(path.join(tmpdir(), 'a11y-')), 'inkopslista.txt');
+  writeFileSync(nonsense, 'Mjölk\nBröd\nOst\n');
+  await page.setInputFiles('#notice', nonsense);
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('main form button[type=submit]').click()]);
+  await page.waitForLoadState();
+  await tied('a file that is no notice', 'notice');
+  await page.context().clearCookies();
+  await page.goto(`${BASE}/lang/sv`);
   await signIn(page, ADMIN);
   for (const form of ['/rooms', '/devices']) {
     await page.goto(`${BASE}${form}`);

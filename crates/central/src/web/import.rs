@@ -86,8 +86,9 @@ fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
     html! {
         h1 { (tr(lang, "Importera kallelse", "Import a notice")) }
         p.sub { (tr(lang, "Välj kallelsen som Word-fil (.docx), PDF (.pdf), Markdown (.md) eller text (.txt). Du ser vad som lästes innan något sparas.", "Choose the notice as a Word file (.docx), PDF (.pdf), Markdown (.md) or text (.txt). You see what was read before anything is saved.")) }
+        @let (bad, why) = super::layout::invalid(!problems.is_empty());
         @if !problems.is_empty() {
-            div.notice.error role="alert" {
+            div.notice.error #problem role="alert" tabindex="-1" autofocus {
                 p { b { (tr(lang, "Kallelsen gick inte att läsa:", "The notice could not be read:")) } }
                 ul.problems { @for p in problems { li { (p) } } }
                 p { (tr(lang, "Rätta dokumentet och ladda upp det igen.", "Fix the document and upload it again.")) }
@@ -97,7 +98,8 @@ fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
             form method="post" action="/import" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 label for="notice" { (tr(lang, "Kallelse", "Notice")) }
-                input #notice type="file" name="notice" accept=".docx,.pdf,.md,.txt,application/pdf,text/plain,text/markdown" required;
+                input #notice type="file" name="notice" accept=".docx,.pdf,.md,.txt,application/pdf,text/plain,text/markdown" required
+                    aria-invalid=[bad] aria-describedby=[why];
                 p { button type="submit" { (tr(lang, "Läs kallelsen", "Read the notice")) } }
             }
         }
@@ -276,7 +278,7 @@ async fn preview(
             ", " (meeting.items.len()) " " (tr(lang, "punkter på dagordningen", "agenda entries")) "."
         }
         @if !problems.is_empty() {
-            div.notice.error role="alert" {
+            div.notice.error #problem role="alert" tabindex="-1" autofocus {
                 p { b { (tr(lang, "Rätta detta innan du sparar:", "Fix this before saving:")) } }
                 ul.problems { @for p in problems { li { (p) } } }
             }
