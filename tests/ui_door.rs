@@ -131,7 +131,10 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
     };
     let key = motesskylt_core::model::meeting_key(&meeting);
     let running = window::start(&kiosk, station, meeting, tz, options).unwrap();
+    // The official 7" touchscreen, where a finger's targets are measured.
+    kiosk.window().set_size(slint::PhysicalSize::new(800, 480));
     kiosk.show().unwrap();
+    assert_eq!(kiosk.window().scale_factor(), 1.0);
     assert!(
         shows(&kiosk, "0 av 30 incheckade"),
         "the count before any tap"
@@ -139,12 +142,15 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
 
     let told: Rc<RefCell<Vec<String>>> = Rc::default();
     let seen: Rc<RefCell<Vec<&str>>> = Rc::default();
+    // Every target touched, with its size on the screen (logical pixels).
+    let touched: Rc<RefCell<Vec<(&str, f32, f32)>>> = Rc::default();
     let step = Rc::new(RefCell::new(0usize));
     let deadline = Instant::now() + Duration::from_secs(10);
     let poll = slint::Timer::default();
     poll.start(slint::TimerMode::Repeated, Duration::from_millis(10), {
         let kiosk = kiosk.as_weak();
         let seen = seen.clone();
+        let touched = touched.clone();
         let step = step.clone();
         let mut pressed = usize::MAX;
         let told = told.clone();
@@ -173,6 +179,8 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
                         if let Some(element) =
                             ElementHandle::find_by_accessible_label(&kiosk, label).next()
                         {
+                            let size = element.size();
+                            touched.borrow_mut().push((label, size.width, size.height));
                             element.invoke_accessible_default_action();
                         }
                     }
@@ -194,6 +202,17 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
 
     let expected: Vec<&str> = STEPS.iter().map(|(_, text)| *text).collect();
     assert_eq!(*seen.borrow(), expected);
+    // The name list's and the PIN pad's targets are at least 44×44 px on
+    // the official 7" screen (800×480), as a finger needs (WCAG 2.5.5).
+    let touched = touched.borrow();
+    assert!(touched.iter().any(|(label, ..)| *label == NEWCOMER));
+    assert!(touched.iter().any(|(label, ..)| label.starts_with("PIN ")));
+    for (label, width, height) in touched.iter() {
+        assert!(
+            *width >= 44.0 && *height >= 44.0,
+            "{label}: {width}×{height} px, smaller than 44×44"
+        );
+    }
     // The recusal is in the store, confirmed with the PIN.
     let store =
         motesskylt_store::Store::open(&dir.path().join("motesskylt.sqlite"), "demo").unwrap();
