@@ -59,6 +59,9 @@ enum Act {
     Menu,
 }
 
+/// A target the test touched: its label, width and height (logical px).
+type Touched = (&'static str, f32, f32);
+
 /// Who picks their name for the unknown card (not one of the demo's
 /// registered cards).
 const NEWCOMER: &str = "Janette Olsson (S)";
@@ -143,7 +146,7 @@ fn a_tap_at_the_door_is_greeted_and_counted() {
     let told: Rc<RefCell<Vec<String>>> = Rc::default();
     let seen: Rc<RefCell<Vec<&str>>> = Rc::default();
     // Every target touched, with its size on the screen (logical pixels).
-    let touched: Rc<RefCell<Vec<(&str, f32, f32)>>> = Rc::default();
+    let touched: Rc<RefCell<Vec<Touched>>> = Rc::default();
     let step = Rc::new(RefCell::new(0usize));
     let deadline = Instant::now() + Duration::from_secs(10);
     let poll = slint::Timer::default();
