@@ -125,6 +125,21 @@ async function keyboardWalk(browser) {
     page.evaluate(() => document.activeElement.textContent.startsWith('Rättelsen är sparad')));
   await step('the saved correction shows on the board', async () =>
     (await page.locator('tr[data-person="Dan Nyberg"]').getAttribute('data-announce')) === 'Dan Nyberg incheckad 13.20');
+  // The board changes under a keyboard user's focus: it stays where it was.
+  const board = page.locator('[data-live$="/board"] .scroll').last();
+  await board.focus();
+  const other = await context.newPage();
+  await other.goto(`${BASE}${MEETING}`);
+  await other.selectOption('#person', { label: 'Ulf Olsson' });
+  await other.fill('#time', '13:30');
+  await other.fill('#reason', 'kom sent');
+  await Promise.all([other.waitForURL(`${BASE}${MEETING}?done=correction`), other.getByRole('button', { name: 'Spara rättelsen' }).click()]);
+  await step('the board followed the change, and the focus stayed on its table', async () => {
+    await page.locator('tr[data-person="Ulf Olsson"][data-announce="Ulf Olsson incheckad 13.30"]').waitFor({ timeout: 5000 });
+    return page.evaluate(() => document.activeElement.matches('[data-live$="/board"] .scroll'));
+  });
+  await step('the change was said in one line', async () =>
+    (await page.locator('[data-announcer]').textContent()) === 'Ulf Olsson incheckad 13.30');
   await context.close();
 }
 

@@ -35,7 +35,8 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
     devices_page(&state, &signed, None).await
 }
 
-/// A room name the form refused: what was typed and why (Swedish).
+/// A room name the form refused: what was typed and why (in the page's
+/// language).
 type Refused<'a> = Option<(&'a str, String)>;
 
 /// The kiosks page; `refused` puts a refused room name back in its field
@@ -59,7 +60,7 @@ async fn devices_page(
         p.sub { (tr(lang, "Varje kiosk registreras med en engångskod för sitt rum.", "Each kiosk enrols with a one-time code for its room.")) }
         section.card {
             h2 { (tr(lang, "Registrera en kiosk", "Enrol a kiosk")) }
-            @if let Some(text) = wrong { (super::layout::problem(text, Lang::Sv)) }
+            @if let Some(text) = wrong { (super::layout::problem(text, lang)) }
             form.inline method="post" action="/devices/code" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div {
@@ -146,7 +147,21 @@ pub async fn new_code(
     let lang = signed.lang;
     let room = match crate::schedule::room_name(&form.room) {
         Ok(room) => room,
-        Err(e) => return devices_page(&state, &signed, Some((&form.room, e.to_string()))).await,
+        Err(e) => {
+            return devices_page(
+                &state,
+                &signed,
+                Some((
+                    &form.room,
+                    format!(
+                        "{}: {}",
+                        tr(signed.lang, "Rum", "Room"),
+                        e.message(signed.lang)
+                    ),
+                )),
+            )
+            .await;
+        }
     };
     let now = (state.app.now)();
     let code = secret::new_code()?;
@@ -236,7 +251,7 @@ async fn rooms_page(
     let body = html! {
         h1 { (tr(lang, "Rum", "Rooms")) }
         section.card {
-            @if let Some(text) = wrong { (super::layout::problem(text, Lang::Sv)) }
+            @if let Some(text) = wrong { (super::layout::problem(text, lang)) }
             form.inline method="post" action="/rooms" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div {
@@ -279,7 +294,21 @@ pub async fn add_room(
     signed.check(&form.csrf)?;
     let room = match crate::schedule::room_name(&form.room) {
         Ok(room) => room,
-        Err(e) => return rooms_page(&state, &signed, Some((&form.room, e.to_string()))).await,
+        Err(e) => {
+            return rooms_page(
+                &state,
+                &signed,
+                Some((
+                    &form.room,
+                    format!(
+                        "{}: {}",
+                        tr(signed.lang, "Rum", "Room"),
+                        e.message(signed.lang)
+                    ),
+                )),
+            )
+            .await;
+        }
     };
     state
         .audit(

@@ -156,7 +156,7 @@ pub async fn controls(
         section.card #control aria-labelledby="control-title" {
             h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
             @if let Some(problem) = problem { (notice("error", problem)) }
-            div data-live=(format!("{path}/control/panel?back={back}")) data-events=(format!("{path}/live")) data-every="1000" aria-live="polite" {
+            div data-live=(format!("{path}/control/panel?back={back}")) data-events=(format!("{path}/live")) data-every="1000" {
                 (panel_markup)
             }
             div.buttons {

@@ -199,10 +199,13 @@ input.minutes { width:90px; height:56px; font-size:18px; }
 .roommessage { display:flex; gap:12px; align-items:center; justify-content:space-between; flex-wrap:wrap;
   background:#fff; border:1px solid var(--line); border-left:6px solid var(--accent); border-radius:6px; padding:8px 12px; margin:8px 0; }
 .controlpage { max-width:560px; margin:0 auto; }
-.sr-only { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }
+[hidden] { display:none !important; }
+.sr-only { position:absolute; width:1px; height:1px; margin:-1px; padding:0; border:0; overflow:hidden;
+  clip:rect(0 0 0 0); white-space:nowrap; }
+button[aria-pressed=true] { background:var(--accent); color:#fff; }
 .liveline { display:flex; justify-content:flex-end; margin:8px 0; }
 /* A wide table scrolls inside its own box, never the page (1.4.10). */
-.scroll { overflow-x:auto; max-width:100%; }
+.scroll { overflow-x:auto; max-width:100%; padding:3px; }
 :focus-visible { outline:3px solid var(--accent); outline-offset:2px; }
 header.top :focus-visible { outline-color:#fff; }
 a.skip { position:absolute; left:-10000px; top:8px; }
@@ -216,7 +219,7 @@ main:focus { outline:none; }
   input.minutes { width:72px; }
 }
 @media print {
-  header.top, a.skip, form, button, ul.exports, .roommessage { display:none !important; }
+  header.top, a.skip, form, button, a.button, ul.exports, .roommessage, .liveline, #correct, #control { display:none !important; }
   body { background:#fff; font-size:11pt; }
   main { max-width:none; padding:0; }
   section.card { border:none; padding:0; }
@@ -232,57 +235,69 @@ main:focus { outline:none; }
 pub const LIVE: &str = r#"
 // The board's rows carry data-announce: each that changed is said once,
 // politely, in the page's [data-announcer]; a part is replaced only when
-// it changed; [data-pause] stops and starts the updates (WCAG 4.1.3, 2.2.2).
-var paused = false;
-var parts = document.querySelectorAll('[data-live]');
-var announcer = document.querySelector('[data-announcer]');
-var said = function (root) {
-  var lines = {};
-  root.querySelectorAll('[data-announce]').forEach(function (row) {
-    lines[row.dataset.person || row.dataset.announce] = row.dataset.announce;
-  });
-  return lines;
-};
-parts.forEach(function (part) {
-  // One fetch at a time, so an older answer never overwrites a newer one;
-  // news during a fetch fetches again once it is done.
-  var busy = false, again = false, last = null;
-  var refresh = function () {
-    if (paused) { return; }
-    if (busy) { again = true; return; }
-    busy = true;
-    fetch(part.dataset.live, {credentials: 'same-origin'}).then(function (r) {
-      if (r.ok && !r.redirected) { return r.text(); }
-      throw new Error(r.status);
-    }).then(function (html) {
-      if (html === last) { return; }
-      var next = document.createElement('div');
-      next.innerHTML = html;
-      var before = said(part), after = said(next);
-      var news = Object.keys(after).filter(function (k) { return before[k] !== undefined && before[k] !== after[k]; })
-        .map(function (k) { return after[k]; });
-      part.innerHTML = html;
-      last = html;
-      part.dataset.updated = Date.now();
-      if (announcer && news.length) { announcer.textContent = news.join('. '); }
-    })
-      .catch(function () {})
-      .finally(function () { busy = false; if (again) { again = false; refresh(); } });
+// it changed, keeping the focus and the tables' sideways scroll; the
+// [data-pause] button (aria-pressed) stops and starts the updates (WCAG
+// 4.1.3, 2.2.2, 2.4.3).
+(function () {
+  var paused = false;
+  var parts = document.querySelectorAll('[data-live]');
+  var announcer = document.querySelector('[data-announcer]');
+  var focusable = 'a, button, input, select, textarea, [tabindex]';
+  var said = function (root) {
+    var lines = {};
+    root.querySelectorAll('[data-announce]').forEach(function (row) {
+      lines[row.dataset.person || row.dataset.announce] = row.dataset.announce;
+    });
+    return lines;
   };
-  part.addEventListener('refresh', refresh);
-  if (window.EventSource && part.dataset.events) {
-    var stream = new EventSource(part.dataset.events);
-    stream.addEventListener('changed', refresh);
-  }
-  setInterval(refresh, Number(part.dataset.every) || 30000);
-});
-document.querySelectorAll('[data-pause]').forEach(function (button) {
-  button.hidden = false;
-  button.addEventListener('click', function () {
-    paused = !paused;
-    button.setAttribute('aria-pressed', String(paused));
-    button.textContent = paused ? button.dataset.resumeLabel : button.dataset.pauseLabel;
-    if (!paused) { parts.forEach(function (part) { part.dispatchEvent(new Event('refresh')); }); }
+  var replace = function (part, next) {
+    var all = part.querySelectorAll(focusable);
+    var focused = Array.prototype.indexOf.call(all, document.activeElement);
+    var scrolled = Array.prototype.map.call(part.querySelectorAll('.scroll'), function (s) { return s.scrollLeft; });
+    part.innerHTML = next.innerHTML;
+    part.querySelectorAll('.scroll').forEach(function (s, i) { if (scrolled[i]) { s.scrollLeft = scrolled[i]; } });
+    var again = focused >= 0 ? part.querySelectorAll(focusable)[focused] : null;
+    if (again) { again.focus({preventScroll: true}); }
+  };
+  parts.forEach(function (part) {
+    // One fetch at a time, so an older answer never overwrites a newer one;
+    // news during a fetch fetches again once it is done.
+    var busy = false, again = false;
+    var refresh = function () {
+      if (paused) { return; }
+      if (busy) { again = true; return; }
+      busy = true;
+      fetch(part.dataset.live, {credentials: 'same-origin'}).then(function (r) {
+        if (r.ok && !r.redirected) { return r.text(); }
+        throw new Error(r.status);
+      }).then(function (html) {
+        var next = document.createElement('div');
+        next.innerHTML = html;
+        if (paused || next.innerHTML === part.innerHTML) { return; }
+        var before = said(part), after = said(next);
+        var news = Object.keys(after).filter(function (k) { return before[k] !== undefined && before[k] !== after[k]; })
+          .map(function (k) { return after[k]; });
+        replace(part, next);
+        part.dataset.updated = Date.now();
+        if (announcer && news.length) { announcer.textContent = news.join('. '); }
+      })
+        .catch(function () {})
+        .finally(function () { busy = false; if (again) { again = false; refresh(); } });
+    };
+    part.addEventListener('refresh', refresh);
+    if (window.EventSource && part.dataset.events) {
+      var stream = new EventSource(part.dataset.events);
+      stream.addEventListener('changed', refresh);
+    }
+    setInterval(refresh, Number(part.dataset.every) || 30000);
   });
-});
+  document.querySelectorAll('[data-pause]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      paused = !paused;
+      button.setAttribute('aria-pressed', String(paused));
+      if (!paused) { parts.forEach(function (part) { part.dispatchEvent(new Event('refresh')); }); }
+    });
+  });
+})();
 "#;

@@ -212,10 +212,8 @@ async fn meeting_page(
         div.liveline {
             // Said by a screen reader as people come and go; the button
             // stops the board's updates (both need live.js, which shows it).
-            p.sr-only role="status" aria-live="polite" data-announcer {}
-            button.secondary type="button" hidden data-pause aria-pressed="false"
-                data-pause-label=(tr(lang, "Pausa uppdateringen", "Pause updates"))
-                data-resume-label=(tr(lang, "Fortsätt uppdateringen", "Resume updates")) {
+            p.sr-only role="status" data-announcer {}
+            button.secondary type="button" hidden data-pause aria-pressed="false" {
                 (tr(lang, "Pausa uppdateringen", "Pause updates"))
             }
         }
@@ -626,8 +624,6 @@ fn item_state(row: &AgendaRow, running: bool, passed: bool, over: bool, lang: La
     html! { span class=(class) { (text) } }
 }
 
-/// In (since their last arrival), left (when) or not come, at `now`, as
-/// the engine's presence says.
 /// A row's state in one short line for a screen reader ("Helen Eliasson
 /// incheckad 12.55"): live.js says it when it changes.
 fn announcement(
@@ -654,10 +650,12 @@ fn announcement(
             clock(out)
         )
     } else {
-        format!("{name} {}", tr(lang, "ej kommit", "not come"))
+        format!("{name} {}", tr(lang, "ej kommit", "not arrived"))
     }
 }
 
+/// In (since their last arrival), left (when) or not come, at `now`, as
+/// the engine's presence says.
 fn person_state(
     row: &AttendanceRow,
     now_here: &Presence,

@@ -15,7 +15,9 @@ use super::{LANG_COOKIE, Language, PageError, Signed, WebState, cookie, html_pag
 use crate::db::CentralDb;
 use motesskylt_core::model::time::Lang;
 
-fn sign_in_page(lang: Lang, name: &str, problem: Option<&str>) -> Markup {
+/// The sign-in form; `problem` above it, and with `wrong` the fields
+/// marked as what it is about (a wrong name or password, not a wait).
+fn sign_in_page(lang: Lang, name: &str, problem: Option<&str>, wrong: bool) -> Markup {
     page(
         lang,
         tr(lang, "Logga in", "Sign in"),
@@ -26,7 +28,7 @@ fn sign_in_page(lang: Lang, name: &str, problem: Option<&str>) -> Markup {
                 h1 { (tr(lang, "Logga in", "Sign in")) }
                 p.sub { (tr(lang, "Mötessekreterarens sidor för närvaro och protokoll.", "The meeting secretary's pages for attendance and minutes.")) }
                 @if let Some(text) = problem { (super::layout::problem(text, lang)) }
-                @let (wrong, why) = super::layout::invalid(problem.is_some());
+                @let (wrong, why) = super::layout::invalid(wrong);
                 form method="post" action="/login" {
                     label for="name" { (tr(lang, "Användarnamn", "User name")) }
                     input #name type="text" name="name" value=(name) autocomplete="username" required autofocus[problem.is_none()]
@@ -43,7 +45,7 @@ fn sign_in_page(lang: Lang, name: &str, problem: Option<&str>) -> Markup {
 
 /// `GET /login`.
 pub async fn form(Language(lang): Language) -> Response {
-    html_page(sign_in_page(lang, "", None))
+    html_page(sign_in_page(lang, "", None, false))
 }
 
 /// The sign-in form.
@@ -84,7 +86,7 @@ pub async fn submit(
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, (minutes * 60).to_string())],
-            axum::response::Html(sign_in_page(lang, name, Some(&text)).into_string()),
+            axum::response::Html(sign_in_page(lang, name, Some(&text), false).into_string()),
         )
             .into_response());
     }
@@ -114,7 +116,7 @@ pub async fn submit(
         );
         return Ok((
             StatusCode::UNAUTHORIZED,
-            axum::response::Html(sign_in_page(lang, name, Some(text)).into_string()),
+            axum::response::Html(sign_in_page(lang, name, Some(text), true).into_string()),
         )
             .into_response());
     };
