@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use processes::{BIN, Kiosk, lines_of, notice};
 use serde_json::Value;
 
-/// A `motesskylt central` process.
+/// A `motesskylt central` process, killed when dropped (a test that ends
+/// or fails leaves no server behind).
 struct Central {
     dir: PathBuf,
     child: Child,
@@ -98,6 +99,13 @@ impl Central {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap()
+    }
+}
+
+impl Drop for Central {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
