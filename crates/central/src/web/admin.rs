@@ -39,6 +39,14 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
 /// language).
 type Refused<'a> = Option<(&'a str, String)>;
 
+/// The room a form names, or what was typed with why it is refused.
+fn room_name(typed: &str, lang: Lang) -> Result<&str, (&str, String)> {
+    crate::schedule::room_name(typed).map_err(|e| {
+        let why = format!("{}: {}", tr(lang, "Rum", "Room"), e.message(lang));
+        (typed, why)
+    })
+}
+
 /// The kiosks page; `refused` puts a refused room name back in its field
 /// with the reason (422).
 async fn devices_page(
@@ -145,23 +153,9 @@ pub async fn new_code(
     signed.admin()?;
     signed.check(&form.csrf)?;
     let lang = signed.lang;
-    let room = match crate::schedule::room_name(&form.room) {
+    let room = match room_name(&form.room, signed.lang) {
         Ok(room) => room,
-        Err(e) => {
-            return devices_page(
-                &state,
-                &signed,
-                Some((
-                    &form.room,
-                    format!(
-                        "{}: {}",
-                        tr(signed.lang, "Rum", "Room"),
-                        e.message(signed.lang)
-                    ),
-                )),
-            )
-            .await;
-        }
+        Err(refused) => return devices_page(&state, &signed, Some(refused)).await,
     };
     let now = (state.app.now)();
     let code = secret::new_code()?;
@@ -292,23 +286,9 @@ pub async fn add_room(
 ) -> Result<Response, PageError> {
     signed.admin()?;
     signed.check(&form.csrf)?;
-    let room = match crate::schedule::room_name(&form.room) {
+    let room = match room_name(&form.room, signed.lang) {
         Ok(room) => room,
-        Err(e) => {
-            return rooms_page(
-                &state,
-                &signed,
-                Some((
-                    &form.room,
-                    format!(
-                        "{}: {}",
-                        tr(signed.lang, "Rum", "Room"),
-                        e.message(signed.lang)
-                    ),
-                )),
-            )
-            .await;
-        }
+        Err(refused) => return rooms_page(&state, &signed, Some(refused)).await,
     };
     state
         .audit(
