@@ -624,6 +624,16 @@ fn item_state(row: &AgendaRow, running: bool, passed: bool, over: bool, lang: La
     html! { span class=(class) { (text) } }
 }
 
+/// When someone present came, at `now`: the start of their last stay
+/// that has begun.
+fn arrived(row: &AttendanceRow, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    row.intervals
+        .iter()
+        .rev()
+        .map(|(start, _)| *start)
+        .find(|start| *start <= now)
+}
+
 /// A row's state in one short line for a screen reader ("Helen Eliasson
 /// incheckad 12.55"): live.js says it when it changes.
 fn announcement(
@@ -635,12 +645,7 @@ fn announcement(
 ) -> String {
     let name = &row.participant.name;
     if now_here.present {
-        let since = row
-            .intervals
-            .iter()
-            .rev()
-            .map(|(start, _)| *start)
-            .find(|start| *start <= now);
+        let since = arrived(row, now);
         let since = since.map(|s| format!(" {}", clock(s))).unwrap_or_default();
         format!("{name} {}{since}", tr(lang, "incheckad", "checked in"))
     } else if let Some(out) = now_here.left_at {
@@ -664,12 +669,7 @@ fn person_state(
     lang: Lang,
 ) -> Markup {
     if now_here.present {
-        let since = row
-            .intervals
-            .iter()
-            .rev()
-            .map(|(start, _)| *start)
-            .find(|start| *start <= now);
+        let since = arrived(row, now);
         html! { span.state.in { (tr(lang, "Inne", "In")) @if let Some(since) = since { " " span.muted { (tr(lang, "sedan", "since")) " " (clock(since)) } } } }
     } else if let Some(out) = now_here.left_at {
         html! { span.state.left { (tr(lang, "Gick", "Left")) " " span.muted { (clock(out)) } } }
