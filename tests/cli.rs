@@ -520,6 +520,9 @@ fn render_refuses_bad_arguments_with_exit_2_and_writes_nothing() {
             vec!["--screen", "welcome", "--person", "Ingen Alls"],
             "--person",
         ),
+        // Digits are the card reader's, never the name list's search.
+        (vec!["--screen", "names", "--search", "j1"], "--search"),
+        (vec!["--search", "ja"], "--search"),
     ] {
         let mut a = vec!["render", arg(&notice), "--at", "13:20", "--out", arg(&shot)];
         a.extend(extra);

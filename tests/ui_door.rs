@@ -67,10 +67,24 @@ type Touched = (&'static str, f32, f32);
 const NEWCOMER: &str = "Janette Olsson (S)";
 
 /// Steps: what to do, then the text the screen must come to show.
-const STEPS: [(Act, &str); 21] = [
+const STEPS: [(Act, &str); 30] = [
     (Act::Key("1"), "Välkommen, Olof Lundberg (S)"),
     (Act::Key("1"), "1 av 30 incheckade"),
     (Act::Key("u"), "Vem är du?"),
+    // A keyboard at the door searches the list: letters narrow it (the
+    // demo's keys "n" and "e" are the search's here), a digit is the
+    // reader's, backspace takes a letter back.
+    (Act::Key("j"), "Namn som börjar med ”j”. Esc visar alla"),
+    (Act::Key("a"), "Namn som börjar med ”ja”. Esc visar alla"),
+    (Act::Key("n"), "Namn som börjar med ”jan”. Esc visar alla"),
+    (
+        Act::Key("x"),
+        "Inget namn börjar med ”janx”. Radera en bokstav med backsteg",
+    ),
+    (
+        Act::Key("\u{8}"),
+        "Namn som börjar med ”jan”. Esc visar alla",
+    ),
     (
         Act::Tap(NEWCOMER),
         "PIN-kod för att registrera kortet åt Janette Olsson (S)",
@@ -84,7 +98,12 @@ const STEPS: [(Act, &str); 21] = [
     (Act::Menu, "Tjänstgöring och jäv"),
     (Act::Tap("Tjänstgöring och jäv"), "Anmäl jäv"),
     (Act::Tap("Anmäl jäv"), "Vem har jäv?"),
-    (Act::Tap("Helen Eliasson (S)"), "Jäv i vilken punkt?"),
+    // Enter picks the one name the letters leave.
+    (Act::Key("h"), "Namn som börjar med ”h”. Esc visar alla"),
+    (Act::Key("e"), "Namn som börjar med ”he”. Esc visar alla"),
+    (Act::Key("l"), "Namn som börjar med ”hel”. Esc visar alla"),
+    (Act::Key("e"), "Namn som börjar med ”hele”. Esc visar alla"),
+    (Act::Key("\n"), "Jäv i vilken punkt?"),
     (
         Act::Tap("3. Föregående mötesanteckning"),
         "PIN-kod för att bekräfta: Helen Eliasson har jäv i punkt 3",

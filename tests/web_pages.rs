@@ -1710,7 +1710,7 @@ async fn the_preview_shows_and_edits_seats_deputies_items_and_regrets() {
     );
     let body = &preview.body;
     assert!(body.contains(&format!(
-        "name=\"person.{anna}.seat\" aria-label=\"Roll\"><option value=\"\">–</option><option value=\"member\" selected>Ledamot"
+        "name=\"person.{anna}.seat\" aria-label=\"Roll\" id=\"person.{anna}.seat\"><option value=\"\">–</option><option value=\"member\" selected>Ledamot"
     )), "{body}");
     assert!(
         body.contains(&format!("name=\"person.{lisa}.for\" value=\"Bo Ek\"")),

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use motesskylt_core::model::Meeting;
 use motesskylt_core::model::time::Lang;
+use motesskylt_kiosk::name_search::{NameSearch, Typed};
 use motesskylt_kiosk::render;
 use motesskylt_kiosk::view::{self, DoorKind, DoorMessage, Settings};
 
@@ -40,9 +41,27 @@ pub(crate) struct RenderArgs {
     /// Who the door greets (door screens); default the first called participant.
     #[arg(long)]
     pub person: Option<String>,
+    /// Letters typed into the name list (`--screen names`): only the names
+    /// with a word beginning with them show.
+    #[arg(long)]
+    pub search: Option<String>,
     /// Minutes before an item's end when the timer turns to "Snart slut".
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=60))]
     pub wrap_up: u32,
+}
+
+/// The name list's search after typing `letters`, as the kiosk takes
+/// them one key at a time.
+fn typed(letters: &str) -> Result<NameSearch, BadInput> {
+    let mut search = NameSearch::default();
+    for c in letters.chars() {
+        if search.key(c.encode_utf8(&mut [0; 4]), &[]) != Typed::Searched {
+            return Err(BadInput(vec![format!(
+                "--search: ”{c}” går inte att skriva i namnlistan; skriv bara bokstäver (mellanslag eller bindestreck bara mellan dem)"
+            )]));
+        }
+    }
+    Ok(search)
 }
 
 /// What `render` draws.
@@ -101,8 +120,19 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
         lang,
         screen,
         person,
+        search,
         wrap_up,
     } = args;
+    let search = match (search, screen) {
+        (None, _) => NameSearch::default(),
+        (Some(letters), ScreenName::Names) => typed(&letters)?,
+        (Some(_), _) => {
+            return Err(BadInput(vec![
+                "--search: gäller bara namnlistan; lägg till --screen names".into(),
+            ])
+            .into());
+        }
+    };
     let (meeting, state, recorded) = state_at(&file, &at, events.as_deref(), tz)?;
     let (width, height) = parse_size(&size)?;
     let schedule = motesskylt_core::progress::Schedule::new(&meeting, tz);
@@ -148,11 +178,12 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
     }
     let mut view = view::compose(&meeting, &state, tz, lang, settings(wrap_up), door.as_ref());
     view.formal = formal;
-    let names = view::pick_names(&meeting);
     match screen {
         ScreenName::Names => {
             view.prompt.kind = view::PromptKind::Pick;
             view.prompt.for_card = true;
+            view.prompt.names = view::pick_names(&meeting);
+            view.prompt = view.prompt.searched(&search);
         }
         ScreenName::Pin => {
             view.prompt.kind = view::PromptKind::Pin;
@@ -203,7 +234,6 @@ pub(crate) fn run(args: RenderArgs, tz: Tz) -> anyhow::Result<()> {
         help: screen == ScreenName::Help,
         menu: screen == ScreenName::Menu,
         formal: screen == ScreenName::Formal,
-        names: &names,
     };
     let image = render::render(&view, lang, width, height, &extras).map_err(|e| match e {
         render::RenderError::Size(..) => BadInput(vec![format!("--size: {e}")]).into(),

@@ -81,21 +81,6 @@ pub fn show_formal(kiosk: &ui::Kiosk, open: bool) {
     kiosk.global::<ui::PromptAdapter>().set_formal_open(open);
 }
 
-/// Fills the name list (once per meeting).
-pub fn set_names(kiosk: &ui::Kiosk, names: &[(usize, String, String)]) {
-    let model: Vec<ui::PickName> = names
-        .iter()
-        .map(|(index, name, detail)| ui::PickName {
-            index: i32::try_from(*index).unwrap_or(i32::MAX),
-            name: name.as_str().into(),
-            detail: detail.as_str().into(),
-        })
-        .collect();
-    kiosk
-        .global::<ui::PromptAdapter>()
-        .set_names(std::rc::Rc::new(slint::VecModel::from(model)).into());
-}
-
 /// Calls `send` with the desk's input for every touch on the menu, the
 /// name list and the PIN pad.
 pub fn on_touch(kiosk: &ui::Kiosk, send: impl Fn(Input) + Clone + 'static) {
@@ -235,6 +220,20 @@ pub fn show(kiosk: &ui::Kiosk, view: &View) {
     ask.set_person(view.prompt.person.as_str().into());
     ask.set_purpose(purpose(view.prompt.purpose));
     ask.set_for_recusal(view.prompt.for_recusal);
+    ask.set_search(view.prompt.search.as_str().into());
+    let names = view
+        .prompt
+        .names
+        .iter()
+        .map(|(index, name, detail)| ui::PickName {
+            index: i32::try_from(*index).unwrap_or(i32::MAX),
+            name: name.as_str().into(),
+            detail: detail.as_str().into(),
+        })
+        .collect();
+    if let Some(names) = changed(ask.get_names(), names) {
+        ask.set_names(names);
+    }
     let items = view
         .prompt
         .items

@@ -8,6 +8,7 @@
 //! - [`config`] reads `config/kiosk.toml`; [`launch`] opens the store, the
 //!   card key and the reader from it; [`headless`] runs without a screen;
 //! - [`room`] is the screen's side: the meeting and what it has been told;
+//!   [`name_search`] narrows its name list to the letters typed;
 //! - [`adapters`] copies a view into the `ui/*.slint` globals (the only code
 //!   touching generated types);
 //! - [`render`] draws a view headless to PNG; [`window`] runs the live kiosk;
@@ -19,6 +20,7 @@ pub mod config;
 pub mod desk;
 pub mod headless;
 pub mod launch;
+pub mod name_search;
 pub mod render;
 pub mod room;
 pub mod station;

@@ -119,15 +119,13 @@ fn headless_window() -> Result<Rc<MinimalSoftwareWindow>, RenderError> {
 
 /// What the screen shows besides the view: overlays the UI opens itself.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Extras<'a> {
+pub struct Extras {
     /// The demo's help.
     pub help: bool,
     /// The touch menu.
     pub menu: bool,
     /// The menu's "Tjänstgöring och jäv" (the view's `formal`).
     pub formal: bool,
-    /// The name list's names (see `view::pick_names`).
-    pub names: &'a [(usize, String, String)],
 }
 
 /// Draws `view` in `lang` at `width`×`height` pixels.
@@ -146,7 +144,6 @@ pub fn render(
     let kiosk = ui::Kiosk::new()?;
     select_language(lang);
     adapters::set_size(&kiosk, width as f32, height as f32);
-    adapters::set_names(&kiosk, extras.names);
     adapters::show(&kiosk, view);
     adapters::show_help(&kiosk, extras.help);
     adapters::show_menu(&kiosk, extras.menu);

@@ -10,9 +10,10 @@ use motesskylt_core::model::{Event, Meeting};
 use motesskylt_core::progress::{Schedule, screen_state, with_plan};
 
 use super::desk::{Outcome, Prompt};
+use super::name_search::{NameSearch, Typed};
 use super::station::{Shift, Update};
 use super::view::{
-    DoorMessage, PromptView, RoomState, Settings, SyncView, View, compose, formal_menu,
+    DoorMessage, PromptKind, PromptView, RoomState, Settings, SyncView, View, compose, formal_menu,
     without_meeting,
 };
 use motesskylt_core::room::DoorState;
@@ -30,6 +31,8 @@ pub struct Room {
     recorded: Vec<Event>,
     door: Option<DoorMessage>,
     prompt: Option<Prompt>,
+    /// The letters typed into the name list of `prompt`.
+    search: NameSearch,
     /// The card reader does not answer.
     pub reader_problem: bool,
     /// Sync's state, when the kiosk syncs.
@@ -57,6 +60,7 @@ impl Room {
             recorded,
             door: None,
             prompt: None,
+            search: NameSearch::default(),
             reader_problem: false,
             sync: None,
             door_state: DoorState::Open,
@@ -87,6 +91,7 @@ impl Room {
             self.door_state = shift.door;
             self.door = None;
             self.prompt = None;
+            self.search.clear();
         }
         if let Some(meeting) = update.meeting {
             self.schedule = Schedule::new(&meeting, self.tz);
@@ -103,7 +108,36 @@ impl Room {
         if outcome.door.is_some() {
             self.door = outcome.door;
         }
+        if outcome.prompt != self.prompt {
+            self.search.clear();
+        }
         self.prompt = outcome.prompt;
+    }
+
+    /// Takes a key press (its text as Slint reports it) at `now`: while
+    /// the name list shows, letters search it ([`NameSearch`]).
+    pub fn key(&mut self, text: &str, now: DateTime<Utc>) -> Typed {
+        let prompt = self.prompt_at(now);
+        if prompt.kind != PromptKind::Pick {
+            return Typed::NotMine;
+        }
+        let shown: Vec<(usize, &str)> = prompt
+            .names
+            .iter()
+            .map(|(index, name, _)| (*index, name.as_str()))
+            .collect();
+        self.search.key(text, &shown)
+    }
+
+    fn prompt_at(&self, now: DateTime<Utc>) -> PromptView {
+        PromptView::of(
+            &self.meeting,
+            self.prompt.as_ref(),
+            now,
+            self.settings,
+            self.lang,
+        )
+        .searched(&self.search)
     }
 
     /// The meeting shown.
@@ -123,13 +157,7 @@ impl Room {
             self.settings,
             self.door.as_ref(),
         );
-        view.prompt = PromptView::of(
-            &self.meeting,
-            self.prompt.as_ref(),
-            now,
-            self.settings,
-            self.lang,
-        );
+        view.prompt = self.prompt_at(now);
         view.formal = formal_menu(
             &self.meeting,
             &self.schedule,
@@ -153,5 +181,80 @@ impl Room {
             view.formal = None;
         }
         view
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
+
+    fn room() -> (Room, DateTime<Utc>) {
+        let meeting =
+            motesskylt_core::kallelse::import_bytes(motesskylt_testkit::SRO_NOTICE.as_bytes())
+                .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 6, 4, 7, 0, 0).unwrap();
+        let room = Room::new(
+            meeting,
+            DEFAULT_TIME_ZONE,
+            Lang::Sv,
+            Settings::default(),
+            Vec::new(),
+        );
+        (room, now)
+    }
+
+    fn asked(room: &mut Room, since: DateTime<Utc>) {
+        room.apply(Outcome {
+            prompt: Some(Prompt::Pick { card: None, since }),
+            ..Outcome::default()
+        });
+    }
+
+    fn shown(room: &Room, now: DateTime<Utc>) -> Vec<String> {
+        room.view(now)
+            .prompt
+            .names
+            .into_iter()
+            .map(|(_, name, _)| name)
+            .collect()
+    }
+
+    #[test]
+    fn letters_narrow_the_name_list_and_a_new_question_starts_afresh() {
+        let (mut room, now) = room();
+        assert_eq!(room.key("j", now), Typed::NotMine, "no list open");
+        asked(&mut room, now);
+        let everyone = shown(&room, now);
+        assert!(everyone.len() > 20, "{everyone:?}");
+        assert_eq!(room.key("j", now), Typed::Searched);
+        assert_eq!(room.key("a", now), Typed::Searched);
+        let ja = shown(&room, now);
+        assert!(!ja.is_empty() && ja.len() < everyone.len(), "{ja:?}");
+        assert!(ja.iter().all(|name| {
+            name.split([' ', '-'])
+                .any(|word| word.to_lowercase().starts_with("ja"))
+        }));
+        assert_eq!(room.view(now).prompt.search, "ja");
+        assert_eq!(
+            room.key("1", now),
+            Typed::NotMine,
+            "digits are the reader's"
+        );
+        assert_eq!(room.key("n", now), Typed::Searched);
+        let jan = shown(&room, now);
+        assert_eq!(jan, ["Janette Olsson (S)"]);
+        let janette = room.view(now).prompt.names[0].0;
+        assert_eq!(room.key("\n", now), Typed::Pick(janette));
+        // The same question goes on: the search stays; a new one clears it.
+        asked(&mut room, now);
+        assert_eq!(shown(&room, now), jan);
+        let soon = now + chrono::Duration::seconds(5);
+        asked(&mut room, soon);
+        assert_eq!(shown(&room, soon), everyone);
+        // Once the question has timed out, keys are not the list's.
+        let later = now + chrono::Duration::seconds(super::super::desk::PROMPT_S + 5);
+        assert_eq!(room.key("j", later), Typed::NotMine);
     }
 }

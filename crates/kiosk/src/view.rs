@@ -17,6 +17,7 @@ use motesskylt_core::progress::{Current, Phase, ScreenState};
 
 use super::desk::{Control, Prompt};
 pub use super::desk::{DoorKind, DoorMessage, FormalAnswer};
+use super::name_search::NameSearch;
 use motesskylt_core::attendance::formal::{Request, proposed};
 use motesskylt_core::attendance::quorum::proposals;
 use motesskylt_core::model::Event;
@@ -359,6 +360,11 @@ pub struct PromptView {
     pub for_recusal: bool,
     /// The items to pick from: (number, "5. Budget 2027").
     pub items: Vec<(String, String)>,
+    /// The name list as shown: (participant index, "Name (P)",
+    /// organisation), only the names matching `search`.
+    pub names: Vec<(usize, String, String)>,
+    /// The letters typed to search the name list ([`NameSearch`]).
+    pub search: String,
 }
 
 impl PromptView {
@@ -380,6 +386,7 @@ impl PromptView {
             Prompt::Pick { card, .. } => PromptView {
                 kind: PromptKind::Pick,
                 for_card: card.is_some(),
+                names: pick_names(meeting),
                 ..PromptView::default()
             },
             Prompt::Enrol { person, .. } => PromptView {
@@ -400,6 +407,7 @@ impl PromptView {
             Prompt::Recusal { person: None, .. } => PromptView {
                 kind: PromptKind::Pick,
                 for_recusal: true,
+                names: pick_names(meeting),
                 ..PromptView::default()
             },
             Prompt::Recusal {
@@ -430,6 +438,13 @@ impl PromptView {
                 ..PromptView::default()
             },
         }
+    }
+
+    /// Narrows the name list to what `search` matches.
+    pub fn searched(mut self, search: &NameSearch) -> Self {
+        self.names.retain(|(_, name, _)| search.matches(name));
+        self.search = search.typed().to_owned();
+        self
     }
 }
 

@@ -24,9 +24,10 @@ use motesskylt_core::cards::Uid;
 
 use super::clock::Clock;
 use super::desk::Input;
+use super::name_search::Typed;
 use super::room::Room;
 use super::station::{Message, Station};
-use super::view::{self, Settings, View};
+use super::view::{Settings, View};
 use super::watchdog::Watchdog;
 use super::{adapters, select_language, ui};
 
@@ -112,6 +113,15 @@ fn refresh(kiosk: &ui::Kiosk) {
             }
         }
     });
+}
+
+/// Gives a key press to the name list's search ([`Room::key`]).
+fn search(text: &str) -> Typed {
+    SCREEN.with(|cell| {
+        cell.borrow_mut().as_mut().map_or(Typed::NotMine, |screen| {
+            screen.room.key(text, screen.clock.now())
+        })
+    })
 }
 
 fn with_room(f: impl FnOnce(&mut Room)) {
@@ -275,7 +285,6 @@ pub fn start(
     select_language(options.lang);
     let (messages, received) = unbounded_channel::<Message>();
     let room = Room::showing(station.shift(), tz, options.lang, options.settings);
-    adapters::set_names(kiosk, &view::pick_names(station.meeting()));
     let watchdog = options
         .service
         .as_ref()
@@ -301,12 +310,6 @@ pub fn start(
                     let fatal = update.fatal.is_some();
                     kiosk
                         .upgrade_in_event_loop(move |kiosk| {
-                            if let Some(shift) = &update.shift {
-                                adapters::set_names(&kiosk, &view::pick_names(&shift.meeting));
-                            }
-                            if let Some(meeting) = &update.meeting {
-                                adapters::set_names(&kiosk, &view::pick_names(meeting));
-                            }
                             with_room(|room| room.update(update));
                             refresh(&kiosk);
                             adapters::draw_now(&kiosk);
@@ -326,6 +329,12 @@ pub fn start(
         let options_keys = options.keys;
         move |text| {
             let Some(kiosk) = kiosk.upgrade() else { return };
+            match search(text) {
+                Typed::Searched => return refresh(&kiosk),
+                Typed::Pick(index) => return send(Message::Input(Input::Pick(index))),
+                Typed::Cancel => return send(Message::Input(Input::Cancel)),
+                Typed::NotMine => {}
+            }
             match options_keys.and_then(|keys| keys(&meeting, text)) {
                 Some(KeyAction::Card(uid)) => send(Message::Card(uid)),
                 Some(KeyAction::Input(input)) => send(Message::Input(input)),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{Section, notice, tr};
+use super::layout::{Problems, Section, notice, tr};
 use super::{PageError, Signed, WebState};
 use crate::db::CentralDb;
 use crate::secret;
@@ -37,13 +37,13 @@ pub async fn devices(State(state): State<WebState>, signed: Signed) -> Result<Re
 
 /// A room name the form refused: what was typed and why (in the page's
 /// language).
-type Refused<'a> = Option<(&'a str, String)>;
+type Refused<'a> = Option<(&'a str, Problems)>;
 
 /// The room a form names, or what was typed with why it is refused.
-fn room_name(typed: &str, lang: Lang) -> Result<&str, (&str, String)> {
+fn room_name(typed: &str, lang: Lang) -> Result<&str, (&str, Problems)> {
     crate::schedule::room_name(typed).map_err(|e| {
         let why = format!("{}: {}", tr(lang, "Rum", "Room"), e.message(lang));
-        (typed, why)
+        (typed, Problems::one(lang, &["room"], why))
     })
 }
 
@@ -56,11 +56,8 @@ async fn devices_page(
 ) -> Result<Response, PageError> {
     signed.admin()?;
     let lang = signed.lang;
-    let (typed, wrong) = (
-        refused.as_ref().map_or("", |r| r.0),
-        refused.as_ref().map(|r| r.1.as_str()),
-    );
-    let (bad, why) = super::layout::invalid(wrong.is_some());
+    let (typed, problems) = refused.unwrap_or_else(|| ("", Problems::new(lang)));
+    let (bad, why) = problems.on("room");
     let devices = state.app.db.devices().await?;
     let rooms = state.app.db.rooms().await?;
     let body = html! {
@@ -68,7 +65,7 @@ async fn devices_page(
         p.sub { (tr(lang, "Varje kiosk registreras med en engångskod för sitt rum.", "Each kiosk enrols with a one-time code for its room.")) }
         section.card {
             h2 { (tr(lang, "Registrera en kiosk", "Enrol a kiosk")) }
-            @if let Some(text) = wrong { (super::layout::problem(text, lang)) }
+            (problems.summary(None, None))
             form.inline method="post" action="/devices/code" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div {
@@ -131,9 +128,10 @@ async fn devices_page(
         }
     };
     let page = signed.page(tr(lang, "Kiosker", "Kiosks"), Section::Devices, body);
-    Ok(match refused {
-        None => page,
-        Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+    Ok(if problems.is_empty() {
+        page
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
     })
 }
 
@@ -234,18 +232,15 @@ async fn rooms_page(
 ) -> Result<Response, PageError> {
     signed.admin()?;
     let lang = signed.lang;
-    let (typed, wrong) = (
-        refused.as_ref().map_or("", |r| r.0),
-        refused.as_ref().map(|r| r.1.as_str()),
-    );
-    let (bad, why) = super::layout::invalid(wrong.is_some());
+    let (typed, problems) = refused.unwrap_or_else(|| ("", Problems::new(lang)));
+    let (bad, why) = problems.on("room");
     let rooms = state.app.db.rooms().await?;
     let devices = state.app.db.devices().await?;
     let meetings = state.app.db.meetings().await?;
     let body = html! {
         h1 { (tr(lang, "Rum", "Rooms")) }
         section.card {
-            @if let Some(text) = wrong { (super::layout::problem(text, lang)) }
+            (problems.summary(None, None))
             form.inline method="post" action="/rooms" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div {
@@ -272,9 +267,10 @@ async fn rooms_page(
         }
     };
     let page = signed.page(tr(lang, "Rum", "Rooms"), Section::Rooms, body);
-    Ok(match refused {
-        None => page,
-        Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+    Ok(if problems.is_empty() {
+        page
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
     })
 }
 

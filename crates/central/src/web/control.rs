@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{Section, notice, tr};
+use super::layout::{Problems, Section, notice, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::MeetingEntry;
 use crate::drive::{self, DriveError, Driver};
@@ -85,14 +85,14 @@ async fn control_page(
     state: &WebState,
     signed: &Signed,
     entry: &MeetingEntry,
-    problem: Option<String>,
+    problem: Option<Problems>,
     status: StatusCode,
 ) -> Response {
     let lang = signed.lang;
     let body = html! {
         div.controlpage {
             p.sub { a href=(meeting_path(&entry.key)) { "← " (entry.meeting.body) " " (lang.date(entry.meeting.date)) } }
-            (controls(state, signed, entry, problem.as_deref(), "control").await)
+            (controls(state, signed, entry, problem.as_ref(), "control").await)
         }
     };
     let title = format!(
@@ -110,10 +110,12 @@ pub async fn controls(
     state: &WebState,
     signed: &Signed,
     entry: &MeetingEntry,
-    problem: Option<&str>,
+    problem: Option<&Problems>,
     back: &str,
 ) -> Markup {
     let lang = signed.lang;
+    // A field's `aria-invalid` and `aria-describedby`.
+    let bad = |name: &str| problem.map_or((None, None), |p| p.on(&field(name, back)));
     let path = meeting_path(&entry.key);
     let panel_markup = match panel_of(state, entry, lang, &signed.viewer.csrf, back).await {
         Ok(markup) => markup,
@@ -155,7 +157,7 @@ pub async fn controls(
     html! {
         section.card #control aria-labelledby="control-title" {
             h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
-            @if let Some(problem) = problem { (notice("error", problem)) }
+            @if let Some(problems) = problem { (problems.summary(None, None)) }
             div data-live=(format!("{path}/control/panel?back={back}")) data-events=(format!("{path}/live")) data-every="1000" {
                 (panel_markup)
             }
@@ -173,8 +175,9 @@ pub async fn controls(
                     input type="hidden" name="csrf" value=(signed.viewer.csrf);
                     input type="hidden" name="back" value=(back);
                     div {
-                        label for=(format!("minutes-{back}")) { (tr(lang, "Minuter", "Minutes")) }
-                        input.minutes #(format!("minutes-{back}")) type="number" name="minutes" min="1" max=(MAX_MINUTES) value="5" inputmode="numeric";
+                        @let (wrong, why) = bad("minutes");
+                        label for=(field("minutes", back)) { (tr(lang, "Minuter", "Minutes")) }
+                        input.minutes #(field("minutes", back)) aria-invalid=[wrong] aria-describedby=[why] type="number" name="minutes" min="1" max=(MAX_MINUTES) value="5" inputmode="numeric";
                     }
                     button.big.secondary type="submit" name="command" value="extend" { (tr(lang, "Mer tid", "More time")) }
                     button.big.secondary type="submit" name="command" value="break" { (tr(lang, "Oplanerad paus", "Unplanned break")) }
@@ -185,12 +188,14 @@ pub async fn controls(
                 input type="hidden" name="back" value=(back);
                 div.inline {
                     div.grow {
-                        label for=(format!("message-{back}")) { (tr(lang, "Meddelande till rummet", "Message to the room")) }
-                        input.wide #(format!("message-{back}")) type="text" name="text" maxlength=(MAX_CHARS) required placeholder=(tr(lang, "Vi återupptar 14.40", "We resume at 14:40"));
+                        @let (wrong, why) = bad("message");
+                        label for=(field("message", back)) { (tr(lang, "Meddelande till rummet", "Message to the room")) }
+                        input.wide #(field("message", back)) aria-invalid=[wrong] aria-describedby=[why] type="text" name="text" maxlength=(MAX_CHARS) required placeholder=(tr(lang, "Vi återupptar 14.40", "We resume at 14:40"));
                     }
                     div {
-                        label for=(format!("until-{back}")) { (tr(lang, "Visas till (valfritt)", "Shown until (optional)")) }
-                        input #(format!("until-{back}")) type="time" name="until";
+                        @let (wrong, why) = bad("until");
+                        label for=(field("until", back)) { (tr(lang, "Visas till (valfritt)", "Shown until (optional)")) }
+                        input #(field("until", back)) aria-invalid=[wrong] aria-describedby=[why] type="time" name="until";
                     }
                     button type="submit" { (tr(lang, "Visa i rummet", "Show in the room")) }
                 }
@@ -356,8 +361,28 @@ fn phase_word(phase: Phase) -> &'static str {
     }
 }
 
-fn drive_problem(error: DriveError, lang: Lang) -> Result<String, PageError> {
-    Ok(match error {
+/// The id of the control form's field `name` on the page `back` returns
+/// to (the meeting page and the control page each have their own).
+fn field(name: &str, back: &str) -> String {
+    let page = if back == "control" {
+        "control"
+    } else {
+        "meeting"
+    };
+    format!("{name}-{page}")
+}
+
+/// What the page says when a control or a message was refused, tied to
+/// the field it is about.
+fn drive_problem(error: DriveError, lang: Lang, back: &str) -> Result<Problems, PageError> {
+    let about = match &error {
+        DriveError::Refused(Refusal::Minutes) => Some(field("minutes", back)),
+        DriveError::Message(MessageProblem::EndPassed) => Some(field("until", back)),
+        DriveError::Message(_) => Some(field("message", back)),
+        _ => None,
+    };
+    let fields: Vec<&str> = about.iter().map(String::as_str).collect();
+    let text: String = match error {
         DriveError::Refused(refusal) => refusal.said(lang),
         DriveError::Message(problem) => match (problem, lang) {
             (MessageProblem::Empty, Lang::En) => "Message: write what the room should read.".into(),
@@ -395,7 +420,8 @@ fn drive_problem(error: DriveError, lang: Lang) -> Result<String, PageError> {
         )
         .into(),
         DriveError::Db(e) => return Err(PageError::Db(e)),
-    })
+    };
+    Ok(Problems::one(lang, &fields, text))
 }
 
 /// Answers a form: back to the page on success, the page again with the
@@ -410,7 +436,7 @@ async fn answer(
     match result {
         Ok(()) => Ok(Redirect::to(&back_to(&entry.key, back)).into_response()),
         Err(error) => {
-            let problem = drive_problem(error, signed.lang)?;
+            let problem = drive_problem(error, signed.lang, back)?;
             refused(state, signed, entry, back, problem).await
         }
     }
@@ -422,7 +448,7 @@ async fn refused(
     signed: &Signed,
     entry: &MeetingEntry,
     back: &str,
-    problem: String,
+    problem: Problems,
 ) -> Result<Response, PageError> {
     if back == "control" {
         return Ok(control_page(state, signed, entry, Some(problem), StatusCode::CONFLICT).await);
@@ -518,12 +544,16 @@ pub async fn post_message(
     signed.check(&form.csrf)?;
     let entry = visible(&state, &signed, &key).await?;
     let Ok(until) = until_of(&form.until, &entry, &state) else {
-        let problem = tr(
+        let problem = Problems::one(
             signed.lang,
-            "Visas till: skriv en tid som 14:40, eller lämna tomt.",
-            "Shown until: write a time such as 14:40, or leave it empty.",
+            &[&field("until", &form.back)],
+            tr(
+                signed.lang,
+                "Visas till: skriv en tid som 14:40, eller lämna tomt.",
+                "Shown until: write a time such as 14:40, or leave it empty.",
+            ),
         );
-        return refused(&state, &signed, &entry, &form.back, problem.to_string()).await;
+        return refused(&state, &signed, &entry, &form.back, problem).await;
     };
     let driver = Driver {
         name: &signed.viewer.user.name,

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{notice, tr};
+use super::layout::{Problems, tr};
 use super::meetings::{Card, Record, logged_events, record_held, refused_on_page};
 use super::{PageError, Signed, WebState, meeting_path, visible};
 use crate::db::MeetingEntry;
@@ -52,7 +52,7 @@ pub fn card(
     entry: &MeetingEntry,
     events: &[Event],
     now: DateTime<Utc>,
-    problem: Option<&str>,
+    problem: Option<&Problems>,
 ) -> Markup {
     let m = &entry.meeting;
     if !m.participants.iter().any(|p| p.seat.is_some()) {
@@ -102,7 +102,7 @@ pub fn card(
     html! {
         section.card #formal {
             h2 { (tr(lang, "Beslutförhet och tjänstgöring", "Quorum and who serves")) }
-            @if let Some(problem) = problem { (notice("error", problem)) }
+            @if let Some(problems) = problem { (problems.summary(None, None)) }
             @if let Some(q) = f.quorum {
                 p.quorum.met[q.met].unmet[!q.met] role="status" { strong { (q.said(lang)) } }
                 @if !q.met && f.phase != Phase::After {
@@ -263,8 +263,8 @@ pub async fn submit(
         Ok(kind) => kind,
         Err(refusal) => {
             drop(_one_at_a_time);
-            return refused_on_page(&state, &signed, &entry, Card::Formal, refusal.said(lang))
-                .await;
+            let problem = Problems::one(lang, &[], refusal.said(lang));
+            return refused_on_page(&state, &signed, &entry, Card::Formal, problem).await;
         }
     };
     let clock = motesskylt_core::model::time::clock_sv(local_time(now, state.tz).time());
@@ -318,7 +318,7 @@ async fn withdraw_recusal(
                 &signed,
                 &entry,
                 Card::Formal,
-                refusal.said(signed.lang),
+                Problems::one(signed.lang, &[], refusal.said(signed.lang)),
             )
             .await;
         }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{Markup, html};
 
-use super::layout::{self, Section, tr};
+use super::layout::{self, Problems, Section, tr};
 use super::{Language, PageError, Signed, WebState};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::schedule::{self, ScheduleError};
@@ -81,19 +81,18 @@ fn busy(lang: Lang) -> Response {
         .into_response()
 }
 
-fn upload_form(signed: &Signed, problems: &[String]) -> Markup {
+/// The upload form; `problems` (about the field `notice`) say why the
+/// last file could not be read.
+fn upload_form(signed: &Signed, problems: &Problems) -> Markup {
     let lang = signed.lang;
     html! {
         h1 { (tr(lang, "Importera kallelse", "Import a notice")) }
         p.sub { (tr(lang, "Välj kallelsen som Word-fil (.docx), PDF (.pdf), Markdown (.md) eller text (.txt). Du ser vad som lästes innan något sparas.", "Choose the notice as a Word file (.docx), PDF (.pdf), Markdown (.md) or text (.txt). You see what was read before anything is saved.")) }
-        @let (bad, why) = super::layout::invalid(!problems.is_empty());
-        @if !problems.is_empty() {
-            div.notice.error #problem role="alert" tabindex="-1" autofocus {
-                p { b { (tr(lang, "Kallelsen gick inte att läsa:", "The notice could not be read:")) } }
-                ul.problems { @for p in problems { li { (p) } } }
-                p { (tr(lang, "Rätta dokumentet och ladda upp det igen.", "Fix the document and upload it again.")) }
-            }
-        }
+        @let (bad, why) = problems.on("notice");
+        (problems.summary(
+            Some(tr(lang, "Kallelsen gick inte att läsa:", "The notice could not be read:")),
+            Some(tr(lang, "Rätta dokumentet och ladda upp det igen.", "Fix the document and upload it again.")),
+        ))
         section.card {
             form method="post" action="/import" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
@@ -112,7 +111,7 @@ pub async fn form(signed: Signed) -> Response {
     signed.page(
         tr(lang, "Importera kallelse", "Import notice"),
         Section::Import,
-        upload_form(&signed, &[]),
+        upload_form(&signed, &Problems::new(lang)),
     )
 }
 
@@ -162,14 +161,21 @@ pub async fn upload(
                 ),
                 read.meeting.body
             );
-            upload_form(&signed, &[text])
+            upload_form(&signed, &Problems::one(lang, &["notice"], text))
         }
         Ok(read) => {
             let placed = Placement {
                 unread: shown_unread(read.unread),
                 ..Placement::default()
             };
-            preview(&state, &signed, &read.meeting, &[], &placed).await?
+            preview(
+                &state,
+                &signed,
+                &read.meeting,
+                &Problems::new(lang),
+                &placed,
+            )
+            .await?
         }
         Err(problems) => {
             // The reader's failure is the server's to fix: in the log for IT.
@@ -178,13 +184,15 @@ pub async fn upload(
                     tracing::error!(%reason, file = %file_name, "pdftotext failed");
                 }
             }
-            let lines: Vec<String> = problems
-                .iter()
-                .map(|p| match p.line() {
+            // The importer speaks Swedish.
+            let mut lines = Problems::new(lang);
+            for p in &problems {
+                let text = match p.line() {
                     Some(line) => format!("{file_name}:{line}: {p}"),
                     None => format!("{file_name}: {p}"),
-                })
-                .collect();
+                };
+                lines.add_said_in(Lang::Sv, &["notice"], text);
+            }
             upload_form(&signed, &lines)
         }
     };
@@ -243,7 +251,7 @@ async fn preview(
     state: &WebState,
     signed: &Signed,
     meeting: &Meeting,
-    problems: &[String],
+    problems: &Problems,
     placed: &Placement,
 ) -> Result<Markup, PageError> {
     let lang = signed.lang;
@@ -270,6 +278,8 @@ async fn preview(
     let unread_json =
         serde_json::to_string(&placed.unread).map_err(|e| PageError::Bad(e.to_string()))?;
     let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
+    // A field's `aria-invalid` and `aria-describedby`; its id is its name.
+    let bad = |id: &str| problems.on(id);
     Ok(html! {
         h1 { (tr(lang, "Granska kallelsen", "Check the notice")) }
         p.sub {
@@ -277,12 +287,7 @@ async fn preview(
             " " (meeting.participants.len()) " " (tr(lang, "deltagare", "participants"))
             ", " (meeting.items.len()) " " (tr(lang, "punkter på dagordningen", "agenda entries")) "."
         }
-        @if !problems.is_empty() {
-            div.notice.error #problem role="alert" tabindex="-1" autofocus {
-                p { b { (tr(lang, "Rätta detta innan du sparar:", "Fix this before saving:")) } }
-                ul.problems { @for p in problems { li { (p) } } }
-            }
-        }
+        (problems.summary(Some(tr(lang, "Rätta detta innan du sparar:", "Fix this before saving:")), None))
         form method="post" action="/import/save" {
             input type="hidden" name="csrf" value=(signed.viewer.csrf);
             input type="hidden" name="meeting" value=(json);
@@ -290,15 +295,16 @@ async fn preview(
             section.card {
                 h2 { (tr(lang, "Mötet", "The meeting")) }
                 div.grid {
-                    div { label for="body" { (tr(lang, "Organ", "Body")) } input #body type="text" name="body" value=(meeting.body) required; }
-                    div { label for="date" { (tr(lang, "Datum", "Date")) } input #date type="date" name="date" value=(meeting.date.to_string()) required; }
-                    div { label for="start" { (tr(lang, "Börjar", "Starts")) } input #start type="time" name="start" value=(hhmm(meeting.start)) required; }
-                    div { label for="end" { (tr(lang, "Slutar", "Ends")) } input #end type="time" name="end" value=(hhmm(meeting.end)) required; }
+                    div { @let (wrong, why) = bad("body"); label for="body" { (tr(lang, "Organ", "Body")) } input #body type="text" name="body" value=(meeting.body) required aria-invalid=[wrong] aria-describedby=[why]; }
+                    div { @let (wrong, why) = bad("date"); label for="date" { (tr(lang, "Datum", "Date")) } input #date type="date" name="date" value=(meeting.date.to_string()) required aria-invalid=[wrong] aria-describedby=[why]; }
+                    div { @let (wrong, why) = bad("start"); label for="start" { (tr(lang, "Börjar", "Starts")) } input #start type="time" name="start" value=(hhmm(meeting.start)) required aria-invalid=[wrong] aria-describedby=[why]; }
+                    div { @let (wrong, why) = bad("end"); label for="end" { (tr(lang, "Slutar", "Ends")) } input #end type="time" name="end" value=(hhmm(meeting.end)) required aria-invalid=[wrong] aria-describedby=[why]; }
                 }
                 label for="location" { (tr(lang, "Plats", "Place")) }
                 input.wide #location type="text" name="location" value=(meeting.location.as_deref().unwrap_or(""));
                 label for="room" { (tr(lang, "Rum (kiosken som visar mötet)", "Room (the kiosk that shows the meeting)")) }
-                input #room type="text" name="room" list="rooms" value=[room.as_deref()] required;
+                @let (wrong, why) = bad("room");
+                input #room type="text" name="room" list="rooms" value=[room.as_deref()] required aria-invalid=[wrong] aria-describedby=[why];
                 datalist #rooms { @for r in &rooms { option value=(r) {} } }
                 @if let Some(room) = &kiosk_room {
                     (layout::notice("warn", &format!("{} {room}. {}",
@@ -324,10 +330,10 @@ async fn preview(
                             @for (i, item) in meeting.items.iter().enumerate() {
                                 tr {
                                     td.num { (item.number.as_deref().unwrap_or("")) }
-                                    td.title { input type="text" name=(format!("item.{i}.title")) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required; }
-                                    td { input type="time" name=(format!("item.{i}.start")) value=(hhmm(item.start)) aria-label=(tr(lang, "Från", "From")) required; }
-                                    td { input type="time" name=(format!("item.{i}.end")) value=(hhmm(item.end)) aria-label=(tr(lang, "Till", "To")) required; }
-                                    td { input type="text" name=(format!("item.{i}.presenters")) value=(item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) aria-label=(tr(lang, "Föredragande", "Presenters")); }
+                                    td.title { @let id = format!("item.{i}.title"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(item.title) aria-label=(tr(lang, "Rubrik", "Title")) required id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
+                                    td { @let id = format!("item.{i}.start"); @let (wrong, why) = bad(&id); input type="time" name=(id) value=(hhmm(item.start)) aria-label=(tr(lang, "Från", "From")) required id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
+                                    td { @let id = format!("item.{i}.end"); @let (wrong, why) = bad(&id); input type="time" name=(id) value=(hhmm(item.end)) aria-label=(tr(lang, "Till", "To")) required id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
+                                    td { @let id = format!("item.{i}.presenters"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(item.presenters.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")) aria-label=(tr(lang, "Föredragande", "Presenters")) id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
                                 }
                             }
                         }
@@ -358,18 +364,20 @@ async fn preview(
                         tbody {
                             @for (i, p) in meeting.participants.iter().enumerate() {
                                 tr {
-                                    td { input type="text" name=(format!("person.{i}.name")) value=(p.name) aria-label=(tr(lang, "Namn", "Name")) required; }
-                                    td { input type="text" name=(format!("person.{i}.party")) value=(p.party.as_deref().unwrap_or("")) aria-label=(tr(lang, "Parti", "Party")); }
-                                    td { input type="text" name=(format!("person.{i}.organisation")) value=(p.organisation.as_deref().unwrap_or("")) aria-label=(tr(lang, "Organisation", "Organisation")); }
+                                    td { @let id = format!("person.{i}.name"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(p.name) aria-label=(tr(lang, "Namn", "Name")) required id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
+                                    td { @let id = format!("person.{i}.party"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(p.party.as_deref().unwrap_or("")) aria-label=(tr(lang, "Parti", "Party")) id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
+                                    td { @let id = format!("person.{i}.organisation"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(p.organisation.as_deref().unwrap_or("")) aria-label=(tr(lang, "Organisation", "Organisation")) id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
                                     td {
-                                        select name=(format!("person.{i}.seat")) aria-label=(tr(lang, "Roll", "Seat")) {
+                                        @let id = format!("person.{i}.seat");
+                                        @let (wrong, why) = bad(&id);
+                                        select name=(id) aria-label=(tr(lang, "Roll", "Seat")) id=(id) aria-invalid=[wrong] aria-describedby=[why] {
                                             option value="" selected[p.seat.is_none()] { "–" }
                                             option value="member" selected[p.seat == Some(Seat::Member)] { (tr(lang, "Ledamot", "Member")) }
                                             option value="deputy" selected[p.seat == Some(Seat::Deputy)] { (tr(lang, "Ersättare", "Deputy")) }
                                         }
                                     }
-                                    td { input type="text" name=(format!("person.{i}.for")) value=(p.substitute_for.as_deref().unwrap_or("")) aria-label=(tr(lang, "Ersätter ledamot", "Deputy for member")); }
-                                    td { input type="text" name=(format!("person.{i}.items")) value=(p.items.as_ref().map(|items| items.join(", ")).unwrap_or_default()) aria-label=(tr(lang, "Kallad bara till punkterna, t.ex. 10, 11", "Called for these items only, e.g. 10, 11")) placeholder=(tr(lang, "alla", "all")) size="6"; }
+                                    td { @let id = format!("person.{i}.for"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(p.substitute_for.as_deref().unwrap_or("")) aria-label=(tr(lang, "Ersätter ledamot", "Deputy for member")) id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
+                                    td { @let id = format!("person.{i}.items"); @let (wrong, why) = bad(&id); input type="text" name=(id) value=(p.items.as_ref().map(|items| items.join(", ")).unwrap_or_default()) aria-label=(tr(lang, "Kallad bara till punkterna, t.ex. 10, 11", "Called for these items only, e.g. 10, 11")) placeholder=(tr(lang, "alla", "all")) size="6" id=(id) aria-invalid=[wrong] aria-describedby=[why]; }
                                     td { input type="checkbox" name=(format!("person.{i}.regrets")) value="yes" checked[p.notified_absence] aria-label=(tr(lang, "Har anmält förhinder", "Sent regrets")); }
                                 }
                             }
@@ -394,7 +402,7 @@ struct Placement {
 
 /// A preview that cannot be saved: the meeting as edited (when the form
 /// still holds it) and what must be fixed.
-type Refused = (Option<Meeting>, Vec<String>);
+type Refused = (Option<Meeting>, Problems);
 
 /// The meeting as read, with the preview's edits applied; every field
 /// that cannot be taken is named.
@@ -409,48 +417,55 @@ fn apply_edits(
     let Ok(mut meeting) = serde_json::from_str::<Meeting>(json) else {
         return Err(Box::new((
             None,
-            vec![
+            Problems::one(
+                lang,
+                &["notice"],
                 tr(
                     lang,
                     "Formuläret är skadat; ladda upp kallelsen igen.",
                     "The form is damaged; upload the notice again.",
-                )
-                .to_string(),
-            ],
+                ),
+            ),
         )));
     };
-    let mut problems = Vec::new();
+    let mut problems = Problems::new(lang);
     let get = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
-    let time = |name: &str, what: String, problems: &mut Vec<String>| {
+    let time = |name: &str, what: String, problems: &mut Problems| {
         NaiveTime::parse_from_str(get(name), "%H:%M")
             .map_err(|_| {
-                problems.push(format!(
-                    "{what}: {} \"{}\"",
-                    tr(lang, "klockslaget går inte att läsa:", "unreadable time:"),
-                    get(name)
-                ))
+                problems.add(
+                    &[name],
+                    format!(
+                        "{what}: {} \"{}\"",
+                        tr(lang, "klockslaget går inte att läsa:", "unreadable time:"),
+                        get(name)
+                    ),
+                )
             })
             .ok()
     };
     let body = get("body");
     if body.is_empty() {
-        problems.push(
+        problems.add(
+            &["body"],
             tr(
                 lang,
                 "Organ: skriv organets förkortning, t.ex. SRO",
                 "Body: write the body's short name, e.g. SRO",
-            )
-            .to_string(),
+            ),
         );
     }
     meeting.body = body.to_string();
     match NaiveDate::parse_from_str(get("date"), "%Y-%m-%d") {
         Ok(date) => meeting.date = date,
-        Err(_) => problems.push(format!(
-            "{}: \"{}\"",
-            tr(lang, "Datum går inte att läsa", "Unreadable date"),
-            get("date")
-        )),
+        Err(_) => problems.add(
+            &["date"],
+            format!(
+                "{}: \"{}\"",
+                tr(lang, "Datum går inte att läsa", "Unreadable date"),
+                get("date")
+            ),
+        ),
     }
     let meeting_word = tr(lang, "Mötet", "The meeting");
     if let Some(t) = time(
@@ -468,13 +483,13 @@ fn apply_edits(
         meeting.end = t;
     }
     if meeting.end <= meeting.start {
-        problems.push(
+        problems.add(
+            &["start", "end"],
             tr(
                 lang,
                 "Mötet slutar före det börjar; rätta tiderna.",
                 "The meeting ends before it starts; fix the times.",
-            )
-            .to_string(),
+            ),
         );
     }
     let location = get("location");
@@ -487,10 +502,13 @@ fn apply_edits(
         };
         let title = get(&format!("item.{i}.title"));
         if title.is_empty() {
-            problems.push(format!(
-                "{what}: {}",
-                tr(lang, "rubriken saknas", "the title is missing")
-            ));
+            problems.add(
+                &[&format!("item.{i}.title")],
+                format!(
+                    "{what}: {}",
+                    tr(lang, "rubriken saknas", "the title is missing")
+                ),
+            );
         } else {
             item.title = title.to_string();
         }
@@ -501,20 +519,26 @@ fn apply_edits(
                 item.timing = Timing::Explicit;
             }
             if end < start {
-                problems.push(format!(
-                    "{what}: {}",
-                    tr(lang, "slutar före den börjar", "ends before it starts")
-                ));
+                problems.add(
+                    &[&format!("item.{i}.start"), &format!("item.{i}.end")],
+                    format!(
+                        "{what}: {}",
+                        tr(lang, "slutar före den börjar", "ends before it starts")
+                    ),
+                );
             }
             if previous_end.is_some_and(|p| start < p) {
-                problems.push(format!(
-                    "{what}: {}",
-                    tr(
-                        lang,
-                        "börjar före föregående punkt slutar",
-                        "starts before the previous entry ends"
-                    )
-                ));
+                problems.add(
+                    &[&format!("item.{i}.start")],
+                    format!(
+                        "{what}: {}",
+                        tr(
+                            lang,
+                            "börjar före föregående punkt slutar",
+                            "starts before the previous entry ends"
+                        )
+                    ),
+                );
             }
             item.start = start;
             item.end = end;
@@ -549,12 +573,15 @@ fn apply_edits(
     for (i, person) in meeting.participants.iter_mut().enumerate() {
         let name = get(&format!("person.{i}.name"));
         if name.is_empty() {
-            problems.push(format!(
-                "{} {}: {}",
-                tr(lang, "Deltagare", "Participant"),
-                i + 1,
-                tr(lang, "namnet saknas", "the name is missing")
-            ));
+            problems.add(
+                &[&format!("person.{i}.name")],
+                format!(
+                    "{} {}: {}",
+                    tr(lang, "Deltagare", "Participant"),
+                    i + 1,
+                    tr(lang, "namnet saknas", "the name is missing")
+                ),
+            );
         } else {
             person.name = name.to_string();
         }
@@ -569,15 +596,18 @@ fn apply_edits(
                 "deputy" => Some(Seat::Deputy),
                 "" => None,
                 other => {
-                    problems.push(format!(
-                        "{}: {} \"{other}\"",
-                        person.name,
-                        tr(
-                            lang,
-                            "okänd roll (Ledamot, Ersättare eller –):",
-                            "unknown seat (Member, Deputy or –):"
-                        )
-                    ));
+                    problems.add(
+                        &[&format!("person.{i}.seat")],
+                        format!(
+                            "{}: {} \"{other}\"",
+                            person.name,
+                            tr(
+                                lang,
+                                "okänd roll (Ledamot, Ersättare eller –):",
+                                "unknown seat (Member, Deputy or –):"
+                            )
+                        ),
+                    );
                     person.seat
                 }
             };
@@ -595,15 +625,18 @@ fn apply_edits(
                 .collect();
             let known = |n: &String| meeting_items.iter().any(|m| m == n);
             if let Some(unknown) = items.iter().find(|n| !known(n)) {
-                problems.push(format!(
-                    "{}: {} {unknown}",
-                    person.name,
-                    tr(
-                        lang,
-                        "punkten finns inte i dagordningen:",
-                        "no such item in the agenda:"
-                    )
-                ));
+                problems.add(
+                    &[&format!("person.{i}.items")],
+                    format!(
+                        "{}: {} {unknown}",
+                        person.name,
+                        tr(
+                            lang,
+                            "punkten finns inte i dagordningen:",
+                            "no such item in the agenda:"
+                        )
+                    ),
+                );
             }
             person.items = (!items.is_empty()).then_some(items);
         }
@@ -617,11 +650,14 @@ fn apply_edits(
         .collect();
     for (i, written) in named {
         let deputy = meeting.participants[i].name.clone();
+        let field = format!("person.{i}.for");
         match meeting.participant_index(&written) {
             Some(m) if meeting.participants[m].seat == Some(Seat::Member) => {
                 meeting.participants[i].substitute_for = Some(meeting.participants[m].name.clone());
             }
-            Some(m) => problems.push(format!(
+            Some(m) => problems.add(
+                &[&field],
+                format!(
                 "{deputy}: {} {}",
                 meeting.participants[m].name,
                 tr(
@@ -630,7 +666,9 @@ fn apply_edits(
                     "is not a member; a deputy stands in for a member (change the seat, or leave Deputy for empty)"
                 )
             )),
-            None => problems.push(format!(
+            None => problems.add(
+                &[&field],
+                format!(
                 "{deputy}: {} {written}",
                 tr(
                     lang,
@@ -641,28 +679,31 @@ fn apply_edits(
         }
     }
     let mut seen = std::collections::HashSet::new();
-    for person in &meeting.participants {
+    for (i, person) in meeting.participants.iter().enumerate() {
         if !seen.insert(person.name.as_str()) {
-            problems.push(format!(
-                "{} {}",
-                person.name,
-                tr(
-                    lang,
-                    "står två gånger i deltagarlistan; ge var och en sitt eget namn",
-                    "is in the list twice; give each person their own name"
-                )
-            ));
+            problems.add(
+                &[&format!("person.{i}.name")],
+                format!(
+                    "{} {}",
+                    person.name,
+                    tr(
+                        lang,
+                        "står två gånger i deltagarlistan; ge var och en sitt eget namn",
+                        "is in the list twice; give each person their own name"
+                    )
+                ),
+            );
         }
     }
     let room = get("room").to_string();
     if room.is_empty() || room.chars().count() > 64 {
-        problems.push(
+        problems.add(
+            &["room"],
             tr(
                 lang,
                 "Rum: välj rummet vars kiosk ska visa mötet",
                 "Room: choose the room whose kiosk shows the meeting",
-            )
-            .to_string(),
+            ),
         );
     }
     if problems.is_empty() {
@@ -678,7 +719,7 @@ async fn again(
     state: &WebState,
     signed: &Signed,
     meeting: Option<Meeting>,
-    problems: Vec<String>,
+    problems: Problems,
     placed: &Placement,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
@@ -734,7 +775,8 @@ pub async fn save(
             ),
             meeting.body
         );
-        return again(&state, &signed, Some(meeting), vec![text], &typed).await;
+        let problems = Problems::one(lang, &["body"], text);
+        return again(&state, &signed, Some(meeting), problems, &typed).await;
     }
     // Only administrators add rooms; a secretary picks one that exists.
     if !signed.viewer.is_admin() && !state.app.db.rooms().await?.contains(&room) {
@@ -742,9 +784,9 @@ pub async fn save(
             lang,
             "Rum: välj ett rum som finns (administratören lägger till nya rum)",
             "Room: choose an existing room (the administrator adds new ones)",
-        )
-        .to_string();
-        return again(&state, &signed, Some(meeting), vec![text], &typed).await;
+        );
+        let problems = Problems::one(lang, &["room"], text);
+        return again(&state, &signed, Some(meeting), problems, &typed).await;
     }
     // A secretary replaces only their own bodies' meetings.
     let replace = fields
@@ -763,7 +805,8 @@ pub async fn save(
                 "You may not replace the meeting"
             )
         );
-        return again(&state, &signed, Some(meeting), vec![text], &typed).await;
+        let problems = Problems::one(lang, &[], text);
+        return again(&state, &signed, Some(meeting), problems, &typed).await;
     }
     let now = (state.app.now)();
     let done = match schedule::import(&*state.app.db, &room, &meeting, replace, now).await {
@@ -782,7 +825,8 @@ pub async fn save(
                 },
                 ..typed
             };
-            return again(&state, &signed, Some(meeting), vec![text], &placed).await;
+            let problems = Problems::one(lang, &["room"], text);
+            return again(&state, &signed, Some(meeting), problems, &placed).await;
         }
     };
     state

@@ -93,18 +93,112 @@ pub fn notice(kind: &str, text: &str) -> Markup {
     html! { p class=(format!("notice {kind}")) role=(if kind == "error" { "alert" } else { "status" }) { (text) } }
 }
 
-/// What is wrong with a form, above it (`#problem`): it takes the focus
-/// when the page loads and is said at once; the fields it is about point
-/// to it with [`invalid`] (3.3.1, 3.3.3). `said_in` is the language of
-/// `text` (a server's message may be Swedish on an English page, 3.1.2).
-pub fn problem(text: &str, said_in: Lang) -> Markup {
-    html! { p.notice.error #problem role="alert" tabindex="-1" autofocus lang=(said_in.code()) { (text) } }
+/// What a refused form says is wrong (3.3.1, 3.3.3), each problem with
+/// the `id`s of the fields it is about. [`Problems::summary`] goes above
+/// the form (`#problem`): it takes the focus when the page loads and is
+/// said at once, each line a link to its field; each field points back to
+/// its lines with [`Problems::on`]. `said_in` is the language of the
+/// texts (a server's message may be Swedish on an English page, 3.1.2).
+#[derive(Debug, Clone)]
+pub struct Problems {
+    said_in: Lang,
+    /// Each problem: the fields it is about, its text and the text's
+    /// language when not `said_in`.
+    list: Vec<(Vec<String>, String, Option<Lang>)>,
 }
 
-/// `aria-invalid` and `aria-describedby` of a field [`problem`] is about
-/// (both absent when it is not).
-pub fn invalid(wrong: bool) -> (Option<&'static str>, Option<&'static str>) {
-    (wrong.then_some("true"), wrong.then_some("problem"))
+impl Problems {
+    /// No problems yet, to be said in `said_in`.
+    pub fn new(said_in: Lang) -> Self {
+        Problems {
+            said_in,
+            list: Vec::new(),
+        }
+    }
+
+    /// One problem, about `fields`.
+    pub fn one(said_in: Lang, fields: &[&str], text: impl Into<String>) -> Self {
+        let mut problems = Problems::new(said_in);
+        problems.add(fields, text);
+        problems
+    }
+
+    /// Adds a problem about `fields` (none: about the whole form).
+    pub fn add(&mut self, fields: &[&str], text: impl Into<String>) {
+        self.add_said_in(self.said_in, fields, text);
+    }
+
+    /// Adds a problem said in `lang` (the importer's and other Swedish-only
+    /// messages on an English page).
+    pub fn add_said_in(&mut self, lang: Lang, fields: &[&str], text: impl Into<String>) {
+        let fields = fields.iter().map(|f| f.to_string()).collect();
+        let other = (lang != self.said_in).then_some(lang);
+        self.list.push((fields, text.into(), other));
+    }
+
+    /// Whether nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems' texts, in order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|(_, text, _)| text.as_str())
+    }
+
+    /// The summary above the form: `heading` first when given, then each
+    /// problem (a link to its first field), then `after`. Nothing when
+    /// nothing is wrong.
+    pub fn summary(&self, heading: Option<&str>, after: Option<&str>) -> Markup {
+        let line = |i: usize, (fields, text, lang): &(Vec<String>, String, Option<Lang>)| {
+            let lang = lang.map(Lang::code);
+            html! {
+                @match fields.first() {
+                    Some(field) => a href=(format!("#{field}")) id=(line_id(i)) lang=[lang] { (text) },
+                    None => span id=(line_id(i)) lang=[lang] { (text) },
+                }
+            }
+        };
+        html! {
+            @if !self.list.is_empty() {
+                div.notice.error #problem role="alert" tabindex="-1" autofocus lang=(self.said_in.code()) {
+                    @if let Some(heading) = heading { p { b { (heading) } } }
+                    @if let ([only], None) = (self.list.as_slice(), heading) {
+                        p { (line(0, only)) }
+                    } @else {
+                        ul.problems {
+                            @for (i, problem) in self.list.iter().enumerate() {
+                                li { (line(i, problem)) }
+                            }
+                        }
+                    }
+                    @if let Some(after) = after { p { (after) } }
+                }
+            }
+        }
+    }
+
+    /// `aria-invalid` and `aria-describedby` of the field `id`: its
+    /// problems' lines in the summary (both absent when it has none).
+    pub fn on(&self, id: &str) -> (Option<&'static str>, Option<String>) {
+        let lines: Vec<String> = self
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, (fields, ..))| fields.iter().any(|f| f == id))
+            .map(|(i, _)| line_id(i))
+            .collect();
+        if lines.is_empty() {
+            (None, None)
+        } else {
+            (Some("true"), Some(lines.join(" ")))
+        }
+    }
+}
+
+/// The id of a problem's line in the summary.
+fn line_id(i: usize) -> String {
+    format!("problem-{}", i + 1)
 }
 
 /// What was just saved, said where the focus lands after the page loads

@@ -15,7 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
-use super::layout::{Section, notice, saved, tr};
+use super::layout::{Problems, Section, notice, saved, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::export::event_log;
@@ -121,10 +121,10 @@ pub async fn show(
 #[derive(Default)]
 pub(super) struct Typed<'a> {
     form: Option<&'a CorrectionForm>,
-    problem: Option<String>,
+    problem: Option<Problems>,
     confirm: Option<String>,
-    control: Option<String>,
-    formal: Option<String>,
+    control: Option<Problems>,
+    formal: Option<Problems>,
 }
 
 /// The card of the meeting page a refusal belongs to.
@@ -143,7 +143,7 @@ pub(super) async fn refused_on_page(
     signed: &Signed,
     entry: &MeetingEntry,
     card: Card,
-    problem: String,
+    problem: Problems,
 ) -> Result<Response, PageError> {
     let typed = match card {
         Card::Control => Typed {
@@ -193,7 +193,7 @@ async fn meeting_page(
     let corrections = corrections(&logged);
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, state.tz).time());
     let controls =
-        super::control::controls(state, signed, entry, typed.control.as_deref(), "meeting").await;
+        super::control::controls(state, signed, entry, typed.control.as_ref(), "meeting").await;
     Ok(html! {
         h1 { (m.body) " " (lang.date(m.date)) @if entry.cancelled { " – " (tr(lang, "inställt", "cancelled")) } }
         p.sub {
@@ -221,44 +221,55 @@ async fn meeting_page(
             (board_markup(state, entry, &events, now, lang))
         }
         (controls)
-        (super::formal::card(state, signed, entry, &events, now, typed.formal.as_deref()))
+        (super::formal::card(state, signed, entry, &events, now, typed.formal.as_ref()))
         section.card #correct {
             h2 { (tr(lang, "Rätta närvaro", "Correct attendance")) }
             p.sub { (tr(lang, "Checka in eller ut någon för hand, på mötesdagen. Det som redan registrerats finns kvar; rättelsen sparas med ditt namn och skälet. En tid mer än en timme före mötets start eller efter dess slut måste bekräftas.", "Check someone in or out by hand, on the meeting's day. What was recorded stays; the correction is kept with your name and the reason. A time more than an hour before the meeting's start or after its end must be confirmed.")) }
-            @if let Some(problem) = &typed.problem { (notice("error", problem)) }
-            @if let Some(question) = &typed.confirm { (notice("warn", question)) }
+            @let none = Problems::new(lang);
+            @let problems = typed.problem.as_ref().unwrap_or(&none);
+            (problems.summary(None, None))
+            @if let Some(question) = &typed.confirm {
+                // Asked where the focus lands, like a problem.
+                p.notice.warn role="alert" tabindex="-1" autofocus { (question) }
+            }
             form method="post" action=(format!("{}/corrections", meeting_path(key))) {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
                 div.inline {
                     div {
+                        @let (wrong, why) = problems.on("person");
                         label for="person" { (tr(lang, "Person", "Person")) }
-                        select #person name="person" required {
+                        select #person name="person" required aria-invalid=[wrong] aria-describedby=[why] {
                             option value="" { (tr(lang, "Välj …", "Choose …")) }
                             @for p in &m.participants { option value=(p.name) selected[form.is_some_and(|f| f.person == p.name)] { (p.name) } }
                         }
                     }
                     div {
+                        @let (wrong, why) = problems.on("direction");
                         label for="direction" { (tr(lang, "Vad", "What")) }
-                        select #direction name="direction" {
+                        select #direction name="direction" aria-invalid=[wrong] aria-describedby=[why] {
                             option value="in" { (tr(lang, "Checka in", "Check in")) }
                             option value="out" selected[form.is_some_and(|f| f.direction == "out")] { (tr(lang, "Checka ut", "Check out")) }
                         }
                     }
                     div {
+                        @let (wrong, why) = problems.on("date");
                         label for="date" { (tr(lang, "Datum", "Date")) }
-                        input #date type="date" name="date" value=(date_value) min=(m.date.to_string()) max=(m.date.to_string()) required;
+                        input #date type="date" name="date" aria-invalid=[wrong] aria-describedby=[why] value=(date_value) min=(m.date.to_string()) max=(m.date.to_string()) required;
                     }
                     div {
+                        @let (wrong, why) = problems.on("time");
                         label for="time" { (tr(lang, "Klockan", "At")) }
-                        input #time type="text" name="time" value=(time_value) inputmode="numeric" pattern="[0-9]{1,2}[:.][0-9]{2}" placeholder="13:05" required;
+                        input #time type="text" name="time" aria-invalid=[wrong] aria-describedby=[why] value=(time_value) inputmode="numeric" pattern="[0-9]{1,2}[:.][0-9]{2}" placeholder="13:05" required;
                     }
                 }
+                @let (wrong, why) = problems.on("remote");
                 label.check {
-                    input type="checkbox" name="remote" value="yes" checked[form.is_some_and(|f| f.remote.is_some())];
+                    input #remote type="checkbox" name="remote" value="yes" aria-invalid=[wrong] aria-describedby=[why] checked[form.is_some_and(|f| f.remote.is_some())];
                     " " (tr(lang, "Deltar på distans (vid incheckning): räknas som närvarande och för beslutförhet", "Takes part remotely (when checking in): counted as present and for quorum"))
                 }
+                @let (wrong, why) = problems.on("reason");
                 label for="reason" { (tr(lang, "Skäl", "Reason")) }
-                input #reason type="text" name="reason" maxlength="300" required value=(form.map_or("", |f| f.reason.as_str())) placeholder=(tr(lang, "t.ex. glömde kortet", "e.g. forgot the card"));
+                input #reason type="text" name="reason" aria-invalid=[wrong] aria-describedby=[why] maxlength="300" required value=(form.map_or("", |f| f.reason.as_str())) placeholder=(tr(lang, "t.ex. glömde kortet", "e.g. forgot the card"));
                 @if typed.confirm.is_some() {
                     label.check {
                         input type="checkbox" name="confirm" value="yes" required;
@@ -794,8 +805,11 @@ pub async fn correct(
     let lang = signed.lang;
     let entry = visible(&state, &signed, &key).await?;
     let meeting = &entry.meeting;
-    let again = |problem: Option<String>, confirm: Option<String>| {
+    // The page again with the form as typed: what is wrong (and the
+    // fields it is about), or a question to confirm.
+    let again = |problem: Option<(&[&str], String)>, confirm: Option<String>| {
         let (state, signed, entry, form) = (&state, &signed, &entry, &form);
+        let problem = problem.map(|(fields, text)| Problems::one(lang, fields, text));
         async move {
             let status = if problem.is_some() {
                 axum::http::StatusCode::BAD_REQUEST
@@ -837,7 +851,7 @@ pub async fn correct(
                 form.person
             ),
         );
-        return again(Some(text), None).await;
+        return again(Some((&["person"], text)), None).await;
     };
     let reason = form.reason.trim();
     if reason.is_empty() || reason.chars().count() > 300 {
@@ -846,7 +860,7 @@ pub async fn correct(
             "Skäl: skriv ett skäl till rättelsen (högst 300 tecken).".into(),
             "Reason: write a reason for the correction (at most 300 characters).".into(),
         );
-        return again(Some(text), None).await;
+        return again(Some((&["reason"], text)), None).await;
     }
     // The meeting's own day, nothing else.
     let typed_date = form
@@ -871,7 +885,7 @@ pub async fn correct(
                         Lang::En.date(date)
                     ),
                 );
-                return again(Some(text), None).await;
+                return again(Some((&["date"], text)), None).await;
             }
             Err(_) => {
                 let text = said(
@@ -885,7 +899,7 @@ pub async fn correct(
                         meeting.date
                     ),
                 );
-                return again(Some(text), None).await;
+                return again(Some((&["date"], text)), None).await;
             }
         }
     }
@@ -899,7 +913,7 @@ pub async fn correct(
             ),
             format!("At: \"{}\" cannot be read; write e.g. 13:05.", form.time),
         );
-        return again(Some(text), None).await;
+        return again(Some((&["time"], text)), None).await;
     };
     let remote = form.remote.as_deref() == Some("yes");
     if remote && form.direction != "in" {
@@ -908,7 +922,7 @@ pub async fn correct(
             "Distans: distansdeltagande gäller en incheckning; välj Checka in, eller ta bort bocken för distans.".into(),
             "Remote: taking part remotely applies to a check-in; choose Check in, or untick remote.".into(),
         );
-        return again(Some(text), None).await;
+        return again(Some((&["remote"], text)), None).await;
     }
     let kind_word = match form.direction.as_str() {
         "in" if remote => "incheckad på distans",
@@ -920,7 +934,7 @@ pub async fn correct(
                 format!("Vad: \"{other}\" är varken Checka in eller Checka ut; välj en av dem."),
                 format!("What: \"{other}\" is neither Check in nor Check out; choose one."),
             );
-            return again(Some(text), None).await;
+            return again(Some((&["direction"], text)), None).await;
         }
     };
     let at = local_instant(meeting.date, time, state.tz);
@@ -954,7 +968,7 @@ pub async fn correct(
                 Lang::En.clock(local_time(at, state.tz).time())
             ),
         );
-        return again(Some(text), None).await;
+        return again(Some((&["person"], text)), None).await;
     }
     let (from, until) = correction_hours(meeting, &logged, state.tz);
     let outside = at < from || at > until;

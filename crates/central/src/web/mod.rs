@@ -173,19 +173,25 @@ impl IntoResponse for PageError {
             }
         };
         let lang = READER_LANG.try_with(|l| *l).unwrap_or_default();
-        let text = match (&self, lang) {
-            (PageError::NotFound, Lang::En) => {
-                "The page does not exist, or belongs to a body you do not work for.".to_string()
+        // What has no English words is said in Swedish, marked so (3.1.2).
+        let (text, said_in) = match (&self, lang) {
+            (PageError::NotFound, Lang::En) => (
+                "The page does not exist, or belongs to a body you do not work for.".to_string(),
+                Lang::En,
+            ),
+            (PageError::AdminOnly, Lang::En) => {
+                ("This page is for administrators.".to_string(), Lang::En)
             }
-            (PageError::AdminOnly, Lang::En) => "This page is for administrators.".to_string(),
-            (PageError::Csrf, Lang::En) => {
-                "The form has expired; reload the page and try again.".to_string()
-            }
-            (PageError::Refused { en, .. }, Lang::En) => en.clone(),
-            (PageError::Db(_), Lang::En) => {
-                "The central store does not answer; try again in a moment.".to_string()
-            }
-            _ => self.to_string(),
+            (PageError::Csrf, Lang::En) => (
+                "The form has expired; reload the page and try again.".to_string(),
+                Lang::En,
+            ),
+            (PageError::Refused { en, .. }, Lang::En) => (en.clone(), Lang::En),
+            (PageError::Db(_), Lang::En) => (
+                "The central store does not answer; try again in a moment.".to_string(),
+                Lang::En,
+            ),
+            _ => (self.to_string(), Lang::Sv),
         };
         let body = page(
             lang,
@@ -194,7 +200,7 @@ impl IntoResponse for PageError {
             Section::SignIn,
             html! {
                 h1 { (status.as_u16()) }
-                (layout::notice("error", &text))
+                p.notice.error role="alert" lang=(said_in.code()) { (text) }
                 p { a href="/meetings" { (tr(lang, "Till mötena", "To the meetings")) } }
             },
         );

@@ -27,15 +27,19 @@ fn sign_in_page(lang: Lang, name: &str, problem: Option<&str>, wrong: bool) -> M
             section.card.narrow {
                 h1 { (tr(lang, "Logga in", "Sign in")) }
                 p.sub { (tr(lang, "Mötessekreterarens sidor för närvaro och protokoll.", "The meeting secretary's pages for attendance and minutes.")) }
-                @if let Some(text) = problem { (super::layout::problem(text, lang)) }
-                @let (wrong, why) = super::layout::invalid(wrong);
+                @let problems = match problem {
+                    Some(text) => super::layout::Problems::one(lang, if wrong { &["name", "password"] } else { &[] }, text),
+                    None => super::layout::Problems::new(lang),
+                };
+                (problems.summary(None, None))
+                @let (wrong, why) = problems.on("password");
                 form method="post" action="/login" {
                     label for="name" { (tr(lang, "Användarnamn", "User name")) }
                     input #name type="text" name="name" value=(name) autocomplete="username" required autofocus[problem.is_none()]
-                        aria-invalid=[wrong] aria-describedby=[why];
+                        aria-invalid=[wrong] aria-describedby=[why.as_deref()];
                     label for="password" { (tr(lang, "Lösenord", "Password")) }
                     input #password type="password" name="password" autocomplete="current-password" required
-                        aria-invalid=[wrong] aria-describedby=[why];
+                        aria-invalid=[wrong] aria-describedby=[why.as_deref()];
                     p { button type="submit" { (tr(lang, "Logga in", "Sign in")) } }
                 }
             }
