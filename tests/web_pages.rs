@@ -55,6 +55,11 @@ impl Site {
     /// A server with the SRO meeting in konferens-1 and three people:
     /// anna (secretary of SRO), bo (secretary of KSL), admin.
     async fn start() -> Site {
+        Site::start_with(ServerConfig::default()).await
+    }
+
+    /// [`Site::start`] with `config`.
+    async fn start_with(config: ServerConfig) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let db = common::sqlite(dir.path());
         common::add_users(
@@ -69,7 +74,7 @@ impl Site {
         db.put_meeting(ROOM, KEY, &meeting(), server_time())
             .await
             .unwrap();
-        let server = common::Server::start(ServerConfig::default(), db, server_time).await;
+        let server = common::Server::start(config, db, server_time).await;
         Site { server, _dir: dir }
     }
 
@@ -200,6 +205,66 @@ fn correction_form<'a>(
         ("time", time),
         ("reason", "glömde kortet"),
     ]
+}
+
+/// Every page's footer links to the region's accessibility statement when
+/// the configuration names it (lag 2018:1937): the sign-in page, the
+/// pages signed in and the error pages; nothing when it does not.
+#[tokio::test]
+async fn every_page_links_to_the_accessibility_statement() {
+    let url = "https://www.region.se/tillganglighet/motesskylt";
+    let site = Site::start_with(ServerConfig {
+        accessibility_statement: Some(url.into()),
+        ..ServerConfig::default()
+    })
+    .await;
+    let link =
+        format!("<footer class=\"site\"><a href=\"{url}\">Tillgänglighetsredogörelse</a></footer>");
+    let anna = site.sign_in("anna").await;
+    for (session, path, status) in [
+        (None, "/login", StatusCode::OK),
+        (Some(&anna), "/meetings", StatusCode::OK),
+        (
+            Some(&anna),
+            &format!("/meetings/{KEY}") as &str,
+            StatusCode::OK,
+        ),
+        (Some(&anna), "/import", StatusCode::OK),
+        (Some(&anna), "/meetings/finns-inte", StatusCode::NOT_FOUND),
+        (Some(&anna), "/audit", StatusCode::FORBIDDEN),
+    ] {
+        let page = site.get(session, path).await;
+        assert_eq!(page.status, status, "{path}");
+        assert!(page.body.contains(&link), "{path}: {}", page.body);
+    }
+    let english = Session {
+        cookie: format!("{}; motesskylt_lang=en", anna.cookie),
+        csrf: anna.csrf.clone(),
+    };
+    let page = site.get(Some(&english), "/meetings").await;
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"{url}\">Accessibility statement</a>")),
+        "{}",
+        page.body
+    );
+
+    // A message the server has only in Swedish is marked Swedish on an
+    // English page (3.1.2).
+    let refused = site.get(Some(&english), "/lang/xx").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .contains("<p class=\"notice error\" role=\"alert\" lang=\"sv\">okänt språk xx"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("<html lang=\"en\">"));
+
+    let without = Site::start().await;
+    let page = without.get(None, "/login").await;
+    assert!(!page.body.contains("<footer"), "{}", page.body);
 }
 
 #[tokio::test]
@@ -1506,7 +1571,23 @@ async fn corrections_stay_on_the_meetings_day_ask_outside_its_hours_and_can_be_w
         "{}",
         refused.body
     );
-    assert!(refused.body.contains("value=\"2026-06-05\""));
+    // The problem takes the focus, links to the date field, and the field
+    // points back to it (WCAG 3.3.1); no other field is marked.
+    assert!(
+        refused.body.contains(
+            "<div class=\"notice error\" id=\"problem\" role=\"alert\" tabindex=\"-1\" autofocus lang=\"sv\"><p><a href=\"#date\" id=\"problem-1\">Datum: en rättelse"
+        ),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(
+            "id=\"date\" type=\"date\" name=\"date\" aria-invalid=\"true\" aria-describedby=\"problem-1\" value=\"2026-06-05\""
+        ),
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body.matches("aria-invalid").count(), 1);
     assert!(refused.body.contains("value=\"23:59\""));
     assert!(refused.body.contains("value=\"glömde kortet\""));
     assert_eq!(site.snapshot().await, before);

@@ -50,6 +50,10 @@ pub struct ServerConfig {
     /// A bearer token that may read `/metrics` (administrators signed in
     /// may always); none: only administrators.
     pub metrics_token: Option<String>,
+    /// The address of the region's accessibility statement
+    /// (tillgänglighetsredogörelse, `docs/tillganglighetsredogorelse.md`
+    /// is a template): every page's footer links to it.
+    pub accessibility_statement: Option<String>,
 }
 
 impl ServerConfig {
@@ -86,8 +90,24 @@ impl Default for ServerConfig {
             max_connections: 4096,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
             metrics_token: None,
+            accessibility_statement: None,
         }
     }
+}
+
+/// Whether `url` can be a page's link to the statement: an http(s)
+/// address without spaces, quotes or angle brackets.
+fn statement_address(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        !rest.is_empty()
+            && url.len() <= 500
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`".contains(c))
+    })
 }
 
 impl CentralConfig {
@@ -114,6 +134,14 @@ impl CentralConfig {
             return Err(invalid(
                 "database_url",
                 "server.database_url ska börja med postgres://, t.ex. \"postgres://motesskylt@localhost/motesskylt\"",
+            ));
+        }
+        if let Some(url) = &config.server.accessibility_statement
+            && !statement_address(url)
+        {
+            return Err(invalid(
+                "accessibility_statement",
+                "server.accessibility_statement ska vara adressen till regionens tillgänglighetsredogörelse, t.ex. \"https://www.region.se/tillganglighet/motesskylt\" (https:// eller http://, utan mellanslag)",
             ));
         }
         if config.server.request_timeout_seconds == 0 {
@@ -198,6 +226,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("c.toml:3: "), "{error}");
+
+        for bad in [
+            "www.region.se",
+            "javascript:alert(1)",
+            "https://",
+            "https://a b",
+            "https://x\"y",
+        ] {
+            let text = format!("[server]\naccessibility_statement = '{bad}'\n");
+            let error = CentralConfig::parse(&text, "c.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.starts_with("c.toml:2: ") && error.contains("tillgänglighetsredogörelse"),
+                "{bad}: {error}"
+            );
+        }
+        let good = "[server]\naccessibility_statement = \"https://www.region.se/tillganglighet\"\n";
+        let config = CentralConfig::parse(good, "c.toml").unwrap();
+        assert_eq!(
+            config.server.accessibility_statement.as_deref(),
+            Some("https://www.region.se/tillganglighet")
+        );
 
         let unknown = "[server]\n\nport = 80\n";
         let error = CentralConfig::parse(unknown, "c.toml")

@@ -180,7 +180,8 @@ pub async fn start(
     };
     let timeout = Duration::from_secs(config.request_timeout_seconds);
     let pages = crate::web::router(
-        crate::web::WebState::new(state.clone(), config.code_valid_hours, DEFAULT_TIME_ZONE),
+        crate::web::WebState::new(state.clone(), config.code_valid_hours, DEFAULT_TIME_ZONE)
+            .with_statement(config.accessibility_statement.as_deref()),
         timeout,
     );
     let app = router(

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{Problems, Section, notice, tr};
+use super::layout::{Problems, Section, notice, scroll, tr};
 use super::{PageError, Signed, WebState};
 use crate::db::CentralDb;
 use crate::secret;
@@ -76,7 +76,7 @@ async fn devices_page(
                 button type="submit" { (tr(lang, "Skapa engångskod", "Make a one-time code")) }
             }
         }
-        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Kiosker", "Kiosks")) {
+        (scroll(tr(lang, "Kiosker", "Kiosks"), html! {
             table {
                 thead { tr {
                     th { (tr(lang, "Kiosk", "Kiosk")) } th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Visar", "Shows")) } th { (tr(lang, "Senast hörd", "Last seen")) }
@@ -125,7 +125,7 @@ async fn devices_page(
                     }
                 }
             }
-        }
+        }))
     };
     let page = signed.page(tr(lang, "Kiosker", "Kiosks"), Section::Devices, body);
     Ok(if problems.is_empty() {
@@ -251,7 +251,7 @@ async fn rooms_page(
             }
         }
         @if rooms.is_empty() { (notice("ok", tr(lang, "Inga rum ännu.", "No rooms yet."))) }
-        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Rum", "Rooms")) {
+        (scroll(tr(lang, "Rum", "Rooms"), html! {
             table {
                 thead { tr { th { (tr(lang, "Rum", "Room")) } th { (tr(lang, "Kiosker", "Kiosks")) } th { (tr(lang, "Möten", "Meetings")) } } }
                 tbody {
@@ -264,7 +264,7 @@ async fn rooms_page(
                     }
                 }
             }
-        }
+        }))
     };
     let page = signed.page(tr(lang, "Rum", "Rooms"), Section::Rooms, body);
     Ok(if problems.is_empty() {
@@ -327,7 +327,7 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
     let body = html! {
         h1 { (tr(lang, "Logg", "Audit log")) }
         p.sub { (tr(lang, "Rättelser, registreringar, importer, exporter och inloggningar, det senaste först. Misslyckade inloggningar finns i serverns logg.", "Corrections, enrolments, imports, exports and sign-ins, newest first. Failed sign-ins are in the server's log.")) }
-        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Logg", "Audit log")) {
+        (scroll(tr(lang, "Logg", "Audit log"), html! {
             table {
                 thead { tr { th { (tr(lang, "När", "When")) } th { (tr(lang, "Vem", "Who")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Möte", "Meeting")) } th { (tr(lang, "Detaljer", "Details")) } } }
                 tbody {
@@ -343,7 +343,7 @@ pub async fn audit(State(state): State<WebState>, signed: Signed) -> Result<Resp
                     }
                 }
             }
-        }
+        }))
     };
     Ok(signed.page(tr(lang, "Logg", "Audit log"), Section::Audit, body))
 }

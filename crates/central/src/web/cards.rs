@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{Section, notice, tr};
+use super::layout::{Section, notice, scroll, tr};
 use super::meetings::{Record, record};
 use super::{PageError, Signed, WebState};
 use crate::db::{CARD_TYPES, CentralDb, MeetingEntry};
@@ -260,7 +260,7 @@ pub async fn list(
         @if cards.is_empty() {
             (notice("ok", tr(lang, "Inga registrerade kort ännu.", "No cards registered yet.")))
         } @else {
-            div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Registrerade kort", "Registered cards")) {
+            (scroll(tr(lang, "Registrerade kort", "Registered cards"), html! {
                 table {
                     thead { tr {
                         th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Kort", "Card")) }
@@ -286,7 +286,7 @@ pub async fn list(
                         }
                     }
                 }
-            }
+            }))
         }
     };
     Ok(signed.page(tr(lang, "Kort", "Cards"), Section::Cards, body))

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use maud::{Markup, html};
 
-use super::layout::{self, Problems, Section, tr};
+use super::layout::{self, Problems, Section, scroll, tr};
 use super::{Language, PageError, Signed, WebState};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::schedule::{self, ScheduleError};
@@ -323,7 +323,7 @@ async fn preview(
             }
             section.card {
                 h2 { (tr(lang, "Dagordning", "Agenda")) }
-                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Dagordning", "Agenda")) {
+                (scroll(tr(lang, "Dagordning", "Agenda"), html! {
                     table.edit {
                         thead { tr { th { "#" } th { (tr(lang, "Rubrik", "Title")) } th { (tr(lang, "Från", "From")) } th { (tr(lang, "Till", "To")) } th { (tr(lang, "Föredragande (kommatecken emellan)", "Presenters (comma separated)")) } } }
                         tbody {
@@ -338,7 +338,7 @@ async fn preview(
                             }
                         }
                     }
-                }
+                }))
             }
             @if !placed.unread.is_empty() {
                 section.card #unread {
@@ -355,7 +355,7 @@ async fn preview(
             }
             section.card {
                 h2 { (tr(lang, "Deltagare", "Participants")) }
-                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Deltagare", "Participants")) {
+                (scroll(tr(lang, "Deltagare", "Participants"), html! {
                     table.edit {
                         thead { tr {
                             th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti", "Party")) } th { (tr(lang, "Organisation", "Organisation")) }
@@ -383,7 +383,7 @@ async fn preview(
                             }
                         }
                     }
-                }
+                }))
             }
             p { button type="submit" { (tr(lang, "Spara mötet", "Save the meeting")) } " " a.button.secondary href="/import" { (tr(lang, "Börja om", "Start over")) } }
         }

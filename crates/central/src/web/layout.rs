@@ -2,6 +2,8 @@
 //! the two static files (style and the live script). One stylesheet, one
 //! type scale, one spacing step; state is told in words as well as colour.
 
+use std::sync::Arc;
+
 use maud::{DOCTYPE, Markup, html};
 
 use super::auth::Viewer;
@@ -34,7 +36,24 @@ pub enum Section {
     SignIn,
 }
 
-/// A whole page: `title`, the navigation for `viewer`, and `body`.
+/// What every page of a request is framed with, known before its handler
+/// runs (the error pages are made without the request).
+#[derive(Debug, Clone, Default)]
+pub struct Frame {
+    /// The reader's language.
+    pub lang: Lang,
+    /// Where the region publishes its accessibility statement (lag
+    /// 2018:1937 asks every service to link to it).
+    pub statement: Option<Arc<str>>,
+}
+
+tokio::task_local! {
+    /// The frame of the request being handled.
+    pub static FRAME: Frame;
+}
+
+/// A whole page: `title`, the navigation for `viewer`, and `body`; the
+/// footer links to the accessibility statement ([`FRAME`]).
 pub fn page(
     lang: Lang,
     title: &str,
@@ -83,6 +102,9 @@ pub fn page(
                     }
                 }
                 main #main tabindex="-1" { (body) }
+                @if let Some(url) = FRAME.try_with(|f| f.statement.clone()).ok().flatten() {
+                    footer.site { a href=(url) { (tr(lang, "Tillgänglighetsredogörelse", "Accessibility statement")) } }
+                }
             }
         }
     }
@@ -201,6 +223,14 @@ fn line_id(i: usize) -> String {
     format!("problem-{}", i + 1)
 }
 
+/// A wide table in a region of its own that scrolls sideways on a
+/// narrow screen while the page does not (1.4.10), named `label`. It is a
+/// tab stop, so a keyboard can scroll it (2.1.1); live.js takes the stop
+/// away where nothing overflows.
+pub fn scroll(label: &str, table: Markup) -> Markup {
+    html! { div.scroll role="region" tabindex="0" aria-label=(label) { (table) } }
+}
+
 /// What was just saved, said where the focus lands after the page loads
 /// (a keyboard or screen reader user is not left at the top, 2.4.3).
 pub fn saved(text: &str) -> Markup {
@@ -226,6 +256,7 @@ nav a[aria-current=page] { border-bottom-color:#fff; font-weight:600; }
 form.signout { display:flex; gap:8px; align-items:center; margin:0; }
 .who { opacity:.8; }
 main { max-width:1100px; margin:0 auto; padding:24px; }
+footer.site { max-width:1100px; margin:0 auto; padding:8px 24px 32px; border-top:1px solid var(--line); }
 h1 { font-size:28px; margin:0 0 4px; } h2 { font-size:20px; margin:32px 0 8px; }
 .sub { color:var(--muted); margin:0 0 var(--space); }
 section.card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:var(--space) 20px; margin:var(--space) 0; }
@@ -313,7 +344,7 @@ main:focus { outline:none; }
   input.minutes { width:72px; }
 }
 @media print {
-  header.top, a.skip, form, button, a.button, ul.exports, .roommessage, .liveline, #correct, #control { display:none !important; }
+  header.top, a.skip, footer.site, form, button, a.button, ul.exports, .roommessage, .liveline, #correct, #control { display:none !important; }
   body { background:#fff; font-size:11pt; }
   main { max-width:none; padding:0; }
   section.card { border:none; padding:0; }
@@ -331,12 +362,19 @@ pub const LIVE: &str = r#"
 // politely, in the page's [data-announcer]; a part is replaced only when
 // it changed, keeping the focus and the tables' sideways scroll; the
 // [data-pause] button (aria-pressed) stops and starts the updates (WCAG
-// 4.1.3, 2.2.2, 2.4.3).
+// 4.1.3, 2.2.2, 2.4.3). A table's scrolling region is a tab stop only
+// where it overflows: elsewhere the stop would lead nowhere.
 (function () {
   var paused = false;
   var parts = document.querySelectorAll('[data-live]');
   var announcer = document.querySelector('[data-announcer]');
   var focusable = 'a, button, input, select, textarea, [tabindex]';
+  var stops = function () {
+    document.querySelectorAll('.scroll[role=region]').forEach(function (s) {
+      if (s.scrollWidth > s.clientWidth + 1) { s.setAttribute('tabindex', '0'); }
+      else if (s !== document.activeElement) { s.removeAttribute('tabindex'); }
+    });
+  };
   var said = function (root) {
     var lines = {};
     root.querySelectorAll('[data-announce]').forEach(function (row) {
@@ -352,7 +390,10 @@ pub const LIVE: &str = r#"
     part.querySelectorAll('.scroll').forEach(function (s, i) { if (scrolled[i]) { s.scrollLeft = scrolled[i]; } });
     var again = focused >= 0 ? part.querySelectorAll(focusable)[focused] : null;
     if (again) { again.focus({preventScroll: true}); }
+    stops();
   };
+  stops();
+  window.addEventListener('resize', stops);
   parts.forEach(function (part) {
     // One fetch at a time, so an older answer never overwrites a newer one;
     // news during a fetch fetches again once it is done.

@@ -15,7 +15,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tokio::sync::broadcast;
 
-use super::layout::{Problems, Section, notice, saved, tr};
+use super::layout::{Problems, Section, notice, saved, scroll, tr};
 use super::{PageError, Signed, WebState, html_page, meeting_path, visible};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::export::event_log;
@@ -52,7 +52,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
         @if meetings.is_empty() {
             (notice("ok", tr(lang, "Inga möten ännu. Importera en kallelse för att börja.", "No meetings yet. Import a notice to begin.")))
         } @else {
-            div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Möten", "Meetings")) {
+            (scroll(tr(lang, "Möten", "Meetings"), html! {
                 table {
                     thead { tr {
                         th { (tr(lang, "Datum", "Date")) } th { (tr(lang, "Organ", "Body")) }
@@ -70,7 +70,7 @@ pub async fn list(State(state): State<WebState>, signed: Signed) -> Result<Respo
                         }
                     }
                 }
-            }
+            }))
         }
     };
     Ok(signed.page(tr(lang, "Möten", "Meetings"), Section::Meetings, body))
@@ -281,7 +281,7 @@ async fn meeting_page(
             (super::remote::links(state, entry, lang))
             @if !corrections.is_empty() {
                 h3 { (tr(lang, "Rättelser", "Corrections")) }
-                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Rättelser", "Corrections")) {
+                (scroll(tr(lang, "Rättelser", "Corrections"), html! {
                     table.corrections {
                         thead { tr {
                             th { (tr(lang, "Person", "Person")) } th { (tr(lang, "Vad", "What")) } th { (tr(lang, "Klockan", "At")) }
@@ -312,7 +312,7 @@ async fn meeting_page(
                             }
                         }
                     }
-                }
+                }))
             }
         }
         (super::schedule::card(signed, entry))
@@ -533,7 +533,7 @@ fn board_markup(
             }
         }
         h2 { (tr(lang, "Dagordning", "Agenda")) }
-        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Dagordning", "Agenda")) {
+        (scroll(tr(lang, "Dagordning", "Agenda"), html! {
             table.agenda {
                 thead { tr {
                     th { "#" } th { (tr(lang, "Punkt", "Item")) } th { (tr(lang, "Föredragande", "Presenters")) }
@@ -554,9 +554,9 @@ fn board_markup(
                     }
                 }
             }
-        }
+        }))
         h2 { (tr(lang, "Närvaro", "Attendance")) }
-        div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Närvaro", "Attendance")) {
+        (scroll(tr(lang, "Närvaro", "Attendance"), html! {
             table.board {
                 thead { tr {
                     th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Parti / organisation", "Party / organisation")) }
@@ -577,7 +577,7 @@ fn board_markup(
                     }
                 }
             }
-        }
+        }))
     }
 }
 

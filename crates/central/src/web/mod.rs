@@ -70,6 +70,9 @@ pub struct WebState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// Notices read at once ([`import::IMPORTS_AT_ONCE`]).
     pub imports: Arc<tokio::sync::Semaphore>,
+    /// Where the region publishes its accessibility statement
+    /// (`accessibility_statement`): every page links to it.
+    pub statement: Option<Arc<str>>,
 }
 
 impl WebState {
@@ -83,7 +86,14 @@ impl WebState {
             tz,
             hashing: Arc::new(tokio::sync::Semaphore::new(4)),
             imports: Arc::new(tokio::sync::Semaphore::new(import::IMPORTS_AT_ONCE)),
+            statement: None,
         }
+    }
+
+    /// Every page links to the accessibility statement at `url`.
+    pub fn with_statement(mut self, url: Option<&str>) -> WebState {
+        self.statement = url.map(Arc::from);
+        self
     }
 
     /// Appends to the audit log. Called before the action it records: an
@@ -172,7 +182,7 @@ impl IntoResponse for PageError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        let lang = READER_LANG.try_with(|l| *l).unwrap_or_default();
+        let lang = layout::FRAME.try_with(|f| f.lang).unwrap_or_default();
         // What has no English words is said in Swedish, marked so (3.1.2).
         let (text, said_in) = match (&self, lang) {
             (PageError::NotFound, Lang::En) => (
@@ -208,19 +218,18 @@ impl IntoResponse for PageError {
     }
 }
 
-tokio::task_local! {
-    /// The reader's language while their request is handled (for the
-    /// error pages, which are made without the request).
-    static READER_LANG: Lang;
-}
-
-/// Handles a request with the reader's language at hand.
-async fn with_language(
+/// Handles a request with its pages' frame at hand ([`layout::FRAME`]).
+async fn with_frame(
+    axum::extract::State(state): axum::extract::State<WebState>,
     Language(lang): Language,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    READER_LANG.scope(lang, next.run(request)).await
+    let frame = layout::Frame {
+        lang,
+        statement: state.statement.clone(),
+    };
+    layout::FRAME.scope(frame, next.run(request)).await
 }
 
 /// The meeting `key` if the viewer may see it; "not found" otherwise, so
@@ -457,7 +466,10 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/rooms/{room}/screen/live", get(room::screen_live))
         .merge(timed)
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .layer(axum::middleware::from_fn(with_language))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            with_frame,
+        ))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }

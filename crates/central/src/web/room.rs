@@ -21,7 +21,7 @@ use futures_util::Stream;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
-use super::layout::{Section, tr};
+use super::layout::{Problems, Section, scroll, tr};
 use super::{Language, PageError, Signed, WebState, html_page, percent_encode};
 use crate::db::{CentralDb, RoomToken};
 use crate::drive::{self, DriveError, Driver, RoomNow};
@@ -566,14 +566,24 @@ pub async fn room_page(
     Path(room): Path<String>,
 ) -> Result<Response, PageError> {
     signed.admin()?;
-    room_page_with(&state, &signed, &room, None).await
+    room_page_with(&state, &signed, &room, Made::Nothing).await
+}
+
+/// What the room page shows after a token form.
+enum Made<'a> {
+    /// Nothing was asked.
+    Nothing,
+    /// A new token: its purpose and its secret, shown once.
+    Token(&'static str, String),
+    /// The name typed for a token, refused (422).
+    Refused(&'a str, Problems),
 }
 
 async fn room_page_with(
     state: &WebState,
     signed: &Signed,
     room: &str,
-    made: Option<(String, String)>,
+    made: Made<'_>,
 ) -> Result<Response, PageError> {
     let lang = signed.lang;
     if !state.app.db.rooms().await?.iter().any(|r| r == room) {
@@ -586,6 +596,11 @@ async fn room_page_with(
         .to_string();
     let tokens = state.app.db.room_tokens(room).await?;
     let path = format!("/rooms/{}", percent_encode(room));
+    let (token, typed, problems) = match made {
+        Made::Nothing => (None, "", Problems::new(lang)),
+        Made::Token(purpose, secret) => (Some((purpose, secret)), "", Problems::new(lang)),
+        Made::Refused(typed, problems) => (None, typed, problems),
+    };
     let choice = |value: &str, label: &str| {
         html! { label.check { input type="radio" name="screen" value=(value) checked[access == value]; " " (label) } }
     };
@@ -596,11 +611,12 @@ async fn room_page_with(
             " · "
             a href=(format!("{path}/calendar.ics")) { (tr(lang, "Kalender (.ics)", "Calendar (.ics)")) }
         }
-        @if let Some((purpose, secret)) = &made {
-            section.card role="status" {
+        @if let Some((purpose, secret)) = &token {
+            // The focus lands here: it is shown once.
+            section.card role="status" tabindex="-1" autofocus {
                 h2 { (tr(lang, "Ny nyckel", "New token")) }
                 p { (tr(lang, "Kopiera den nu: den visas bara en gång och sparas bara som kontrollsumma.", "Copy it now: it is shown once and kept only as a checksum.")) }
-                @if purpose == SCREEN {
+                @if *purpose == SCREEN {
                     p { code.wide { (format!("{path}/screen?token={secret}")) } }
                 } @else {
                     p { code.wide { (secret) } }
@@ -621,9 +637,14 @@ async fn room_page_with(
         section.card {
             h2 { (tr(lang, "Nycklar", "Tokens")) }
             p.sub { (tr(lang, "Skärmlänkar för en tv eller foajéskärm, och styrnycklar för en Stream Deck eller ett skript (nästa, paus, avsluta).", "Screen links for a TV or a foyer screen, and control tokens for a Stream Deck or a script (next, break, end).")) }
+            (problems.summary(None, None))
             form.inline method="post" action=(format!("{path}/tokens")) {
                 input type="hidden" name="csrf" value=(signed.viewer.csrf);
-                div { label for="token-name" { (tr(lang, "Namn", "Name")) } input #token-name type="text" name="name" required maxlength="80" placeholder=(tr(lang, "Tv i sal B", "TV in room B")); }
+                div {
+                    @let (wrong, why) = problems.on("token-name");
+                    label for="token-name" { (tr(lang, "Namn", "Name")) }
+                    input #token-name type="text" name="name" required maxlength="80" value=(typed) placeholder=(tr(lang, "Tv i sal B", "TV in room B")) aria-invalid=[wrong] aria-describedby=[why];
+                }
                 div {
                     label for="token-purpose" { (tr(lang, "Typ", "Kind")) }
                     select #token-purpose name="purpose" {
@@ -634,7 +655,7 @@ async fn room_page_with(
                 button type="submit" { (tr(lang, "Skapa", "Create")) }
             }
             @if !tokens.is_empty() {
-                div.scroll role="region" tabindex="0" aria-label=(tr(lang, "Skärmlänkar", "Screen links")) {
+                (scroll(tr(lang, "Skärmlänkar", "Screen links"), html! {
                     table {
                         thead { tr { th { (tr(lang, "Namn", "Name")) } th { (tr(lang, "Typ", "Kind")) } th { (tr(lang, "Skapad", "Created")) } th { (tr(lang, "Läge", "Status")) } th {} } }
                         tbody {
@@ -657,15 +678,20 @@ async fn room_page_with(
                             }
                         }
                     }
-                }
+                }))
             }
         }
     };
-    Ok(signed.page(
+    let page = signed.page(
         &format!("{} {room}", tr(lang, "Rum", "Room")),
         Section::Rooms,
         body,
-    ))
+    );
+    Ok(if problems.is_empty() {
+        page
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    })
 }
 
 /// `POST /rooms/{room}/access`.
@@ -716,12 +742,17 @@ pub async fn new_token(
     }
     let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(PageError::Refused {
-            sv: "Namn: skriv vad nyckeln är till för (högst 80 tecken), t.ex. \"Tv i sal B\"."
-                .into(),
-            en: "Name: write what the token is for (at most 80 characters), e.g. \"TV in room B\"."
-                .into(),
-        });
+        let lang = signed.lang;
+        let problem = Problems::one(
+            lang,
+            &["token-name"],
+            tr(
+                lang,
+                "Namn: skriv vad nyckeln är till för (högst 80 tecken), t.ex. \"Tv i sal B\".",
+                "Name: write what the token is for (at most 80 characters), e.g. \"TV in room B\".",
+            ),
+        );
+        return room_page_with(&state, &signed, &room, Made::Refused(&form.name, problem)).await;
     }
     let purpose = match form.purpose.as_str() {
         SCREEN => SCREEN,
@@ -762,13 +793,7 @@ pub async fn new_token(
             revoked: None,
         })
         .await?;
-    room_page_with(
-        &state,
-        &signed,
-        &room,
-        Some((purpose.to_string(), secret_text)),
-    )
-    .await
+    room_page_with(&state, &signed, &room, Made::Token(purpose, secret_text)).await
 }
 
 /// `POST /rooms/{room}/tokens/revoke`.
