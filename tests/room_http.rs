@@ -728,6 +728,24 @@ async fn a_personal_link_checks_one_person_in_remotely() {
         "{}",
         shown.body
     );
+    // The link names no language: the page's language switch decides.
+    let english = room
+        .server
+        .http
+        .get(room.server.url(&link))
+        .header("cookie", "motesskylt_lang=en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        english.contains("<html lang=\"en\">")
+            && english.contains("I am taking part remotely now")
+            && english.contains("name=\"lang\" value=\"\""),
+        "{english}"
+    );
     let fields = [
         ("p", person.as_str()),
         ("t", secret.as_str()),

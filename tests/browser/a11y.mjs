@@ -3,9 +3,11 @@
 // WCAG 2.1 A and AA rules) on every page and the room screen, signed out,
 // as the secretary and as the administrator, in Swedish and in English;
 // and no page scrolls sideways at 320 CSS pixels (400 % zoom, 1.4.10);
-// then sign-in → the meeting → a correction by the keyboard alone, and
-// refused forms (sign-in, an upload that is no notice, rooms, kiosks) with
-// their errors tied to their fields.
+// the pages only a form leads to (the import's preview, a kiosk's code, a
+// new token, an error page, the remote participant's link); then sign-in
+// → the meeting → a correction by the keyboard alone, and refused forms
+// (sign-in, an upload that is no notice, the preview, a correction, rooms,
+// kiosks, a token) with their errors tied to their fields.
 // Every finding is listed before the script fails (exit code 1).
 //
 // Started by run.sh, which gives BASE_URL, ANNA_PASSWORD, ADMIN_PASSWORD.
@@ -24,6 +26,7 @@ const env = (name) => {
 const BASE = env('BASE_URL');
 const ANNA = { name: 'anna', password: env('ANNA_PASSWORD') };
 const ADMIN = { name: 'admin', password: env('ADMIN_PASSWORD') };
+const SEED = env('SEED');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const MEETING = '/meetings/SRO-2026-06-04-1300';
@@ -126,7 +129,13 @@ async function keyboardWalk(browser) {
   await step('the saved correction shows on the board', async () =>
     (await page.locator('tr[data-person="Dan Nyberg"]').getAttribute('data-announce')) === 'Dan Nyberg incheckad 13.20');
   // The board changes under a keyboard user's focus: it stays where it was.
+  // Narrow enough that the board's table scrolls, so its region is a tab stop.
+  await page.setViewportSize({ width: 400, height: 900 });
   const board = page.locator('[data-live$="/board"] .scroll').last();
+  await page.waitForFunction(() => {
+    const all = document.querySelectorAll('[data-live$="/board"] .scroll');
+    return all[all.length - 1].getAttribute('tabindex') === '0';
+  });
   await board.focus();
   const other = await context.newPage();
   await other.goto(`${BASE}${MEETING}`);
@@ -153,11 +162,16 @@ async function refusals(browser) {
   const tied = async (where, field) => {
     const focused = await page.evaluate(() => document.activeElement.id);
     if (focused !== 'problem') findings.push(`${where}: the focus is on "${focused}", not on the problem`);
+    // The field is marked, its description is a line of the summary, and
+    // that line links back to a field of the form.
     const attrs = await page.evaluate((id) => {
       const f = document.getElementById(id);
-      return [f.getAttribute('aria-invalid'), f.getAttribute('aria-describedby')];
+      const lines = (f.getAttribute('aria-describedby') || '').split(' ').map((l) => document.getElementById(l));
+      const inSummary = lines.length > 0 && lines.every((l) => l && l.closest('#problem') && l.textContent.trim() !== '');
+      const link = lines[0] && lines[0].getAttribute('href');
+      return [f.getAttribute('aria-invalid'), inSummary, link && document.getElementById(link.slice(1)) !== null];
     }, field);
-    if (attrs[0] !== 'true' || attrs[1] !== 'problem') findings.push(`${where}: #${field} has aria-invalid=${attrs[0]}, aria-describedby=${attrs[1]}`);
+    if (attrs[0] !== 'true' || !attrs[1] || attrs[2] === false) findings.push(`${where}: #${field} has aria-invalid=${attrs[0]}, described by the summary: ${attrs[1]}, the line links to a field: ${attrs[2]}`);
     await axe(page, where);
   };
   await page.goto(`${BASE}/login`);
@@ -174,6 +188,26 @@ async function refusals(browser) {
   await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('main form button[type=submit]').click()]);
   await page.waitForLoadState();
   await tied('a file that is no notice', 'notice');
+  // The preview refuses a deputy for someone not in the list.
+  await page.goto(`${BASE}/import`);
+  await page.setInputFiles('#notice', SEED);
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('main form button[type=submit]').click()]);
+  await page.waitForLoadState();
+  const deputy = await page.locator('input[name$=".for"]').first().getAttribute('id');
+  await page.fill(`[id="${deputy}"]`, 'Ingen Alls');
+  await page.fill('#room', 'konferens-1');
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Spara mötet' }).click()]);
+  await page.waitForLoadState();
+  await tied('a refused preview', deputy);
+  if ((await page.inputValue(`[id="${deputy}"]`)) !== 'Ingen Alls') findings.push('a refused preview: what was typed is gone');
+  // A correction at a time that does not exist.
+  await page.goto(`${BASE}${MEETING}`);
+  await page.selectOption('#person', { label: 'Ulf Olsson' });
+  await page.fill('#time', '25:99');
+  await page.fill('#reason', 'fel klocka');
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Spara rättelsen' }).click()]);
+  await page.waitForLoadState();
+  await tied('a refused correction', 'time');
   await page.context().clearCookies();
   await page.goto(`${BASE}/lang/sv`);
   await signIn(page, ADMIN);
@@ -191,6 +225,82 @@ async function refusals(browser) {
     if ((await page.inputValue('#room')) !== long) findings.push(`${where}: what was typed is gone`);
     await tied(where, 'room');
   }
+  // A token named with spaces only (the browser's `required` lets it by).
+  await page.goto(`${BASE}/rooms/${ROOM}`);
+  await page.fill('#token-name', '   ');
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Skapa' }).click(),
+  ]);
+  await page.waitForLoadState();
+  if (answer.status() !== 422) findings.push(`a refused token name: answered ${answer.status()}, not 422 with the form`);
+  await tied('a refused token name', 'token-name');
+  await context.close();
+}
+
+/// The pages a form or a link leads to (not reachable by an address
+/// alone), in Swedish and English: axe on each, and no sideways scroll at
+/// 320 px (the window is narrow before the form is sent, so the answer
+/// is not sent twice).
+async function formPages(browser) {
+  for (const lang of ['sv', 'en']) {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    const check = async (where) => {
+      const said = await page.getAttribute('html', 'lang');
+      if (said !== lang) findings.push(`${where}: <html lang="${said}">`);
+      await axe(page, where);
+      await reflow(page, where);
+      checked += 1;
+    };
+    await page.goto(`${BASE}/lang/${lang}`);
+    await signIn(page, ANNA);
+    await page.goto(`${BASE}/import`);
+    await page.setInputFiles('#notice', SEED);
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('main form button[type=submit]').click()]);
+    await page.waitForLoadState();
+    await check(`the import's preview (anna, ${lang})`);
+    const missing = await page.goto(`${BASE}/meetings/finns-inte`);
+    if (missing.status() !== 404) findings.push(`an error page (${lang}): answered ${missing.status()}`);
+    await check(`an error page (anna, ${lang})`);
+    await page.goto(`${BASE}${MEETING}`);
+    const remote = await page.locator('#remote-links a').first().getAttribute('href');
+    await page.context().clearCookies();
+    await page.goto(`${BASE}/lang/${lang}`);
+    await page.goto(`${BASE}${remote}`);
+    await check(`a remote participant's link (signed out, ${lang})`);
+    await signIn(page, ADMIN);
+    await page.goto(`${BASE}/devices`);
+    await page.fill('#room', ROOM);
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('form.inline button[type=submit]').click()]);
+    await page.waitForLoadState();
+    await check(`a kiosk's one-time code (admin, ${lang})`);
+    await page.goto(`${BASE}/rooms/${ROOM}`);
+    await page.fill('#token-name', `Tv ${lang}`);
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.locator('form.inline button[type=submit]').last().click()]);
+    await page.waitForLoadState();
+    if (!(await page.evaluate(() => document.activeElement.matches('section[role=status]')))) findings.push(`a new token (${lang}): the focus is not on it`);
+    await check(`a new token (admin, ${lang})`);
+    await context.close();
+  }
+}
+
+/// A table's region is a tab stop where it scrolls sideways and only there.
+async function scrollStops(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/lang/sv`);
+  await signIn(page, ANNA);
+  const stops = () => page.evaluate(() => [...document.querySelectorAll('.scroll[role=region]')].map((s) =>
+    [s.scrollWidth > s.clientWidth + 1, s.getAttribute('tabindex') === '0']));
+  const wide = await stops();
+  if (wide.length === 0) findings.push('tab stops: /meetings has no table region');
+  if (wide.some(([over, stop]) => over !== stop)) findings.push(`tab stops at 1280 px: ${JSON.stringify(wide)} ([overflows, is a stop])`);
+  if (!wide.some(([over]) => !over)) findings.push('tab stops: no region fits at 1280 px; the check checks nothing');
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.waitForFunction(() => [...document.querySelectorAll('.scroll[role=region]')].some((s) => s.getAttribute('tabindex') === '0'));
+  const narrow = await stops();
+  if (narrow.some(([over, stop]) => over !== stop)) findings.push(`tab stops at 320 px: ${JSON.stringify(narrow)}`);
   await context.close();
 }
 
@@ -225,6 +335,8 @@ async function main() {
         await context.close();
       }
     }
+    await formPages(browser);
+    await scrollStops(browser);
     await keyboardWalk(browser);
     await refusals(browser);
   } finally {

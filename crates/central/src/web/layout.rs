@@ -291,6 +291,8 @@ ul.exports { list-style:none; padding:0; display:flex; flex-wrap:wrap; gap:8px; 
 .inline label { margin-top:0; }
 .problems li { margin:4px 0; }
 .code { font-family:ui-monospace,monospace; font-size:32px; letter-spacing:.1em; }
+/* A token's link and the curl line wrap rather than widen the page (1.4.10). */
+code.wide, pre { overflow-wrap:anywhere; white-space:pre-wrap; }
 .muted { color:var(--muted); }
 .grow { flex:1; }
 .nowrap { white-space:nowrap; }

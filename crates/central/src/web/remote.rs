@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{Section, notice, page, tr};
+use super::layout::{FRAME, Section, notice, page, tr};
 use super::meetings::{Record, logged_events, record_held};
 use super::{PageError, WebState, html_page, percent_encode};
 use crate::db::{CentralDb, MeetingEntry};
@@ -62,17 +62,25 @@ pub struct LinkQuery {
     p: String,
     /// The link's secret.
     t: String,
-    /// `en` for English.
+    /// `en` or `sv`; none: the reader's choice (Swedish first).
     lang: String,
 }
 
 impl LinkQuery {
-    fn lang(&self) -> Lang {
-        if self.lang == "en" {
-            Lang::En
-        } else {
-            Lang::Sv
+    /// The language the link names, if it names one.
+    fn named(&self) -> Option<Lang> {
+        match self.lang.as_str() {
+            "en" => Some(Lang::En),
+            "sv" => Some(Lang::Sv),
+            _ => None,
         }
+    }
+
+    /// The page's language: the link's, or else the one the reader chose
+    /// with the page's language switch.
+    fn lang(&self) -> Lang {
+        self.named()
+            .unwrap_or_else(|| FRAME.try_with(|f| f.lang).unwrap_or_default())
     }
 }
 
@@ -179,7 +187,7 @@ fn link_page(
                     form method="post" {
                         input type="hidden" name="p" value=(person);
                         input type="hidden" name="t" value=(query.t);
-                        input type="hidden" name="lang" value=(lang.code());
+                        input type="hidden" name="lang" value=(query.named().map_or("", Lang::code));
                         button.big type="submit" { (tr(lang, "Jag deltar på distans nu", "I am taking part remotely now")) }
                     }
                 }
@@ -264,7 +272,7 @@ pub async fn check_in(
         percent_encode(&key),
         percent_encode(&form.p),
         form.t,
-        form.lang().code()
+        form.named().map_or("", Lang::code)
     );
     Ok(Redirect::to(&back).into_response())
 }
