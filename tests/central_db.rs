@@ -5,7 +5,9 @@
 //! store.
 
 use chrono::{DateTime, Duration, Utc};
-use motesskylt_central::db::{CentralDb, Cursor, DbError, PostgresDb, SqliteDb, Told};
+use motesskylt_central::db::{
+    CentralDb, Cursor, DbError, PostgresDb, SessionRecord, SqliteDb, Told,
+};
 use motesskylt_core::clock::BootClock;
 use motesskylt_core::model::time::DEFAULT_TIME_ZONE;
 use motesskylt_core::model::{Event, EventKind, Source};
@@ -84,6 +86,50 @@ async fn story(db: &impl CentralDb) {
     people_and_the_audit_log(db).await;
     schedules(db).await;
     confirmed_at_the_door_is_audited_once(db).await;
+    sessions(db).await;
+}
+
+/// A page view within a minute of the session's last extension only reads
+/// it (the pages refresh every second); later it moves the idle expiry.
+async fn sessions(db: &impl CentralDb) {
+    let hours = Duration::hours;
+    let session = SessionRecord {
+        token_hash: "hash-of-a-token".into(),
+        user: "anna".into(),
+        password: "fingerprint".into(),
+        csrf: "csrf".into(),
+        expires: t0() + hours(8),
+        ends: t0() + hours(12),
+    };
+    db.open_session(&session, t0()).await.unwrap();
+    let soon = t0() + Duration::seconds(30);
+    let seen = db
+        .use_session(&session.token_hash, soon, soon + hours(8))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen, session, "read, not moved");
+    let later = t0() + Duration::minutes(10);
+    let moved = db
+        .use_session(&session.token_hash, later, later + hours(8))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.expires, later + hours(8));
+    let again = db
+        .use_session(&session.token_hash, later, later + hours(8))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.expires, later + hours(8), "as stored");
+    // Idle past its expiry, or past its end: gone.
+    let idle = later + hours(8) + Duration::seconds(1);
+    assert!(
+        db.use_session(&session.token_hash, idle, idle + hours(8))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// A recusal the secretary confirmed at the door is audited with its push,

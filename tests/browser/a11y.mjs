@@ -160,6 +160,9 @@ async function refusals(browser) {
   const page = await context.newPage();
   await page.goto(`${BASE}/lang/sv`);
   const tied = async (where, field) => {
+    // The browser moves the focus to an autofocus element at its next
+    // rendering after the load: wait for that (2 s at most).
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'problem', null, { timeout: 2000 }).catch(() => {});
     const focused = await page.evaluate(() => document.activeElement.id);
     if (focused !== 'problem') findings.push(`${where}: the focus is on "${focused}", not on the problem`);
     // The field is marked, its description is a line of the summary, and

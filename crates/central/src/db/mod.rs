@@ -308,6 +308,11 @@ pub struct AuditEntry {
 /// The most events one pull returns; the rest come with the next.
 pub const PULL_LIMIT: i64 = 1000;
 
+/// A session's idle expiry moves only when it would move by more than
+/// this: a page view is then a read, not a write (the pages refresh every
+/// second, and each write waits for the disk).
+pub const SESSION_SLACK: chrono::Duration = chrono::Duration::minutes(1);
+
 /// A secretary's session as stored: every server on the store knows it,
 /// and it outlives a restart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -590,7 +595,8 @@ pub trait CentralDb: Send + Sync {
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// The session of `token_hash` if it has not ended by `now`, kept open
-    /// until `expires` (never past its end) in the same step.
+    /// until `expires` in the same step — written only when that moves its
+    /// expiry by more than [`SESSION_SLACK`].
     fn use_session(
         &self,
         token_hash: &str,

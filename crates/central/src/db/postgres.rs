@@ -1265,24 +1265,35 @@ impl CentralDb for PostgresDb {
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
     ) -> Result<Option<SessionRecord>, DbError> {
-        Ok(self
-            .conn()
-            .await?
+        let client = self.conn().await?;
+        let Some(row) = client
             .query_opt(
-                "UPDATE sessions SET expires = $3
-                 WHERE token_hash = $1 AND expires > $2 AND ends > $2
-                 RETURNING user_name, password, csrf, expires, ends",
-                &[&token_hash, &now, &expires],
+                "SELECT user_name, password, csrf, expires, ends FROM sessions
+                 WHERE token_hash = $1 AND expires > $2 AND ends > $2",
+                &[&token_hash, &now],
             )
             .await?
-            .map(|r| SessionRecord {
-                token_hash: token_hash.to_string(),
-                user: r.get(0),
-                password: r.get(1),
-                csrf: r.get(2),
-                expires: r.get(3),
-                ends: r.get(4),
-            }))
+        else {
+            return Ok(None);
+        };
+        let mut kept: DateTime<Utc> = row.get(3);
+        if kept < expires - super::SESSION_SLACK {
+            client
+                .execute(
+                    "UPDATE sessions SET expires = $2 WHERE token_hash = $1 AND expires < $2",
+                    &[&token_hash, &expires],
+                )
+                .await?;
+            kept = expires;
+        }
+        Ok(Some(SessionRecord {
+            token_hash: token_hash.to_string(),
+            user: row.get(0),
+            password: row.get(1),
+            csrf: row.get(2),
+            expires: kept,
+            ends: row.get(4),
+        }))
     }
 
     async fn close_session(&self, token_hash: &str) -> Result<(), DbError> {

@@ -1089,10 +1089,9 @@ impl CentralDb for SqliteDb {
         self.with(move |conn| {
             let row = conn
                 .query_row(
-                    "UPDATE sessions SET expires = ?3
-                     WHERE token_hash = ?1 AND expires > ?2 AND ends > ?2
-                     RETURNING user_name, password, csrf, expires, ends",
-                    params![token_hash, millis(now), millis(expires)],
+                    "SELECT user_name, password, csrf, expires, ends FROM sessions
+                     WHERE token_hash = ?1 AND expires > ?2 AND ends > ?2",
+                    params![token_hash, millis(now)],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,
@@ -1104,17 +1103,24 @@ impl CentralDb for SqliteDb {
                     },
                 )
                 .optional()?;
-            row.map(|(user, password, csrf, expires, ends)| {
-                Ok(SessionRecord {
-                    token_hash: token_hash.clone(),
-                    user,
-                    password,
-                    csrf,
-                    expires: from_millis(expires)?,
-                    ends: from_millis(ends)?,
-                })
-            })
-            .transpose()
+            let Some((user, password, csrf, mut kept, ends)) = row else {
+                return Ok(None);
+            };
+            if kept < millis(expires - super::SESSION_SLACK) {
+                conn.execute(
+                    "UPDATE sessions SET expires = ?2 WHERE token_hash = ?1",
+                    params![token_hash, millis(expires)],
+                )?;
+                kept = millis(expires);
+            }
+            Ok(Some(SessionRecord {
+                token_hash: token_hash.clone(),
+                user,
+                password,
+                csrf,
+                expires: from_millis(kept)?,
+                ends: from_millis(ends)?,
+            }))
         })
         .await
     }

@@ -92,7 +92,16 @@ async fn control_page(
     let body = html! {
         div.controlpage {
             p.sub { a href=(meeting_path(&entry.key)) { "← " (entry.meeting.body) " " (lang.date(entry.meeting.date)) } }
+            // As on the meeting page: a change made elsewhere is said in
+            // one line (live.js).
+            p.sr-only role="status" data-announcer {}
             (controls(state, signed, entry, problem.as_ref(), "control").await)
+            // Below the controls, which stay where a thumb expects them.
+            p {
+                button.secondary type="button" hidden data-pause aria-pressed="false" {
+                    (tr(lang, "Pausa uppdateringen", "Pause updates"))
+                }
+            }
         }
     };
     let title = format!(
@@ -318,8 +327,24 @@ pub fn status_panel(status: &StatusReport, lang: Lang) -> Markup {
         (countdown(status.remaining_s), tr(lang, "kvar", "left"), "")
     };
     let offset_min = status.offset_s / 60;
+    // Said by a screen reader when it changes (live.js): the phase, the
+    // item, "Snart slut" or "Övertid", the quorum; never the seconds.
+    let mut said = phase.to_string();
+    if let Some(item) = &status.item {
+        said.push_str(": ");
+        if let Some(n) = &item.number {
+            said.push_str(&format!("{n} "));
+        }
+        said.push_str(&item.title);
+    }
+    if !time_class.is_empty() && status.phase != Phase::After {
+        said.push_str(&format!(". {time_label}"));
+    }
+    if let (Some(q), Phase::Item | Phase::Break) = (&status.quorum, status.phase) {
+        said.push_str(&format!(". {}", q.said(lang)));
+    }
     html! {
-        div class=(format!("panel {class}")) data-phase=(phase_word(status.phase)) {
+        div class=(format!("panel {class}")) data-phase=(phase_word(status.phase)) data-key="panel" data-announce=(said) {
             p.phase { (phase) }
             @if let Some(item) = &status.item {
                 p.current {

@@ -380,7 +380,7 @@ pub const LIVE: &str = r#"
   var said = function (root) {
     var lines = {};
     root.querySelectorAll('[data-announce]').forEach(function (row) {
-      lines[row.dataset.person || row.dataset.announce] = row.dataset.announce;
+      lines[row.dataset.key || row.dataset.person || row.dataset.announce] = row.dataset.announce;
     });
     return lines;
   };
@@ -432,7 +432,7 @@ pub const LIVE: &str = r#"
     button.hidden = false;
     button.addEventListener('click', function () {
       paused = !paused;
-      button.setAttribute('aria-pressed', String(paused));
+      document.querySelectorAll('[data-pause]').forEach(function (b) { b.setAttribute('aria-pressed', String(paused)); });
       if (!paused) { parts.forEach(function (part) { part.dispatchEvent(new Event('refresh')); }); }
     });
   });
