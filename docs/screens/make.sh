@@ -37,6 +37,7 @@ shot door-already-in --at 13:16:56 --screen already-in --person "Marina Johansso
 shot door-already-out --at 14:15:05 --screen already-out --person "Olof Lundberg"
 shot door-too-early  --at 12:10 --screen too-early --person "Marina Johansson"
 shot names           --at 13:16:56 --screen names
+shot names-search    --at 13:16:56 --screen names --search ja
 shot pin             --at 13:16:56 --screen pin --person "Janette Olsson"
 shot menu            --at 13:16:56 --screen menu
 shot reader-problem  --at 13:16:56 --screen reader-problem
