@@ -297,6 +297,44 @@ async fn the_secretary_drives_the_meeting_from_the_pages_and_each_press_is_an_au
         zero.body
             .contains("Minuter: skriv ett antal minuter, 1–240.")
     );
+    // Tied to its field, which keeps what was typed (3.3.1).
+    assert!(
+        zero.body.contains(
+            "<a href=\"#minutes-meeting\" id=\"problem-1\">Minuter: skriv ett antal minuter"
+        ),
+        "{}",
+        zero.body
+    );
+    assert!(
+        zero.body.contains(
+            "id=\"minutes-meeting\" aria-invalid=\"true\" aria-describedby=\"problem-1\" type=\"number\" name=\"minutes\" min=\"1\" max=\"240\" value=\"0\""
+        ),
+        "{}",
+        zero.body
+    );
+    assert_eq!(room.snapshot().await, before);
+    // A message shown until a time that cannot be read: the message typed
+    // stays in its field, the time is marked.
+    let unread = room
+        .post(
+            &anna,
+            &format!("/meetings/{KEY}/message"),
+            &[
+                ("text", "Kaffe i foajén"),
+                ("until", "25.99"),
+                ("back", "control"),
+            ],
+        )
+        .await;
+    assert_eq!(unread.status, StatusCode::CONFLICT);
+    assert!(
+        unread.body.contains("value=\"Kaffe i foajén\"")
+            && unread
+                .body
+                .contains("id=\"until-control\" aria-invalid=\"true\" aria-describedby=\"problem-1\" type=\"time\" name=\"until\" value=\"25.99\""),
+        "{}",
+        unread.body
+    );
     assert_eq!(room.snapshot().await, before);
 
     // A message to the room shows on `now` and the screen until withdrawn.

@@ -231,6 +231,7 @@ async fn every_page_links_to_the_accessibility_statement() {
         ),
         (Some(&anna), "/import", StatusCode::OK),
         (Some(&anna), "/meetings/finns-inte", StatusCode::NOT_FOUND),
+        (None, "/finns-inte-alls", StatusCode::NOT_FOUND),
         (Some(&anna), "/audit", StatusCode::FORBIDDEN),
     ] {
         let page = site.get(session, path).await;
@@ -1169,8 +1170,20 @@ async fn the_room_schedule_keeps_meetings_apart_and_moves_and_cancels_them() {
         ],
     )
     .await;
-    assert_eq!(clash.status, StatusCode::BAD_REQUEST);
+    // The meeting page again, the refusal in "Tid och rum" tied to the
+    // date and time fields (nothing moved).
+    assert_eq!(clash.status, StatusCode::CONFLICT);
     assert!(clash.body.contains(KEY), "{}", clash.body);
+    assert!(
+        clash
+            .body
+            .contains("<a href=\"#move-date\" id=\"problem-1\">")
+            && clash.body.contains(
+                "id=\"move-start\" type=\"time\" name=\"start\" value=\"13:00\" required aria-invalid=\"true\" aria-describedby=\"problem-1\""
+            ),
+        "{}",
+        clash.body
+    );
 
     // Two meetings of one body on one day are two events in a calendar.
     for id in [KEY, morning_id] {
@@ -1190,7 +1203,14 @@ async fn the_room_schedule_keeps_meetings_apart_and_moves_and_cancels_them() {
         vec![("csrf", anna.csrf.clone())],
     )
     .await;
-    assert_eq!(unticked.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unticked.status, StatusCode::CONFLICT);
+    assert!(
+        unticked
+            .body
+            .contains("id=\"cancel-confirm\" type=\"checkbox\" name=\"confirm\" value=\"yes\" required aria-invalid=\"true\""),
+        "{}",
+        unticked.body
+    );
     assert!(
         !site
             .db()

@@ -1,5 +1,6 @@
 //! The demo's keys: what a key press in the kiosk window stands for (a
-//! real kiosk has no key map: a keyboard at the door does nothing).
+//! real kiosk has no key map: a keyboard at the door only searches the
+//! name list while it is open, which comes first here too).
 //! Documented in the README and on the help overlay (`ui/help.slint`).
 
 use motesskylt_core::model::Meeting;

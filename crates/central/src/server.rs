@@ -179,11 +179,9 @@ pub async fn start(
         pages_events: Arc::default(),
     };
     let timeout = Duration::from_secs(config.request_timeout_seconds);
-    let pages = crate::web::router(
-        crate::web::WebState::new(state.clone(), config.code_valid_hours, DEFAULT_TIME_ZONE)
-            .with_statement(config.accessibility_statement.as_deref()),
-        timeout,
-    );
+    let web = crate::web::WebState::new(state.clone(), config.code_valid_hours, DEFAULT_TIME_ZONE)
+        .with_statement(config.accessibility_statement.as_deref());
+    let pages = crate::web::router(web.clone(), timeout);
     let app = router(
         state,
         Limits {
@@ -193,6 +191,11 @@ pub async fn start(
     )
     .merge(pages)
     .fallback(not_found)
+    // The pages' language and footer, for the fallback's 404 too.
+    .layer(axum::middleware::from_fn_with_state(
+        web,
+        crate::web::with_frame,
+    ))
     // Every answer carries them: the fallback's 404, the API's errors.
     .layer(axum::middleware::map_response(crate::web::secure_headers))
     .layer(axum::middleware::map_response(unbuffered_streams))

@@ -15,6 +15,8 @@ pub enum Typed {
     Pick(usize),
     /// Escape with nothing typed: close the list.
     Cancel,
+    /// A letter past [`MAX_TYPED`]: taken, and nothing changes.
+    Ignored,
     /// Not a key for the search: the key map may have it.
     NotMine,
 }
@@ -74,16 +76,20 @@ impl NameSearch {
         // A space or hyphen joins a first name to a surname ("helen e",
         // "anna-k"); never first.
         let joins = (c == ' ' || c == '-') && !self.typed.is_empty();
-        if !(c.is_alphabetic() || joins) || self.typed.chars().count() >= MAX_TYPED {
+        if !(c.is_alphabetic() || joins) {
             return Typed::NotMine;
+        }
+        if self.typed.chars().count() >= MAX_TYPED {
+            return Typed::Ignored;
         }
         self.typed.push(c);
         Typed::Searched
     }
 
     /// Whether `name` shows while this is typed: one of its words (after a
-    /// space, a hyphen or a parenthesis) begins with the letters typed,
-    /// case ignored. Everything matches when nothing is typed.
+    /// space or a hyphen) begins with the letters typed, case ignored; the
+    /// party's letter "(S)" is no word of the name. Everything matches
+    /// when nothing is typed.
     pub fn matches(&self, name: &str) -> bool {
         if self.typed.is_empty() {
             return true;
@@ -95,7 +101,7 @@ impl NameSearch {
             if word_start && name[at..].starts_with(&typed) {
                 return true;
             }
-            word_start = matches!(c, ' ' | '-' | '(' | '/');
+            word_start = matches!(c, ' ' | '-');
         }
         false
     }
@@ -120,6 +126,7 @@ mod tests {
         assert!(search.matches("Helen Eliasson (M)"));
         assert!(search.matches("Elin Ek"));
         assert!(!search.matches("Monica Hanson (L)"), "inside a word");
+        assert!(!typed(&["s"]).matches("Marina Johansson (S)"), "the party");
         assert!(typed(&["ö", "s"]).matches("Per Östberg"));
         assert!(typed(&["a", "n", "n", "a", "-", "k"]).matches("Anna-Karin Berg"));
         assert!(typed(&["k"]).matches("Anna-Karin Berg"), "after a hyphen");
@@ -165,5 +172,6 @@ mod tests {
             search.key("a", &[]);
         }
         assert_eq!(search.typed().chars().count(), MAX_TYPED);
+        assert_eq!(search.key("q", &[]), Typed::Ignored, "not the key map's");
     }
 }

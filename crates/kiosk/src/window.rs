@@ -331,6 +331,7 @@ pub fn start(
             let Some(kiosk) = kiosk.upgrade() else { return };
             match search(text) {
                 Typed::Searched => return refresh(&kiosk),
+                Typed::Ignored => return,
                 Typed::Pick(index) => return send(Message::Input(Input::Pick(index))),
                 Typed::Cancel => return send(Message::Input(Input::Cancel)),
                 Typed::NotMine => {}

@@ -1266,33 +1266,40 @@ impl CentralDb for PostgresDb {
         expires: DateTime<Utc>,
     ) -> Result<Option<SessionRecord>, DbError> {
         let client = self.conn().await?;
-        let Some(row) = client
+        // Moved when due (one statement: a sign-out cannot come between),
+        // else only read.
+        let moved = client
             .query_opt(
-                "SELECT user_name, password, csrf, expires, ends FROM sessions
-                 WHERE token_hash = $1 AND expires > $2 AND ends > $2",
-                &[&token_hash, &now],
+                "UPDATE sessions SET expires = $3
+                 WHERE token_hash = $1 AND expires > $2 AND ends > $2 AND expires < $4
+                 RETURNING user_name, password, csrf, expires, ends",
+                &[
+                    &token_hash,
+                    &now,
+                    &expires,
+                    &(expires - super::SESSION_SLACK),
+                ],
             )
-            .await?
-        else {
-            return Ok(None);
+            .await?;
+        let row = match moved {
+            Some(row) => Some(row),
+            None => {
+                client
+                    .query_opt(
+                        "SELECT user_name, password, csrf, expires, ends FROM sessions
+                         WHERE token_hash = $1 AND expires > $2 AND ends > $2",
+                        &[&token_hash, &now],
+                    )
+                    .await?
+            }
         };
-        let mut kept: DateTime<Utc> = row.get(3);
-        if kept < expires - super::SESSION_SLACK {
-            client
-                .execute(
-                    "UPDATE sessions SET expires = $2 WHERE token_hash = $1 AND expires < $2",
-                    &[&token_hash, &expires],
-                )
-                .await?;
-            kept = expires;
-        }
-        Ok(Some(SessionRecord {
+        Ok(row.map(|r| SessionRecord {
             token_hash: token_hash.to_string(),
-            user: row.get(0),
-            password: row.get(1),
-            csrf: row.get(2),
-            expires: kept,
-            ends: row.get(4),
+            user: r.get(0),
+            password: r.get(1),
+            csrf: r.get(2),
+            expires: r.get(3),
+            ends: r.get(4),
         }))
     }
 

@@ -1086,41 +1086,50 @@ impl CentralDb for SqliteDb {
         expires: DateTime<Utc>,
     ) -> Result<Option<SessionRecord>, DbError> {
         let token_hash = token_hash.to_string();
+        let slack = millis(expires - super::SESSION_SLACK);
         self.with(move |conn| {
-            let row = conn
-                .query_row(
-                    "SELECT user_name, password, csrf, expires, ends FROM sessions
-                     WHERE token_hash = ?1 AND expires > ?2 AND ends > ?2",
-                    params![token_hash, millis(now)],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, i64>(3)?,
-                            r.get::<_, i64>(4)?,
-                        ))
-                    },
-                )
-                .optional()?;
-            let Some((user, password, csrf, mut kept, ends)) = row else {
-                return Ok(None);
+            let read = |r: &rusqlite::Row<'_>| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
             };
-            if kept < millis(expires - super::SESSION_SLACK) {
-                conn.execute(
-                    "UPDATE sessions SET expires = ?2 WHERE token_hash = ?1",
-                    params![token_hash, millis(expires)],
-                )?;
-                kept = millis(expires);
-            }
-            Ok(Some(SessionRecord {
-                token_hash: token_hash.clone(),
-                user,
-                password,
-                csrf,
-                expires: from_millis(kept)?,
-                ends: from_millis(ends)?,
-            }))
+            // Moved when due (one statement: a sign-out cannot come
+            // between), else only read.
+            let row = match conn
+                .query_row(
+                    "UPDATE sessions SET expires = ?3
+                     WHERE token_hash = ?1 AND expires > ?2 AND ends > ?2 AND expires < ?4
+                     RETURNING user_name, password, csrf, expires, ends",
+                    params![token_hash, millis(now), millis(expires), slack],
+                    read,
+                )
+                .optional()?
+            {
+                Some(row) => Some(row),
+                None => conn
+                    .query_row(
+                        "SELECT user_name, password, csrf, expires, ends FROM sessions
+                         WHERE token_hash = ?1 AND expires > ?2 AND ends > ?2",
+                        params![token_hash, millis(now)],
+                        read,
+                    )
+                    .optional()?,
+            };
+            row.map(|(user, password, csrf, expires, ends)| {
+                Ok(SessionRecord {
+                    token_hash: token_hash.clone(),
+                    user,
+                    password,
+                    csrf,
+                    expires: from_millis(expires)?,
+                    ends: from_millis(ends)?,
+                })
+            })
+            .transpose()
         })
         .await
     }

@@ -3,7 +3,6 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use maud::html;
@@ -128,11 +127,7 @@ async fn devices_page(
         }))
     };
     let page = signed.page(tr(lang, "Kiosker", "Kiosks"), Section::Devices, body);
-    Ok(if problems.is_empty() {
-        page
-    } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    })
+    Ok((problems.status(), page).into_response())
 }
 
 /// A form with a room.
@@ -267,11 +262,7 @@ async fn rooms_page(
         }))
     };
     let page = signed.page(tr(lang, "Rum", "Rooms"), Section::Rooms, body);
-    Ok(if problems.is_empty() {
-        page
-    } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    })
+    Ok((problems.status(), page).into_response())
 }
 
 /// `POST /rooms`.

@@ -54,6 +54,17 @@ pub struct MessageForm {
     back: String,
 }
 
+/// What was typed into the control forms, shown again when refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entered {
+    /// The minutes of "Mer tid" or "Oplanerad paus" (empty: the default 5).
+    pub minutes: String,
+    /// The message to the room.
+    pub message: String,
+    /// The message's "shown until".
+    pub until: String,
+}
+
 /// Withdrawing a message: the moment it was posted.
 #[derive(Deserialize)]
 pub struct WithdrawMessageForm {
@@ -78,14 +89,24 @@ pub async fn page(
     Path(key): Path<String>,
 ) -> Result<Response, PageError> {
     let entry = visible(&state, &signed, &key).await?;
-    Ok(control_page(&state, &signed, &entry, None, StatusCode::OK).await)
+    let none = Problems::new(signed.lang);
+    Ok(control_page(
+        &state,
+        &signed,
+        &entry,
+        &none,
+        &Entered::default(),
+        StatusCode::OK,
+    )
+    .await)
 }
 
 async fn control_page(
     state: &WebState,
     signed: &Signed,
     entry: &MeetingEntry,
-    problem: Option<Problems>,
+    problems: &Problems,
+    entered: &Entered,
     status: StatusCode,
 ) -> Response {
     let lang = signed.lang;
@@ -95,7 +116,7 @@ async fn control_page(
             // As on the meeting page: a change made elsewhere is said in
             // one line (live.js).
             p.sr-only role="status" data-announcer {}
-            (controls(state, signed, entry, problem.as_ref(), "control").await)
+            (controls(state, signed, entry, problems, entered, "control").await)
             // Below the controls, which stay where a thumb expects them.
             p {
                 button.secondary type="button" hidden data-pause aria-pressed="false" {
@@ -119,12 +140,13 @@ pub async fn controls(
     state: &WebState,
     signed: &Signed,
     entry: &MeetingEntry,
-    problem: Option<&Problems>,
+    problems: &Problems,
+    entered: &Entered,
     back: &str,
 ) -> Markup {
     let lang = signed.lang;
     // A field's `aria-invalid` and `aria-describedby`.
-    let bad = |name: &str| problem.map_or((None, None), |p| p.on(&field(name, back)));
+    let bad = |name: &str| problems.on(&field(name, back));
     let path = meeting_path(&entry.key);
     let panel_markup = match panel_of(state, entry, lang, &signed.viewer.csrf, back).await {
         Ok(markup) => markup,
@@ -166,7 +188,7 @@ pub async fn controls(
     html! {
         section.card #control aria-labelledby="control-title" {
             h2 #control-title { (tr(lang, "Styr mötet", "Run the meeting")) }
-            @if let Some(problems) = problem { (problems.summary(None, None)) }
+            (problems.summary(None, None))
             div data-live=(format!("{path}/control/panel?back={back}")) data-events=(format!("{path}/live")) data-every="1000" {
                 (panel_markup)
             }
@@ -186,7 +208,7 @@ pub async fn controls(
                     div {
                         @let (wrong, why) = bad("minutes");
                         label for=(field("minutes", back)) { (tr(lang, "Minuter", "Minutes")) }
-                        input.minutes #(field("minutes", back)) aria-invalid=[wrong] aria-describedby=[why] type="number" name="minutes" min="1" max=(MAX_MINUTES) value="5" inputmode="numeric";
+                        input.minutes #(field("minutes", back)) aria-invalid=[wrong] aria-describedby=[why] type="number" name="minutes" min="1" max=(MAX_MINUTES) value=(if entered.minutes.is_empty() { "5" } else { &entered.minutes }) inputmode="numeric";
                     }
                     button.big.secondary type="submit" name="command" value="extend" { (tr(lang, "Mer tid", "More time")) }
                     button.big.secondary type="submit" name="command" value="break" { (tr(lang, "Oplanerad paus", "Unplanned break")) }
@@ -199,12 +221,12 @@ pub async fn controls(
                     div.grow {
                         @let (wrong, why) = bad("message");
                         label for=(field("message", back)) { (tr(lang, "Meddelande till rummet", "Message to the room")) }
-                        input.wide #(field("message", back)) aria-invalid=[wrong] aria-describedby=[why] type="text" name="text" maxlength=(MAX_CHARS) required placeholder=(tr(lang, "Vi återupptar 14.40", "We resume at 14:40"));
+                        input.wide #(field("message", back)) aria-invalid=[wrong] aria-describedby=[why] type="text" name="text" maxlength=(MAX_CHARS) required value=(entered.message) placeholder=(tr(lang, "Vi återupptar 14.40", "We resume at 14:40"));
                     }
                     div {
                         @let (wrong, why) = bad("until");
                         label for=(field("until", back)) { (tr(lang, "Visas till (valfritt)", "Shown until (optional)")) }
-                        input #(field("until", back)) aria-invalid=[wrong] aria-describedby=[why] type="time" name="until";
+                        input #(field("until", back)) aria-invalid=[wrong] aria-describedby=[why] type="time" name="until" value=(entered.until);
                     }
                     button type="submit" { (tr(lang, "Visa i rummet", "Show in the room")) }
                 }
@@ -457,32 +479,43 @@ async fn answer(
     entry: &MeetingEntry,
     back: &str,
     result: Result<(), DriveError>,
+    entered: Entered,
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&back_to(&entry.key, back)).into_response()),
         Err(error) => {
             let problem = drive_problem(error, signed.lang, back)?;
-            refused(state, signed, entry, back, problem).await
+            refused(state, signed, entry, back, problem, entered).await
         }
     }
 }
 
-/// The page again with `problem`, as 409: nothing was recorded.
+/// The page again with `problem` and what was `entered`, as 409:
+/// nothing was recorded.
 async fn refused(
     state: &WebState,
     signed: &Signed,
     entry: &MeetingEntry,
     back: &str,
     problem: Problems,
+    entered: Entered,
 ) -> Result<Response, PageError> {
     if back == "control" {
-        return Ok(control_page(state, signed, entry, Some(problem), StatusCode::CONFLICT).await);
+        let page = control_page(
+            state,
+            signed,
+            entry,
+            &problem,
+            &entered,
+            StatusCode::CONFLICT,
+        );
+        return Ok(page.await);
     }
     super::meetings::refused_on_page(
         state,
         signed,
         entry,
-        super::meetings::Card::Control,
+        super::meetings::Card::Control(entered),
         problem,
     )
     .await
@@ -498,6 +531,10 @@ pub async fn press(
     signed.check(&form.csrf)?;
     let entry = visible(&state, &signed, &key).await?;
     let minutes = form.minutes.trim();
+    let entered = Entered {
+        minutes: minutes.chars().take(8).collect(),
+        ..Entered::default()
+    };
     let minutes = if minutes.is_empty() {
         None
     } else {
@@ -510,6 +547,7 @@ pub async fn press(
                     &entry,
                     &form.back,
                     Err(Refusal::Minutes.into()),
+                    entered,
                 )
                 .await;
             }
@@ -542,7 +580,7 @@ pub async fn press(
     )
     .await
     .map(|_| ());
-    answer(&state, &signed, &entry, &form.back, result).await
+    answer(&state, &signed, &entry, &form.back, result, entered).await
 }
 
 /// The moment a message ends: "HH:MM" on the meeting's day.
@@ -568,6 +606,11 @@ pub async fn post_message(
 ) -> Result<Response, PageError> {
     signed.check(&form.csrf)?;
     let entry = visible(&state, &signed, &key).await?;
+    let entered = Entered {
+        message: form.text.chars().take(2 * MAX_CHARS).collect(),
+        until: form.until.trim().chars().take(8).collect(),
+        ..Entered::default()
+    };
     let Ok(until) = until_of(&form.until, &entry, &state) else {
         let problem = Problems::one(
             signed.lang,
@@ -578,7 +621,7 @@ pub async fn post_message(
                 "Shown until: write a time such as 14:40, or leave it empty.",
             ),
         );
-        return refused(&state, &signed, &entry, &form.back, problem).await;
+        return refused(&state, &signed, &entry, &form.back, problem, entered).await;
     };
     let driver = Driver {
         name: &signed.viewer.user.name,
@@ -593,7 +636,7 @@ pub async fn post_message(
         (state.app.now)(),
     )
     .await;
-    answer(&state, &signed, &entry, &form.back, result).await
+    answer(&state, &signed, &entry, &form.back, result, entered).await
 }
 
 /// `POST /meetings/{key}/message/withdraw`.
@@ -612,6 +655,7 @@ pub async fn withdraw_message(
             &entry,
             &form.back,
             Err(DriveError::NoSuchMessage),
+            Entered::default(),
         )
         .await;
     };
@@ -627,5 +671,13 @@ pub async fn withdraw_message(
         (state.app.now)(),
     )
     .await;
-    answer(&state, &signed, &entry, &form.back, result).await
+    answer(
+        &state,
+        &signed,
+        &entry,
+        &form.back,
+        result,
+        Entered::default(),
+    )
+    .await
 }

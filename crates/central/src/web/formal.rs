@@ -52,7 +52,7 @@ pub fn card(
     entry: &MeetingEntry,
     events: &[Event],
     now: DateTime<Utc>,
-    problem: Option<&Problems>,
+    problems: &Problems,
 ) -> Markup {
     let m = &entry.meeting;
     if !m.participants.iter().any(|p| p.seat.is_some()) {
@@ -102,7 +102,7 @@ pub fn card(
     html! {
         section.card #formal {
             h2 { (tr(lang, "Beslutförhet och tjänstgöring", "Quorum and who serves")) }
-            @if let Some(problems) = problem { (problems.summary(None, None)) }
+            (problems.summary(None, None))
             @if let Some(q) = f.quorum {
                 p.quorum.met[q.met].unmet[!q.met] role="status" { strong { (q.said(lang)) } }
                 @if !q.met && f.phase != Phase::After {

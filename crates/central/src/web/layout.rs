@@ -121,7 +121,7 @@ pub fn notice(kind: &str, text: &str) -> Markup {
 /// said at once, each line a link to its field; each field points back to
 /// its lines with [`Problems::on`]. `said_in` is the language of the
 /// texts (a server's message may be Swedish on an English page, 3.1.2).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Problems {
     said_in: Lang,
     /// Each problem: the fields it is about, its text and the text's
@@ -163,9 +163,13 @@ impl Problems {
         self.list.is_empty()
     }
 
-    /// The problems' texts, in order.
-    pub fn texts(&self) -> impl Iterator<Item = &str> {
-        self.list.iter().map(|(_, text, _)| text.as_str())
+    /// The status of a page with this form: 422 when it was refused.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
 
     /// The summary above the form: `heading` first when given, then each
@@ -390,10 +394,14 @@ pub const LIVE: &str = r#"
     var scrolled = Array.prototype.map.call(part.querySelectorAll('.scroll'), function (s) { return s.scrollLeft; });
     part.innerHTML = next.innerHTML;
     part.querySelectorAll('.scroll').forEach(function (s, i) { if (scrolled[i]) { s.scrollLeft = scrolled[i]; } });
+    // The tab stops as they were, so the focus finds its element again.
+    stops();
     var again = focused >= 0 ? part.querySelectorAll(focusable)[focused] : null;
     if (again) { again.focus({preventScroll: true}); }
-    stops();
   };
+  // What each part was last given, as sent (stops() changes the page's).
+  var given = new Map();
+  parts.forEach(function (part) { given.set(part, part.innerHTML); });
   stops();
   window.addEventListener('resize', stops);
   parts.forEach(function (part) {
@@ -410,10 +418,11 @@ pub const LIVE: &str = r#"
       }).then(function (html) {
         var next = document.createElement('div');
         next.innerHTML = html;
-        if (paused || next.innerHTML === part.innerHTML) { return; }
+        if (paused || next.innerHTML === given.get(part)) { return; }
         var before = said(part), after = said(next);
         var news = Object.keys(after).filter(function (k) { return before[k] !== undefined && before[k] !== after[k]; })
           .map(function (k) { return after[k]; });
+        given.set(part, next.innerHTML);
         replace(part, next);
         part.dataset.updated = Date.now();
         if (announcer && news.length) { announcer.textContent = news.join('. '); }

@@ -121,19 +121,26 @@ pub async fn show(
 #[derive(Default)]
 pub(super) struct Typed<'a> {
     form: Option<&'a CorrectionForm>,
-    problem: Option<Problems>,
+    problem: Problems,
     confirm: Option<String>,
-    control: Option<Problems>,
-    formal: Option<Problems>,
+    control: Problems,
+    /// What was typed into the control forms.
+    entered: super::control::Entered,
+    formal: Problems,
+    schedule: Problems,
+    /// What was typed into the move form.
+    moved: super::schedule::MoveTyped,
 }
 
 /// The card of the meeting page a refusal belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Card {
-    /// "Styr mötet".
-    Control,
+    /// "Styr mötet", with what was typed into its forms.
+    Control(super::control::Entered),
     /// "Beslutförhet och tjänstgöring".
     Formal,
+    /// "Tid och rum", with what was typed into its move form.
+    Schedule(super::schedule::MoveTyped),
 }
 
 /// The meeting page again (409) with why something asked for on one of
@@ -146,12 +153,18 @@ pub(super) async fn refused_on_page(
     problem: Problems,
 ) -> Result<Response, PageError> {
     let typed = match card {
-        Card::Control => Typed {
-            control: Some(problem),
+        Card::Control(entered) => Typed {
+            control: problem,
+            entered,
             ..Typed::default()
         },
         Card::Formal => Typed {
-            formal: Some(problem),
+            formal: problem,
+            ..Typed::default()
+        },
+        Card::Schedule(moved) => Typed {
+            schedule: problem,
+            moved,
             ..Typed::default()
         },
     };
@@ -192,8 +205,15 @@ async fn meeting_page(
         .unwrap_or_else(|| m.date.to_string());
     let corrections = corrections(&logged);
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, state.tz).time());
-    let controls =
-        super::control::controls(state, signed, entry, typed.control.as_ref(), "meeting").await;
+    let controls = super::control::controls(
+        state,
+        signed,
+        entry,
+        &typed.control,
+        &typed.entered,
+        "meeting",
+    )
+    .await;
     Ok(html! {
         h1 { (m.body) " " (lang.date(m.date)) @if entry.cancelled { " – " (tr(lang, "inställt", "cancelled")) } }
         p.sub {
@@ -221,12 +241,11 @@ async fn meeting_page(
             (board_markup(state, entry, &events, now, lang))
         }
         (controls)
-        (super::formal::card(state, signed, entry, &events, now, typed.formal.as_ref()))
+        (super::formal::card(state, signed, entry, &events, now, &typed.formal))
         section.card #correct {
             h2 { (tr(lang, "Rätta närvaro", "Correct attendance")) }
             p.sub { (tr(lang, "Checka in eller ut någon för hand, på mötesdagen. Det som redan registrerats finns kvar; rättelsen sparas med ditt namn och skälet. En tid mer än en timme före mötets start eller efter dess slut måste bekräftas.", "Check someone in or out by hand, on the meeting's day. What was recorded stays; the correction is kept with your name and the reason. A time more than an hour before the meeting's start or after its end must be confirmed.")) }
-            @let none = Problems::new(lang);
-            @let problems = typed.problem.as_ref().unwrap_or(&none);
+            @let problems = &typed.problem;
             (problems.summary(None, None))
             @if let Some(question) = &typed.confirm {
                 // Asked where the focus lands, like a problem.
@@ -315,7 +334,7 @@ async fn meeting_page(
                 }))
             }
         }
-        (super::schedule::card(signed, entry))
+        (super::schedule::card(signed, entry, &typed.schedule, &typed.moved))
         section.card #exports {
             h2 { (tr(lang, "Exportera", "Export")) }
             ul.exports {
@@ -809,9 +828,12 @@ pub async fn correct(
     // fields it is about), or a question to confirm.
     let again = |problem: Option<(&[&str], String)>, confirm: Option<String>| {
         let (state, signed, entry, form) = (&state, &signed, &entry, &form);
-        let problem = problem.map(|(fields, text)| Problems::one(lang, fields, text));
+        let problem = problem.map_or_else(
+            || Problems::new(lang),
+            |(fields, text)| Problems::one(lang, fields, text),
+        );
         async move {
-            let status = if problem.is_some() {
+            let status = if !problem.is_empty() {
                 axum::http::StatusCode::BAD_REQUEST
             } else {
                 axum::http::StatusCode::OK

@@ -218,8 +218,9 @@ impl IntoResponse for PageError {
     }
 }
 
-/// Handles a request with its pages' frame at hand ([`layout::FRAME`]).
-async fn with_frame(
+/// Handles a request with its pages' frame at hand ([`layout::FRAME`]):
+/// a layer over every route, the unknown addresses' 404 included.
+pub async fn with_frame(
     axum::extract::State(state): axum::extract::State<WebState>,
     Language(lang): Language,
     request: axum::extract::Request,
@@ -466,10 +467,6 @@ pub fn router(state: WebState, timeout: Duration) -> Router {
         .route("/rooms/{room}/screen/live", get(room::screen_live))
         .merge(timed)
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            with_frame,
-        ))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }

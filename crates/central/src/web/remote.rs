@@ -14,9 +14,9 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{FRAME, Section, notice, page, tr};
+use super::layout::{Section, notice, page, tr};
 use super::meetings::{Record, logged_events, record_held};
-use super::{PageError, WebState, html_page, percent_encode};
+use super::{Language, PageError, WebState, html_page, percent_encode};
 use crate::db::{CentralDb, MeetingEntry};
 use crate::secret::CodeKey;
 use motesskylt_core::attendance::{Names, presence};
@@ -76,11 +76,10 @@ impl LinkQuery {
         }
     }
 
-    /// The page's language: the link's, or else the one the reader chose
-    /// with the page's language switch.
-    fn lang(&self) -> Lang {
-        self.named()
-            .unwrap_or_else(|| FRAME.try_with(|f| f.lang).unwrap_or_default())
+    /// The page's language: the link's, or else `reader`'s choice (the
+    /// page's language switch).
+    fn lang(&self, reader: Lang) -> Lang {
+        self.named().unwrap_or(reader)
     }
 }
 
@@ -163,8 +162,9 @@ fn link_page(
     person: &str,
     query: &LinkQuery,
     standing: &Standing,
+    reader: Lang,
 ) -> Markup {
-    let lang = query.lang();
+    let lang = query.lang(reader);
     let m = &entry.meeting;
     let clock = |t: DateTime<Utc>| lang.clock(local_time(t, state.tz).time());
     let body = html! {
@@ -201,6 +201,7 @@ fn link_page(
 pub async fn show(
     State(state): State<WebState>,
     Path(key): Path<String>,
+    Language(reader): Language,
     Query(query): Query<LinkQuery>,
 ) -> Result<Response, PageError> {
     let (entry, person) = resolve(&state, &key, &query).await?;
@@ -215,7 +216,7 @@ pub async fn show(
         state.tz,
     );
     Ok(html_page(link_page(
-        &state, &entry, &query.p, &query, &standing,
+        &state, &entry, &query.p, &query, &standing, reader,
     )))
 }
 
@@ -224,6 +225,7 @@ pub async fn show(
 pub async fn check_in(
     State(state): State<WebState>,
     Path(key): Path<String>,
+    Language(reader): Language,
     Form(form): Form<LinkQuery>,
 ) -> Result<Response, PageError> {
     let (entry, person) = resolve(&state, &key, &form).await?;
@@ -239,7 +241,7 @@ pub async fn check_in(
         state.tz,
     );
     if !matches!(standing, Standing::Open) {
-        let markup = link_page(&state, &entry, &form.p, &form, &standing);
+        let markup = link_page(&state, &entry, &form.p, &form, &standing, reader);
         return Ok((StatusCode::CONFLICT, html_page(markup)).into_response());
     }
     let who = format!("länk: {}", form.p);

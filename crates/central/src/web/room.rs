@@ -687,11 +687,7 @@ async fn room_page_with(
         Section::Rooms,
         body,
     );
-    Ok(if problems.is_empty() {
-        page
-    } else {
-        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-    })
+    Ok((problems.status(), page).into_response())
 }
 
 /// `POST /rooms/{room}/access`.

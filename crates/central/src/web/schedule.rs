@@ -9,21 +9,40 @@ use chrono::{NaiveDate, NaiveTime};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{notice, tr};
+use super::layout::{Problems, notice, tr};
 use super::meeting_path;
+use super::meetings::{Card, refused_on_page};
 use super::{PageError, Signed, WebState, visible};
 use crate::db::MeetingEntry;
 use crate::schedule::{self, ScheduleError};
 
 /// The meeting page's card: the meeting's id, and its move and cancel
 /// forms (or that it is cancelled).
-pub fn card(signed: &Signed, entry: &MeetingEntry) -> Markup {
+/// What was typed into the move form, shown again when refused (empty:
+/// the meeting's own date and start).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MoveTyped {
+    /// The new date as typed.
+    pub date: String,
+    /// The new start as typed.
+    pub start: String,
+}
+
+/// The card "Tid och rum": move or cancel the meeting; `problems` and
+/// `typed` when a form of it was refused.
+pub fn card(
+    signed: &Signed,
+    entry: &MeetingEntry,
+    problems: &Problems,
+    typed: &MoveTyped,
+) -> Markup {
     let lang = signed.lang;
     let m = &entry.meeting;
     let path = meeting_path(&entry.key);
     html! {
         section.card #schedule {
             h2 { (tr(lang, "Tid och rum", "Time and room")) }
+            (problems.summary(None, None))
             p.sub {
                 (tr(lang, "Mötets id", "The meeting's id")) ": " code { (entry.key) }
                 " · " (tr(lang, "rum", "room")) " " (entry.room)
@@ -35,12 +54,14 @@ pub fn card(signed: &Signed, entry: &MeetingEntry) -> Markup {
                     input type="hidden" name="csrf" value=(signed.viewer.csrf);
                     div.inline {
                         div {
+                            @let (wrong, why) = problems.on("move-date");
                             label for="move-date" { (tr(lang, "Nytt datum", "New date")) }
-                            input #move-date type="date" name="date" value=(m.date.to_string()) required;
+                            input #move-date type="date" name="date" value=(if typed.date.is_empty() { m.date.to_string() } else { typed.date.clone() }) required aria-invalid=[wrong] aria-describedby=[why];
                         }
                         div {
+                            @let (wrong, why) = problems.on("move-start");
                             label for="move-start" { (tr(lang, "Ny starttid", "New start")) }
-                            input #move-start type="time" name="start" value=(m.start.format("%H:%M").to_string()) required;
+                            input #move-start type="time" name="start" value=(if typed.start.is_empty() { m.start.format("%H:%M").to_string() } else { typed.start.clone() }) required aria-invalid=[wrong] aria-describedby=[why];
                         }
                         div { button type="submit" { (tr(lang, "Flytta mötet", "Move the meeting")) } }
                     }
@@ -48,8 +69,9 @@ pub fn card(signed: &Signed, entry: &MeetingEntry) -> Markup {
                 }
                 form method="post" action=(format!("{path}/cancel")) {
                     input type="hidden" name="csrf" value=(signed.viewer.csrf);
+                    @let (wrong, why) = problems.on("cancel-confirm");
                     label.check {
-                        input type="checkbox" name="confirm" value="yes" required;
+                        input #cancel-confirm type="checkbox" name="confirm" value="yes" required aria-invalid=[wrong] aria-describedby=[why];
                         " " (tr(lang, "Ja, mötet blir inte av", "Yes, the meeting will not take place"))
                     }
                     p { button.danger type="submit" { (tr(lang, "Ställ in mötet", "Cancel the meeting")) } }
@@ -78,12 +100,22 @@ pub struct CancelForm {
     confirm: Option<String>,
 }
 
-/// A refusal of the schedule as the page's error.
-fn refused(error: ScheduleError, signed: &Signed) -> PageError {
-    match error {
-        ScheduleError::Db(e) => e.into(),
-        other => PageError::Bad(refusal_text(&other, signed)),
-    }
+/// The meeting page again with why the schedule was not changed, in
+/// the card "Tid och rum" and tied to `fields` (409: nothing changed).
+async fn refused(
+    state: &WebState,
+    signed: &Signed,
+    entry: &MeetingEntry,
+    fields: &[&str],
+    error: ScheduleError,
+    typed: MoveTyped,
+) -> Result<Response, PageError> {
+    let text = match error {
+        ScheduleError::Db(e) => return Err(e.into()),
+        other => refusal_text(&other, signed),
+    };
+    let problem = Problems::one(signed.lang, fields, text);
+    refused_on_page(state, signed, entry, Card::Schedule(typed), problem).await
 }
 
 /// What a refusal says to the viewer: a meeting in the way that belongs to
@@ -115,30 +147,45 @@ pub async fn move_meeting(
     let entry = visible(&state, &signed, &key).await?;
     signed.check(&form.csrf)?;
     let lang = signed.lang;
-    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").map_err(|_| {
-        PageError::Bad(
-            tr(
-                lang,
-                "Nytt datum: skriv ett datum, t.ex. 2026-06-04",
-                "New date: write a date, e.g. 2026-06-04",
+    let typed = MoveTyped {
+        date: form.date.trim().chars().take(20).collect(),
+        start: form.start.trim().chars().take(20).collect(),
+    };
+    let read = (
+        NaiveDate::parse_from_str(&typed.date, "%Y-%m-%d"),
+        NaiveTime::parse_from_str(&typed.start, "%H:%M"),
+    );
+    let (Ok(date), Ok(start)) = read else {
+        let (field, text) = if read.0.is_err() {
+            (
+                "move-date",
+                tr(
+                    lang,
+                    "Nytt datum: skriv ett datum, t.ex. 2026-06-04",
+                    "New date: write a date, e.g. 2026-06-04",
+                ),
             )
-            .into(),
-        )
-    })?;
-    let start = NaiveTime::parse_from_str(form.start.trim(), "%H:%M").map_err(|_| {
-        PageError::Bad(
-            tr(
-                lang,
-                "Ny starttid: skriv en tid, t.ex. 13:30",
-                "New start: write a time, e.g. 13:30",
+        } else {
+            (
+                "move-start",
+                tr(
+                    lang,
+                    "Ny starttid: skriv en tid, t.ex. 13:30",
+                    "New start: write a time, e.g. 13:30",
+                ),
             )
-            .into(),
-        )
-    })?;
+        };
+        let problem = Problems::one(lang, &[field], text);
+        return refused_on_page(&state, &signed, &entry, Card::Schedule(typed), problem).await;
+    };
     let now = (state.app.now)();
-    let moved = schedule::shift(&*state.app.db, &key, Some(date), Some(start), now)
-        .await
-        .map_err(|e| refused(e, &signed))?;
+    let moved = match schedule::shift(&*state.app.db, &key, Some(date), Some(start), now).await {
+        Ok(moved) => moved,
+        Err(e) => {
+            let fields = ["move-date", "move-start"];
+            return refused(&state, &signed, &entry, &fields, e, typed).await;
+        }
+    };
     state
         .audit(
             &signed.viewer.user.name,
@@ -168,18 +215,21 @@ pub async fn cancel_meeting(
     let entry = visible(&state, &signed, &key).await?;
     signed.check(&form.csrf)?;
     if form.confirm.as_deref() != Some("yes") {
-        return Err(PageError::Bad(
+        let problem = Problems::one(
+            signed.lang,
+            &["cancel-confirm"],
             tr(
                 signed.lang,
                 "Kryssa i rutan för att ställa in mötet",
                 "Tick the box to cancel the meeting",
-            )
-            .into(),
-        ));
+            ),
+        );
+        let typed = MoveTyped::default();
+        return refused_on_page(&state, &signed, &entry, Card::Schedule(typed), problem).await;
     }
-    schedule::cancel(&*state.app.db, &key, (state.app.now)())
-        .await
-        .map_err(|e| refused(e, &signed))?;
+    if let Err(e) = schedule::cancel(&*state.app.db, &key, (state.app.now)()).await {
+        return refused(&state, &signed, &entry, &[], e, MoveTyped::default()).await;
+    }
     state
         .audit(
             &signed.viewer.user.name,
