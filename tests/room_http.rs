@@ -767,17 +767,12 @@ async fn a_personal_link_checks_one_person_in_remotely() {
         shown.body
     );
     // The link names no language: the page's language switch decides.
-    let english = room
-        .server
-        .http
-        .get(room.server.url(&link))
-        .header("cookie", "motesskylt_lang=en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // Signed out, only the language switch's cookie.
+    let reader = Session {
+        cookie: "motesskylt_lang=en".into(),
+        csrf: String::new(),
+    };
+    let english = room.get(Some(&reader), &link).await.body;
     assert!(
         english.contains("<html lang=\"en\">")
             && english.contains("I am taking part remotely now")
