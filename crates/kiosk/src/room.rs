@@ -108,7 +108,12 @@ impl Room {
         if outcome.door.is_some() {
             self.door = outcome.door;
         }
-        if outcome.prompt != self.prompt {
+        // The same question renewed (someone typing) keeps what was typed.
+        let same = match (&outcome.prompt, &self.prompt) {
+            (Some(next), Some(open)) => next.same_question(open),
+            (next, open) => next.is_none() && open.is_none(),
+        };
+        if !same {
             self.search.clear();
         }
         self.prompt = outcome.prompt;
@@ -247,10 +252,14 @@ mod tests {
         assert_eq!(jan, ["Janette Olsson (S)"]);
         let janette = room.view(now).prompt.names[0].0;
         assert_eq!(room.key("\n", now), Typed::Pick(janette));
-        // The same question goes on: the search stays; a new one clears it.
+        // The same question goes on, or is renewed by typing: the search
+        // stays; a new one (after the list closed) clears it.
         asked(&mut room, now);
         assert_eq!(shown(&room, now), jan);
         let soon = now + chrono::Duration::seconds(5);
+        asked(&mut room, soon);
+        assert_eq!(shown(&room, soon), jan);
+        room.apply(Outcome::default());
         asked(&mut room, soon);
         assert_eq!(shown(&room, soon), everyone);
         // Once the question has timed out, keys are not the list's.

@@ -330,7 +330,11 @@ pub fn start(
         move |text| {
             let Some(kiosk) = kiosk.upgrade() else { return };
             match search(text) {
-                Typed::Searched => return refresh(&kiosk),
+                Typed::Searched => {
+                    refresh(&kiosk);
+                    // The desk keeps the question open while someone types.
+                    return send(Message::Input(Input::StillThere));
+                }
                 Typed::Ignored => return,
                 Typed::Pick(index) => return send(Message::Input(Input::Pick(index))),
                 Typed::Cancel => return send(Message::Input(Input::Cancel)),

@@ -113,6 +113,9 @@ pub enum Input {
     Pin(String),
     /// The screen's question was dismissed.
     Cancel,
+    /// Someone is answering the question on screen (typing into the name
+    /// list): it stays open another [`PROMPT_S`] (WCAG 2.2.1).
+    StillThere,
     /// A control from a hardware button at the kiosk (trusted: it is in the
     /// meeting room).
     Press(Control),
@@ -175,6 +178,24 @@ pub enum Prompt {
 }
 
 impl Prompt {
+    /// The same question, asked again at `now`.
+    pub fn renewed(&self, now: DateTime<Utc>) -> Prompt {
+        let mut renewed = self.clone();
+        match &mut renewed {
+            Prompt::Pick { since, .. }
+            | Prompt::Enrol { since, .. }
+            | Prompt::Control { since, .. }
+            | Prompt::Recusal { since, .. }
+            | Prompt::Formal { since, .. } => *since = now,
+        }
+        renewed
+    }
+
+    /// Whether `other` asks the same, whenever it was asked.
+    pub fn same_question(&self, other: &Prompt) -> bool {
+        self.renewed(other.since()) == *other
+    }
+
     /// When the question was asked.
     pub fn since(&self) -> DateTime<Utc> {
         match self {
@@ -345,6 +366,8 @@ impl Desk {
         let admin = |card: &CardHash| self.rules.admin_cards.contains(card);
         let plan = match (input, prompt) {
             (Input::Cancel, _) => Plan::prompt(None),
+            (Input::StillThere, Some(open)) => Plan::prompt(Some(open.renewed(now))),
+            (Input::StillThere, None) => Plan::default(),
             (
                 Input::Card(card),
                 Some(Prompt::Enrol {
@@ -1049,6 +1072,16 @@ mod tests {
         desk.handle(Input::Pick(7), at(&meeting, "12:50:05"), &mut log);
         assert!(desk.prompt(at(&meeting, "12:51:04")).is_some());
         assert!(desk.prompt(at(&meeting, "12:51:05")).is_none());
+        // Someone still answering keeps it open: another minute from then.
+        desk.handle(Input::Card(card(8)), at(&meeting, "12:55"), &mut log);
+        let kept = desk.handle(Input::StillThere, at(&meeting, "12:55:50"), &mut log);
+        assert!(kept.events.is_empty());
+        assert!(matches!(
+            kept.prompt,
+            Some(Prompt::Pick { card: Some(_), .. })
+        ));
+        assert!(desk.prompt(at(&meeting, "12:56:49")).is_some());
+        assert!(desk.prompt(at(&meeting, "12:56:50")).is_none());
         let late = desk.handle(Input::Pin(PIN.into()), at(&meeting, "12:52"), &mut log);
         assert!(late.events.is_empty());
     }
